@@ -1,0 +1,52 @@
+// Interpreter: runs an ir::Graph node by node with the REF kernels. It is the oracle every
+// faster device is checked against, so it favours obviousness over speed.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "devices/reference/kernel_registry.h"
+#include "ir/graph.h"
+#include "ir/value.h"
+
+namespace zenith::ref {
+
+// Names visible while running a graph: its own values, then those of enclosing graphs.
+class Scope {
+ public:
+  explicit Scope(const Scope* parent = nullptr) : parent_(parent) {}
+  const ir::Value* find(const std::string& name) const;
+  void set(const std::string& name, ir::Value value) { values_[name] = std::move(value); }
+  void erase(const std::string& name) { values_.erase(name); }
+  bool has_local(const std::string& name) const { return values_.count(name) != 0; }
+
+ private:
+  const Scope* parent_;
+  std::map<std::string, ir::Value> values_;
+};
+
+class Interpreter {
+ public:
+  explicit Interpreter(const KernelRegistry& kernels = reference_kernels()) : kernels_(kernels) {}
+
+  // Throws Unsupported naming the first node without a kernel.
+  void check_supported(const ir::Graph& graph) const;
+
+  // Runs `graph` with `feeds` (by input name) and returns its outputs in order. Errors name the
+  // graph's source, the node and its op. `seed` drives random ops.
+  std::vector<ir::Value> run(const ir::Graph& graph, const std::map<std::string, ir::Value>& feeds,
+                             uint64_t seed = 0) const;
+
+  // Runs a subgraph inside `outer`, binding `inputs` to its inputs in order.
+  std::vector<ir::Value> run_in_scope(const ir::Graph& graph, const std::vector<ir::Value>& inputs,
+                                      const Scope& outer, std::mt19937_64& rng) const;
+
+ private:
+  std::vector<ir::Value> execute(const ir::Graph& graph, Scope& scope, std::mt19937_64& rng) const;
+
+  const KernelRegistry& kernels_;
+};
+
+}  // namespace zenith::ref

@@ -1,0 +1,56 @@
+// DType sizes, names and classification.
+#include "ir/dtype.h"
+
+namespace zenith::ir {
+
+size_t dtype_size(DType dtype) {
+  if (dtype == DType::Undefined) return 0;
+  return visit_dtype(dtype, [](auto tag) { return sizeof(typename decltype(tag)::type); });
+}
+
+std::string_view dtype_name(DType dtype) {
+  switch (dtype) {
+    case DType::Undefined: return "undefined";
+    case DType::F32: return "f32";
+    case DType::F64: return "f64";
+    case DType::F16: return "f16";
+    case DType::BF16: return "bf16";
+    case DType::I8: return "i8";
+    case DType::U8: return "u8";
+    case DType::I16: return "i16";
+    case DType::U16: return "u16";
+    case DType::I32: return "i32";
+    case DType::U32: return "u32";
+    case DType::I64: return "i64";
+    case DType::U64: return "u64";
+    case DType::Bool: return "bool";
+    case DType::String: return "string";
+  }
+  return "invalid";
+}
+
+bool is_floating(DType dtype) {
+  return dtype == DType::F32 || dtype == DType::F64 || dtype == DType::F16 ||
+         dtype == DType::BF16;
+}
+
+bool is_integer(DType dtype) {
+  switch (dtype) {
+    case DType::I8:
+    case DType::U8:
+    case DType::I16:
+    case DType::U16:
+    case DType::I32:
+    case DType::U32:
+    case DType::I64:
+    case DType::U64: return true;
+    default: return false;
+  }
+}
+
+bool is_signed(DType dtype) {
+  return is_floating(dtype) || dtype == DType::I8 || dtype == DType::I16 ||
+         dtype == DType::I32 || dtype == DType::I64;
+}
+
+}  // namespace zenith::ir
