@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -65,10 +66,18 @@ std::map<std::string, std::string> read_skip_list(const fs::path& file) {
   return skips;
 }
 
-// Runs the case in a child; the child reports "<status>\n<message>" through a pipe.
-CaseResult run_isolated(const Case& c, const std::string& device, int timeout_s) {
+// A case running in a child process, which reports "<status>\n<message>" through a pipe.
+struct Child {
+  size_t index;
+  pid_t pid;
+  int fd;
+  std::chrono::steady_clock::time_point started;
+  std::string report;
+};
+
+Child start_child(const Case& c, size_t index, const std::string& device) {
   int fds[2];
-  if (pipe(fds) != 0) return {Status::Error, "pipe() failed"};
+  if (pipe(fds) != 0) throw std::runtime_error("pipe() failed");
   const pid_t pid = fork();
   if (pid == 0) {
     close(fds[0]);
@@ -82,31 +91,56 @@ CaseResult run_isolated(const Case& c, const std::string& device, int timeout_s)
     _exit(0);
   }
   close(fds[1]);
-  std::string report;
-  pollfd pfd{fds[0], POLLIN, 0};
-  bool timed_out = false;
-  char buffer[4096];
-  for (;;) {
-    const int ready = poll(&pfd, 1, timeout_s * 1000);
-    if (ready == 0) {
-      timed_out = true;
-      kill(pid, SIGKILL);
-      break;
-    }
-    const ssize_t n = read(fds[0], buffer, sizeof buffer);
-    if (n <= 0) break;
-    report.append(buffer, static_cast<size_t>(n));
-  }
-  close(fds[0]);
+  return {index, pid, fds[0], std::chrono::steady_clock::now(), ""};
+}
+
+CaseResult finish_child(Child& child, bool timed_out, int timeout_s) {
+  if (timed_out) kill(child.pid, SIGKILL);
+  close(child.fd);
   int wstatus = 0;
-  waitpid(pid, &wstatus, 0);
+  waitpid(child.pid, &wstatus, 0);
   if (timed_out) return {Status::Error, fmt::format("timed out after {} s", timeout_s)};
-  if (!WIFEXITED(wstatus) || WEXITSTATUS(wstatus) != 0 || report.empty())
+  if (!WIFEXITED(wstatus) || WEXITSTATUS(wstatus) != 0 || child.report.empty())
     return {Status::Error, WIFSIGNALED(wstatus)
                                ? fmt::format("crashed with signal {}", WTERMSIG(wstatus))
                                : fmt::format("child exited with status {}", WEXITSTATUS(wstatus))};
-  const auto newline = report.find('\n');
-  return {static_cast<Status>(std::stoi(report.substr(0, newline))), report.substr(newline + 1)};
+  const auto newline = child.report.find('\n');
+  return {static_cast<Status>(std::stoi(child.report.substr(0, newline))),
+          child.report.substr(newline + 1)};
+}
+
+// Runs every case, `jobs` at a time, each isolated in a child so a crash or hang is a result.
+std::vector<CaseResult> run_all(const std::vector<Case>& cases, const std::string& device,
+                                int jobs, int timeout_s) {
+  std::vector<CaseResult> results(cases.size());
+  std::vector<Child> running;
+  size_t next = 0;
+  while (next < cases.size() || !running.empty()) {
+    while (next < cases.size() && static_cast<int>(running.size()) < jobs) {
+      running.push_back(start_child(cases[next], next, device));
+      ++next;
+    }
+    std::vector<pollfd> fds;
+    for (const Child& c : running) fds.push_back({c.fd, POLLIN, 0});
+    poll(fds.data(), fds.size(), 1000);
+    const auto now = std::chrono::steady_clock::now();
+    for (size_t i = running.size(); i-- > 0;) {
+      Child& child = running[i];
+      bool done = false;
+      if (fds[i].revents & (POLLIN | POLLHUP | POLLERR)) {
+        char buffer[4096];
+        const ssize_t n = read(child.fd, buffer, sizeof buffer);
+        if (n > 0) child.report.append(buffer, static_cast<size_t>(n));
+        else done = true;
+      }
+      const bool timed_out = !done && now - child.started > std::chrono::seconds(timeout_s);
+      if (done || timed_out) {
+        results[child.index] = finish_child(child, timed_out, timeout_s);
+        running.erase(running.begin() + static_cast<std::ptrdiff_t>(i));
+      }
+    }
+  }
+  return results;
 }
 
 struct Counts {
@@ -118,7 +152,7 @@ struct Counts {
 int main(int argc, char** argv) {
   CLI::App app{"Runs the ONNX backend test cases under DATA_DIR and compares outputs"};
   std::string data_dir, device = "REF", json_file, filter, skip_file;
-  int min_pass = 0, timeout_s = 300;
+  int min_pass = 0, timeout_s = 300, jobs = 1;
   bool verbose = false;
   app.add_option("data_dir", data_dir, "folder of test cases (e.g. /usr/share/libonnx-testdata/data)")
       ->required()->check(CLI::ExistingDirectory);
@@ -128,6 +162,7 @@ int main(int argc, char** argv) {
   app.add_option("--skip-list", skip_file, "file of 'case  # reason' lines");
   app.add_option("--min-pass", min_pass, "fail if fewer cases pass");
   app.add_option("--timeout", timeout_s, "seconds per case");
+  app.add_option("--jobs,-j", jobs, "cases run in parallel")->check(CLI::Range(1, 64));
   app.add_flag("--verbose,-v", verbose, "print every case that does not pass");
   CLI11_PARSE(app, argc, argv);
 
@@ -143,9 +178,11 @@ int main(int argc, char** argv) {
   std::vector<std::string> unexpected;  // non-skipped failures and skipped passes
   nlohmann::json rows = nlohmann::json::array();
   std::set<std::string> seen;
-  for (const Case& c : cases) {
+  const std::vector<CaseResult> results = run_all(cases, device, jobs, timeout_s);
+  for (size_t k = 0; k < cases.size(); ++k) {
+    const Case& c = cases[k];
+    const CaseResult& r = results[k];
     seen.insert(c.name);
-    const CaseResult r = run_isolated(c, device, timeout_s);
     const bool skipped = skips.count(c.name) != 0;
     Counts& counts = per_suite[c.suite];
     switch (r.status) {
