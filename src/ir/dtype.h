@@ -36,6 +36,10 @@ bool is_floating(DType dtype);     // F32, F64, F16, BF16
 bool is_integer(DType dtype);      // signed or unsigned integers, not Bool
 bool is_signed(DType dtype);       // floating or signed integer
 
+// The DType of an ONNX TensorProto.DataType code (1 = FLOAT, 7 = INT64, ...), as attributes such
+// as Cast's `to` carry it. Throws Unsupported naming `what` for codes Zenith has no DType for.
+DType dtype_from_onnx_code(int64_t code, std::string_view what);
+
 // The C++ type that stores one element of a DType.
 template <DType D> struct DTypeTraits;
 #define ZENITH_DTYPE_TRAIT(D, T) \

@@ -18,6 +18,8 @@ class ConvertContext {
 
   // The version of the node's op that the model's opset selects (its `since_version`).
   int since_version() const { return since_version_; }
+  // The graph being imported: types of values and initializers seen so far.
+  const ir::Graph& graph() const { return graph_; }
 
   // A value name not used anywhere in the graph, derived from `hint`.
   std::string unique_name(const std::string& hint);
@@ -43,11 +45,14 @@ using ConverterFn = void (*)(ir::Node& node, ConvertContext& context);
 // Versions [min_version, canonical) of (domain, op_type) are accepted; `fn` (null when the old
 // versions already mean the same as the canonical one for every input the model can give)
 // rewrites them. A deprecated op's converter also renames it to its canonical replacement.
+// `also_canonical` makes `fn` run at the canonical version too: for ops whose IR form differs
+// from that ONNX version (Reduce* take `axes` as an input, the opset-18 form).
 struct Converter {
   std::string_view domain;
   std::string_view op_type;
   int min_version;
   ConverterFn fn;
+  bool also_canonical = false;
 };
 
 // nullptr if there is none for the op.

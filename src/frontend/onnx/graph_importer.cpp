@@ -161,6 +161,8 @@ class Importer {
                               a.name());
         // consumed_inputs is a legacy (opset < 6) in-place hint with no effect on results.
         if (a.name() == "consumed_inputs") continue;
+        // Optional's `type` only types an empty optional, which the IR leaves untyped.
+        if (a.type() == onnx::AttributeProto::TYPE_PROTO && node.op_type == "Optional") continue;
         node.attributes[a.name()] = attribute_from_proto(a, "attribute '" + a.name() + "'");
       }
       if (node.domain.empty() && node.op_type == "Constant") return import_constant(node, graph);
@@ -183,14 +185,19 @@ class Importer {
     if (canonical && since > canonical->onnx_version)
       throw_unsupported("version {} of op {} (opset {}) is newer than Zenith supports (up to {})",
                         since, node.op_type, opset->second, canonical->onnx_version);
-    if (canonical && canonical->onnx_version == since) {
+    const Converter* converter = find_converter(node.domain, node.op_type);
+    const bool rewrite_canonical = converter && converter->also_canonical;
+    if (canonical && canonical->onnx_version == since && !rewrite_canonical) {
       graph.nodes.push_back(std::move(node));
       return;
     }
-    const Converter* converter = find_converter(node.domain, node.op_type);
     if (!converter || since < converter->min_version) {
       if (!canonical && !converter)
         throw_unsupported("op {} is not supported by Zenith", node.op_type);
+      if (!canonical)  // a deprecated op, which the IR has only under its replacement
+        throw_unsupported("version {} of op {} (opset {}) is not supported; Zenith supports "
+                          "versions {} and later",
+                          since, node.op_type, opset->second, converter->min_version);
       throw_unsupported("version {} of op {} (opset {}) is not supported; Zenith supports "
                         "versions {} to {}",
                         since, node.op_type, opset->second,

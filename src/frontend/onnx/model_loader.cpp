@@ -2,6 +2,7 @@
 #include "frontend/onnx/model_loader.h"
 
 #include <onnx/checker.h>
+#include <onnx/defs/schema.h>
 
 #include <fstream>
 
@@ -23,6 +24,17 @@ ir::Graph load_model(const std::filesystem::path& path) {
                         "truncated, corrupted or not ONNX)",
                         file);
   if (!model.has_graph()) throw_invalid_model("{}: the model has no graph", file);
+  // ONNX resolves ops of an opset newer than it knows to the latest versions it knows, whose
+  // semantics may differ (opset 18 moved Reduce* axes to an input), so such models are refused.
+  const auto& known = onnx::OpSchemaRegistry::DomainToVersionRange::Instance().Map();
+  for (const auto& opset : model.opset_import()) {
+    auto range = known.find(opset.domain() == "ai.onnx" ? "" : opset.domain());
+    if (range != known.end() && opset.version() > range->second.second)
+      throw_unsupported("{}: the model imports opset {} of domain '{}'; Zenith supports opsets up "
+                        "to {} (re-export the model with opset {})", file, opset.version(),
+                        opset.domain().empty() ? "ai.onnx" : opset.domain(),
+                        range->second.second, range->second.second);
+  }
   try {
     onnx::checker::check_model(file);
   } catch (const std::exception& e) {
