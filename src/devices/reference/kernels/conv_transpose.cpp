@@ -1,0 +1,157 @@
+// ConvTranspose: N-d grouped transposed convolution (output_padding, output_shape, auto_pad).
+#include <algorithm>
+#include <string>
+
+#include "devices/reference/element_util.h"
+#include "devices/reference/kernel_registry.h"
+#include "devices/reference/nn_util.h"
+#include "devices/reference/spatial_util.h"
+
+namespace zenith::ref {
+namespace {
+
+int64_t ceil_div(int64_t a, int64_t b) { return a >= 0 ? (a + b - 1) / b : -((-a) / b); }
+
+ir::Dims spatial_ints(const KernelContext& ctx, const std::string& key, size_t size,
+                      int64_t fallback) {
+  ir::Dims v = ctx.attr<std::vector<int64_t>>(key, ir::Dims(size, fallback));
+  if (v.empty()) v.assign(size, fallback);
+  if (v.size() != size)
+    throw_invalid_model("attribute '{}' has {} values, expected {}", key, v.size(), size);
+  return v;
+}
+
+// Output size and pads per axis, following the ONNX ConvTranspose rules. A requested output
+// larger than the natural one (negative total padding) grows at the end, as output_padding does.
+void transpose_geometry(const KernelContext& ctx, SpatialGeometry& g) {
+  const size_t r = g.rank();
+  const ir::Dims out_pad = spatial_ints(ctx, "output_padding", r, 0);
+  const std::string auto_pad = ctx.attr<std::string>("auto_pad", "NOTSET");
+  ir::Dims requested = ctx.attr<std::vector<int64_t>>("output_shape", {});
+  if (requested.size() == r + 2) requested.erase(requested.begin(), requested.begin() + 2);
+  if (!requested.empty() && requested.size() != r)
+    throw_invalid_model("attribute 'output_shape' has {} values, expected {}", requested.size(), r);
+  const bool same = auto_pad == "SAME_UPPER" || auto_pad == "SAME_LOWER";
+  const ir::Dims pads = spatial_ints(ctx, "pads", 2 * r, 0);
+  g.pad_begin.assign(r, 0);
+  g.pad_end.assign(r, 0);
+  g.out.assign(r, 0);
+  for (size_t i = 0; i < r; ++i) {
+    if (out_pad[i] < 0)
+      throw_invalid_model("attribute 'output_padding' = {} has a negative value", out_pad);
+    const int64_t natural =
+        g.strides[i] * (g.in[i] - 1) + out_pad[i] + (g.kernel[i] - 1) * g.dilations[i] + 1;
+    if (!requested.empty() || same) {
+      g.out[i] = requested.empty() ? g.in[i] * g.strides[i] : requested[i];
+      const int64_t total = std::max<int64_t>(0, natural - g.out[i]);
+      g.pad_begin[i] = auto_pad == "SAME_UPPER" ? total / 2 : total - total / 2;
+      g.pad_end[i] = total - g.pad_begin[i];
+    } else {
+      g.pad_begin[i] = pads[i];
+      g.pad_end[i] = pads[i + r];
+      if (pads[i] < 0 || pads[i + r] < 0)
+        throw_invalid_model("attribute 'pads' = {} has a negative value", pads);
+      g.out[i] = natural - pads[i] - pads[i + r];
+    }
+    if (g.out[i] < 1)
+      throw_invalid_argument("output spatial axis {} would have size {}", i, g.out[i]);
+  }
+}
+
+void conv_transpose(KernelContext& ctx) {
+  const ir::Tensor& x = ctx.input(0);
+  const ir::Tensor& w = ctx.input(1);
+  require_floating(x, "X");
+  require_same_dtype(w, "W", x, "X");
+  check_spatial_input(x, "X");
+  const int64_t group = ctx.attr<int64_t>("group", 1);
+  if (group < 1) throw_invalid_model("attribute 'group' = {}, expected >= 1", group);
+  if (w.rank() != x.rank() || w.dim(0) != x.dim(1) || x.dim(1) % group != 0)
+    throw_invalid_argument(
+        "W has shape {}, expected [C={}, M/group, k...] with C divisible by "
+        "group {}",
+        ir::to_string(w.dims()), x.dim(1), group);
+  const int64_t channels = x.dim(1);
+  const int64_t mg = w.dim(1);
+  const int64_t m = mg * group;
+  const int64_t cg = channels / group;
+  if (ctx.has_input(2) && (ctx.input(2).rank() != 1 || ctx.input(2).dim(0) != m))
+    throw_invalid_argument("B has shape {}, expected [{}]", ir::to_string(ctx.input(2).dims()), m);
+
+  SpatialGeometry g;
+  g.in.assign(x.dims().begin() + 2, x.dims().end());
+  const size_t r = g.rank();
+  g.kernel = kernel_shape(ctx, r, ir::Dims(w.dims().begin() + 2, w.dims().end()));
+  g.strides = spatial_ints(ctx, "strides", r, 1);
+  g.dilations = spatial_ints(ctx, "dilations", r, 1);
+  for (size_t i = 0; i < r; ++i)
+    if (g.strides[i] < 1 || g.dilations[i] < 1)
+      throw_invalid_model("attributes 'strides' {} and 'dilations' {} must be >= 1", g.strides,
+                          g.dilations);
+  transpose_geometry(ctx, g);
+
+  ir::Dims out_dims = {x.dim(0), m};
+  out_dims.insert(out_dims.end(), g.out.begin(), g.out.end());
+  ir::Tensor& y = ctx.allocate_output(0, x.dtype(), out_dims);
+  const int64_t in_size = g.in_size();
+  const int64_t out_size = g.out_size();
+  std::vector<float> acc(static_cast<size_t>(y.numel()), 0.0f);
+  if (ctx.has_input(2)) {
+    const std::vector<float> bias = load_as<float>(ctx.input(2), "B");
+    for (int64_t n = 0; n < x.dim(0); ++n)
+      for (int64_t c = 0; c < m; ++c)
+        std::fill_n(acc.begin() + (n * m + c) * out_size, out_size, bias[static_cast<size_t>(c)]);
+  }
+  const std::vector<float> xf = load_as<float>(x, "X");
+  const std::vector<float> wf = load_as<float>(w, "W");
+  const ir::Dims out_strides = ir::strides_of(g.out);
+  const size_t last = r - 1;
+  const ir::Dims outer_in(g.in.begin(), g.in.end() - 1);
+  const int64_t k_size = static_cast<int64_t>(wf.size()) / (channels * mg);
+  const int64_t s_w = g.strides[last];
+
+  // Scatter: input element i meets kernel tap k at output i * stride + k * dilation - pad.
+  for (int64_t n = 0; n < x.dim(0); ++n) {
+    for (int64_t c = 0; c < channels; ++c) {
+      const float* x_plane = xf.data() + (n * channels + c) * in_size;
+      for (int64_t ml = 0; ml < mg; ++ml) {
+        float* y_plane = acc.data() + (n * m + (c / cg) * mg + ml) * out_size;
+        const float* w_k = wf.data() + (c * mg + ml) * k_size;
+        ir::Dims k_index(r, 0);
+        for (int64_t kp = 0; kp < k_size; ++kp, next_index(k_index, g.kernel)) {
+          const float wv = w_k[kp];
+          const int64_t off_w = k_index[last] * g.dilations[last] - g.pad_begin[last];
+          const int64_t lo = std::clamp<int64_t>(ceil_div(-off_w, s_w), 0, g.in[last]);
+          const int64_t hi = std::clamp<int64_t>(ceil_div(g.out[last] - off_w, s_w), 0, g.in[last]);
+          if (lo >= hi) continue;
+          ir::Dims row(outer_in.size(), 0);
+          for (int64_t row_start = 0; row_start < in_size; row_start += g.in[last]) {
+            int64_t out_offset = off_w;
+            bool inside = true;
+            for (size_t i = 0; i < last && inside; ++i) {
+              const int64_t o =
+                  row[i] * g.strides[i] + k_index[i] * g.dilations[i] - g.pad_begin[i];
+              inside = o >= 0 && o < g.out[i];
+              out_offset += o * out_strides[i];
+            }
+            if (inside) {
+              float* y_row = y_plane + out_offset;
+              const float* x_row = x_plane + row_start;
+              for (int64_t iw = lo; iw < hi; ++iw) y_row[iw * s_w] += wv * x_row[iw];
+            }
+            next_index(row, outer_in);
+          }
+        }
+      }
+    }
+  }
+  store_as(acc.data(), y);
+}
+
+}  // namespace
+
+void register_conv_transpose(KernelRegistry& registry) {
+  registry.add("ConvTranspose", &conv_transpose);
+}
+
+}  // namespace zenith::ref

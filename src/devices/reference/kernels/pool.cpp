@@ -1,0 +1,121 @@
+// MaxPool (with optional Indices) and AveragePool over N-d windows.
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <string>
+
+#include "devices/reference/element_util.h"
+#include "devices/reference/kernel_registry.h"
+#include "devices/reference/nn_util.h"
+#include "devices/reference/spatial_util.h"
+
+namespace zenith::ref {
+namespace {
+
+enum class PoolMode { Max, Average };
+
+struct PoolSpec {
+  PoolMode mode;
+  bool count_include_pad = false;
+  bool column_major_indices = false;  // MaxPool storage_order = 1
+};
+
+// Visits every output position of every (n, c) plane; for each, reads the window taps that fall
+// inside the input. Indices (when wanted) count over the flattened [N, C, D1, ...] input.
+template <typename T>
+void pool_planes(const T* x, T* y, int64_t* indices, int64_t planes, const SpatialGeometry& g,
+                 const PoolSpec& spec) {
+  const size_t r = g.rank();
+  const int64_t in_size = g.in_size();
+  const int64_t out_size = g.out_size();
+  const ir::Dims in_strides = ir::strides_of(g.in);
+  ir::Dims index_strides = in_strides;
+  if (spec.column_major_indices)
+    for (size_t i = 0, stride = 1; i < r; stride *= static_cast<size_t>(g.in[i]), ++i)
+      index_strides[i] = static_cast<int64_t>(stride);
+  ir::Dims start(r), tap(r);
+  for (int64_t p = 0; p < planes; ++p) {
+    const T* plane = x + p * in_size;
+    ir::Dims o(r, 0);
+    for (int64_t out = 0; out < out_size; ++out, next_index(o, g.out)) {
+      for (size_t i = 0; i < r; ++i) start[i] = o[i] * g.strides[i] - g.pad_begin[i];
+      // An empty window (all padding) yields -inf, or the lowest value of an integer type.
+      double best = std::numeric_limits<T>::is_integer
+                        ? static_cast<double>(std::numeric_limits<T>::lowest())
+                        : -std::numeric_limits<double>::infinity();
+      int64_t best_index = -1;
+      double sum = 0;
+      int64_t count = 0;
+      std::fill(tap.begin(), tap.end(), 0);
+      do {
+        bool inside = true, in_padded = true;
+        int64_t offset = 0, index = 0;
+        for (size_t i = 0; i < r; ++i) {
+          const int64_t coord = start[i] + tap[i] * g.dilations[i];
+          inside = inside && coord >= 0 && coord < g.in[i];
+          in_padded = in_padded && coord < g.in[i] + g.pad_end[i];
+          offset += coord * in_strides[i];
+          index += coord * index_strides[i];
+        }
+        if (!inside) {
+          count += spec.count_include_pad && in_padded;
+          continue;
+        }
+        const double v = static_cast<double>(plane[offset]);
+        ++count;
+        sum += v;
+        // A NaN tap wins and stays, as in numpy's max.
+        if (best_index < 0 || v > best || (std::isnan(v) && !std::isnan(best))) {
+          best = v;
+          best_index = index;
+        }
+      } while (next_index(tap, g.kernel));
+      if (spec.mode == PoolMode::Max) {
+        y[p * out_size + out] = static_cast<T>(best);
+        if (indices) indices[p * out_size + out] = best_index < 0 ? -1 : p * in_size + best_index;
+      } else {
+        y[p * out_size + out] = static_cast<T>(count > 0 ? sum / static_cast<double>(count) : 0.0);
+      }
+    }
+  }
+}
+
+void pool(KernelContext& ctx, PoolMode mode) {
+  const ir::Tensor& x = ctx.input(0);
+  check_spatial_input(x, "X");
+  if (mode == PoolMode::Average) require_floating(x, "X");
+  if (mode == PoolMode::Max && !ir::is_floating(x.dtype()) && x.dtype() != ir::DType::U8 &&
+      x.dtype() != ir::DType::I8)
+    throw_invalid_argument("X has dtype {}, expected a floating type, u8 or i8",
+                           ir::dtype_name(x.dtype()));
+  const ir::Dims in(x.dims().begin() + 2, x.dims().end());
+  const ir::Dims kernel = kernel_shape(ctx, in.size(), {});
+  const int64_t ceil_mode = ctx.attr<int64_t>("ceil_mode", 0);
+  const SpatialGeometry g = spatial_geometry(ctx, in, kernel, ceil_mode != 0);
+  PoolSpec spec{mode};
+  spec.count_include_pad = ctx.attr<int64_t>("count_include_pad", 0) != 0;
+  spec.column_major_indices = ctx.attr<int64_t>("storage_order", 0) != 0;
+
+  ir::Dims out_dims = {x.dim(0), x.dim(1)};
+  out_dims.insert(out_dims.end(), g.out.begin(), g.out.end());
+  ir::Tensor& y = ctx.allocate_output(0, x.dtype(), out_dims);
+  int64_t* indices = nullptr;
+  if (mode == PoolMode::Max && ctx.has_output(1))
+    indices = ctx.allocate_output(1, ir::DType::I64, out_dims).data<int64_t>();
+  ir::visit_numeric(x.dtype(), "pooling", [&](auto tag) {
+    using T = typename decltype(tag)::type;
+    pool_planes(x.data<T>(), y.data<T>(), indices, x.dim(0) * x.dim(1), g, spec);
+  });
+}
+
+void max_pool(KernelContext& ctx) { pool(ctx, PoolMode::Max); }
+void average_pool(KernelContext& ctx) { pool(ctx, PoolMode::Average); }
+
+}  // namespace
+
+void register_pool(KernelRegistry& registry) {
+  registry.add("MaxPool", &max_pool);
+  registry.add("AveragePool", &average_pool);
+}
+
+}  // namespace zenith::ref
