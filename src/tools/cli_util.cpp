@@ -1,0 +1,123 @@
+// Helpers shared by the `zenith` subcommands.
+#include "tools/cli_util.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <fstream>
+#include <limits>
+#include <numeric>
+#include <ostream>
+#include <type_traits>
+
+#include "ir/errors.h"
+
+namespace zenith::tools {
+
+void print_table(std::ostream& out, const std::vector<std::vector<std::string>>& rows) {
+  std::vector<size_t> widths;
+  for (const auto& row : rows) {
+    widths.resize(std::max(widths.size(), row.size()));
+    for (size_t i = 0; i < row.size(); ++i) widths[i] = std::max(widths[i], row[i].size());
+  }
+  for (const auto& row : rows) {
+    std::string line;
+    for (size_t i = 0; i < row.size(); ++i) {
+      line += row[i];
+      if (i + 1 < row.size()) line.append(widths[i] - row[i].size() + 2, ' ');
+    }
+    out << line << '\n';
+  }
+}
+
+TensorStats tensor_stats(const ir::Tensor& tensor) {
+  TensorStats stats;
+  double lo = std::numeric_limits<double>::infinity(), hi = -lo, sum = 0;
+  ir::visit_numeric(tensor.dtype(), "tensor statistics", [&](auto tag) {
+    using T = typename decltype(tag)::type;
+    const T* data = tensor.data<T>();
+    for (int64_t i = 0; i < tensor.numel(); ++i) {
+      const double v = static_cast<double>(data[i]);
+      if (std::isnan(v)) {
+        ++stats.nan_count;
+        continue;
+      }
+      lo = std::min(lo, v);
+      hi = std::max(hi, v);
+      sum += v;
+    }
+  });
+  const int64_t counted = tensor.numel() - stats.nan_count;
+  if (counted > 0) {
+    stats.min = lo;
+    stats.max = hi;
+    stats.mean = sum / static_cast<double>(counted);
+  } else {
+    stats.min = stats.max = stats.mean = std::nan("");
+  }
+  return stats;
+}
+
+std::vector<std::string> stats_cells(const ir::Tensor& tensor) {
+  if (tensor.dtype() == ir::DType::String || tensor.numel() == 0) return {"-", "-", "-"};
+  const TensorStats s = tensor_stats(tensor);
+  std::vector<std::string> cells = {fmt::format("{:.6g}", s.min), fmt::format("{:.6g}", s.max),
+                                    fmt::format("{:.6g}", s.mean)};
+  if (s.nan_count) cells.back() += fmt::format(" ({} NaN)", s.nan_count);
+  return cells;
+}
+
+void print_top_k(std::ostream& out, const std::string& name, const ir::Tensor& tensor, int k,
+                 const std::vector<std::string>& labels) {
+  if (tensor.rank() != 2 || tensor.dtype() == ir::DType::String || tensor.numel() == 0) return;
+  const int64_t rows = tensor.dims()[0], classes = tensor.dims()[1];
+  std::vector<double> scores(static_cast<size_t>(classes));
+  for (int64_t r = 0; r < rows; ++r) {
+    for (int64_t c = 0; c < classes; ++c) scores[c] = tensor.as_double(r * classes + c);
+    std::vector<int64_t> order(scores.size());
+    std::iota(order.begin(), order.end(), 0);
+    const auto top = std::min<int64_t>(k, classes);
+    std::partial_sort(order.begin(), order.begin() + top, order.end(),
+                      [&](int64_t a, int64_t b) { return scores[a] > scores[b]; });
+    out << fmt::format("top {} of '{}' row {}:\n", top, name, r);
+    std::vector<std::vector<std::string>> table;
+    for (int64_t i = 0; i < top; ++i) {
+      const int64_t c = order[i];
+      table.push_back({fmt::format("  {}", c), fmt::format("{:.6g}", scores[c]),
+                       c < static_cast<int64_t>(labels.size()) ? labels[c] : ""});
+    }
+    print_table(out, table);
+  }
+}
+
+std::vector<std::string> read_labels(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw_invalid_argument("{}: cannot open the labels file", path);
+  std::vector<std::string> labels;
+  for (std::string line; std::getline(in, line);) labels.push_back(line);
+  return labels;
+}
+
+std::string sanitize_file_name(std::string_view name) {
+  std::string out;
+  for (char c : name) {
+    const bool safe =
+        std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-';
+    out.push_back(safe ? c : '_');
+  }
+  if (out.empty()) return "_";
+  if (out[0] == '.') out[0] = '_';
+  return out;
+}
+
+std::string human_count(double value) {
+  static constexpr std::pair<double, const char*> kUnits[] = {
+      {1e12, "T"}, {1e9, "G"}, {1e6, "M"}, {1e3, "K"}};
+  for (const auto& [scale, unit] : kUnits)
+    if (std::abs(value) >= scale) return fmt::format("{:.3g} {}", value / scale, unit);
+  return fmt::format("{:.3g}", value);
+}
+
+}  // namespace zenith::tools

@@ -1,0 +1,57 @@
+// Helpers shared by the `zenith` subcommands: tables, tensor statistics, file names.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <iosfwd>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ir/tensor.h"
+
+namespace CLI {
+class App;
+}
+
+namespace zenith::tools {
+
+// A subcommand: its CLI11 parser and what runs when it was chosen (returns the exit code).
+struct Command {
+  CLI::App* app = nullptr;
+  std::function<int()> run;
+};
+
+Command add_run_command(CLI::App& app);
+Command add_info_command(CLI::App& app);
+Command add_compare_command(CLI::App& app);
+
+// Prints rows as left-aligned columns; the first row is the heading.
+void print_table(std::ostream& out, const std::vector<std::vector<std::string>>& rows);
+
+struct TensorStats {
+  double min = 0, max = 0, mean = 0;
+  int64_t nan_count = 0;  // NaNs are left out of min/max/mean
+};
+// Statistics over a numeric tensor's elements. REQUIRES: a numeric dtype with numel() > 0.
+TensorStats tensor_stats(const ir::Tensor& tensor);
+
+// "min", "max", "mean" cells for a table: "-" where they do not apply (strings, empty).
+std::vector<std::string> stats_cells(const ir::Tensor& tensor);
+
+// For each row of a [N, C] numeric tensor, prints the `k` largest of its C scores with their
+// class index and, where `labels` has one, label.
+void print_top_k(std::ostream& out, const std::string& name, const ir::Tensor& tensor, int k,
+                 const std::vector<std::string>& labels);
+
+// The lines of a text file (one class label per line). Throws InvalidArgument naming the file.
+std::vector<std::string> read_labels(const std::string& path);
+
+// A value name made safe as a file name: characters other than [A-Za-z0-9._-] become '_', and
+// a leading '.' too (so "../x" cannot escape the folder).
+std::string sanitize_file_name(std::string_view name);
+
+// 4.09e9 -> "4.09 G"; keeps three significant digits.
+std::string human_count(double value);
+
+}  // namespace zenith::tools

@@ -1,0 +1,127 @@
+// `zenith info`: what a model contains (inputs, outputs, ops, parameters, estimated compute).
+#include <CLI/CLI.hpp>
+#include <iostream>
+#include <memory>
+#include <nlohmann/json.hpp>
+
+#include "ir/shape_inference.h"
+#include "runtime/session.h"
+#include "tools/cli_util.h"
+#include "tools/model_stats.h"
+
+namespace zenith::tools {
+namespace {
+
+struct InfoOptions {
+  std::string model;
+  bool json = false;
+};
+
+std::string domain_name(const std::string& domain) { return domain.empty() ? "ai.onnx" : domain; }
+
+nlohmann::json shape_json(const ir::TypeInfo& type) {
+  if (!type.shape) return nullptr;
+  nlohmann::json dims = nlohmann::json::array();
+  for (const ir::Dim& d : *type.shape) {
+    if (d.is_known())
+      dims.push_back(d.value);
+    else
+      dims.push_back(d.symbol.empty() ? "?" : d.symbol);
+  }
+  return dims;
+}
+
+nlohmann::json values_json(const std::vector<const ir::ValueInfo*>& values) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const ir::ValueInfo* v : values) {
+    out.push_back({{"name", v->name},
+                   {"type", ir::to_string(v->type)},
+                   {"dtype", ir::dtype_name(v->type.dtype)},
+                   {"shape", shape_json(v->type)}});
+  }
+  return out;
+}
+
+void print_json(const ir::Graph& graph, const ModelStats& stats) {
+  nlohmann::json opsets = nlohmann::json::object();
+  for (const auto& [domain, version] : graph.opsets) opsets[domain_name(domain)] = version;
+  std::vector<const ir::ValueInfo*> outputs;
+  for (const ir::ValueInfo& v : graph.outputs) outputs.push_back(&v);
+  nlohmann::json ops = nlohmann::json::array();
+  for (const auto& [op, count] : stats.op_histogram) ops.push_back({{"op", op}, {"count", count}});
+  const nlohmann::json j = {
+      {"source", graph.source},
+      {"graph_name", graph.name},
+      {"opsets", opsets},
+      {"inputs", values_json(graph.runtime_inputs())},
+      {"outputs", values_json(outputs)},
+      {"node_count", stats.node_count},
+      {"op_histogram", ops},
+      {"parameters",
+       {{"initializers", stats.initializer_count},
+        {"count", stats.parameter_count},
+        {"bytes", stats.parameter_bytes}}},
+      {"compute",
+       {{"macs", stats.macs},
+        {"flops", stats.flops},
+        {"symbolic_dims", 1},
+        {"nodes_without_shapes", stats.nodes_without_shapes}}},
+  };
+  std::cout << j.dump(2) << '\n';
+}
+
+void print_text(const ir::Graph& graph, const ModelStats& stats) {
+  std::vector<std::vector<std::string>> rows = {{"model:", graph.source}};
+  if (!graph.name.empty()) rows.push_back({"graph:", graph.name});
+  std::string opsets;
+  for (const auto& [domain, version] : graph.opsets) {
+    // The frontend records the default domain under both "" and "ai.onnx".
+    if (domain == "ai.onnx" && graph.opsets.count("")) continue;
+    opsets += fmt::format("{}{} {}", opsets.empty() ? "" : ", ", domain_name(domain), version);
+  }
+  rows.push_back({"opsets:", opsets});
+  for (const ir::ValueInfo* v : graph.runtime_inputs())
+    rows.push_back({"input:", fmt::format("{}  {}", v->name, ir::to_string(v->type))});
+  for (const ir::ValueInfo& v : graph.outputs)
+    rows.push_back({"output:", fmt::format("{}  {}", v.name, ir::to_string(v.type))});
+  rows.push_back({"nodes:", std::to_string(stats.node_count)});
+  rows.push_back(
+      {"parameters:", fmt::format("{} ({}B in {} initializers)",
+                                  human_count(static_cast<double>(stats.parameter_count)),
+                                  human_count(static_cast<double>(stats.parameter_bytes)),
+                                  stats.initializer_count)});
+  std::string flops = fmt::format("{}FLOPs per inference ({}MACs; symbolic dims set to 1)",
+                                  human_count(stats.flops), human_count(stats.macs));
+  if (!stats.nodes_without_shapes.empty())
+    flops += fmt::format("; {} nodes not counted (shapes unknown), first: {}",
+                         stats.nodes_without_shapes.size(), stats.nodes_without_shapes[0]);
+  rows.push_back({"FLOPs:", flops});
+  print_table(std::cout, rows);
+  std::cout << "ops:\n";
+  std::vector<std::vector<std::string>> ops;
+  for (const auto& [op, count] : stats.op_histogram)
+    ops.push_back({"  " + op, std::to_string(count)});
+  print_table(std::cout, ops);
+}
+
+int info(const InfoOptions& options) {
+  const ir::Graph graph = runtime::load_graph(options.model);
+  const ModelStats stats = compute_stats(graph, ir::infer_shapes(graph));
+  if (options.json)
+    print_json(graph, stats);
+  else
+    print_text(graph, stats);
+  return 0;
+}
+
+}  // namespace
+
+Command add_info_command(CLI::App& app) {
+  auto options = std::make_shared<InfoOptions>();
+  CLI::App* sub = app.add_subcommand("info", "Describe a model: inputs, outputs, ops, size, FLOPs");
+  sub->add_option("model", options->model, "Model file (.onnx)")->required();
+  sub->add_flag("--json", options->json, "Print as JSON");
+  return {sub, [options] { return info(*options); }};
+}
+
+}  // namespace zenith::tools

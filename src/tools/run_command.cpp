@@ -1,0 +1,201 @@
+// `zenith run`: runs a model once or more on given or random inputs and summarizes the outputs.
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <iostream>
+#include <map>
+#include <memory>
+#include <set>
+
+#include "ir/errors.h"
+#include "runtime/session.h"
+#include "tools/cli_util.h"
+#include "tools/npy.h"
+#include "tools/random_fill.h"
+
+namespace zenith::tools {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct RunOptions {
+  std::string model;
+  std::vector<std::string> inputs;  // NAME=FILE.npy
+  std::string outdir;
+  std::string device = "REF";
+  uint64_t seed = 0;
+  int repeat = 1;
+  int top = 0;
+  std::string labels;
+};
+
+const ir::ValueInfo& find_input(const ir::Graph& graph, const std::string& name) {
+  std::vector<std::string> names;
+  for (const ir::ValueInfo* input : graph.runtime_inputs()) {
+    if (input->name == name) return *input;
+    names.push_back("'" + input->name + "'");
+  }
+  throw_invalid_argument("the model has no input '{}'; its inputs are {}", name,
+                         names.empty() ? "none" : fmt::format("{}", fmt::join(names, ", ")));
+}
+
+// Checks a tensor from a file against the input's declared type, naming both.
+void check_input(const ir::ValueInfo& input, const ir::Tensor& tensor, const std::string& file) {
+  const ir::TypeInfo& type = input.type;
+  if (type.dtype != ir::DType::Undefined && tensor.dtype() != type.dtype)
+    throw_invalid_argument("input '{}': {} has dtype {}, the model expects {}", input.name, file,
+                           ir::dtype_name(tensor.dtype()), ir::dtype_name(type.dtype));
+  if (!type.shape) return;
+  bool matches = type.shape->size() == tensor.dims().size();
+  for (size_t i = 0; matches && i < tensor.dims().size(); ++i)
+    matches = !(*type.shape)[i].is_known() || (*type.shape)[i].value == tensor.dims()[i];
+  if (!matches)
+    throw_invalid_argument("input '{}': {} has shape {}, the model expects {}", input.name, file,
+                           ir::to_string(tensor.dims()), ir::to_string(*type.shape));
+}
+
+std::map<std::string, ir::Value> make_feeds(const ir::Graph& graph, const RunOptions& options) {
+  std::map<std::string, ir::Value> feeds;
+  for (const std::string& spec : options.inputs) {
+    const size_t eq = spec.find('=');
+    if (eq == std::string::npos || eq == 0 || eq + 1 == spec.size())
+      throw_invalid_argument("-i '{}': expected NAME=FILE.npy", spec);
+    const std::string name = spec.substr(0, eq), file = spec.substr(eq + 1);
+    const ir::ValueInfo& input = find_input(graph, name);
+    if (feeds.count(name)) throw_invalid_argument("input '{}' is given twice with -i", name);
+    ir::Tensor tensor = read_npy(file);
+    check_input(input, tensor, file);
+    std::cout << fmt::format("input '{}': {}{} from {}\n", name, ir::dtype_name(tensor.dtype()),
+                             ir::to_string(tensor.dims()), file);
+    feeds.emplace(name, std::move(tensor));
+  }
+  for (const ir::ValueInfo* input : graph.runtime_inputs()) {
+    if (feeds.count(input->name)) continue;
+    const ir::TypeInfo& type = input->type;
+    if (type.kind != ir::TypeInfo::Kind::Tensor || type.dtype == ir::DType::Undefined ||
+        !type.shape)
+      throw_invalid_argument(
+          "input '{}' ({}) has no declared tensor dtype and shape to make random "
+          "data for; give it with -i {}=FILE.npy",
+          input->name, ir::to_string(type), input->name);
+    std::vector<std::string> notes;
+    const ir::Dims dims = concrete_dims(*type.shape, notes);
+    ir::Tensor tensor = random_tensor(type.dtype, dims, options.seed, input->name);
+    std::string note = fmt::format("seed {}", options.seed);
+    for (const std::string& n : notes) note += "; " + n;
+    std::cout << fmt::format("input '{}': random {}{} ({})\n", input->name,
+                             ir::dtype_name(type.dtype), ir::to_string(dims), note);
+    feeds.emplace(input->name, std::move(tensor));
+  }
+  return feeds;
+}
+
+// One file name per output: sanitized, made unique by a suffix when two names collide.
+std::string unique_file_name(const std::string& name, std::set<std::string>& used) {
+  const std::string base = sanitize_file_name(name);
+  std::string candidate = base;
+  for (int i = 1; !used.insert(candidate).second; ++i) candidate = fmt::format("{}_{}", base, i);
+  return candidate + ".npy";
+}
+
+void report_outputs(const ir::Graph& graph, const std::vector<ir::Value>& outputs,
+                    const std::string& outdir) {
+  if (!outdir.empty()) {
+    std::error_code ec;
+    fs::create_directories(outdir, ec);
+    if (ec) throw_invalid_argument("{}: cannot create the output folder: {}", outdir, ec.message());
+  }
+  std::vector<std::vector<std::string>> rows = {{"output", "dtype", "shape", "min", "max", "mean"}};
+  if (!outdir.empty()) rows[0].push_back("file");
+  std::set<std::string> used;
+  auto add_row = [&](const std::string& name, const ir::Tensor& t) {
+    std::vector<std::string> row = {name, std::string(ir::dtype_name(t.dtype())),
+                                    ir::to_string(t.dims())};
+    for (std::string& cell : stats_cells(t)) row.push_back(std::move(cell));
+    if (!outdir.empty()) {
+      if (t.dtype() == ir::DType::String || t.dtype() == ir::DType::BF16) {
+        row.push_back("(no .npy dtype)");
+      } else {
+        const fs::path path = fs::path(outdir) / unique_file_name(name, used);
+        write_npy(path, t);
+        row.push_back(path.string());
+      }
+    }
+    rows.push_back(std::move(row));
+  };
+  for (size_t i = 0; i < outputs.size(); ++i) {
+    const std::string& name = graph.outputs[i].name;
+    if (outputs[i].is_tensor()) {
+      add_row(name, outputs[i].tensor());
+    } else if (outputs[i].is_sequence()) {
+      const auto& items = outputs[i].sequence().items;
+      if (items.empty()) rows.push_back({name, "sequence", "(empty)"});
+      for (size_t j = 0; j < items.size(); ++j) add_row(fmt::format("{}[{}]", name, j), items[j]);
+    } else {
+      rows.push_back({name, "optional", "(none)"});
+    }
+  }
+  print_table(std::cout, rows);
+}
+
+int run(const RunOptions& options) {
+  ir::Graph graph = runtime::load_graph(options.model);
+  std::map<std::string, ir::Value> feeds;
+  try {
+    feeds = make_feeds(graph, options);
+  } catch (const Error& e) {
+    rethrow_with_context(e, options.model + ": ");
+  }
+  const runtime::Session session(std::move(graph), options.device);
+  std::vector<double> times_ms;
+  std::vector<ir::Value> outputs;
+  for (int i = 0; i < options.repeat; ++i) {
+    const auto start = std::chrono::steady_clock::now();
+    outputs = session.run(feeds, options.seed);
+    const std::chrono::duration<double, std::milli> elapsed =
+        std::chrono::steady_clock::now() - start;
+    times_ms.push_back(elapsed.count());
+  }
+  report_outputs(session.graph(), outputs, options.outdir);
+  if (options.top > 0) {
+    const std::vector<std::string> labels =
+        options.labels.empty() ? std::vector<std::string>{} : read_labels(options.labels);
+    for (size_t i = 0; i < outputs.size(); ++i)
+      if (outputs[i].is_tensor())
+        print_top_k(std::cout, session.graph().outputs[i].name, outputs[i].tensor(), options.top,
+                    labels);
+  }
+  std::sort(times_ms.begin(), times_ms.end());
+  const size_t n = times_ms.size();
+  const double median = n % 2 ? times_ms[n / 2] : (times_ms[n / 2 - 1] + times_ms[n / 2]) / 2;
+  std::cout << fmt::format("time per inference on {}: {:.3f} ms (median of {} run{})\n",
+                           options.device, median, n, n == 1 ? "" : "s");
+  return 0;
+}
+
+}  // namespace
+
+Command add_run_command(CLI::App& app) {
+  auto options = std::make_shared<RunOptions>();
+  CLI::App* sub = app.add_subcommand("run", "Run a model on .npy or seeded random inputs");
+  sub->add_option("model", options->model, "Model file (.onnx)")->required();
+  sub->add_option("-i,--input", options->inputs,
+                  "Input as NAME=FILE.npy (repeatable); inputs not given get random data");
+  sub->add_option("-o,--outdir", options->outdir, "Write each output to OUTDIR/<name>.npy");
+  sub->add_option(
+         "-d,--device", options->device,
+         fmt::format("Device to run on ({})", fmt::join(runtime::available_devices(), ", ")))
+      ->default_str(options->device);
+  sub->add_option("--seed", options->seed, "Seed for random inputs and random ops")
+      ->default_str("0");
+  sub->add_option("--repeat", options->repeat, "Runs to time (the median is printed)")
+      ->default_str("1")
+      ->check(CLI::PositiveNumber);
+  sub->add_option("--top", options->top, "Print the K highest scores of each [N, C] output")
+      ->check(CLI::NonNegativeNumber);
+  sub->add_option("--labels", options->labels, "Class labels for --top, one per line");
+  return {sub, [options] { return run(*options); }};
+}
+
+}  // namespace zenith::tools

@@ -1,0 +1,58 @@
+#!/usr/bin/python3
+"""Writes the tiny malformed or unusual .onnx and .npy files the CLI tests load (run once; outputs are
+checked in). Usage: /usr/bin/python3 tests/tools/data/make_models.py"""
+
+from pathlib import Path
+
+import numpy as np
+import onnx
+from onnx import TensorProto, helper, numpy_helper
+
+HERE = Path(__file__).parent
+F32 = TensorProto.FLOAT
+
+
+def save(name, nodes, inputs, outputs, initializers=(), opset=13):
+    graph = helper.make_graph(nodes, name, inputs, outputs, list(initializers))
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)])
+    model.ir_version = 8
+    (HERE / f"{name}.onnx").write_bytes(model.SerializeToString())
+
+
+def vi(name, shape, dtype=F32):
+    return helper.make_tensor_value_info(name, dtype, shape)
+
+
+# A valid model: y = relu(x), x f32[batch,4].
+save("relu", [helper.make_node("Relu", ["x"], ["y"])], [vi("x", ["batch", 4])], [vi("y", ["batch", 4])])
+# An op ONNX does not define.
+save("unknown_op", [helper.make_node("FrobnicateTensor", ["x"], ["y"], name="frob")],
+     [vi("x", [4])], [vi("y", [4])])
+# Opset 18, newer than Zenith (and this ONNX) supports.
+save("opset18", [helper.make_node("Relu", ["x"], ["y"])], [vi("x", [4])], [vi("y", [4])], opset=18)
+# A node input that is neither a graph input, an initializer nor a node output.
+save("missing_value", [helper.make_node("Add", ["x", "bias"], ["y"], name="add_bias")],
+     [vi("x", [4])], [vi("y", [4])])
+# An initializer whose dims claim 2^40 elements but which holds four floats.
+huge = numpy_helper.from_array(np.zeros(4, np.float32), "w")
+del huge.dims[:]
+huge.dims.extend([1 << 20, 1 << 20])
+save("huge_initializer", [helper.make_node("Add", ["x", "w"], ["y"], name="add_w")],
+     [vi("x", [4])], [vi("y", [4])], [huge])
+# A graph input declared with 2^40 elements.
+save("huge_input", [helper.make_node("Relu", ["x"], ["y"])], [vi("x", [1 << 20, 1 << 20])],
+     [vi("y", [1 << 20, 1 << 20])])
+# A Gemm + Conv model small enough to check FLOP counting by hand.
+w = numpy_helper.from_array(np.ones((8, 3, 3, 3), np.float32), "w")
+save("conv_small", [helper.make_node("Conv", ["x", "w"], ["c"], pads=[1, 1, 1, 1], name="conv"),
+                    helper.make_node("Relu", ["c"], ["y"], name="relu")],
+     [vi("x", ["batch", 3, 16, 16])], [vi("y", ["batch", 8, 16, 16])], [w])
+
+# Inputs for relu.onnx: a good one, a wrong dtype, a wrong shape, and broken files.
+np.save(HERE / "x_2x4.npy", np.arange(-4, 4, dtype=np.float32).reshape(2, 4))
+np.save(HERE / "x_f64.npy", np.zeros((1, 4), np.float64))
+np.save(HERE / "x_1x5.npy", np.zeros((1, 5), np.float32))
+good = (HERE / "x_2x4.npy").read_bytes()
+(HERE / "truncated.npy").write_bytes(good[:-5])
+(HERE / "bad_magic.npy").write_bytes(b"PK\x03\x04" + good[4:])
+np.save(HERE / "y_2x4.npy", np.maximum(np.load(HERE / "x_2x4.npy"), 0))

@@ -1,0 +1,83 @@
+# Tests of the `zenith` CLI: unit tests of its helpers (linked into zenith_tests) and runs of the
+# built binary on good and bad input, each checking the exit code and the message.
+
+target_sources(zenith_tests PRIVATE
+  ${CMAKE_SOURCE_DIR}/src/tools/npy.cpp
+  ${CMAKE_SOURCE_DIR}/src/tools/random_fill.cpp
+  ${CMAKE_SOURCE_DIR}/src/tools/cli_util.cpp
+  ${CMAKE_SOURCE_DIR}/src/tools/model_stats.cpp)
+
+set(ZENITH_CLI_DATA ${CMAKE_SOURCE_DIR}/tests/tools/data)
+set(ZENITH_CLI_OUT ${CMAKE_BINARY_DIR}/cli_test)
+
+add_test(NAME cli.make_bad_files
+         COMMAND ${CMAKE_COMMAND}
+                 -DSOURCE=/usr/share/libonnx-testdata/data/node/test_abs/model.onnx
+                 -DOUT=${ZENITH_CLI_OUT} -P ${CMAKE_SOURCE_DIR}/tests/tools/make_bad_files.cmake)
+set_tests_properties(cli.make_bad_files PROPERTIES FIXTURES_SETUP cli_bad_files)
+
+# zenith_cli_test(NAME RC REGEX ARGS...): runs `zenith ARGS...`, expects exit code RC and
+# output matching REGEX.
+function(zenith_cli_test name rc regex)
+  list(JOIN ARGN "@@" joined)
+  add_test(NAME cli.${name}
+           COMMAND ${CMAKE_COMMAND} "-DCOMMAND=$<TARGET_FILE:zenith>@@${joined}"
+                   -DEXPECT_RC=${rc} "-DEXPECT_REGEX=${regex}"
+                   -P ${CMAKE_SOURCE_DIR}/tests/tools/expect_exit.cmake)
+  set_tests_properties(cli.${name} PROPERTIES TIMEOUT 120 LABELS cli)
+endfunction()
+
+set(D ${ZENITH_CLI_DATA})
+zenith_cli_test(no_subcommand 2 "subcommand is required")
+zenith_cli_test(unknown_option 2 "bogus" run ${D}/relu.onnx --bogus)
+zenith_cli_test(bad_repeat 2 "repeat" run ${D}/relu.onnx --repeat 0)
+zenith_cli_test(missing_model 1 "nonexistent.onnx: no such model file" run ${D}/nonexistent.onnx)
+zenith_cli_test(truncated_onnx 1 "truncated.onnx: not a valid ONNX model"
+                run ${ZENITH_CLI_OUT}/truncated.onnx)
+zenith_cli_test(garbage_onnx 1 "garbage.onnx: not a valid ONNX model"
+                info ${ZENITH_CLI_OUT}/garbage.onnx)
+set_tests_properties(cli.truncated_onnx cli.garbage_onnx PROPERTIES FIXTURES_REQUIRED cli_bad_files)
+zenith_cli_test(unknown_op 1 "unknown_op.onnx: .*FrobnicateTensor.*frob" run ${D}/unknown_op.onnx)
+zenith_cli_test(opset18 1 "opset18.onnx: the model imports opset 18" run ${D}/opset18.onnx)
+zenith_cli_test(missing_value 1 "missing_value.onnx: .*'bias'.*add_bias" run ${D}/missing_value.onnx)
+zenith_cli_test(huge_initializer 1 "huge_initializer.onnx: .*initializer 'w'.*1048576"
+                info ${D}/huge_initializer.onnx)
+zenith_cli_test(huge_input_run 1 "huge_input.onnx: input 'x': .*1048576.*limit"
+                run ${D}/huge_input.onnx)
+# `info` only reads shapes, so a huge declared input is no reason to fail.
+zenith_cli_test(huge_input_info 0 "x  f32\\[1048576,1048576\\]" info ${D}/huge_input.onnx)
+zenith_cli_test(unknown_device 1 "unknown device 'NPU'" run ${D}/relu.onnx -d NPU)
+zenith_cli_test(unknown_input 1 "no input 'q'; its inputs are 'x'"
+                run ${D}/relu.onnx -i q=${D}/x_2x4.npy)
+zenith_cli_test(bad_input_spec 1 "expected NAME=FILE.npy" run ${D}/relu.onnx -i x)
+zenith_cli_test(wrong_dtype 1 "input 'x': .*x_f64.npy has dtype f64, the model expects f32"
+                run ${D}/relu.onnx -i x=${D}/x_f64.npy)
+zenith_cli_test(wrong_shape 1 "input 'x': .*x_1x5.npy has shape \\[1,5\\], the model expects \\[batch,4\\]"
+                run ${D}/relu.onnx -i x=${D}/x_1x5.npy)
+zenith_cli_test(missing_npy 1 "nonexistent.npy: no such .npy file"
+                run ${D}/relu.onnx -i x=${D}/nonexistent.npy)
+zenith_cli_test(truncated_npy 1 "truncated.npy: the shape \\[2,4\\] of dtype f32 needs 8 elements"
+                run ${D}/relu.onnx -i x=${D}/truncated.npy)
+zenith_cli_test(bad_magic_npy 1 "bad_magic.npy: not a .npy file \\(bad magic"
+                run ${D}/relu.onnx -i x=${D}/bad_magic.npy)
+zenith_cli_test(compare_missing 1 "nonexistent.npy: no such" compare ${D}/x_2x4.npy ${D}/nonexistent.npy)
+zenith_cli_test(compare_shape 1 "has shape \\[2,4\\] but .* has shape \\[1,5\\]"
+                compare ${D}/x_2x4.npy ${D}/x_1x5.npy)
+
+# Good runs: relu on a file input, written out and compared with NumPy's result.
+zenith_cli_test(run_relu 0 "y +f32 +\\[2,4\\] +0 +3 +0.75 +.*y.npy.*time per inference"
+                run ${D}/relu.onnx -i x=${D}/x_2x4.npy -o ${ZENITH_CLI_OUT}/relu)
+set_tests_properties(cli.run_relu PROPERTIES FIXTURES_SETUP cli_relu_out)
+zenith_cli_test(compare_relu 0 "max abs error 0.*match" compare ${ZENITH_CLI_OUT}/relu/y.npy ${D}/y_2x4.npy)
+set_tests_properties(cli.compare_relu PROPERTIES FIXTURES_REQUIRED cli_relu_out)
+zenith_cli_test(compare_mismatch 1 "max abs error 4.*4 of 8 elements differ"
+                compare ${D}/x_2x4.npy ${D}/y_2x4.npy)
+zenith_cli_test(run_random 0 "random f32\\[1,3,16,16\\] \\(seed 3; dimension 0 'batch' set to 1\\).*median of 2 runs"
+                run ${D}/conv_small.onnx --seed 3 --repeat 2)
+zenith_cli_test(info_json 0 "\"macs\": 55296" info ${D}/conv_small.onnx --json)
+zenith_cli_test(info_text 0 "FLOPs: +113 KFLOPs per inference \\(55.3 KMACs.*Conv +1" info ${D}/conv_small.onnx)
+zenith_cli_test(run_top 0 "top 2 of 'y' row 1:\n +3 +3 +delta\n +2 +2 +gamma"
+                run ${D}/relu.onnx -i x=${D}/x_2x4.npy --top 2 --labels ${D}/labels4.txt)
+zenith_cli_test(missing_labels 1 "nolabels.txt: cannot open the labels file"
+                run ${D}/relu.onnx --top 2 --labels ${D}/nolabels.txt)
+unset(D)
