@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 
 #include "frontend/onnx/tensor_proto.h"
 #include "ir/errors.h"
@@ -21,6 +22,19 @@ ProtoKind proto_kind(const ir::TypeInfo& type) {
     case ir::TypeInfo::Kind::Tensor: break;
   }
   return ProtoKind::Tensor;
+}
+
+// ONNX's test data stores bfloat16 tensors as their uint16 bit patterns, because numpy has no
+// bfloat16; the graph's declared type says which ones to reinterpret.
+ir::Value read_as_declared(const fs::path& file, const ir::TypeInfo& type) {
+  ir::Value value = onnx_frontend::read_value_file(file, proto_kind(type));
+  if (type.kind != ir::TypeInfo::Kind::Tensor || type.dtype != ir::DType::BF16 ||
+      !value.is_tensor() || value.tensor().dtype() != ir::DType::U16)
+    return value;
+  const ir::Tensor& bits = value.tensor();
+  ir::Tensor bf16(ir::DType::BF16, bits.dims());
+  std::memcpy(bf16.raw(), bits.raw(), bits.size_bytes());
+  return bf16;
 }
 
 std::string compare_tensors(const ir::Tensor& actual, const ir::Tensor& expected,
@@ -86,14 +100,13 @@ CaseResult run_data_set(const runtime::Session& session, const fs::path& dir,
     if (!fs::exists(file)) break;
     if (i >= inputs.size())
       return {Status::Error, fmt::format("{} has no matching graph input", file.string())};
-    feeds[inputs[i]->name] = onnx_frontend::read_value_file(file, proto_kind(inputs[i]->type));
+    feeds[inputs[i]->name] = read_as_declared(file, inputs[i]->type);
   }
   const auto outputs = session.run(feeds);
   for (size_t i = 0; i < graph.outputs.size(); ++i) {
     const fs::path file = dir / fmt::format("output_{}.pb", i);
     if (!fs::exists(file)) continue;
-    const ir::Value expected =
-        onnx_frontend::read_value_file(file, proto_kind(graph.outputs[i].type));
+    const ir::Value expected = read_as_declared(file, graph.outputs[i].type);
     if (auto m = compare_values(outputs[i], expected, tol); !m.empty())
       return {Status::Failed, fmt::format("{}: output '{}': {}", dir.filename().string(),
                                           graph.outputs[i].name, m)};
