@@ -7,9 +7,7 @@
 #include "ir/errors.h"
 
 namespace zenith::ref {
-namespace {
-
-std::string context_of(const ir::Graph& graph, const ir::Node& node) {
+std::string node_context(const ir::Graph& graph, const ir::Node& node) {
   return fmt::format("{}{}{}: ", graph.source, graph.source.empty() ? "" : ": ", node.describe());
 }
 
@@ -20,6 +18,8 @@ bool has_subgraph(const ir::Node& node) {
       return true;
   return false;
 }
+
+namespace {
 
 // For each node, the values whose last reader it is, so they can be freed after it runs.
 // Subgraphs may read any outer value by name, so a graph with subgraphs frees nothing.
@@ -104,10 +104,8 @@ void Interpreter::check_supported(const ir::Graph& graph) const {
   }
 }
 
-std::vector<ir::Value> Interpreter::run(const ir::Graph& graph,
-                                        const std::map<std::string, ir::Value>& feeds,
-                                        uint64_t seed) const {
-  Scope scope;
+void Interpreter::bind_feeds(const ir::Graph& graph, const std::map<std::string, ir::Value>& feeds,
+                             Scope& scope) {
   for (const auto& [name, value] : feeds) {
     auto it = std::find_if(graph.inputs.begin(), graph.inputs.end(),
                            [&](const ir::ValueInfo& v) { return v.name == name; });
@@ -120,6 +118,15 @@ std::vector<ir::Value> Interpreter::run(const ir::Graph& graph,
     if (!feeds.count(input->name))
       throw_invalid_argument("{}: no value given for graph input '{}' ({})", graph.source,
                              input->name, ir::to_string(input->type));
+  for (const auto& [name, tensor] : graph.initializers)
+    if (!scope.has_local(name)) scope.set(name, tensor);
+}
+
+std::vector<ir::Value> Interpreter::run(const ir::Graph& graph,
+                                        const std::map<std::string, ir::Value>& feeds,
+                                        uint64_t seed) const {
+  Scope scope;
+  bind_feeds(graph, feeds, scope);
   std::mt19937_64 rng(seed);
   return execute(graph, scope, rng);
 }
@@ -135,6 +142,26 @@ std::vector<ir::Value> Interpreter::run_in_scope(const ir::Graph& graph,
   return execute(graph, scope, rng);
 }
 
+void Interpreter::run_node(const ir::Node& node, Scope& scope, std::mt19937_64& rng) const {
+  KernelFn kernel = kernels_.find(node.domain, node.op_type);
+  if (!kernel) throw_unsupported("the REF device has no kernel for this op");
+  std::vector<const ir::Value*> inputs;
+  for (size_t i = 0; i < node.inputs.size(); ++i) {
+    if (node.inputs[i].empty()) {
+      inputs.push_back(nullptr);
+      continue;
+    }
+    const ir::Value* v = scope.find(node.inputs[i]);
+    if (!v) throw_invalid_model("input {} '{}' is not produced by any earlier node", i, node.inputs[i]);
+    inputs.push_back(v);
+  }
+  std::vector<ir::Value> outputs(node.outputs.size());
+  KernelContext context(node, std::move(inputs), outputs, *this, scope, rng);
+  kernel(context);
+  for (size_t i = 0; i < node.outputs.size(); ++i)
+    if (node.has_output(i)) scope.set(node.outputs[i], std::move(outputs[i]));
+}
+
 std::vector<ir::Value> Interpreter::execute(const ir::Graph& graph, Scope& scope,
                                             std::mt19937_64& rng) const {
   for (const auto& [name, tensor] : graph.initializers)
@@ -143,28 +170,12 @@ std::vector<ir::Value> Interpreter::execute(const ir::Graph& graph, Scope& scope
   for (size_t n = 0; n < graph.nodes.size(); ++n) {
     const ir::Node& node = graph.nodes[n];
     try {
-      KernelFn kernel = kernels_.find(node.domain, node.op_type);
-      if (!kernel) throw_unsupported("the REF device has no kernel for this op");
-      std::vector<const ir::Value*> inputs;
-      for (size_t i = 0; i < node.inputs.size(); ++i) {
-        if (node.inputs[i].empty()) {
-          inputs.push_back(nullptr);
-          continue;
-        }
-        const ir::Value* v = scope.find(node.inputs[i]);
-        if (!v) throw_invalid_model("input {} '{}' is not produced by any earlier node", i, node.inputs[i]);
-        inputs.push_back(v);
-      }
-      std::vector<ir::Value> outputs(node.outputs.size());
-      KernelContext context(node, std::move(inputs), outputs, *this, scope, rng);
-      kernel(context);
-      for (size_t i = 0; i < node.outputs.size(); ++i)
-        if (node.has_output(i)) scope.set(node.outputs[i], std::move(outputs[i]));
+      run_node(node, scope, rng);
     } catch (const Error& e) {
       // Subgraph errors already carry their own context; add ours in front.
-      rethrow_with_context(e, context_of(graph, node));
+      rethrow_with_context(e, node_context(graph, node));
     } catch (const std::bad_alloc&) {
-      throw Error(Error::Kind::InvalidArgument, context_of(graph, node) + "out of memory");
+      throw Error(Error::Kind::InvalidArgument, node_context(graph, node) + "out of memory");
     }
     for (const std::string& name : dead[n]) scope.erase(name);
   }

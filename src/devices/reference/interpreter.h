@@ -27,6 +27,12 @@ class Scope {
   std::map<std::string, ir::Value> values_;
 };
 
+// "model.onnx: node 'conv1' (Conv): ", the prefix of every error about a node.
+std::string node_context(const ir::Graph& graph, const ir::Node& node);
+// True if the node has subgraph attributes (If / Loop / Scan bodies), which may read any value
+// of the enclosing graph by name.
+bool has_subgraph(const ir::Node& node);
+
 class Interpreter {
  public:
   explicit Interpreter(const KernelRegistry& kernels = reference_kernels()) : kernels_(kernels) {}
@@ -38,6 +44,15 @@ class Interpreter {
   // graph's source, the node and its op. `seed` drives random ops.
   std::vector<ir::Value> run(const ir::Graph& graph, const std::map<std::string, ir::Value>& feeds,
                              uint64_t seed = 0) const;
+
+  // Runs one node of `graph` on the values in `scope` and stores its outputs there. Errors are
+  // not yet prefixed with the node (the caller adds its context).
+  void run_node(const ir::Node& node, Scope& scope, std::mt19937_64& rng) const;
+
+  // Checks fed values against the graph's declared inputs and binds them, with the
+  // initializers, into `scope`.
+  static void bind_feeds(const ir::Graph& graph, const std::map<std::string, ir::Value>& feeds,
+                         Scope& scope);
 
   // Runs a subgraph inside `outer`, binding `inputs` to its inputs in order.
   std::vector<ir::Value> run_in_scope(const ir::Graph& graph, const std::vector<ir::Value>& inputs,

@@ -4,14 +4,15 @@
 #include <algorithm>
 #include <string>
 
+#include "devices/reference/nn_util.h"
 #include "ir/errors.h"
 
 namespace zenith::ref {
 namespace {
 
-ir::Dims ints_attr(const KernelContext& ctx, const std::string& key, size_t size, int64_t fallback,
+ir::Dims ints_attr(const ir::Node& node, const std::string& key, size_t size, int64_t fallback,
                    int64_t min_value) {
-  ir::Dims values = ctx.attr<std::vector<int64_t>>(key, ir::Dims(size, fallback));
+  ir::Dims values = node.attr<std::vector<int64_t>>(key, ir::Dims(size, fallback));
   if (values.empty()) values.assign(size, fallback);
   if (values.size() != size)
     throw_invalid_model("attribute '{}' has {} values, expected {} (one per spatial axis{})", key,
@@ -47,14 +48,14 @@ void check_spatial_input(const ir::Tensor& x, std::string_view what) {
         what, ir::to_string(x.dims()));
 }
 
-ir::Dims kernel_shape(const KernelContext& ctx, size_t rank, const ir::Dims& from_weights) {
+ir::Dims kernel_shape(const ir::Node& node, size_t rank, const ir::Dims& from_weights) {
   for (int64_t k : from_weights)
     if (k < 1) throw_invalid_argument("W has a spatial dim {}, expected >= 1", k);
-  if (!ctx.node().has_attr("kernel_shape")) {
+  if (!node.has_attr("kernel_shape")) {
     if (from_weights.empty()) throw_invalid_model("required attribute 'kernel_shape' is missing");
     return from_weights;
   }
-  ir::Dims kernel = ints_attr(ctx, "kernel_shape", rank, 1, 1);
+  ir::Dims kernel = ints_attr(node, "kernel_shape", rank, 1, 1);
   if (!from_weights.empty() && kernel != from_weights)
     throw_invalid_argument(
         "attribute 'kernel_shape' = {} disagrees with the weight's spatial "
@@ -63,20 +64,20 @@ ir::Dims kernel_shape(const KernelContext& ctx, size_t rank, const ir::Dims& fro
   return kernel;
 }
 
-SpatialGeometry spatial_geometry(const KernelContext& ctx, const ir::Dims& in,
+SpatialGeometry spatial_geometry(const ir::Node& node, const ir::Dims& in,
                                  const ir::Dims& kernel, bool ceil_mode) {
   const size_t r = in.size();
   SpatialGeometry g;
   g.in = in;
   g.kernel = kernel;
-  g.strides = ints_attr(ctx, "strides", r, 1, 1);
-  g.dilations = ints_attr(ctx, "dilations", r, 1, 1);
-  const std::string auto_pad = ctx.attr<std::string>("auto_pad", "NOTSET");
+  g.strides = ints_attr(node, "strides", r, 1, 1);
+  g.dilations = ints_attr(node, "dilations", r, 1, 1);
+  const std::string auto_pad = node.attr<std::string>("auto_pad", "NOTSET");
   g.pad_begin.assign(r, 0);
   g.pad_end.assign(r, 0);
   g.out.assign(r, 0);
   if (auto_pad == "NOTSET") {
-    const ir::Dims pads = ints_attr(ctx, "pads", 2 * r, 0, 0);
+    const ir::Dims pads = ints_attr(node, "pads", 2 * r, 0, 0);
     std::copy(pads.begin(), pads.begin() + static_cast<ptrdiff_t>(r), g.pad_begin.begin());
     std::copy(pads.begin() + static_cast<ptrdiff_t>(r), pads.end(), g.pad_end.begin());
   } else if (auto_pad != "VALID" && auto_pad != "SAME_UPPER" && auto_pad != "SAME_LOWER") {
@@ -204,5 +205,21 @@ template void conv_accumulate<float>(const float*, const float*, float*, int64_t
                                      int64_t, const SpatialGeometry&);
 template void conv_accumulate<int64_t>(const int64_t*, const int64_t*, int64_t*, int64_t, int64_t,
                                        int64_t, int64_t, const SpatialGeometry&);
+
+std::vector<float> biased_accumulator(const KernelContext& ctx, const ir::Tensor& x, int64_t m,
+                                      int64_t out_size) {
+  std::vector<float> acc(static_cast<size_t>(x.dim(0) * m * out_size), 0.0f);
+  if (!ctx.has_input(2)) return acc;
+  const ir::Tensor& b = ctx.input(2);
+  require_same_dtype(b, "B", x, "X");
+  if (b.rank() != 1 || b.dim(0) != m)
+    throw_invalid_argument("B has shape {}, expected [{}] (one per output channel)",
+                           ir::to_string(b.dims()), m);
+  const std::vector<float> bias = load_as<float>(b, "B");
+  for (int64_t n = 0; n < x.dim(0); ++n)
+    for (int64_t c = 0; c < m; ++c)
+      std::fill_n(acc.begin() + (n * m + c) * out_size, out_size, bias[static_cast<size_t>(c)]);
+  return acc;
+}
 
 }  // namespace zenith::ref

@@ -31,12 +31,12 @@ void check_spatial_input(const ir::Tensor& x, std::string_view what);
 
 // The window: attribute kernel_shape when present; when `from_weights` is non-empty it must
 // agree with it (Conv), and stands in for a missing attribute.
-ir::Dims kernel_shape(const KernelContext& ctx, size_t rank, const ir::Dims& from_weights);
+ir::Dims kernel_shape(const ir::Node& node, size_t rank, const ir::Dims& from_weights);
 
 // Reads strides, dilations, pads and auto_pad, validates them and computes the output dims.
 // `ceil_mode` (pools) rounds the output size up, dropping a last window that would start in the
 // end padding, as PyTorch and ONNX Runtime do.
-SpatialGeometry spatial_geometry(const KernelContext& ctx, const ir::Dims& in,
+SpatialGeometry spatial_geometry(const ir::Node& node, const ir::Dims& in,
                                  const ir::Dims& kernel, bool ceil_mode = false);
 
 // Direct convolution. x: [N, C, in...], w: [M, C/group, kernel...], y: [N, M, out...] already
@@ -44,6 +44,11 @@ SpatialGeometry spatial_geometry(const KernelContext& ctx, const ir::Dims& in,
 template <typename Acc>
 void conv_accumulate(const Acc* x, const Acc* w, Acc* y, int64_t batch, int64_t channels,
                      int64_t out_channels, int64_t group, const SpatialGeometry& g);
+
+// The f32 accumulator of a Conv-style output [x.dim(0), m, out_size]: each channel starts at its
+// bias (input 2 when present, checked to be [m] of x's dtype) or at 0.
+std::vector<float> biased_accumulator(const KernelContext& ctx, const ir::Tensor& x, int64_t m,
+                                      int64_t out_size);
 
 // Checks Conv-style channel counts: w is [M, C/group, ...] with M divisible by group.
 void check_conv_channels(const ir::Tensor& x, const ir::Tensor& w, int64_t group);

@@ -1,5 +1,5 @@
 // Conv: N-d grouped convolution with strides, dilations, pads / auto_pad and optional bias.
-#include <algorithm>
+#include <vector>
 
 #include "devices/reference/kernel_registry.h"
 #include "devices/reference/nn_util.h"
@@ -17,28 +17,15 @@ void conv(KernelContext& ctx) {
   const int64_t group = ctx.attr<int64_t>("group", 1);
   check_conv_channels(x, w, group);
   const int64_t m = w.dim(0);
-  if (ctx.has_input(2)) {
-    const ir::Tensor& b = ctx.input(2);
-    require_same_dtype(b, "B", x, "X");
-    if (b.rank() != 1 || b.dim(0) != m)
-      throw_invalid_argument("B has shape {}, expected [{}] (one per output channel)",
-                             ir::to_string(b.dims()), m);
-  }
   const ir::Dims in(x.dims().begin() + 2, x.dims().end());
-  const ir::Dims k = kernel_shape(ctx, in.size(), ir::Dims(w.dims().begin() + 2, w.dims().end()));
-  const SpatialGeometry g = spatial_geometry(ctx, in, k);
+  const ir::Dims k = kernel_shape(ctx.node(), in.size(), ir::Dims(w.dims().begin() + 2, w.dims().end()));
+  const SpatialGeometry g = spatial_geometry(ctx.node(), in, k);
 
   ir::Dims out_dims = {x.dim(0), m};
   out_dims.insert(out_dims.end(), g.out.begin(), g.out.end());
   ir::Tensor& y = ctx.allocate_output(0, x.dtype(), out_dims);
   const int64_t out_size = g.out_size();
-  std::vector<float> acc(static_cast<size_t>(y.numel()), 0.0f);
-  if (ctx.has_input(2)) {
-    const std::vector<float> bias = load_as<float>(ctx.input(2), "B");
-    for (int64_t n = 0; n < x.dim(0); ++n)
-      for (int64_t c = 0; c < m; ++c)
-        std::fill_n(acc.begin() + (n * m + c) * out_size, out_size, bias[static_cast<size_t>(c)]);
-  }
+  std::vector<float> acc = biased_accumulator(ctx, x, m, out_size);
   const std::vector<float> xf = load_as<float>(x, "X");
   const std::vector<float> wf = load_as<float>(w, "W");
   conv_accumulate(xf.data(), wf.data(), acc.data(), x.dim(0), x.dim(1), m, group, g);

@@ -28,8 +28,8 @@ IntegerConv integer_conv(KernelContext& ctx, size_t w_index, size_t x_zp_index, 
   const std::vector<int32_t> x_zp = zero_point(ctx, x_zp_index, x.dtype(), 0, "x_zero_point");
   const std::vector<int32_t> w_zp = zero_point(ctx, w_zp_index, w.dtype(), m, "w_zero_point");
   const ir::Dims in(x.dims().begin() + 2, x.dims().end());
-  const ir::Dims k = kernel_shape(ctx, in.size(), ir::Dims(w.dims().begin() + 2, w.dims().end()));
-  const SpatialGeometry g = spatial_geometry(ctx, in, k);
+  const ir::Dims k = kernel_shape(ctx.node(), in.size(), ir::Dims(w.dims().begin() + 2, w.dims().end()));
+  const SpatialGeometry g = spatial_geometry(ctx.node(), in, k);
 
   std::vector<int64_t> xi = load_as<int64_t>(x, "x");
   for (int64_t& v : xi) v -= x_zp[0];

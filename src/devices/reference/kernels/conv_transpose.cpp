@@ -75,13 +75,11 @@ void conv_transpose(KernelContext& ctx) {
   const int64_t mg = w.dim(1);
   const int64_t m = mg * group;
   const int64_t cg = channels / group;
-  if (ctx.has_input(2) && (ctx.input(2).rank() != 1 || ctx.input(2).dim(0) != m))
-    throw_invalid_argument("B has shape {}, expected [{}]", ir::to_string(ctx.input(2).dims()), m);
 
   SpatialGeometry g;
   g.in.assign(x.dims().begin() + 2, x.dims().end());
   const size_t r = g.rank();
-  g.kernel = kernel_shape(ctx, r, ir::Dims(w.dims().begin() + 2, w.dims().end()));
+  g.kernel = kernel_shape(ctx.node(), r, ir::Dims(w.dims().begin() + 2, w.dims().end()));
   g.strides = spatial_ints(ctx, "strides", r, 1);
   g.dilations = spatial_ints(ctx, "dilations", r, 1);
   for (size_t i = 0; i < r; ++i)
@@ -95,13 +93,7 @@ void conv_transpose(KernelContext& ctx) {
   ir::Tensor& y = ctx.allocate_output(0, x.dtype(), out_dims);
   const int64_t in_size = g.in_size();
   const int64_t out_size = g.out_size();
-  std::vector<float> acc(static_cast<size_t>(y.numel()), 0.0f);
-  if (ctx.has_input(2)) {
-    const std::vector<float> bias = load_as<float>(ctx.input(2), "B");
-    for (int64_t n = 0; n < x.dim(0); ++n)
-      for (int64_t c = 0; c < m; ++c)
-        std::fill_n(acc.begin() + (n * m + c) * out_size, out_size, bias[static_cast<size_t>(c)]);
-  }
+  std::vector<float> acc = biased_accumulator(ctx, x, m, out_size);
   const std::vector<float> xf = load_as<float>(x, "X");
   const std::vector<float> wf = load_as<float>(w, "W");
   const ir::Dims out_strides = ir::strides_of(g.out);

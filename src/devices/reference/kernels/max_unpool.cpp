@@ -16,7 +16,7 @@ void max_unpool(KernelContext& ctx) {
                            ir::dtype_name(indices.dtype()), ir::to_string(indices.dims()),
                            ir::to_string(x.dims()));
   const size_t r = static_cast<size_t>(x.rank()) - 2;
-  const ir::Dims kernel = kernel_shape(ctx, r, {});
+  const ir::Dims kernel = kernel_shape(ctx.node(), r, {});
   // Indices address the unpooled shape that the pooling formula implies, run backwards:
   // (in - 1) * stride + kernel - pads. An output_shape only adds room at the end of each axis.
   const ir::Dims strides = ctx.attr<std::vector<int64_t>>("strides", ir::Dims(r, 1));

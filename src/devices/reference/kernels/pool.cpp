@@ -89,9 +89,9 @@ void pool(KernelContext& ctx, PoolMode mode) {
     throw_invalid_argument("X has dtype {}, expected a floating type, u8 or i8",
                            ir::dtype_name(x.dtype()));
   const ir::Dims in(x.dims().begin() + 2, x.dims().end());
-  const ir::Dims kernel = kernel_shape(ctx, in.size(), {});
+  const ir::Dims kernel = kernel_shape(ctx.node(), in.size(), {});
   const int64_t ceil_mode = ctx.attr<int64_t>("ceil_mode", 0);
-  const SpatialGeometry g = spatial_geometry(ctx, in, kernel, ceil_mode != 0);
+  const SpatialGeometry g = spatial_geometry(ctx.node(), in, kernel, ceil_mode != 0);
   PoolSpec spec{mode};
   spec.count_include_pad = ctx.attr<int64_t>("count_include_pad", 0) != 0;
   spec.column_major_indices = ctx.attr<int64_t>("storage_order", 0) != 0;
