@@ -1,0 +1,72 @@
+// The default pass pipeline, in the order that lets each pass expose work for the next.
+#include "passes/pipeline.h"
+
+#include <fmt/format.h>
+
+#include "passes/batch_norm_folding.h"
+#include "passes/constant_folding.h"
+#include "passes/dead_node_elimination.h"
+#include "passes/identity_elimination.h"
+
+namespace zenith::passes {
+namespace {
+
+struct Pass {
+  const char* name;
+  const char* verb;
+  ChangeCounts (*run)(ir::Graph&);
+};
+
+ChangeCounts fold_constants_default(ir::Graph& graph) { return fold_constants(graph); }
+
+// Identity elimination first: it renames instead of copying, and it makes a Conv adjacent to the
+// BatchNormalization behind an Identity. Constant folding next turns computed BatchNormalization
+// parameters into initializers that batch_norm_folding can use. Dead node elimination last drops
+// what the others left unread (folded nodes' inputs, replaced weights).
+constexpr Pass kPasses[] = {
+    {"identity_elimination", "removed", &eliminate_identities},
+    {"constant_folding", "folded", &fold_constants_default},
+    {"batch_norm_folding", "folded", &fold_batch_norms},
+    {"dead_node_elimination", "removed", &eliminate_dead_nodes},
+};
+
+}  // namespace
+
+std::string PassSummary::describe() const {
+  std::string text;
+  for (const auto& [label, count] : changes)
+    text += fmt::format("{}{} {}", text.empty() ? "" : ", ", count, label);
+  return text.empty() ? "no change" : verb + " " + text;
+}
+
+std::string PipelineReport::to_string() const {
+  std::string text;
+  for (const PassSummary& pass : passes)
+    text += fmt::format("{}: {}\n", pass.pass, pass.describe());
+  text += fmt::format("nodes {} -> {}, initializers {} -> {} ({} rounds)\n", nodes_before,
+                      nodes_after, initializers_before, initializers_after, rounds);
+  return text;
+}
+
+PipelineReport run_default_passes(ir::Graph& graph) {
+  PipelineReport report;
+  report.nodes_before = graph.nodes.size();
+  report.initializers_before = graph.initializers.size();
+  for (const Pass& pass : kPasses) report.passes.push_back({pass.name, pass.verb, {}});
+  // Every change removes a node, or removes initializers and no node, so each round that changes
+  // something lowers (nodes, initializers) in lexicographic order: the rounds end.
+  for (bool changed = true; changed;) {
+    changed = false;
+    ++report.rounds;
+    for (size_t i = 0; i < std::size(kPasses); ++i)
+      for (const auto& [label, count] : kPasses[i].run(graph)) {
+        report.passes[i].changes[label] += count;
+        changed = changed || count > 0;
+      }
+  }
+  report.nodes_after = graph.nodes.size();
+  report.initializers_after = graph.initializers.size();
+  return report;
+}
+
+}  // namespace zenith::passes

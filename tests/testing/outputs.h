@@ -1,0 +1,45 @@
+// Test helpers shared by the pass and device tests: seeded random inputs and output comparison.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <random>
+#include <vector>
+
+#include "ir/value.h"
+
+namespace zenith::testing {
+
+// f32 values uniform in [-1, 1), the same for a given seed.
+inline ir::Tensor random_tensor(ir::Dims dims, uint64_t seed = 1) {
+  ir::Tensor t(ir::DType::F32, std::move(dims));
+  std::mt19937_64 rng(seed);
+  std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
+  for (int64_t i = 0; i < t.numel(); ++i) t.data<float>()[i] = dist(rng);
+  return t;
+}
+
+// Expects every output tensor to agree within atol + rtol * |expected| (0, 0: exactly);
+// reports the first few elements that do not.
+inline void expect_outputs_near(const std::vector<ir::Value>& actual,
+                                const std::vector<ir::Value>& expected, double rtol = 0,
+                                double atol = 0) {
+  ASSERT_EQ(actual.size(), expected.size());
+  for (size_t i = 0; i < expected.size(); ++i) {
+    const ir::Tensor& e = expected[i].tensor();
+    const ir::Tensor& a = actual[i].tensor();
+    ASSERT_EQ(a.dtype(), e.dtype()) << "output " << i;
+    ASSERT_EQ(a.dims(), e.dims()) << "output " << i;
+    size_t mismatches = 0;
+    for (int64_t k = 0; k < e.numel(); ++k) {
+      const double ev = e.as_double(k);
+      const double av = a.as_double(k);
+      if (!(std::abs(av - ev) <= atol + rtol * std::abs(ev)) && mismatches++ < 5)
+        ADD_FAILURE() << "output " << i << " element " << k << ": " << av << " vs expected " << ev;
+    }
+    EXPECT_EQ(mismatches, 0u) << "output " << i;
+  }
+}
+
+}  // namespace zenith::testing
