@@ -8,20 +8,37 @@
 
 namespace zenith::runtime {
 
-std::vector<std::string> available_devices() { return {"REF"}; }
+std::vector<std::string> available_devices() { return {"CPU", "REF", "HETERO:CPU,REF"}; }
+
+namespace {
+
+// The devices a name stands for, in priority order.
+std::vector<std::string> device_list(const std::string& device) {
+  if (device == "REF" || device == "CPU") return {device};
+  if (device.rfind("HETERO:", 0) == 0) {
+    std::vector<std::string> list;
+    std::string rest = device.substr(7);
+    for (size_t start = 0, end; start <= rest.size(); start = end + 1) {
+      end = std::min(rest.find(',', start), rest.size());
+      list.push_back(rest.substr(start, end - start));
+    }
+    for (const std::string& d : list)
+      if (d != "CPU" && d != "REF")
+        throw_invalid_argument("unknown device '{}' in '{}'; HETERO combines CPU and REF", d, device);
+    return list;
+  }
+  throw_invalid_argument("unknown device '{}'; available devices: {}", device,
+                         fmt::join(available_devices(), ", "));
+}
+
+}  // namespace
 
 Session::Session(ir::Graph graph, const std::string& device)
-    : graph_(std::move(graph)), device_(device) {
-  const auto devices = available_devices();
-  if (std::find(devices.begin(), devices.end(), device) == devices.end())
-    throw_invalid_argument("unknown device '{}'; available devices: {}", device,
-                           fmt::join(devices, ", "));
-  interpreter_.check_supported(graph_);
-}
+    : device_(device), plan_(std::move(graph), device_list(device)) {}
 
 std::vector<ir::Value> Session::run(const std::map<std::string, ir::Value>& feeds,
                                     uint64_t seed) const {
-  return interpreter_.run(graph_, feeds, seed);
+  return plan_.run(feeds, seed);
 }
 
 ir::Graph load_graph(const std::filesystem::path& path) {

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "devices/reference/interpreter.h"
+#include "devices/hetero/hetero_plan.h"
 #include "ir/graph.h"
 
 namespace zenith::runtime {
@@ -17,20 +17,23 @@ std::vector<std::string> available_devices();
 
 class Session {
  public:
-  // Throws InvalidArgument for an unknown device, Unsupported if the device cannot run a node.
+  // `device`: "REF", "CPU" (oneDNN, with REF for the nodes it cannot run) or
+  // "HETERO:CPU,REF" (the same, spelled out). Throws InvalidArgument for an unknown device,
+  // Unsupported if no device can run a node.
   Session(ir::Graph graph, const std::string& device);
 
-  const ir::Graph& graph() const { return graph_; }
+  const ir::Graph& graph() const { return plan_.graph(); }
   const std::string& device() const { return device_; }
+  // Where each node runs.
+  const std::vector<hetero::Assignment>& assignments() const { return plan_.assignments(); }
 
   // Runs the model; outputs in graph order. Inputs are checked against the declared dtypes and
   // shapes first. Thread-safe: a run keeps its state on the stack.
   std::vector<ir::Value> run(const std::map<std::string, ir::Value>& feeds, uint64_t seed = 0) const;
 
  private:
-  ir::Graph graph_;
   std::string device_;
-  ref::Interpreter interpreter_;
+  hetero::HeteroPlan plan_;
 };
 
 // Loads a model file (.onnx) into a graph.

@@ -1,7 +1,9 @@
 // `zenith info`: what a model contains (inputs, outputs, ops, parameters, estimated compute).
 #include <CLI/CLI.hpp>
 #include <iostream>
+#include <map>
 #include <memory>
+#include <optional>
 #include <nlohmann/json.hpp>
 
 #include "ir/shape_inference.h"
@@ -14,6 +16,7 @@ namespace {
 
 struct InfoOptions {
   std::string model;
+  std::string device;  // empty: no placement
   bool json = false;
 };
 
@@ -42,14 +45,14 @@ nlohmann::json values_json(const std::vector<const ir::ValueInfo*>& values) {
   return out;
 }
 
-void print_json(const ir::Graph& graph, const ModelStats& stats) {
+nlohmann::json info_json(const ir::Graph& graph, const ModelStats& stats) {
   nlohmann::json opsets = nlohmann::json::object();
   for (const auto& [domain, version] : graph.opsets) opsets[domain_name(domain)] = version;
   std::vector<const ir::ValueInfo*> outputs;
   for (const ir::ValueInfo& v : graph.outputs) outputs.push_back(&v);
   nlohmann::json ops = nlohmann::json::array();
   for (const auto& [op, count] : stats.op_histogram) ops.push_back({{"op", op}, {"count", count}});
-  const nlohmann::json j = {
+  nlohmann::json j = {
       {"source", graph.source},
       {"graph_name", graph.name},
       {"opsets", opsets},
@@ -67,7 +70,7 @@ void print_json(const ir::Graph& graph, const ModelStats& stats) {
         {"symbolic_dims", 1},
         {"nodes_without_shapes", stats.nodes_without_shapes}}},
   };
-  std::cout << j.dump(2) << '\n';
+  return j;
 }
 
 void print_text(const ir::Graph& graph, const ModelStats& stats) {
@@ -104,13 +107,50 @@ void print_text(const ir::Graph& graph, const ModelStats& stats) {
   print_table(std::cout, ops);
 }
 
+nlohmann::json placement_json(const std::vector<hetero::Assignment>& assignments) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const hetero::Assignment& a : assignments)
+    out.push_back({{"node", a.node}, {"op", a.op_type}, {"device", a.device},
+                   {"fused_into", a.fused_into}, {"reason", a.reason}});
+  return out;
+}
+
+// Per op: how many nodes run on each device (and how many are fused post-ops), then why the
+// REF nodes are not on a faster device.
+void print_placement(const std::string& device, const std::vector<hetero::Assignment>& assignments) {
+  std::map<std::string, std::map<std::string, int>> per_op;
+  std::map<std::string, std::vector<std::string>> ref_reasons;
+  for (const hetero::Assignment& a : assignments) {
+    ++per_op[a.op_type][a.fused_into.empty() ? a.device : a.device + " (fused)"];
+    if (a.device == "REF") ref_reasons[a.reason].push_back(a.node);
+  }
+  std::cout << "placement on " << device << ":\n";
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& [op, devices] : per_op) {
+    std::string where;
+    for (const auto& [d, n] : devices) where += fmt::format("{}{} {}", where.empty() ? "" : ", ", n, d);
+    rows.push_back({"  " + op, where});
+  }
+  print_table(std::cout, rows);
+  for (const auto& [reason, nodes] : ref_reasons)
+    std::cout << fmt::format("  on REF ({}): {}{}\n", reason, fmt::join(nodes.begin(),
+                             nodes.begin() + std::min<size_t>(nodes.size(), 5), ", "),
+                             nodes.size() > 5 ? fmt::format(" and {} more", nodes.size() - 5) : "");
+}
+
 int info(const InfoOptions& options) {
   const ir::Graph graph = runtime::load_graph(options.model);
   const ModelStats stats = compute_stats(graph, ir::infer_shapes(graph));
-  if (options.json)
-    print_json(graph, stats);
-  else
+  std::optional<runtime::Session> session;
+  if (!options.device.empty()) session.emplace(graph, options.device);
+  if (options.json) {
+    nlohmann::json j = info_json(graph, stats);
+    if (session) j["placement"] = {{"device", options.device}, {"nodes", placement_json(session->assignments())}};
+    std::cout << j.dump(2) << '\n';
+  } else {
     print_text(graph, stats);
+    if (session) print_placement(options.device, session->assignments());
+  }
   return 0;
 }
 
@@ -120,6 +160,8 @@ Command add_info_command(CLI::App& app) {
   auto options = std::make_shared<InfoOptions>();
   CLI::App* sub = app.add_subcommand("info", "Describe a model: inputs, outputs, ops, size, FLOPs");
   sub->add_option("model", options->model, "Model file (.onnx)")->required();
+  sub->add_option("-d,--device", options->device,
+                  "Also compile for DEVICE (CPU, REF, HETERO:CPU,REF) and show where each node runs");
   sub->add_flag("--json", options->json, "Print as JSON");
   return {sub, [options] { return info(*options); }};
 }

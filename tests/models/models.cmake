@@ -1,4 +1,4 @@
-# Model tests: export the zoo (torchvision models with PyTorch's outputs), run each model on REF
+# Model tests: export the zoo (torchvision models with PyTorch's outputs), run each model on REF and CPU
 # with `zenith run`, and compare with PyTorch. Slow (minutes): label `models`, so
 # `ctest -LE models` skips them and `ctest -L models` runs only them.
 set(ZENITH_ZOO ${CMAKE_BINARY_DIR}/zoo)
@@ -6,11 +6,15 @@ add_test(NAME models.export_zoo
          COMMAND /usr/bin/python3 ${CMAKE_SOURCE_DIR}/tests/models/export_zoo.py ${ZENITH_ZOO})
 set_tests_properties(models.export_zoo PROPERTIES FIXTURES_SETUP zoo LABELS models TIMEOUT 1800)
 
-foreach(model resnet50 mobilenet_v2 chexnet)
-  add_test(NAME models.${model}.ref
-           COMMAND ${CMAKE_COMMAND} -DZENITH=$<TARGET_FILE:zenith> -DZOO=${ZENITH_ZOO}
-                   -DMODEL=${model} -DDEVICE=REF -DOUT=${CMAKE_BINARY_DIR}/model_out/${model}
-                   -P ${CMAKE_SOURCE_DIR}/tests/models/run_model.cmake)
-  set_tests_properties(models.${model}.ref PROPERTIES
-                       FIXTURES_REQUIRED zoo LABELS models TIMEOUT 1800)
+foreach(device REF CPU)
+  string(TOLOWER ${device} suffix)
+  foreach(model resnet50 mobilenet_v2 chexnet)
+    add_test(NAME models.${model}.${suffix}
+             COMMAND ${CMAKE_COMMAND} -DZENITH=$<TARGET_FILE:zenith> -DZOO=${ZENITH_ZOO}
+                     -DMODEL=${model} -DDEVICE=${device}
+                     -DOUT=${CMAKE_BINARY_DIR}/model_out/${model}.${suffix}
+                     -P ${CMAKE_SOURCE_DIR}/tests/models/run_model.cmake)
+    set_tests_properties(models.${model}.${suffix} PROPERTIES
+                         FIXTURES_REQUIRED zoo LABELS models TIMEOUT 1800)
+  endforeach()
 endforeach()

@@ -1,0 +1,137 @@
+// The CPU device's op table and the helpers its op families share.
+#include "devices/cpu/cpu_op.h"
+
+#include <algorithm>
+#include <array>
+#include <limits>
+
+#include "devices/cpu/ops/op_util.h"
+#include "devices/cpu/ops/ops.h"
+
+namespace zenith::cpu {
+namespace {
+
+#define ZENITH_CPU_OP(op, family, post_ops) \
+  CpuOpFactory { op, &supports_##family, &build_##family, PostOps::post_ops }
+
+// Sorted by op type.
+constexpr std::array kFactories = {
+    ZENITH_CPU_OP("Abs", eltwise, None),
+    ZENITH_CPU_OP("Add", binary, Eltwise),
+    ZENITH_CPU_OP("AveragePool", pool, None),
+    ZENITH_CPU_OP("BatchNormalization", batch_norm, Relu),
+    ZENITH_CPU_OP("Clip", eltwise, None),
+    ZENITH_CPU_OP("Concat", concat, None),
+    ZENITH_CPU_OP("Conv", conv, EltwiseAndSum),
+    ZENITH_CPU_OP("Div", binary, Eltwise),
+    ZENITH_CPU_OP("Elu", eltwise, None),
+    ZENITH_CPU_OP("Exp", eltwise, None),
+    ZENITH_CPU_OP("Gemm", matmul, Eltwise),
+    ZENITH_CPU_OP("GlobalAveragePool", pool, None),
+    ZENITH_CPU_OP("GlobalMaxPool", pool, None),
+    ZENITH_CPU_OP("HardSwish", eltwise, None),
+    ZENITH_CPU_OP("LRN", lrn, None),
+    ZENITH_CPU_OP("LeakyRelu", eltwise, None),
+    ZENITH_CPU_OP("Log", eltwise, None),
+    ZENITH_CPU_OP("LogSoftmax", softmax, None),
+    ZENITH_CPU_OP("MatMul", matmul, Eltwise),
+    ZENITH_CPU_OP("MaxPool", pool, None),
+    ZENITH_CPU_OP("Mul", binary, Eltwise),
+    ZENITH_CPU_OP("Neg", eltwise, None),
+    ZENITH_CPU_OP("Relu", eltwise, None),
+    ZENITH_CPU_OP("Sigmoid", eltwise, None),
+    ZENITH_CPU_OP("Softmax", softmax, None),
+    ZENITH_CPU_OP("Softplus", eltwise, None),
+    ZENITH_CPU_OP("Sqrt", eltwise, None),
+    ZENITH_CPU_OP("Sub", binary, Eltwise),
+    ZENITH_CPU_OP("Tanh", eltwise, None),
+};
+
+#undef ZENITH_CPU_OP
+
+// A scalar f32 initializer's value, or `fallback` when the input is absent; nullopt when the
+// input is present but not such a constant.
+std::optional<float> constant_scalar(const ir::Graph& graph, const ir::Node& node, size_t i,
+                                     float fallback) {
+  if (!node.has_input(i)) return fallback;
+  auto it = graph.initializers.find(node.inputs[i]);
+  if (it == graph.initializers.end() || it->second.dtype() != ir::DType::F32 ||
+      it->second.numel() != 1)
+    return std::nullopt;
+  return *it->second.data<float>();
+}
+
+// The dtype the graph declares for value `name`, Undefined when unknown.
+ir::DType declared_dtype(const ir::Graph& graph, const std::string& name) {
+  if (auto it = graph.initializers.find(name); it != graph.initializers.end())
+    return it->second.dtype();
+  for (const ir::ValueInfo& v : graph.inputs)
+    if (v.name == name) return v.type.dtype;
+  if (auto it = graph.value_types.find(name); it != graph.value_types.end()) return it->second.dtype;
+  return ir::DType::Undefined;
+}
+
+}  // namespace
+
+std::string require_f32(const ir::Graph& graph, const ir::Node& node) {
+  for (const std::string& name : node.inputs) {
+    if (name.empty()) continue;
+    const ir::DType dtype = declared_dtype(graph, name);
+    if (dtype != ir::DType::Undefined && dtype != ir::DType::F32)
+      return fmt::format("input '{}' is {}; the CPU device computes in f32", name,
+                         ir::dtype_name(dtype));
+  }
+  return "";
+}
+
+bool CpuOp::accepts(const std::vector<const CpuValue*>& inputs) const {
+  return std::all_of(inputs.begin(), inputs.end(),
+                     [](const CpuValue* v) { return !v || v->is_f32(); });
+}
+
+const CpuOpFactory* find_cpu_op(const ir::Node& node) {
+  static_assert(std::is_sorted(kFactories.begin(), kFactories.end(),
+                               [](const auto& a, const auto& b) { return a.op_type < b.op_type; }));
+  if (!node.domain.empty() && node.domain != "ai.onnx") return nullptr;
+  auto it = std::lower_bound(kFactories.begin(), kFactories.end(), node.op_type,
+                             [](const CpuOpFactory& f, const std::string& op) { return f.op_type < op; });
+  return it != kFactories.end() && it->op_type == node.op_type ? &*it : nullptr;
+}
+
+std::optional<Eltwise> eltwise_of(const ir::Graph& graph, const ir::Node& node) {
+  using a = dnnl::algorithm;
+  const std::string& op = node.op_type;
+  if (!node.domain.empty() && node.domain != "ai.onnx") return std::nullopt;
+  if (op == "Relu") return Eltwise{a::eltwise_relu};
+  if (op == "LeakyRelu") return Eltwise{a::eltwise_relu, node.attr<float>("alpha", 0.01f)};
+  if (op == "Sigmoid") return Eltwise{a::eltwise_logistic};
+  if (op == "Tanh") return Eltwise{a::eltwise_tanh};
+  if (op == "Elu") return Eltwise{a::eltwise_elu, node.attr<float>("alpha", 1.0f)};
+  if (op == "Exp") return Eltwise{a::eltwise_exp};
+  if (op == "Log") return Eltwise{a::eltwise_log};
+  if (op == "Abs") return Eltwise{a::eltwise_abs};
+  if (op == "Sqrt") return Eltwise{a::eltwise_sqrt};
+  if (op == "Softplus") return Eltwise{a::eltwise_soft_relu};
+  if (op == "HardSwish") return Eltwise{a::eltwise_hardswish};
+  if (op == "Neg") return Eltwise{a::eltwise_linear, -1.0f, 0.0f};
+  if (op == "Clip") {
+    const auto lo = constant_scalar(graph, node, 1, -std::numeric_limits<float>::infinity());
+    const auto hi = constant_scalar(graph, node, 2, std::numeric_limits<float>::infinity());
+    if (!lo || !hi) return std::nullopt;
+    return Eltwise{a::eltwise_clip_v2, *lo, *hi};
+  }
+  return std::nullopt;
+}
+
+dnnl::post_ops make_post_ops(const std::vector<PostOp>& post_ops) {
+  dnnl::post_ops ops;
+  for (const PostOp& p : post_ops) {
+    if (p.kind == PostOp::Kind::Sum)
+      ops.append_sum(1.0f);
+    else
+      ops.append_eltwise(1.0f, p.eltwise.alg, p.eltwise.alpha, p.eltwise.beta);
+  }
+  return ops;
+}
+
+}  // namespace zenith::cpu

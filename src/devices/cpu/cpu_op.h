@@ -1,0 +1,98 @@
+// CpuOp: one compiled step of the CPU device, a oneDNN primitive (built per input layout and
+// cached) covering a main node and the nodes fused into it as post-ops.
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <oneapi/dnnl/dnnl.hpp>
+
+#include "devices/cpu/cpu_value.h"
+#include "ir/graph.h"
+
+namespace zenith::cpu {
+
+// An elementwise function oneDNN applies as a primitive or as a post-op.
+struct Eltwise {
+  dnnl::algorithm alg;
+  float alpha = 0.0f;
+  float beta = 0.0f;
+};
+
+// A node fused after the main one, applied in order to its output.
+struct PostOp {
+  enum class Kind { Eltwise, Sum };
+  Kind kind = Kind::Eltwise;
+  Eltwise eltwise;   // Kind::Eltwise
+  size_t input = 0;  // Kind::Sum: the index of the addend among the step's inputs
+};
+
+// What a step computes: the main node, then its post-ops. The step's inputs are the main
+// node's inputs followed by the sum addends; its outputs are the last fused node's outputs.
+struct StepSpec {
+  const ir::Node* node = nullptr;
+  std::vector<PostOp> post_ops;
+  std::vector<const ir::Node*> fused;  // the nodes the post-ops came from
+  std::vector<std::string> inputs;
+  std::vector<std::string> outputs;
+};
+
+class CpuOp {
+ public:
+  virtual ~CpuOp() = default;
+  // False when these inputs (by dtype, rank or shape) are outside what the primitive handles;
+  // the step then runs on REF. By default: every present input is f32 with oneDNN memory.
+  virtual bool accepts(const std::vector<const CpuValue*>& inputs) const;
+  // Runs on `inputs` (nullptr for an absent optional input; any layout) and returns the outputs
+  // in the layout the primitive chose. Thread-safe.
+  virtual std::vector<CpuValue> run(const std::vector<const CpuValue*>& inputs,
+                                    dnnl::stream& stream) const = 0;
+};
+
+// Which following nodes a step can absorb as post-ops.
+enum class PostOps { None, Relu, Eltwise, EltwiseAndSum };
+
+// Static facts for one op type: whether the CPU device takes a node, and building its step.
+struct CpuOpFactory {
+  std::string_view op_type;
+  // Empty when the node can run on CPU, else the reason it cannot (for `zenith info`).
+  std::string (*supports)(const ir::Graph& graph, const ir::Node& node);
+  std::unique_ptr<CpuOp> (*build)(const ir::Graph& graph, const StepSpec& spec);
+  PostOps post_ops = PostOps::None;  // what following nodes may be fused into its step
+};
+
+// nullptr when the CPU device has no step for the op (default ONNX domain only).
+const CpuOpFactory* find_cpu_op(const ir::Node& node);
+
+// The eltwise oneDNN computes for `node` (Relu, Clip with constant bounds, Sigmoid, ...), or
+// nullopt if none does.
+std::optional<Eltwise> eltwise_of(const ir::Graph& graph, const ir::Node& node);
+
+// oneDNN post-ops for the Eltwise entries of `post_ops` (Sum entries become `sum`).
+dnnl::post_ops make_post_ops(const std::vector<PostOp>& post_ops);
+
+// Primitives built per list of input descriptors (layouts and dims), built once and shared by
+// every later run with the same inputs.
+template <typename Entry>
+class PrimitiveCache {
+ public:
+  template <typename Build>
+  std::shared_ptr<const Entry> get(const std::vector<dnnl::memory::desc>& key, Build build) const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    for (const auto& [k, entry] : entries_)
+      if (k == key) return entry;
+    entries_.emplace_back(key, std::make_shared<const Entry>(build()));
+    return entries_.back().second;
+  }
+
+ private:
+  mutable std::mutex mutex_;
+  mutable std::vector<std::pair<std::vector<dnnl::memory::desc>, std::shared_ptr<const Entry>>>
+      entries_;
+};
+
+}  // namespace zenith::cpu

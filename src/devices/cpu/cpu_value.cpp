@@ -1,0 +1,144 @@
+// CpuValue: allocation, wrapping and layout conversion of CPU tensors.
+#include "devices/cpu/cpu_value.h"
+
+#include <xmmintrin.h>
+#include <pmmintrin.h>
+
+#include <algorithm>
+#include <cstdlib>
+
+#include "ir/errors.h"
+
+namespace zenith::cpu {
+
+using dt = dnnl::memory::data_type;
+
+const dnnl::engine& engine() {
+  static const dnnl::engine cpu_engine(dnnl::engine::kind::cpu, 0);
+  return cpu_engine;
+}
+
+DenormalsFlushed::DenormalsFlushed() : saved_(_mm_getcsr()) {
+#pragma omp parallel
+  {
+    _MM_SET_FLUSH_ZERO_MODE(_MM_FLUSH_ZERO_ON);
+    _MM_SET_DENORMALS_ZERO_MODE(_MM_DENORMALS_ZERO_ON);
+  }
+  _MM_SET_FLUSH_ZERO_MODE(_MM_FLUSH_ZERO_ON);
+  _MM_SET_DENORMALS_ZERO_MODE(_MM_DENORMALS_ZERO_ON);
+}
+
+DenormalsFlushed::~DenormalsFlushed() { _mm_setcsr(saved_); }
+
+ir::Dims CpuValue::dims() const { return mem ? mem.get_desc().dims() : plain.dims(); }
+
+dnnl::memory::desc plain_desc(const dnnl::memory::dims& dims, dt type) {
+  dnnl::memory::dims strides(dims.size(), 1);
+  for (size_t i = dims.size(); i-- > 1;) strides[i - 1] = strides[i] * std::max<int64_t>(dims[i], 1);
+  return dnnl::memory::desc(dims, type, strides);
+}
+
+bool is_plain(const dnnl::memory::desc& desc) {
+  return desc.data.format_kind == dnnl_blocked && desc.data.format_desc.blocking.inner_nblks == 0 &&
+         desc == plain_desc(desc.dims(), desc.data_type());
+}
+
+std::optional<dnnl::memory::format_tag> format_tag_of(const dnnl::memory::desc& desc) {
+  using tag = dnnl::memory::format_tag;
+  static const std::vector<tag> by_rank[6] = {
+      {}, {}, {},
+      {tag::abc, tag::acb, tag::aBc8b, tag::aBc16b},
+      {tag::abcd, tag::acdb, tag::aBcd8b, tag::aBcd16b},
+      {tag::abcde, tag::acdeb, tag::aBcde8b, tag::aBcde16b}};
+  const size_t rank = desc.dims().size();
+  if (rank >= 6) return std::nullopt;
+  for (tag t : by_rank[rank])
+    if (desc == dnnl::memory::desc(desc.dims(), desc.data_type(), t)) return t;
+  return std::nullopt;
+}
+
+std::optional<dnnl::memory::format_tag> majority_tag(const std::vector<dnnl::memory::desc>& descs) {
+  std::vector<std::pair<dnnl::memory::format_tag, int>> counts;
+  for (const auto& d : descs) {
+    const auto t = format_tag_of(d);
+    if (!t) continue;
+    auto it = std::find_if(counts.begin(), counts.end(), [&](const auto& c) { return c.first == *t; });
+    if (it == counts.end())
+      counts.emplace_back(*t, 1);
+    else
+      ++it->second;
+  }
+  if (counts.empty()) return std::nullopt;
+  return std::max_element(counts.begin(), counts.end(),
+                          [](const auto& a, const auto& b) { return a.second < b.second; })
+      ->first;
+}
+
+std::optional<dt> dnnl_type(ir::DType dtype) {
+  switch (dtype) {
+    case ir::DType::F32: return dt::f32;
+    case ir::DType::F16: return dt::f16;
+    case ir::DType::BF16: return dt::bf16;
+    case ir::DType::I32: return dt::s32;
+    case ir::DType::I8: return dt::s8;
+    case ir::DType::U8: return dt::u8;
+    default: return std::nullopt;
+  }
+}
+
+namespace {
+
+ir::DType ir_type(dt type) {
+  switch (type) {
+    case dt::f32: return ir::DType::F32;
+    case dt::f16: return ir::DType::F16;
+    case dt::bf16: return ir::DType::BF16;
+    case dt::s32: return ir::DType::I32;
+    case dt::s8: return ir::DType::I8;
+    case dt::u8: return ir::DType::U8;
+    default: break;
+  }
+  throw Error(Error::Kind::Internal,
+              fmt::format("oneDNN data type {} has no IR dtype", static_cast<int>(type)));
+}
+
+}  // namespace
+
+CpuValue allocate(const dnnl::memory::desc& desc) {
+  // Rounded up so aligned_alloc's size rule holds; at least one line for empty tensors.
+  const size_t bytes = (std::max<size_t>(desc.get_size(), 1) + 63) / 64 * 64;
+  std::shared_ptr<void> buffer(std::aligned_alloc(64, bytes), std::free);
+  if (!buffer) throw Error(Error::Kind::InvalidArgument, fmt::format("out of memory ({} bytes)", bytes));
+  CpuValue value;
+  value.mem = dnnl::memory(desc, engine(), buffer.get());
+  if (is_plain(desc))
+    value.plain = ir::Tensor::view(ir_type(desc.data_type()), desc.dims(), buffer.get(), buffer);
+  value.owner = std::move(buffer);
+  return value;
+}
+
+CpuValue wrap(const ir::Tensor& tensor) {
+  CpuValue value;
+  value.plain = tensor;
+  if (auto type = dnnl_type(tensor.dtype()); type && tensor.rank() > 0)
+    value.mem = dnnl::memory(plain_desc(tensor.dims(), *type), engine(),
+                             const_cast<std::byte*>(tensor.raw()));
+  return value;
+}
+
+CpuValue to_layout(const CpuValue& value, const dnnl::memory::desc& desc, dnnl::stream& stream) {
+  ZENITH_ASSERT(value.mem);
+  if (value.mem.get_desc() == desc) return value;
+  CpuValue out = allocate(desc);
+  dnnl::memory src = value.mem;  // a handle; execute() wants it non-const
+  dnnl::reorder(src, out.mem).execute(stream, src, out.mem);
+  return out;
+}
+
+ir::Tensor to_plain(const CpuValue& value, dnnl::stream& stream) {
+  if (!value.mem || is_plain(value.mem.get_desc())) return value.plain;
+  const auto desc = value.mem.get_desc();
+  return to_layout(value, plain_desc(desc.dims(), desc.data_type()), stream).plain;
+}
+
+}  // namespace zenith::cpu

@@ -1,0 +1,65 @@
+// CpuValue: a tensor as the CPU device holds it between steps: oneDNN memory in whatever layout
+// the producing primitive chose (often blocked, e.g. nChw16c), plus the plain ir::Tensor view
+// when the layout is plain row-major.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include <oneapi/dnnl/dnnl.hpp>
+
+#include "ir/tensor.h"
+
+namespace zenith::cpu {
+
+// The engine every CPU primitive runs on.
+const dnnl::engine& engine();
+
+// While alive, flush-to-zero and denormals-are-zero are set in the calling thread and in every
+// OpenMP worker, as production engines do: denormal operands make FP32 kernels 5-10x slower,
+// and decaying activations or uninitialized buffers produce them. The calling thread's mode is
+// restored afterwards; the workers keep it (they only run oneDNN).
+class DenormalsFlushed {
+ public:
+  DenormalsFlushed();
+  ~DenormalsFlushed();
+  DenormalsFlushed(const DenormalsFlushed&) = delete;
+  DenormalsFlushed& operator=(const DenormalsFlushed&) = delete;
+
+ private:
+  unsigned saved_;
+};
+
+struct CpuValue {
+  dnnl::memory mem;  // empty for rank 0 and dtypes oneDNN lacks (f64, i64, bool, string, ...)
+  ir::Tensor plain;  // defined when the bytes are plain row-major (always for REF values)
+  std::shared_ptr<void> owner;  // keeps `mem`'s buffer alive when `plain` does not
+  bool is_f32() const { return mem && mem.get_desc().data_type() == dnnl::memory::data_type::f32; }
+  dnnl::memory::desc desc() const { return mem.get_desc(); }
+  ir::Dims dims() const;
+};
+
+// The plain row-major descriptor of `dims` of `type`.
+dnnl::memory::desc plain_desc(const dnnl::memory::dims& dims,
+                              dnnl::memory::data_type type = dnnl::memory::data_type::f32);
+// True if `desc` is plain row-major (dense, strides decreasing to 1).
+bool is_plain(const dnnl::memory::desc& desc);
+// The format tag `desc` has among the common activation layouts (plain, channels-last, channel
+// blocks of 8 and 16), or nullopt.
+std::optional<dnnl::memory::format_tag> format_tag_of(const dnnl::memory::desc& desc);
+// The format tag most of `descs` have (ties: the earliest), or nullopt if none has one.
+std::optional<dnnl::memory::format_tag> majority_tag(const std::vector<dnnl::memory::desc>& descs);
+// oneDNN's dtype for `dtype`, or nullopt if oneDNN has none.
+std::optional<dnnl::memory::data_type> dnnl_type(ir::DType dtype);
+
+// Fresh uninitialized memory of `desc`, 64-byte aligned; plain descs also get the tensor view.
+CpuValue allocate(const dnnl::memory::desc& desc);
+// Wraps a REF (plain) tensor without copying.
+CpuValue wrap(const ir::Tensor& tensor);
+// `value` in layout `desc` (same dims): itself if it already is, else a reordered copy.
+CpuValue to_layout(const CpuValue& value, const dnnl::memory::desc& desc, dnnl::stream& stream);
+// The plain ir::Tensor of `value`, reordering blocked layouts into a new tensor.
+ir::Tensor to_plain(const CpuValue& value, dnnl::stream& stream);
+
+}  // namespace zenith::cpu

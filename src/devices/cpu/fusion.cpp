@@ -1,0 +1,101 @@
+// Post-op fusion over a graph's CPU nodes.
+#include "devices/cpu/fusion.h"
+
+#include <map>
+#include <set>
+
+#include "devices/reference/interpreter.h"
+
+namespace zenith::cpu {
+namespace {
+
+struct Uses {
+  std::map<std::string, std::vector<size_t>> consumers;  // value -> reading nodes
+  std::map<std::string, size_t> producer;                // value -> producing node
+  std::set<std::string> graph_outputs;
+};
+
+Uses uses_of(const ir::Graph& graph) {
+  Uses uses;
+  for (size_t i = 0; i < graph.nodes.size(); ++i) {
+    for (const std::string& in : graph.nodes[i].inputs)
+      if (!in.empty()) uses.consumers[in].push_back(i);
+    for (const std::string& out : graph.nodes[i].outputs)
+      if (!out.empty()) uses.producer[out] = i;
+  }
+  for (const ir::ValueInfo& v : graph.outputs) uses.graph_outputs.insert(v.name);
+  return uses;
+}
+
+// The node that alone reads `value`, or -1.
+int sole_consumer(const Uses& uses, const std::string& value) {
+  auto it = uses.consumers.find(value);
+  if (uses.graph_outputs.count(value) || it == uses.consumers.end() || it->second.size() != 1)
+    return -1;
+  return static_cast<int>(it->second.front());
+}
+
+bool single_output(const ir::Node& node) {
+  for (size_t i = 1; i < node.outputs.size(); ++i)
+    if (node.has_output(i)) return false;
+  return node.has_output(0);
+}
+
+// Extends `spec` (main node `main`) with followers as far as the factory allows.
+void absorb_followers(const ir::Graph& graph, const Uses& uses, const std::vector<bool>& on_cpu,
+                      size_t main, PostOps allowed, StepSpec& spec, std::vector<int>& fused_into) {
+  std::string value = spec.outputs[0];
+  bool has_sum = false;
+  for (int c = sole_consumer(uses, value); c >= 0 && on_cpu[c]; c = sole_consumer(uses, value)) {
+    const ir::Node& next = graph.nodes[c];
+    if (!single_output(next)) break;
+    PostOp post;
+    if (auto fn = eltwise_of(graph, next)) {
+      const bool relu = next.op_type == "Relu";
+      if (allowed == PostOps::Relu && !relu) break;
+      post.eltwise = *fn;
+    } else if (allowed == PostOps::EltwiseAndSum && !has_sum && next.op_type == "Add" &&
+               next.inputs.size() == 2 && next.inputs[0] != next.inputs[1]) {
+      const std::string& addend = next.inputs[next.inputs[0] == value ? 1 : 0];
+      auto producer = uses.producer.find(addend);
+      if (producer != uses.producer.end() && producer->second >= main) break;
+      post.kind = PostOp::Kind::Sum;
+      post.input = spec.inputs.size();
+      spec.inputs.push_back(addend);
+      has_sum = true;
+    } else {
+      break;
+    }
+    spec.post_ops.push_back(post);
+    spec.fused.push_back(&next);
+    fused_into[static_cast<size_t>(c)] = static_cast<int>(main);
+    value = next.outputs[0];
+    spec.outputs = {value};
+  }
+}
+
+}  // namespace
+
+Grouping group_cpu_steps(const ir::Graph& graph, const std::vector<bool>& on_cpu) {
+  Grouping g;
+  g.steps.resize(graph.nodes.size());
+  g.fused_into.assign(graph.nodes.size(), -1);
+  bool fuse = true;
+  for (const ir::Node& node : graph.nodes)
+    if (ref::has_subgraph(node)) fuse = false;
+  const Uses uses = uses_of(graph);
+  for (size_t i = 0; i < graph.nodes.size(); ++i) {
+    if (g.fused_into[i] >= 0) continue;
+    const ir::Node& node = graph.nodes[i];
+    StepSpec& spec = g.steps[i];
+    spec.node = &node;
+    spec.inputs = node.inputs;
+    spec.outputs = node.outputs;
+    if (!fuse || !on_cpu[i] || !single_output(node)) continue;
+    const PostOps allowed = find_cpu_op(node)->post_ops;
+    if (allowed != PostOps::None) absorb_followers(graph, uses, on_cpu, i, allowed, spec, g.fused_into);
+  }
+  return g;
+}
+
+}  // namespace zenith::cpu

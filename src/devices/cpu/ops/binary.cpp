@@ -1,0 +1,83 @@
+// Add / Sub / Mul / Div with numpy broadcasting on oneDNN, with fused activations. The output
+// takes the full-size operand's layout, so residual and scaling steps stay blocked.
+#include "devices/cpu/ops/op_util.h"
+#include "devices/cpu/ops/ops.h"
+
+namespace zenith::cpu {
+namespace {
+
+using dnnl::memory;
+
+struct BinaryEntry {
+  dnnl::binary primitive;
+};
+
+class BinaryOp : public CpuOp {
+ public:
+  explicit BinaryOp(const StepSpec& spec) : spec_(spec) {
+    const std::string& op = spec.node->op_type;
+    alg_ = op == "Add"   ? dnnl::algorithm::binary_add
+           : op == "Sub" ? dnnl::algorithm::binary_sub
+           : op == "Mul" ? dnnl::algorithm::binary_mul
+                         : dnnl::algorithm::binary_div;
+    commutative_ = op == "Add" || op == "Mul";
+  }
+
+  bool accepts(const std::vector<const CpuValue*>& in) const override {
+    if (!CpuOp::accepts(in)) return false;
+    const ir::Dims a = in[0]->dims(), b = in[1]->dims();
+    if (a.size() < b.size() && !commutative_) return false;
+    ir::Dims out;
+    try {
+      out = ir::broadcast_dims(a, b);
+    } catch (const Error&) {
+      return false;  // REF reports the mismatch with the node's context
+    }
+    return a == out || (commutative_ && b == out);
+  }
+
+  std::vector<CpuValue> run(const std::vector<const CpuValue*>& in,
+                            dnnl::stream& stream) const override {
+    const bool swap = in[0]->dims() != ir::broadcast_dims(in[0]->dims(), in[1]->dims());
+    const CpuValue& full = *in[swap ? 1 : 0];
+    const CpuValue& other = *in[swap ? 0 : 1];
+    ir::Tensor keep;
+    CpuValue same_layout;
+    memory src1;
+    if (other.dims() == full.dims()) {
+      same_layout = to_layout(other, full.desc(), stream);  // oneDNN's fast paths want one layout
+      src1 = same_layout.mem;
+    } else {
+      ir::Dims dims = other.dims();
+      dims.insert(dims.begin(), full.dims().size() - dims.size(), 1);
+      src1 = plain_view(other, dims, stream, keep);
+    }
+    auto entry = cache_.get({full.desc(), src1.get_desc()}, [&] {
+      dnnl::primitive_attr attr;
+      attr.set_post_ops(make_post_ops(spec_.post_ops));
+      const dnnl::binary::desc desc(alg_, full.desc(), src1.get_desc(), full.desc());
+      return BinaryEntry{dnnl::binary(dnnl::binary::primitive_desc(desc, attr, engine()))};
+    });
+    CpuValue dst = allocate(full.desc());
+    entry->primitive.execute(stream, {{DNNL_ARG_SRC_0, full.mem}, {DNNL_ARG_SRC_1, src1}, {DNNL_ARG_DST, dst.mem}});
+    return {std::move(dst)};
+  }
+
+ private:
+  StepSpec spec_;
+  dnnl::algorithm alg_;
+  bool commutative_;
+  PrimitiveCache<BinaryEntry> cache_;
+};
+
+}  // namespace
+
+std::string supports_binary(const ir::Graph& graph, const ir::Node& node) {
+  return require_f32(graph, node);
+}
+
+std::unique_ptr<CpuOp> build_binary(const ir::Graph& graph, const StepSpec& spec) {
+  return std::make_unique<BinaryOp>(spec);
+}
+
+}  // namespace zenith::cpu

@@ -1,0 +1,159 @@
+// Conv on oneDNN: grouped / depthwise / dilated, all pads and auto_pad, with bias and fused
+// post-ops (activations, and the residual Add as a sum written into the output buffer).
+#include <optional>
+
+#include "devices/cpu/ops/op_util.h"
+#include "devices/cpu/ops/ops.h"
+#include "devices/reference/spatial_util.h"
+#include "ir/errors.h"
+
+namespace zenith::cpu {
+namespace {
+
+using dnnl::memory;
+
+struct ConvEntry {
+  dnnl::convolution_forward::primitive_desc pd;
+  dnnl::convolution_forward conv;
+  std::optional<dnnl::memory> weights;  // reordered once when W is a constant
+  // When the residual addend does not have the output's dims, it is added by a binary step
+  // (broadcasting) that also applies the post-ops that followed the sum.
+  std::optional<dnnl::binary> add;
+};
+
+class ConvOp : public CpuOp {
+ public:
+  ConvOp(const ir::Graph& graph, const StepSpec& spec)
+      : node_(*spec.node), spec_(spec), constant_weights_(is_constant(graph, node_, 1)) {
+    for (size_t i = 0; i < spec.post_ops.size(); ++i)
+      if (spec.post_ops[i].kind == PostOp::Kind::Sum) sum_at_ = i;
+  }
+
+  bool accepts(const std::vector<const CpuValue*>& in) const override {
+    if (!CpuOp::accepts(in)) return false;
+    const auto rank = in[0]->dims().size();
+    return rank >= 3 && rank <= 5 && in[1]->dims().size() == rank;
+  }
+
+  std::vector<CpuValue> run(const std::vector<const CpuValue*>& in,
+                            dnnl::stream& stream) const override {
+    std::vector<memory::desc> key = {in[0]->desc()};
+    if (!constant_weights_) key.push_back(in[1]->desc());
+    if (sum_at_) key.push_back(addend(in).desc());
+    auto entry = cache_.get(key, [&] { return build(in, stream); });
+
+    const CpuValue src = to_layout(*in[0], entry->pd.src_desc(), stream);
+    ir::Tensor b_plain;
+    const memory weights = entry->weights ? *entry->weights : reorder_weights(entry->pd, *in[1], stream);
+    CpuValue dst = allocate(entry->pd.dst_desc());
+    if (sum_at_ && !entry->add) {
+      dnnl::memory z = addend(in).mem;  // the sum post-op accumulates onto the output buffer
+      dnnl::reorder(z, dst.mem).execute(stream, z, dst.mem);
+    }
+    std::unordered_map<int, memory> args = {
+        {DNNL_ARG_SRC, src.mem}, {DNNL_ARG_WEIGHTS, weights}, {DNNL_ARG_DST, dst.mem}};
+    if (in.size() > 2 && in[2])
+      args[DNNL_ARG_BIAS] = plain_view(*in[2], in[2]->dims(), stream, b_plain);
+    entry->conv.execute(stream, args);
+    if (entry->add) {
+      ir::Tensor z_plain;
+      const memory z = plain_view(addend(in), broadcast_dims(addend(in).dims(), dst.dims()), stream, z_plain);
+      entry->add->execute(stream, {{DNNL_ARG_SRC_0, dst.mem}, {DNNL_ARG_SRC_1, z}, {DNNL_ARG_DST, dst.mem}});
+    }
+    return {std::move(dst)};
+  }
+
+ private:
+  const CpuValue& addend(const std::vector<const CpuValue*>& in) const {
+    return *in[spec_.post_ops[*sum_at_].input];
+  }
+
+  // The addend's dims with leading 1s up to the output's rank (numpy broadcasting).
+  static ir::Dims broadcast_dims(ir::Dims dims, const ir::Dims& out) {
+    dims.insert(dims.begin(), out.size() - dims.size(), 1);
+    return dims;
+  }
+
+  int64_t group() const { return node_.attr<int64_t>("group", 1); }
+
+  // W as oneDNN sees it: [group, M/group, C/group, k...] when grouped.
+  ir::Dims weight_dims(const ir::Dims& w) const {
+    if (group() == 1) return w;
+    ir::Dims d = w;
+    d[0] /= group();
+    d.insert(d.begin(), group());
+    return d;
+  }
+
+  memory reorder_weights(const dnnl::convolution_forward::primitive_desc& pd, const CpuValue& w,
+                         dnnl::stream& stream) const {
+    ir::Tensor keep;
+    memory plain = plain_view(w, weight_dims(w.dims()), stream, keep);
+    memory out(pd.weights_desc(), engine());
+    dnnl::reorder(plain, out).execute(stream, plain, out);
+    stream.wait();
+    return out;
+  }
+
+  ConvEntry build(const std::vector<const CpuValue*>& in, dnnl::stream& stream) const {
+    const ir::Dims x = in[0]->dims();
+    const ir::Dims w = in[1]->dims();
+    const int64_t g = group();
+    if (g < 1 || w[0] % g != 0 || x[1] != w[1] * g)
+      throw_invalid_argument("X has {} channels and W is {} with group {}: expected W[1] * group = "
+                             "channels and W[0] divisible by group",
+                             x[1], ir::to_string(w), g);
+    const ir::Dims spatial(x.begin() + 2, x.end());
+    const ir::Dims kernel = ref::kernel_shape(node_, spatial.size(), ir::Dims(w.begin() + 2, w.end()));
+    const ref::SpatialGeometry geo = ref::spatial_geometry(node_, spatial, kernel);
+    ir::Dims dilates = geo.dilations;
+    for (int64_t& d : dilates) d -= 1;  // oneDNN counts the gaps, ONNX the step
+    ir::Dims dst = {x[0], w[0]};
+    dst.insert(dst.end(), geo.out.begin(), geo.out.end());
+
+    std::vector<PostOp> conv_ops = spec_.post_ops, add_ops;
+    const bool split = sum_at_ && addend(in).dims() != dst;
+    if (split) {
+      add_ops.assign(conv_ops.begin() + static_cast<ptrdiff_t>(*sum_at_) + 1, conv_ops.end());
+      conv_ops.resize(*sum_at_);
+    }
+    dnnl::primitive_attr attr;
+    attr.set_post_ops(make_post_ops(conv_ops));
+    const bool has_bias = in.size() > 2 && in[2];
+    const memory::desc bias = has_bias ? any_desc({w[0]}) : memory::desc();
+    const dnnl::convolution_forward::desc desc(
+        dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct, any_desc(x),
+        any_desc(weight_dims(w)), bias, any_desc(dst), geo.strides, dilates, geo.pad_begin,
+        geo.pad_end);
+    ConvEntry entry{dnnl::convolution_forward::primitive_desc(desc, attr, engine()), {}, {}, {}};
+    entry.conv = dnnl::convolution_forward(entry.pd);
+    if (constant_weights_) entry.weights = reorder_weights(entry.pd, *in[1], stream);
+    if (split) {
+      dnnl::primitive_attr add_attr;
+      add_attr.set_post_ops(make_post_ops(add_ops));
+      const memory::desc out = entry.pd.dst_desc();
+      const dnnl::binary::desc add(dnnl::algorithm::binary_add, out,
+                                   plain_desc(broadcast_dims(addend(in).dims(), dst)), out);
+      entry.add = dnnl::binary(dnnl::binary::primitive_desc(add, add_attr, engine()));
+    }
+    return entry;
+  }
+
+  const ir::Node& node_;
+  StepSpec spec_;
+  bool constant_weights_;
+  std::optional<size_t> sum_at_;
+  PrimitiveCache<ConvEntry> cache_;
+};
+
+}  // namespace
+
+std::string supports_conv(const ir::Graph& graph, const ir::Node& node) {
+  return require_f32(graph, node);
+}
+
+std::unique_ptr<CpuOp> build_conv(const ir::Graph& graph, const StepSpec& spec) {
+  return std::make_unique<ConvOp>(graph, spec);
+}
+
+}  // namespace zenith::cpu

@@ -1,0 +1,153 @@
+// Gemm and MatMul on oneDNN's matmul (plain layouts; constant weights reordered once into the
+// layout the primitive prefers), with fused activations (CheXNet's sigmoid head).
+#include <algorithm>
+
+#include "devices/cpu/ops/op_util.h"
+#include "devices/cpu/ops/ops.h"
+
+namespace zenith::cpu {
+namespace {
+
+using dnnl::memory;
+
+struct MatMulEntry {
+  dnnl::matmul::primitive_desc pd;
+  dnnl::matmul primitive;
+  std::optional<memory> weights;  // reordered once when B is a constant
+};
+
+// The logical operand of a matrix stored row-major as `stored`: the same matrix, or with its last
+// two axes swapped (Gemm's transA / transB) by swapping strides, not bytes.
+memory::desc operand_desc(ir::Dims stored, bool transposed) {
+  const size_t r = stored.size();
+  memory::dims strides(r);
+  int64_t step = 1;
+  for (size_t i = r; i-- > 0;) {
+    strides[i] = step;
+    step *= std::max<int64_t>(stored[i], 1);
+  }
+  if (transposed) {
+    std::swap(stored[r - 1], stored[r - 2]);
+    std::swap(strides[r - 1], strides[r - 2]);
+  }
+  return memory::desc(stored, memory::data_type::f32, strides);
+}
+
+class MatMulOp : public CpuOp {
+ public:
+  MatMulOp(const ir::Graph& graph, const StepSpec& spec)
+      : spec_(spec),
+        gemm_(spec.node->op_type == "Gemm"),
+        trans_a_(gemm_ && spec.node->attr<int64_t>("transA", 0) != 0),
+        trans_b_(gemm_ && spec.node->attr<int64_t>("transB", 0) != 0),
+        constant_b_(is_constant(graph, *spec.node, 1)) {}
+
+  bool accepts(const std::vector<const CpuValue*>& in) const override {
+    if (!CpuOp::accepts(in)) return false;
+    const ir::Dims a = in[0]->dims(), b = in[1]->dims();
+    if (a.size() < 2 || b.size() < 2 || a.size() > 5 || b.size() > 5) return false;
+    if (gemm_ && (a.size() != 2 || b.size() != 2)) return false;
+    if (a[a.size() - (trans_a_ ? 2 : 1)] != b[b.size() - (trans_b_ ? 1 : 2)]) return false;
+    if (!gemm_) {
+      const size_t r = std::max(a.size(), b.size());
+      for (size_t i = 3; i <= r; ++i) {
+        const int64_t da = i <= a.size() ? a[a.size() - i] : 1;
+        const int64_t db = i <= b.size() ? b[b.size() - i] : 1;
+        if (da != db && da != 1 && db != 1) return false;
+      }
+    }
+    return !(in.size() > 2 && in[2]) || bias_dims(in).has_value();
+  }
+
+  std::vector<CpuValue> run(const std::vector<const CpuValue*>& in,
+                            dnnl::stream& stream) const override {
+    const size_t rank = std::max(in[0]->dims().size(), in[1]->dims().size());
+    ir::Tensor keep_a, keep_b, keep_c;
+    const memory a = plain_view(*in[0], padded(in[0]->dims(), rank), stream, keep_a);
+    const memory::desc a_desc = operand_desc(padded(in[0]->dims(), rank), trans_a_);
+    const memory::desc b_desc = operand_desc(padded(in[1]->dims(), rank), trans_b_);
+    const bool has_c = in.size() > 2 && in[2];
+    std::vector<memory::desc> key = {a_desc, b_desc};
+    if (has_c) key.push_back(plain_desc(*bias_dims(in)));
+    auto entry = cache_.get(key, [&] { return build(in, a_desc, b_desc, stream); });
+
+    std::unordered_map<int, memory> args;
+    args[DNNL_ARG_SRC] = memory(a_desc, engine(), a.get_data_handle());
+    if (entry->weights) {
+      args[DNNL_ARG_WEIGHTS] = *entry->weights;
+    } else {
+      const memory b = plain_view(*in[1], padded(in[1]->dims(), rank), stream, keep_b);
+      args[DNNL_ARG_WEIGHTS] = memory(b_desc, engine(), b.get_data_handle());
+    }
+    if (has_c) args[DNNL_ARG_BIAS] = plain_view(*in[2], *bias_dims(in), stream, keep_c);
+    CpuValue dst = allocate(entry->pd.dst_desc());
+    args[DNNL_ARG_DST] = dst.mem;
+    entry->primitive.execute(stream, args);
+    return {std::move(dst)};
+  }
+
+ private:
+  static ir::Dims padded(ir::Dims dims, size_t rank) {
+    dims.insert(dims.begin(), rank - dims.size(), 1);
+    return dims;
+  }
+
+  // Gemm's C as a bias oneDNN can broadcast: [N] -> [1, N]; nullopt if C is not of the forms
+  // [], [N], [1|M, 1|N].
+  std::optional<ir::Dims> bias_dims(const std::vector<const CpuValue*>& in) const {
+    ir::Dims c = in[2]->dims();
+    if (c.size() > 2) return std::nullopt;
+    c = padded(c, 2);
+    const int64_t m = in[0]->dims()[trans_a_ ? 1 : 0];
+    const int64_t n = in[1]->dims()[trans_b_ ? 0 : 1];
+    if ((c[0] != 1 && c[0] != m) || (c[1] != 1 && c[1] != n)) return std::nullopt;
+    return c;
+  }
+
+  MatMulEntry build(const std::vector<const CpuValue*>& in, const memory::desc& a,
+                    const memory::desc& b, dnnl::stream& stream) const {
+    const ir::Dims ad = a.dims(), bd = b.dims();
+    const size_t r = ad.size();
+    ir::Dims out(r);
+    for (size_t i = 0; i + 2 < r; ++i) out[i] = std::max(ad[i], bd[i]);
+    out[r - 2] = ad[r - 2];
+    out[r - 1] = bd[r - 1];
+    dnnl::primitive_attr attr;
+    attr.set_post_ops(make_post_ops(spec_.post_ops));
+    const bool has_c = in.size() > 2 && in[2];
+    const memory::desc bias = has_c ? plain_desc(*bias_dims(in)) : memory::desc();
+    const dnnl::matmul::desc desc(a, constant_b_ ? any_desc(bd) : b, bias, plain_desc(out));
+    MatMulEntry entry{dnnl::matmul::primitive_desc(desc, attr, engine()), {}, {}};
+    entry.primitive = dnnl::matmul(entry.pd);
+    if (constant_b_) {
+      ir::Tensor keep;
+      const memory plain = plain_view(*in[1], padded(in[1]->dims(), r), stream, keep);
+      memory src(b, engine(), plain.get_data_handle());
+      entry.weights = memory(entry.pd.weights_desc(), engine());
+      dnnl::reorder(src, *entry.weights).execute(stream, src, *entry.weights);
+      stream.wait();
+    }
+    return entry;
+  }
+
+  StepSpec spec_;
+  bool gemm_, trans_a_, trans_b_, constant_b_;
+  PrimitiveCache<MatMulEntry> cache_;
+};
+
+}  // namespace
+
+std::string supports_matmul(const ir::Graph& graph, const ir::Node& node) {
+  if (node.op_type == "Gemm") {
+    if (node.attr<float>("alpha", 1.0f) != 1.0f) return "Gemm with alpha != 1 is computed on REF";
+    if (node.has_input(2) && node.attr<float>("beta", 1.0f) != 1.0f)
+      return "Gemm with beta != 1 is computed on REF";
+  }
+  return require_f32(graph, node);
+}
+
+std::unique_ptr<CpuOp> build_matmul(const ir::Graph& graph, const StepSpec& spec) {
+  return std::make_unique<MatMulOp>(graph, spec);
+}
+
+}  // namespace zenith::cpu

@@ -1,0 +1,35 @@
+// Helpers the CPU op families share: descriptors, plain views, constant inputs.
+#pragma once
+
+#include <string>
+
+#include <oneapi/dnnl/dnnl.hpp>
+
+#include "devices/cpu/cpu_op.h"
+
+namespace zenith::cpu {
+
+// A descriptor of `dims` (f32) that lets the primitive choose the layout.
+inline dnnl::memory::desc any_desc(const ir::Dims& dims) {
+  return dnnl::memory::desc(dims, dnnl::memory::data_type::f32, dnnl::memory::format_tag::any);
+}
+
+// A value's bytes as plain row-major memory viewed with `dims` (same element count); `keep`
+// holds the plain tensor for as long as the memory is used.
+inline dnnl::memory plain_view(const CpuValue& value, const ir::Dims& dims, dnnl::stream& stream,
+                               ir::Tensor& keep) {
+  keep = to_plain(value, stream);
+  return dnnl::memory(plain_desc(dims, value.desc().data_type()), engine(),
+                      const_cast<std::byte*>(keep.raw()));
+}
+
+// True if input `i` of `node` is an initializer of `graph`.
+inline bool is_constant(const ir::Graph& graph, const ir::Node& node, size_t i) {
+  return node.has_input(i) && graph.initializers.count(node.inputs[i]) != 0;
+}
+
+// "" if every floating input and output the graph declares for `node` is f32 (unknown types
+// are checked at run time), else the reason.
+std::string require_f32(const ir::Graph& graph, const ir::Node& node);
+
+}  // namespace zenith::cpu

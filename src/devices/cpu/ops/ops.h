@@ -1,0 +1,27 @@
+// The CPU device's op families; cpu_op.cpp lists them in one sorted table.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "devices/cpu/cpu_op.h"
+
+namespace zenith::cpu {
+
+#define ZENITH_CPU_OP_FAMILY(name)                                                 \
+  std::string supports_##name(const ir::Graph& graph, const ir::Node& node);       \
+  std::unique_ptr<CpuOp> build_##name(const ir::Graph& graph, const StepSpec& spec);
+
+ZENITH_CPU_OP_FAMILY(batch_norm)
+ZENITH_CPU_OP_FAMILY(binary)
+ZENITH_CPU_OP_FAMILY(concat)
+ZENITH_CPU_OP_FAMILY(conv)
+ZENITH_CPU_OP_FAMILY(eltwise)
+ZENITH_CPU_OP_FAMILY(lrn)
+ZENITH_CPU_OP_FAMILY(matmul)
+ZENITH_CPU_OP_FAMILY(pool)
+ZENITH_CPU_OP_FAMILY(softmax)
+
+#undef ZENITH_CPU_OP_FAMILY
+
+}  // namespace zenith::cpu

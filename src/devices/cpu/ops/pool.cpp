@@ -1,0 +1,103 @@
+// MaxPool / AveragePool / GlobalAveragePool / GlobalMaxPool on oneDNN, in the input's layout.
+#include "devices/cpu/ops/op_util.h"
+#include "devices/cpu/ops/ops.h"
+#include "devices/reference/spatial_util.h"
+
+namespace zenith::cpu {
+namespace {
+
+using dnnl::memory;
+
+struct PoolEntry {
+  dnnl::pooling_v2_forward::primitive_desc pd;
+  dnnl::pooling_v2_forward pool;
+};
+
+// oneDNN's view of the pooling window.
+struct Geometry {
+  ir::Dims kernel, strides, dilation, pad_l, pad_r, out;
+};
+
+class PoolOp : public CpuOp {
+ public:
+  explicit PoolOp(const ir::Node& node) : node_(node) {}
+
+  bool accepts(const std::vector<const CpuValue*>& in) const override {
+    if (!CpuOp::accepts(in)) return false;
+    const auto rank = in[0]->dims().size();
+    return rank >= 3 && rank <= 5 && geometry(in[0]->dims()).has_value();
+  }
+
+  std::vector<CpuValue> run(const std::vector<const CpuValue*>& in,
+                            dnnl::stream& stream) const override {
+    auto entry = cache_.get({in[0]->desc()}, [&] { return build(*in[0]); });
+    const CpuValue src = to_layout(*in[0], entry->pd.src_desc(), stream);
+    CpuValue dst = allocate(entry->pd.dst_desc());
+    entry->pool.execute(stream, {{DNNL_ARG_SRC, src.mem}, {DNNL_ARG_DST, dst.mem}});
+    return {std::move(dst)};
+  }
+
+ private:
+  bool global() const { return node_.op_type.rfind("Global", 0) == 0; }
+  bool is_max() const { return node_.op_type.find("Max") != std::string::npos; }
+  bool counts_pad() const { return node_.attr<int64_t>("count_include_pad", 0) != 0; }
+
+  // The geometry on input dims `x`; nullopt when oneDNN cannot match ONNX (an averaging window
+  // that counts the padding and is stretched by ceil_mode).
+  std::optional<Geometry> geometry(const ir::Dims& x) const {
+    const ir::Dims spatial(x.begin() + 2, x.end());
+    const size_t r = spatial.size();
+    Geometry g;
+    if (global()) {
+      g = {spatial, ir::Dims(r, 1), ir::Dims(r, 0), ir::Dims(r, 0), ir::Dims(r, 0), ir::Dims(r, 1)};
+      return g;
+    }
+    const ir::Dims kernel = ref::kernel_shape(node_, r, {});
+    const auto geo = ref::spatial_geometry(node_, spatial, kernel,
+                                           node_.attr<int64_t>("ceil_mode", 0) != 0);
+    g = {kernel, geo.strides, geo.dilations, geo.pad_begin, geo.pad_end, geo.out};
+    for (size_t i = 0; i < r; ++i) {
+      g.dilation[i] -= 1;  // oneDNN counts the gaps, ONNX the step
+      // oneDNN rounds the output size down; pad the end so its size is ONNX's.
+      const int64_t window = (kernel[i] - 1) * geo.dilations[i] + 1;
+      const int64_t end = (geo.out[i] - 1) * geo.strides[i] + window - spatial[i] - geo.pad_begin[i];
+      if (end > geo.pad_end[i]) {
+        if (!is_max() && counts_pad()) return std::nullopt;
+        g.pad_r[i] = end;
+      }
+    }
+    return g;
+  }
+
+  PoolEntry build(const CpuValue& x) const {
+    const ir::Dims dims = x.dims();
+    const Geometry g = *geometry(dims);
+    ir::Dims out = {dims[0], dims[1]};
+    out.insert(out.end(), g.out.begin(), g.out.end());
+    const auto alg = is_max()      ? dnnl::algorithm::pooling_max
+                     : counts_pad() ? dnnl::algorithm::pooling_avg_include_padding
+                                    : dnnl::algorithm::pooling_avg_exclude_padding;
+    const dnnl::pooling_v2_forward::desc desc(dnnl::prop_kind::forward_inference, alg, x.desc(),
+                                              any_desc(out), g.strides, g.kernel, g.dilation,
+                                              g.pad_l, g.pad_r);
+    PoolEntry entry{dnnl::pooling_v2_forward::primitive_desc(desc, engine()), {}};
+    entry.pool = dnnl::pooling_v2_forward(entry.pd);
+    return entry;
+  }
+
+  const ir::Node& node_;
+  PrimitiveCache<PoolEntry> cache_;
+};
+
+}  // namespace
+
+std::string supports_pool(const ir::Graph& graph, const ir::Node& node) {
+  if (node.has_output(1)) return "MaxPool's Indices output is computed on REF";
+  return require_f32(graph, node);
+}
+
+std::unique_ptr<CpuOp> build_pool(const ir::Graph& graph, const StepSpec& spec) {
+  return std::make_unique<PoolOp>(*spec.node);
+}
+
+}  // namespace zenith::cpu

@@ -1,0 +1,198 @@
+// HeteroPlan: device assignment, step list, and the run loop that moves tensors between the
+// CPU device's layouts and REF's plain tensors.
+#include "devices/hetero/hetero_plan.h"
+
+#include <algorithm>
+#include <set>
+#include <unordered_map>
+
+#include "devices/cpu/fusion.h"
+#include "passes/pipeline.h"
+#include "ir/errors.h"
+
+namespace zenith::hetero {
+
+struct HeteroPlan::Step {
+  const ir::Node* node = nullptr;          // the main node
+  std::vector<const ir::Node*> ref_nodes;  // what REF runs instead: the main node + fused ones
+  std::unique_ptr<cpu::CpuOp> cpu;         // null: a REF step
+  std::vector<std::string> inputs;
+  std::vector<std::string> outputs;
+  std::vector<bool> plain_needed;  // per output: read by REF, a subgraph or the caller
+  std::vector<std::string> dead;   // values nothing reads after this step
+};
+
+// One run's values: REF's scope of plain values, and CPU values in their oneDNN layouts.
+class HeteroPlan::Run {
+ public:
+  Run(const HeteroPlan& plan, uint64_t seed)
+      : plan_(plan), stream_(cpu::engine()), rng_(seed) {}
+
+  ref::Scope& scope() { return scope_; }
+
+  void execute(const Step& step) {
+    if (step.cpu) {
+      if (run_on_cpu(step)) return;
+      ++plan_.ref_fallbacks_;
+    }
+    for (const ir::Node* node : step.ref_nodes) {
+      for (const std::string& in : node->inputs) ensure_plain(in);
+      plan_.interpreter_.run_node(*node, scope_, rng_);
+    }
+  }
+
+  void release(const Step& step) {
+    for (const std::string& name : step.dead) {
+      scope_.erase(name);
+      cpu_values_.erase(name);
+    }
+  }
+
+ private:
+  // False when the op declines these inputs or oneDNN has no implementation for them; the
+  // step then runs on REF.
+  bool run_on_cpu(const Step& step) {
+    std::vector<cpu::CpuValue> wrapped(step.inputs.size());
+    std::vector<const cpu::CpuValue*> inputs(step.inputs.size(), nullptr);
+    for (size_t i = 0; i < step.inputs.size(); ++i) {
+      const std::string& name = step.inputs[i];
+      if (name.empty()) continue;
+      if (auto it = cpu_values_.find(name); it != cpu_values_.end()) {
+        inputs[i] = &it->second;
+        continue;
+      }
+      const ir::Value* v = scope_.find(name);
+      if (!v) throw_invalid_model("input '{}' is not produced by any earlier node", name);
+      if (!v->is_tensor()) return false;
+      wrapped[i] = cpu::wrap(v->tensor());
+      inputs[i] = &wrapped[i];
+    }
+    if (!step.cpu->accepts(inputs)) return false;
+    std::vector<cpu::CpuValue> outputs;
+    try {
+      outputs = step.cpu->run(inputs, stream_);
+    } catch (const dnnl::error&) {
+      return false;  // e.g. a padding or shape oneDNN rejects; REF computes it
+    }
+    for (size_t i = 0; i < step.outputs.size(); ++i) {
+      if (step.outputs[i].empty()) continue;
+      if (step.plain_needed[i]) scope_.set(step.outputs[i], cpu::to_plain(outputs[i], stream_));
+      cpu_values_[step.outputs[i]] = std::move(outputs[i]);
+    }
+    return true;
+  }
+
+  void ensure_plain(const std::string& name) {
+    if (name.empty() || scope_.find(name)) return;
+    if (auto it = cpu_values_.find(name); it != cpu_values_.end())
+      scope_.set(name, cpu::to_plain(it->second, stream_));
+  }
+
+  const HeteroPlan& plan_;
+  dnnl::stream stream_;
+  std::mt19937_64 rng_;
+  ref::Scope scope_;
+  std::unordered_map<std::string, cpu::CpuValue> cpu_values_;
+};
+
+HeteroPlan::HeteroPlan(ir::Graph graph, const std::vector<std::string>& devices)
+    : graph_(std::move(graph)) {
+  for (const std::string& d : devices)
+    if (d != "CPU" && d != "REF")
+      throw_invalid_argument("HETERO: unknown device '{}'; HETERO combines CPU and REF", d);
+  interpreter_.check_supported(graph_);
+  uses_cpu_ = std::find(devices.begin(), devices.end(), "CPU") != devices.end();
+  // REF runs the graph as written (it is the oracle); faster devices run it simplified.
+  if (uses_cpu_) passes::run_default_passes(graph_);
+  build_steps();
+}
+
+HeteroPlan::~HeteroPlan() = default;
+
+void HeteroPlan::build_steps() {
+  const bool use_cpu = uses_cpu_;
+  const size_t n = graph_.nodes.size();
+  std::vector<bool> on_cpu(n, false);
+  for (size_t i = 0; i < n; ++i) {
+    const ir::Node& node = graph_.nodes[i];
+    Assignment a{node.name, node.op_type, "REF", "", ""};
+    const cpu::CpuOpFactory* factory = use_cpu ? cpu::find_cpu_op(node) : nullptr;
+    if (!use_cpu)
+      a.reason = "CPU not requested";
+    else if (!factory)
+      a.reason = "no CPU kernel for " + node.op_type;
+    else
+      a.reason = factory->supports(graph_, node);
+    if (a.reason.empty()) a.device = "CPU";
+    on_cpu[i] = a.device == "CPU";
+    assignments_.push_back(std::move(a));
+  }
+  const cpu::Grouping grouping = cpu::group_cpu_steps(graph_, on_cpu);
+  bool any_subgraph = false;
+  for (const ir::Node& node : graph_.nodes) any_subgraph |= ref::has_subgraph(node);
+
+  for (size_t i = 0; i < n; ++i) {
+    if (grouping.fused_into[i] >= 0) {
+      assignments_[i].fused_into = graph_.nodes[static_cast<size_t>(grouping.fused_into[i])].name;
+      continue;
+    }
+    const cpu::StepSpec& spec = grouping.steps[i];
+    Step step;
+    step.node = spec.node;
+    step.ref_nodes = {spec.node};
+    step.ref_nodes.insert(step.ref_nodes.end(), spec.fused.begin(), spec.fused.end());
+    step.inputs = spec.inputs;
+    step.outputs = spec.outputs;
+    if (on_cpu[i]) step.cpu = cpu::find_cpu_op(*spec.node)->build(graph_, spec);
+    steps_.push_back(std::move(step));
+  }
+
+  // A CPU output is reordered to plain when something other than a CPU step reads it.
+  std::set<std::string> read_plain;
+  for (const ir::ValueInfo& v : graph_.outputs) read_plain.insert(v.name);
+  for (const Step& step : steps_)
+    if (!step.cpu)
+      for (const std::string& in : step.inputs) read_plain.insert(in);
+  std::map<std::string, size_t> last_read;
+  for (size_t s = 0; s < steps_.size(); ++s)
+    for (const std::string& in : steps_[s].inputs)
+      if (!in.empty()) last_read[in] = s;
+  for (Step& step : steps_)
+    for (const std::string& out : step.outputs)
+      step.plain_needed.push_back(any_subgraph || read_plain.count(out) != 0);
+  if (any_subgraph) return;  // a body may read any value by name: keep everything
+  for (const auto& [name, s] : last_read) {
+    const bool is_output = std::any_of(graph_.outputs.begin(), graph_.outputs.end(),
+                                       [&](const ir::ValueInfo& v) { return v.name == name; });
+    if (!is_output && !graph_.initializers.count(name)) steps_[s].dead.push_back(name);
+  }
+}
+
+std::vector<ir::Value> HeteroPlan::run(const std::map<std::string, ir::Value>& feeds,
+                                       uint64_t seed) const {
+  if (!uses_cpu_) return interpreter_.run(graph_, feeds, seed);  // REF alone: the plain oracle
+  const cpu::DenormalsFlushed flushed;
+  Run run(*this, seed);
+  ref::Interpreter::bind_feeds(graph_, feeds, run.scope());
+  for (const Step& step : steps_) {
+    try {
+      run.execute(step);
+    } catch (const Error& e) {
+      rethrow_with_context(e, ref::node_context(graph_, *step.node));
+    } catch (const dnnl::error& e) {
+      throw Error(Error::Kind::Internal, ref::node_context(graph_, *step.node) + "oneDNN: " + e.what());
+    } catch (const std::bad_alloc&) {
+      throw Error(Error::Kind::InvalidArgument, ref::node_context(graph_, *step.node) + "out of memory");
+    }
+    run.release(step);
+  }
+  std::vector<ir::Value> results;
+  for (const ir::ValueInfo& out : graph_.outputs) {
+    const ir::Value* v = run.scope().find(out.name);
+    if (!v) throw_invalid_model("{}: graph output '{}' is never produced", graph_.source, out.name);
+    results.push_back(*v);
+  }
+  return results;
+}
+
+}  // namespace zenith::hetero

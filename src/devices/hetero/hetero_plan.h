@@ -1,0 +1,58 @@
+// HeteroPlan: a graph compiled for a list of devices in priority order ("HETERO:CPU,REF"; the
+// CPU device alone means the same). Each node goes to the first device that supports it;
+// consecutive CPU steps pass tensors in oneDNN's blocked layouts, and a tensor is reordered to
+// plain only where a REF step, a subgraph or the caller reads it.
+#pragma once
+
+#include <atomic>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "devices/cpu/cpu_op.h"
+#include "devices/reference/interpreter.h"
+#include "ir/graph.h"
+
+namespace zenith::hetero {
+
+// Where a node runs, and why not on a preferred device.
+struct Assignment {
+  std::string node;
+  std::string op_type;
+  std::string device;      // "CPU" or "REF"
+  std::string reason;      // why it is not on CPU ("" when it is)
+  std::string fused_into;  // the node whose CPU step computes it as a post-op ("" if none)
+};
+
+class HeteroPlan {
+ public:
+  // `devices` in priority order, each "CPU" or "REF"; REF is always the last resort.
+  HeteroPlan(ir::Graph graph, const std::vector<std::string>& devices);
+  ~HeteroPlan();
+
+  const ir::Graph& graph() const { return graph_; }
+  const std::vector<Assignment>& assignments() const { return assignments_; }
+  // How many times a CPU step ran on REF instead because its inputs at run time (dtype, rank,
+  // broadcast) or oneDNN refused them; summed over all runs.
+  size_t ref_fallbacks() const { return ref_fallbacks_.load(); }
+
+  // Runs the plan; outputs in graph order. Inputs are checked as REF checks them.
+  // Thread-safe: a run keeps its state on the stack.
+  std::vector<ir::Value> run(const std::map<std::string, ir::Value>& feeds, uint64_t seed) const;
+
+ private:
+  struct Step;
+  class Run;
+
+  void build_steps();
+
+  ir::Graph graph_;
+  bool uses_cpu_ = false;
+  ref::Interpreter interpreter_;
+  std::vector<Assignment> assignments_;
+  std::vector<Step> steps_;
+  mutable std::atomic<size_t> ref_fallbacks_{0};
+};
+
+}  // namespace zenith::hetero

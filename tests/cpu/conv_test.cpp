@@ -1,0 +1,55 @@
+#include "cpu/differential.h"
+
+namespace zenith {
+namespace {
+
+using testing::expect_cpu_matches_ref;
+using testing::make_graph;
+using testing::make_node;
+using testing::random_tensor;
+using Attrs = std::map<std::string, ir::Attribute>;
+
+// Conv with constant W (and B) on X fed at run time.
+void check_conv(ir::Dims x, ir::Dims w, Attrs attrs, bool bias = true) {
+  std::map<std::string, ir::Tensor> init = {{"W", random_tensor(w, 2)}};
+  std::vector<std::string> inputs = {"X", "W"};
+  if (bias) {
+    init["B"] = random_tensor({w[0]}, 3);
+    inputs.push_back("B");
+  }
+  auto g = make_graph({make_node("Conv", inputs, {"Y"}, std::move(attrs))}, {"X"}, {"Y"}, init);
+  expect_cpu_matches_ref(*g, {{"X", random_tensor(x, 1)}});
+}
+
+TEST(CpuConv, PaddedStridedBatchFiveOddSizes) {
+  check_conv({5, 3, 11, 13}, {7, 3, 3, 3},
+             {{"pads", std::vector<int64_t>{1, 1, 1, 1}}, {"strides", std::vector<int64_t>{2, 2}}});
+}
+
+TEST(CpuConv, AsymmetricPadsNoBias) {
+  check_conv({1, 5, 9, 7}, {3, 5, 3, 2}, {{"pads", std::vector<int64_t>{0, 1, 2, 0}}}, false);
+}
+
+TEST(CpuConv, Grouped) {
+  check_conv({1, 6, 9, 9}, {6, 2, 3, 3}, {{"group", int64_t{3}}});
+}
+
+TEST(CpuConv, DepthwiseDilatedSameUpper) {
+  check_conv({2, 17, 10, 10}, {17, 1, 3, 3},
+             {{"group", int64_t{17}}, {"dilations", std::vector<int64_t>{2, 2}},
+              {"auto_pad", std::string("SAME_UPPER")}});
+}
+
+TEST(CpuConv, OneDimensionalAndThreeDimensional) {
+  check_conv({2, 5, 17}, {4, 5, 3}, {{"strides", std::vector<int64_t>{2}}});
+  check_conv({1, 3, 5, 6, 7}, {4, 3, 2, 3, 3}, {});
+}
+
+TEST(CpuConv, WeightsFedAtRunTime) {
+  auto g = make_graph({make_node("Conv", {"X", "W"}, {"Y"})}, {"X", "W"}, {"Y"});
+  expect_cpu_matches_ref(*g, {{"X", random_tensor({1, 4, 6, 6}, 1)},
+                              {"W", random_tensor({5, 4, 3, 3}, 2)}});
+}
+
+}  // namespace
+}  // namespace zenith

@@ -1,0 +1,37 @@
+// Differential tests of the CPU device: run a small graph on REF and on CPU and compare.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <map>
+#include <string>
+
+#include "devices/hetero/hetero_plan.h"
+#include "reference/graph_builder.h"
+#include "testing/outputs.h"
+
+namespace zenith::testing {
+
+// How a CPU run is expected to go.
+struct CpuExpectation {
+  double rtol = 1e-4;
+  double atol = 1e-5;
+  bool on_cpu = true;  // every node assigned to CPU and no step fell back to REF at run time
+};
+
+// Runs `graph` on REF and on CPU with `feeds`; every output must agree within the tolerances.
+inline void expect_cpu_matches_ref(const ir::Graph& graph,
+                                   const std::map<std::string, ir::Value>& feeds,
+                                   CpuExpectation expect = {}) {
+  const auto expected = ref::Interpreter().run(graph, feeds);
+  const hetero::HeteroPlan plan(graph, {"CPU", "REF"});
+  const auto actual = plan.run(feeds, 0);
+  if (expect.on_cpu) {
+    for (const hetero::Assignment& a : plan.assignments())
+      EXPECT_EQ(a.device, "CPU") << a.op_type << " '" << a.node << "': " << a.reason;
+    EXPECT_EQ(plan.ref_fallbacks(), 0u) << "a CPU step fell back to REF";
+  }
+  expect_outputs_near(actual, expected, expect.rtol, expect.atol);
+}
+
+}  // namespace zenith::testing

@@ -1,0 +1,66 @@
+#include "cpu/differential.h"
+
+namespace zenith {
+namespace {
+
+using testing::expect_cpu_matches_ref;
+using testing::make_graph;
+using testing::make_node;
+using testing::random_tensor;
+
+TEST(CpuEltwise, EveryActivationMatchesRef) {
+  for (const char* op : {"Relu", "Sigmoid", "Tanh", "Elu", "Exp", "Abs", "Neg", "Softplus",
+                         "HardSwish", "LeakyRelu"}) {
+    SCOPED_TRACE(op);
+    auto g = make_graph({make_node(op, {"X"}, {"Y"})}, {"X"}, {"Y"});
+    expect_cpu_matches_ref(*g, {{"X", random_tensor({5, 3, 7, 1}, 1)}});
+  }
+}
+
+TEST(CpuEltwise, LogAndSqrtOnPositiveInputs) {
+  ir::Tensor x = random_tensor({3, 17}, 1);
+  for (int64_t i = 0; i < x.numel(); ++i) x.data<float>()[i] = std::fabs(x.data<float>()[i]) + 0.01f;
+  for (const char* op : {"Log", "Sqrt"}) {
+    auto g = make_graph({make_node(op, {"X"}, {"Y"})}, {"X"}, {"Y"});
+    expect_cpu_matches_ref(*g, {{"X", x}});
+  }
+}
+
+TEST(CpuEltwise, ClipWithConstantBoundsAndOneBoundMissing) {
+  auto g = make_graph({make_node("Clip", {"X", "", "hi"}, {"Y"})}, {"X"}, {"Y"},
+                      {{"hi", ir::Tensor::scalar(0.25f)}});
+  expect_cpu_matches_ref(*g, {{"X", random_tensor({2, 9}, 1)}});
+}
+
+TEST(CpuEltwise, ClipWithBoundsFedAtRunTimeRunsOnRef) {
+  auto g = make_graph({make_node("Clip", {"X", "lo"}, {"Y"})}, {"X", "lo"}, {"Y"});
+  expect_cpu_matches_ref(*g, {{"X", random_tensor({2, 9}, 1)}, {"lo", ir::Tensor::scalar(0.1f)}},
+                         {.on_cpu = false});
+}
+
+TEST(CpuBinary, BroadcastingInEitherOperand) {
+  for (const char* op : {"Add", "Sub", "Mul", "Div"}) {
+    SCOPED_TRACE(op);
+    auto g = make_graph({make_node(op, {"A", "B"}, {"Y"})}, {"A", "B"}, {"Y"});
+    expect_cpu_matches_ref(*g, {{"A", random_tensor({5, 3, 7, 9}, 1)},
+                                {"B", random_tensor({3, 1, 9}, 2)}});
+    expect_cpu_matches_ref(*g, {{"A", random_tensor({2, 4, 3}, 1)}, {"B", random_tensor({2, 4, 3}, 2)}});
+  }
+  auto add = make_graph({make_node("Add", {"A", "B"}, {"Y"})}, {"A", "B"}, {"Y"});
+  expect_cpu_matches_ref(*add, {{"A", random_tensor({1, 9}, 1)}, {"B", random_tensor({5, 3, 9}, 2)}});
+}
+
+TEST(CpuBinary, SubtrahendWiderThanMinuendRunsOnRef) {
+  auto g = make_graph({make_node("Sub", {"A", "B"}, {"Y"})}, {"A", "B"}, {"Y"});
+  expect_cpu_matches_ref(*g, {{"A", random_tensor({1, 9}, 1)}, {"B", random_tensor({5, 3, 9}, 2)}},
+                         {.on_cpu = false});
+}
+
+TEST(CpuBinary, IntegerInputsRunOnRef) {
+  ir::Tensor a(ir::DType::I64, {3});
+  auto g = make_graph({make_node("Add", {"A", "A"}, {"Y"})}, {"A"}, {"Y"});
+  expect_cpu_matches_ref(*g, {{"A", a}}, {.on_cpu = false});
+}
+
+}  // namespace
+}  // namespace zenith

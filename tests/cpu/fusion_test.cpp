@@ -1,0 +1,71 @@
+#include "cpu/differential.h"
+
+namespace zenith {
+namespace {
+
+using testing::expect_cpu_matches_ref;
+using testing::make_graph;
+using testing::make_node;
+using testing::random_tensor;
+
+std::map<std::string, ir::Tensor> conv_weights() {
+  return {{"W", random_tensor({19, 5, 3, 3}, 2)}, {"B", random_tensor({19}, 3)}};
+}
+
+const std::map<std::string, ir::Attribute> kSame = {{"pads", std::vector<int64_t>{1, 1, 1, 1}}};
+
+TEST(CpuFusion, ConvReluIsOneStep) {
+  auto g = make_graph({make_node("Conv", {"X", "W", "B"}, {"c"}, kSame),
+                       make_node("Relu", {"c"}, {"Y"})},
+                      {"X"}, {"Y"}, conv_weights());
+  expect_cpu_matches_ref(*g, {{"X", random_tensor({2, 5, 7, 9}, 1)}});
+  const hetero::HeteroPlan plan(*g, {"CPU", "REF"});
+  EXPECT_EQ(plan.assignments()[1].fused_into, "n_Conv");
+}
+
+TEST(CpuFusion, ConvClipAndResidualAddRelu) {
+  auto g = make_graph(
+      {make_node("Conv", {"X", "W", "B"}, {"c"}, kSame),
+       make_node("Clip", {"c", "lo", "hi"}, {"clipped"}), make_node("Add", {"Z", "clipped"}, {"s"}),
+       make_node("Relu", {"s"}, {"Y"})},
+      {"X", "Z"}, {"Y"},
+      {{"W", random_tensor({19, 5, 3, 3}, 2)}, {"B", random_tensor({19}, 3)},
+       {"lo", ir::Tensor::scalar(-0.5f)}, {"hi", ir::Tensor::scalar(0.5f)}});
+  expect_cpu_matches_ref(*g, {{"X", random_tensor({1, 5, 7, 9}, 1)},
+                              {"Z", random_tensor({1, 19, 7, 9}, 4)}});
+  const hetero::HeteroPlan plan(*g, {"CPU", "REF"});
+  for (size_t i = 1; i < 4; ++i) EXPECT_EQ(plan.assignments()[i].fused_into, "n_Conv") << i;
+}
+
+TEST(CpuFusion, ResidualAddThatBroadcastsRunsAsASeparatePrimitive) {
+  auto g = make_graph({make_node("Conv", {"X", "W", "B"}, {"c"}, kSame),
+                       make_node("Add", {"c", "Z"}, {"s"}), make_node("Sigmoid", {"s"}, {"Y"})},
+                      {"X", "Z"}, {"Y"}, conv_weights());
+  expect_cpu_matches_ref(*g, {{"X", random_tensor({2, 5, 7, 9}, 1)},
+                              {"Z", random_tensor({19, 1, 9}, 4)}});
+}
+
+TEST(CpuFusion, AnOutputReadElsewhereIsNotFused) {
+  auto g = make_graph({make_node("Conv", {"X", "W", "B"}, {"c"}, kSame),
+                       make_node("Relu", {"c"}, {"Y"})},
+                      {"X"}, {"Y", "c"}, conv_weights());
+  expect_cpu_matches_ref(*g, {{"X", random_tensor({1, 5, 7, 9}, 1)}});
+  const hetero::HeteroPlan plan(*g, {"CPU", "REF"});
+  EXPECT_EQ(plan.assignments()[1].fused_into, "");
+}
+
+TEST(CpuFusion, BatchNormRelu) {
+  std::map<std::string, ir::Tensor> init = {{"s", random_tensor({21}, 2)},
+                                            {"b", random_tensor({21}, 3)},
+                                            {"m", random_tensor({21}, 4)}};
+  ir::Tensor var = random_tensor({21}, 5);
+  for (int64_t i = 0; i < 21; ++i) var.data<float>()[i] = std::fabs(var.data<float>()[i]) + 0.1f;
+  init["v"] = var;
+  auto g = make_graph({make_node("BatchNormalization", {"X", "s", "b", "m", "v"}, {"n"}),
+                       make_node("Relu", {"n"}, {"Y"})},
+                      {"X"}, {"Y"}, init);
+  expect_cpu_matches_ref(*g, {{"X", random_tensor({5, 21, 3, 7}, 1)}});
+}
+
+}  // namespace
+}  // namespace zenith

@@ -1,0 +1,70 @@
+#include "cpu/differential.h"
+
+namespace zenith {
+namespace {
+
+using testing::expect_cpu_matches_ref;
+using testing::make_graph;
+using testing::make_node;
+using testing::random_tensor;
+
+TEST(CpuConcat, MixedChannelCountsAndLastAxis) {
+  auto g = make_graph({make_node("Concat", {"A", "B", "C"}, {"Y"}, {{"axis", int64_t{1}}})},
+                      {"A", "B", "C"}, {"Y"});
+  expect_cpu_matches_ref(*g, {{"A", random_tensor({5, 5, 3, 7}, 1)},
+                              {"B", random_tensor({5, 16, 3, 7}, 2)},
+                              {"C", random_tensor({5, 3, 3, 7}, 3)}});
+  auto last = make_graph({make_node("Concat", {"A", "B"}, {"Y"}, {{"axis", int64_t{-1}}})},
+                         {"A", "B"}, {"Y"});
+  expect_cpu_matches_ref(*last, {{"A", random_tensor({2, 3}, 1)}, {"B", random_tensor({2, 5}, 2)}});
+}
+
+TEST(CpuGemm, TransposesAndBiasShapes) {
+  for (int64_t ta : {0, 1})
+    for (int64_t tb : {0, 1})
+      for (const ir::Dims& c : {ir::Dims{7}, ir::Dims{5, 7}, ir::Dims{5, 1}}) {
+        SCOPED_TRACE(::testing::Message() << "transA " << ta << " transB " << tb);
+        auto g = make_graph({make_node("Gemm", {"A", "B", "C"}, {"Y"},
+                                       {{"transA", ta}, {"transB", tb}})},
+                            {"A"}, {"Y"},
+                            {{"B", random_tensor(tb ? ir::Dims{7, 3} : ir::Dims{3, 7}, 2)},
+                             {"C", random_tensor(c, 3)}});
+        expect_cpu_matches_ref(*g, {{"A", random_tensor(ta ? ir::Dims{3, 5} : ir::Dims{5, 3}, 1)}});
+      }
+}
+
+TEST(CpuMatMul, BatchedWithBroadcastAndRankDifference) {
+  auto g = make_graph({make_node("MatMul", {"A", "B"}, {"Y"})}, {"A", "B"}, {"Y"});
+  expect_cpu_matches_ref(*g, {{"A", random_tensor({2, 1, 3, 4}, 1)}, {"B", random_tensor({5, 4, 6}, 2)}});
+}
+
+TEST(CpuSoftmax, AlongEachAxis) {
+  for (const char* op : {"Softmax", "LogSoftmax"})
+    for (int64_t axis : {1, -1}) {
+      auto g = make_graph({make_node(op, {"X"}, {"Y"}, {{"axis", axis}})}, {"X"}, {"Y"});
+      expect_cpu_matches_ref(*g, {{"X", random_tensor({5, 3, 17}, 1)}});
+    }
+}
+
+TEST(CpuLrn, OddSizes) {
+  for (int64_t size : {3, 5}) {
+    auto g = make_graph({make_node("LRN", {"X"}, {"Y"}, {{"size", size}, {"alpha", 0.01f}})},
+                        {"X"}, {"Y"});
+    expect_cpu_matches_ref(*g, {{"X", random_tensor({2, 19, 5, 3}, 1)}});
+  }
+}
+
+TEST(CpuHetero, UnsupportedNodeBetweenCpuNodesRunsOnRef) {
+  auto g = make_graph({make_node("Relu", {"X"}, {"a"}), make_node("Erf", {"a"}, {"b"}),
+                       make_node("Sigmoid", {"b"}, {"Y"})},
+                      {"X"}, {"Y"});
+  expect_cpu_matches_ref(*g, {{"X", random_tensor({3, 17, 2, 2}, 1)}}, {.on_cpu = false});
+  const hetero::HeteroPlan plan(*g, {"CPU", "REF"});
+  EXPECT_EQ(plan.assignments()[0].device, "CPU");
+  EXPECT_EQ(plan.assignments()[1].device, "REF");
+  EXPECT_EQ(plan.assignments()[1].reason, "no CPU kernel for Erf");
+  EXPECT_EQ(plan.assignments()[2].device, "CPU");
+}
+
+}  // namespace
+}  // namespace zenith
