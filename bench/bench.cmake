@@ -1,0 +1,10 @@
+# Benchmarks (not tests): the tools that bench/peers/compare runs beside ONNX Runtime and PyTorch.
+# Debian's oneDNN package config also requires OpenCL headers (ocl-icd-opencl-dev, opencl-headers).
+find_package(OpenMP REQUIRED)
+find_package(dnnl REQUIRED)
+
+add_executable(zenith-timer bench/peers/zenith_timer.cpp src/tools/npy.cpp)
+target_link_libraries(zenith-timer PRIVATE zenith_runtime OpenMP::OpenMP_CXX)
+
+add_executable(zenith-matmul-ceiling bench/peers/matmul_ceiling.cpp)
+target_link_libraries(zenith-matmul-ceiling PRIVATE DNNL::dnnl OpenMP::OpenMP_CXX fmt::fmt)

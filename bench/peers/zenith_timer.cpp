@@ -1,0 +1,53 @@
+// zenith-timer: times Session::run for bench/peers/compare. It loads the model, warms up and
+// prints {"warmup_ms": [...]}; then each line "N" on stdin times N runs and prints {"ms": [...]}.
+// Staying alive between blocks lets the driver interleave engines without reloading models.
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include <cstdio>
+#include <iostream>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "runtime/session.h"
+#include "timing.h"
+#include "tools/npy.h"
+#include "zenith/error.h"
+
+namespace {
+
+// Flushed at once: the driver waits for each line before it starts the next engine.
+void print_ms(std::string_view key, const std::vector<double>& ms) {
+  fmt::print("{{\"{}\": [{:.4f}]}}\n", key, fmt::join(ms, ", "));
+  std::fflush(stdout);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"Times Zenith's Session::run on one input, in blocks read from stdin", "zenith-timer"};
+  std::string model, input, device = "REF";
+  int threads = 1, warmup = 1;
+  app.add_option("model", model, "the .onnx model")->required();
+  app.add_option("input", input, ".npy file fed to the model's first input")->required();
+  app.add_option("--device", device, "Zenith device")->capture_default_str();
+  app.add_option("--threads", threads, "OpenMP threads")->capture_default_str();
+  app.add_option("--warmup", warmup, "untimed runs before the first block")->capture_default_str();
+  CLI11_PARSE(app, argc, argv);
+
+  try {
+    zenith::bench::set_threads(threads);
+    const zenith::runtime::Session session(zenith::runtime::load_graph(model), device);
+    const std::map<std::string, zenith::ir::Value> feeds = {
+        {session.graph().runtime_inputs().at(0)->name, zenith::tools::read_npy(input)}};
+    auto run = [&] { session.run(feeds); };
+    print_ms("warmup_ms", zenith::bench::time_ms(warmup, run));
+    for (int runs; std::cin >> runs;) print_ms("ms", zenith::bench::time_ms(runs, run));
+  } catch (const zenith::Error& e) {
+    std::cerr << "zenith-timer: " << e.what() << '\n';
+    return 1;
+  }
+  return 0;
+}
