@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# The demo `make demo` runs: the CheXNet-style model and ResNet-50 from the zoo on Zenith,
-# checked against PyTorch's outputs on the same inputs, with top predictions and timings.
+# The demo `make demo` runs: the CheXNet-style model and ResNet-50 from the zoo on Zenith's CPU
+# device (and once on REF, the reference device), checked against PyTorch's outputs on the same
+# inputs, with top predictions and timings; then, if ONNX Runtime is installed (by
+# bench/peers/compare), Zenith's and ONNX Runtime's latency side by side.
 set -euo pipefail
 build=${1:-build}
 zoo=$build/zoo
@@ -16,7 +18,20 @@ for model in chexnet resnet50; do
   echo
   echo "== $model =="
   "$zenith" info "$zoo/$model.onnx" | grep -E '^(parameters|FLOPs|nodes)' || true
-  "$zenith" run "$zoo/$model.onnx" -d REF -i "input=$zoo/${model}_input.npy" -o "$out/$model" \
-    --repeat 2 --top 3 "${labels[@]}"
+  "$zenith" run "$zoo/$model.onnx" -d CPU -i "input=$zoo/${model}_input.npy" -o "$out/$model" \
+    --repeat 10 --top 3 "${labels[@]}"
   "$zenith" compare "$out/$model/output.npy" "$zoo/${model}_output.npy" --rtol 1e-3 --atol 1e-4
+  "$zenith" run "$zoo/$model.onnx" -d REF -i "input=$zoo/${model}_input.npy" -o "$out/$model.ref" \
+    | grep 'time per inference'
+  "$zenith" compare "$out/$model.ref/output.npy" "$zoo/${model}_output.npy" --rtol 1e-3 --atol 1e-4
 done
+
+if [ -d "$build/peers/node_modules/onnxruntime-node" ] && [ -x "$build/zenith-timer" ]; then
+  echo
+  echo "== Zenith CPU vs ONNX Runtime, batch 1, same run =="
+  bench/peers/compare --models chexnet,resnet50 --batch 1 --devices CPU --rounds 2 --build "$build"
+else
+  echo
+  echo "(ONNX Runtime is not installed here: bench/peers/compare installs it and prints Zenith's"
+  echo " latency beside ONNX Runtime's and PyTorch's.)"
+fi
