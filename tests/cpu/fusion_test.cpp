@@ -1,4 +1,5 @@
 #include "cpu/differential.h"
+#include "reference/run_node.h"
 
 namespace zenith {
 namespace {
@@ -43,6 +44,27 @@ TEST(CpuFusion, ResidualAddThatBroadcastsRunsAsASeparatePrimitive) {
                       {"X", "Z"}, {"Y"}, conv_weights());
   expect_cpu_matches_ref(*g, {{"X", random_tensor({2, 5, 7, 9}, 1)},
                               {"Z", random_tensor({19, 1, 9}, 4)}});
+}
+
+TEST(CpuFusion, ResidualAddendFromACpuStepWithAndWithoutOtherReaders) {
+  // The addend comes from a CPU step and dies at the Add: its buffer may take the sum.
+  auto own = make_graph({make_node("Relu", {"Z"}, {"z"}),
+                         make_node("Conv", {"X", "W", "B"}, {"c"}, kSame),
+                         make_node("Add", {"c", "z"}, {"Y"})},
+                        {"X", "Z"}, {"Y"}, conv_weights());
+  const std::map<std::string, ir::Value> feeds = {{"X", random_tensor({1, 5, 7, 9}, 1)},
+                                                  {"Z", random_tensor({1, 19, 7, 9}, 4)}};
+  expect_cpu_matches_ref(*own, feeds);
+  // Here a REF Reshape also reads the addend (a plain one it would view, not copy), and its
+  // output is read after the Add, so the addend's buffer must survive.
+  auto shared = make_graph({make_node("Relu", {"Z"}, {"z"}),
+                            make_node("Reshape", {"z", "shape"}, {"flat"}),
+                            make_node("Conv", {"X", "W", "B"}, {"c"}, kSame),
+                            make_node("Add", {"c", "z"}, {"Y"})},
+                           {"X", "Z"}, {"Y", "flat"},
+                           {{"W", random_tensor({19, 5, 3, 3}, 2)}, {"B", random_tensor({19}, 3)},
+                            {"shape", testing::make_tensor<int64_t>({2}, {19, 63})}});
+  expect_cpu_matches_ref(*shared, feeds, {.on_cpu = false});
 }
 
 TEST(CpuFusion, AnOutputReadElsewhereIsNotFused) {

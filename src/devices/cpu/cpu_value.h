@@ -35,6 +35,8 @@ struct CpuValue {
   dnnl::memory mem;  // empty for rank 0 and dtypes oneDNN lacks (f64, i64, bool, string, ...)
   ir::Tensor plain;  // defined when the bytes are plain row-major (always for REF values)
   std::shared_ptr<void> owner;  // keeps `mem`'s buffer alive when `plain` does not
+  bool donated = false;  // set by the executor: nothing reads this value after the current
+                         // step, which may write its output into the buffer
   bool is_f32() const { return mem && mem.get_desc().data_type() == dnnl::memory::data_type::f32; }
   dnnl::memory::desc desc() const { return mem.get_desc(); }
   ir::Dims dims() const;

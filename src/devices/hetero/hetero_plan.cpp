@@ -20,6 +20,8 @@ struct HeteroPlan::Step {
   std::vector<std::string> outputs;
   std::vector<bool> plain_needed;  // per output: read by REF, a subgraph or the caller
   std::vector<std::string> dead;   // values nothing reads after this step
+  std::vector<bool> donatable;     // per input: only CPU steps read it, this one last and once,
+                                   // so the step may reuse its buffer if the CPU produced it
 };
 
 // One run's values: REF's scope of plain values, and CPU values in their oneDNN layouts.
@@ -59,6 +61,11 @@ class HeteroPlan::Run {
       if (name.empty()) continue;
       if (auto it = cpu_values_.find(name); it != cpu_values_.end()) {
         inputs[i] = &it->second;
+        if (step.donatable[i]) {
+          wrapped[i] = it->second;
+          wrapped[i].donated = true;
+          inputs[i] = &wrapped[i];
+        }
         continue;
       }
       const ir::Value* v = scope_.find(name);
@@ -160,11 +167,18 @@ void HeteroPlan::build_steps() {
   for (Step& step : steps_)
     for (const std::string& out : step.outputs)
       step.plain_needed.push_back(any_subgraph || read_plain.count(out) != 0);
+  for (Step& step : steps_) step.donatable.assign(step.inputs.size(), false);
   if (any_subgraph) return;  // a body may read any value by name: keep everything
   for (const auto& [name, s] : last_read) {
     const bool is_output = std::any_of(graph_.outputs.begin(), graph_.outputs.end(),
                                        [&](const ir::ValueInfo& v) { return v.name == name; });
-    if (!is_output && !graph_.initializers.count(name)) steps_[s].dead.push_back(name);
+    if (is_output || graph_.initializers.count(name)) continue;
+    Step& step = steps_[s];
+    step.dead.push_back(name);
+    // A value REF has seen may have views (a REF Reshape's output shares its buffer).
+    if (!read_plain.count(name) && std::count(step.inputs.begin(), step.inputs.end(), name) == 1)
+      step.donatable[static_cast<size_t>(std::find(step.inputs.begin(), step.inputs.end(), name) -
+                                         step.inputs.begin())] = true;
   }
 }
 

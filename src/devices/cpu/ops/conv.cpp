@@ -45,9 +45,14 @@ class ConvOp : public CpuOp {
     const CpuValue src = to_layout(*in[0], entry->pd.src_desc(), stream);
     ir::Tensor b_plain;
     const memory weights = entry->weights ? *entry->weights : reorder_weights(entry->pd, *in[1], stream);
-    CpuValue dst = allocate(entry->pd.dst_desc());
-    if (sum_at_ && !entry->add) {
-      dnnl::memory z = addend(in).mem;  // the sum post-op accumulates onto the output buffer
+    // The sum post-op accumulates onto the output buffer: start from the addend, in place when
+    // nothing reads the addend afterwards.
+    const bool in_place = sum_at_ && !entry->add && addend(in).donated &&
+                          addend(in).desc() == entry->pd.dst_desc();
+    CpuValue dst = in_place ? addend(in) : allocate(entry->pd.dst_desc());
+    dst.donated = false;
+    if (sum_at_ && !entry->add && !in_place) {
+      dnnl::memory z = addend(in).mem;
       dnnl::reorder(z, dst.mem).execute(stream, z, dst.mem);
     }
     std::unordered_map<int, memory> args = {
