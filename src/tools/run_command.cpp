@@ -6,6 +6,7 @@
 #include <iostream>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 
 #include "ir/errors.h"
@@ -169,8 +170,17 @@ int run(const RunOptions& options) {
   std::sort(times_ms.begin(), times_ms.end());
   const size_t n = times_ms.size();
   const double median = n % 2 ? times_ms[n / 2] : (times_ms[n / 2 - 1] + times_ms[n / 2]) / 2;
-  std::cout << fmt::format("time per inference on {}: {:.3f} ms (median of {} run{})\n",
+  std::cout << fmt::format("time per inference on {}: {:.3f} ms (median of {} run{})",
                            options.device, median, n, n == 1 ? "" : "s");
+  // When every input carries the same leading dim > 1 it is a batch: say so, and per item.
+  std::optional<int64_t> batch;
+  for (const auto& [name, value] : feeds) {
+    const int64_t b = value.is_tensor() && value.tensor().rank() > 0 ? value.tensor().dim(0) : 0;
+    batch = !batch || *batch == b ? std::optional<int64_t>(b) : std::optional<int64_t>(0);
+  }
+  if (batch && *batch > 1)
+    std::cout << fmt::format("; batch {}: {:.3f} ms per item", *batch, median / static_cast<double>(*batch));
+  std::cout << '\n';
   return 0;
 }
 
