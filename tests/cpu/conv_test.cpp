@@ -10,7 +10,8 @@ using testing::random_tensor;
 using Attrs = std::map<std::string, ir::Attribute>;
 
 // Conv with constant W (and B) on X fed at run time.
-void check_conv(ir::Dims x, ir::Dims w, Attrs attrs, bool bias = true) {
+void check_conv(ir::Dims x, ir::Dims w, Attrs attrs, bool bias = true,
+                testing::CpuExpectation expect = {}) {
   std::map<std::string, ir::Tensor> init = {{"W", random_tensor(w, 2)}};
   std::vector<std::string> inputs = {"X", "W"};
   if (bias) {
@@ -18,7 +19,7 @@ void check_conv(ir::Dims x, ir::Dims w, Attrs attrs, bool bias = true) {
     inputs.push_back("B");
   }
   auto g = make_graph({make_node("Conv", inputs, {"Y"}, std::move(attrs))}, {"X"}, {"Y"}, init);
-  expect_cpu_matches_ref(*g, {{"X", random_tensor(x, 1)}});
+  expect_cpu_matches_ref(*g, {{"X", random_tensor(x, 1)}}, expect);
 }
 
 TEST(CpuConv, PaddedStridedBatchFiveOddSizes) {
@@ -43,6 +44,18 @@ TEST(CpuConv, DepthwiseDilatedSameUpper) {
 TEST(CpuConv, OneDimensionalAndThreeDimensional) {
   check_conv({2, 5, 17}, {4, 5, 3}, {{"strides", std::vector<int64_t>{2}}});
   check_conv({1, 3, 5, 6, 7}, {4, 3, 2, 3, 3}, {});
+}
+
+TEST(CpuConv, BlockedChannelsAndWinogradShapes) {
+  // 16-channel multiples take the nChw16c layout; 3x3 stride 1 is Winograd's shape. Winograd
+  // (F(2x2, 3x3)) is off by about 1e-5 of the output's scale (here sums of 288 products, so
+  // outputs of a few units): the model tolerance, rtol 1e-3 / atol 1e-4, not the tighter one.
+  const testing::CpuExpectation winograd = {.rtol = 1e-3, .atol = 1e-4};
+  check_conv({5, 32, 9, 11}, {48, 32, 3, 3}, {{"pads", std::vector<int64_t>{1, 1, 1, 1}}}, true,
+             winograd);
+  check_conv({1, 16, 14, 14}, {16, 16, 3, 3}, {{"pads", std::vector<int64_t>{1, 1, 1, 1}}}, true,
+             winograd);
+  check_conv({2, 32, 7, 7}, {64, 32, 1, 1}, {{"strides", std::vector<int64_t>{2, 2}}});
 }
 
 TEST(CpuConv, WeightsFedAtRunTime) {
