@@ -33,8 +33,8 @@ std::vector<std::string> device_list(const std::string& device) {
 
 }  // namespace
 
-Session::Session(ir::Graph graph, const std::string& device)
-    : device_(device), plan_(std::move(graph), device_list(device)) {}
+Session::Session(ir::Graph graph, const std::string& device, int num_threads)
+    : device_(device), plan_(std::move(graph), device_list(device), num_threads) {}
 
 std::vector<ir::Value> Session::run(const std::map<std::string, ir::Value>& feeds,
                                     uint64_t seed) const {

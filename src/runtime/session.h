@@ -18,9 +18,10 @@ std::vector<std::string> available_devices();
 class Session {
  public:
   // `device`: "REF", "CPU" (oneDNN, with REF for the nodes it cannot run) or
-  // "HETERO:CPU,REF" (the same, spelled out). Throws InvalidArgument for an unknown device,
+  // "HETERO:CPU,REF" (the same, spelled out); the CPU runs on `num_threads` threads (0: all
+  // cores). Throws InvalidArgument for an unknown device or a negative thread count,
   // Unsupported if no device can run a node.
-  Session(ir::Graph graph, const std::string& device);
+  Session(ir::Graph graph, const std::string& device, int num_threads = 0);
 
   const ir::Graph& graph() const { return plan_.graph(); }
   const std::string& device() const { return device_; }

@@ -24,7 +24,8 @@ struct RunOptions {
   std::string model;
   std::vector<std::string> inputs;  // NAME=FILE.npy
   std::string outdir;
-  std::string device = "REF";
+  std::string device = "CPU";
+  int threads = 0;  // 0: all cores
   uint64_t seed = 0;
   int repeat = 1;
   int top = 0;
@@ -148,7 +149,7 @@ int run(const RunOptions& options) {
   } catch (const Error& e) {
     rethrow_with_context(e, options.model + ": ");
   }
-  const runtime::Session session(std::move(graph), options.device);
+  const runtime::Session session(std::move(graph), options.device, options.threads);
   std::vector<double> times_ms;
   std::vector<ir::Value> outputs;
   for (int i = 0; i < options.repeat; ++i) {
@@ -197,6 +198,9 @@ Command add_run_command(CLI::App& app) {
          "-d,--device", options->device,
          fmt::format("Device to run on ({})", fmt::join(runtime::available_devices(), ", ")))
       ->default_str(options->device);
+  sub->add_option("-t,--threads", options->threads, "Threads for the CPU device (0: all cores)")
+      ->default_str("0")
+      ->check(CLI::NonNegativeNumber);
   sub->add_option("--seed", options->seed, "Seed for random inputs and random ops")
       ->default_str("0");
   sub->add_option("--repeat", options->repeat, "Runs to time (the median is printed)")

@@ -1,3 +1,5 @@
+#include <omp.h>
+
 #include "cpu/differential.h"
 
 namespace zenith {
@@ -64,6 +66,23 @@ TEST(CpuHetero, UnsupportedNodeBetweenCpuNodesRunsOnRef) {
   EXPECT_EQ(plan.assignments()[1].device, "REF");
   EXPECT_EQ(plan.assignments()[1].reason, "no CPU kernel for Erf");
   EXPECT_EQ(plan.assignments()[2].device, "CPU");
+}
+
+TEST(CpuHetero, ThreadCountKeepsResultsAndTheCallersSettingIsRestored) {
+  auto g = make_graph({make_node("Conv", {"X", "W"}, {"c"}), make_node("Relu", {"c"}, {"Y"})},
+                      {"X"}, {"Y"}, {{"W", random_tensor({32, 16, 3, 3}, 2)}});
+  const std::map<std::string, ir::Value> feeds = {{"X", random_tensor({2, 16, 9, 9}, 1)}};
+  const int before = omp_get_max_threads();
+  const auto one = hetero::HeteroPlan(*g, {"CPU", "REF"}, 1).run(feeds, 0);
+  EXPECT_EQ(omp_get_max_threads(), before);
+  const auto two = hetero::HeteroPlan(*g, {"CPU", "REF"}, 2).run(feeds, 0);
+  testing::expect_outputs_near(one, two, 1e-3, 1e-4);
+  try {
+    hetero::HeteroPlan(*g, {"CPU", "REF"}, -1);
+    FAIL() << "a negative thread count was accepted";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("num_threads is -1"), std::string::npos) << e.what();
+  }
 }
 
 }  // namespace

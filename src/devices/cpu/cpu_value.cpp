@@ -1,6 +1,7 @@
 // CpuValue: allocation, wrapping and layout conversion of CPU tensors.
 #include "devices/cpu/cpu_value.h"
 
+#include <omp.h>
 #include <xmmintrin.h>
 #include <pmmintrin.h>
 
@@ -20,7 +21,9 @@ const dnnl::engine& engine() {
   return cpu_engine;
 }
 
-DenormalsFlushed::DenormalsFlushed() : saved_(_mm_getcsr()) {
+CpuRunSettings::CpuRunSettings(int num_threads)
+    : saved_csr_(_mm_getcsr()), saved_threads_(omp_get_max_threads()) {
+  omp_set_num_threads(num_threads > 0 ? num_threads : omp_get_num_procs());
 #pragma omp parallel
   {
     _MM_SET_FLUSH_ZERO_MODE(_MM_FLUSH_ZERO_ON);
@@ -30,7 +33,10 @@ DenormalsFlushed::DenormalsFlushed() : saved_(_mm_getcsr()) {
   _MM_SET_DENORMALS_ZERO_MODE(_MM_DENORMALS_ZERO_ON);
 }
 
-DenormalsFlushed::~DenormalsFlushed() { _mm_setcsr(saved_); }
+CpuRunSettings::~CpuRunSettings() {
+  _mm_setcsr(saved_csr_);
+  omp_set_num_threads(saved_threads_);
+}
 
 ir::Dims CpuValue::dims() const { return mem ? mem.get_desc().dims() : plain.dims(); }
 

@@ -16,19 +16,23 @@ namespace zenith::cpu {
 // The engine every CPU primitive runs on.
 const dnnl::engine& engine();
 
-// While alive, flush-to-zero and denormals-are-zero are set in the calling thread and in every
-// OpenMP worker, as production engines do: denormal operands make FP32 kernels 5-10x slower,
-// and decaying activations or uninitialized buffers produce them. The calling thread's mode is
-// restored afterwards; the workers keep it (they only run oneDNN).
-class DenormalsFlushed {
+// The calling thread's settings for one CPU run, restored when it ends:
+// - `num_threads` OpenMP threads for the primitives it runs (0: all cores). OpenMP keeps the
+//   count per calling thread, so concurrent runs may use different counts.
+// - flush-to-zero and denormals-are-zero, in the calling thread and every OpenMP worker, as
+//   production engines do: denormal operands make FP32 kernels 5-10x slower, and decaying
+//   activations or uninitialized buffers produce them. The workers keep the mode (they only
+//   run oneDNN).
+class CpuRunSettings {
  public:
-  DenormalsFlushed();
-  ~DenormalsFlushed();
-  DenormalsFlushed(const DenormalsFlushed&) = delete;
-  DenormalsFlushed& operator=(const DenormalsFlushed&) = delete;
+  explicit CpuRunSettings(int num_threads);
+  ~CpuRunSettings();
+  CpuRunSettings(const CpuRunSettings&) = delete;
+  CpuRunSettings& operator=(const CpuRunSettings&) = delete;
 
  private:
-  unsigned saved_;
+  unsigned saved_csr_;
+  int saved_threads_;
 };
 
 struct CpuValue {

@@ -102,8 +102,9 @@ class HeteroPlan::Run {
   std::unordered_map<std::string, cpu::CpuValue> cpu_values_;
 };
 
-HeteroPlan::HeteroPlan(ir::Graph graph, const std::vector<std::string>& devices)
-    : graph_(std::move(graph)) {
+HeteroPlan::HeteroPlan(ir::Graph graph, const std::vector<std::string>& devices, int num_threads)
+    : graph_(std::move(graph)), num_threads_(num_threads) {
+  if (num_threads < 0) throw_invalid_argument("num_threads is {}, expected >= 0 (0: all cores)", num_threads);
   for (const std::string& d : devices)
     if (d != "CPU" && d != "REF")
       throw_invalid_argument("HETERO: unknown device '{}'; HETERO combines CPU and REF", d);
@@ -185,7 +186,7 @@ void HeteroPlan::build_steps() {
 std::vector<ir::Value> HeteroPlan::run(const std::map<std::string, ir::Value>& feeds,
                                        uint64_t seed) const {
   if (!uses_cpu_) return interpreter_.run(graph_, feeds, seed);  // REF alone: the plain oracle
-  const cpu::DenormalsFlushed flushed;
+  const cpu::CpuRunSettings settings(num_threads_);
   Run run(*this, seed);
   ref::Interpreter::bind_feeds(graph_, feeds, run.scope());
   for (const Step& step : steps_) {

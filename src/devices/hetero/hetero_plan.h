@@ -27,8 +27,9 @@ struct Assignment {
 
 class HeteroPlan {
  public:
-  // `devices` in priority order, each "CPU" or "REF"; REF is always the last resort.
-  HeteroPlan(ir::Graph graph, const std::vector<std::string>& devices);
+  // `devices` in priority order, each "CPU" or "REF"; REF is always the last resort. CPU steps
+  // run on `num_threads` OpenMP threads (0: all cores).
+  HeteroPlan(ir::Graph graph, const std::vector<std::string>& devices, int num_threads = 0);
   ~HeteroPlan();
 
   const ir::Graph& graph() const { return graph_; }
@@ -48,6 +49,7 @@ class HeteroPlan {
   void build_steps();
 
   ir::Graph graph_;
+  int num_threads_;
   bool uses_cpu_ = false;
   ref::Interpreter interpreter_;
   std::vector<Assignment> assignments_;
