@@ -58,6 +58,24 @@ TEST(CpuConv, BlockedChannelsAndWinogradShapes) {
   check_conv({2, 32, 7, 7}, {64, 32, 1, 1}, {{"strides", std::vector<int64_t>{2, 2}}});
 }
 
+void check_conv_transpose(ir::Dims x, ir::Dims w, Attrs attrs) {
+  const auto group = attrs.count("group") ? std::get<int64_t>(attrs.at("group")) : 1;
+  auto g = make_graph({make_node("ConvTranspose", {"X", "W", "B"}, {"Y"}, std::move(attrs))}, {"X"},
+                      {"Y"}, {{"W", random_tensor(w, 2)}, {"B", random_tensor({w[1] * group}, 3)}});
+  expect_cpu_matches_ref(*g, {{"X", random_tensor(x, 1)}});
+}
+
+TEST(CpuConvTranspose, StridedPaddedGroupedDilatedOutputPaddingSame) {
+  using Ints = std::vector<int64_t>;
+  check_conv_transpose({2, 5, 7, 9}, {5, 4, 3, 3}, {{"strides", Ints{2, 2}}, {"pads", Ints{1, 1, 1, 1}}});
+  check_conv_transpose({1, 6, 5, 5}, {6, 3, 3, 3}, {{"group", int64_t{2}}, {"dilations", Ints{2, 2}}});
+  check_conv_transpose({1, 3, 4, 5}, {3, 2, 3, 3},
+                       {{"strides", Ints{2, 2}}, {"pads", Ints{1, 1, 1, 1}}, {"output_padding", Ints{1, 1}}});
+  check_conv_transpose({5, 4, 6, 7}, {4, 7, 3, 3},
+                       {{"strides", Ints{2, 2}}, {"auto_pad", std::string("SAME_UPPER")}});
+  check_conv_transpose({2, 3, 11}, {3, 2, 4}, {{"strides", Ints{3}}});
+}
+
 TEST(CpuConv, WeightsFedAtRunTime) {
   auto g = make_graph({make_node("Conv", {"X", "W"}, {"Y"})}, {"X", "W"}, {"Y"});
   expect_cpu_matches_ref(*g, {{"X", random_tensor({1, 4, 6, 6}, 1)},

@@ -23,6 +23,7 @@ constexpr std::array kFactories = {
     ZENITH_CPU_OP("Clip", eltwise, None),
     ZENITH_CPU_OP("Concat", concat, None),
     ZENITH_CPU_OP("Conv", conv, EltwiseAndSum),
+    ZENITH_CPU_OP("ConvTranspose", conv_transpose, Eltwise),
     ZENITH_CPU_OP("Div", binary, Eltwise),
     ZENITH_CPU_OP("Elu", eltwise, None),
     ZENITH_CPU_OP("Exp", eltwise, None),

@@ -206,6 +206,44 @@ template void conv_accumulate<float>(const float*, const float*, float*, int64_t
 template void conv_accumulate<int64_t>(const int64_t*, const int64_t*, int64_t*, int64_t, int64_t,
                                        int64_t, int64_t, const SpatialGeometry&);
 
+SpatialGeometry transpose_geometry(const ir::Node& node, const ir::Dims& in,
+                                   const ir::Dims& w_spatial) {
+  const size_t r = in.size();
+  SpatialGeometry g;
+  g.in = in;
+  g.kernel = kernel_shape(node, r, w_spatial);
+  g.strides = ints_attr(node, "strides", r, 1, 1);
+  g.dilations = ints_attr(node, "dilations", r, 1, 1);
+  const ir::Dims out_pad = ints_attr(node, "output_padding", r, 0, 0);
+  const ir::Dims pads = ints_attr(node, "pads", 2 * r, 0, 0);
+  const std::string auto_pad = node.attr<std::string>("auto_pad", "NOTSET");
+  ir::Dims requested = node.attr<std::vector<int64_t>>("output_shape", {});
+  if (requested.size() == r + 2) requested.erase(requested.begin(), requested.begin() + 2);
+  if (!requested.empty() && requested.size() != r)
+    throw_invalid_model("attribute 'output_shape' has {} values, expected {}", requested.size(), r);
+  const bool same = auto_pad == "SAME_UPPER" || auto_pad == "SAME_LOWER";
+  g.pad_begin.assign(r, 0);
+  g.pad_end.assign(r, 0);
+  g.out.assign(r, 0);
+  for (size_t i = 0; i < r; ++i) {
+    const int64_t natural =
+        g.strides[i] * (in[i] - 1) + out_pad[i] + (g.kernel[i] - 1) * g.dilations[i] + 1;
+    if (!requested.empty() || same) {
+      g.out[i] = requested.empty() ? in[i] * g.strides[i] : requested[i];
+      const int64_t total = std::max<int64_t>(0, natural - g.out[i]);
+      g.pad_begin[i] = auto_pad == "SAME_UPPER" ? total / 2 : total - total / 2;
+      g.pad_end[i] = total - g.pad_begin[i];
+    } else {
+      g.pad_begin[i] = pads[i];
+      g.pad_end[i] = pads[i + r];
+      g.out[i] = natural - pads[i] - pads[i + r];
+    }
+    if (g.out[i] < 1)
+      throw_invalid_argument("output spatial axis {} would have size {}", i, g.out[i]);
+  }
+  return g;
+}
+
 std::vector<float> biased_accumulator(const KernelContext& ctx, const ir::Tensor& x, int64_t m,
                                       int64_t out_size) {
   std::vector<float> acc(static_cast<size_t>(x.dim(0) * m * out_size), 0.0f);

@@ -39,6 +39,12 @@ ir::Dims kernel_shape(const ir::Node& node, size_t rank, const ir::Dims& from_we
 SpatialGeometry spatial_geometry(const ir::Node& node, const ir::Dims& in,
                                  const ir::Dims& kernel, bool ceil_mode = false);
 
+// ConvTranspose's geometry for input spatial dims `in` and weight spatial dims `w_spatial`:
+// output size and pads per axis by the ONNX rules (output_padding, output_shape, auto_pad).
+// A requested output larger than the natural one grows at the end, as output_padding does.
+SpatialGeometry transpose_geometry(const ir::Node& node, const ir::Dims& in,
+                                   const ir::Dims& w_spatial);
+
 // Direct convolution. x: [N, C, in...], w: [M, C/group, kernel...], y: [N, M, out...] already
 // holding the bias (or zeros); adds the products to y. Acc is float or int64_t.
 template <typename Acc>

@@ -12,52 +12,6 @@ namespace {
 
 int64_t ceil_div(int64_t a, int64_t b) { return a >= 0 ? (a + b - 1) / b : -((-a) / b); }
 
-ir::Dims spatial_ints(const KernelContext& ctx, const std::string& key, size_t size,
-                      int64_t fallback) {
-  ir::Dims v = ctx.attr<std::vector<int64_t>>(key, ir::Dims(size, fallback));
-  if (v.empty()) v.assign(size, fallback);
-  if (v.size() != size)
-    throw_invalid_model("attribute '{}' has {} values, expected {}", key, v.size(), size);
-  return v;
-}
-
-// Output size and pads per axis, following the ONNX ConvTranspose rules. A requested output
-// larger than the natural one (negative total padding) grows at the end, as output_padding does.
-void transpose_geometry(const KernelContext& ctx, SpatialGeometry& g) {
-  const size_t r = g.rank();
-  const ir::Dims out_pad = spatial_ints(ctx, "output_padding", r, 0);
-  const std::string auto_pad = ctx.attr<std::string>("auto_pad", "NOTSET");
-  ir::Dims requested = ctx.attr<std::vector<int64_t>>("output_shape", {});
-  if (requested.size() == r + 2) requested.erase(requested.begin(), requested.begin() + 2);
-  if (!requested.empty() && requested.size() != r)
-    throw_invalid_model("attribute 'output_shape' has {} values, expected {}", requested.size(), r);
-  const bool same = auto_pad == "SAME_UPPER" || auto_pad == "SAME_LOWER";
-  const ir::Dims pads = spatial_ints(ctx, "pads", 2 * r, 0);
-  g.pad_begin.assign(r, 0);
-  g.pad_end.assign(r, 0);
-  g.out.assign(r, 0);
-  for (size_t i = 0; i < r; ++i) {
-    if (out_pad[i] < 0)
-      throw_invalid_model("attribute 'output_padding' = {} has a negative value", out_pad);
-    const int64_t natural =
-        g.strides[i] * (g.in[i] - 1) + out_pad[i] + (g.kernel[i] - 1) * g.dilations[i] + 1;
-    if (!requested.empty() || same) {
-      g.out[i] = requested.empty() ? g.in[i] * g.strides[i] : requested[i];
-      const int64_t total = std::max<int64_t>(0, natural - g.out[i]);
-      g.pad_begin[i] = auto_pad == "SAME_UPPER" ? total / 2 : total - total / 2;
-      g.pad_end[i] = total - g.pad_begin[i];
-    } else {
-      g.pad_begin[i] = pads[i];
-      g.pad_end[i] = pads[i + r];
-      if (pads[i] < 0 || pads[i + r] < 0)
-        throw_invalid_model("attribute 'pads' = {} has a negative value", pads);
-      g.out[i] = natural - pads[i] - pads[i + r];
-    }
-    if (g.out[i] < 1)
-      throw_invalid_argument("output spatial axis {} would have size {}", i, g.out[i]);
-  }
-}
-
 void conv_transpose(KernelContext& ctx) {
   const ir::Tensor& x = ctx.input(0);
   const ir::Tensor& w = ctx.input(1);
@@ -76,17 +30,9 @@ void conv_transpose(KernelContext& ctx) {
   const int64_t m = mg * group;
   const int64_t cg = channels / group;
 
-  SpatialGeometry g;
-  g.in.assign(x.dims().begin() + 2, x.dims().end());
+  const SpatialGeometry g = transpose_geometry(ctx.node(), ir::Dims(x.dims().begin() + 2, x.dims().end()),
+                                               ir::Dims(w.dims().begin() + 2, w.dims().end()));
   const size_t r = g.rank();
-  g.kernel = kernel_shape(ctx.node(), r, ir::Dims(w.dims().begin() + 2, w.dims().end()));
-  g.strides = spatial_ints(ctx, "strides", r, 1);
-  g.dilations = spatial_ints(ctx, "dilations", r, 1);
-  for (size_t i = 0; i < r; ++i)
-    if (g.strides[i] < 1 || g.dilations[i] < 1)
-      throw_invalid_model("attributes 'strides' {} and 'dilations' {} must be >= 1", g.strides,
-                          g.dilations);
-  transpose_geometry(ctx, g);
 
   ir::Dims out_dims = {x.dim(0), m};
   out_dims.insert(out_dims.end(), g.out.begin(), g.out.end());
