@@ -85,5 +85,28 @@ TEST(CpuHetero, ThreadCountKeepsResultsAndTheCallersSettingIsRestored) {
   }
 }
 
+// Bad shapes at run time get the same kind of message on CPU as on REF: what is wrong, and
+// which node.
+TEST(CpuHetero, WrongShapesAreErrorsThatNameTheNode) {
+  auto conv = make_graph({make_node("Conv", {"X", "W"}, {"Y"})}, {"X"}, {"Y"},
+                         {{"W", random_tensor({4, 3, 3, 3}, 2)}});
+  auto gemm = make_graph({make_node("Gemm", {"A", "B"}, {"Y"})}, {"A"}, {"Y"},
+                         {{"B", random_tensor({4, 6}, 2)}});
+  const std::vector<std::pair<std::shared_ptr<ir::Graph>, ir::Tensor>> cases = {
+      {conv, random_tensor({1, 5, 8, 8}, 1)}, {gemm, random_tensor({2, 5}, 1)}};
+  for (const auto& [graph, x] : cases) {
+    const hetero::HeteroPlan plan(*graph, {"CPU", "REF"});
+    try {
+      plan.run({{graph->inputs[0].name, x}}, 0);
+      ADD_FAILURE() << graph->nodes[0].op_type << ": no error";
+    } catch (const Error& e) {
+      EXPECT_EQ(e.kind(), Error::Kind::InvalidArgument) << e.what();
+      EXPECT_NE(std::string(e.what()).find("node 'n_" + graph->nodes[0].op_type + "'"),
+                std::string::npos)
+          << e.what();
+    }
+  }
+}
+
 }  // namespace
 }  // namespace zenith
