@@ -87,9 +87,11 @@ class MatMulOp : public CpuOp {
   }
 
  private:
-  static ir::Dims padded(ir::Dims dims, size_t rank) {
-    dims.insert(dims.begin(), rank - dims.size(), 1);
-    return dims;
+  // `dims` with leading 1s up to `rank` (numpy broadcasting).
+  static ir::Dims padded(const ir::Dims& dims, size_t rank) {
+    ir::Dims out(rank, 1);
+    std::copy(dims.begin(), dims.end(), out.end() - static_cast<ptrdiff_t>(dims.size()));
+    return out;
   }
 
   // Gemm's C as a bias oneDNN can broadcast: [N] -> [1, N]; nullopt if C is not of the forms
