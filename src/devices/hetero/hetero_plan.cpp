@@ -3,10 +3,12 @@
 #include "devices/hetero/hetero_plan.h"
 
 #include <algorithm>
+#include <optional>
 #include <set>
 #include <unordered_map>
 
 #include "devices/cpu/fusion.h"
+#include "devices/hetero/concat_chains.h"
 #include "passes/pipeline.h"
 #include "ir/errors.h"
 
@@ -20,6 +22,7 @@ struct HeteroPlan::Step {
   std::vector<std::string> outputs;
   std::vector<bool> plain_needed;  // per output: read by REF, a subgraph or the caller
   std::vector<std::string> dead;   // values nothing reads after this step
+  std::optional<size_t> chain;     // a Concat computed in place: its chain (concat_chains.h)
   std::vector<bool> donatable;     // per input: only CPU steps read it, this one last and once,
                                    // so the step may reuse its buffer if the CPU produced it
 };
@@ -28,11 +31,12 @@ struct HeteroPlan::Step {
 class HeteroPlan::Run {
  public:
   Run(const HeteroPlan& plan, uint64_t seed)
-      : plan_(plan), stream_(cpu::engine()), rng_(seed) {}
+      : plan_(plan), stream_(cpu::engine()), rng_(seed), chains_(plan.chains_) {}
 
   ref::Scope& scope() { return scope_; }
 
   void execute(const Step& step) {
+    if (step.chain && concat_in_place(step)) return;
     if (step.cpu) {
       if (run_on_cpu(step)) return;
       ++plan_.ref_fallbacks_;
@@ -61,7 +65,7 @@ class HeteroPlan::Run {
       if (name.empty()) continue;
       if (auto it = cpu_values_.find(name); it != cpu_values_.end()) {
         inputs[i] = &it->second;
-        if (step.donatable[i]) {
+        if (step.donatable[i] && !chains_.is_view(name)) {
           wrapped[i] = it->second;
           wrapped[i].donated = true;
           inputs[i] = &wrapped[i];
@@ -83,9 +87,26 @@ class HeteroPlan::Run {
     }
     for (size_t i = 0; i < step.outputs.size(); ++i) {
       if (step.outputs[i].empty()) continue;
-      if (step.plain_needed[i]) scope_.set(step.outputs[i], cpu::to_plain(outputs[i], stream_));
-      cpu_values_[step.outputs[i]] = std::move(outputs[i]);
+      chains_.produced(step.outputs[i], outputs[i], stream_);
+      store(step, i, std::move(outputs[i]));
     }
+    return true;
+  }
+
+  void store(const Step& step, size_t i, cpu::CpuValue value) {
+    if (step.plain_needed[i]) scope_.set(step.outputs[i], cpu::to_plain(value, stream_));
+    cpu_values_[step.outputs[i]] = std::move(value);
+  }
+
+  bool concat_in_place(const Step& step) {
+    const auto lookup = [this](const std::string& name) -> const cpu::CpuValue* {
+      auto it = cpu_values_.find(name);
+      return it == cpu_values_.end() ? nullptr : &it->second;
+    };
+    std::optional<cpu::CpuValue> view = chains_.concat(*step.chain, step.inputs, lookup, stream_);
+    if (!view) return false;
+    chains_.add_view(step.outputs[0]);
+    store(step, 0, std::move(*view));
     return true;
   }
 
@@ -100,6 +121,7 @@ class HeteroPlan::Run {
   std::mt19937_64 rng_;
   ref::Scope scope_;
   std::unordered_map<std::string, cpu::CpuValue> cpu_values_;
+  ChainBuffers chains_;
 };
 
 HeteroPlan::HeteroPlan(ir::Graph graph, const std::vector<std::string>& devices, int num_threads)
@@ -154,6 +176,15 @@ void HeteroPlan::build_steps() {
     if (on_cpu[i]) step.cpu = cpu::find_cpu_op(*spec.node)->build(graph_, spec);
     steps_.push_back(std::move(step));
   }
+
+  std::vector<const ir::Node*> concats;
+  for (const Step& step : steps_)
+    if (step.cpu && step.node->op_type == "Concat") concats.push_back(step.node);
+  if (!any_subgraph) chains_ = find_concat_chains(graph_, concats);
+  for (Step& step : steps_)
+    if (step.cpu && step.node->op_type == "Concat")
+      if (auto it = chains_.chain_of_concat.find(step.outputs[0]); it != chains_.chain_of_concat.end())
+        step.chain = it->second;
 
   // A CPU output is reordered to plain when something other than a CPU step reads it.
   std::set<std::string> read_plain;

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "devices/cpu/cpu_op.h"
+#include "devices/hetero/concat_chains.h"
 #include "devices/reference/interpreter.h"
 #include "ir/graph.h"
 
@@ -34,6 +35,8 @@ class HeteroPlan {
 
   const ir::Graph& graph() const { return graph_; }
   const std::vector<Assignment>& assignments() const { return assignments_; }
+  // The Concat chains computed in place at batch 1 (concat_chains.h).
+  const ConcatChains& concat_chains() const { return chains_; }
   // How many times a CPU step ran on REF instead because its inputs at run time (dtype, rank,
   // broadcast) or oneDNN refused them; summed over all runs.
   size_t ref_fallbacks() const { return ref_fallbacks_.load(); }
@@ -54,6 +57,7 @@ class HeteroPlan {
   ref::Interpreter interpreter_;
   std::vector<Assignment> assignments_;
   std::vector<Step> steps_;
+  ConcatChains chains_;
   mutable std::atomic<size_t> ref_fallbacks_{0};
 };
 

@@ -21,28 +21,17 @@ struct ConvEntry {
   std::optional<dnnl::binary> add;
 };
 
-// Layout policy. Blocked channels (nChw16c) give the direct kernels and oneDNN's Winograd
-// kernel (3x3, stride 1) their best case: ResNet-50 batch 8 ran 17% faster than in the
-// channels-last layout oneDNN picks by itself. But a graph that concatenates feature maps along
-// channels (DenseNet, Inception) copies them at every Concat, and that copy is 2.5x slower in
-// 16-channel blocks than channels-last (DenseNet-121 batch 1: 10 vs 4 ms per run), so such
-// graphs keep oneDNN's choice at batch 1; from batch 2 on the faster convolutions win
-// (DenseNet-121, medians of 20 runs: batch 1 30 vs 36 ms, batch 2 57.1 vs 54.7, batch 4 108.1
-// vs 93.5, batch 8 211 vs 175; channels-last vs blocked).
-bool concatenates_channels(const ir::Graph& graph) {
-  for (const ir::Node& node : graph.nodes)
-    if (node.op_type == "Concat" && (node.attr<int64_t>("axis", 0) == 1 || node.attr<int64_t>("axis", 0) == -3))
-      return true;
-  return false;
-}
-
+// Convolutions take 16-channel blocks (nChw16c), the layout of oneDNN's direct kernels and
+// its Winograd kernel (3x3, stride 1): ResNet-50 batch 8 ran 17% faster than in the
+// channels-last layout oneDNN picks by itself, DenseNet-121 batch 8 17% faster (211 -> 175 ms).
+// DenseNet's concats, 2.5x slower to copy in blocks, are done in place at batch 1
+// (devices/hetero/concat_chains.h).
 class ConvOp : public CpuOp {
  public:
   ConvOp(const ir::Graph& graph, const StepSpec& spec)
       : node_(*spec.node),
         spec_(spec),
-        constant_weights_(is_constant(graph, node_, 1)),
-        concat_graph_(concatenates_channels(graph)) {
+        constant_weights_(is_constant(graph, node_, 1)) {
     for (size_t i = 0; i < spec.post_ops.size(); ++i)
       if (spec.post_ops[i].kind == PostOp::Kind::Sum) sum_at_ = i;
   }
@@ -99,13 +88,11 @@ class ConvOp : public CpuOp {
 
   int64_t group() const { return node_.attr<int64_t>("group", 1); }
 
-  bool blocked(int64_t batch) const { return !concat_graph_ || batch > 1; }
-
-  // nChw16c-style blocks when the policy prefers them and the channels fill whole blocks (the
-  // first layer's 3 channels do not), else the primitive's choice.
+  // nChw16c-style blocks when the channels fill whole blocks (the first layer's 3 channels do
+  // not), else the primitive's choice.
   memory::desc activation_desc(const ir::Dims& dims) const {
     using tag = memory::format_tag;
-    if (!blocked(dims[0]) || dims[1] % 16 != 0 || dims.size() < 3 || dims.size() > 5) return any_desc(dims);
+    if (dims.size() < 3 || dims.size() > 5 || dims[1] % 16 != 0) return any_desc(dims);
     const tag t = dims.size() == 3 ? tag::aBc16b : dims.size() == 4 ? tag::aBcd16b : tag::aBcde16b;
     return memory::desc(dims, memory::data_type::f32, t);
   }
@@ -164,7 +151,7 @@ class ConvOp : public CpuOp {
     std::optional<dnnl::convolution_forward::primitive_desc> pd;
     const bool winograd_shape = g == 1 && kernel == ir::Dims{3, 3} &&
                                 geo.strides == ir::Dims{1, 1} && geo.dilations == ir::Dims{1, 1};
-    if (blocked(x[0]) && winograd_shape) {
+    if (winograd_shape) {
       try {
         pd = make(dnnl::algorithm::convolution_winograd);
       } catch (const dnnl::error&) {
@@ -189,7 +176,6 @@ class ConvOp : public CpuOp {
   const ir::Node& node_;
   StepSpec spec_;
   bool constant_weights_;
-  bool concat_graph_;
   std::optional<size_t> sum_at_;
   PrimitiveCache<ConvEntry> cache_;
 };

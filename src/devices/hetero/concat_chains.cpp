@@ -1,0 +1,153 @@
+// In-place concatenation chains: finding them in the graph, and their per-run buffers.
+#include "devices/hetero/concat_chains.h"
+
+#include <algorithm>
+
+namespace zenith::hetero {
+namespace {
+
+using dnnl::memory;
+
+bool along_channels(const ir::Node& node) {
+  const int64_t axis = node.attr<int64_t>("axis", 0);
+  return axis == 1 || axis == -3;
+}
+
+// The output channels of the Conv with a constant W that produces `value`, or -1.
+int64_t known_channels(const ir::Graph& graph, const std::map<std::string, const ir::Node*>& producer,
+                       const std::string& value) {
+  auto it = producer.find(value);
+  if (it == producer.end() || it->second->op_type != "Conv" || it->second->inputs.size() < 2)
+    return -1;
+  auto w = graph.initializers.find(it->second->inputs[1]);
+  return w == graph.initializers.end() || w->second.rank() < 1 ? -1 : w->second.dim(0);
+}
+
+memory::desc blocked_desc(int64_t channels, int64_t height, int64_t width) {
+  return memory::desc({1, channels, height, width}, memory::data_type::f32,
+                      memory::format_tag::aBcd16b);
+}
+
+}  // namespace
+
+ConcatChains find_concat_chains(const ir::Graph& graph, const std::vector<const ir::Node*>& concats) {
+  std::map<std::string, const ir::Node*> producer;
+  for (const ir::Node& node : graph.nodes)
+    for (const std::string& out : node.outputs) producer[out] = &node;
+  std::map<std::string, std::vector<const ir::Node*>> by_first;
+  for (const ir::Node* c : concats)
+    if (along_channels(*c) && !c->inputs.empty() && c->has_output(0))
+      by_first[c->inputs[0]].push_back(c);
+
+  ConcatChains result;
+  for (const auto& [first, members] : by_first) {
+    if (members.size() < 2) continue;
+    const ir::Node* root = *std::max_element(members.begin(), members.end(), [](auto* a, auto* b) {
+      return a->inputs.size() < b->inputs.size();
+    });
+    const bool prefixes = std::all_of(members.begin(), members.end(), [&](const ir::Node* m) {
+      return std::equal(m->inputs.begin(), m->inputs.end(), root->inputs.begin());
+    });
+    const bool unique_inputs = std::all_of(root->inputs.begin(), root->inputs.end(), [&](auto& in) {
+      return !in.empty() && !result.input_slot.count(in) &&
+             std::count(root->inputs.begin(), root->inputs.end(), in) == 1;
+    });
+    if (!prefixes || !unique_inputs) continue;
+    const size_t id = result.chains.size();
+    ConcatChain chain{root->inputs, {}};
+    for (size_t i = 0; i < chain.inputs.size(); ++i) {
+      chain.known_channels.push_back(known_channels(graph, producer, chain.inputs[i]));
+      result.input_slot[chain.inputs[i]] = {id, i};
+    }
+    for (const ir::Node* m : members) result.chain_of_concat[m->outputs[0]] = id;
+    result.chains.push_back(std::move(chain));
+  }
+  return result;
+}
+
+dnnl::memory ChainBuffers::slice(const State& state, int64_t offset, int64_t channels) const {
+  // In nChw16c at batch 1, channels [offset, offset + channels) with offset a multiple of 16
+  // are one dense nChw16c tensor starting offset * height * width floats into the buffer.
+  auto* base = static_cast<float*>(state.buffer.get()) + offset * state.height * state.width;
+  return memory(blocked_desc(channels, state.height, state.width), cpu::engine(), base);
+}
+
+void ChainBuffers::fill(State& state, size_t index, const cpu::CpuValue& value, dnnl::stream& stream) {
+  memory src = value.mem;
+  memory dst = slice(state, state.offsets[index], value.dims()[1]);
+  dnnl::reorder(src, dst).execute(stream, src, dst);
+  state.filled[index] = true;
+}
+
+bool ChainBuffers::start(size_t chain, const Lookup& lookup, dnnl::stream& stream) {
+  const ConcatChain& c = chains_.chains[chain];
+  State& state = state_[chain];
+  std::vector<int64_t> channels(c.inputs.size(), -1);
+  for (size_t i = 0; i < c.inputs.size(); ++i) {
+    if (const cpu::CpuValue* v = lookup(c.inputs[i])) {
+      const ir::Dims d = v->dims();
+      if (!v->is_f32() || d.size() != 4 || d[0] != 1) return false;
+      if (state.height == 0) {
+        state.height = d[2];
+        state.width = d[3];
+      }
+      if (d[2] != state.height || d[3] != state.width) return false;
+      channels[i] = d[1];
+    } else {
+      channels[i] = c.known_channels[i];
+    }
+    if (channels[i] <= 0 || channels[i] % 16 != 0) return false;
+  }
+  if (state.height == 0) return false;
+  int64_t total = 0;
+  for (int64_t ch : channels) {
+    state.offsets.push_back(total);
+    total += ch;
+  }
+  state.buffer = cpu::allocate(blocked_desc(total, state.height, state.width)).owner;
+  state.filled.assign(c.inputs.size(), false);
+  for (size_t i = 0; i < c.inputs.size(); ++i)
+    if (const cpu::CpuValue* v = lookup(c.inputs[i])) fill(state, i, *v, stream);
+  return true;
+}
+
+std::optional<cpu::CpuValue> ChainBuffers::concat(size_t chain, const std::vector<std::string>& inputs,
+                                                  const Lookup& lookup, dnnl::stream& stream) {
+  State& state = state_[chain];
+  if (!state.tried) {
+    state.tried = true;
+    state.active = start(chain, lookup, stream);
+  }
+  if (!state.active) return std::nullopt;
+  int64_t channels = 0;
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    // A slot is filled when its producer ran; one that was not (a shape that differed from
+    // the Conv's declared channels, say) means this concat is not a prefix view.
+    if (!state.filled[i]) return std::nullopt;
+    channels += lookup(inputs[i])->dims()[1];
+  }
+  if (inputs.size() < state.offsets.size() && state.offsets[inputs.size()] != channels)
+    return std::nullopt;
+  cpu::CpuValue view;
+  view.mem = slice(state, 0, channels);
+  view.owner = state.buffer;
+  return view;
+}
+
+void ChainBuffers::produced(const std::string& name, const cpu::CpuValue& value, dnnl::stream& stream) {
+  auto it = chains_.input_slot.find(name);
+  if (it == chains_.input_slot.end()) return;
+  State& state = state_[it->second.first];
+  if (!state.active) return;
+  const size_t index = it->second.second;
+  const ir::Dims d = value.dims();
+  const int64_t expected = chains_.chains[it->second.first].known_channels[index];
+  if (!value.is_f32() || d.size() != 4 || d[0] != 1 || d[1] != expected || d[2] != state.height ||
+      d[3] != state.width) {
+    state.active = false;  // not what the buffer was laid out for: concat the usual way
+    return;
+  }
+  fill(state, index, value, stream);
+}
+
+}  // namespace zenith::hetero

@@ -1,0 +1,56 @@
+#include "cpu/differential.h"
+
+namespace zenith {
+namespace {
+
+using testing::expect_cpu_matches_ref;
+using testing::make_graph;
+using testing::make_node;
+using testing::random_tensor;
+
+// A DenseNet block in small: every layer convolves the concatenation of all earlier feature
+// maps and adds `growth` channels. `stem` channels come from a first Conv.
+std::shared_ptr<ir::Graph> dense_block(int64_t stem, int64_t growth, int layers,
+                                       std::vector<std::string> extra_outputs = {}) {
+  std::vector<ir::Node> nodes = {make_node("Conv", {"X", "W0"}, {"x0"}, {{"pads", std::vector<int64_t>{1, 1, 1, 1}}})};
+  std::map<std::string, ir::Tensor> init = {{"W0", random_tensor({stem, 3, 3, 3}, 1)}};
+  std::vector<std::string> features = {"x0"};
+  int64_t channels = stem;
+  for (int i = 1; i <= layers; ++i) {
+    const std::string n = std::to_string(i);
+    std::vector<std::string> cat_inputs = features;
+    nodes.push_back(make_node("Concat", cat_inputs, {"cat" + n}, {{"axis", int64_t{1}}}));
+    nodes.push_back(make_node("Relu", {"cat" + n}, {"r" + n}));
+    nodes.push_back(make_node("Conv", {"r" + n, "W" + n}, {"f" + n}, {{"pads", std::vector<int64_t>{1, 1, 1, 1}}}));
+    init["W" + n] = random_tensor({growth, channels, 3, 3}, static_cast<uint64_t>(10 + i));
+    features.push_back("f" + n);
+    channels += growth;
+  }
+  nodes.push_back(make_node("Concat", features, {"Y"}, {{"axis", int64_t{1}}}));
+  std::vector<std::string> outputs = {"Y"};
+  outputs.insert(outputs.end(), extra_outputs.begin(), extra_outputs.end());
+  return make_graph(std::move(nodes), {"X"}, outputs, init);
+}
+
+// Blocked + Winograd convolutions: the model tolerance (see conv_test.cpp).
+const testing::CpuExpectation kTolerance = {.rtol = 1e-3, .atol = 1e-4};
+
+TEST(CpuConcatChain, DenseBlockIsOneChainAndMatchesRefAtBatchOneAndTwo) {
+  auto g = dense_block(16, 16, 4);
+  const hetero::HeteroPlan plan(*g, {"CPU", "REF"});
+  ASSERT_EQ(plan.concat_chains().chains.size(), 1u);
+  EXPECT_EQ(plan.concat_chains().chains[0].inputs.size(), 5u);
+  expect_cpu_matches_ref(*g, {{"X", random_tensor({1, 3, 6, 7}, 2)}}, kTolerance);
+  expect_cpu_matches_ref(*g, {{"X", random_tensor({2, 3, 6, 7}, 2)}}, kTolerance);  // not in place
+}
+
+TEST(CpuConcatChain, ChannelsOffTheBlocksAndValuesReadElsewhereStayCorrect) {
+  auto odd = dense_block(16, 8, 3);  // 8-channel slices are not whole blocks
+  expect_cpu_matches_ref(*odd, {{"X", random_tensor({1, 3, 5, 5}, 2)}}, kTolerance);
+  // Intermediate concats and features read by the caller, who gets plain copies.
+  auto shared = dense_block(32, 16, 3, {"cat2", "f1"});
+  expect_cpu_matches_ref(*shared, {{"X", random_tensor({1, 3, 5, 5}, 2)}}, kTolerance);
+}
+
+}  // namespace
+}  // namespace zenith
