@@ -99,12 +99,11 @@ bool ChainBuffers::start(size_t chain, const Lookup& lookup, dnnl::stream& strea
     if (channels[i] <= 0 || channels[i] % 16 != 0) return false;
   }
   if (state.height == 0) return false;
-  int64_t total = 0;
   for (int64_t ch : channels) {
-    state.offsets.push_back(total);
-    total += ch;
+    state.offsets.push_back(state.total);
+    state.total += ch;
   }
-  state.buffer = cpu::allocate(blocked_desc(total, state.height, state.width)).owner;
+  state.buffer = cpu::allocate(blocked_desc(state.total, state.height, state.width)).owner;
   state.filled.assign(c.inputs.size(), false);
   for (size_t i = 0; i < c.inputs.size(); ++i)
     if (const cpu::CpuValue* v = lookup(c.inputs[i])) fill(state, i, *v, stream);
@@ -119,15 +118,12 @@ std::optional<cpu::CpuValue> ChainBuffers::concat(size_t chain, const std::vecto
     state.active = start(chain, lookup, stream);
   }
   if (!state.active) return std::nullopt;
-  int64_t channels = 0;
-  for (size_t i = 0; i < inputs.size(); ++i) {
-    // A slot is filled when its producer ran; one that was not (a shape that differed from
-    // the Conv's declared channels, say) means this concat is not a prefix view.
+  // A slot is filled when its producer ran; one that was not (its producer ran on REF, say)
+  // means this concat is not a prefix view.
+  for (size_t i = 0; i < inputs.size(); ++i)
     if (!state.filled[i]) return std::nullopt;
-    channels += lookup(inputs[i])->dims()[1];
-  }
-  if (inputs.size() < state.offsets.size() && state.offsets[inputs.size()] != channels)
-    return std::nullopt;
+  const int64_t channels =
+      inputs.size() < state.offsets.size() ? state.offsets[inputs.size()] : state.total;
   cpu::CpuValue view;
   view.mem = slice(state, 0, channels);
   view.owner = state.buffer;

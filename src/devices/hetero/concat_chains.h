@@ -46,6 +46,7 @@ class ChainBuffers {
 
   // The concat of `inputs` (a prefix of chain `chain`'s) as a view of the chain's buffer, or
   // nullopt when in-place concatenation does not apply to this run (then the caller concats).
+  // `lookup` gives the CPU value of a name, or nullptr if there is none (yet).
   std::optional<cpu::CpuValue> concat(size_t chain, const std::vector<std::string>& inputs,
                                       const Lookup& lookup, dnnl::stream& stream);
   // Copies a value just produced into its slot, if it belongs to a chain in use.
@@ -61,6 +62,7 @@ class ChainBuffers {
     std::shared_ptr<void> buffer;
     int64_t height = 0, width = 0;
     std::vector<int64_t> offsets;  // channel offset of each input
+    int64_t total = 0;             // channels of the longest concat
     std::vector<bool> filled;
   };
 
