@@ -47,8 +47,7 @@ dnnl::memory::desc plain_desc(const dnnl::memory::dims& dims, dt type) {
 }
 
 bool is_plain(const dnnl::memory::desc& desc) {
-  return desc.data.format_kind == dnnl_blocked && desc.data.format_desc.blocking.inner_nblks == 0 &&
-         desc == plain_desc(desc.dims(), desc.data_type());
+  return desc == plain_desc(desc.dims(), desc.data_type());
 }
 
 std::optional<dnnl::memory::format_tag> format_tag_of(const dnnl::memory::desc& desc) {

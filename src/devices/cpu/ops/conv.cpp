@@ -109,11 +109,7 @@ class ConvOp : public CpuOp {
   memory reorder_weights(const dnnl::convolution_forward::primitive_desc& pd, const CpuValue& w,
                          dnnl::stream& stream) const {
     ir::Tensor keep;
-    memory plain = plain_view(w, weight_dims(w.dims()), stream, keep);
-    memory out(pd.weights_desc(), engine());
-    dnnl::reorder(plain, out).execute(stream, plain, out);
-    stream.wait();
-    return out;
+    return packed_copy(plain_view(w, weight_dims(w.dims()), stream, keep), pd.weights_desc(), stream);
   }
 
   ConvEntry build(const std::vector<const CpuValue*>& in, dnnl::stream& stream) const {

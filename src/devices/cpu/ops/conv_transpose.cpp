@@ -72,10 +72,7 @@ class ConvTransposeOp : public CpuOp {
                          dnnl::stream& stream) const {
     const ir::Tensor plain = to_plain(w, stream);
     memory src(onnx_weights_desc(w.dims()), engine(), const_cast<std::byte*>(plain.raw()));
-    memory out(pd.weights_desc(), engine());
-    dnnl::reorder(src, out).execute(stream, src, out);
-    stream.wait();
-    return out;
+    return packed_copy(src, pd.weights_desc(), stream);
   }
 
   DeconvEntry build(const std::vector<const CpuValue*>& in, dnnl::stream& stream) const {

@@ -124,10 +124,8 @@ class MatMulOp : public CpuOp {
     if (constant_b_) {
       ir::Tensor keep;
       const memory plain = plain_view(*in[1], padded(in[1]->dims(), r), stream, keep);
-      memory src(b, engine(), plain.get_data_handle());
-      entry.weights = memory(entry.pd.weights_desc(), engine());
-      dnnl::reorder(src, *entry.weights).execute(stream, src, *entry.weights);
-      stream.wait();
+      entry.weights = packed_copy(memory(b, engine(), plain.get_data_handle()),
+                                  entry.pd.weights_desc(), stream);
     }
     return entry;
   }

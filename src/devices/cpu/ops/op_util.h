@@ -23,6 +23,16 @@ inline dnnl::memory plain_view(const CpuValue& value, const ir::Dims& dims, dnnl
                       const_cast<std::byte*>(keep.raw()));
 }
 
+// A copy of `src` in layout `desc`, finished when this returns: how constant weights are packed
+// once into the layout a primitive chose.
+inline dnnl::memory packed_copy(dnnl::memory src, const dnnl::memory::desc& desc,
+                                dnnl::stream& stream) {
+  dnnl::memory out(desc, engine());
+  dnnl::reorder(src, out).execute(stream, src, out);
+  stream.wait();
+  return out;
+}
+
 // True if input `i` of `node` is an initializer of `graph`.
 inline bool is_constant(const ir::Graph& graph, const ir::Node& node, size_t i) {
   return node.has_input(i) && graph.initializers.count(node.inputs[i]) != 0;
