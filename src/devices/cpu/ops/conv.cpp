@@ -2,6 +2,7 @@
 // post-ops (activations, and the residual Add as a sum written into the output buffer).
 #include <optional>
 
+#include "devices/cpu/ops/conv_choice.h"
 #include "devices/cpu/ops/op_util.h"
 #include "devices/cpu/ops/ops.h"
 #include "devices/reference/spatial_util.h"
@@ -139,22 +140,24 @@ class ConvOp : public CpuOp {
     const bool has_bias = in.size() > 2 && in[2];
     const memory::desc bias = has_bias ? any_desc({w[0]}) : memory::desc();
     auto make = [&](dnnl::algorithm alg) {
-      const dnnl::convolution_forward::desc desc(
+      return dnnl::convolution_forward::desc(
           dnnl::prop_kind::forward_inference, alg, activation_desc(x), any_desc(weight_dims(w)),
           bias, activation_desc(dst), geo.strides, dilates, geo.pad_begin, geo.pad_end);
-      return dnnl::convolution_forward::primitive_desc(desc, attr, engine());
     };
-    std::optional<dnnl::convolution_forward::primitive_desc> pd;
     const bool winograd_shape = g == 1 && kernel == ir::Dims{3, 3} &&
                                 geo.strides == ir::Dims{1, 1} && geo.dilations == ir::Dims{1, 1};
+    std::optional<dnnl::convolution_forward::primitive_desc> pd;
     if (winograd_shape) {
-      try {
-        pd = make(dnnl::algorithm::convolution_winograd);
-      } catch (const dnnl::error&) {
-        // no Winograd kernel for this shape or machine: the direct one below
-      }
+      ir::Tensor w_plain, b_plain;
+      const memory w_mem = plain_view(*in[1], weight_dims(w), stream, w_plain);
+      const memory b_mem = has_bias ? plain_view(*in[2], in[2]->dims(), stream, b_plain) : memory();
+      const ConvChoice choice = choose_conv(make(dnnl::algorithm::convolution_direct),
+                                            make(dnnl::algorithm::convolution_winograd), attr, w_mem,
+                                            b_mem, stream);
+      pd = choice.pd;
+    } else {
+      pd = dnnl::convolution_forward::primitive_desc(make(dnnl::algorithm::convolution_direct), attr, engine());
     }
-    if (!pd) pd = make(dnnl::algorithm::convolution_direct);
     ConvEntry entry{*pd, {}, {}, {}};
     entry.conv = dnnl::convolution_forward(entry.pd);
     if (constant_weights_) entry.weights = reorder_weights(entry.pd, *in[1], stream);

@@ -1,0 +1,77 @@
+// The choice among oneDNN's convolution implementations (devices/cpu/ops/conv_choice.h).
+#include <gtest/gtest.h>
+
+#include <random>
+
+#include "devices/cpu/cpu_value.h"
+#include "devices/cpu/ops/conv_choice.h"
+
+namespace zenith::cpu {
+namespace {
+
+using dnnl::memory;
+
+// A 3x3, stride-1 layer that both Winograd kernels and direct convolution take, with its
+// own seeded weights and bias, plain.
+struct Layer {
+  memory::desc src{{1, 32, 14, 14}, memory::data_type::f32, memory::format_tag::aBcd16b};
+  memory::desc dst{{1, 32, 14, 14}, memory::data_type::f32, memory::format_tag::aBcd16b};
+  memory weights{plain_desc({32, 32, 3, 3}), engine()};
+  memory bias{plain_desc({32}), engine()};
+
+  Layer() {
+    std::mt19937 rng(7);
+    std::normal_distribution<float> normal(0.0f, 0.1f);
+    for (memory* m : {&weights, &bias}) {
+      float* p = static_cast<float*>(m->get_data_handle());
+      for (size_t i = 0; i < m->get_desc().get_size() / sizeof(float); ++i) p[i] = normal(rng);
+    }
+  }
+
+  dnnl::convolution_forward::desc desc(dnnl::algorithm alg) const {
+    const memory::desc w({32, 32, 3, 3}, memory::data_type::f32, memory::format_tag::any);
+    const memory::desc b({32}, memory::data_type::f32, memory::format_tag::any);
+    return {dnnl::prop_kind::forward_inference, alg, src, w, b, dst, {1, 1}, {1, 1}, {1, 1}};
+  }
+
+  bool has_winograd() const {
+    try {
+      dnnl::convolution_forward::primitive_desc(desc(dnnl::algorithm::convolution_winograd), engine());
+      return true;
+    } catch (const dnnl::error&) {
+      return false;  // no Winograd kernel on this machine (it needs AVX-512)
+    }
+  }
+
+  ConvChoice choose(float tolerance) const {
+    dnnl::stream stream(engine());
+    return choose_conv(desc(dnnl::algorithm::convolution_direct),
+                       desc(dnnl::algorithm::convolution_winograd), dnnl::primitive_attr(), weights,
+                       bias, stream, tolerance);
+  }
+};
+
+TEST(ConvChoice, TimesEveryCandidateAndChecksWinogradAgainstDirect) {
+  const Layer layer;
+  if (!layer.has_winograd()) GTEST_SKIP() << "no Winograd kernel: nothing to choose";
+  const ConvChoice choice = layer.choose(kWinogradTolerance);
+  EXPECT_EQ(choice.impl, choice.pd.impl_info_str());
+  EXPECT_NE(choice.why.find(choice.impl), std::string::npos) << choice.why;
+  // Direct convolution is a candidate, and each Winograd one was checked against it.
+  EXPECT_NE(choice.why.find("jit:"), std::string::npos) << choice.why;
+  EXPECT_NE(choice.why.find("wino"), std::string::npos) << choice.why;
+  EXPECT_NE(choice.why.find("relative error"), std::string::npos) << choice.why;
+  EXPECT_EQ(choice.why.find("dropped"), std::string::npos) << choice.why;
+}
+
+TEST(ConvChoice, WinogradOverTheToleranceIsDropped) {
+  // No Winograd result equals the direct one exactly, so a zero tolerance drops them all.
+  const Layer layer;
+  if (!layer.has_winograd()) GTEST_SKIP() << "no Winograd kernel: nothing to drop";
+  const ConvChoice choice = layer.choose(0.0f);
+  EXPECT_EQ(choice.impl.find("wino"), std::string::npos) << choice.why;
+  EXPECT_NE(choice.why.find("dropped"), std::string::npos) << choice.why;
+}
+
+}  // namespace
+}  // namespace zenith::cpu
