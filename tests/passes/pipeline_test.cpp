@@ -60,9 +60,7 @@ TEST(PassesPipeline, RunsEveryPassToAFixedPointAndReports) {
 class PassesZoo : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(PassesZoo, KeepsOutputsAndFoldsWhatItShould) {
-  const char* binary_dir = std::getenv("ZENITH_BINARY_DIR");
-  const std::filesystem::path path =
-      std::filesystem::path(binary_dir ? binary_dir : "build") / "zoo" / (GetParam() + ".onnx");
+  const std::filesystem::path path = std::filesystem::path(ZENITH_BINARY_DIR) / "zoo" / (GetParam() + ".onnx");
   if (!std::filesystem::exists(path)) GTEST_SKIP() << path << " is absent: run `ctest -L models`";
   const ir::Graph before = runtime::load_graph(path);
   ir::Graph after = before;
