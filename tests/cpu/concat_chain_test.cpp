@@ -1,3 +1,5 @@
+#include <cmath>
+
 #include "cpu/differential.h"
 
 namespace zenith {
@@ -9,9 +11,11 @@ using testing::make_node;
 using testing::random_tensor;
 
 // A DenseNet block in small: every layer convolves the concatenation of all earlier feature
-// maps and adds `growth` channels. `stem` channels come from a first Conv.
+// maps and adds `growth` channels. `stem` channels come from a first Conv. With `batch_norm`,
+// each layer normalizes the concatenation before its Relu, as DenseNet does.
 std::shared_ptr<ir::Graph> dense_block(int64_t stem, int64_t growth, int layers,
-                                       std::vector<std::string> extra_outputs = {}) {
+                                       std::vector<std::string> extra_outputs = {},
+                                       bool batch_norm = false) {
   std::vector<ir::Node> nodes = {make_node("Conv", {"X", "W0"}, {"x0"}, {{"pads", std::vector<int64_t>{1, 1, 1, 1}}})};
   std::map<std::string, ir::Tensor> init = {{"W0", random_tensor({stem, 3, 3, 3}, 1)}};
   std::vector<std::string> features = {"x0"};
@@ -20,7 +24,18 @@ std::shared_ptr<ir::Graph> dense_block(int64_t stem, int64_t growth, int layers,
     const std::string n = std::to_string(i);
     std::vector<std::string> cat_inputs = features;
     nodes.push_back(make_node("Concat", cat_inputs, {"cat" + n}, {{"axis", int64_t{1}}}));
-    nodes.push_back(make_node("Relu", {"cat" + n}, {"r" + n}));
+    std::string relu_input = "cat" + n;
+    if (batch_norm) {
+      const std::vector<std::string> params = {"s" + n, "b" + n, "m" + n, "v" + n};
+      for (size_t p = 0; p < params.size(); ++p)
+        init[params[p]] = random_tensor({channels}, static_cast<uint64_t>(100 + 4 * i + p));
+      ir::Tensor& var = init["v" + n];
+      for (int64_t k = 0; k < var.numel(); ++k) var.data<float>()[k] = std::fabs(var.data<float>()[k]) + 0.5f;
+      nodes.push_back(make_node("BatchNormalization", {relu_input, params[0], params[1], params[2], params[3]},
+                                {"bn" + n}));
+      relu_input = "bn" + n;
+    }
+    nodes.push_back(make_node("Relu", {relu_input}, {"r" + n}));
     nodes.push_back(make_node("Conv", {"r" + n, "W" + n}, {"f" + n}, {{"pads", std::vector<int64_t>{1, 1, 1, 1}}}));
     init["W" + n] = random_tensor({growth, channels, 3, 3}, static_cast<uint64_t>(10 + i));
     features.push_back("f" + n);
@@ -50,6 +65,16 @@ TEST(CpuConcatChain, ChannelsOffTheBlocksAndValuesReadElsewhereStayCorrect) {
   // Intermediate concats and features read by the caller, who gets plain copies.
   auto shared = dense_block(32, 16, 3, {"cat2", "f1"});
   expect_cpu_matches_ref(*shared, {{"X", random_tensor({1, 3, 5, 5}, 2)}}, kTolerance);
+}
+
+TEST(CpuConcatChain, BatchNormReadsTheChainInPlaceAtAnyBatch) {
+  // Above batch 1 a view's images lie a whole buffer apart; BatchNormalization reads them so,
+  // other steps get a dense copy. Odd spatial sizes and a batch of 3.
+  auto g = dense_block(32, 16, 4, {}, /*batch_norm=*/true);
+  for (int64_t batch : {1, 3})
+    expect_cpu_matches_ref(*g, {{"X", random_tensor({batch, 3, 7, 5}, 4)}}, kTolerance);
+  auto plain_relu = dense_block(16, 16, 3);
+  expect_cpu_matches_ref(*plain_relu, {{"X", random_tensor({3, 3, 5, 6}, 4)}}, kTolerance);
 }
 
 }  // namespace

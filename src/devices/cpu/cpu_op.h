@@ -51,6 +51,10 @@ class CpuOp {
   // in the layout the primitive chose. Thread-safe.
   virtual std::vector<CpuValue> run(const std::vector<const CpuValue*>& inputs,
                                     dnnl::stream& stream) const = 0;
+  // True if run() takes inputs that are not dense (a concat-chain view at batch > 1, whose
+  // batch stride is its buffer's) at full speed; others get a dense copy first: oneDNN runs
+  // such inputs only with its reference kernels, orders of magnitude slower.
+  virtual bool reads_strided() const { return false; }
 };
 
 // Which following nodes a step can absorb as post-ops.

@@ -50,6 +50,12 @@ bool is_plain(const dnnl::memory::desc& desc) {
   return desc == plain_desc(desc.dims(), desc.data_type());
 }
 
+bool is_dense(const dnnl::memory::desc& desc) {
+  size_t bytes = dnnl::memory::data_type_size(desc.data_type());
+  for (int i = 0; i < desc.data.ndims; ++i) bytes *= static_cast<size_t>(desc.data.padded_dims[i]);
+  return desc.get_size() == bytes;
+}
+
 std::optional<dnnl::memory::format_tag> format_tag_of(const dnnl::memory::desc& desc) {
   using tag = dnnl::memory::format_tag;
   static const std::vector<tag> by_rank[6] = {

@@ -51,6 +51,8 @@ dnnl::memory::desc plain_desc(const dnnl::memory::dims& dims,
                               dnnl::memory::data_type type = dnnl::memory::data_type::f32);
 // True if `desc` is plain row-major (dense, strides decreasing to 1).
 bool is_plain(const dnnl::memory::desc& desc);
+// True if `desc` spans no more bytes than its (padded) elements: no gaps between them.
+bool is_dense(const dnnl::memory::desc& desc);
 // The format tag `desc` has among the common activation layouts (plain, channels-last, channel
 // blocks of 8 and 16), or nullopt.
 std::optional<dnnl::memory::format_tag> format_tag_of(const dnnl::memory::desc& desc);

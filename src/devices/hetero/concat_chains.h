@@ -1,9 +1,11 @@
 // In-place concatenation for DenseNet-style chains: Concat(x0, f1), Concat(x0, f1, f2), ...,
 // each layer concatenating every earlier feature map. Copying them all at every layer costs
-// O(layers^2) memory traffic. At batch 1 in 16-channel blocks (nChw16c) with channel counts
-// that are multiples of 16, a channel slice of one buffer is itself a dense tensor at a pointer
-// offset, so each input is copied once into its slice of a buffer sized for the longest
-// concat, and every concat of the chain is a view of that buffer's prefix.
+// O(layers^2) memory traffic. In 16-channel blocks (nChw16c) with channel counts that are
+// multiples of 16, a channel slice of one buffer is a tensor at a pointer offset (dense at
+// batch 1, with the buffer's batch stride above), so each input is copied once into its slice
+// of a buffer sized for the longest concat, and every concat of the chain is a view of that
+// buffer's prefix. Steps that cannot read a strided view get a dense copy of it
+// (CpuOp::reads_strided).
 #pragma once
 
 #include <cstddef>
@@ -60,7 +62,7 @@ class ChainBuffers {
     bool tried = false;
     bool active = false;
     std::shared_ptr<void> buffer;
-    int64_t height = 0, width = 0;
+    int64_t batch = 0, height = 0, width = 0;
     std::vector<int64_t> offsets;  // channel offset of each input
     int64_t total = 0;             // channels of the longest concat
     std::vector<bool> filled;

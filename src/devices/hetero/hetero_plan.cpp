@@ -65,6 +65,14 @@ class HeteroPlan::Run {
       if (name.empty()) continue;
       if (auto it = cpu_values_.find(name); it != cpu_values_.end()) {
         inputs[i] = &it->second;
+        if (!step.cpu->reads_strided() && it->second.mem && !cpu::is_dense(it->second.desc())) {
+          const ir::Dims d = it->second.dims();  // a concat-chain view: nChw16c
+          wrapped[i] = cpu::to_layout(it->second, dnnl::memory::desc(d, dnnl::memory::data_type::f32,
+                                                                     dnnl::memory::format_tag::aBcd16b),
+                                      stream_);
+          inputs[i] = &wrapped[i];
+          continue;
+        }
         if (step.donatable[i] && !chains_.is_view(name)) {
           wrapped[i] = it->second;
           wrapped[i].donated = true;
