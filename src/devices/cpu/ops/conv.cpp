@@ -65,7 +65,7 @@ class ConvOp : public CpuOp {
     }
     std::unordered_map<int, memory> args = {
         {DNNL_ARG_SRC, src.mem}, {DNNL_ARG_WEIGHTS, weights}, {DNNL_ARG_DST, dst.mem}};
-    if (in.size() > 2 && in[2])
+    if (has_bias())
       args[DNNL_ARG_BIAS] = plain_view(*in[2], in[2]->dims(), stream, b_plain);
     entry->conv.execute(stream, args);
     if (entry->add) {
@@ -88,6 +88,8 @@ class ConvOp : public CpuOp {
   }
 
   int64_t group() const { return node_.attr<int64_t>("group", 1); }
+  // Input 2 is B only when the node has one: the step's inputs go on with the sum's addend.
+  bool has_bias() const { return node_.has_input(2); }
 
   // nChw16c-style blocks when the channels fill whole blocks (the first layer's 3 channels do
   // not), else the primitive's choice.
@@ -137,8 +139,7 @@ class ConvOp : public CpuOp {
     }
     dnnl::primitive_attr attr;
     attr.set_post_ops(make_post_ops(conv_ops));
-    const bool has_bias = in.size() > 2 && in[2];
-    const memory::desc bias = has_bias ? any_desc({w[0]}) : memory::desc();
+    const memory::desc bias = has_bias() ? any_desc({w[0]}) : memory::desc();
     auto make = [&](dnnl::algorithm alg) {
       return dnnl::convolution_forward::desc(
           dnnl::prop_kind::forward_inference, alg, activation_desc(x), any_desc(weight_dims(w)),
@@ -150,7 +151,7 @@ class ConvOp : public CpuOp {
     if (winograd_shape) {
       ir::Tensor w_plain, b_plain;
       const memory w_mem = plain_view(*in[1], weight_dims(w), stream, w_plain);
-      const memory b_mem = has_bias ? plain_view(*in[2], in[2]->dims(), stream, b_plain) : memory();
+      const memory b_mem = has_bias() ? plain_view(*in[2], in[2]->dims(), stream, b_plain) : memory();
       const ConvChoice choice = choose_conv(make(dnnl::algorithm::convolution_direct),
                                             make(dnnl::algorithm::convolution_winograd), attr, w_mem,
                                             b_mem, stream);
