@@ -148,6 +148,16 @@ double stream_gb_per_s() {
   return rate;
 }
 
+// The choice when there is none: the one candidate, or oneDNN's own pick (a reference kernel).
+ConvChoice only(const std::vector<Candidate>& all, const dnnl::convolution_forward::desc& direct,
+                const dnnl::primitive_attr& attr) {
+  if (all.empty()) {
+    Pd pd(direct, attr, engine());
+    return {pd, pd.impl_info_str(), "no other kernel"};
+  }
+  return {all[0].pd, all[0].impl, "the only candidate"};
+}
+
 std::mutex timings_mutex;
 std::map<std::string, std::map<std::string, double>> timings;  // key -> impl -> ms
 
@@ -158,8 +168,7 @@ ConvChoice choose_conv(const dnnl::convolution_forward::desc& direct,
                        const dnnl::primitive_attr& attr, const memory& weights, const memory& bias,
                        dnnl::stream& stream, float winograd_tolerance) {
   std::vector<Candidate> all = candidates(direct, winograd, attr);
-  if (all.empty()) return {Pd(direct, attr, engine()), "", ""};  // only reference kernels: oneDNN's pick
-  if (all.size() == 1) return {all[0].pd, all[0].impl, "the only candidate"};
+  if (all.size() <= 1) return only(all, direct, attr);
 
   memory src(plain_desc(all[0].pd.src_desc().dims()), engine());
   std::mt19937 rng(0);
@@ -168,7 +177,15 @@ ConvChoice choose_conv(const dnnl::convolution_forward::desc& direct,
   for (size_t i = 0; i < src.get_desc().get_size() / sizeof(float); ++i) s[i] = uniform(rng);
 
   std::vector<Trial> trials;
-  for (const Candidate& c : all) trials.push_back(prepare(c, src, weights, bias, stream));
+  for (auto it = all.begin(); it != all.end();) {
+    try {
+      trials.push_back(prepare(*it, src, weights, bias, stream));
+      ++it;
+    } catch (const dnnl::error&) {
+      it = all.erase(it);  // e.g. oneDNN has no reorder into this kernel's Winograd weights
+    }
+  }
+  if (all.size() <= 1) return only(all, direct, attr);
   for (Trial& t : trials) t.conv.execute(stream, t.args);
   // The reference result: the first direct candidate (oneDNN's own direct pick).
   const auto reference = std::find_if(all.begin(), all.end(), [](const Candidate& c) { return !c.winograd; });
