@@ -51,6 +51,13 @@ class CpuOp {
   // in the layout the primitive chose. Thread-safe.
   virtual std::vector<CpuValue> run(const std::vector<const CpuValue*>& inputs,
                                     dnnl::stream& stream) const = 0;
+  // Like run(), but output 0 may be written into `into` (the caller's buffer, e.g. a concat
+  // chain's slot) when it has the layout the primitive chose; the caller compares buffers to
+  // see whether it was. By default the offer is declined.
+  virtual std::vector<CpuValue> run_into(const std::vector<const CpuValue*>& inputs,
+                                         const CpuValue& into, dnnl::stream& stream) const {
+    return run(inputs, stream);
+  }
   // True if run() takes inputs that are not dense (a concat-chain view at batch > 1, whose
   // batch stride is its buffer's) at full speed; others get a dense copy first: oneDNN runs
   // such inputs only with its reference kernels, orders of magnitude slower.

@@ -148,6 +148,19 @@ std::optional<cpu::CpuValue> ChainBuffers::concat(size_t chain, const std::vecto
   return view;
 }
 
+cpu::CpuValue ChainBuffers::slot_for(const std::string& name) const {
+  auto it = chains_.input_slot.find(name);
+  if (it == chains_.input_slot.end()) return {};
+  const State& state = state_[it->second.first];
+  const size_t index = it->second.second;
+  const int64_t channels = chains_.chains[it->second.first].known_channels[index];
+  if (!state.active || state.batch != 1 || channels <= 0) return {};
+  cpu::CpuValue slot;
+  slot.mem = slice(state, state.offsets[index], channels);
+  slot.owner = state.buffer;
+  return slot;
+}
+
 void ChainBuffers::produced(const std::string& name, const cpu::CpuValue& value, dnnl::stream& stream) {
   auto it = chains_.input_slot.find(name);
   if (it == chains_.input_slot.end()) return;
@@ -159,6 +172,11 @@ void ChainBuffers::produced(const std::string& name, const cpu::CpuValue& value,
   if (!value.is_f32() || d.size() != 4 || d[0] != state.batch || d[1] != expected || d[2] != state.height ||
       d[3] != state.width) {
     state.active = false;  // not what the buffer was laid out for: concat the usual way
+    return;
+  }
+  if (value.owner == state.buffer) {  // written in its slot by the producer
+    state.filled[index] = true;
+    views_.insert(name);
     return;
   }
   fill(state, index, value, stream);

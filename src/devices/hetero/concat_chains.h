@@ -51,9 +51,14 @@ class ChainBuffers {
   // `lookup` gives the CPU value of a name, or nullptr if there is none (yet).
   std::optional<cpu::CpuValue> concat(size_t chain, const std::vector<std::string>& inputs,
                                       const Lookup& lookup, dnnl::stream& stream);
-  // Copies a value just produced into its slot, if it belongs to a chain in use.
+  // Where `name` should be written: its slot, when it belongs to a chain in use at batch 1
+  // (a dense slice), else an empty value.
+  cpu::CpuValue slot_for(const std::string& name) const;
+  // Copies a value just produced into its slot, if it belongs to a chain in use and was not
+  // written there already (then it becomes a view).
   void produced(const std::string& name, const cpu::CpuValue& value, dnnl::stream& stream);
-  // True for the outputs of concat(): their bytes belong to the chain buffer.
+  // True for the outputs of concat() and values produced in their slot: their bytes belong to
+  // the chain buffer.
   bool is_view(const std::string& name) const { return views_.count(name) != 0; }
   void add_view(const std::string& name) { views_.insert(name); }
 

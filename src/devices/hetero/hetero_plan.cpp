@@ -89,7 +89,8 @@ class HeteroPlan::Run {
     if (!step.cpu->accepts(inputs)) return false;
     std::vector<cpu::CpuValue> outputs;
     try {
-      outputs = step.cpu->run(inputs, stream_);
+      const cpu::CpuValue slot = step.outputs.empty() ? cpu::CpuValue() : chains_.slot_for(step.outputs[0]);
+      outputs = slot.mem ? step.cpu->run_into(inputs, slot, stream_) : step.cpu->run(inputs, stream_);
     } catch (const dnnl::error&) {
       return false;  // e.g. a padding or shape oneDNN rejects; REF computes it
     }

@@ -45,6 +45,11 @@ class ConvOp : public CpuOp {
 
   std::vector<CpuValue> run(const std::vector<const CpuValue*>& in,
                             dnnl::stream& stream) const override {
+    return run_into(in, CpuValue(), stream);
+  }
+
+  std::vector<CpuValue> run_into(const std::vector<const CpuValue*>& in, const CpuValue& into,
+                                 dnnl::stream& stream) const override {
     std::vector<memory::desc> key = {in[0]->desc()};
     if (!constant_weights_) key.push_back(in[1]->desc());
     if (sum_at_) key.push_back(addend(in).desc());
@@ -57,7 +62,8 @@ class ConvOp : public CpuOp {
     // nothing reads the addend afterwards.
     const bool in_place = sum_at_ && !entry->add && addend(in).donated &&
                           addend(in).desc() == entry->pd.dst_desc();
-    CpuValue dst = in_place ? addend(in) : allocate(entry->pd.dst_desc());
+    const bool into_offered = !sum_at_ && into.mem && into.desc() == entry->pd.dst_desc();
+    CpuValue dst = in_place ? addend(in) : into_offered ? into : allocate(entry->pd.dst_desc());
     dst.donated = false;
     if (sum_at_ && !entry->add && !in_place) {
       dnnl::memory z = addend(in).mem;
