@@ -63,6 +63,10 @@ class HeteroPlan::Run {
     for (size_t i = 0; i < step.inputs.size(); ++i) {
       const std::string& name = step.inputs[i];
       if (name.empty()) continue;
+      if (auto it = plan_.constants_.find(name); it != plan_.constants_.end()) {
+        inputs[i] = &it->second;
+        continue;
+      }
       if (auto it = cpu_values_.find(name); it != cpu_values_.end()) {
         inputs[i] = &it->second;
         if (!step.cpu->reads_strided() && it->second.mem && !cpu::is_dense(it->second.desc())) {
@@ -185,6 +189,14 @@ void HeteroPlan::build_steps() {
     if (on_cpu[i]) step.cpu = cpu::find_cpu_op(*spec.node)->build(graph_, spec);
     steps_.push_back(std::move(step));
   }
+
+  std::set<std::string> fed;  // an initializer that is also a graph input is a default a feed overrides
+  for (const ir::ValueInfo& v : graph_.inputs) fed.insert(v.name);
+  for (const Step& step : steps_)
+    if (step.cpu)
+      for (const std::string& in : step.inputs)
+        if (auto it = graph_.initializers.find(in); it != graph_.initializers.end() && !fed.count(in))
+          constants_.emplace(in, cpu::wrap(it->second));
 
   std::vector<const ir::Node*> concats;
   for (const Step& step : steps_)

@@ -8,6 +8,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "devices/cpu/cpu_op.h"
@@ -35,7 +36,7 @@ class HeteroPlan {
 
   const ir::Graph& graph() const { return graph_; }
   const std::vector<Assignment>& assignments() const { return assignments_; }
-  // The Concat chains computed in place at batch 1 (concat_chains.h).
+  // The Concat chains computed in place (concat_chains.h).
   const ConcatChains& concat_chains() const { return chains_; }
   // How many times a CPU step ran on REF instead because its inputs at run time (dtype, rank,
   // broadcast) or oneDNN refused them; summed over all runs.
@@ -57,6 +58,9 @@ class HeteroPlan {
   ref::Interpreter interpreter_;
   std::vector<Assignment> assignments_;
   std::vector<Step> steps_;
+  // The initializers CPU steps read, wrapped once: a oneDNN memory object per run and input
+  // cost more than some steps.
+  std::unordered_map<std::string, cpu::CpuValue> constants_;
   ConcatChains chains_;
   mutable std::atomic<size_t> ref_fallbacks_{0};
 };

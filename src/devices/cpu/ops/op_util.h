@@ -18,6 +18,8 @@ inline dnnl::memory::desc any_desc(const ir::Dims& dims) {
 // holds the plain tensor for as long as the memory is used.
 inline dnnl::memory plain_view(const CpuValue& value, const ir::Dims& dims, dnnl::stream& stream,
                                ir::Tensor& keep) {
+  // Already so (a constant, say): the same memory object, as creating one costs microseconds.
+  if (value.mem && value.desc().dims() == dims && is_plain(value.desc())) return value.mem;
   keep = to_plain(value, stream);
   return dnnl::memory(plain_desc(dims, value.desc().data_type()), engine(),
                       const_cast<std::byte*>(keep.raw()));
