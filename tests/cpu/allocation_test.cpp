@@ -61,9 +61,6 @@ TEST(CpuAllocation, CountingSeesTensorAllocations) {
 }
 
 TEST(CpuAllocation, NoBufferIsAllocatedPerInference) {
-#if defined(__SANITIZE_ADDRESS__)
-  GTEST_SKIP() << "aligned_alloc is AddressSanitizer's here";
-#endif
   // A residual block (Conv + BatchNormalization folded, the Add as an in-place sum), then a
   // DenseNet-style pair of layers over an in-place concat chain, pooled into a plain output.
   std::vector<ir::Node> nodes = {
@@ -89,7 +86,9 @@ TEST(CpuAllocation, NoBufferIsAllocatedPerInference) {
   for (int64_t batch : {1, 3}) {
     const std::map<std::string, ir::Value> feeds = {{"X", random_tensor({batch, 3, 12, 10}, 9)}};
     testing::expect_cpu_matches_ref(*graph, feeds, {.rtol = 1e-3, .atol = 1e-4});
+#if !defined(__SANITIZE_ADDRESS__)  // there the count is AddressSanitizer's: the runs alone
     EXPECT_EQ(buffers_per_run(*graph, feeds), 0) << "batch " << batch;
+#endif
   }
 }
 
