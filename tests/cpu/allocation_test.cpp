@@ -85,7 +85,7 @@ TEST(CpuAllocation, NoBufferIsAllocatedPerInference) {
   const auto graph = make_graph(std::move(nodes), {"X"}, {"Y"}, init);
   for (int64_t batch : {1, 3}) {
     const std::map<std::string, ir::Value> feeds = {{"X", random_tensor({batch, 3, 12, 10}, 9)}};
-    testing::expect_cpu_matches_ref(*graph, feeds, {.rtol = 1e-3, .atol = 1e-4});
+    testing::expect_cpu_matches_ref(*graph, feeds, testing::kWinograd);
 #if !defined(__SANITIZE_ADDRESS__)  // there the count is AddressSanitizer's: the runs alone
     EXPECT_EQ(buffers_per_run(*graph, feeds), 0) << "batch " << batch;
 #endif

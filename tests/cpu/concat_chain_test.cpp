@@ -47,24 +47,21 @@ std::shared_ptr<ir::Graph> dense_block(int64_t stem, int64_t growth, int layers,
   return make_graph(std::move(nodes), {"X"}, outputs, init);
 }
 
-// Blocked + Winograd convolutions: the model tolerance (see conv_test.cpp).
-const testing::CpuExpectation kTolerance = {.rtol = 1e-3, .atol = 1e-4};
-
 TEST(CpuConcatChain, DenseBlockIsOneChainAndMatchesRefAtBatchOneAndTwo) {
   auto g = dense_block(16, 16, 4);
   const hetero::HeteroPlan plan(*g, {"CPU", "REF"});
   ASSERT_EQ(plan.concat_chains().chains.size(), 1u);
   EXPECT_EQ(plan.concat_chains().chains[0].inputs.size(), 5u);
-  expect_cpu_matches_ref(*g, {{"X", random_tensor({1, 3, 6, 7}, 2)}}, kTolerance);
-  expect_cpu_matches_ref(*g, {{"X", random_tensor({2, 3, 6, 7}, 2)}}, kTolerance);  // not in place
+  expect_cpu_matches_ref(*g, {{"X", random_tensor({1, 3, 6, 7}, 2)}}, testing::kWinograd);
+  expect_cpu_matches_ref(*g, {{"X", random_tensor({2, 3, 6, 7}, 2)}}, testing::kWinograd);  // strided views
 }
 
 TEST(CpuConcatChain, ChannelsOffTheBlocksAndValuesReadElsewhereStayCorrect) {
   auto odd = dense_block(16, 8, 3);  // 8-channel slices are not whole blocks
-  expect_cpu_matches_ref(*odd, {{"X", random_tensor({1, 3, 5, 5}, 2)}}, kTolerance);
+  expect_cpu_matches_ref(*odd, {{"X", random_tensor({1, 3, 5, 5}, 2)}}, testing::kWinograd);
   // Intermediate concats and features read by the caller, who gets plain copies.
   auto shared = dense_block(32, 16, 3, {"cat2", "f1"});
-  expect_cpu_matches_ref(*shared, {{"X", random_tensor({1, 3, 5, 5}, 2)}}, kTolerance);
+  expect_cpu_matches_ref(*shared, {{"X", random_tensor({1, 3, 5, 5}, 2)}}, testing::kWinograd);
 }
 
 TEST(CpuConcatChain, BatchNormReadsTheChainInPlaceAtAnyBatch) {
@@ -72,9 +69,9 @@ TEST(CpuConcatChain, BatchNormReadsTheChainInPlaceAtAnyBatch) {
   // other steps get a dense copy. Odd spatial sizes and a batch of 3.
   auto g = dense_block(32, 16, 4, {}, /*batch_norm=*/true);
   for (int64_t batch : {1, 3})
-    expect_cpu_matches_ref(*g, {{"X", random_tensor({batch, 3, 7, 5}, 4)}}, kTolerance);
+    expect_cpu_matches_ref(*g, {{"X", random_tensor({batch, 3, 7, 5}, 4)}}, testing::kWinograd);
   auto plain_relu = dense_block(16, 16, 3);
-  expect_cpu_matches_ref(*plain_relu, {{"X", random_tensor({3, 3, 5, 6}, 4)}}, kTolerance);
+  expect_cpu_matches_ref(*plain_relu, {{"X", random_tensor({3, 3, 5, 6}, 4)}}, testing::kWinograd);
 }
 
 }  // namespace

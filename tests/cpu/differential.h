@@ -16,8 +16,14 @@ namespace zenith::testing {
 struct CpuExpectation {
   double rtol = 1e-4;
   double atol = 1e-5;
+  double scale = 0;  // a fraction of the output's largest magnitude (testing/outputs.h)
   bool on_cpu = true;  // every node assigned to CPU and no step fell back to REF at run time
 };
+
+// For graphs with 3x3 stride-1 convolutions, which may run as Winograd (devices/cpu/ops/
+// conv_choice.h): the model tolerance, plus 1e-5 of the output's largest magnitude (a layer
+// errs by up to about 2e-6 of it in these tests, and errors add up over layers).
+inline constexpr CpuExpectation kWinograd = {.rtol = 1e-3, .atol = 1e-4, .scale = 1e-5};
 
 // Runs `graph` on REF and on CPU with `feeds`; every output must agree within the tolerances.
 inline void expect_cpu_matches_ref(const ir::Graph& graph,
@@ -31,7 +37,7 @@ inline void expect_cpu_matches_ref(const ir::Graph& graph,
       EXPECT_EQ(a.device, "CPU") << a.op_type << " '" << a.node << "': " << a.reason;
     EXPECT_EQ(plan.ref_fallbacks(), 0u) << "a CPU step fell back to REF";
   }
-  expect_outputs_near(actual, expected, expect.rtol, expect.atol);
+  expect_outputs_near(actual, expected, expect.rtol, expect.atol, expect.scale);
 }
 
 }  // namespace zenith::testing

@@ -44,7 +44,7 @@ TEST(CpuFusion, ResidualAddIntoAConvWithoutBias) {
   auto g = make_graph({make_node("Conv", {"X", "W"}, {"c"}, kSame), make_node("Add", {"c", "Z"}, {"Y"})},
                       {"X", "Z"}, {"Y"}, {{"W", random_tensor({16, 5, 3, 3}, 2)}});
   expect_cpu_matches_ref(*g, {{"X", random_tensor({1, 5, 7, 9}, 1)}, {"Z", random_tensor({1, 16, 7, 9}, 4)}},
-                         {.rtol = 1e-3, .atol = 1e-4});
+                         testing::kWinograd);
   const hetero::HeteroPlan plan(*g, {"CPU", "REF"});
   EXPECT_EQ(plan.assignments()[1].fused_into, "n_Conv");
 }

@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <random>
 #include <vector>
@@ -20,22 +21,26 @@ inline ir::Tensor random_tensor(ir::Dims dims, uint64_t seed = 1) {
   return t;
 }
 
-// Expects every output tensor to agree within atol + rtol * |expected| (0, 0: exactly);
-// reports the first few elements that do not.
+// Expects every output tensor to agree within atol + rtol * |expected| + scale * the output's
+// largest |expected| (0, 0, 0: exactly); reports the first few elements that do not. The scale
+// term is how Winograd convolutions err: by a fraction of the magnitudes a tile sums, so an
+// element near zero among large ones is off by more than rtol of itself.
 inline void expect_outputs_near(const std::vector<ir::Value>& actual,
                                 const std::vector<ir::Value>& expected, double rtol = 0,
-                                double atol = 0) {
+                                double atol = 0, double scale = 0) {
   ASSERT_EQ(actual.size(), expected.size());
   for (size_t i = 0; i < expected.size(); ++i) {
     const ir::Tensor& e = expected[i].tensor();
     const ir::Tensor& a = actual[i].tensor();
     ASSERT_EQ(a.dtype(), e.dtype()) << "output " << i;
     ASSERT_EQ(a.dims(), e.dims()) << "output " << i;
+    double largest = 0;
+    for (int64_t k = 0; k < e.numel() && scale != 0; ++k) largest = std::max(largest, std::abs(e.as_double(k)));
     size_t mismatches = 0;
     for (int64_t k = 0; k < e.numel(); ++k) {
       const double ev = e.as_double(k);
       const double av = a.as_double(k);
-      if (!(std::abs(av - ev) <= atol + rtol * std::abs(ev)) && mismatches++ < 5)
+      if (!(std::abs(av - ev) <= atol + rtol * std::abs(ev) + scale * largest) && mismatches++ < 5)
         ADD_FAILURE() << "output " << i << " element " << k << ": " << av << " vs expected " << ev;
     }
     EXPECT_EQ(mismatches, 0u) << "output " << i;
