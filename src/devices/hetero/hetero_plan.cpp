@@ -31,7 +31,7 @@ struct HeteroPlan::Step {
 class HeteroPlan::Run {
  public:
   Run(const HeteroPlan& plan, uint64_t seed)
-      : plan_(plan), stream_(cpu::engine()), rng_(seed), chains_(plan.chains_) {}
+      : plan_(plan), stream_(cpu::engine()), rng_(seed), scope_(&plan.initializers_), chains_(plan.chains_) {}
 
   ref::Scope& scope() { return scope_; }
 
@@ -148,6 +148,7 @@ HeteroPlan::HeteroPlan(ir::Graph graph, const std::vector<std::string>& devices,
   // REF runs the graph as written (it is the oracle); faster devices run it simplified.
   if (uses_cpu_) passes::run_default_passes(graph_);
   build_steps();
+  ref::Interpreter::bind_initializers(graph_, initializers_);
 }
 
 HeteroPlan::~HeteroPlan() = default;

@@ -61,6 +61,7 @@ class HeteroPlan {
   // The initializers CPU steps read, wrapped once: a oneDNN memory object per run and input
   // cost more than some steps.
   std::unordered_map<std::string, cpu::CpuValue> constants_;
+  ref::Scope initializers_;  // the parent of every run's scope: bound once, not per run
   ConcatChains chains_;
   mutable std::atomic<size_t> ref_fallbacks_{0};
 };

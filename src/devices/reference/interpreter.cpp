@@ -118,6 +118,9 @@ void Interpreter::bind_feeds(const ir::Graph& graph, const std::map<std::string,
     if (!feeds.count(input->name))
       throw_invalid_argument("{}: no value given for graph input '{}' ({})", graph.source,
                              input->name, ir::to_string(input->type));
+}
+
+void Interpreter::bind_initializers(const ir::Graph& graph, Scope& scope) {
   for (const auto& [name, tensor] : graph.initializers)
     if (!scope.has_local(name)) scope.set(name, tensor);
 }
@@ -127,6 +130,7 @@ std::vector<ir::Value> Interpreter::run(const ir::Graph& graph,
                                         uint64_t seed) const {
   Scope scope;
   bind_feeds(graph, feeds, scope);
+  bind_initializers(graph, scope);
   std::mt19937_64 rng(seed);
   return execute(graph, scope, rng);
 }

@@ -49,10 +49,12 @@ class Interpreter {
   // not yet prefixed with the node (the caller adds its context).
   void run_node(const ir::Node& node, Scope& scope, std::mt19937_64& rng) const;
 
-  // Checks fed values against the graph's declared inputs and binds them, with the
-  // initializers, into `scope`.
+  // Checks fed values against the graph's declared inputs and binds them into `scope`.
   static void bind_feeds(const ir::Graph& graph, const std::map<std::string, ir::Value>& feeds,
                          Scope& scope);
+  // Binds the initializers into `scope`: an executor that runs a graph many times does it once,
+  // into a scope each run's scope has as its parent (a feed of the same name shadows it).
+  static void bind_initializers(const ir::Graph& graph, Scope& scope);
 
   // Runs a subgraph inside `outer`, binding `inputs` to its inputs in order.
   std::vector<ir::Value> run_in_scope(const ir::Graph& graph, const std::vector<ir::Value>& inputs,
