@@ -7,6 +7,7 @@
 #include "passes/constant_folding.h"
 #include "passes/dead_node_elimination.h"
 #include "passes/identity_elimination.h"
+#include "passes/pool_before_pointwise_conv.h"
 
 namespace zenith::passes {
 namespace {
@@ -64,6 +65,8 @@ PipelineReport run_default_passes(ir::Graph& graph) {
         changed = changed || count > 0;
       }
   }
+  // Reordering removes nothing, so it runs once, after the rounds; it leaves nothing for them.
+  report.passes.push_back({"pool_before_pointwise_conv", "moved", pool_before_pointwise_conv(graph)});
   report.nodes_after = graph.nodes.size();
   report.initializers_after = graph.initializers.size();
   return report;
