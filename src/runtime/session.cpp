@@ -36,9 +36,9 @@ std::vector<std::string> device_list(const std::string& device) {
 Session::Session(ir::Graph graph, const std::string& device, int num_threads)
     : device_(device), plan_(std::move(graph), device_list(device), num_threads) {}
 
-std::vector<ir::Value> Session::run(const std::map<std::string, ir::Value>& feeds,
-                                    uint64_t seed) const {
-  return plan_.run(feeds, seed);
+std::vector<ir::Value> Session::run(const std::map<std::string, ir::Value>& feeds, uint64_t seed,
+                                    std::vector<hetero::StepProfile>* profile) const {
+  return plan_.run(feeds, seed, profile);
 }
 
 ir::Graph load_graph(const std::filesystem::path& path) {

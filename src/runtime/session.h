@@ -30,7 +30,9 @@ class Session {
 
   // Runs the model; outputs in graph order. Inputs are checked against the declared dtypes and
   // shapes first. Thread-safe: a run keeps its state on the stack.
-  std::vector<ir::Value> run(const std::map<std::string, ir::Value>& feeds, uint64_t seed = 0) const;
+  // With `profile`, each step's node, op, device, kernels, layout and time are appended to it.
+  std::vector<ir::Value> run(const std::map<std::string, ir::Value>& feeds, uint64_t seed = 0,
+                             std::vector<hetero::StepProfile>* profile = nullptr) const;
 
  private:
   std::string device_;

@@ -30,7 +30,21 @@ struct RunOptions {
   int repeat = 1;
   int top = 0;
   std::string labels;
+  bool profile = false;
 };
+
+// One row per step in run order (node, op, device, kernels, layout, time, share), then the
+// total, as `benchmark_app -pc` prints them.
+void print_profile(const std::vector<hetero::StepProfile>& steps) {
+  double total = 0;
+  for (const hetero::StepProfile& s : steps) total += s.ms;
+  std::vector<std::vector<std::string>> rows = {{"node", "op", "device", "implementation", "layout", "ms", "%"}};
+  for (const hetero::StepProfile& s : steps)
+    rows.push_back({s.node, s.op, s.device, s.implementation, s.layout, fmt::format("{:.3f}", s.ms),
+                    fmt::format("{:.1f}", total > 0 ? 100 * s.ms / total : 0.0)});
+  rows.push_back({"total", "", "", "", "", fmt::format("{:.3f}", total), "100.0"});
+  print_table(std::cout, rows);
+}
 
 const ir::ValueInfo& find_input(const ir::Graph& graph, const std::string& name) {
   std::vector<std::string> names;
@@ -159,6 +173,13 @@ int run(const RunOptions& options) {
         std::chrono::steady_clock::now() - start;
     times_ms.push_back(elapsed.count());
   }
+  if (options.profile) {
+    // One more run, profiled: the timed runs above paid for building primitives, and this one
+    // shows steady-state kernels.
+    std::vector<hetero::StepProfile> steps;
+    session.run(feeds, options.seed, &steps);
+    print_profile(steps);
+  }
   report_outputs(session.graph(), outputs, options.outdir);
   if (options.top > 0) {
     const std::vector<std::string> labels =
@@ -209,6 +230,9 @@ Command add_run_command(CLI::App& app) {
   sub->add_option("--top", options->top, "Print the K highest scores of each [N, C] output")
       ->check(CLI::NonNegativeNumber);
   sub->add_option("--labels", options->labels, "Class labels for --top, one per line");
+  sub->add_flag("-p,--profile", options->profile,
+                "After the timed runs, run once more and print each step's device, kernels, "
+                "layout and time");
   return {sub, [options] { return run(*options); }};
 }
 

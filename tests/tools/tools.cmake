@@ -74,6 +74,8 @@ zenith_cli_test(compare_mismatch 1 "max abs error 4.*4 of 8 elements differ"
                 compare ${D}/x_2x4.npy ${D}/y_2x4.npy)
 zenith_cli_test(run_random 0 "random f32\\[1,3,16,16\\] \\(seed 3; dimension 0 'batch' set to 1\\).*median of 2 runs"
                 run ${D}/conv_small.onnx --seed 3 --repeat 2)
+zenith_cli_test(run_profile 0 "node +op +device +implementation +layout +ms +%\nconv +Conv.Relu +CPU +[a-z0-9_]+:[^ ]+ .* [a-zA-Z0-9]+ .*\ntotal"
+                run ${D}/conv_small.onnx --profile)
 zenith_cli_test(info_json 0 "\"macs\": 55296" info ${D}/conv_small.onnx --json)
 zenith_cli_test(info_text 0 "FLOPs: +113 KFLOPs per inference \\(55.3 KMACs.*Conv +1" info ${D}/conv_small.onnx)
 zenith_cli_test(run_top 0 "top 2 of 'y' row 1:\n +3 +3 +delta\n +2 +2 +gamma"

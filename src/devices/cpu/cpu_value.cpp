@@ -10,6 +10,7 @@
 #include <mutex>
 #include <unordered_map>
 
+#include "devices/cpu/kernel_trace.h"
 #include "ir/errors.h"
 
 namespace zenith::cpu {
@@ -83,6 +84,27 @@ std::optional<dnnl::memory::format_tag> format_tag_of(const dnnl::memory::desc& 
   for (tag t : by_rank[rank])
     if (desc == dnnl::memory::desc(desc.dims(), desc.data_type(), t)) return t;
   return std::nullopt;
+}
+
+std::string layout_name(const dnnl::memory::desc& desc) {
+  using tag = dnnl::memory::format_tag;
+  if (!is_dense(desc)) return "strided";
+  if (is_plain(desc)) {
+    static const char* const plain[] = {"", "x", "nc", "ncw", "nchw", "ncdhw"};
+    return desc.dims().size() < std::size(plain) ? plain[desc.dims().size()] : "plain";
+  }
+  switch (format_tag_of(desc).value_or(tag::undef)) {
+    case tag::acb: return "nwc";
+    case tag::acdb: return "nhwc";
+    case tag::acdeb: return "ndhwc";
+    case tag::aBc8b: return "nCw8c";
+    case tag::aBcd8b: return "nChw8c";
+    case tag::aBcde8b: return "nCdhw8c";
+    case tag::aBc16b: return "nCw16c";
+    case tag::aBcd16b: return "nChw16c";
+    case tag::aBcde16b: return "nCdhw16c";
+    default: return "blocked";
+  }
 }
 
 std::optional<dnnl::memory::format_tag> majority_tag(const std::vector<dnnl::memory::desc>& descs) {
@@ -205,7 +227,7 @@ CpuValue to_layout(const CpuValue& value, const dnnl::memory::desc& desc, dnnl::
   if (value.mem.get_desc() == desc) return value;
   CpuValue out = allocate(desc);
   dnnl::memory src = value.mem;  // a handle; execute() wants it non-const
-  dnnl::reorder(src, out.mem).execute(stream, src, out.mem);
+  reorder(src, out.mem, stream);
   return out;
 }
 

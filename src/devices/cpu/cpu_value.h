@@ -5,6 +5,7 @@
 
 #include <memory>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include <oneapi/dnnl/dnnl.hpp>
@@ -56,6 +57,9 @@ bool is_dense(const dnnl::memory::desc& desc);
 // The format tag `desc` has among the common activation layouts (plain, channels-last, channel
 // blocks of 8 and 16), or nullopt.
 std::optional<dnnl::memory::format_tag> format_tag_of(const dnnl::memory::desc& desc);
+// A short name for the layout of `desc`: "nchw", "nhwc", "nChw16c" (and their other-rank
+// forms, e.g. "ncdhw"), "plain", "strided" for a non-dense view, else "blocked".
+std::string layout_name(const dnnl::memory::desc& desc);
 // The format tag most of `descs` have (ties: the earliest), or nullopt if none has one.
 std::optional<dnnl::memory::format_tag> majority_tag(const std::vector<dnnl::memory::desc>& descs);
 // oneDNN's dtype for `dtype`, or nullopt if oneDNN has none.

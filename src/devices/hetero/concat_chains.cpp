@@ -3,6 +3,8 @@
 
 #include <algorithm>
 
+#include "devices/cpu/kernel_trace.h"
+
 namespace zenith::hetero {
 namespace {
 
@@ -84,11 +86,12 @@ void ChainBuffers::fill(State& state, size_t index, const cpu::CpuValue& value, 
   state.filled[index] = true;
   const int64_t channels = value.dims()[1], pixels = state.height * state.width;
   if (src.get_desc() != blocked_desc(state.batch, channels, state.height, state.width)) {
-    dnnl::reorder(src, dst).execute(stream, src, dst);
+    cpu::reorder(src, dst, stream);
     return;
   }
   // Already in blocks: one contiguous run per image (oneDNN's generic strided reorder is
   // half as fast).
+  cpu::note_kernel("zenith:copy_into_slot");
   const auto* from = static_cast<const float*>(src.get_data_handle());
   auto* to = static_cast<float*>(dst.get_data_handle());
 #pragma omp parallel for schedule(static)

@@ -3,11 +3,13 @@
 #include "devices/hetero/hetero_plan.h"
 
 #include <algorithm>
+#include <chrono>
 #include <optional>
 #include <set>
 #include <unordered_map>
 
 #include "devices/cpu/fusion.h"
+#include "devices/cpu/kernel_trace.h"
 #include "devices/hetero/concat_chains.h"
 #include "passes/pipeline.h"
 #include "ir/errors.h"
@@ -35,16 +37,29 @@ class HeteroPlan::Run {
 
   ref::Scope& scope() { return scope_; }
 
-  void execute(const Step& step) {
-    if (step.chain && concat_in_place(step)) return;
+  // Where the step ran: "CPU", "view" (a concat computed in place) or "REF".
+  const char* execute(const Step& step) {
+    if (step.chain && concat_in_place(step)) return "view";
     if (step.cpu) {
-      if (run_on_cpu(step)) return;
+      if (run_on_cpu(step)) return "CPU";
       ++plan_.ref_fallbacks_;
     }
     for (const ir::Node* node : step.ref_nodes) {
       for (const std::string& in : node->inputs) ensure_plain(in);
       plan_.interpreter_.run_node(*node, scope_, rng_);
     }
+    return "REF";
+  }
+
+  // The step's profile entry, after it ran on `where` in `ms` with `kernels`.
+  StepProfile profile(const Step& step, const std::string& where, std::string kernels, double ms) const {
+    StepProfile p{step.node->name, step.node->op_type, where == "REF" ? "REF" : "CPU", std::move(kernels), "", ms};
+    for (size_t i = 1; i < step.ref_nodes.size(); ++i) p.op += "+" + step.ref_nodes[i]->op_type;
+    if (where == "view") p.implementation = "view";
+    if (where == "REF") p.implementation = "ref";
+    auto it = step.outputs.empty() ? cpu_values_.end() : cpu_values_.find(step.outputs[0]);
+    p.layout = it != cpu_values_.end() && it->second.mem ? cpu::layout_name(it->second.desc()) : "plain";
+    return p;
   }
 
   void release(const Step& step) {
@@ -236,15 +251,23 @@ void HeteroPlan::build_steps() {
   }
 }
 
-std::vector<ir::Value> HeteroPlan::run(const std::map<std::string, ir::Value>& feeds,
-                                       uint64_t seed) const {
-  if (!uses_cpu_) return interpreter_.run(graph_, feeds, seed);  // REF alone: the plain oracle
+std::vector<ir::Value> HeteroPlan::run(const std::map<std::string, ir::Value>& feeds, uint64_t seed,
+                                       std::vector<StepProfile>* profile) const {
+  if (!uses_cpu_ && !profile) return interpreter_.run(graph_, feeds, seed);  // REF alone: the plain oracle
   const cpu::CpuRunSettings settings(num_threads_);
   Run run(*this, seed);
   ref::Interpreter::bind_feeds(graph_, feeds, run.scope());
   for (const Step& step : steps_) {
     try {
-      run.execute(step);
+      if (!profile) {
+        run.execute(step);
+      } else {
+        cpu::KernelTrace trace;
+        const auto start = std::chrono::steady_clock::now();
+        const std::string where = run.execute(step);
+        const std::chrono::duration<double, std::milli> ms = std::chrono::steady_clock::now() - start;
+        profile->push_back(run.profile(step, where, trace.take(), ms.count()));
+      }
     } catch (const Error& e) {
       rethrow_with_context(e, ref::node_context(graph_, *step.node));
     } catch (const dnnl::error& e) {

@@ -27,6 +27,17 @@ struct Assignment {
   std::string fused_into;  // the node whose CPU step computes it as a post-op ("" if none)
 };
 
+// One step of a profiled run.
+struct StepProfile {
+  std::string node;            // the step's main node
+  std::string op;              // its op type, then the fused nodes' ("Conv+Relu")
+  std::string device;          // where it ran: "CPU", or "REF" (also a CPU step that fell back)
+  std::string implementation;  // the kernels it ran: oneDNN's names, "zenith:..." for loops of
+                               // our own, "view" for a concat computed in place, "ref" on REF
+  std::string layout;          // its first output's layout ("nChw16c", "nchw", ...)
+  double ms = 0;
+};
+
 class HeteroPlan {
  public:
   // `devices` in priority order, each "CPU" or "REF"; REF is always the last resort. CPU steps
@@ -44,7 +55,9 @@ class HeteroPlan {
 
   // Runs the plan; outputs in graph order. Inputs are checked as REF checks them.
   // Thread-safe: a run keeps its state on the stack.
-  std::vector<ir::Value> run(const std::map<std::string, ir::Value>& feeds, uint64_t seed) const;
+  // With `profile`, each step's kernels and wall time are appended to it, in run order.
+  std::vector<ir::Value> run(const std::map<std::string, ir::Value>& feeds, uint64_t seed,
+                             std::vector<StepProfile>* profile = nullptr) const;
 
  private:
   struct Step;

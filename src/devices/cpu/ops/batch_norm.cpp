@@ -88,7 +88,7 @@ class BatchNormOp : public CpuOp {
     CpuValue dst = allocate(x.desc());
     exec_args[DNNL_ARG_SRC] = x.mem;
     exec_args[DNNL_ARG_DST] = dst.mem;
-    entry->primitive.execute(stream, exec_args);
+    execute(entry->primitive, stream, exec_args);
     return {std::move(dst)};
   }
 
@@ -105,6 +105,7 @@ class BatchNormOp : public CpuOp {
       shift[c] = at(1) - at(2) * scale[c];
     }
     CpuValue y = allocate(memory::desc(dims, memory::data_type::f32, memory::format_tag::aBcd16b));
+    note_kernel("zenith:scale_shift_strided_nChw16c");
     scale_shift_blocked(static_cast<const float*>(in[0]->mem.get_data_handle()), x_channels,
                         static_cast<float*>(y.mem.get_data_handle()), dims, scale, shift, relu_);
     return {std::move(y)};

@@ -59,7 +59,7 @@ class BinaryOp : public CpuOp {
       return BinaryEntry{dnnl::binary(dnnl::binary::primitive_desc(desc, attr, engine()))};
     });
     CpuValue dst = allocate(full.desc());
-    entry->primitive.execute(stream, {{DNNL_ARG_SRC_0, full.mem}, {DNNL_ARG_SRC_1, src1}, {DNNL_ARG_DST, dst.mem}});
+    execute(entry->primitive, stream, {{DNNL_ARG_SRC_0, full.mem}, {DNNL_ARG_SRC_1, src1}, {DNNL_ARG_DST, dst.mem}});
     return {std::move(dst)};
   }
 

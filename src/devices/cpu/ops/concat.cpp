@@ -53,7 +53,7 @@ class ConcatOp : public CpuOp {
     std::unordered_map<int, memory> args = {{DNNL_ARG_DST, dst.mem}};
     for (size_t i = 0; i < inputs.size(); ++i)
       args[DNNL_ARG_MULTIPLE_SRC + static_cast<int>(i)] = inputs[i].mem;
-    entry->primitive.execute(stream, args);
+    execute(entry->primitive, stream, args);
     return {std::move(dst)};
   }
 

@@ -67,17 +67,17 @@ class ConvOp : public CpuOp {
     dst.donated = false;
     if (sum_at_ && !entry->add && !in_place) {
       dnnl::memory z = addend(in).mem;
-      dnnl::reorder(z, dst.mem).execute(stream, z, dst.mem);
+      reorder(z, dst.mem, stream);
     }
     std::unordered_map<int, memory> args = {
         {DNNL_ARG_SRC, src.mem}, {DNNL_ARG_WEIGHTS, weights}, {DNNL_ARG_DST, dst.mem}};
     if (has_bias())
       args[DNNL_ARG_BIAS] = plain_view(*in[2], in[2]->dims(), stream, b_plain);
-    entry->conv.execute(stream, args);
+    execute(entry->conv, stream, args);
     if (entry->add) {
       ir::Tensor z_plain;
       const memory z = plain_view(addend(in), broadcast_dims(addend(in).dims(), dst.dims()), stream, z_plain);
-      entry->add->execute(stream, {{DNNL_ARG_SRC_0, dst.mem}, {DNNL_ARG_SRC_1, z}, {DNNL_ARG_DST, dst.mem}});
+      execute(*entry->add, stream, {{DNNL_ARG_SRC_0, dst.mem}, {DNNL_ARG_SRC_1, z}, {DNNL_ARG_DST, dst.mem}});
     }
     return {std::move(dst)};
   }

@@ -40,7 +40,7 @@ class ConvTransposeOp : public CpuOp {
         {DNNL_ARG_SRC, src.mem}, {DNNL_ARG_WEIGHTS, weights}, {DNNL_ARG_DST, dst.mem}};
     ir::Tensor keep;
     if (in.size() > 2 && in[2]) args[DNNL_ARG_BIAS] = plain_view(*in[2], in[2]->dims(), stream, keep);
-    entry->primitive.execute(stream, args);
+    execute(entry->primitive, stream, args);
     return {std::move(dst)};
   }
 

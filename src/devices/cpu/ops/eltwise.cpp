@@ -27,7 +27,7 @@ class EltwiseOp : public CpuOp {
       return EltwiseEntry{dnnl::eltwise_forward(dnnl::eltwise_forward::primitive_desc(desc, engine()))};
     });
     CpuValue dst = allocate(x.desc());
-    entry->primitive.execute(stream, {{DNNL_ARG_SRC, x.mem}, {DNNL_ARG_DST, dst.mem}});
+    execute(entry->primitive, stream, {{DNNL_ARG_SRC, x.mem}, {DNNL_ARG_DST, dst.mem}});
     return {std::move(dst)};
   }
 

@@ -33,7 +33,7 @@ class LrnOp : public CpuOp {
       return LrnEntry{dnnl::lrn_forward(dnnl::lrn_forward::primitive_desc(desc, engine()))};
     });
     CpuValue dst = allocate(x.desc());
-    entry->primitive.execute(stream, {{DNNL_ARG_SRC, x.mem}, {DNNL_ARG_DST, dst.mem}});
+    execute(entry->primitive, stream, {{DNNL_ARG_SRC, x.mem}, {DNNL_ARG_DST, dst.mem}});
     return {std::move(dst)};
   }
 

@@ -82,7 +82,7 @@ class MatMulOp : public CpuOp {
     if (has_c) args[DNNL_ARG_BIAS] = plain_view(*in[2], *bias_dims(in), stream, keep_c);
     CpuValue dst = allocate(entry->pd.dst_desc());
     args[DNNL_ARG_DST] = dst.mem;
-    entry->primitive.execute(stream, args);
+    execute(entry->primitive, stream, args);
     return {std::move(dst)};
   }
 

@@ -6,6 +6,7 @@
 #include <oneapi/dnnl/dnnl.hpp>
 
 #include "devices/cpu/cpu_op.h"
+#include "devices/cpu/kernel_trace.h"
 
 namespace zenith::cpu {
 

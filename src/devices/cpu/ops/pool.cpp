@@ -33,7 +33,7 @@ class PoolOp : public CpuOp {
     auto entry = cache_.get({in[0]->desc()}, [&] { return build(*in[0]); });
     const CpuValue src = to_layout(*in[0], entry->pd.src_desc(), stream);
     CpuValue dst = allocate(entry->pd.dst_desc());
-    entry->pool.execute(stream, {{DNNL_ARG_SRC, src.mem}, {DNNL_ARG_DST, dst.mem}});
+    execute(entry->pool, stream, {{DNNL_ARG_SRC, src.mem}, {DNNL_ARG_DST, dst.mem}});
     return {std::move(dst)};
   }
 

@@ -35,7 +35,7 @@ class SoftmaxOp : public CpuOp {
       return SoftmaxEntry{dnnl::softmax_v2_forward(dnnl::softmax_v2_forward::primitive_desc(desc, engine()))};
     });
     CpuValue dst = allocate(x.desc());
-    entry->primitive.execute(stream, {{DNNL_ARG_SRC, x.mem}, {DNNL_ARG_DST, dst.mem}});
+    execute(entry->primitive, stream, {{DNNL_ARG_SRC, x.mem}, {DNNL_ARG_DST, dst.mem}});
     return {std::move(dst)};
   }
 
