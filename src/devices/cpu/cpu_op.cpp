@@ -27,6 +27,7 @@ constexpr std::array kFactories = {
     ZENITH_CPU_OP("Div", binary, Eltwise),
     ZENITH_CPU_OP("Elu", eltwise, None),
     ZENITH_CPU_OP("Exp", eltwise, None),
+    ZENITH_CPU_OP("Flatten", reshape, None),
     ZENITH_CPU_OP("Gemm", matmul, Eltwise),
     ZENITH_CPU_OP("GlobalAveragePool", pool, None),
     ZENITH_CPU_OP("GlobalMaxPool", pool, None),
@@ -40,12 +41,14 @@ constexpr std::array kFactories = {
     ZENITH_CPU_OP("Mul", binary, Eltwise),
     ZENITH_CPU_OP("Neg", eltwise, None),
     ZENITH_CPU_OP("Relu", eltwise, None),
+    ZENITH_CPU_OP("Reshape", reshape, None),
     ZENITH_CPU_OP("Sigmoid", eltwise, None),
     ZENITH_CPU_OP("Softmax", softmax, None),
     ZENITH_CPU_OP("Softplus", eltwise, None),
     ZENITH_CPU_OP("Sqrt", eltwise, None),
     ZENITH_CPU_OP("Sub", binary, Eltwise),
     ZENITH_CPU_OP("Tanh", eltwise, None),
+    ZENITH_CPU_OP("Transpose", transpose, None),
 };
 
 #undef ZENITH_CPU_OP
@@ -74,8 +77,9 @@ ir::DType declared_dtype(const ir::Graph& graph, const std::string& name) {
 
 }  // namespace
 
-std::string require_f32(const ir::Graph& graph, const ir::Node& node) {
-  for (const std::string& name : node.inputs) {
+std::string require_f32(const ir::Graph& graph, const ir::Node& node, size_t inputs) {
+  for (size_t i = 0; i < node.inputs.size() && i < inputs; ++i) {
+    const std::string& name = node.inputs[i];
     if (name.empty()) continue;
     const ir::DType dtype = declared_dtype(graph, name);
     if (dtype != ir::DType::Undefined && dtype != ir::DType::F32)

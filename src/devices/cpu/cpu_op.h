@@ -62,6 +62,9 @@ class CpuOp {
   // batch stride is its buffer's) at full speed; others get a dense copy first: oneDNN runs
   // such inputs only with its reference kernels, orders of magnitude slower.
   virtual bool reads_strided() const { return false; }
+  // True if output 0 may share input 0's buffer (a reshape): then neither is ever handed to a
+  // step that writes in place.
+  virtual bool output_aliases_input() const { return false; }
 };
 
 // Which following nodes a step can absorb as post-ops.

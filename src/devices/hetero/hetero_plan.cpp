@@ -238,6 +238,12 @@ void HeteroPlan::build_steps() {
       step.plain_needed.push_back(any_subgraph || read_plain.count(out) != 0);
   for (Step& step : steps_) step.donatable.assign(step.inputs.size(), false);
   if (any_subgraph) return;  // a body may read any value by name: keep everything
+  std::set<std::string> aliased;  // may share a buffer with another value
+  for (const Step& step : steps_)
+    if (step.cpu && step.cpu->output_aliases_input() && !step.inputs.empty() && !step.outputs.empty()) {
+      aliased.insert(step.inputs[0]);
+      aliased.insert(step.outputs[0]);
+    }
   for (const auto& [name, s] : last_read) {
     const bool is_output = std::any_of(graph_.outputs.begin(), graph_.outputs.end(),
                                        [&](const ir::ValueInfo& v) { return v.name == name; });
@@ -245,7 +251,8 @@ void HeteroPlan::build_steps() {
     Step& step = steps_[s];
     step.dead.push_back(name);
     // A value REF has seen may have views (a REF Reshape's output shares its buffer).
-    if (!read_plain.count(name) && std::count(step.inputs.begin(), step.inputs.end(), name) == 1)
+    if (!read_plain.count(name) && !aliased.count(name) &&
+        std::count(step.inputs.begin(), step.inputs.end(), name) == 1)
       step.donatable[static_cast<size_t>(std::find(step.inputs.begin(), step.inputs.end(), name) -
                                          step.inputs.begin())] = true;
   }

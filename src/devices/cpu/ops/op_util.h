@@ -1,6 +1,7 @@
 // Helpers the CPU op families share: descriptors, plain views, constant inputs.
 #pragma once
 
+#include <limits>
 #include <string>
 
 #include <oneapi/dnnl/dnnl.hpp>
@@ -41,8 +42,9 @@ inline bool is_constant(const ir::Graph& graph, const ir::Node& node, size_t i) 
   return node.has_input(i) && graph.initializers.count(node.inputs[i]) != 0;
 }
 
-// "" if every floating input and output the graph declares for `node` is f32 (unknown types
-// are checked at run time), else the reason.
-std::string require_f32(const ir::Graph& graph, const ir::Node& node);
+// "" if every input the graph declares for `node` (the first `inputs` of them) is f32 (unknown
+// types are checked at run time), else the reason.
+std::string require_f32(const ir::Graph& graph, const ir::Node& node,
+                        size_t inputs = std::numeric_limits<size_t>::max());
 
 }  // namespace zenith::cpu

@@ -2,47 +2,10 @@
 // Their outputs share the input's storage: IR tensors are immutable once produced.
 #include "devices/reference/element_util.h"
 #include "devices/reference/kernel_registry.h"
+#include "devices/reference/shape_ops.h"
 
 namespace zenith::ref {
 namespace {
-
-ir::Dims reshape_dims(const ir::Dims& in, const std::vector<int64_t>& shape, bool allow_zero) {
-  ir::Dims out(shape.size());
-  int64_t inferred = -1;
-  int64_t known = 1;
-  for (size_t i = 0; i < shape.size(); ++i) {
-    int64_t d = shape[i];
-    if (d == 0 && !allow_zero) {
-      if (i >= in.size())
-        throw_invalid_argument("'shape'[{}] is 0 (copy the input dim) but the input {} has rank {}",
-                               i, ir::to_string(in), in.size());
-      d = in[i];
-    } else if (d == -1) {
-      if (inferred >= 0)
-        throw_invalid_argument("'shape' {} has more than one -1", fmt::join(shape, ","));
-      inferred = static_cast<int64_t>(i);
-      continue;
-    } else if (d < -1) {
-      throw_invalid_argument("'shape'[{}] is {}; dims must be >= -1", i, d);
-    }
-    out[i] = d;
-    if (__builtin_mul_overflow(known, d, &known))
-      throw_invalid_argument("'shape' [{}] overflows int64", fmt::join(shape, ","));
-  }
-  const int64_t numel = ir::checked_numel(in, "Reshape input");
-  if (inferred >= 0) {
-    if (known == 0 || numel % known != 0)
-      throw_invalid_argument(
-          "cannot infer the -1 dim of 'shape' [{}] for an input {} of {} elements",
-          fmt::join(shape, ","), ir::to_string(in), numel);
-    out[static_cast<size_t>(inferred)] = numel / known;
-  }
-  if (ir::checked_numel(out, "Reshape output") != numel)
-    throw_invalid_argument("'shape' [{}] gives {} of {} elements, but the input {} has {}",
-                           fmt::join(shape, ","), ir::to_string(out), ir::checked_numel(out),
-                           ir::to_string(in), numel);
-  return out;
-}
 
 void reshape(KernelContext& ctx) {
   const ir::Tensor& x = ctx.input(0);
@@ -53,13 +16,7 @@ void reshape(KernelContext& ctx) {
 
 void flatten(KernelContext& ctx) {
   const ir::Tensor& x = ctx.input(0);
-  int64_t axis = ctx.attr<int64_t>("axis", 1);
-  if (axis < -x.rank() || axis > x.rank())
-    throw_invalid_model("attribute 'axis'={} is out of range [{}, {}] for an input of rank {}",
-                        axis, -x.rank(), x.rank(), x.rank());
-  if (axis < 0) axis += x.rank();
-  const AxisSplit s = split_at_axis(x.dims(), axis);
-  ctx.set_output(0, x.reshaped({s.outer, s.extent * s.inner}));
+  ctx.set_output(0, x.reshaped(flatten_dims(x.dims(), ctx.attr<int64_t>("axis", 1))));
 }
 
 void squeeze(KernelContext& ctx) {

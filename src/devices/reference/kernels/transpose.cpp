@@ -2,6 +2,7 @@
 // + reshape, exactly as the ONNX spec defines them.
 #include "devices/reference/element_util.h"
 #include "devices/reference/kernel_registry.h"
+#include "devices/reference/shape_ops.h"
 
 namespace zenith::ref {
 namespace {
@@ -28,20 +29,7 @@ ir::Tensor permute(const ir::Tensor& x, const std::vector<int64_t>& perm) {
 
 void transpose(KernelContext& ctx) {
   const ir::Tensor& x = ctx.input(0);
-  std::vector<int64_t> perm;
-  for (int64_t i = x.rank() - 1; i >= 0; --i) perm.push_back(i);
-  perm = ctx.attr<std::vector<int64_t>>("perm", perm);
-  if (static_cast<int64_t>(perm.size()) != x.rank())
-    throw_invalid_model("attribute 'perm' has {} entries for an input of rank {}", perm.size(),
-                        x.rank());
-  std::vector<bool> seen(perm.size(), false);
-  for (int64_t p : perm) {
-    if (p < 0 || p >= x.rank() || seen[static_cast<size_t>(p)])
-      throw_invalid_model("attribute 'perm' [{}] is not a permutation of 0..{}",
-                          fmt::join(perm, ","), x.rank() - 1);
-    seen[static_cast<size_t>(p)] = true;
-  }
-  ctx.set_output(0, permute(x, perm));
+  ctx.set_output(0, permute(x, transpose_perm(ctx.node(), x.rank())));
 }
 
 struct Blocked {

@@ -1,0 +1,48 @@
+// Transpose on the CPU device: one oneDNN reorder from the input, in whatever layout it has,
+// into a plain output seen through the input's axes (the output's strides permuted back).
+#include <algorithm>
+
+#include "devices/cpu/ops/op_util.h"
+#include "devices/cpu/ops/ops.h"
+#include "devices/reference/shape_ops.h"
+
+namespace zenith::cpu {
+namespace {
+
+class TransposeOp : public CpuOp {
+ public:
+  explicit TransposeOp(const ir::Node& node) : node_(node) {}
+
+  std::vector<CpuValue> run(const std::vector<const CpuValue*>& in,
+                            dnnl::stream& stream) const override {
+    const ir::Dims x = in[0]->dims();
+    const std::vector<int64_t> perm = ref::transpose_perm(node_, static_cast<int64_t>(x.size()));
+    ir::Dims out(x.size());
+    for (size_t j = 0; j < perm.size(); ++j) out[j] = x[static_cast<size_t>(perm[j])];
+    CpuValue y = allocate(plain_desc(out));
+    // Output axis j is input axis perm[j]: seen through the input's axes, the plain output's
+    // axis perm[j] steps by its stride j.
+    dnnl::memory::dims out_strides(out.size(), 1), strides(out.size());
+    for (size_t j = out.size(); j-- > 1;) out_strides[j - 1] = out_strides[j] * std::max<int64_t>(out[j], 1);
+    for (size_t j = 0; j < perm.size(); ++j) strides[static_cast<size_t>(perm[j])] = out_strides[j];
+    const dnnl::memory seen_as_input(dnnl::memory::desc(x, dnnl::memory::data_type::f32, strides), engine(),
+                                     y.mem.get_data_handle());
+    reorder(in[0]->mem, seen_as_input, stream);
+    return {std::move(y)};
+  }
+
+ private:
+  const ir::Node& node_;
+};
+
+}  // namespace
+
+std::string supports_transpose(const ir::Graph& graph, const ir::Node& node) {
+  return require_f32(graph, node);
+}
+
+std::unique_ptr<CpuOp> build_transpose(const ir::Graph& graph, const StepSpec& spec) {
+  return std::make_unique<TransposeOp>(*spec.node);
+}
+
+}  // namespace zenith::cpu
