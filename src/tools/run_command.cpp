@@ -189,11 +189,20 @@ int run(const RunOptions& options) {
         print_top_k(std::cout, session.graph().outputs[i].name, outputs[i].tensor(), options.top,
                     labels);
   }
-  std::sort(times_ms.begin(), times_ms.end());
-  const size_t n = times_ms.size();
-  const double median = n % 2 ? times_ms[n / 2] : (times_ms[n / 2 - 1] + times_ms[n / 2]) / 2;
-  std::cout << fmt::format("time per inference on {}: {:.3f} ms (median of {} run{})",
-                           options.device, median, n, n == 1 ? "" : "s");
+  // The first run also builds the kernels for these shapes: it is reported apart from the rest.
+  const double first = times_ms.front();
+  std::vector<double> steady(times_ms.begin() + (times_ms.size() > 1 ? 1 : 0), times_ms.end());
+  std::sort(steady.begin(), steady.end());
+  const size_t n = steady.size();
+  const double median = n % 2 ? steady[n / 2] : (steady[n / 2 - 1] + steady[n / 2]) / 2;
+  if (times_ms.size() == 1)
+    std::cout << fmt::format("time per inference on {}: {:.3f} ms (one run, which also built the kernels; "
+                             "--repeat N times the runs after it)",
+                             options.device, first);
+  else
+    std::cout << fmt::format("time per inference on {}: {:.3f} ms (median of {} run{} after a first one of "
+                             "{:.3f} ms that built the kernels)",
+                             options.device, median, n, n == 1 ? "" : "s", first);
   // When every input carries the same leading dim > 1 it is a batch: say so, and per item.
   std::optional<int64_t> batch;
   for (const auto& [name, value] : feeds) {
@@ -224,7 +233,8 @@ Command add_run_command(CLI::App& app) {
       ->check(CLI::NonNegativeNumber);
   sub->add_option("--seed", options->seed, "Seed for random inputs and random ops")
       ->default_str("0");
-  sub->add_option("--repeat", options->repeat, "Runs to time (the median is printed)")
+  sub->add_option("--repeat", options->repeat,
+                  "Runs to time: the first, which builds the kernels, then the median of the rest")
       ->default_str("1")
       ->check(CLI::PositiveNumber);
   sub->add_option("--top", options->top, "Print the K highest scores of each [N, C] output")

@@ -72,8 +72,8 @@ zenith_cli_test(compare_relu 0 "max abs error 0.*match" compare ${ZENITH_CLI_OUT
 set_tests_properties(cli.compare_relu PROPERTIES FIXTURES_REQUIRED cli_relu_out)
 zenith_cli_test(compare_mismatch 1 "max abs error 4.*4 of 8 elements differ"
                 compare ${D}/x_2x4.npy ${D}/y_2x4.npy)
-zenith_cli_test(run_random 0 "random f32\\[1,3,16,16\\] \\(seed 3; dimension 0 'batch' set to 1\\).*median of 2 runs"
-                run ${D}/conv_small.onnx --seed 3 --repeat 2)
+zenith_cli_test(run_random 0 "random f32\\[1,3,16,16\\] \\(seed 3; dimension 0 'batch' set to 1\\).*median of 2 runs after a first one"
+                run ${D}/conv_small.onnx --seed 3 --repeat 3)
 zenith_cli_test(run_profile 0 "node +op +device +implementation +layout +ms +%\nconv +Conv.Relu +CPU +[a-z0-9_]+:[^ ]+ .* [a-zA-Z0-9]+ .*\ntotal"
                 run ${D}/conv_small.onnx --profile)
 zenith_cli_test(info_json 0 "\"macs\": 55296" info ${D}/conv_small.onnx --json)
