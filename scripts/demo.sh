@@ -29,7 +29,11 @@ done
 if [ -d "$build/peers/node_modules/onnxruntime-node" ] && [ -x "$build/zenith-timer" ]; then
   echo
   echo "== Zenith CPU vs ONNX Runtime, batch 1, same run =="
-  bench/peers/compare --models chexnet,resnet50 --batch 1 --devices CPU --rounds 2 --build "$build"
+  # --spin leaves every engine's idle threads as they are by default (spinning a while before
+  # they sleep): what a user of each gets, and fair here, where nothing else runs. Without it,
+  # idle threads sleep at once, and Zenith's CheXNet took 31.5 ms instead of 20.8 (ONNX
+  # Runtime 29.0): each of its 190 steps wakes a sleeping thread.
+  bench/peers/compare --models chexnet,resnet50 --batch 1 --devices CPU --rounds 2 --spin --build "$build"
 else
   echo
   echo "(ONNX Runtime is not installed here: bench/peers/compare installs it and prints Zenith's"
