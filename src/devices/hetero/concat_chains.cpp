@@ -145,10 +145,14 @@ std::optional<cpu::CpuValue> ChainBuffers::concat(size_t chain, const std::vecto
     if (!state.filled[i]) return std::nullopt;
   const int64_t channels =
       inputs.size() < state.offsets.size() ? state.offsets[inputs.size()] : state.total;
-  cpu::CpuValue view;
-  view.mem = slice(state, 0, channels);
-  view.owner = state.buffer;
-  return view;
+  return view(state, 0, channels);
+}
+
+cpu::CpuValue ChainBuffers::view(const State& state, int64_t offset, int64_t channels) const {
+  cpu::CpuValue v;
+  v.mem = slice(state, offset, channels);
+  v.owner = state.buffer;
+  return v;
 }
 
 cpu::CpuValue ChainBuffers::slot_for(const std::string& name) const {
@@ -158,10 +162,7 @@ cpu::CpuValue ChainBuffers::slot_for(const std::string& name) const {
   const size_t index = it->second.second;
   const int64_t channels = chains_.chains[it->second.first].known_channels[index];
   if (!state.active || state.batch != 1 || channels <= 0) return {};
-  cpu::CpuValue slot;
-  slot.mem = slice(state, state.offsets[index], channels);
-  slot.owner = state.buffer;
-  return slot;
+  return view(state, state.offsets[index], channels);
 }
 
 void ChainBuffers::produced(const std::string& name, const cpu::CpuValue& value, dnnl::stream& stream) {

@@ -76,6 +76,8 @@ class ChainBuffers {
   bool start(size_t chain, const Lookup& lookup, dnnl::stream& stream);
   void fill(State& state, size_t index, const cpu::CpuValue& value, dnnl::stream& stream);
   dnnl::memory slice(const State& state, int64_t offset, int64_t channels) const;
+  // The slice as a value that keeps the chain buffer alive.
+  cpu::CpuValue view(const State& state, int64_t offset, int64_t channels) const;
 
   const ConcatChains& chains_;
   std::vector<State> state_;

@@ -11,6 +11,7 @@
 #include "devices/cpu/fusion.h"
 #include "devices/cpu/kernel_trace.h"
 #include "devices/hetero/concat_chains.h"
+#include "passes/pass_util.h"
 #include "passes/pipeline.h"
 #include "ir/errors.h"
 
@@ -206,13 +207,11 @@ void HeteroPlan::build_steps() {
     steps_.push_back(std::move(step));
   }
 
-  std::set<std::string> fed;  // an initializer that is also a graph input is a default a feed overrides
-  for (const ir::ValueInfo& v : graph_.inputs) fed.insert(v.name);
   for (const Step& step : steps_)
     if (step.cpu)
       for (const std::string& in : step.inputs)
-        if (auto it = graph_.initializers.find(in); it != graph_.initializers.end() && !fed.count(in))
-          constants_.emplace(in, cpu::wrap(it->second));
+        if (const ir::Tensor* t = in.empty() ? nullptr : passes::constant_of(graph_, in))
+          constants_.emplace(in, cpu::wrap(*t));
 
   std::vector<const ir::Node*> concats;
   for (const Step& step : steps_)

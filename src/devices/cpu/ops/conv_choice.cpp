@@ -12,7 +12,7 @@
 #include <random>
 #include <sstream>
 
-#include "devices/cpu/cpu_value.h"
+#include "devices/cpu/ops/op_util.h"
 
 namespace zenith::cpu {
 namespace {
@@ -93,18 +93,12 @@ struct Trial {
   std::unordered_map<int, memory> args;
 };
 
-memory reordered(const memory& src, const memory::desc& desc, dnnl::stream& stream) {
-  memory out(desc, engine());
-  dnnl::reorder(src, out).execute(stream, const_cast<memory&>(src), out);
-  return out;
-}
-
 Trial prepare(const Candidate& c, const memory& src, const memory& weights, const memory& bias,
               dnnl::stream& stream) {
   Trial t{dnnl::convolution_forward(c.pd), {}};
-  t.args[DNNL_ARG_SRC] = reordered(src, c.pd.src_desc(), stream);
-  t.args[DNNL_ARG_WEIGHTS] = reordered(weights, c.pd.weights_desc(), stream);
-  if (bias) t.args[DNNL_ARG_BIAS] = reordered(bias, c.pd.bias_desc(), stream);
+  t.args[DNNL_ARG_SRC] = packed_copy(src, c.pd.src_desc(), stream);
+  t.args[DNNL_ARG_WEIGHTS] = packed_copy(weights, c.pd.weights_desc(), stream);
+  if (bias) t.args[DNNL_ARG_BIAS] = packed_copy(bias, c.pd.bias_desc(), stream);
   memory dst(c.pd.dst_desc(), engine());
   // A sum post-op reads the destination: start it at zero.
   std::fill_n(static_cast<char*>(dst.get_data_handle()), c.pd.dst_desc().get_size(), 0);
@@ -114,9 +108,7 @@ Trial prepare(const Candidate& c, const memory& src, const memory& weights, cons
 
 std::vector<float> plain_output(const Trial& t, dnnl::stream& stream) {
   const memory& dst = t.args.at(DNNL_ARG_DST);
-  memory plain(plain_desc(dst.get_desc().dims()), engine());
-  dnnl::reorder(dst, plain).execute(stream, const_cast<memory&>(dst), plain);
-  stream.wait();
+  const memory plain = packed_copy(dst, plain_desc(dst.get_desc().dims()), stream);
   const float* p = static_cast<const float*>(plain.get_data_handle());
   return std::vector<float>(p, p + plain.get_desc().get_size() / sizeof(float));
 }

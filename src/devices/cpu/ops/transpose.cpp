@@ -1,7 +1,5 @@
 // Transpose on the CPU device: one oneDNN reorder from the input, in whatever layout it has,
 // into a plain output seen through the input's axes (the output's strides permuted back).
-#include <algorithm>
-
 #include "devices/cpu/ops/op_util.h"
 #include "devices/cpu/ops/ops.h"
 #include "devices/reference/shape_ops.h"
@@ -22,9 +20,10 @@ class TransposeOp : public CpuOp {
     CpuValue y = allocate(plain_desc(out));
     // Output axis j is input axis perm[j]: seen through the input's axes, the plain output's
     // axis perm[j] steps by its stride j.
-    dnnl::memory::dims out_strides(out.size(), 1), strides(out.size());
-    for (size_t j = out.size(); j-- > 1;) out_strides[j - 1] = out_strides[j] * std::max<int64_t>(out[j], 1);
-    for (size_t j = 0; j < perm.size(); ++j) strides[static_cast<size_t>(perm[j])] = out_strides[j];
+    const dnnl::memory::desc out_desc = y.desc();
+    dnnl::memory::dims strides(out.size());
+    for (size_t j = 0; j < perm.size(); ++j)
+      strides[static_cast<size_t>(perm[j])] = out_desc.data.format_desc.blocking.strides[j];
     const dnnl::memory seen_as_input(dnnl::memory::desc(x, dnnl::memory::data_type::f32, strides), engine(),
                                      y.mem.get_data_handle());
     reorder(in[0]->mem, seen_as_input, stream);
