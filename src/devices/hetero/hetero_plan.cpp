@@ -38,26 +38,26 @@ class HeteroPlan::Run {
 
   ref::Scope& scope() { return scope_; }
 
-  // Where the step ran: "CPU", "view" (a concat computed in place) or "REF".
-  const char* execute(const Step& step) {
-    if (step.chain && concat_in_place(step)) return "view";
+  enum class Where { Cpu, View, Ref };  // View: a concat computed in place
+
+  Where execute(const Step& step) {
+    if (step.chain && concat_in_place(step)) return Where::View;
     if (step.cpu) {
-      if (run_on_cpu(step)) return "CPU";
+      if (run_on_cpu(step)) return Where::Cpu;
       ++plan_.ref_fallbacks_;
     }
     for (const ir::Node* node : step.ref_nodes) {
       for (const std::string& in : node->inputs) ensure_plain(in);
       plan_.interpreter_.run_node(*node, scope_, rng_);
     }
-    return "REF";
+    return Where::Ref;
   }
 
-  // The step's profile entry, after it ran on `where` in `ms` with `kernels`.
-  StepProfile profile(const Step& step, const std::string& where, std::string kernels, double ms) const {
-    StepProfile p{step.node->name, step.node->op_type, where == "REF" ? "REF" : "CPU", std::move(kernels), "", ms};
+  // The step's profile entry, after it ran `where` in `ms` with `kernels`.
+  StepProfile profile(const Step& step, Where where, std::string kernels, double ms) const {
+    StepProfile p{step.node->name, step.node->op_type, where == Where::Ref ? "REF" : "CPU",
+                  where == Where::Cpu ? std::move(kernels) : where == Where::View ? "view" : "ref", "", ms};
     for (size_t i = 1; i < step.ref_nodes.size(); ++i) p.op += "+" + step.ref_nodes[i]->op_type;
-    if (where == "view") p.implementation = "view";
-    if (where == "REF") p.implementation = "ref";
     auto it = step.outputs.empty() ? cpu_values_.end() : cpu_values_.find(step.outputs[0]);
     p.layout = it != cpu_values_.end() && it->second.mem ? cpu::layout_name(it->second.desc()) : "plain";
     return p;
@@ -270,7 +270,7 @@ std::vector<ir::Value> HeteroPlan::run(const std::map<std::string, ir::Value>& f
       } else {
         cpu::KernelTrace trace;
         const auto start = std::chrono::steady_clock::now();
-        const std::string where = run.execute(step);
+        const Run::Where where = run.execute(step);
         const std::chrono::duration<double, std::milli> ms = std::chrono::steady_clock::now() - start;
         profile->push_back(run.profile(step, where, trace.take(), ms.count()));
       }
