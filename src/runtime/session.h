@@ -33,6 +33,10 @@ class Session {
   // With `profile`, each step's node, op, device, kernels, layout and time are appended to it.
   std::vector<ir::Value> run(const std::map<std::string, ir::Value>& feeds, uint64_t seed = 0,
                              std::vector<hetero::StepProfile>* profile = nullptr) const;
+  // How runs with `feeds`' shapes lay out their CPU buffers; null before one has completed.
+  std::shared_ptr<const cpu::ArenaLayout> arena_layout(const std::map<std::string, ir::Value>& feeds) const {
+    return plan_.arena_layout(feeds);
+  }
 
  private:
   std::string device_;

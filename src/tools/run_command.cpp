@@ -34,8 +34,8 @@ struct RunOptions {
 };
 
 // One row per step in run order (node, op, device, kernels, layout, time, share), then the
-// total, as `benchmark_app -pc` prints them.
-void print_profile(const std::vector<hetero::StepProfile>& steps) {
+// total, as `benchmark_app -pc` prints them; then the run's arena.
+void print_profile(const std::vector<hetero::StepProfile>& steps, const cpu::ArenaLayout* arena) {
   double total = 0;
   for (const hetero::StepProfile& s : steps) total += s.ms;
   std::vector<std::vector<std::string>> rows = {{"node", "op", "device", "implementation", "layout", "ms", "%"}};
@@ -44,6 +44,13 @@ void print_profile(const std::vector<hetero::StepProfile>& steps) {
                     fmt::format("{:.1f}", total > 0 ? 100 * s.ms / total : 0.0)});
   rows.push_back({"total", "", "", "", "", fmt::format("{:.3f}", total), "100.0"});
   print_table(std::cout, rows);
+  if (!arena) return;
+  const auto inside = static_cast<size_t>(
+      std::count_if(arena->offsets.begin(), arena->offsets.end(), [](size_t o) { return o != cpu::ArenaLayout::kOutside; }));
+  constexpr double kMiB = 1024.0 * 1024.0;
+  std::cout << fmt::format("arena: {:.2f} MiB for {} CPU buffers ({:.2f} MiB were each on its own); {} outside it\n",
+                           static_cast<double>(arena->size) / kMiB, inside, static_cast<double>(arena->total) / kMiB,
+                           arena->offsets.size() - inside);
 }
 
 const ir::ValueInfo& find_input(const ir::Graph& graph, const std::string& name) {
@@ -178,7 +185,7 @@ int run(const RunOptions& options) {
     // shows steady-state kernels.
     std::vector<hetero::StepProfile> steps;
     session.run(feeds, options.seed, &steps);
-    print_profile(steps);
+    print_profile(steps, session.arena_layout(feeds).get());
   }
   report_outputs(session.graph(), outputs, options.outdir);
   if (options.top > 0) {

@@ -1,6 +1,6 @@
 // No tensor buffer is allocated during a CPU inference once the model has run with those shapes:
-// step outputs, concat-chain buffers, layout copies and the returned outputs come from buffers
-// freed by earlier runs. Counted by interposing aligned_alloc, through which every tensor and CPU
+// step outputs, concat-chain buffers and layout copies come from the run's arena (cpu/arena.h),
+// the returned outputs from buffers freed by earlier runs. Counted by interposing aligned_alloc, through which every tensor and CPU
 // buffer is allocated (ir/tensor.cpp, devices/cpu/cpu_value.cpp). Small bookkeeping allocations
 // remain: oneDNN 2.6's execute() itself makes about six (its argument maps) per primitive.
 #include <dlfcn.h>
@@ -37,10 +37,12 @@ using testing::make_graph;
 using testing::make_node;
 using testing::random_tensor;
 
-// Buffers allocated by the third run of `graph` on CPU (the first two fill the pools).
+// Buffers allocated by the third run of `graph` on CPU: the first records its buffers'
+// lifetimes, the second lays them out in an arena, the third reuses it.
 int buffers_per_run(const ir::Graph& graph, const std::map<std::string, ir::Value>& feeds) {
   const hetero::HeteroPlan plan(graph, {"CPU", "REF"});
   for (int i = 0; i < 2; ++i) plan.run(feeds, 0);
+  EXPECT_NE(plan.arena_layout(feeds), nullptr);
   buffer_allocations = 0;
   counting = true;
   { const auto outputs = plan.run(feeds, 0); }

@@ -6,10 +6,8 @@
 #include <pmmintrin.h>
 
 #include <algorithm>
-#include <cstdlib>
-#include <mutex>
-#include <unordered_map>
 
+#include "devices/cpu/arena.h"
 #include "devices/cpu/kernel_trace.h"
 #include "ir/errors.h"
 
@@ -154,57 +152,10 @@ ir::DType ir_type(dt type) {
 
 }  // namespace
 
-namespace {
-
-// Freed step outputs, kept by size for the next run: every run of a model asks for the same
-// sizes, and fresh pages from the OS cost a page fault each. Bounded, so a model that is no
-// longer run holds at most kMaxCached bytes.
-class BufferPool {
- public:
-  std::shared_ptr<void> get(size_t bytes) {
-    void* p = nullptr;
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      if (auto it = free_.find(bytes); it != free_.end()) {
-        p = it->second;
-        free_.erase(it);
-        cached_ -= bytes;
-      }
-    }
-    if (!p) p = std::aligned_alloc(64, bytes);
-    if (!p) throw Error(Error::Kind::InvalidArgument, fmt::format("out of memory ({} bytes)", bytes));
-    return std::shared_ptr<void>(p, [this, bytes](void* q) { put(q, bytes); });
-  }
-
- private:
-  void put(void* p, size_t bytes) {
-    std::lock_guard<std::mutex> lock(mutex_);
-    if (cached_ + bytes > kMaxCached) {
-      std::free(p);
-      return;
-    }
-    free_.emplace(bytes, p);
-    cached_ += bytes;
-  }
-
-  static constexpr size_t kMaxCached = size_t{2} << 30;
-  std::mutex mutex_;
-  std::unordered_multimap<size_t, void*> free_;
-  size_t cached_ = 0;
-};
-
-// Never destroyed: buffers held by static objects may come back during exit.
-BufferPool& buffer_pool() {
-  static auto* pool = new BufferPool;
-  return *pool;
-}
-
-}  // namespace
-
 CpuValue allocate(const dnnl::memory::desc& desc) {
   // Rounded up so aligned_alloc's size rule holds; at least one line for empty tensors.
   const size_t bytes = (std::max<size_t>(desc.get_size(), 1) + 63) / 64 * 64;
-  std::shared_ptr<void> buffer = buffer_pool().get(bytes);
+  std::shared_ptr<void> buffer = run_buffer(bytes);
   CpuValue value;
   value.mem = dnnl::memory(desc, engine(), buffer.get());
   if (is_plain(desc))

@@ -153,6 +153,25 @@ class HeteroPlan::Run {
   ChainBuffers chains_;
 };
 
+namespace {
+
+// What the buffers of a run depend on: the feeds' shapes (rank, then dims; -1 for a non-tensor).
+std::vector<int64_t> shape_key(const std::map<std::string, ir::Value>& feeds) {
+  std::vector<int64_t> key;
+  for (const auto& [name, value] : feeds) {
+    if (!value.is_tensor()) {
+      key.push_back(-1);
+      continue;
+    }
+    const ir::Dims& dims = value.tensor().dims();
+    key.push_back(static_cast<int64_t>(dims.size()));
+    key.insert(key.end(), dims.begin(), dims.end());
+  }
+  return key;
+}
+
+}  // namespace
+
 HeteroPlan::HeteroPlan(ir::Graph graph, const std::vector<std::string>& devices, int num_threads)
     : graph_(std::move(graph)), num_threads_(num_threads) {
   if (num_threads < 0) throw_invalid_argument("num_threads is {}, expected >= 0 (0: all cores)", num_threads);
@@ -261,35 +280,43 @@ std::vector<ir::Value> HeteroPlan::run(const std::map<std::string, ir::Value>& f
                                        std::vector<StepProfile>* profile) const {
   if (!uses_cpu_ && !profile) return interpreter_.run(graph_, feeds, seed);  // REF alone: the plain oracle
   const cpu::CpuRunSettings settings(num_threads_);
-  Run run(*this, seed);
-  ref::Interpreter::bind_feeds(graph_, feeds, run.scope());
-  for (const Step& step : steps_) {
-    try {
-      if (!profile) {
-        run.execute(step);
-      } else {
-        cpu::KernelTrace trace;
-        const auto start = std::chrono::steady_clock::now();
-        const Run::Where where = run.execute(step);
-        const std::chrono::duration<double, std::milli> ms = std::chrono::steady_clock::now() - start;
-        profile->push_back(run.profile(step, where, trace.take(), ms.count()));
-      }
-    } catch (const Error& e) {
-      rethrow_with_context(e, ref::node_context(graph_, *step.node));
-    } catch (const dnnl::error& e) {
-      throw Error(Error::Kind::Internal, ref::node_context(graph_, *step.node) + "oneDNN: " + e.what());
-    } catch (const std::bad_alloc&) {
-      throw Error(Error::Kind::InvalidArgument, ref::node_context(graph_, *step.node) + "out of memory");
-    }
-    run.release(step);
-  }
+  cpu::RunArena arena(arenas_, shape_key(feeds));
   std::vector<ir::Value> results;
-  for (const ir::ValueInfo& out : graph_.outputs) {
-    const ir::Value* v = run.scope().find(out.name);
-    if (!v) throw_invalid_model("{}: graph output '{}' is never produced", graph_.source, out.name);
-    results.push_back(*v);
+  {
+    Run run(*this, seed);
+    ref::Interpreter::bind_feeds(graph_, feeds, run.scope());
+    for (const Step& step : steps_) {
+      try {
+        if (!profile) {
+          run.execute(step);
+        } else {
+          cpu::KernelTrace trace;
+          const auto start = std::chrono::steady_clock::now();
+          const Run::Where where = run.execute(step);
+          const std::chrono::duration<double, std::milli> ms = std::chrono::steady_clock::now() - start;
+          profile->push_back(run.profile(step, where, trace.take(), ms.count()));
+        }
+      } catch (const Error& e) {
+        rethrow_with_context(e, ref::node_context(graph_, *step.node));
+      } catch (const dnnl::error& e) {
+        throw Error(Error::Kind::Internal, ref::node_context(graph_, *step.node) + "oneDNN: " + e.what());
+      } catch (const std::bad_alloc&) {
+        throw Error(Error::Kind::InvalidArgument, ref::node_context(graph_, *step.node) + "out of memory");
+      }
+      run.release(step);
+    }
+    for (const ir::ValueInfo& out : graph_.outputs) {
+      const ir::Value* v = run.scope().find(out.name);
+      if (!v) throw_invalid_model("{}: graph output '{}' is never produced", graph_.source, out.name);
+      results.push_back(*v);
+    }
   }
+  arena.complete();  // the run's buffers are released now, but for the outputs
   return results;
+}
+
+std::shared_ptr<const cpu::ArenaLayout> HeteroPlan::arena_layout(const std::map<std::string, ir::Value>& feeds) const {
+  return arenas_.layout(shape_key(feeds));
 }
 
 }  // namespace zenith::hetero

@@ -11,6 +11,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "devices/cpu/arena.h"
 #include "devices/cpu/cpu_op.h"
 #include "devices/hetero/concat_chains.h"
 #include "devices/reference/interpreter.h"
@@ -58,6 +59,9 @@ class HeteroPlan {
   // With `profile`, each step's kernels and wall time are appended to it, in run order.
   std::vector<ir::Value> run(const std::map<std::string, ir::Value>& feeds, uint64_t seed,
                              std::vector<StepProfile>* profile = nullptr) const;
+  // How a run with `feeds`' shapes lays out its CPU buffers (cpu/arena.h); null before one has
+  // completed.
+  std::shared_ptr<const cpu::ArenaLayout> arena_layout(const std::map<std::string, ir::Value>& feeds) const;
 
  private:
   struct Step;
@@ -76,6 +80,7 @@ class HeteroPlan {
   std::unordered_map<std::string, cpu::CpuValue> constants_;
   ref::Scope initializers_;  // the parent of every run's scope: bound once, not per run
   ConcatChains chains_;
+  mutable cpu::ArenaCache arenas_;
   mutable std::atomic<size_t> ref_fallbacks_{0};
 };
 

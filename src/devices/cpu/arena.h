@@ -1,0 +1,90 @@
+// Arena: the buffers of one run laid out in one block by their lifetimes.
+//
+// oneDNN picks each step's layout, and so its buffer's size, when the step first runs with
+// given shapes; batch dims are symbolic until then. So a plan does not lay its arena out ahead:
+// every run records its buffers' sizes and lifetimes, the first run with some input shapes
+// takes its buffers from the pool, and its record becomes the layout (`plan_arena`) that later
+// runs with those shapes follow, each in a block of its own. A run asks for the same buffers in
+// the same order every time, but nothing is trusted: a run hands out a buffer from its block
+// only if its size is the one laid out and every buffer sharing its bytes has been released.
+// Otherwise it takes the rest from the pool, and its own record replaces the layout.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+namespace zenith::cpu {
+
+// How long one buffer of a recorded run lived.
+struct BufferLife {
+  static constexpr uint32_t kAliveAtEnd = UINT32_MAX;
+  size_t bytes = 0;
+  uint32_t freed_at = kAliveAtEnd;  // how many buffers the run had asked for when it was freed
+};
+
+// Where each buffer of a run goes, in the order the run asks for them.
+struct ArenaLayout {
+  static constexpr size_t kOutside = SIZE_MAX;
+  std::vector<size_t> bytes;
+  std::vector<size_t> offsets;  // kOutside: it outlives the run (e.g. an output), from the pool
+  std::vector<std::vector<uint32_t>> shares_with;  // the earlier buffers whose bytes it reuses
+  size_t size = 0;   // the block's bytes
+  size_t total = 0;  // the bytes of all buffers inside, were each on its own
+};
+
+// Offsets such that buffers alive at the same time never share a byte: largest first, each at
+// the lowest offset free throughout its life. Offsets are multiples of 64 when sizes are.
+ArenaLayout plan_arena(const std::vector<BufferLife>& lives);
+
+// The layouts of one plan's runs, by input shapes, with the blocks no run is using.
+class ArenaCache {
+ public:
+  // The layout for inputs of shapes `key`, or null before a run with them has completed.
+  std::shared_ptr<const ArenaLayout> layout(const std::vector<int64_t>& key) const;
+
+ private:
+  friend class RunArena;
+  struct Entry {
+    std::shared_ptr<const ArenaLayout> layout;
+    std::vector<std::shared_ptr<std::byte>> free_blocks;
+    uint64_t last_use = 0;
+  };
+  static constexpr size_t kMaxShapes = 8;  // beyond, the least recently used is dropped
+
+  mutable std::mutex mutex_;
+  std::map<std::vector<int64_t>, Entry> entries_;
+  uint64_t uses_ = 0;
+};
+
+// The source of the calling thread's CPU buffers while it exists (`run_buffer`). Declared
+// before, so destroyed after, everything that holds the run's buffers.
+class RunArena {
+ public:
+  RunArena(ArenaCache& cache, std::vector<int64_t> key);
+  ~RunArena();
+  RunArena(const RunArena&) = delete;
+  RunArena& operator=(const RunArena&) = delete;
+
+  // The run succeeded: its record may become the layout.
+  void complete() { completed_ = true; }
+  std::shared_ptr<void> get(size_t bytes);
+
+ private:
+  struct State;
+
+  ArenaCache& cache_;
+  std::vector<int64_t> key_;
+  std::shared_ptr<State> state_;  // shared with the deleters of the buffers handed out
+  RunArena* outer_;
+  bool completed_ = false;
+};
+
+// A 64-byte aligned buffer of `bytes` (a multiple of 64): from the calling thread's RunArena if
+// it has one, else from the pool.
+std::shared_ptr<void> run_buffer(size_t bytes);
+
+}  // namespace zenith::cpu
