@@ -3,6 +3,7 @@
 
 target_sources(zenith_tests PRIVATE
   ${CMAKE_SOURCE_DIR}/src/tools/npy.cpp
+  ${CMAKE_SOURCE_DIR}/src/tools/image.cpp
   ${CMAKE_SOURCE_DIR}/src/tools/random_fill.cpp
   ${CMAKE_SOURCE_DIR}/src/tools/cli_util.cpp
   ${CMAKE_SOURCE_DIR}/src/tools/model_stats.cpp)
