@@ -37,8 +37,8 @@ Session::Session(ir::Graph graph, const std::string& device, int num_threads)
     : device_(device), plan_(std::move(graph), device_list(device), num_threads) {}
 
 std::vector<ir::Value> Session::run(const std::map<std::string, ir::Value>& feeds, uint64_t seed,
-                                    std::vector<hetero::StepProfile>* profile) const {
-  return plan_.run(feeds, seed, profile);
+                                    std::vector<hetero::StepProfile>* profile, cpu::ArenaCache* arenas) const {
+  return plan_.run(feeds, seed, profile, arenas);
 }
 
 ir::Graph load_graph(const std::filesystem::path& path) {

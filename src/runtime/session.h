@@ -31,12 +31,10 @@ class Session {
   // Runs the model; outputs in graph order. Inputs are checked against the declared dtypes and
   // shapes first. Thread-safe: a run keeps its state on the stack.
   // With `profile`, each step's node, op, device, kernels, layout and time are appended to it.
+  // CPU buffers come from `arenas` (a request's own), else from the session's.
   std::vector<ir::Value> run(const std::map<std::string, ir::Value>& feeds, uint64_t seed = 0,
-                             std::vector<hetero::StepProfile>* profile = nullptr) const;
-  // How runs with `feeds`' shapes lay out their CPU buffers; null before one has completed.
-  std::shared_ptr<const cpu::ArenaLayout> arena_layout(const std::map<std::string, ir::Value>& feeds) const {
-    return plan_.arena_layout(feeds);
-  }
+                             std::vector<hetero::StepProfile>* profile = nullptr,
+                             cpu::ArenaCache* arenas = nullptr) const;
 
  private:
   std::string device_;

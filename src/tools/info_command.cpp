@@ -8,6 +8,7 @@
 
 #include "ir/shape_inference.h"
 #include "runtime/session.h"
+#include "zenith/zenith.h"
 #include "tools/cli_util.h"
 #include "tools/model_stats.h"
 
@@ -107,21 +108,21 @@ void print_text(const ir::Graph& graph, const ModelStats& stats) {
   print_table(std::cout, ops);
 }
 
-nlohmann::json placement_json(const std::vector<hetero::Assignment>& assignments) {
+nlohmann::json placement_json(const std::vector<NodePlacement>& placement) {
   nlohmann::json out = nlohmann::json::array();
-  for (const hetero::Assignment& a : assignments)
-    out.push_back({{"node", a.node}, {"op", a.op_type}, {"device", a.device},
+  for (const NodePlacement& a : placement)
+    out.push_back({{"node", a.node}, {"op", a.op}, {"device", a.device},
                    {"fused_into", a.fused_into}, {"reason", a.reason}});
   return out;
 }
 
 // Per op: how many nodes run on each device (and how many are fused post-ops), then why the
 // REF nodes are not on a faster device.
-void print_placement(const std::string& device, const std::vector<hetero::Assignment>& assignments) {
+void print_placement(const std::string& device, const std::vector<NodePlacement>& placement) {
   std::map<std::string, std::map<std::string, int>> per_op;
   std::map<std::string, std::vector<std::string>> ref_reasons;
-  for (const hetero::Assignment& a : assignments) {
-    ++per_op[a.op_type][a.fused_into.empty() ? a.device : a.device + " (fused)"];
+  for (const NodePlacement& a : placement) {
+    ++per_op[a.op][a.fused_into.empty() ? a.device : a.device + " (fused)"];
     if (a.device == "REF") ref_reasons[a.reason].push_back(a.node);
   }
   std::cout << "placement on " << device << ":\n";
@@ -141,15 +142,15 @@ void print_placement(const std::string& device, const std::vector<hetero::Assign
 int info(const InfoOptions& options) {
   const ir::Graph graph = runtime::load_graph(options.model);
   const ModelStats stats = compute_stats(graph, ir::infer_shapes(graph));
-  std::optional<runtime::Session> session;
-  if (!options.device.empty()) session.emplace(graph, options.device);
+  std::optional<CompiledModel> compiled;
+  if (!options.device.empty()) compiled = Core().compile_model(options.model, options.device);
   if (options.json) {
     nlohmann::json j = info_json(graph, stats);
-    if (session) j["placement"] = {{"device", options.device}, {"nodes", placement_json(session->assignments())}};
+    if (compiled) j["placement"] = {{"device", options.device}, {"nodes", placement_json(compiled->placement())}};
     std::cout << j.dump(2) << '\n';
   } else {
     print_text(graph, stats);
-    if (session) print_placement(options.device, session->assignments());
+    if (compiled) print_placement(options.device, compiled->placement());
   }
   return 0;
 }

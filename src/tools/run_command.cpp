@@ -10,10 +10,11 @@
 #include <set>
 
 #include "ir/errors.h"
-#include "runtime/session.h"
+#include "runtime/tensor_bridge.h"
 #include "tools/cli_util.h"
 #include "tools/npy.h"
 #include "tools/random_fill.h"
+#include "zenith/zenith.h"
 
 namespace zenith::tools {
 namespace {
@@ -34,58 +35,46 @@ struct RunOptions {
 };
 
 // One row per step in run order (node, op, device, kernels, layout, time, share), then the
-// total, as `benchmark_app -pc` prints them; then the run's arena.
-void print_profile(const std::vector<hetero::StepProfile>& steps, const cpu::ArenaLayout* arena) {
+// total, as `benchmark_app -pc` prints them; then the request's arena.
+void print_profile(const std::vector<ProfilingInfo>& steps, const MemoryInfo& memory) {
   double total = 0;
-  for (const hetero::StepProfile& s : steps) total += s.ms;
+  for (const ProfilingInfo& s : steps) total += s.ms;
   std::vector<std::vector<std::string>> rows = {{"node", "op", "device", "implementation", "layout", "ms", "%"}};
-  for (const hetero::StepProfile& s : steps)
+  for (const ProfilingInfo& s : steps)
     rows.push_back({s.node, s.op, s.device, s.implementation, s.layout, fmt::format("{:.3f}", s.ms),
                     fmt::format("{:.1f}", total > 0 ? 100 * s.ms / total : 0.0)});
   rows.push_back({"total", "", "", "", "", fmt::format("{:.3f}", total), "100.0"});
   print_table(std::cout, rows);
-  if (!arena) return;
-  const auto inside = static_cast<size_t>(
-      std::count_if(arena->offsets.begin(), arena->offsets.end(), [](size_t o) { return o != cpu::ArenaLayout::kOutside; }));
+  if (memory.tensors == 0) return;
   constexpr double kMiB = 1024.0 * 1024.0;
-  std::cout << fmt::format("arena: {:.2f} MiB for {} CPU buffers ({:.2f} MiB were each on its own); {} outside it\n",
-                           static_cast<double>(arena->size) / kMiB, inside, static_cast<double>(arena->total) / kMiB,
-                           arena->offsets.size() - inside);
-}
-
-const ir::ValueInfo& find_input(const ir::Graph& graph, const std::string& name) {
-  std::vector<std::string> names;
-  for (const ir::ValueInfo* input : graph.runtime_inputs()) {
-    if (input->name == name) return *input;
-    names.push_back("'" + input->name + "'");
-  }
-  throw_invalid_argument("the model has no input '{}'; its inputs are {}", name,
-                         names.empty() ? "none" : fmt::format("{}", fmt::join(names, ", ")));
+  std::cout << fmt::format("arena: {:.2f} MiB for {} intermediate tensors ({:.2f} MiB were each on its own)\n",
+                           static_cast<double>(memory.arena_bytes) / kMiB, memory.tensors,
+                           static_cast<double>(memory.tensor_bytes) / kMiB);
 }
 
 // Checks a tensor from a file against the input's declared type, naming both.
-void check_input(const ir::ValueInfo& input, const ir::Tensor& tensor, const std::string& file) {
-  const ir::TypeInfo& type = input.type;
-  if (type.dtype != ir::DType::Undefined && tensor.dtype() != type.dtype)
+void check_input(const Port& input, const ir::Tensor& tensor, const std::string& file) {
+  const std::optional<ElementType> type = runtime::to_element_type(tensor.dtype());
+  if (!type || *type != input.element_type)
     throw_invalid_argument("input '{}': {} has dtype {}, the model expects {}", input.name, file,
-                           ir::dtype_name(tensor.dtype()), ir::dtype_name(type.dtype));
-  if (!type.shape) return;
-  bool matches = type.shape->size() == tensor.dims().size();
-  for (size_t i = 0; matches && i < tensor.dims().size(); ++i)
-    matches = !(*type.shape)[i].is_known() || (*type.shape)[i].value == tensor.dims()[i];
+                           ir::dtype_name(tensor.dtype()), to_string(input));
+  bool matches = !input.has_shape || input.shape.size() == tensor.dims().size();
+  for (size_t i = 0; matches && input.has_shape && i < tensor.dims().size(); ++i)
+    matches = input.shape[i] < 0 || input.shape[i] == tensor.dims()[i];
   if (!matches)
     throw_invalid_argument("input '{}': {} has shape {}, the model expects {}", input.name, file,
-                           ir::to_string(tensor.dims()), ir::to_string(*type.shape));
+                           ir::to_string(tensor.dims()), to_string(input));
 }
 
-std::map<std::string, ir::Value> make_feeds(const ir::Graph& graph, const RunOptions& options) {
-  std::map<std::string, ir::Value> feeds;
+// The inputs: from -i files, else seeded random data of the declared shape.
+std::map<std::string, ir::Tensor> make_feeds(const Model& model, const RunOptions& options) {
+  std::map<std::string, ir::Tensor> feeds;
   for (const std::string& spec : options.inputs) {
     const size_t eq = spec.find('=');
     if (eq == std::string::npos || eq == 0 || eq + 1 == spec.size())
       throw_invalid_argument("-i '{}': expected NAME=FILE.npy", spec);
     const std::string name = spec.substr(0, eq), file = spec.substr(eq + 1);
-    const ir::ValueInfo& input = find_input(graph, name);
+    const Port& input = model.input(name);
     if (feeds.count(name)) throw_invalid_argument("input '{}' is given twice with -i", name);
     ir::Tensor tensor = read_npy(file);
     check_input(input, tensor, file);
@@ -93,23 +82,23 @@ std::map<std::string, ir::Value> make_feeds(const ir::Graph& graph, const RunOpt
                              ir::to_string(tensor.dims()), file);
     feeds.emplace(name, std::move(tensor));
   }
-  for (const ir::ValueInfo* input : graph.runtime_inputs()) {
-    if (feeds.count(input->name)) continue;
-    const ir::TypeInfo& type = input->type;
-    if (type.kind != ir::TypeInfo::Kind::Tensor || type.dtype == ir::DType::Undefined ||
-        !type.shape)
-      throw_invalid_argument(
-          "input '{}' ({}) has no declared tensor dtype and shape to make random "
-          "data for; give it with -i {}=FILE.npy",
-          input->name, ir::to_string(type), input->name);
+  for (const Port& input : model.inputs()) {
+    if (feeds.count(input.name)) continue;
+    if (!input.has_shape)
+      throw_invalid_argument("input '{}' ({}) has no declared shape to make random data for; give it with -i {}=FILE.npy",
+                             input.name, to_string(input), input.name);
     std::vector<std::string> notes;
-    const ir::Dims dims = concrete_dims(*type.shape, notes);
-    ir::Tensor tensor = random_tensor(type.dtype, dims, options.seed, input->name);
+    ir::Shape shape;
+    for (size_t i = 0; i < input.shape.size(); ++i)
+      shape.push_back(input.shape[i] >= 0 ? ir::Dim(input.shape[i]) : ir::Dim::named(input.dim_names[i]));
+    const ir::Dims dims = concrete_dims(shape, notes);
+    const ir::DType dtype = runtime::to_dtype(input.element_type);
+    ir::Tensor tensor = random_tensor(dtype, dims, options.seed, input.name);
     std::string note = fmt::format("seed {}", options.seed);
     for (const std::string& n : notes) note += "; " + n;
-    std::cout << fmt::format("input '{}': random {}{} ({})\n", input->name,
-                             ir::dtype_name(type.dtype), ir::to_string(dims), note);
-    feeds.emplace(input->name, std::move(tensor));
+    std::cout << fmt::format("input '{}': random {}{} ({})\n", input.name, ir::dtype_name(dtype),
+                             ir::to_string(dims), note);
+    feeds.emplace(input.name, std::move(tensor));
   }
   return feeds;
 }
@@ -122,7 +111,7 @@ std::string unique_file_name(const std::string& name, std::set<std::string>& use
   return candidate + ".npy";
 }
 
-void report_outputs(const ir::Graph& graph, const std::vector<ir::Value>& outputs,
+void report_outputs(const std::vector<Port>& ports, const std::vector<ir::Tensor>& outputs,
                     const std::string& outdir) {
   if (!outdir.empty()) {
     std::error_code ec;
@@ -147,54 +136,43 @@ void report_outputs(const ir::Graph& graph, const std::vector<ir::Value>& output
     }
     rows.push_back(std::move(row));
   };
-  for (size_t i = 0; i < outputs.size(); ++i) {
-    const std::string& name = graph.outputs[i].name;
-    if (outputs[i].is_tensor()) {
-      add_row(name, outputs[i].tensor());
-    } else if (outputs[i].is_sequence()) {
-      const auto& items = outputs[i].sequence().items;
-      if (items.empty()) rows.push_back({name, "sequence", "(empty)"});
-      for (size_t j = 0; j < items.size(); ++j) add_row(fmt::format("{}[{}]", name, j), items[j]);
-    } else {
-      rows.push_back({name, "optional", "(none)"});
-    }
-  }
+  for (size_t i = 0; i < outputs.size(); ++i) add_row(ports[i].name, outputs[i]);
   print_table(std::cout, rows);
 }
 
 int run(const RunOptions& options) {
-  ir::Graph graph = runtime::load_graph(options.model);
-  std::map<std::string, ir::Value> feeds;
+  const Core core;
+  const Model model = core.read_model(options.model);
+  std::map<std::string, ir::Tensor> feeds;
   try {
-    feeds = make_feeds(graph, options);
+    feeds = make_feeds(model, options);
   } catch (const Error& e) {
     rethrow_with_context(e, options.model + ": ");
   }
-  const runtime::Session session(std::move(graph), options.device, options.threads);
+  Config config;
+  config.num_threads = options.threads;
+  config.profiling = options.profile;
+  config.random_seed = options.seed;
+  const CompiledModel compiled = core.compile_model(model, options.device, config);
+  InferRequest request = compiled.create_infer_request();
+  for (const auto& [name, tensor] : feeds)
+    request.set_input(name, TensorAccess::from_ir(tensor, "input '" + name + "'"));
   std::vector<double> times_ms;
-  std::vector<ir::Value> outputs;
   for (int i = 0; i < options.repeat; ++i) {
     const auto start = std::chrono::steady_clock::now();
-    outputs = session.run(feeds, options.seed);
-    const std::chrono::duration<double, std::milli> elapsed =
-        std::chrono::steady_clock::now() - start;
+    request.infer();
+    const std::chrono::duration<double, std::milli> elapsed = std::chrono::steady_clock::now() - start;
     times_ms.push_back(elapsed.count());
   }
-  if (options.profile) {
-    // One more run, profiled: the timed runs above paid for building primitives, and this one
-    // shows steady-state kernels.
-    std::vector<hetero::StepProfile> steps;
-    session.run(feeds, options.seed, &steps);
-    print_profile(steps, session.arena_layout(feeds).get());
-  }
-  report_outputs(session.graph(), outputs, options.outdir);
+  if (options.profile) print_profile(request.profiling_info(), request.memory_info());
+  std::vector<ir::Tensor> outputs;
+  for (size_t i = 0; i < compiled.outputs().size(); ++i) outputs.push_back(TensorAccess::to_ir(request.get_output(i)));
+  report_outputs(compiled.outputs(), outputs, options.outdir);
   if (options.top > 0) {
     const std::vector<std::string> labels =
         options.labels.empty() ? std::vector<std::string>{} : read_labels(options.labels);
     for (size_t i = 0; i < outputs.size(); ++i)
-      if (outputs[i].is_tensor())
-        print_top_k(std::cout, session.graph().outputs[i].name, outputs[i].tensor(), options.top,
-                    labels);
+      print_top_k(std::cout, compiled.outputs()[i].name, outputs[i], options.top, labels);
   }
   // The first run also builds the kernels for these shapes: it is reported apart from the rest.
   const double first = times_ms.front();
@@ -212,8 +190,8 @@ int run(const RunOptions& options) {
                              options.device, median, n, n == 1 ? "" : "s", first);
   // When every input carries the same leading dim > 1 it is a batch: say so, and per item.
   std::optional<int64_t> batch;
-  for (const auto& [name, value] : feeds) {
-    const int64_t b = value.is_tensor() && value.tensor().rank() > 0 ? value.tensor().dim(0) : 0;
+  for (const auto& [name, tensor] : feeds) {
+    const int64_t b = tensor.rank() > 0 ? tensor.dim(0) : 0;
     batch = !batch || *batch == b ? std::optional<int64_t>(b) : std::optional<int64_t>(0);
   }
   if (batch && *batch > 1)
@@ -233,7 +211,7 @@ Command add_run_command(CLI::App& app) {
   sub->add_option("-o,--outdir", options->outdir, "Write each output to OUTDIR/<name>.npy");
   sub->add_option(
          "-d,--device", options->device,
-         fmt::format("Device to run on ({})", fmt::join(runtime::available_devices(), ", ")))
+         fmt::format("Device to run on ({})", fmt::join(Core().available_devices(), ", ")))
       ->default_str(options->device);
   sub->add_option("-t,--threads", options->threads, "Threads for the CPU device (0: all cores)")
       ->default_str("0")
@@ -248,8 +226,7 @@ Command add_run_command(CLI::App& app) {
       ->check(CLI::NonNegativeNumber);
   sub->add_option("--labels", options->labels, "Class labels for --top, one per line");
   sub->add_flag("-p,--profile", options->profile,
-                "After the timed runs, run once more and print each step's device, kernels, "
-                "layout and time");
+                "Print each step's device, kernels, layout and time in the last run, and its memory");
   return {sub, [options] { return run(*options); }};
 }
 

@@ -53,7 +53,7 @@ zenith_cli_test(unknown_input 1 "no input 'q'; its inputs are 'x'"
 zenith_cli_test(bad_input_spec 1 "expected NAME=FILE.npy" run ${D}/relu.onnx -i x)
 zenith_cli_test(wrong_dtype 1 "input 'x': .*x_f64.npy has dtype f64, the model expects f32"
                 run ${D}/relu.onnx -i x=${D}/x_f64.npy)
-zenith_cli_test(wrong_shape 1 "input 'x': .*x_1x5.npy has shape \\[1,5\\], the model expects \\[batch,4\\]"
+zenith_cli_test(wrong_shape 1 "input 'x': .*x_1x5.npy has shape \\[1,5\\], the model expects f32\\[batch,4\\]"
                 run ${D}/relu.onnx -i x=${D}/x_1x5.npy)
 zenith_cli_test(missing_npy 1 "nonexistent.npy: no such .npy file"
                 run ${D}/relu.onnx -i x=${D}/nonexistent.npy)

@@ -66,6 +66,13 @@ std::shared_ptr<const ArenaLayout> ArenaCache::layout(const std::vector<int64_t>
   return it == entries_.end() ? nullptr : it->second.layout;
 }
 
+std::shared_ptr<const ArenaLayout> ArenaCache::latest() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto newest = std::max_element(entries_.begin(), entries_.end(),
+                                 [](const auto& a, const auto& b) { return a.second.last_use < b.second.last_use; });
+  return newest == entries_.end() ? nullptr : newest->second.layout;
+}
+
 // One run's record, and the block it follows. The deleters of its buffers hold it, so a buffer
 // that outlives the run keeps the block alive.
 struct RunArena::State {

@@ -45,6 +45,8 @@ class ArenaCache {
  public:
   // The layout for inputs of shapes `key`, or null before a run with them has completed.
   std::shared_ptr<const ArenaLayout> layout(const std::vector<int64_t>& key) const;
+  // The layout used or laid out last, or null before a run has completed.
+  std::shared_ptr<const ArenaLayout> latest() const;
 
  private:
   friend class RunArena;

@@ -277,10 +277,10 @@ void HeteroPlan::build_steps() {
 }
 
 std::vector<ir::Value> HeteroPlan::run(const std::map<std::string, ir::Value>& feeds, uint64_t seed,
-                                       std::vector<StepProfile>* profile) const {
+                                       std::vector<StepProfile>* profile, cpu::ArenaCache* arenas) const {
   if (!uses_cpu_ && !profile) return interpreter_.run(graph_, feeds, seed);  // REF alone: the plain oracle
   const cpu::CpuRunSettings settings(num_threads_);
-  cpu::RunArena arena(arenas_, shape_key(feeds));
+  cpu::RunArena arena(arenas ? *arenas : arenas_, shape_key(feeds));
   std::vector<ir::Value> results;
   {
     Run run(*this, seed);

@@ -57,8 +57,10 @@ class HeteroPlan {
   // Runs the plan; outputs in graph order. Inputs are checked as REF checks them.
   // Thread-safe: a run keeps its state on the stack.
   // With `profile`, each step's kernels and wall time are appended to it, in run order.
+  // CPU buffers come from `arenas` (an inference request's own), else from the plan's.
   std::vector<ir::Value> run(const std::map<std::string, ir::Value>& feeds, uint64_t seed,
-                             std::vector<StepProfile>* profile = nullptr) const;
+                             std::vector<StepProfile>* profile = nullptr,
+                             cpu::ArenaCache* arenas = nullptr) const;
   // How a run with `feeds`' shapes lays out its CPU buffers (cpu/arena.h); null before one has
   // completed.
   std::shared_ptr<const cpu::ArenaLayout> arena_layout(const std::map<std::string, ir::Value>& feeds) const;

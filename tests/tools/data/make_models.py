@@ -48,6 +48,11 @@ save("conv_small", [helper.make_node("Conv", ["x", "w"], ["c"], pads=[1, 1, 1, 1
                     helper.make_node("Relu", ["c"], ["y"], name="relu")],
      [vi("x", ["batch", 3, 16, 16])], [vi("y", ["batch", 8, 16, 16])], [w])
 
+# Gather from four constants: an index outside [-4, 3] fails inside the run (the API's error tests).
+table = numpy_helper.from_array(np.array([10, 20, 30, 40], np.float32), "table")
+save("gather_index", [helper.make_node("Gather", ["table", "idx"], ["y"], name="lookup")],
+     [vi("idx", ["n"], TensorProto.INT64)], [vi("y", ["n"])], [table])
+
 # Inputs for relu.onnx: a good one, a wrong dtype, a wrong shape, and broken files.
 np.save(HERE / "x_2x4.npy", np.arange(-4, 4, dtype=np.float32).reshape(2, 4))
 np.save(HERE / "x_f64.npy", np.zeros((1, 4), np.float64))

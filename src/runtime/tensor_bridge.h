@@ -1,0 +1,25 @@
+// Between the public zenith::Tensor and the IR's tensors, without copying data.
+#pragma once
+
+#include <optional>
+
+#include "ir/tensor.h"
+#include "zenith/tensor.h"
+
+namespace zenith {
+
+struct TensorAccess {
+  // A view of `t`'s data that keeps `t`'s storage (if it owns any) alive.
+  static ir::Tensor to_ir(const Tensor& t);
+  // A public tensor sharing `t`'s storage. Throws Error (Unsupported) for dtypes the API lacks
+  // (strings), naming `what`.
+  static Tensor from_ir(const ir::Tensor& t, std::string_view what);
+};
+
+namespace runtime {
+
+ir::DType to_dtype(ElementType type);
+std::optional<ElementType> to_element_type(ir::DType dtype);
+
+}  // namespace runtime
+}  // namespace zenith
