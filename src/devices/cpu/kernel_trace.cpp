@@ -1,6 +1,8 @@
 // The per-thread kernel trace behind the step profile.
 #include "devices/cpu/kernel_trace.h"
 
+#include "devices/cpu/cpu_value.h"
+
 namespace zenith::cpu {
 namespace {
 
@@ -24,19 +26,31 @@ void note_kernel(std::string_view name) {
   current->kernels_ += name;
 }
 
+dnnl::primitive_attr with_user_scratchpad(dnnl::primitive_attr attr) {
+  attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
+  return attr;
+}
+
 void execute(const dnnl::primitive& primitive, dnnl::stream& stream,
              const std::unordered_map<int, dnnl::memory>& args) {
-  primitive.execute(stream, args);
+  const_dnnl_primitive_desc_t pd = primitive.get_primitive_desc();
+  const dnnl_memory_desc_t* scratchpad = dnnl_primitive_desc_query_md(pd, dnnl_query_scratchpad_md, 0);
+  if (scratchpad && dnnl_memory_desc_get_size(scratchpad) > 0) {
+    const CpuValue buffer = allocate(dnnl::memory::desc(*scratchpad));
+    std::unordered_map<int, dnnl::memory> with_scratchpad = args;
+    with_scratchpad.emplace(DNNL_ARG_SCRATCHPAD, buffer.mem);
+    primitive.execute(stream, with_scratchpad);
+  } else {
+    primitive.execute(stream, args);
+  }
   if (!current) return;
   const char* impl = nullptr;
-  if (dnnl_primitive_desc_query(primitive.get_primitive_desc(), dnnl_query_impl_info_str, 0, &impl) ==
-          dnnl_success &&
-      impl)
-    note_kernel(impl);
+  if (dnnl_primitive_desc_query(pd, dnnl_query_impl_info_str, 0, &impl) == dnnl_success && impl) note_kernel(impl);
 }
 
 void reorder(const dnnl::memory& from, const dnnl::memory& to, dnnl::stream& stream) {
-  execute(dnnl::reorder(from, to), stream, {{DNNL_ARG_FROM, from}, {DNNL_ARG_TO, to}});
+  const dnnl::reorder::primitive_desc pd(from, to, with_user_scratchpad());
+  execute(dnnl::reorder(pd), stream, {{DNNL_ARG_FROM, from}, {DNNL_ARG_TO, to}});
 }
 
 }  // namespace zenith::cpu

@@ -1,7 +1,12 @@
-// Which kernels a step ran, for the per-step profile. The CPU ops execute their primitives
-// through execute() below and report their own loops with note_kernel(); nothing is recorded
-// unless a KernelTrace is alive on the calling thread, so runs without profiling pay one
-// thread-local test per kernel.
+// Executing primitives, and which kernels a step ran, for the per-step profile. The CPU ops
+// execute their primitives through execute() below and report their own loops with
+// note_kernel(); nothing is recorded unless a KernelTrace is alive on the calling thread, so
+// runs without profiling pay one thread-local test per kernel.
+//
+// Primitives take their scratchpad from the caller (`with_user_scratchpad`): oneDNN 2.6 built
+// without concurrent execution (Debian's) otherwise shares one scratchpad per thread between
+// all primitives, sized when each was created, so a primitive run on another thread than the
+// one that created it (any request on a stream) writes past that thread's scratchpad.
 #pragma once
 
 #include <string>
@@ -33,8 +38,11 @@ class KernelTrace {
 
 // Records `name` as a kernel of the current step (declared above): for loops of our own.
 
-// Executes `primitive` and records oneDNN's name for its implementation (e.g.
-// "jit_wino_4x3:avx512_core").
+// `attr` with the scratchpad mode every CPU primitive is created with.
+dnnl::primitive_attr with_user_scratchpad(dnnl::primitive_attr attr = {});
+
+// Executes `primitive` (created with_user_scratchpad) with a scratchpad from the run's buffers,
+// and records oneDNN's name for its implementation (e.g. "jit_wino_4x3:avx512_core").
 void execute(const dnnl::primitive& primitive, dnnl::stream& stream,
              const std::unordered_map<int, dnnl::memory>& args);
 

@@ -53,6 +53,28 @@ table = numpy_helper.from_array(np.array([10, 20, 30, 40], np.float32), "table")
 save("gather_index", [helper.make_node("Gather", ["table", "idx"], ["y"], name="lookup")],
      [vi("idx", ["n"], TensorProto.INT64)], [vi("y", ["n"])], [table])
 
+# Two tiny classifiers for `zenith classify`: the mean of each colour channel is the score of
+# classes red, green, blue; a fourth class scores 0. One ends in Softmax, one in Sigmoid.
+colour = numpy_helper.from_array(np.vstack([np.eye(3), np.zeros((1, 3))]).astype(np.float32), "colour")
+for head in ("Softmax", "Sigmoid"):
+    save(f"colour_{head.lower()}",
+         [helper.make_node("GlobalAveragePool", ["x"], ["pooled"], name="pool"),
+          helper.make_node("Flatten", ["pooled"], ["flat"], name="flatten"),
+          helper.make_node("Gemm", ["flat", "colour"], ["scores"], transB=1, name="fc"),
+          helper.make_node(head, ["scores"], ["y"], name="head")],
+         [vi("x", ["batch", 3, 8, 8])], [vi("y", ["batch", 4])], [colour])
+
+# ResNet's downsampling pair: a 1x1 stride-2 Conv and a 3x3 Conv, whose oneDNN kernels need a
+# scratchpad (a strided copy of the input; Winograd's transforms). Run on two streams at once,
+# it exposed primitives sharing a per-thread scratchpad.
+rng = np.random.default_rng(5)
+down = numpy_helper.from_array((rng.standard_normal((64, 32, 1, 1)) * 0.2).astype(np.float32), "down")
+conv3 = numpy_helper.from_array((rng.standard_normal((64, 64, 3, 3)) * 0.05).astype(np.float32), "conv3")
+save("downsample", [helper.make_node("Conv", ["x", "down"], ["d"], strides=[2, 2], name="down"),
+                    helper.make_node("Relu", ["d"], ["r"], name="relu"),
+                    helper.make_node("Conv", ["r", "conv3"], ["y"], pads=[1, 1, 1, 1], name="conv3")],
+     [vi("x", ["batch", 32, 28, 28])], [vi("y", ["batch", 64, 14, 14])], [down, conv3])
+
 # Inputs for relu.onnx: a good one, a wrong dtype, a wrong shape, and broken files.
 np.save(HERE / "x_2x4.npy", np.arange(-4, 4, dtype=np.float32).reshape(2, 4))
 np.save(HERE / "x_f64.npy", np.zeros((1, 4), np.float64))

@@ -78,7 +78,7 @@ class BatchNormOp : public CpuOp {
       const dnnl::batch_normalization_forward::desc desc(dnnl::prop_kind::forward_inference,
                                                          x.desc(), epsilon_, flags);
       return BatchNormEntry{dnnl::batch_normalization_forward(
-          dnnl::batch_normalization_forward::primitive_desc(desc, engine()))};
+          dnnl::batch_normalization_forward::primitive_desc(desc, with_user_scratchpad(), engine()))};
     });
     ir::Tensor keep[4];
     const int args[4] = {DNNL_ARG_SCALE, DNNL_ARG_SHIFT, DNNL_ARG_MEAN, DNNL_ARG_VARIANCE};

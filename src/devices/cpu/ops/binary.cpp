@@ -56,7 +56,7 @@ class BinaryOp : public CpuOp {
       dnnl::primitive_attr attr;
       attr.set_post_ops(make_post_ops(spec_.post_ops));
       const dnnl::binary::desc desc(alg_, full.desc(), src1.get_desc(), full.desc());
-      return BinaryEntry{dnnl::binary(dnnl::binary::primitive_desc(desc, attr, engine()))};
+      return BinaryEntry{dnnl::binary(dnnl::binary::primitive_desc(desc, with_user_scratchpad(attr), engine()))};
     });
     CpuValue dst = allocate(full.desc());
     execute(entry->primitive, stream, {{DNNL_ARG_SRC_0, full.mem}, {DNNL_ARG_SRC_1, src1}, {DNNL_ARG_DST, dst.mem}});

@@ -46,7 +46,7 @@ class ConcatOp : public CpuOp {
       std::vector<memory::desc> srcs;
       for (const CpuValue& v : inputs) srcs.push_back(v.desc());
       const int rank = static_cast<int>(srcs[0].dims().size());
-      dnnl::concat::primitive_desc pd(static_cast<int>(axis(rank)), srcs, engine());
+      dnnl::concat::primitive_desc pd(static_cast<int>(axis(rank)), srcs, engine(), with_user_scratchpad());
       return ConcatEntry{pd, dnnl::concat(pd)};
     });
     CpuValue dst = allocate(entry->pd.dst_desc());

@@ -143,7 +143,7 @@ class ConvOp : public CpuOp {
       add_ops.assign(conv_ops.begin() + static_cast<ptrdiff_t>(*sum_at_) + 1, conv_ops.end());
       conv_ops.resize(*sum_at_);
     }
-    dnnl::primitive_attr attr;
+    dnnl::primitive_attr attr = with_user_scratchpad();
     attr.set_post_ops(make_post_ops(conv_ops));
     const memory::desc bias = has_bias() ? any_desc({w[0]}) : memory::desc();
     auto make = [&](dnnl::algorithm alg) {
@@ -174,7 +174,7 @@ class ConvOp : public CpuOp {
       const memory::desc out = entry.pd.dst_desc();
       const dnnl::binary::desc add(dnnl::algorithm::binary_add, out,
                                    plain_desc(broadcast_dims(addend(in).dims(), dst)), out);
-      entry.add = dnnl::binary(dnnl::binary::primitive_desc(add, add_attr, engine()));
+      entry.add = dnnl::binary(dnnl::binary::primitive_desc(add, with_user_scratchpad(add_attr), engine()));
     }
     return entry;
   }

@@ -103,6 +103,7 @@ Trial prepare(const Candidate& c, const memory& src, const memory& weights, cons
   // A sum post-op reads the destination: start it at zero.
   std::fill_n(static_cast<char*>(dst.get_data_handle()), c.pd.dst_desc().get_size(), 0);
   t.args[DNNL_ARG_DST] = dst;
+  t.args[DNNL_ARG_SCRATCHPAD] = memory(c.pd.scratchpad_desc(), engine());  // the pd's attr asks for one
   return t;
 }
 

@@ -97,7 +97,7 @@ class ConvTransposeOp : public CpuOp {
         dnnl::prop_kind::forward_inference, dnnl::algorithm::deconvolution_direct, any_desc(x),
         any_desc(onnx_weights_desc(w).dims()), has_bias ? any_desc({m}) : memory::desc(),
         any_desc(dst), geo.strides, dilates, geo.pad_begin, pad_r);
-    DeconvEntry entry{dnnl::deconvolution_forward::primitive_desc(desc, attr, engine()), {}, {}};
+    DeconvEntry entry{dnnl::deconvolution_forward::primitive_desc(desc, with_user_scratchpad(attr), engine()), {}, {}};
     entry.primitive = dnnl::deconvolution_forward(entry.pd);
     if (constant_weights_) entry.weights = reorder_weights(entry.pd, *in[1], stream);
     return entry;

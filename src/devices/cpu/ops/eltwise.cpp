@@ -24,7 +24,7 @@ class EltwiseOp : public CpuOp {
     auto entry = cache_.get({x.desc()}, [&] {
       const dnnl::eltwise_forward::desc desc(dnnl::prop_kind::forward_inference, fn_.alg,
                                              x.desc(), fn_.alpha, fn_.beta);
-      return EltwiseEntry{dnnl::eltwise_forward(dnnl::eltwise_forward::primitive_desc(desc, engine()))};
+      return EltwiseEntry{dnnl::eltwise_forward(dnnl::eltwise_forward::primitive_desc(desc, with_user_scratchpad(), engine()))};
     });
     CpuValue dst = allocate(x.desc());
     execute(entry->primitive, stream, {{DNNL_ARG_SRC, x.mem}, {DNNL_ARG_DST, dst.mem}});

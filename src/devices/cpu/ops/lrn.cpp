@@ -30,7 +30,7 @@ class LrnOp : public CpuOp {
       const dnnl::lrn_forward::desc desc(dnnl::prop_kind::forward_inference,
                                          dnnl::algorithm::lrn_across_channels, x.desc(), size_,
                                          alpha_, beta_, bias_);
-      return LrnEntry{dnnl::lrn_forward(dnnl::lrn_forward::primitive_desc(desc, engine()))};
+      return LrnEntry{dnnl::lrn_forward(dnnl::lrn_forward::primitive_desc(desc, with_user_scratchpad(), engine()))};
     });
     CpuValue dst = allocate(x.desc());
     execute(entry->primitive, stream, {{DNNL_ARG_SRC, x.mem}, {DNNL_ARG_DST, dst.mem}});

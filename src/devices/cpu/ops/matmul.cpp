@@ -119,7 +119,7 @@ class MatMulOp : public CpuOp {
     const bool has_c = in.size() > 2 && in[2];
     const memory::desc bias = has_c ? plain_desc(*bias_dims(in)) : memory::desc();
     const dnnl::matmul::desc desc(a, constant_b_ ? any_desc(bd) : b, bias, plain_desc(out));
-    MatMulEntry entry{dnnl::matmul::primitive_desc(desc, attr, engine()), {}, {}};
+    MatMulEntry entry{dnnl::matmul::primitive_desc(desc, with_user_scratchpad(attr), engine()), {}, {}};
     entry.primitive = dnnl::matmul(entry.pd);
     if (constant_b_) {
       ir::Tensor keep;

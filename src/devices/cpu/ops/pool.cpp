@@ -80,7 +80,7 @@ class PoolOp : public CpuOp {
     const dnnl::pooling_v2_forward::desc desc(dnnl::prop_kind::forward_inference, alg, x.desc(),
                                               any_desc(out), g.strides, g.kernel, g.dilation,
                                               g.pad_l, g.pad_r);
-    PoolEntry entry{dnnl::pooling_v2_forward::primitive_desc(desc, engine()), {}};
+    PoolEntry entry{dnnl::pooling_v2_forward::primitive_desc(desc, with_user_scratchpad(), engine()), {}};
     entry.pool = dnnl::pooling_v2_forward(entry.pd);
     return entry;
   }

@@ -32,7 +32,7 @@ class SoftmaxOp : public CpuOp {
       const int axis = static_cast<int>(axis_ < 0 ? axis_ + rank : axis_);
       const dnnl::softmax_v2_forward::desc desc(dnnl::prop_kind::forward_inference, alg_, x.desc(),
                                                 x.desc(), axis);
-      return SoftmaxEntry{dnnl::softmax_v2_forward(dnnl::softmax_v2_forward::primitive_desc(desc, engine()))};
+      return SoftmaxEntry{dnnl::softmax_v2_forward(dnnl::softmax_v2_forward::primitive_desc(desc, with_user_scratchpad(), engine()))};
     });
     CpuValue dst = allocate(x.desc());
     execute(entry->primitive, stream, {{DNNL_ARG_SRC, x.mem}, {DNNL_ARG_DST, dst.mem}});
