@@ -92,6 +92,22 @@ void print_top_k(std::ostream& out, const std::string& name, const ir::Tensor& t
   }
 }
 
+void print_profile(std::ostream& out, const std::vector<ProfilingInfo>& steps, const MemoryInfo& memory) {
+  double total = 0;
+  for (const ProfilingInfo& s : steps) total += s.ms;
+  std::vector<std::vector<std::string>> rows = {{"node", "op", "device", "implementation", "layout", "ms", "%"}};
+  for (const ProfilingInfo& s : steps)
+    rows.push_back({s.node, s.op, s.device, s.implementation, s.layout, fmt::format("{:.3f}", s.ms),
+                    fmt::format("{:.1f}", total > 0 ? 100 * s.ms / total : 0.0)});
+  rows.push_back({"total", "", "", "", "", fmt::format("{:.3f}", total), "100.0"});
+  print_table(out, rows);
+  if (memory.tensors == 0) return;
+  constexpr double kMiB = 1024.0 * 1024.0;
+  out << fmt::format("arena: {:.2f} MiB for {} intermediate tensors ({:.2f} MiB were each on its own)\n",
+                           static_cast<double>(memory.arena_bytes) / kMiB, memory.tensors,
+                           static_cast<double>(memory.tensor_bytes) / kMiB);
+}
+
 std::vector<std::string> read_labels(const std::string& path) {
   std::ifstream in(path);
   if (!in) throw_invalid_argument("{}: cannot open the labels file", path);

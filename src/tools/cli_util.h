@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "ir/tensor.h"
+#include "zenith/infer_request.h"
 
 namespace CLI {
 class App;
@@ -25,6 +26,7 @@ struct Command {
 Command add_run_command(CLI::App& app);
 Command add_info_command(CLI::App& app);
 Command add_compare_command(CLI::App& app);
+Command add_classify_command(CLI::App& app);
 
 // Prints rows as left-aligned columns; the first row is the heading.
 void print_table(std::ostream& out, const std::vector<std::vector<std::string>>& rows);
@@ -43,6 +45,10 @@ std::vector<std::string> stats_cells(const ir::Tensor& tensor);
 // class index and, where `labels` has one, label.
 void print_top_k(std::ostream& out, const std::string& name, const ir::Tensor& tensor, int k,
                  const std::vector<std::string>& labels);
+
+// One row per step of a run (node, op, device, kernels, layout, time, share of the total), as
+// `benchmark_app -pc` prints them, then the request's arena.
+void print_profile(std::ostream& out, const std::vector<ProfilingInfo>& steps, const MemoryInfo& memory);
 
 // The lines of a text file (one class label per line). Throws InvalidArgument naming the file.
 std::vector<std::string> read_labels(const std::string& path);

@@ -2,6 +2,7 @@
 #include <CLI/CLI.hpp>
 #include <iostream>
 #include <new>
+#include <string_view>
 #include <vector>
 
 #include "tools/cli_util.h"
@@ -13,15 +14,21 @@ constexpr int kExitError = 1;
 constexpr int kExitUsage = 2;
 
 int run_main(int argc, char** argv) {
+  // OpenVINO's samples spell the per-layer counters flag "-pc"; CLI11 reads one letter after a
+  // single dash, so that spelling is taken as "--pc".
+  std::vector<const char*> args(argv, argv + argc);
+  for (const char*& arg : args)
+    if (std::string_view(arg) == "-pc") arg = "--pc";
   CLI::App app{"Zenith: run, inspect and compare neural network models (ONNX)", "zenith"};
   app.require_subcommand(1);
   const std::vector<zenith::tools::Command> commands = {
       zenith::tools::add_run_command(app),
       zenith::tools::add_info_command(app),
       zenith::tools::add_compare_command(app),
+      zenith::tools::add_classify_command(app),
   };
   try {
-    app.parse(argc, argv);
+    app.parse(argc, args.data());
   } catch (const CLI::ParseError& e) {
     // --help and --version are "errors" with exit code 0 in CLI11.
     return app.exit(e) == 0 ? 0 : kExitUsage;

@@ -34,24 +34,6 @@ struct RunOptions {
   bool profile = false;
 };
 
-// One row per step in run order (node, op, device, kernels, layout, time, share), then the
-// total, as `benchmark_app -pc` prints them; then the request's arena.
-void print_profile(const std::vector<ProfilingInfo>& steps, const MemoryInfo& memory) {
-  double total = 0;
-  for (const ProfilingInfo& s : steps) total += s.ms;
-  std::vector<std::vector<std::string>> rows = {{"node", "op", "device", "implementation", "layout", "ms", "%"}};
-  for (const ProfilingInfo& s : steps)
-    rows.push_back({s.node, s.op, s.device, s.implementation, s.layout, fmt::format("{:.3f}", s.ms),
-                    fmt::format("{:.1f}", total > 0 ? 100 * s.ms / total : 0.0)});
-  rows.push_back({"total", "", "", "", "", fmt::format("{:.3f}", total), "100.0"});
-  print_table(std::cout, rows);
-  if (memory.tensors == 0) return;
-  constexpr double kMiB = 1024.0 * 1024.0;
-  std::cout << fmt::format("arena: {:.2f} MiB for {} intermediate tensors ({:.2f} MiB were each on its own)\n",
-                           static_cast<double>(memory.arena_bytes) / kMiB, memory.tensors,
-                           static_cast<double>(memory.tensor_bytes) / kMiB);
-}
-
 // Checks a tensor from a file against the input's declared type, naming both.
 void check_input(const Port& input, const ir::Tensor& tensor, const std::string& file) {
   const std::optional<ElementType> type = runtime::to_element_type(tensor.dtype());
@@ -164,7 +146,7 @@ int run(const RunOptions& options) {
     const std::chrono::duration<double, std::milli> elapsed = std::chrono::steady_clock::now() - start;
     times_ms.push_back(elapsed.count());
   }
-  if (options.profile) print_profile(request.profiling_info(), request.memory_info());
+  if (options.profile) print_profile(std::cout, request.profiling_info(), request.memory_info());
   std::vector<ir::Tensor> outputs;
   for (size_t i = 0; i < compiled.outputs().size(); ++i) outputs.push_back(TensorAccess::to_ir(request.get_output(i)));
   report_outputs(compiled.outputs(), outputs, options.outdir);

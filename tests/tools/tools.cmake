@@ -4,6 +4,7 @@
 target_sources(zenith_tests PRIVATE
   ${CMAKE_SOURCE_DIR}/src/tools/npy.cpp
   ${CMAKE_SOURCE_DIR}/src/tools/image.cpp
+  ${CMAKE_SOURCE_DIR}/src/tools/classification.cpp
   ${CMAKE_SOURCE_DIR}/src/tools/random_fill.cpp
   ${CMAKE_SOURCE_DIR}/src/tools/cli_util.cpp
   ${CMAKE_SOURCE_DIR}/src/tools/model_stats.cpp)
@@ -83,4 +84,50 @@ zenith_cli_test(run_top 0 "top 2 of 'y' row 1:\n +3 +3 +delta\n +2 +2 +gamma"
                 run ${D}/relu.onnx -i x=${D}/x_2x4.npy --top 2 --labels ${D}/labels4.txt)
 zenith_cli_test(missing_labels 1 "nolabels.txt: cannot open the labels file"
                 run ${D}/relu.onnx --top 2 --labels ${D}/nolabels.txt)
+
+# `zenith classify` on images the fixture makes with PIL, through the two colour classifiers.
+set(I ${ZENITH_CLI_OUT}/images)
+add_test(NAME cli.make_images COMMAND /usr/bin/python3 ${CMAKE_SOURCE_DIR}/tests/tools/make_images.py ${I})
+set_tests_properties(cli.make_images PROPERTIES FIXTURES_SETUP cli_images LABELS cli)
+function(zenith_classify_test name rc regex)
+  zenith_cli_test(classify_${name} ${rc} "${regex}" classify ${ARGN})
+  set_tests_properties(cli.classify_${name} PROPERTIES FIXTURES_REQUIRED cli_images)
+endfunction()
+set(SOFTMAX -m ${D}/colour_softmax.onnx --labels ${D}/colours.txt)
+zenith_classify_test(softmax 0 "head: softmax
+.*red.png
+ +red +0.8798 +\\(class 0\\)
+.*green.png
+ +green +0.8983 +\\(class 1\\)"
+                     ${SOFTMAX} -i ${I}/red.png ${I}/green.png --top 2)
+zenith_classify_test(jpeg_async 0 "red.jpg
+ +red +0.87.*red.png
+ +red +0.8798.*green.png
+ +green +0.8983.*async, 2 requests"
+                     ${SOFTMAX} -i ${I}/red.jpg ${I}/red.png ${I}/green.png --top 1 --async 2)
+zenith_classify_test(batched 0 "in batches of 2.*red.png
+ +red +0.8798.*green.png
+ +green +0.8983.*red.png
+ +red +0.8798.*2 batches"
+                     ${SOFTMAX} -i ${I}/red.png ${I}/green.png ${I}/red.png --top 1 --batch 2)
+zenith_classify_test(sigmoid 0 "head: sigmoid \\(multi-label\\)
+.*red.png
+ +red +0.9046
+[^ ]"
+                     -m ${D}/colour_sigmoid.onnx --labels ${D}/colours.txt -i ${I}/red.png)
+zenith_classify_test(sigmoid_none 0 "no finding above 0.95 \\(highest: red 0.9046\\)"
+                     -m ${D}/colour_sigmoid.onnx --labels ${D}/colours.txt -i ${I}/red.png --threshold 0.95)
+zenith_classify_test(per_layer 0 "per-layer counters.*
+node +op +device +implementation +layout +ms +%
+"
+                     ${SOFTMAX} -i ${I}/red.png -pc)
+zenith_classify_test(not_an_image 1 "text.jpg: not a JPEG or PNG image" ${SOFTMAX} -i ${I}/text.jpg)
+zenith_classify_test(truncated 1 "truncated.jpg: truncated JPEG file" ${SOFTMAX} -i ${I}/truncated.jpg)
+zenith_classify_test(missing_image 1 "nothere.png: no such image file" ${SOFTMAX} -i ${I}/nothere.png)
+zenith_classify_test(bad_mean 1 "--mean '1,2': expected three numbers R,G,B" ${SOFTMAX} -i ${I}/red.png --mean 1,2)
+zenith_classify_test(bad_size 1 "--size '8': expected HxW" ${SOFTMAX} -i ${I}/red.png --size 8)
+zenith_classify_test(not_a_classifier 1 "one f32 input of shape \\[N,3,H,W\\]; its first input 'x' is f32\\[batch,4\\]"
+                     -m ${D}/relu.onnx -i ${I}/red.png)
+unset(SOFTMAX)
+unset(I)
 unset(D)
