@@ -94,32 +94,17 @@ function(zenith_classify_test name rc regex)
   set_tests_properties(cli.classify_${name} PROPERTIES FIXTURES_REQUIRED cli_images)
 endfunction()
 set(SOFTMAX -m ${D}/colour_softmax.onnx --labels ${D}/colours.txt)
-zenith_classify_test(softmax 0 "head: softmax
-.*red.png
- +red +0.8798 +\\(class 0\\)
-.*green.png
- +green +0.8983 +\\(class 1\\)"
+zenith_classify_test(softmax 0 "head: softmax\n.*red.png\n +red +0.8798 +\\(class 0\\)\n.*green.png\n +green +0.8983 +\\(class 1\\)"
                      ${SOFTMAX} -i ${I}/red.png ${I}/green.png --top 2)
-zenith_classify_test(jpeg_async 0 "red.jpg
- +red +0.87.*red.png
- +red +0.8798.*green.png
- +green +0.8983.*async, 2 requests"
+zenith_classify_test(jpeg_async 0 "red.jpg\n +red +0.87.*red.png\n +red +0.8798.*green.png\n +green +0.8983.*async, 2 requests"
                      ${SOFTMAX} -i ${I}/red.jpg ${I}/red.png ${I}/green.png --top 1 --async 2)
-zenith_classify_test(batched 0 "in batches of 2.*red.png
- +red +0.8798.*green.png
- +green +0.8983.*red.png
- +red +0.8798.*2 batches"
+zenith_classify_test(batched 0 "in batches of 2.*red.png\n +red +0.8798.*green.png\n +green +0.8983.*red.png\n +red +0.8798.*2 batches"
                      ${SOFTMAX} -i ${I}/red.png ${I}/green.png ${I}/red.png --top 1 --batch 2)
-zenith_classify_test(sigmoid 0 "head: sigmoid \\(multi-label\\)
-.*red.png
- +red +0.9046
-[^ ]"
+zenith_classify_test(sigmoid 0 "head: sigmoid \\(multi-label\\)\n.*red.png\n +red +0.9046\n[^ ]"
                      -m ${D}/colour_sigmoid.onnx --labels ${D}/colours.txt -i ${I}/red.png)
 zenith_classify_test(sigmoid_none 0 "no finding above 0.95 \\(highest: red 0.9046\\)"
                      -m ${D}/colour_sigmoid.onnx --labels ${D}/colours.txt -i ${I}/red.png --threshold 0.95)
-zenith_classify_test(per_layer 0 "per-layer counters.*
-node +op +device +implementation +layout +ms +%
-"
+zenith_classify_test(per_layer 0 "per-layer counters.*\nnode +op +device +implementation +layout +ms +%\n"
                      ${SOFTMAX} -i ${I}/red.png -pc)
 zenith_classify_test(not_an_image 1 "text.jpg: not a JPEG or PNG image" ${SOFTMAX} -i ${I}/text.jpg)
 zenith_classify_test(truncated 1 "truncated.jpg: truncated JPEG file" ${SOFTMAX} -i ${I}/truncated.jpg)
@@ -128,6 +113,19 @@ zenith_classify_test(bad_mean 1 "--mean '1,2': expected three numbers R,G,B" ${S
 zenith_classify_test(bad_size 1 "--size '8': expected HxW" ${SOFTMAX} -i ${I}/red.png --size 8)
 zenith_classify_test(not_a_classifier 1 "one f32 input of shape \\[N,3,H,W\\]; its first input 'x' is f32\\[batch,4\\]"
                      -m ${D}/relu.onnx -i ${I}/red.png)
+
+# The zoo models (exported by the models.export_zoo fixture) on a JPEG and a PNG.
+foreach(model chexnet resnet50 mobilenet_v2)
+  set(head "head: logits \\(softmax applied here\\)")
+  set(labels "")
+  if(model STREQUAL "chexnet")
+    set(head "head: sigmoid \\(multi-label\\)")
+    set(labels --labels ${CMAKE_SOURCE_DIR}/share/labels/chestxray14.txt --threshold 0)
+  endif()
+  zenith_classify_test(zoo_${model} 0 "${head}\n.*red.jpg\n  [A-Za-z_ 0-9]+ +[01]\\.[0-9]+.*green.png\n  [A-Za-z_ 0-9]+ +[01]\\.[0-9]+.*async, 2 requests"
+                       -m ${CMAKE_BINARY_DIR}/zoo/${model}.onnx -i ${I}/red.jpg ${I}/green.png --async 2 ${labels})
+  set_tests_properties(cli.classify_zoo_${model} PROPERTIES FIXTURES_REQUIRED "cli_images;zoo" LABELS "cli;models")
+endforeach()
 unset(SOFTMAX)
 unset(I)
 unset(D)
