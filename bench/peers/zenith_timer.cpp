@@ -1,4 +1,4 @@
-// zenith-timer: times Session::run for bench/peers/compare. It loads the model, warms up and
+// zenith-timer: times InferRequest::infer for bench/peers/compare. It loads the model, warms up and
 // prints {"warmup_ms": [...]}; then each line "N" on stdin times N runs and prints {"ms": [...]}.
 // Staying alive between blocks lets the driver interleave engines without reloading models.
 #include <CLI/CLI.hpp>
@@ -6,15 +6,14 @@
 
 #include <cstdio>
 #include <iostream>
-#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include "runtime/session.h"
+#include "runtime/tensor_bridge.h"
 #include "timing.h"
 #include "tools/npy.h"
-#include "zenith/error.h"
+#include "zenith/zenith.h"
 
 namespace {
 
@@ -27,7 +26,7 @@ void print_ms(std::string_view key, const std::vector<double>& ms) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"Times Zenith's Session::run on one input, in blocks read from stdin", "zenith-timer"};
+  CLI::App app{"Times Zenith's InferRequest::infer on one input, in blocks read from stdin", "zenith-timer"};
   std::string model, input, device = "REF";
   int threads = 1, warmup = 1;
   app.add_option("model", model, "the .onnx model")->required();
@@ -39,10 +38,11 @@ int main(int argc, char** argv) {
 
   try {
     zenith::bench::set_threads(threads);
-    const zenith::runtime::Session session(zenith::runtime::load_graph(model), device);
-    const std::map<std::string, zenith::ir::Value> feeds = {
-        {session.graph().runtime_inputs().at(0)->name, zenith::tools::read_npy(input)}};
-    auto run = [&] { session.run(feeds); };
+    zenith::Config config;
+    config.num_threads = threads;
+    zenith::InferRequest request = zenith::Core().compile_model(model, device, config).create_infer_request();
+    request.set_input(0, zenith::TensorAccess::from_ir(zenith::tools::read_npy(input), input));
+    auto run = [&] { request.infer(); };
     print_ms("warmup_ms", zenith::bench::time_ms(warmup, run));
     for (int runs; std::cin >> runs;) print_ms("ms", zenith::bench::time_ms(runs, run));
   } catch (const zenith::Error& e) {
