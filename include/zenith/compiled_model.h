@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "zenith/config.h"
+#include "zenith/export.h"
 #include "zenith/infer_request.h"
 #include "zenith/model.h"
 
@@ -22,7 +23,7 @@ struct NodePlacement {
 
 // A handle: copies share the compiled model. Thread-safe: requests may be created and run from
 // any thread. Outlives nothing: requests keep what they need alive.
-class CompiledModel {
+class ZENITH_API CompiledModel {
  public:
   InferRequest create_infer_request() const;
   // How many requests in flight keep the device busy (the number of streams).

@@ -3,6 +3,8 @@
 
 #include <cstdint>
 
+#include "zenith/export.h"
+
 namespace zenith {
 
 enum class PerformanceHint {
@@ -10,7 +12,7 @@ enum class PerformanceHint {
   throughput,  // several requests at once, each stream on its own threads
 };
 
-const char* to_string(PerformanceHint hint);  // "LATENCY", "THROUGHPUT"
+ZENITH_API const char* to_string(PerformanceHint hint);  // "LATENCY", "THROUGHPUT"
 
 struct Config {
   PerformanceHint hint = PerformanceHint::latency;

@@ -7,12 +7,13 @@
 
 #include "zenith/compiled_model.h"
 #include "zenith/config.h"
+#include "zenith/export.h"
 #include "zenith/model.h"
 
 namespace zenith {
 
 // Stateless and thread-safe; make one wherever convenient.
-class Core {
+class ZENITH_API Core {
  public:
   // Reads an ONNX model. Throws Error (InvalidModel) naming the file and what is wrong with it.
   Model read_model(const std::filesystem::path& path) const;

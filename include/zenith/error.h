@@ -4,11 +4,13 @@
 #include <stdexcept>
 #include <string>
 
+#include "zenith/export.h"
+
 namespace zenith {
 
 // Every failure Zenith reports is an Error. The message names the file, node, op and value
 // concerned, what was found and what was expected.
-class Error : public std::runtime_error {
+class ZENITH_API Error : public std::runtime_error {
  public:
   enum class Kind {
     InvalidModel,     // the model file or graph is malformed

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "zenith/export.h"
 #include "zenith/tensor.h"
 
 namespace zenith {
@@ -36,7 +37,7 @@ struct MemoryInfo {
 // time without interfering (each has its own memory). One request is used by one thread at a
 // time, except wait() / wait_for(), which any thread may call. Errors are Error exceptions; the
 // request stays usable after any of them.
-class InferRequest {
+class ZENITH_API InferRequest {
  public:
   // Binds an input; nothing is copied, so the tensor's data must stay alive and unchanged until
   // the run that reads it has finished. Throws Error (InvalidArgument) for an unknown name or

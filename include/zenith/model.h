@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "zenith/export.h"
 #include "zenith/tensor.h"
 
 namespace zenith {
@@ -21,11 +22,11 @@ struct Port {
 };
 
 // "f32[batch,3,224,224]": the element type, then each dimension's size or name ("?" if none).
-std::string to_string(const Port& port);
+ZENITH_API std::string to_string(const Port& port);
 
 // Copies are independent: reshaping one leaves the others as they were. Not thread-safe for
 // concurrent reshape; reading from several threads is fine.
-class Model {
+class ZENITH_API Model {
  public:
   // The file it was read from.
   const std::string& source() const;

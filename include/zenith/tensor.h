@@ -8,12 +8,14 @@
 #include <type_traits>
 #include <vector>
 
+#include "zenith/export.h"
+
 namespace zenith {
 
 enum class ElementType { f32, f64, f16, bf16, i8, u8, i16, u16, i32, u32, i64, u64, boolean };
 
-size_t element_size(ElementType type);    // bytes per element
-const char* to_string(ElementType type);  // "f32", "i64", "bool", ...
+ZENITH_API size_t element_size(ElementType type);    // bytes per element
+ZENITH_API const char* to_string(ElementType type);  // "f32", "i64", "bool", ...
 
 // The element type of a C++ type: element_type_of<float>() == ElementType::f32.
 template <typename T>
@@ -24,7 +26,7 @@ using Shape = std::vector<int64_t>;
 // A dense row-major array of one element type. Copies share the data (as std::shared_ptr
 // does); nothing is copied unless you copy it. Reading one tensor from several threads is
 // safe; writing it while a request reads it is not.
-class Tensor {
+class ZENITH_API Tensor {
  public:
   Tensor() = default;  // empty: no data
   // Allocates zero-filled, 64-byte aligned storage. Throws Error (InvalidArgument) for a

@@ -11,7 +11,7 @@
 
 namespace zenith {
 
-struct CompiledModel::Impl {
+struct ZENITH_HIDDEN CompiledModel::Impl {
   Impl(const Model::Impl& model, const std::string& device, const Config& requested);
 
   Config config;  // resolved

@@ -14,7 +14,7 @@
 
 namespace zenith {
 
-struct InferRequest::Impl {
+struct ZENITH_HIDDEN InferRequest::Impl {
   explicit Impl(std::shared_ptr<CompiledModel::Impl> compiled);
 
   // Runs the model on the calling thread with the bound inputs; stores outputs and profile.

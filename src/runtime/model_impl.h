@@ -8,7 +8,7 @@
 
 namespace zenith {
 
-struct Model::Impl {
+struct ZENITH_HIDDEN Model::Impl {
   explicit Impl(ir::Graph g);
   ir::Graph graph;
   std::vector<Port> inputs;  // the graph's runtime inputs (not its initializers)
