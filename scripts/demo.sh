@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The demo `make demo` runs: the CheXNet-style model and ResNet-50 from the zoo on Zenith's CPU
 # device (and once on REF, the reference device), checked against PyTorch's outputs on the same
-# inputs, with top predictions and timings; then, if ONNX Runtime is installed (by
+# inputs, with top predictions and timings; `zenith classify` on two images; then, if ONNX Runtime is installed (by
 # bench/peers/compare), Zenith's and ONNX Runtime's latency side by side.
 set -euo pipefail
 build=${1:-build}
@@ -25,6 +25,20 @@ for model in chexnet resnet50; do
     | grep 'time per inference'
   "$zenith" compare "$out/$model.ref/output.npy" "$zoo/${model}_output.npy" --rtol 1e-3 --atol 1e-4
 done
+
+echo
+echo "== zenith classify: two synthetic images (PNG, JPEG) through CheXNet on 2 async requests =="
+/usr/bin/python3 - "$out" <<'PY'
+import sys
+from PIL import Image, ImageDraw
+out = sys.argv[1]
+img = Image.new("L", (320, 320), 20)
+ImageDraw.Draw(img).ellipse((60, 40, 260, 300), fill=150)  # a bright oval on a dark field
+img.save(f"{out}/chest.png")
+img.rotate(10).save(f"{out}/chest.jpg", quality=90)
+PY
+"$zenith" classify -m "$zoo/chexnet.onnx" --labels share/labels/chestxray14.txt \
+  -i "$out/chest.png" "$out/chest.jpg" --async 2
 
 if [ -d "$build/peers/node_modules/onnxruntime-node" ] && [ -x "$build/zenith-timer" ]; then
   echo
