@@ -149,17 +149,16 @@ void InferRequest::infer() {
     std::unique_lock<std::mutex> lock(impl_->mutex);
     impl_->begin(lock, "infer");
   }
-  try {
-    impl_->execute();
-  } catch (...) {
-    std::lock_guard<std::mutex> lock(impl_->mutex);
-    impl_->running = false;
-    impl_->finished.notify_all();
-    throw;
-  }
-  std::lock_guard<std::mutex> lock(impl_->mutex);
-  impl_->running = false;
-  impl_->finished.notify_all();
+  // Idle again however the run ends, so a failed request stays usable.
+  struct Done {
+    InferRequest::Impl& impl;
+    ~Done() {
+      std::lock_guard<std::mutex> lock(impl.mutex);
+      impl.running = false;
+      impl.finished.notify_all();
+    }
+  } done{*impl_};
+  impl_->execute();
 }
 
 void InferRequest::start_async() {
