@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "runtime/compiled_model_impl.h"
+#include "testing/expect_error.h"
 #include "zenith/zenith.h"
 
 namespace zenith {
@@ -13,17 +14,7 @@ namespace {
 
 const std::filesystem::path kData = std::filesystem::path(ZENITH_SOURCE_DIR) / "tests/tools/data";
 
-// Runs `f`, expecting an Error of `kind` whose message contains `text`.
-template <typename F>
-void expect_error(F f, Error::Kind kind, const std::string& text) {
-  try {
-    f();
-    ADD_FAILURE() << "no error; expected one containing '" << text << "'";
-  } catch (const Error& e) {
-    EXPECT_EQ(e.kind(), kind) << e.what();
-    EXPECT_NE(std::string(e.what()).find(text), std::string::npos) << e.what();
-  }
-}
+using testing::expect_error;
 
 TEST(Api, ReadsPortsAndRunsAModel) {
   const Core core;

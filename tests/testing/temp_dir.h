@@ -1,0 +1,32 @@
+// TempDir: a fresh folder for a test's files, removed with everything in it at the end.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <string>
+
+namespace zenith::testing {
+
+class TempDir {
+ public:
+  // <system temp>/zenith_<what>_<running test's name>, emptied if a crashed run left it.
+  explicit TempDir(const std::string& what) {
+    std::string test = ::testing::UnitTest::GetInstance()->current_test_info()->name();
+    std::replace(test.begin(), test.end(), '/', '_');  // parameterized tests: "Name/param"
+    path_ = std::filesystem::temp_directory_path() / ("zenith_" + what + "_" + test);
+    std::filesystem::remove_all(path_);
+    std::filesystem::create_directories(path_);
+  }
+  ~TempDir() { std::filesystem::remove_all(path_); }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+
+  std::filesystem::path operator/(const std::string& name) const { return path_ / name; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+}  // namespace zenith::testing
