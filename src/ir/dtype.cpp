@@ -29,6 +29,12 @@ std::string_view dtype_name(DType dtype) {
   return "invalid";
 }
 
+std::optional<DType> dtype_from_name(std::string_view name) {
+  for (int i = 0; i <= static_cast<int>(DType::String); ++i)  // String is the last DType
+    if (dtype_name(static_cast<DType>(i)) == name) return static_cast<DType>(i);
+  return std::nullopt;
+}
+
 bool is_floating(DType dtype) {
   return dtype == DType::F32 || dtype == DType::F64 || dtype == DType::F16 ||
          dtype == DType::BF16;

@@ -3,6 +3,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -32,6 +33,8 @@ enum class DType : uint8_t {
 
 size_t dtype_size(DType dtype);    // bytes per element; sizeof(std::string) for String
 std::string_view dtype_name(DType dtype);  // "f32", "i64", ...
+// The DType whose dtype_name is `name` ("undefined" included); nullopt for any other name.
+std::optional<DType> dtype_from_name(std::string_view name);
 bool is_floating(DType dtype);     // F32, F64, F16, BF16
 bool is_integer(DType dtype);      // signed or unsigned integers, not Bool
 bool is_signed(DType dtype);       // floating or signed integer
