@@ -5,6 +5,7 @@
 
 #include "frontend/onnx/model_loader.h"
 #include "ir/errors.h"
+#include "ir/zir.h"
 
 namespace zenith::runtime {
 
@@ -42,9 +43,13 @@ std::vector<ir::Value> Session::run(const std::map<std::string, ir::Value>& feed
 }
 
 ir::Graph load_graph(const std::filesystem::path& path) {
+  // The magic decides, so a .zir under another name loads; a .zir name without the magic still
+  // goes to the .zir reader, whose message says what is wrong with the file.
   const std::string ext = path.extension().string();
+  if (ir::has_zir_magic(path) || ext == ".zir") return ir::read_zir(path);
   if (ext != ".onnx")
-    throw_invalid_argument("{}: unknown model format '{}'; expected an .onnx file", path.string(), ext);
+    throw_invalid_argument("{}: unknown model format '{}'; expected an .onnx or a .zir file",
+                           path.string(), ext);
   return onnx_frontend::load_model(path);
 }
 

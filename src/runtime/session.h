@@ -41,7 +41,7 @@ class Session {
   hetero::HeteroPlan plan_;
 };
 
-// Loads a model file (.onnx) into a graph.
+// Loads a model file into a graph: a .zir (known by its magic) or an .onnx.
 ir::Graph load_graph(const std::filesystem::path& path);
 
 }  // namespace zenith::runtime

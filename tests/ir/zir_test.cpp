@@ -1,5 +1,5 @@
 // .zir round trips: every attribute kind, dtype and type comes back bitwise; constants are views
-// into the mapping; FP16 compression; writing over a mapped file.
+// into the mapping; FP16 compression; writing over a mapped file; loading by magic.
 #include "ir/zir.h"
 
 #include <gtest/gtest.h>
@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "ir/zir_test_util.h"
+#include "runtime/session.h"
 #include "testing/expect_error.h"
 #include "testing/temp_dir.h"
 
@@ -232,6 +233,25 @@ TEST_F(ZirWriter, RefusesWhatTheFormatCannotHold) {
   EXPECT_FALSE(fs::exists(dir_ / "b.zir.tmp"));
   testing::expect_error([&] { write_zir(Graph{}, dir_ / "no/such/dir.zir"); },
                         Error::Kind::InvalidArgument, "cannot write the file");
+}
+
+using ZirLoadGraph = ZirTest;
+
+TEST_F(ZirLoadGraph, ChoosesTheReaderByMagic) {
+  write_zir(sample_graph(), dir_ / "model.bin");
+  EXPECT_EQ(runtime::load_graph(dir_ / "model.bin").name, "sample");
+  std::ofstream(dir_ / "fake.zir") << "not a zir";
+  std::ofstream(dir_ / "model.txt") << "not a zir";
+  const auto expect_error = [](const fs::path& path, Error::Kind kind, const std::string& text) {
+    testing::expect_error([&] { runtime::load_graph(path); }, kind, text);
+  };
+  expect_error(dir_ / "fake.zir", Error::Kind::InvalidModel, "fake.zir: not a .zir file");
+  expect_error(dir_ / "model.txt", Error::Kind::InvalidArgument,
+               "expected an .onnx or a .zir file");
+  expect_error(dir_ / "missing.zir", Error::Kind::InvalidArgument,
+               "missing.zir: no such model file");
+  std::ofstream(dir_ / "empty.zir").flush();
+  expect_error(dir_ / "empty.zir", Error::Kind::InvalidModel, "empty.zir: not a .zir file");
 }
 
 }  // namespace
