@@ -81,28 +81,10 @@ std::string compare_values(const ir::Value& actual, const ir::Value& expected,
   return "";
 }
 
-std::vector<fs::path> data_sets(const fs::path& case_dir) {
-  std::vector<fs::path> sets;
-  for (const auto& entry : fs::directory_iterator(case_dir))
-    if (entry.is_directory() && entry.path().filename().string().rfind("test_data_set_", 0) == 0)
-      sets.push_back(entry.path());
-  std::sort(sets.begin(), sets.end());
-  return sets;
-}
-
 CaseResult run_data_set(const runtime::Session& session, const fs::path& dir,
                         const Tolerance& tol) {
   const ir::Graph& graph = session.graph();
-  const auto inputs = graph.runtime_inputs();
-  std::map<std::string, ir::Value> feeds;
-  for (size_t i = 0;; ++i) {
-    const fs::path file = dir / fmt::format("input_{}.pb", i);
-    if (!fs::exists(file)) break;
-    if (i >= inputs.size())
-      return {Status::Error, fmt::format("{} has no matching graph input", file.string())};
-    feeds[inputs[i]->name] = read_as_declared(file, inputs[i]->type);
-  }
-  const auto outputs = session.run(feeds);
+  const auto outputs = session.run(read_inputs(dir, graph));
   for (size_t i = 0; i < graph.outputs.size(); ++i) {
     const fs::path file = dir / fmt::format("output_{}.pb", i);
     if (!fs::exists(file)) continue;
@@ -115,6 +97,27 @@ CaseResult run_data_set(const runtime::Session& session, const fs::path& dir,
 }
 
 }  // namespace
+
+std::vector<fs::path> data_sets(const fs::path& case_dir) {
+  std::vector<fs::path> sets;
+  for (const auto& entry : fs::directory_iterator(case_dir))
+    if (entry.is_directory() && entry.path().filename().string().rfind("test_data_set_", 0) == 0)
+      sets.push_back(entry.path());
+  std::sort(sets.begin(), sets.end());
+  return sets;
+}
+
+std::map<std::string, ir::Value> read_inputs(const fs::path& data_set, const ir::Graph& graph) {
+  const auto inputs = graph.runtime_inputs();
+  std::map<std::string, ir::Value> feeds;
+  for (size_t i = 0;; ++i) {
+    const fs::path file = data_set / fmt::format("input_{}.pb", i);
+    if (!fs::exists(file)) break;
+    if (i >= inputs.size()) throw_invalid_model("{} has no matching graph input", file.string());
+    feeds[inputs[i]->name] = read_as_declared(file, inputs[i]->type);
+  }
+  return feeds;
+}
 
 const char* to_string(Status status) {
   switch (status) {

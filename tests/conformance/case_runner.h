@@ -3,7 +3,12 @@
 #pragma once
 
 #include <filesystem>
+#include <map>
 #include <string>
+#include <vector>
+
+#include "ir/graph.h"
+#include "ir/value.h"
 
 namespace zenith::conformance {
 
@@ -24,5 +29,13 @@ struct Tolerance {
 
 CaseResult run_case(const std::filesystem::path& case_dir, const std::string& device,
                     const Tolerance& tolerance);
+
+// The case's test_data_set_* folders, sorted.
+std::vector<std::filesystem::path> data_sets(const std::filesystem::path& case_dir);
+
+// A data set's input_K.pb files as feeds for `graph`'s runtime inputs, read as the graph
+// declares them. Throws InvalidModel if there are more files than inputs.
+std::map<std::string, ir::Value> read_inputs(const std::filesystem::path& data_set,
+                                             const ir::Graph& graph);
 
 }  // namespace zenith::conformance
