@@ -41,14 +41,15 @@ struct ZirInfo {
 // Writes `graph` to `path` through a temporary file in the same folder that is renamed over
 // `path` at the end, so a process that has the old file mapped keeps reading the old bytes.
 // Throws InvalidArgument for a graph the format cannot hold (an undefined tensor, a name that
-// is not UTF-8) or a file that cannot be written.
+// is not UTF-8, a header over 256 MiB) or a file that cannot be written.
 void write_zir(const Graph& graph, const std::filesystem::path& path,
                const ZirOptions& options = {});
 
 // Maps the file read-only and returns its graph. Uncompressed constants are views into the
 // mapping, which stays mapped while any of them lives; writing to them faults. Every offset,
 // length, dtype, shape and checksum is checked first: a truncated, corrupted or hostile file is
-// an InvalidModel error (Unsupported for a newer format version), never a crash.
+// an InvalidModel error (Unsupported for a newer format version), never a crash. A missing or
+// unreadable file is InvalidArgument.
 Graph read_zir(const std::filesystem::path& path, ZirInfo* info = nullptr);
 
 // read_zir on bytes already in memory: constants are views into `file`, kept alive by
