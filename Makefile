@@ -1,12 +1,15 @@
 # The two commands a new user runs: `make demo` and `make test`. Each installs what is missing,
-# builds, then runs the demo or every test. CI adds `make sanitize` and `make tsan` (.ci/run).
+# builds, then runs the demo or every test. CI adds `make sanitize`, `make tsan` and `make fuzz`
+# (.ci/run).
 BUILD ?= build
 ASAN_BUILD ?= build-asan
 TSAN_BUILD ?= build-tsan
+FUZZ_BUILD ?= build-fuzz
+FUZZ_SECONDS ?= 60
 JOBS ?= 2
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build demo test sanitize tsan zoo conformance clean
+.PHONY: all deps build demo test sanitize tsan fuzz zoo conformance clean
 
 all: build
 
@@ -43,9 +46,20 @@ tsan: deps
 	TSAN_OPTIONS="suppressions=$(CURDIR)/tests/tsan.supp second_deadlock_stack=1" \
 	  $(TSAN_BUILD)/zenith_concurrency_tests
 
+# The .zir reader under libFuzzer (clang, AddressSanitizer + UBSan) for FUZZ_SECONDS, from seeds
+# written by the current code; the corpus it grows stays in $(FUZZ_BUILD)/zir_corpus.
+fuzz: deps
+	cmake -S . -B $(FUZZ_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++-14 \
+	  -DZENITH_FUZZ=ON -DZENITH_BUILD_TESTS=OFF $(CMAKE_FLAGS)
+	cmake --build $(FUZZ_BUILD) -j$(JOBS) --target zir_fuzz zir_fuzz_seeds
+	$(FUZZ_BUILD)/zir_fuzz_seeds $(FUZZ_BUILD)/zir_seeds
+	mkdir -p $(FUZZ_BUILD)/zir_corpus
+	$(FUZZ_BUILD)/zir_fuzz $(FUZZ_BUILD)/zir_corpus $(FUZZ_BUILD)/zir_seeds -dict=tests/fuzz/zir.dict \
+	  -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1
+
 conformance: build
 	$(BUILD)/zenith-conformance /usr/share/libonnx-testdata/data -j$(JOBS) \
 	  --skip-list tests/conformance/skip_list.txt --json $(BUILD)/conformance.json
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD) $(TSAN_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(TSAN_BUILD) $(FUZZ_BUILD)
