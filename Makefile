@@ -47,7 +47,8 @@ tsan: deps
 	  $(TSAN_BUILD)/zenith_concurrency_tests
 
 # The .zir reader under libFuzzer (clang, AddressSanitizer + UBSan) for FUZZ_SECONDS, from seeds
-# written by the current code; the corpus it grows stays in $(FUZZ_BUILD)/zir_corpus.
+# written by the current code; the corpus it grows stays in $(FUZZ_BUILD)/zir_corpus, and the
+# input of a finding (crash-*, leak-*, timeout-*) is written to $(FUZZ_BUILD).
 fuzz: deps
 	cmake -S . -B $(FUZZ_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++-14 \
 	  -DZENITH_FUZZ=ON -DZENITH_BUILD_TESTS=OFF $(CMAKE_FLAGS)
@@ -55,7 +56,7 @@ fuzz: deps
 	$(FUZZ_BUILD)/zir_fuzz_seeds $(FUZZ_BUILD)/zir_seeds
 	mkdir -p $(FUZZ_BUILD)/zir_corpus
 	$(FUZZ_BUILD)/zir_fuzz $(FUZZ_BUILD)/zir_corpus $(FUZZ_BUILD)/zir_seeds -dict=tests/fuzz/zir.dict \
-	  -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1
+	  -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 -artifact_prefix=$(FUZZ_BUILD)/
 
 conformance: build
 	$(BUILD)/zenith-conformance /usr/share/libonnx-testdata/data -j$(JOBS) \
