@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <set>
 #include <span>
 #include <string>
 #include <string_view>
@@ -21,6 +22,9 @@ struct ZirOptions {
   // Store f32 constants of at least kZirMinCompressedElements elements as f16 (values that
   // would overflow f16 keep their tensor f32); the reader widens them back to f32.
   bool compress_fp16 = false;
+  // Constants that stay f32 under compress_fp16: initializers by value name, attribute tensors
+  // as "node:attribute" (the names write_zir gives them in the constant table).
+  std::set<std::string> keep_f32;
   std::vector<std::string> passes;              // provenance: the passes the graph went through
   std::map<std::string, std::string> metadata;  // free-form, kept verbatim
 };
@@ -38,12 +42,23 @@ struct ZirInfo {
   std::map<std::string, std::string> metadata;
 };
 
+// What write_zir stored.
+struct ZirSummary {
+  size_t constants = 0;
+  size_t compressed = 0;       // stored as f16
+  size_t kept_f32 = 0;         // could have been f16: in keep_f32, or a value would overflow
+  uint64_t file_bytes = 0;
+};
+
+// Whether compress_fp16 stores this constant as f16 unless asked to keep it, or it overflows.
+bool fp16_candidate(const Tensor& tensor);
+
 // Writes `graph` to `path` through a temporary file in the same folder that is renamed over
 // `path` at the end, so a process that has the old file mapped keeps reading the old bytes.
 // Throws InvalidArgument for a graph the format cannot hold (an undefined tensor, a name that
 // is not UTF-8, a header over 256 MiB) or a file that cannot be written.
-void write_zir(const Graph& graph, const std::filesystem::path& path,
-               const ZirOptions& options = {});
+ZirSummary write_zir(const Graph& graph, const std::filesystem::path& path,
+                     const ZirOptions& options = {});
 
 // Maps the file read-only and returns its graph. Uncompressed constants are views into the
 // mapping, which stays mapped while any of them lives; writing to them faults. Every offset,

@@ -96,6 +96,11 @@ class Encoder {
   }
 
   const std::vector<BlobEntry>& entries() const { return entries_; }
+  ZirSummary summary() const {
+    ZirSummary s = summary_;
+    s.constants = entries_.size();
+    return s;
+  }
 
  private:
   json value_infos(const std::vector<ValueInfo>& values) {
@@ -163,10 +168,10 @@ class Encoder {
     BlobEntry e{name, &t, t.dtype(), {}};
     if (t.dtype() == DType::String) {
       e.encoded = encode_strings(t);
-    } else if (options_.compress_fp16 && t.dtype() == DType::F32 &&
-               t.numel() >= kZirMinCompressedElements) {
-      e.encoded = encode_fp16(t);
+    } else if (options_.compress_fp16 && fp16_candidate(t)) {
+      if (!options_.keep_f32.count(name)) e.encoded = encode_fp16(t);
       if (!e.encoded.empty()) e.stored = DType::F16;
+      ++(e.encoded.empty() ? summary_.kept_f32 : summary_.compressed);
     }
     entries_.push_back(std::move(e));
     return entries_.size() - 1;
@@ -174,6 +179,7 @@ class Encoder {
 
   const ZirOptions& options_;
   std::vector<BlobEntry> entries_;
+  ZirSummary summary_;
 };
 
 void write_file(const std::filesystem::path& path,
@@ -204,7 +210,12 @@ void write_file(const std::filesystem::path& path,
 
 }  // namespace
 
-void write_zir(const Graph& graph, const std::filesystem::path& path, const ZirOptions& options) {
+bool fp16_candidate(const Tensor& tensor) {
+  return tensor.dtype() == DType::F32 && tensor.numel() >= kZirMinCompressedElements;
+}
+
+ZirSummary write_zir(const Graph& graph, const std::filesystem::path& path,
+                     const ZirOptions& options) {
   const std::string producer = "zenith " ZENITH_VERSION;
   Encoder encoder(options);
   json header = json::object();
@@ -253,6 +264,9 @@ void write_zir(const Graph& graph, const std::filesystem::path& path, const ZirO
     std::filesystem::remove(temporary, ec);
     throw_invalid_argument("{}: cannot replace the file: {}", path.string(), reason);
   }
+  ZirSummary summary = encoder.summary();
+  summary.file_bytes = prefix.blob_offset + blob_length;
+  return summary;
 }
 
 }  // namespace zenith::ir

@@ -1,6 +1,6 @@
 // Model: ports read from the graph, and reshape.
 #include "ir/errors.h"
-#include "ir/shape_inference.h"
+#include "passes/freeze_input_shapes.h"
 #include "runtime/model_impl.h"
 #include "runtime/tensor_bridge.h"
 
@@ -82,31 +82,7 @@ void Model::reshape(const Shape& shape) {
 
 void Model::reshape(const std::map<std::string, Shape>& shapes) {
   ir::Graph graph = impl_->graph;  // copies share initializer storage: cheap
-  std::map<std::string, ir::Dims> fixed;
-  for (const auto& [name, shape] : shapes) {
-    const Port& port = input(name);
-    bool fits = !port.has_shape || port.shape.size() == shape.size();
-    for (size_t i = 0; fits && i < shape.size(); ++i)
-      fits = shape[i] >= 0 && (!port.has_shape || port.shape[i] < 0 || port.shape[i] == shape[i]);
-    for (ir::ValueInfo& v : graph.inputs) {
-      if (v.name != name) continue;
-      if (!fits)
-        throw_invalid_argument("{}: reshape: input '{}' is {}, which {} does not fit", source(),
-                               name, ir::to_string(v.type), ir::to_string(shape));
-      v.type.shape = ir::to_shape(shape);
-    }
-    fixed[name] = shape;
-  }
-  // Outputs follow only once every input is fixed: inference takes unfixed dims as 1.
-  bool all_fixed = true;
-  for (const ir::ValueInfo* v : graph.runtime_inputs())
-    all_fixed &= v->type.shape && ir::to_dims(*v->type.shape).has_value();
-  if (all_fixed) {
-    const std::map<std::string, ir::Dims> inferred = ir::infer_shapes(graph, fixed);
-    for (ir::ValueInfo& v : graph.outputs)
-      if (auto it = inferred.find(v.name); it != inferred.end())
-        v.type.shape = ir::to_shape(it->second);
-  }
+  passes::freeze_input_shapes(graph, {shapes.begin(), shapes.end()});
   impl_ = std::make_shared<const Impl>(std::move(graph));
 }
 

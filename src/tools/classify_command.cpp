@@ -205,7 +205,7 @@ int classify(const ClassifyOptions& options) {
 Command add_classify_command(CLI::App& app) {
   auto options = std::make_shared<ClassifyOptions>();
   CLI::App* sub = app.add_subcommand("classify", "Classify JPEG and PNG images (sync or async requests)");
-  sub->add_option("-m,--model", options->model, "Model file (.onnx) with one input [N,3,H,W]")->required();
+  sub->add_option("-m,--model", options->model, "Model file (.onnx or .zir) with one input [N,3,H,W]")->required();
   sub->add_option("-i,--images", options->images, "Images (JPEG or PNG)")->required();
   sub->add_option("-d,--device", options->device, "Device (CPU, REF, HETERO:CPU,REF)")->default_str(options->device);
   sub->add_option("--async", options->async, "Run on N asynchronous requests (0: synchronously)")

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
 #include <cmath>
 #include <fstream>
 #include <limits>
@@ -134,6 +135,33 @@ std::string human_count(double value) {
   for (const auto& [scale, unit] : kUnits)
     if (std::abs(value) >= scale) return fmt::format("{:.3g} {}", value / scale, unit);
   return fmt::format("{:.3g}", value);
+}
+
+
+std::pair<std::string, std::string> split_assignment(const std::string& spec, std::string_view flag,
+                                                     std::string_view form) {
+  const size_t eq = spec.find('=');
+  if (eq == std::string::npos || eq == 0 || eq + 1 == spec.size())
+    throw_invalid_argument("{} '{}': expected {}", flag, spec, form);
+  return {spec.substr(0, eq), spec.substr(eq + 1)};
+}
+
+ir::Dims parse_dims(const std::string& text, std::string_view what) {
+  ir::Dims dims;
+  const char* at = text.data();
+  const char* end = text.data() + text.size();
+  while (at < end) {
+    int64_t d = -1;
+    const auto [next, ec] = std::from_chars(at, end, d);
+    if (ec != std::errc() || d < 0 || (next != end && *next != ','))
+      throw_invalid_argument("{} '{}': expected dims such as 1,3,224,224", what, text);
+    dims.push_back(d);
+    at = next == end ? end : next + 1;
+    if (next != end && at == end)
+      throw_invalid_argument("{} '{}': expected dims such as 1,3,224,224", what, text);
+  }
+  if (dims.empty()) throw_invalid_argument("{} '{}': expected dims such as 1,3,224,224", what, text);
+  return dims;
 }
 
 }  // namespace zenith::tools

@@ -6,6 +6,7 @@
 #include <iosfwd>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "ir/tensor.h"
@@ -27,6 +28,16 @@ Command add_run_command(CLI::App& app);
 Command add_info_command(CLI::App& app);
 Command add_compare_command(CLI::App& app);
 Command add_classify_command(CLI::App& app);
+Command add_convert_command(CLI::App& app);
+
+// "NAME=VALUE" as {NAME, VALUE}. Throws InvalidArgument "FLAG 'SPEC': expected FORM" when there
+// is no '=' or either side is empty.
+std::pair<std::string, std::string> split_assignment(const std::string& spec, std::string_view flag,
+                                                     std::string_view form);
+
+// "1,3,224,224" as dims. Throws InvalidArgument naming `what` for anything but comma-separated
+// non-negative integers.
+ir::Dims parse_dims(const std::string& text, std::string_view what);
 
 // Prints rows as left-aligned columns; the first row is the heading.
 void print_table(std::ostream& out, const std::vector<std::vector<std::string>>& rows);

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "ir/shape_inference.h"
+#include "ir/zir.h"
 #include "runtime/session.h"
 #include "zenith/zenith.h"
 #include "tools/cli_util.h"
@@ -74,8 +75,11 @@ nlohmann::json info_json(const ir::Graph& graph, const ModelStats& stats) {
   return j;
 }
 
-void print_text(const ir::Graph& graph, const ModelStats& stats) {
+// `header`: rows printed after the model's file name.
+void print_text(const ir::Graph& graph, const ModelStats& stats,
+                const std::vector<std::vector<std::string>>& header) {
   std::vector<std::vector<std::string>> rows = {{"model:", graph.source}};
+  rows.insert(rows.end(), header.begin(), header.end());
   if (!graph.name.empty()) rows.push_back({"graph:", graph.name});
   std::string opsets;
   for (const auto& [domain, version] : graph.opsets) {
@@ -139,17 +143,39 @@ void print_placement(const std::string& device, const std::vector<NodePlacement>
                              nodes.size() > 5 ? fmt::format(" and {} more", nodes.size() - 5) : "");
 }
 
+// The .zir header's provenance, as rows or JSON.
+std::vector<std::vector<std::string>> zir_rows(const ir::ZirInfo& zir) {
+  std::vector<std::vector<std::string>> rows = {
+      {"format:", fmt::format(".zir version {}, written by {}", zir.format_version, zir.producer)},
+      {"compression:", zir.compression},
+      {"passes:", zir.passes.empty() ? "none" : fmt::format("{}", fmt::join(zir.passes, ", "))}};
+  for (const auto& [key, value] : zir.metadata) rows.push_back({key + ":", value});
+  return rows;
+}
+
+nlohmann::json zir_json(const ir::ZirInfo& zir) {
+  return {{"format_version", zir.format_version}, {"producer", zir.producer},
+          {"compression", zir.compression},       {"passes", zir.passes},
+          {"metadata", zir.metadata}};
+}
+
 int info(const InfoOptions& options) {
-  const ir::Graph graph = runtime::load_graph(options.model);
+  std::optional<ir::ZirInfo> zir;
+  ir::Graph graph;
+  if (ir::has_zir_magic(options.model))
+    graph = ir::read_zir(options.model, &zir.emplace());
+  else
+    graph = runtime::load_graph(options.model);
   const ModelStats stats = compute_stats(graph, ir::infer_shapes(graph));
   std::optional<CompiledModel> compiled;
   if (!options.device.empty()) compiled = Core().compile_model(options.model, options.device);
   if (options.json) {
     nlohmann::json j = info_json(graph, stats);
+    if (zir) j["zir"] = zir_json(*zir);
     if (compiled) j["placement"] = {{"device", options.device}, {"nodes", placement_json(compiled->placement())}};
     std::cout << j.dump(2) << '\n';
   } else {
-    print_text(graph, stats);
+    print_text(graph, stats, zir ? zir_rows(*zir) : std::vector<std::vector<std::string>>{});
     if (compiled) print_placement(options.device, compiled->placement());
   }
   return 0;
@@ -160,7 +186,7 @@ int info(const InfoOptions& options) {
 Command add_info_command(CLI::App& app) {
   auto options = std::make_shared<InfoOptions>();
   CLI::App* sub = app.add_subcommand("info", "Describe a model: inputs, outputs, ops, size, FLOPs");
-  sub->add_option("model", options->model, "Model file (.onnx)")->required();
+  sub->add_option("model", options->model, "Model file (.onnx or .zir)")->required();
   sub->add_option("-d,--device", options->device,
                   "Also compile for DEVICE (CPU, REF, HETERO:CPU,REF) and show where each node runs");
   sub->add_flag("--json", options->json, "Print as JSON");

@@ -19,13 +19,14 @@ int run_main(int argc, char** argv) {
   std::vector<const char*> args(argv, argv + argc);
   for (const char*& arg : args)
     if (std::string_view(arg) == "-pc") arg = "--pc";
-  CLI::App app{"Zenith: run, inspect and compare neural network models (ONNX)", "zenith"};
+  CLI::App app{"Zenith: convert, run, inspect and compare neural network models (ONNX, .zir)", "zenith"};
   app.require_subcommand(1);
   const std::vector<zenith::tools::Command> commands = {
       zenith::tools::add_run_command(app),
       zenith::tools::add_info_command(app),
       zenith::tools::add_compare_command(app),
       zenith::tools::add_classify_command(app),
+      zenith::tools::add_convert_command(app),
   };
   try {
     app.parse(argc, args.data());

@@ -52,10 +52,7 @@ void check_input(const Port& input, const ir::Tensor& tensor, const std::string&
 std::map<std::string, ir::Tensor> make_feeds(const Model& model, const RunOptions& options) {
   std::map<std::string, ir::Tensor> feeds;
   for (const std::string& spec : options.inputs) {
-    const size_t eq = spec.find('=');
-    if (eq == std::string::npos || eq == 0 || eq + 1 == spec.size())
-      throw_invalid_argument("-i '{}': expected NAME=FILE.npy", spec);
-    const std::string name = spec.substr(0, eq), file = spec.substr(eq + 1);
+    const auto [name, file] = split_assignment(spec, "-i", "NAME=FILE.npy");
     const Port& input = model.input(name);
     if (feeds.count(name)) throw_invalid_argument("input '{}' is given twice with -i", name);
     ir::Tensor tensor = read_npy(file);
@@ -187,7 +184,7 @@ int run(const RunOptions& options) {
 Command add_run_command(CLI::App& app) {
   auto options = std::make_shared<RunOptions>();
   CLI::App* sub = app.add_subcommand("run", "Run a model on .npy or seeded random inputs");
-  sub->add_option("model", options->model, "Model file (.onnx)")->required();
+  sub->add_option("model", options->model, "Model file (.onnx or .zir)")->required();
   sub->add_option("-i,--input", options->inputs,
                   "Input as NAME=FILE.npy (repeatable); inputs not given get random data");
   sub->add_option("-o,--outdir", options->outdir, "Write each output to OUTDIR/<name>.npy");

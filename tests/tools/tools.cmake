@@ -6,6 +6,7 @@ target_sources(zenith_tests PRIVATE
   ${CMAKE_SOURCE_DIR}/src/tools/image.cpp
   ${CMAKE_SOURCE_DIR}/src/tools/classification.cpp
   ${CMAKE_SOURCE_DIR}/src/tools/random_fill.cpp
+  ${CMAKE_SOURCE_DIR}/src/tools/fp16_selection.cpp
   ${CMAKE_SOURCE_DIR}/src/tools/cli_util.cpp
   ${CMAKE_SOURCE_DIR}/src/tools/model_stats.cpp)
 
@@ -126,6 +127,7 @@ foreach(model chexnet resnet50 mobilenet_v2)
                        -m ${CMAKE_BINARY_DIR}/zoo/${model}.onnx -i ${I}/red.jpg ${I}/green.png --async 2 ${labels})
   set_tests_properties(cli.classify_zoo_${model} PROPERTIES FIXTURES_REQUIRED "cli_images;zoo" LABELS "cli;models")
 endforeach()
+include(${CMAKE_CURRENT_LIST_DIR}/convert_cli.cmake)
 unset(SOFTMAX)
 unset(I)
 unset(D)

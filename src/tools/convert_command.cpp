@@ -1,0 +1,199 @@
+// `zenith convert`: the model optimizer. Reads a model, freezes input shapes, runs the
+// device-independent passes, optionally compresses weights to f16 where the outputs allow it,
+// and writes a .zir file, printing what each step changed.
+#include <CLI/CLI.hpp>
+#include <filesystem>
+#include <iostream>
+#include <map>
+#include <memory>
+
+#include "ir/errors.h"
+#include "ir/zir.h"
+#include "passes/freeze_input_shapes.h"
+#include "passes/pipeline.h"
+#include "runtime/session.h"
+#include "tools/cli_util.h"
+#include "tools/fp16_selection.h"
+#include "tools/npy.h"
+#include "tools/random_fill.h"
+
+namespace zenith::tools {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct ConvertOptions {
+  std::string model;
+  std::string output;
+  std::vector<std::string> input_shapes;  // NAME=DIMS, or DIMS for a model with one input
+  std::string compress = "none";
+  bool no_passes = false;
+  std::vector<std::string> inputs;  // NAME=FILE.npy: data for the f16 check
+  double rtol = 1e-2, atol = 1e-3;
+  std::string device = "CPU";
+  int threads = 0;
+  uint64_t seed = 0;
+};
+
+std::map<std::string, ir::Dims> parse_input_shapes(const ir::Graph& graph,
+                                                   const std::vector<std::string>& specs) {
+  std::map<std::string, ir::Dims> shapes;
+  for (const std::string& spec : specs) {
+    std::string name;
+    std::string dims = spec;
+    if (spec.find('=') != std::string::npos) {
+      std::tie(name, dims) = split_assignment(spec, "--input-shape", "NAME=1,3,224,224");
+    } else {
+      const auto inputs = graph.runtime_inputs();
+      if (inputs.size() != 1)
+        throw_invalid_argument(
+            "--input-shape '{}': the model has {} inputs, so name the one to fix (NAME=DIMS)",
+            spec, inputs.size());
+      name = inputs[0]->name;
+    }
+    if (!shapes.emplace(name, parse_dims(dims, "--input-shape")).second)
+      throw_invalid_argument("--input-shape: input '{}' is given twice", name);
+  }
+  return shapes;
+}
+
+// The f16 check's data: files given with -i, else seeded random values of the declared shapes.
+std::map<std::string, ir::Value> check_feeds(const ir::Graph& graph, const ConvertOptions& options) {
+  std::map<std::string, ir::Value> feeds;
+  for (const std::string& spec : options.inputs) {
+    const auto [name, file] = split_assignment(spec, "-i", "NAME=FILE.npy");
+    feeds[name] = read_npy(file);
+  }
+  for (const ir::ValueInfo* input : graph.runtime_inputs()) {
+    if (feeds.count(input->name)) continue;
+    if (!input->type.shape)
+      throw_invalid_argument(
+          "input '{}' has no declared shape to make data for the f16 check; give it with -i {}=FILE.npy",
+          input->name, input->name);
+    std::vector<std::string> notes;
+    const ir::Dims dims = concrete_dims(*input->type.shape, notes);
+    feeds[input->name] = random_tensor(input->type.dtype, dims, options.seed, input->name);
+  }
+  return feeds;
+}
+
+std::string megabytes(uintmax_t bytes) { return fmt::format("{:.1f} MB", bytes / 1e6); }
+
+int convert(const ConvertOptions& options) {
+  if (options.compress != "none" && options.compress != "fp16")
+    throw_invalid_argument("--compress '{}': expected none or fp16", options.compress);
+  if (!(options.rtol >= 0 && options.atol >= 0) || options.rtol + options.atol == 0)
+    throw_invalid_argument("--rtol {} / --atol {}: expected non-negative values, not both 0",
+                           options.rtol, options.atol);
+  ir::Graph graph = runtime::load_graph(options.model);
+  std::cout << fmt::format("{} -> {}\n", options.model, options.output);
+  ir::ZirOptions zir;
+  zir.metadata["source"] = fs::path(options.model).filename().string();
+
+  if (!options.input_shapes.empty()) {
+    const auto shapes = parse_input_shapes(graph, options.input_shapes);
+    std::map<std::string, std::string> before;
+    for (const ir::ValueInfo* v : graph.runtime_inputs()) before[v->name] = ir::to_string(v->type);
+    const passes::ChangeCounts changes = passes::freeze_input_shapes(graph, shapes);
+    for (const auto& [name, dims] : shapes) {
+      std::cout << fmt::format("input '{}': {} -> {}\n", name, before[name],
+                               ir::to_string(*graph.type_of(name)));
+      zir.metadata["input_shape." + name] = ir::to_string(dims);
+    }
+    std::cout << fmt::format("shape inference: {} outputs and annotated values now static\n",
+                             changes.count("values") ? changes.at("values") : 0);
+    zir.passes.push_back("freeze_input_shapes");
+  }
+
+  if (!options.no_passes) {
+    const passes::PipelineReport report = passes::run_default_passes(graph);
+    std::cout << "passes:\n";
+    for (const passes::PassSummary& pass : report.passes) {
+      std::cout << fmt::format("  {}: {}\n", pass.pass, pass.describe());
+      zir.passes.push_back(pass.pass);
+    }
+    std::cout << fmt::format("nodes {} -> {}, initializers {} -> {}\n", report.nodes_before,
+                             report.nodes_after, report.initializers_before,
+                             report.initializers_after);
+  }
+
+  std::map<std::string, ir::Value> feeds;
+  if (options.compress == "fp16") {
+    zir.compress_fp16 = true;
+    feeds = check_feeds(graph, options);
+    const Tolerance tolerance{options.rtol, options.atol};
+    const Fp16Plan plan = plan_fp16(graph, feeds, options.device, options.threads, tolerance);
+    zir.keep_f32 = plan.keep_f32;
+    std::cout << fmt::format(
+        "fp16: all {} candidate weights in f16 give {:.3g}x the tolerance (rtol {:g}, atol {:g}) "
+        "on {} inputs; {}\n",
+        plan.candidates, plan.ratio_all_f16, options.rtol, options.atol,
+        options.inputs.empty() ? fmt::format("seeded random (seed {})", options.seed) : "the given",
+        plan.keep_f32.empty()
+            ? "none kept f32"
+            : fmt::format("{} kept f32 ({:.3g}x), after {} runs", plan.keep_f32.size(), plan.ratio,
+                          plan.evaluations));
+    zir.metadata["fp16.rtol"] = fmt::format("{:g}", options.rtol);
+    zir.metadata["fp16.atol"] = fmt::format("{:g}", options.atol);
+  }
+
+  const ir::ZirSummary summary = ir::write_zir(graph, options.output, zir);
+  if (zir.compress_fp16) {
+    // What the file itself computes, not what the plan predicted.
+    const auto expected = runtime::Session(graph, options.device, options.threads).run(feeds);
+    const auto actual =
+        runtime::Session(ir::read_zir(options.output), options.device, options.threads).run(feeds);
+    const double ratio = tolerance_ratio(actual, expected, {options.rtol, options.atol});
+    std::cout << fmt::format(
+        "fp16: {} of {} constants stored as f16, {} kept f32; the written file gives {:.3g}x the "
+        "tolerance\n",
+        summary.compressed, summary.constants, summary.kept_f32, ratio);
+    if (ratio > 1) {
+      std::error_code ec;
+      fs::remove(options.output, ec);
+      throw_invalid_argument(
+          "{}: removed: its outputs are {:.3g}x the tolerance from the f32 model's although the "
+          "plan kept them within it",
+          options.output, ratio);
+    }
+  }
+  const uintmax_t source_bytes = fs::file_size(options.model);
+  std::cout << fmt::format("size: {} -> {} ({:.2f}x)\n", megabytes(source_bytes),
+                           megabytes(summary.file_bytes),
+                           static_cast<double>(summary.file_bytes) / source_bytes);
+  return 0;
+}
+
+}  // namespace
+
+Command add_convert_command(CLI::App& app) {
+  auto options = std::make_shared<ConvertOptions>();
+  CLI::App* sub = app.add_subcommand(
+      "convert", "Optimize a model (.onnx or .zir) and write it as a .zir file that loads by mmap");
+  sub->add_option("model", options->model, "Model file (.onnx or .zir)")->required();
+  sub->add_option("-o,--output", options->output, "The .zir file to write")->required();
+  sub->add_option("--input-shape", options->input_shapes,
+                  "Fix an input's shape: NAME=1,3,224,224 (or 1,3,224,224 for a model with one "
+                  "input); repeatable");
+  sub->add_option("--compress", options->compress,
+                  "Weight compression: none, or fp16 (weights whose rounding would move the "
+                  "outputs past --rtol/--atol stay f32)")
+      ->default_str(options->compress);
+  sub->add_flag("--no-passes", options->no_passes,
+                "Write the graph as read, without folding or fusing");
+  sub->add_option("-i,--input", options->inputs,
+                  "NAME=FILE.npy: data for the fp16 check (default: seeded random data)");
+  sub->add_option("--rtol", options->rtol, "fp16 check: relative tolerance")
+      ->default_str("0.01");
+  sub->add_option("--atol", options->atol, "fp16 check: absolute tolerance")
+      ->default_str("0.001");
+  sub->add_option("-d,--device", options->device, "fp16 check: device to run on")
+      ->default_str(options->device);
+  sub->add_option("-t,--threads", options->threads, "fp16 check: threads (0: all cores)")
+      ->default_str("0");
+  sub->add_option("--seed", options->seed, "fp16 check: seed of the random data")
+      ->default_str("0");
+  return {sub, [options] { return convert(*options); }};
+}
+
+}  // namespace zenith::tools

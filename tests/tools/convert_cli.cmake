@@ -1,0 +1,46 @@
+# `zenith convert`, and the .zir files it writes read by `info`, `run` and `classify`.
+# Included by tools.cmake, whose zenith_cli_test, D and I it uses.
+set(Z ${ZENITH_CLI_OUT}/zir)
+zenith_cli_test(convert 0
+  "input 'x': f32\\[batch,3,16,16\\] -> f32\\[2,3,16,16\\]\nshape inference: 1 outputs and annotated values now static\npasses:\n.*nodes 2 -> 2, initializers 1 -> 1\nsize: [0-9.]+ MB -> [0-9.]+ MB"
+  convert ${D}/conv_small.onnx -o ${Z}_conv_small.zir --input-shape 2,3,16,16)
+zenith_cli_test(convert_colour 0 "size:" convert ${D}/colour_softmax.onnx -o ${Z}_colour.zir --no-passes)
+set_tests_properties(cli.convert cli.convert_colour PROPERTIES FIXTURES_SETUP cli_zir)
+zenith_cli_test(info_zir 0
+  "format: +\\.zir version 1, written by zenith [0-9.]+\ncompression: +none\npasses: +freeze_input_shapes, identity_elimination, constant_folding, batch_norm_folding, dead_node_elimination, pool_before_pointwise_conv\ninput_shape.x: +\\[2,3,16,16\\]\nsource: +conv_small.onnx\n.*input: +x +f32\\[2,3,16,16\\]"
+  info ${Z}_conv_small.zir)
+zenith_cli_test(info_zir_json 0 "\"zir\": {\n +\"compression\": \"none\"" info ${Z}_colour.zir --json)
+zenith_cli_test(run_zir 0 "y +f32 +\\[2,8,16,16\\]" run ${Z}_conv_small.zir -d CPU)
+zenith_cli_test(run_zir_wrong_shape 1 "input 'x': .*x_2x4.npy has shape \\[2,4\\], the model expects f32\\[2,3,16,16\\]"
+                run ${Z}_conv_small.zir -i x=${D}/x_2x4.npy)
+zenith_classify_test(zir 0 "head: softmax\n.*red.png\n +red +0.8798" -m ${Z}_colour.zir -i ${I}/red.png
+                     --labels ${D}/colours.txt)
+set_tests_properties(cli.info_zir cli.info_zir_json cli.run_zir cli.run_zir_wrong_shape
+                     PROPERTIES FIXTURES_REQUIRED cli_zir)
+set_tests_properties(cli.classify_zir PROPERTIES FIXTURES_REQUIRED "cli_zir;cli_images")
+
+# fp16: both of downsample.onnx's weights are large enough to compress, and its outputs allow it.
+zenith_cli_test(convert_fp16 0
+  "fp16: all 2 candidate weights in f16 give [0-9.e-]+x the tolerance \\(rtol 0.01, atol 0.001\\) on seeded random \\(seed 0\\) inputs; none kept f32\nfp16: 2 of 2 constants stored as f16, 0 kept f32; the written file gives [0-9.e-]+x the tolerance\nsize: .*\\(0\\.[0-9]+x\\)"
+  convert ${D}/downsample.onnx -o ${Z}_downsample16.zir --compress fp16)
+# With no tolerance to spare, both stay f32.
+zenith_cli_test(convert_fp16_tight 0 "2 kept f32 \\(0x\\).*fp16: 0 of 2 constants stored as f16, 2 kept f32"
+                convert ${D}/downsample.onnx -o ${Z}_downsample_tight.zir --compress fp16
+                --rtol 0 --atol 1e-12)
+
+zenith_cli_test(convert_bad_shape 1 "input 'x' is f32\\[batch,3,16,16\\], which \\[2,3,16\\] does not fit"
+                convert ${D}/conv_small.onnx -o ${Z}_bad.zir --input-shape 2,3,16)
+zenith_cli_test(convert_bad_dims 1 "--input-shape '2,a': expected dims such as 1,3,224,224"
+                convert ${D}/conv_small.onnx -o ${Z}_bad.zir --input-shape x=2,a)
+zenith_cli_test(convert_unknown_input 1 "the model has no input 'q'; its inputs are 'x'"
+                convert ${D}/conv_small.onnx -o ${Z}_bad.zir --input-shape q=1)
+zenith_cli_test(convert_bad_compress 1 "--compress 'int4': expected none or fp16"
+                convert ${D}/conv_small.onnx -o ${Z}_bad.zir --compress int4)
+zenith_cli_test(convert_bad_tolerance 1 "--rtol 0 / --atol 0: expected non-negative values, not both 0"
+                convert ${D}/conv_small.onnx -o ${Z}_bad.zir --compress fp16 --rtol 0 --atol 0)
+zenith_cli_test(convert_unwritable 1 "nonexistent/x.zir[.a-z]*: cannot write the file: No such file"
+                convert ${D}/conv_small.onnx -o ${ZENITH_CLI_OUT}/nonexistent/x.zir)
+zenith_cli_test(convert_bad_model 1 "truncated.onnx: not a valid ONNX model"
+                convert ${ZENITH_CLI_OUT}/truncated.onnx -o ${Z}_bad.zir)
+set_tests_properties(cli.convert_bad_model PROPERTIES FIXTURES_REQUIRED cli_bad_files)
+unset(Z)
