@@ -26,18 +26,33 @@ for model in chexnet resnet50; do
   "$zenith" compare "$out/$model.ref/output.npy" "$zoo/${model}_output.npy" --rtol 1e-3 --atol 1e-4
 done
 
-echo
-echo "== zenith classify: two synthetic images (PNG, JPEG) through CheXNet on 2 async requests =="
-/usr/bin/python3 - "$out" <<'PY'
+# Test images for `zenith classify`, and a batch-1 slice of the zoo input.
+/usr/bin/python3 - "$out" "$zoo" <<'PY'
 import sys
+import numpy as np
 from PIL import Image, ImageDraw
 out = sys.argv[1]
 img = Image.new("L", (320, 320), 20)
 ImageDraw.Draw(img).ellipse((60, 40, 260, 300), fill=150)  # a bright oval on a dark field
 img.save(f"{out}/chest.png")
 img.rotate(10).save(f"{out}/chest.jpg", quality=90)
+np.save(f"{out}/chexnet_input_b1.npy", np.load(f"{sys.argv[2]}/chexnet_input.npy")[:1])
 PY
-"$zenith" classify -m "$zoo/chexnet.onnx" --labels share/labels/chestxray14.txt \
+
+echo
+echo "== zenith convert: CheXNet to a .zir with fp16 weights, checked against the .onnx =="
+"$zenith" convert "$zoo/chexnet.onnx" -o "$out/chexnet_fp16.zir" --compress fp16 \
+  --input-shape 1,3,224,224 -i "input=$out/chexnet_input_b1.npy"
+"$zenith" info "$out/chexnet_fp16.zir" | grep -E '^(model|format|compression|passes|parameters):'
+"$zenith" run "$out/chexnet_fp16.zir" -d CPU -i "input=$out/chexnet_input_b1.npy" \
+  -o "$out/chexnet_fp16" --top 3 --labels share/labels/chestxray14.txt
+"$zenith" run "$zoo/chexnet.onnx" -d CPU -i "input=$out/chexnet_input_b1.npy" -o "$out/chexnet_b1" \
+  | grep 'time per inference'
+"$zenith" compare "$out/chexnet_fp16/output.npy" "$out/chexnet_b1/output.npy" --rtol 1e-2 --atol 1e-3
+
+echo
+echo "== zenith classify: two synthetic images (PNG, JPEG) through the fp16 CheXNet .zir, 2 async requests =="
+"$zenith" classify -m "$out/chexnet_fp16.zir" --labels share/labels/chestxray14.txt \
   -i "$out/chest.png" "$out/chest.jpg" --async 2
 
 if [ -d "$build/peers/node_modules/onnxruntime-node" ] && [ -x "$build/zenith-timer" ]; then

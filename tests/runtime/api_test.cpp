@@ -5,8 +5,11 @@
 #include <cstring>
 #include <filesystem>
 
+#include "ir/zir.h"
 #include "runtime/compiled_model_impl.h"
+#include "runtime/session.h"
 #include "testing/expect_error.h"
+#include "testing/temp_dir.h"
 #include "zenith/zenith.h"
 
 namespace zenith {
@@ -36,6 +39,27 @@ TEST(Api, ReadsPortsAndRunsAModel) {
   ASSERT_EQ(out.shape(), (Shape{2, 4}));
   for (int i = 0; i < 8; ++i)
     EXPECT_EQ(out.data<float>()[i], std::max(0.0f, static_cast<float>(i - 4)));
+}
+
+TEST(Api, ReadsAZirAsItReadsTheOnnx) {
+  const testing::TempDir dir("api");
+  ir::write_zir(runtime::load_graph(kData / "conv_small.onnx"), dir / "model.zir");
+  const Core core;
+  const Model onnx = core.read_model(kData / "conv_small.onnx");
+  const Model zir = core.read_model(dir / "model.zir");
+  EXPECT_EQ(to_string(zir.input("x")), to_string(onnx.input("x")));
+  EXPECT_EQ(to_string(zir.output("y")), to_string(onnx.output("y")));
+  Tensor in(ElementType::f32, {1, 3, 16, 16});
+  for (size_t i = 0; i < in.size(); ++i) in.data<float>()[i] = static_cast<float>(i % 7) - 3.0f;
+  std::vector<Tensor> outputs;
+  for (const Model* model : {&onnx, &zir}) {
+    InferRequest request = core.compile_model(*model, "CPU").create_infer_request();
+    request.set_input("x", in);
+    request.infer();
+    outputs.push_back(request.get_output("y"));
+  }
+  ASSERT_EQ(outputs[1].shape(), outputs[0].shape());
+  EXPECT_EQ(std::memcmp(outputs[1].data(), outputs[0].data(), outputs[0].byte_size()), 0);
 }
 
 TEST(Api, InputsAreNotCopied) {

@@ -3,6 +3,7 @@
 if(ZENITH_SANITIZE_THREAD)
   add_executable(zenith_concurrency_tests ${CMAKE_SOURCE_DIR}/tests/runtime/api_test.cpp
                                           ${CMAKE_SOURCE_DIR}/tests/runtime/async_test.cpp)
+  target_include_directories(zenith_concurrency_tests PRIVATE ${CMAKE_SOURCE_DIR}/tests)
   target_link_libraries(zenith_concurrency_tests PRIVATE zenith_runtime GTest::gtest
                                                          GTest::gtest_main)
   target_compile_definitions(zenith_concurrency_tests PRIVATE
