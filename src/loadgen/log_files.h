@@ -1,0 +1,18 @@
+// The MLPerf log files of a test (LOADGEN.md §11), written from its TestResult.
+#pragma once
+
+#include <filesystem>
+#include <ostream>
+
+#include "loadgen/test_result.h"
+
+namespace zenith::loadgen {
+
+void write_summary_log(const TestResult& result, std::ostream& out);
+void write_detail_log(const TestResult& result, std::ostream& out);
+
+// Writes <dir>/mlperf_log_summary.txt and <dir>/mlperf_log_detail.txt, creating `dir` if
+// needed. InvalidArgument naming the path when a file cannot be written.
+void write_logs(const TestResult& result, const std::filesystem::path& dir);
+
+}  // namespace zenith::loadgen
