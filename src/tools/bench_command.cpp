@@ -1,0 +1,244 @@
+// `zenith bench`: a model (or the synthetic SUT) under the MLPerf LoadGen scenarios, with
+// MLPerf's settings, logs and verdicts (docs/BENCH.md).
+#include <CLI/CLI.hpp>
+#include <filesystem>
+#include <iostream>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <sstream>
+
+#include "ir/errors.h"
+#include "loadgen/config_file.h"
+#include "loadgen/log_files.h"
+#include "loadgen/run_test.h"
+#include "loadgen/synthetic_sut.h"
+#include "runtime/tensor_bridge.h"
+#include "tools/bench_sut.h"
+#include "tools/cli_util.h"
+#include "tools/random_fill.h"
+#include "zenith/zenith.h"
+
+namespace zenith::tools {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct BenchOptions {
+  std::string model;
+  std::string scenario;
+  std::string device = "CPU";
+  std::string mode = "performance";
+  std::optional<double> target_qps, expected_qps, target_latency_ms, min_duration_s;
+  std::optional<uint64_t> samples_per_query, min_query_count, performance_sample_count;
+  std::string conf;
+  std::string mlperf_model;  // the model name mlperf.conf / user.conf lines match
+  std::string log_dir;
+  bool json = false;
+  bool quick = false;
+  int threads = 0;
+  size_t batch = 0;  // 0: from the scenario
+  std::optional<double> synthetic_ms;
+  int synthetic_workers = 1;
+  size_t synthetic_samples = 1024;
+  uint64_t seed = 0;
+};
+
+loadgen::TestMode parse_mode(const std::string& mode) {
+  if (mode == "performance") return loadgen::TestMode::Performance;
+  if (mode == "accuracy") return loadgen::TestMode::Accuracy;
+  if (mode == "find-peak") return loadgen::TestMode::FindPeak;
+  throw_invalid_argument("--mode '{}': expected performance, accuracy or find-peak", mode);
+}
+
+// The command-line settings as user.conf lines, so that they mean exactly what those keys mean
+// there and are checked by the same code; they come after --conf's, so they win.
+std::string flags_as_conf(const BenchOptions& o, std::string_view scenario) {
+  std::string text;
+  const auto line = [&](std::string_view key, auto value) {
+    text += fmt::format("*.{}.{} = {}\n", scenario, key, value);
+  };
+  if (o.quick) {
+    line("min_duration", 10000);
+    line("min_query_count", 100);
+  }
+  if (o.target_qps) line("target_qps", *o.target_qps);
+  if (o.expected_qps) line("target_qps", *o.expected_qps);
+  if (o.target_latency_ms) line("target_latency", *o.target_latency_ms);
+  if (o.samples_per_query) line("samples_per_query", *o.samples_per_query);
+  if (o.min_duration_s) line("min_duration", *o.min_duration_s * 1000);
+  if (o.min_query_count) line("min_query_count", *o.min_query_count);
+  if (o.performance_sample_count) line("performance_sample_count_override", *o.performance_sample_count);
+  return text;
+}
+
+loadgen::TestSettings make_settings(const BenchOptions& o, const std::string& model_name) {
+  loadgen::TestSettings settings;
+  settings.scenario = loadgen::parse_scenario(o.scenario);
+  settings.mode = parse_mode(o.mode);
+  const std::string_view scenario = loadgen::to_string(settings.scenario);
+  loadgen::apply_config(settings, loadgen::builtin_mlperf_conf(), "mlperf.conf (built in)",
+                        model_name, loadgen::ConfigKind::MlperfConf);
+  if (!o.conf.empty())
+    loadgen::apply_config_file(settings, o.conf, model_name, loadgen::ConfigKind::UserConf);
+  loadgen::apply_config(settings, flags_as_conf(o, scenario), "command line", model_name,
+                        loadgen::ConfigKind::UserConf);
+  return settings;
+}
+
+// The batch a request runs: one sample for the latency scenarios, a whole query for
+// MultiStream, 8 for Offline (oneDNN's blocked kernels reach their throughput there).
+size_t default_batch(const loadgen::TestSettings& s) {
+  switch (s.scenario) {
+    case loadgen::Scenario::MultiStream: return s.multi_stream_samples_per_query;
+    case loadgen::Scenario::Offline: return 8;
+    default: return 1;
+  }
+}
+
+nlohmann::json result_json(const loadgen::TestResult& result) {
+  nlohmann::json j = {{"sut", result.sut_name},
+                      {"scenario", loadgen::to_string(result.effective.scenario)},
+                      {"mode", loadgen::to_string(result.effective.mode)}};
+  if (!result.performance) return j;
+  const loadgen::PerformanceSummary& p = *result.performance;
+  j["valid"] = p.valid;
+  j["samples"] = p.sample_count;
+  j["queries"] = p.query_count;
+  j["min_duration_met"] = p.min_duration_met;
+  j["min_queries_met"] = p.min_queries_met;
+  j["early_stopping_met"] = p.early_stopping_met;
+  j["perf_constraints_met"] = p.perf_constraints_met;
+  const loadgen::LatencyStats& latency = p.query_latency ? *p.query_latency : p.sample_latency;
+  j["target_percentile"] = result.effective.target_latency_percentile;
+  j["target_latency_ms"] = latency.target_ns / 1e6;
+  j["mean_latency_ms"] = latency.mean_ns / 1e6;
+  j["target_qps"] = result.effective.target_qps;
+  switch (result.effective.scenario) {
+    case loadgen::Scenario::Offline: j["samples_per_second"] = p.samples_per_second; break;
+    case loadgen::Scenario::Server: j["completed_samples_per_second"] = p.completed_samples_per_second; break;
+    default: j["qps_with_loadgen_overhead"] = p.qps_with_loadgen_overhead; break;
+  }
+  return j;
+}
+
+void report(const BenchOptions& o, const loadgen::TestResult& result) {
+  if (!o.log_dir.empty()) loadgen::write_logs(result, o.log_dir);
+  if (o.json) {
+    std::cout << result_json(result).dump(2) << '\n';
+    return;
+  }
+  if (result.performance) loadgen::write_summary_log(result, std::cout);
+  if (!o.log_dir.empty())
+    std::cout << fmt::format("MLPerf logs: {}\n",
+                             (fs::path(o.log_dir) / "mlperf_log_summary.txt").string());
+}
+
+int bench_synthetic(const BenchOptions& o) {
+  if (*o.synthetic_ms <= 0) throw_invalid_argument("--synthetic-ms {}: must be > 0", *o.synthetic_ms);
+  if (o.synthetic_workers < 1)
+    throw_invalid_argument("--synthetic-workers {}: must be at least 1", o.synthetic_workers);
+  if (o.synthetic_samples < 1) throw_invalid_argument("--synthetic-samples must be at least 1");
+  const loadgen::TestSettings settings = make_settings(o, o.mlperf_model);
+  loadgen::SyntheticSut sut(std::chrono::nanoseconds(static_cast<int64_t>(*o.synthetic_ms * 1e6)),
+                            o.synthetic_workers);
+  loadgen::SyntheticQsl qsl(o.synthetic_samples, o.synthetic_samples);
+  report(o, loadgen::run_test(sut, qsl, settings));
+  return 0;
+}
+
+int bench_model(const BenchOptions& o) {
+  const std::string model_name =
+      o.mlperf_model.empty() ? fs::path(o.model).stem().string() : o.mlperf_model;
+  const loadgen::TestSettings settings = make_settings(o, model_name);
+  if (settings.mode == loadgen::TestMode::Accuracy)
+    throw_invalid_argument("--mode accuracy needs a dataset to score against (--dataset)");
+  const bool latency = settings.scenario == loadgen::Scenario::SingleStream ||
+                       settings.scenario == loadgen::Scenario::MultiStream;
+  Config config;
+  config.hint = latency ? PerformanceHint::latency : PerformanceHint::throughput;
+  config.num_threads = o.threads;
+  const Core core;
+  const CompiledModel compiled = core.compile_model(core.read_model(o.model), o.device, config);
+  const Port& input = compiled.inputs().at(0);
+  if (!input.has_shape)
+    throw_invalid_argument("{}: input '{}' has no declared shape to make sample data for", o.model,
+                           input.name);
+  Shape sample_shape = input.shape;
+  for (int64_t& d : sample_shape) d = d < 0 ? 1 : d;
+  if (!sample_shape.empty()) sample_shape[0] = 1;
+  const size_t samples = settings.performance_sample_count_override
+                             ? settings.performance_sample_count_override
+                             : 1024;
+  const ir::DType dtype = runtime::to_dtype(input.element_type);
+  TensorQsl qsl("random " + to_string(input), samples, samples, [&](size_t index) {
+    return TensorAccess::from_ir(
+        random_tensor(dtype, ir::Dims(sample_shape.begin(), sample_shape.end()), o.seed + index,
+                      input.name),
+        input.name);
+  });
+  const size_t batch = o.batch ? o.batch : default_batch(settings);
+  std::optional<loadgen::TestResult> result;
+  {
+    EngineSut sut(compiled, qsl, compiled.optimal_number_of_requests(), batch, false);
+    result = loadgen::run_test(sut, qsl, settings);
+    if (std::exception_ptr failure = sut.failure()) std::rethrow_exception(failure);
+  }
+  report(o, *result);
+  return 0;
+}
+
+int bench(const BenchOptions& o) {
+  if (o.synthetic_ms) {
+    if (!o.model.empty())
+      throw_invalid_argument("give a MODEL or --synthetic-ms, not both");
+    return bench_synthetic(o);
+  }
+  if (o.model.empty()) throw_invalid_argument("give a MODEL to benchmark, or --synthetic-ms D");
+  return bench_model(o);
+}
+
+}  // namespace
+
+Command add_bench_command(CLI::App& app) {
+  auto o = std::make_shared<BenchOptions>();
+  CLI::App* sub = app.add_subcommand(
+      "bench", "Measure a model under the MLPerf LoadGen scenarios (SingleStream, MultiStream, "
+               "Server, Offline)");
+  sub->add_option("model", o->model, "Model file (.onnx or .zir)");
+  sub->add_option("-s,--scenario", o->scenario, "SingleStream, MultiStream, Server or Offline")
+      ->required();
+  sub->add_option("-d,--device", o->device, "Device")->default_str(o->device);
+  sub->add_option("--mode", o->mode, "performance, accuracy or find-peak (Server)")
+      ->default_str(o->mode);
+  sub->add_option("--target-qps", o->target_qps, "Server: the arrival rate (queries/s)");
+  sub->add_option("--expected-qps", o->expected_qps,
+                  "Offline: the expected throughput, which sizes its one query");
+  sub->add_option("--target-latency-ms", o->target_latency_ms,
+                  "Server: the latency bound; SingleStream/MultiStream: the expected latency");
+  sub->add_option("--samples-per-query", o->samples_per_query, "MultiStream: samples per query");
+  sub->add_option("--min-duration-s", o->min_duration_s, "Minimum run time (MLPerf: 600 s)");
+  sub->add_option("--min-query-count", o->min_query_count, "Minimum query count");
+  sub->add_option("--performance-sample-count", o->performance_sample_count,
+                  "Samples held in memory (default: the QSL's)");
+  sub->add_flag("--quick", o->quick, "10 s minimum duration and 100 queries (not MLPerf-valid)");
+  sub->add_option("--conf", o->conf, "user.conf (model.scenario.key = value lines)");
+  sub->add_option("--mlperf-model", o->mlperf_model,
+                  "The model name mlperf.conf and user.conf lines match (default: the file's stem)");
+  sub->add_option("--log-dir", o->log_dir,
+                  "Write mlperf_log_summary.txt and mlperf_log_detail.txt here");
+  sub->add_flag("--json", o->json, "Print the results as JSON");
+  sub->add_option("-t,--threads", o->threads, "Threads (0: all cores)")->default_str("0");
+  sub->add_option("--batch", o->batch,
+                  "Samples per inference (default: 1; MultiStream: a query; Offline: 8)");
+  sub->add_option("--seed", o->seed, "Seed of the random sample data")->default_str("0");
+  sub->add_option("--synthetic-ms", o->synthetic_ms,
+                  "Instead of a model: a synthetic SUT whose every sample takes this long");
+  sub->add_option("--synthetic-workers", o->synthetic_workers, "Synthetic SUT: worker threads")
+      ->default_str("1");
+  sub->add_option("--synthetic-samples", o->synthetic_samples, "Synthetic SUT: samples in its QSL")
+      ->default_str("1024");
+  return {sub, [o] { return bench(*o); }};
+}
+
+}  // namespace zenith::tools

@@ -1,0 +1,47 @@
+# `zenith bench`: LoadGen scenarios over the synthetic SUT and a small model, and the errors of
+# its settings. Short runs (1-2 s minimum duration) with wide margins on every timed figure.
+# Included by tools.cmake, whose zenith_cli_test and D it uses.
+set(SHORT --min-duration-s 1 --min-query-count 50)
+zenith_cli_test(bench_synthetic_single 0
+  "SUT name : SyntheticSUT\\(5 ms x 1 workers\\)\nScenario : SingleStream\nMode     : PerformanceOnly\n90.0th percentile latency \\(ns\\) : [56][0-9][0-9][0-9][0-9][0-9][0-9]\nResult is : VALID"
+  bench --synthetic-ms 5 -s SingleStream ${SHORT})
+zenith_cli_test(bench_synthetic_multi 0 "Scenario : MultiStream\n.*99.0th percentile latency \\(ns\\) : [0-9]+\nResult is : VALID"
+  bench --synthetic-ms 1 --synthetic-workers 4 -s MultiStream --samples-per-query 4
+  --target-latency-ms 1 --min-duration-s 1 --min-query-count 662)
+# Early stopping at p99 needs about 460 queries, all within the bound.
+zenith_cli_test(bench_synthetic_server_below 0 "Scenario : Server\n.*Completed samples per second *: [0-9.]+\nResult is : VALID"
+  bench --synthetic-ms 2 --synthetic-workers 4 -s Server --target-qps 400 --target-latency-ms 50
+  --min-duration-s 2 --min-query-count 500)
+# 4 workers x 1/20 ms can serve 200 samples/s; 1000 arrive each second, so latencies grow
+# without bound.
+zenith_cli_test(bench_synthetic_server_above 0 "Scenario : Server\n.*Result is : INVALID\n  Performance constraints satisfied : NO"
+  bench --synthetic-ms 20 --synthetic-workers 4 -s Server --target-qps 1000 --target-latency-ms 50 ${SHORT})
+zenith_cli_test(bench_synthetic_offline 0 "\"samples_per_second\": [0-9.]+,\n.*\"valid\": true"
+  bench --synthetic-ms 1 --synthetic-workers 2 -s Offline --expected-qps 2000 ${SHORT} --json)
+zenith_cli_test(bench_model_single 0 "SUT name : Zenith CPU \\(1 requests, batch 1\\)\nScenario : SingleStream\n.*Result is : VALID"
+  bench ${D}/conv_small.onnx -s SingleStream --performance-sample-count 16 --target-latency-ms 0.01 ${SHORT})
+zenith_cli_test(bench_model_offline 0 "\"queries\": 1,\n  \"samples\": [0-9]+,\n  \"samples_per_second\": [0-9.]+"
+  bench ${D}/conv_small.onnx -s Offline --expected-qps 20000 --performance-sample-count 16 ${SHORT} --json)
+zenith_cli_test(bench_logs 0 "MLPerf logs: .*bench_logs/mlperf_log_summary.txt"
+  bench --synthetic-ms 1 -s SingleStream ${SHORT} --log-dir ${ZENITH_CLI_OUT}/bench_logs)
+
+zenith_cli_test(bench_unknown_scenario 1 "unknown scenario 'Batch'; expected SingleStream, MultiStream, Server or Offline"
+  bench --synthetic-ms 1 -s Batch)
+zenith_cli_test(bench_bad_mode 1 "--mode 'fast': expected performance, accuracy or find-peak"
+  bench --synthetic-ms 1 -s Offline --mode fast)
+zenith_cli_test(bench_zero_qps 1 "command line:1: target_qps = 0 must be > 0"
+  bench --synthetic-ms 1 -s Server --target-qps 0)
+zenith_cli_test(bench_zero_latency 1 "command line:1: target_latency = 0 must be > 0"
+  bench --synthetic-ms 1 -s Server --target-latency-ms 0)
+zenith_cli_test(bench_find_peak_single 1 "find-peak.*Server"
+  bench --synthetic-ms 1 -s SingleStream --mode find-peak)
+zenith_cli_test(bench_accuracy_no_data 1 "--mode accuracy needs a dataset"
+  bench ${D}/conv_small.onnx -s Offline --mode accuracy)
+zenith_cli_test(bench_model_and_synthetic 1 "give a MODEL or --synthetic-ms, not both"
+  bench ${D}/conv_small.onnx --synthetic-ms 1 -s Offline)
+zenith_cli_test(bench_nothing 1 "give a MODEL to benchmark, or --synthetic-ms D" bench -s Offline)
+zenith_cli_test(bench_bad_conf 1 "bad_user.conf:3: .resnet50.Offline target_qps 10. is not of the form model.scenario.key = value"
+  bench --synthetic-ms 1 -s Offline --conf ${D}/bad_user.conf)
+zenith_cli_test(bench_missing_conf 1 "nothere.conf"
+  bench --synthetic-ms 1 -s Offline --conf ${D}/nothere.conf)
+unset(SHORT)
