@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The demo `make demo` runs: the CheXNet-style model and ResNet-50 from the zoo on Zenith's CPU
 # device (and once on REF, the reference device), checked against PyTorch's outputs on the same
-# inputs, with top predictions and timings; `zenith classify` on two images; then, if ONNX Runtime is installed (by
-# bench/peers/compare), Zenith's and ONNX Runtime's latency side by side.
+# inputs, with top predictions and timings; `zenith convert` to an fp16 .zir and `zenith classify`
+# on two images with it; then, if ONNX Runtime is installed (by
+# bench/peers/compare), Zenith's and ONNX Runtime's latency side by side; last, MLPerf LoadGen
+# SingleStream and Offline runs of CheXNet (`zenith bench --quick`).
 set -euo pipefail
 build=${1:-build}
 zoo=$build/zoo
@@ -68,3 +70,11 @@ else
   echo "(ONNX Runtime is not installed here: bench/peers/compare installs it and prints Zenith's"
   echo " latency beside ONNX Runtime's and PyTorch's.)"
 fi
+
+echo
+echo "== zenith bench: MLPerf LoadGen SingleStream and Offline on CheXNet (--quick: 10 s each) =="
+"$zenith" bench "$zoo/chexnet.onnx" -s SingleStream --quick --target-latency-ms 25 \
+  --performance-sample-count 64 --log-dir "$out/bench_single" | sed -n '/MLPerf Results Summary/,/^Early Stopping Result/p'
+"$zenith" bench "$zoo/chexnet.onnx" -s Offline --quick --expected-qps 50 \
+  --performance-sample-count 64 --log-dir "$out/bench_offline" | sed -n '/MLPerf Results Summary/,/Early Stopping/p'
+echo "(MLPerf logs in $out/bench_single and $out/bench_offline; docs/BENCH.md explains them.)"
