@@ -44,4 +44,9 @@ zenith_cli_test(bench_bad_conf 1 "bad_user.conf:3: .resnet50.Offline target_qps 
   bench --synthetic-ms 1 -s Offline --conf ${D}/bad_user.conf)
 zenith_cli_test(bench_missing_conf 1 "nothere.conf"
   bench --synthetic-ms 1 -s Offline --conf ${D}/nothere.conf)
+
+# 2 workers x 10 ms serve at most 200 samples/s; the peak under a 50 ms bound lies below that.
+zenith_cli_test(bench_find_peak 0 "\"mode\": \"FindPeakPerformance\",\n.*\"target_qps\": 1[0-9][0-9]\\.[0-9]+"
+  bench --synthetic-ms 10 --synthetic-workers 2 -s Server --mode find-peak --target-qps 50
+  --target-latency-ms 50 --min-duration-s 1 --min-query-count 100 --json)
 unset(SHORT)
