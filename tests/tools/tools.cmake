@@ -4,6 +4,14 @@
 target_sources(zenith_tests PRIVATE
   ${CMAKE_SOURCE_DIR}/src/tools/npy.cpp
   ${CMAKE_SOURCE_DIR}/src/tools/image.cpp
+  ${CMAKE_SOURCE_DIR}/src/tools/input_tensor.cpp
+  ${CMAKE_SOURCE_DIR}/src/tools/idx.cpp
+  ${CMAKE_SOURCE_DIR}/src/tools/csv.cpp
+  ${CMAKE_SOURCE_DIR}/src/tools/dataset.cpp
+  ${CMAKE_SOURCE_DIR}/src/tools/dataset_fashion_mnist.cpp
+  ${CMAKE_SOURCE_DIR}/src/tools/dataset_chestxray14.cpp
+  ${CMAKE_SOURCE_DIR}/src/tools/dataset_val_map.cpp
+  ${CMAKE_SOURCE_DIR}/src/tools/dataset_image_folder.cpp
   ${CMAKE_SOURCE_DIR}/src/tools/classification.cpp
   ${CMAKE_SOURCE_DIR}/src/tools/random_fill.cpp
   ${CMAKE_SOURCE_DIR}/src/tools/fp16_selection.cpp

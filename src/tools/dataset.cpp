@@ -1,0 +1,41 @@
+// open_dataset: recognising a dataset by name or by the index file in its folder.
+#include "tools/dataset.h"
+
+#include "ir/errors.h"
+#include "tools/dataset_formats.h"
+
+namespace zenith::tools {
+
+void check_sample_index(const Dataset& dataset, size_t index) {
+  if (index >= dataset.size())
+    throw_invalid_argument("{}: sample {} is out of range; the dataset has {} samples",
+                           dataset.name(), index, dataset.size());
+}
+
+std::unique_ptr<Dataset> open_dataset(const std::string& spec, size_t limit) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (spec == "fashion-mnist") {
+    if (!fs::is_directory(kFashionMnistDir, ec))
+      throw_invalid_argument(
+          "fashion-mnist: {} is missing; install the Debian package dataset-fashion-mnist "
+          "(scripts/install-deps.sh does)",
+          kFashionMnistDir);
+    return open_fashion_mnist(kFashionMnistDir, limit);
+  }
+  const fs::path dir = spec;
+  if (!fs::is_directory(dir, ec))
+    throw_invalid_argument(
+        "dataset '{}': no such folder; expected fashion-mnist or a dataset folder", spec);
+  if (fs::exists(dir / "Data_Entry_2017.csv", ec)) return open_chestxray14(dir, limit);
+  if (fs::exists(dir / "val_map.txt", ec)) return open_val_map(dir, limit);
+  if (fs::exists(dir / "t10k-images-idx3-ubyte", ec) ||
+      fs::exists(dir / "t10k-images-idx3-ubyte.gz", ec))
+    return open_fashion_mnist(dir, limit);
+  throw_invalid_argument(
+      "{}: not a dataset folder: it holds none of Data_Entry_2017.csv (ChestX-ray14), val_map.txt "
+      "(ImageNet-style) or t10k-images-idx3-ubyte[.gz] (Fashion-MNIST)",
+      spec);
+}
+
+}  // namespace zenith::tools
