@@ -12,6 +12,7 @@ target_sources(zenith_tests PRIVATE
   ${CMAKE_SOURCE_DIR}/src/tools/dataset_chestxray14.cpp
   ${CMAKE_SOURCE_DIR}/src/tools/dataset_val_map.cpp
   ${CMAKE_SOURCE_DIR}/src/tools/dataset_image_folder.cpp
+  ${CMAKE_SOURCE_DIR}/src/tools/accuracy.cpp
   ${CMAKE_SOURCE_DIR}/src/tools/classification.cpp
   ${CMAKE_SOURCE_DIR}/src/tools/random_fill.cpp
   ${CMAKE_SOURCE_DIR}/src/tools/fp16_selection.cpp
