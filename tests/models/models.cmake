@@ -18,3 +18,12 @@ foreach(device REF CPU)
                          FIXTURES_REQUIRED zoo LABELS models TIMEOUT 1800)
   endforeach()
 endforeach()
+
+# The zoo's one trained model: a Fashion-MNIST CNN with PyTorch's test-set accuracy, a second
+# setup of the same fixture so the torchvision models keep their own stamp.
+add_test(NAME models.train_fashion_mnist
+         COMMAND /usr/bin/python3 ${CMAKE_SOURCE_DIR}/tests/models/train_fashion_mnist.py ${ZENITH_ZOO})
+set_tests_properties(models.train_fashion_mnist PROPERTIES FIXTURES_SETUP zoo LABELS models TIMEOUT 900)
+add_test(NAME models.fashion_mnist_accuracy
+         COMMAND $<TARGET_FILE:zenith_tests> --gtest_filter=AccuracyZoo.*)
+set_tests_properties(models.fashion_mnist_accuracy PROPERTIES FIXTURES_REQUIRED zoo LABELS models TIMEOUT 600)
