@@ -56,6 +56,7 @@ void write_logs(const TestResult& result, const std::filesystem::path& dir) {
                 fmt::format("{}: cannot create the log directory: {}", dir.string(), ec.message()));
   write_file(dir / "mlperf_log_summary.txt", result, write_summary_log);
   write_file(dir / "mlperf_log_detail.txt", result, write_detail_log);
+  write_file(dir / "mlperf_log_accuracy.json", result, write_accuracy_log);
 }
 
 }  // namespace zenith::loadgen

@@ -10,8 +10,12 @@ namespace zenith::loadgen {
 
 void write_summary_log(const TestResult& result, std::ostream& out);
 void write_detail_log(const TestResult& result, std::ostream& out);
+// A JSON array of {seq_id, qsl_idx, data (upper-case hex)}: the accuracy run's responses in
+// completion order; "[" "]" after a performance run.
+void write_accuracy_log(const TestResult& result, std::ostream& out);
 
-// Writes <dir>/mlperf_log_summary.txt and <dir>/mlperf_log_detail.txt, creating `dir` if
+// Writes <dir>/mlperf_log_summary.txt, <dir>/mlperf_log_detail.txt and
+// <dir>/mlperf_log_accuracy.json, creating `dir` if
 // needed. InvalidArgument naming the path when a file cannot be written.
 void write_logs(const TestResult& result, const std::filesystem::path& dir);
 

@@ -6,7 +6,7 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
-#include <sstream>
+#include <cstring>
 
 #include "ir/errors.h"
 #include "loadgen/config_file.h"
@@ -14,7 +14,9 @@
 #include "loadgen/run_test.h"
 #include "loadgen/synthetic_sut.h"
 #include "runtime/tensor_bridge.h"
+#include "tools/accuracy.h"
 #include "tools/bench_sut.h"
+#include "tools/dataset.h"
 #include "tools/cli_util.h"
 #include "tools/random_fill.h"
 #include "zenith/zenith.h"
@@ -42,6 +44,9 @@ struct BenchOptions {
   int synthetic_workers = 1;
   size_t synthetic_samples = 1024;
   uint64_t seed = 0;
+  std::string dataset;  // "fashion-mnist" or a folder (dataset.h)
+  size_t dataset_limit = 0;
+  std::string mean, scale;  // default: Fashion-MNIST's 0 / 255, else ImageNet's
 };
 
 loadgen::TestMode parse_mode(const std::string& mode) {
@@ -122,16 +127,91 @@ nlohmann::json result_json(const loadgen::TestResult& result) {
   return j;
 }
 
-void report(const BenchOptions& o, const loadgen::TestResult& result) {
+nlohmann::json accuracy_json(const AccuracyReport& a) {
+  nlohmann::json per_class = nlohmann::json::object();
+  for (const auto& [name, value] : a.per_class) per_class[name] = value;
+  return {{"metric", a.metric}, {"value", a.value}, {"samples", a.samples},
+          {"per_class", per_class}, {"skipped", a.skipped}};
+}
+
+void print_accuracy(const AccuracyReport& a) {
+  std::cout << fmt::format("accuracy: {} = {:.4f} over {} samples\n", a.metric, a.value, a.samples);
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& [name, value] : a.per_class) rows.push_back({"  " + name, fmt::format("{:.4f}", value)});
+  print_table(std::cout, rows);
+  for (const std::string& skipped : a.skipped) std::cout << "  skipped: " << skipped << '\n';
+}
+
+void report(const BenchOptions& o, const loadgen::TestResult& result,
+            const std::optional<AccuracyReport>& accuracy = std::nullopt) {
   if (!o.log_dir.empty()) loadgen::write_logs(result, o.log_dir);
   if (o.json) {
-    std::cout << result_json(result).dump(2) << '\n';
+    nlohmann::json j = result_json(result);
+    if (accuracy) j["accuracy"] = accuracy_json(*accuracy);
+    std::cout << j.dump(2) << '\n';
     return;
   }
   if (result.performance) loadgen::write_summary_log(result, std::cout);
+  if (accuracy) print_accuracy(*accuracy);
   if (!o.log_dir.empty())
     std::cout << fmt::format("MLPerf logs: {}\n",
                              (fs::path(o.log_dir) / "mlperf_log_summary.txt").string());
+}
+
+size_t performance_count(const loadgen::TestSettings& settings, size_t total) {
+  const uint64_t wanted = settings.performance_sample_count_override;
+  return wanted ? std::min<size_t>(wanted, total) : std::min<size_t>(total, 1024);
+}
+
+// Seeded random samples of the input's shape (batch 1, other unknown dims 1).
+std::unique_ptr<TensorQsl> random_qsl(const Port& input, const BenchOptions& o,
+                                      const loadgen::TestSettings& settings) {
+  ir::Dims dims(input.shape.begin(), input.shape.end());
+  for (int64_t& d : dims) d = d < 0 ? 1 : d;
+  if (!dims.empty()) dims[0] = 1;
+  const ir::DType dtype = runtime::to_dtype(input.element_type);
+  const uint64_t override = settings.performance_sample_count_override;
+  const size_t count = override ? override : 1024;
+  return std::make_unique<TensorQsl>(
+      "random " + to_string(input), count, count, [=, name = input.name](size_t index) {
+        return TensorAccess::from_ir(random_tensor(dtype, dims, o.seed + index, name), name);
+      });
+}
+
+// Dataset samples preprocessed for a [N, C, H, W] input.
+std::unique_ptr<TensorQsl> dataset_qsl(const Dataset& dataset, const Port& input,
+                                       const BenchOptions& o, const loadgen::TestSettings& settings) {
+  if (input.element_type != ElementType::f32 || input.shape.size() != 4 || input.shape[1] < 0 ||
+      input.shape[2] < 0 || input.shape[3] < 0)
+    throw_invalid_argument("--dataset needs an f32 [N,C,H,W] input with known C, H and W; '{}' is {}",
+                           input.name, to_string(input));
+  const bool fashion = o.dataset == "fashion-mnist";
+  InputLayout layout;
+  layout.channels = input.shape[1];
+  layout.height = input.shape[2];
+  layout.width = input.shape[3];
+  layout.mean = parse_channel_values(!o.mean.empty() ? o.mean : fashion ? "0" : kImageNetMean, "--mean");
+  layout.scale = parse_channel_values(!o.scale.empty() ? o.scale : fashion ? "255" : kImageNetScale, "--scale");
+  return std::make_unique<TensorQsl>(
+      dataset.name(), dataset.size(), performance_count(settings, dataset.size()),
+      [&dataset, layout](size_t index) { return dataset.load(index, layout); });
+}
+
+// The accuracy run's outputs, one f32 row per sample, scored against the dataset's labels.
+AccuracyReport score(const Dataset& dataset, const loadgen::TestResult& result) {
+  std::vector<size_t> indices;
+  std::vector<float> scores;
+  for (const loadgen::AccuracyResponse& r : result.accuracy_responses) {
+    if (r.data.empty() || r.data.size() % sizeof(float) != 0)
+      throw_invalid_argument("sample {}: the model's first output gave {} bytes, not f32 scores",
+                             r.index, r.data.size());
+    indices.push_back(r.index);
+    const size_t at = scores.size();
+    scores.resize(at + r.data.size() / sizeof(float));
+    std::memcpy(scores.data() + at, r.data.data(), r.data.size());
+  }
+  return dataset.multi_label() ? mean_auroc(dataset, indices, scores)
+                               : top1_accuracy(dataset, indices, scores);
 }
 
 int bench_synthetic(const BenchOptions& o) {
@@ -151,8 +231,6 @@ int bench_model(const BenchOptions& o) {
   const std::string model_name =
       o.mlperf_model.empty() ? fs::path(o.model).stem().string() : o.mlperf_model;
   const loadgen::TestSettings settings = make_settings(o, model_name);
-  if (settings.mode == loadgen::TestMode::Accuracy)
-    throw_invalid_argument("--mode accuracy needs a dataset to score against (--dataset)");
   const bool latency = settings.scenario == loadgen::Scenario::SingleStream ||
                        settings.scenario == loadgen::Scenario::MultiStream;
   Config config;
@@ -164,27 +242,23 @@ int bench_model(const BenchOptions& o) {
   if (!input.has_shape)
     throw_invalid_argument("{}: input '{}' has no declared shape to make sample data for", o.model,
                            input.name);
-  Shape sample_shape = input.shape;
-  for (int64_t& d : sample_shape) d = d < 0 ? 1 : d;
-  if (!sample_shape.empty()) sample_shape[0] = 1;
-  const size_t samples = settings.performance_sample_count_override
-                             ? settings.performance_sample_count_override
-                             : 1024;
-  const ir::DType dtype = runtime::to_dtype(input.element_type);
-  TensorQsl qsl("random " + to_string(input), samples, samples, [&](size_t index) {
-    return TensorAccess::from_ir(
-        random_tensor(dtype, ir::Dims(sample_shape.begin(), sample_shape.end()), o.seed + index,
-                      input.name),
-        input.name);
-  });
+  std::unique_ptr<Dataset> dataset;
+  if (!o.dataset.empty()) dataset = open_dataset(o.dataset, o.dataset_limit);
+  if (settings.mode == loadgen::TestMode::Accuracy && !dataset)
+    throw_invalid_argument("--mode accuracy needs a dataset to score against (--dataset)");
+  std::unique_ptr<TensorQsl> qsl =
+      dataset ? dataset_qsl(*dataset, input, o, settings) : random_qsl(input, o, settings);
   const size_t batch = o.batch ? o.batch : default_batch(settings);
   std::optional<loadgen::TestResult> result;
   {
-    EngineSut sut(compiled, qsl, compiled.optimal_number_of_requests(), batch, false);
-    result = loadgen::run_test(sut, qsl, settings);
+    EngineSut sut(compiled, *qsl, compiled.optimal_number_of_requests(), batch,
+                  settings.mode == loadgen::TestMode::Accuracy);
+    result = loadgen::run_test(sut, *qsl, settings);
     if (std::exception_ptr failure = sut.failure()) std::rethrow_exception(failure);
   }
-  report(o, *result);
+  std::optional<AccuracyReport> accuracy;
+  if (settings.mode == loadgen::TestMode::Accuracy) accuracy = score(*dataset, *result);
+  report(o, *result, accuracy);
   return 0;
 }
 
@@ -232,6 +306,16 @@ Command add_bench_command(CLI::App& app) {
   sub->add_option("--batch", o->batch,
                   "Samples per inference (default: 1; MultiStream: a query; Offline: 8)");
   sub->add_option("--seed", o->seed, "Seed of the random sample data")->default_str("0");
+  sub->add_option("--dataset", o->dataset,
+                  "Samples from a dataset: fashion-mnist, or a folder with Data_Entry_2017.csv "
+                  "(ChestX-ray14) or val_map.txt (ImageNet-style); needed by --mode accuracy");
+  sub->add_option("--dataset-limit", o->dataset_limit, "Use only the first N samples of the dataset");
+  sub->add_option("--mean", o->mean,
+                  "Dataset pixels (0-255): per-channel mean R,G,B subtracted (default: 0 for "
+                  "fashion-mnist, else ImageNet's)");
+  sub->add_option("--scale", o->scale,
+                  "Dataset pixels: per-channel divisor R,G,B after the mean (default: 255 for "
+                  "fashion-mnist, else ImageNet's)");
   sub->add_option("--synthetic-ms", o->synthetic_ms,
                   "Instead of a model: a synthetic SUT whose every sample takes this long");
   sub->add_option("--synthetic-workers", o->synthetic_workers, "Synthetic SUT: worker threads")

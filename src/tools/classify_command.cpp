@@ -28,29 +28,11 @@ struct ClassifyOptions {
   std::string labels;
   int top = 5;
   float threshold = 0.5f;
-  std::string mean = "123.675,116.28,103.53";  // ImageNet's, in pixel units
-  std::string scale = "58.395,57.12,57.375";
+  std::string mean = kImageNetMean;
+  std::string scale = kImageNetScale;
   std::string size;  // HxW; default: the model's, else 224x224
   int batch = 0;     // images per inference; 0: the model's batch dim, else 1
 };
-
-std::array<float, 3> parse_triple(const std::string& text, const char* flag) {
-  std::array<float, 3> out{};
-  size_t at = 0;
-  for (int c = 0; c < 3; ++c) {
-    const size_t end = c < 2 ? text.find(',', at) : text.size();
-    size_t used = 0;
-    try {
-      if (end == std::string::npos) throw std::invalid_argument(text);
-      out[c] = std::stof(text.substr(at, end - at), &used);
-    } catch (const std::exception&) {
-      used = std::string::npos;
-    }
-    if (used != end - at) throw_invalid_argument("{} '{}': expected three numbers R,G,B", flag, text);
-    at = end + 1;
-  }
-  return out;
-}
 
 // The layout every image is brought to: [batch, 3, height, width] f32.
 struct InputLayout {
@@ -85,7 +67,7 @@ InputLayout input_layout(const CompiledModel& compiled, const ClassifyOptions& o
 // The images, decoded, resized and normalized into batches of `layout.batch` (the last one
 // padded by repeating its last image when the model's batch is fixed).
 std::vector<Tensor> make_batches(const ClassifyOptions& options, const InputLayout& layout) {
-  const std::array<float, 3> mean = parse_triple(options.mean, "--mean"), scale = parse_triple(options.scale, "--scale");
+  const std::array<float, 3> mean = parse_channel_values(options.mean, "--mean"), scale = parse_channel_values(options.scale, "--scale");
   const size_t per_image = size_t{3} * layout.height * layout.width;
   const auto n = static_cast<int64_t>(options.images.size());
   std::vector<Tensor> batches;

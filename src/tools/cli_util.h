@@ -1,6 +1,7 @@
 // Helpers shared by the `zenith` subcommands: tables, tensor statistics, file names.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <iosfwd>
@@ -35,6 +36,15 @@ Command add_bench_command(CLI::App& app);
 // is no '=' or either side is empty.
 std::pair<std::string, std::string> split_assignment(const std::string& spec, std::string_view flag,
                                                      std::string_view form);
+
+// ImageNet's per-channel mean and standard deviation in pixel units (0-255): the preprocessing
+// torchvision's classifiers expect, and the default of `classify --mean/--scale`.
+inline constexpr const char* kImageNetMean = "123.675,116.28,103.53";
+inline constexpr const char* kImageNetScale = "58.395,57.12,57.375";
+
+// "R,G,B" as three numbers, or "V" as V for every channel. Throws InvalidArgument naming `flag`
+// otherwise.
+std::array<float, 3> parse_channel_values(const std::string& text, std::string_view flag);
 
 // "1,3,224,224" as dims. Throws InvalidArgument naming `what` for anything but comma-separated
 // non-negative integers.

@@ -49,4 +49,19 @@ zenith_cli_test(bench_missing_conf 1 "nothere.conf"
 zenith_cli_test(bench_find_peak 0 "\"mode\": \"FindPeakPerformance\",\n.*\"target_qps\": 1[0-9][0-9]\\.[0-9]+"
   bench --synthetic-ms 10 --synthetic-workers 2 -s Server --mode find-peak --target-qps 50
   --target-latency-ms 50 --min-duration-s 1 --min-query-count 100 --json)
+
+# Datasets: Fashion-MNIST (Debian's dataset-fashion-mnist) through the zoo's CNN, whose PyTorch
+# top-1 is 0.8825; MLPerf's closed division asks for 99% of it, 0.8737.
+set(FASHION ${CMAKE_BINARY_DIR}/zoo/fashion_mnist.onnx --dataset fashion-mnist)
+zenith_cli_test(bench_accuracy_fashion 0 "accuracy: top-1 = 0\\.(87[4-9]|8[89]|9)[0-9]* over 10000 samples\n  T-shirt/top"
+  bench ${FASHION} -s Offline --mode accuracy --log-dir ${ZENITH_CLI_OUT}/bench_accuracy)
+zenith_cli_test(bench_dataset_single 0 "Scenario : SingleStream\n.*Result is : VALID"
+  bench ${FASHION} -s SingleStream --target-latency-ms 0.1 --performance-sample-count 256 ${SHORT})
+set_tests_properties(cli.bench_accuracy_fashion cli.bench_dataset_single PROPERTIES
+                     FIXTURES_REQUIRED zoo LABELS "cli;models")
+zenith_cli_test(bench_dataset_wrong_input 1 "--dataset needs an f32 \\[N,C,H,W\\] input with known C, H and W; 'x' is f32\\[batch,4\\]"
+  bench ${D}/relu.onnx -s Offline --dataset fashion-mnist)
+zenith_cli_test(bench_dataset_missing 1 "/nowhere"
+  bench ${D}/conv_small.onnx -s Offline --dataset /nowhere)
+unset(FASHION)
 unset(SHORT)
