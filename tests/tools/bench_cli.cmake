@@ -65,3 +65,21 @@ zenith_cli_test(bench_dataset_missing 1 "/nowhere"
   bench ${D}/conv_small.onnx -s Offline --dataset /nowhere)
 unset(FASHION)
 unset(SHORT)
+
+# CheXNet's sigmoid head on a ChestX-ray14-style folder (written by make_images.py): per-finding
+# AUROC for the two findings with positives and negatives, the others skipped and named.
+zenith_cli_test(bench_accuracy_chestxray 0
+  "accuracy: mean AUROC = [01]\\.[0-9]+ over 6 samples\n  Cardiomegaly +[01]\\.[0-9]+\n  Effusion +[01]\\.[0-9]+\n  skipped: Atelectasis: no positive samples"
+  bench ${CMAKE_BINARY_DIR}/zoo/chexnet.onnx -s Offline --mode accuracy
+  --dataset ${ZENITH_CLI_OUT}/images/chestxray)
+set_tests_properties(cli.bench_accuracy_chestxray PROPERTIES FIXTURES_REQUIRED "zoo;cli_images"
+                     LABELS "cli;models")
+
+# Every scenario drives a zoo model end to end (whether a 1 s run is VALID depends on the
+# machine's load, so either verdict passes; the synthetic runs above test the verdicts).
+foreach(scenario SingleStream MultiStream Server Offline)
+  zenith_cli_test(bench_zoo_${scenario} 0 "SUT name : Zenith CPU.*\nScenario : ${scenario}\n.*Result is : (VALID|INVALID)"
+    bench ${CMAKE_BINARY_DIR}/zoo/mobilenet_v2.onnx -s ${scenario} --min-duration-s 1
+    --min-query-count 20 --performance-sample-count 16 --target-qps 50 --target-latency-ms 20)
+  set_tests_properties(cli.bench_zoo_${scenario} PROPERTIES FIXTURES_REQUIRED zoo LABELS "cli;models")
+endforeach()
