@@ -8,3 +8,6 @@ target_link_libraries(zenith-timer PRIVATE zenith_runtime OpenMP::OpenMP_CXX)
 
 add_executable(zenith-matmul-ceiling bench/peers/matmul_ceiling.cpp)
 target_link_libraries(zenith-matmul-ceiling PRIVATE DNNL::dnnl OpenMP::OpenMP_CXX fmt::fmt)
+
+add_executable(zenith-load-timer bench/peers/load_timer.cpp src/tools/npy.cpp)
+target_link_libraries(zenith-load-timer PRIVATE zenith_runtime OpenMP::OpenMP_CXX)
