@@ -43,34 +43,49 @@ struct Layer {
     }
   }
 
-  ConvChoice choose(float tolerance) const {
+  // margin 0 ranks every Winograd candidate ahead of direct convolution, whatever the timings.
+  ConvChoice choose(float tolerance, double margin = kWinogradMargin) const {
     dnnl::stream stream(engine());
     return choose_conv(desc(dnnl::algorithm::convolution_direct),
                        desc(dnnl::algorithm::convolution_winograd), dnnl::primitive_attr(), weights,
-                       bias, stream, tolerance);
+                       bias, stream, tolerance, margin);
   }
 };
 
-TEST(ConvChoice, TimesEveryCandidateAndChecksWinogradAgainstDirect) {
+TEST(ConvChoice, TimesEveryCandidateAndChoosesTheFastest) {
   const Layer layer;
   if (!layer.has_winograd()) GTEST_SKIP() << "no Winograd kernel: nothing to choose";
   const ConvChoice choice = layer.choose(kWinogradTolerance);
   EXPECT_EQ(choice.impl, choice.pd.impl_info_str());
   EXPECT_NE(choice.why.find(choice.impl), std::string::npos) << choice.why;
-  // Direct convolution is a candidate, and each Winograd one was checked against it.
+  // Direct and Winograd kernels were timed; a Winograd choice was checked against direct.
   EXPECT_NE(choice.why.find("jit:"), std::string::npos) << choice.why;
   EXPECT_NE(choice.why.find("wino"), std::string::npos) << choice.why;
+  const bool winograd = choice.impl.find("wino") != std::string::npos;
+  EXPECT_EQ(choice.why.find("relative error") != std::string::npos, winograd) << choice.why;
+  EXPECT_EQ(static_cast<bool>(choice.weights), winograd) << "a checked kernel keeps its packing";
+}
+
+TEST(ConvChoice, AWinogradKernelAheadIsCheckedAgainstDirectAndKeepsItsPackedWeights) {
+  const Layer layer;
+  if (!layer.has_winograd()) GTEST_SKIP() << "no Winograd kernel: nothing to check";
+  const ConvChoice choice = layer.choose(kWinogradTolerance, 0.0);
+  EXPECT_NE(choice.impl.find("wino"), std::string::npos) << choice.why;
   EXPECT_NE(choice.why.find("relative error"), std::string::npos) << choice.why;
   EXPECT_EQ(choice.why.find("dropped"), std::string::npos) << choice.why;
+  ASSERT_TRUE(static_cast<bool>(choice.weights));
+  EXPECT_EQ(choice.weights.get_desc(), choice.pd.weights_desc());
 }
 
 TEST(ConvChoice, WinogradOverTheToleranceIsDropped) {
-  // No Winograd result equals the direct one exactly, so a zero tolerance drops them all.
+  // No Winograd result equals the direct one exactly, so a zero tolerance drops them all, even
+  // when they rank ahead.
   const Layer layer;
   if (!layer.has_winograd()) GTEST_SKIP() << "no Winograd kernel: nothing to drop";
-  const ConvChoice choice = layer.choose(0.0f);
+  const ConvChoice choice = layer.choose(0.0f, 0.0);
   EXPECT_EQ(choice.impl.find("wino"), std::string::npos) << choice.why;
   EXPECT_NE(choice.why.find("dropped"), std::string::npos) << choice.why;
+  EXPECT_FALSE(static_cast<bool>(choice.weights));
 }
 
 }  // namespace

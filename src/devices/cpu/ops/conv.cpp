@@ -154,6 +154,7 @@ class ConvOp : public CpuOp {
     const bool winograd_shape = g == 1 && kernel == ir::Dims{3, 3} &&
                                 geo.strides == ir::Dims{1, 1} && geo.dilations == ir::Dims{1, 1};
     std::optional<dnnl::convolution_forward::primitive_desc> pd;
+    memory packed_weights;  // when choosing a kernel packed them already
     if (winograd_shape) {
       ir::Tensor w_plain, b_plain;
       const memory w_mem = plain_view(*in[1], weight_dims(w), stream, w_plain);
@@ -162,12 +163,14 @@ class ConvOp : public CpuOp {
                                             make(dnnl::algorithm::convolution_winograd), attr, w_mem,
                                             b_mem, stream);
       pd = choice.pd;
+      packed_weights = choice.weights;
     } else {
       pd = dnnl::convolution_forward::primitive_desc(make(dnnl::algorithm::convolution_direct), attr, engine());
     }
     ConvEntry entry{*pd, {}, {}, {}};
     entry.conv = dnnl::convolution_forward(entry.pd);
-    if (constant_weights_) entry.weights = reorder_weights(entry.pd, *in[1], stream);
+    if (constant_weights_)
+      entry.weights = packed_weights ? packed_weights : reorder_weights(entry.pd, *in[1], stream);
     if (split) {
       dnnl::primitive_attr add_attr;
       add_attr.set_post_ops(make_post_ops(add_ops));

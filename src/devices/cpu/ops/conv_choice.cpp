@@ -2,6 +2,7 @@
 #include "devices/cpu/ops/conv_choice.h"
 
 #include <omp.h>
+#include <sys/mman.h>
 
 #include <algorithm>
 #include <chrono>
@@ -9,6 +10,7 @@
 #include <limits>
 #include <map>
 #include <mutex>
+#include <new>
 #include <random>
 #include <sstream>
 
@@ -26,8 +28,6 @@ struct Candidate {
   bool winograd;
 };
 
-// Winograd must beat direct convolution by this factor: its results are further from exact.
-constexpr double kWinogradMargin = 1.05;
 constexpr int kTimedRuns = 5;
 
 std::vector<Candidate> candidates(const dnnl::convolution_forward::desc& direct,
@@ -93,11 +93,20 @@ struct Trial {
   std::unordered_map<int, memory> args;
 };
 
+// With `weights` empty, the kernel gets zeros in its own weights layout: its time does not depend
+// on the values, and packing real weights into a Winograd layout costs more than a timed run
+// (ResNet-50's 512-channel layers: 45 ms each).
 Trial prepare(const Candidate& c, const memory& src, const memory& weights, const memory& bias,
               dnnl::stream& stream) {
   Trial t{dnnl::convolution_forward(c.pd), {}};
   t.args[DNNL_ARG_SRC] = packed_copy(src, c.pd.src_desc(), stream);
-  t.args[DNNL_ARG_WEIGHTS] = packed_copy(weights, c.pd.weights_desc(), stream);
+  if (weights) {
+    t.args[DNNL_ARG_WEIGHTS] = packed_copy(weights, c.pd.weights_desc(), stream);
+  } else {
+    memory zeros(c.pd.weights_desc(), engine());
+    std::fill_n(static_cast<char*>(zeros.get_data_handle()), c.pd.weights_desc().get_size(), 0);
+    t.args[DNNL_ARG_WEIGHTS] = zeros;
+  }
   if (bias) t.args[DNNL_ARG_BIAS] = packed_copy(bias, c.pd.bias_desc(), stream);
   memory dst(c.pd.dst_desc(), engine());
   // A sum post-op reads the destination: start it at zero.
@@ -133,16 +142,24 @@ float relative_error(const std::vector<float>& a, const std::vector<float>& b) {
 
 // The rate at which a layer's weights stream in from memory. ResNet-50's 512-channel 3x3 layer
 // with F(4x4,3x3) (38 MB of weights) took 0.8 ms timed alone and 1.9 ms in the model.
-// Measured once per process as a read of a buffer far beyond any L2.
+// Measured once per process as a read of a buffer far beyond any L2. The buffer asks for huge
+// pages: faulting in 32768 small ones was most of the probe's 64 ms.
 double stream_gb_per_s() {
   static const double rate = [] {
-    std::vector<float> buffer((size_t{128} << 20) / sizeof(float), 1.0f);
+    const size_t bytes = size_t{128} << 20;
+    void* mapping = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (mapping == MAP_FAILED) throw std::bad_alloc();
+    madvise(mapping, bytes, MADV_HUGEPAGE);
+    float* buffer = static_cast<float*>(mapping);
+    const size_t n = bytes / sizeof(float);
+    std::fill_n(buffer, n, 1.0f);
     const auto start = std::chrono::steady_clock::now();
     float sum = 0.0f;
 #pragma omp parallel for reduction(+ : sum)
-    for (size_t i = 0; i < buffer.size(); i += 16) sum += buffer[i];  // one float per cache line
+    for (size_t i = 0; i < n; i += 16) sum += buffer[i];  // one float per cache line
     const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-    return sum > 0.0f ? static_cast<double>(buffer.size() * sizeof(float)) / ms / 1e6 : 1.0;
+    munmap(mapping, bytes);
+    return sum > 0.0f ? static_cast<double>(bytes) / ms / 1e6 : 1.0;
   }();
   return rate;
 }
@@ -152,9 +169,21 @@ ConvChoice only(const std::vector<Candidate>& all, const dnnl::convolution_forwa
                 const dnnl::primitive_attr& attr) {
   if (all.empty()) {
     Pd pd(direct, attr, engine());
-    return {pd, pd.impl_info_str(), "no other kernel"};
+    return {pd, pd.impl_info_str(), "no other kernel", memory()};
   }
-  return {all[0].pd, all[0].impl, "the only candidate"};
+  return {all[0].pd, all[0].impl, "the only candidate", memory()};
+}
+
+// The first `n` values of one seeded uniform [-1, 1) sequence, kept for the process: drawing
+// them anew for every layer took 170 of CheXNet's 435 ms first run.
+void fill_seeded(float* out, size_t n) {
+  static std::mutex mutex;
+  static std::mt19937 rng(0);
+  static std::vector<float> values;
+  std::lock_guard<std::mutex> lock(mutex);
+  std::uniform_real_distribution<float> uniform(-1.0f, 1.0f);
+  while (values.size() < n) values.push_back(uniform(rng));
+  std::copy_n(values.begin(), n, out);
 }
 
 std::mutex timings_mutex;
@@ -165,76 +194,92 @@ std::map<std::string, std::map<std::string, double>> timings;  // key -> impl ->
 ConvChoice choose_conv(const dnnl::convolution_forward::desc& direct,
                        const dnnl::convolution_forward::desc& winograd,
                        const dnnl::primitive_attr& attr, const memory& weights, const memory& bias,
-                       dnnl::stream& stream, float winograd_tolerance) {
+                       dnnl::stream& stream, float winograd_tolerance, double winograd_margin) {
   std::vector<Candidate> all = candidates(direct, winograd, attr);
   if (all.size() <= 1) return only(all, direct, attr);
 
   memory src(plain_desc(all[0].pd.src_desc().dims()), engine());
-  std::mt19937 rng(0);
-  std::uniform_real_distribution<float> uniform(-1.0f, 1.0f);
-  float* s = static_cast<float*>(src.get_data_handle());
-  for (size_t i = 0; i < src.get_desc().get_size() / sizeof(float); ++i) s[i] = uniform(rng);
+  fill_seeded(static_cast<float*>(src.get_data_handle()), src.get_desc().get_size() / sizeof(float));
 
-  std::vector<Trial> trials;
-  for (auto it = all.begin(); it != all.end();) {
-    try {
-      trials.push_back(prepare(*it, src, weights, bias, stream));
-      ++it;
-    } catch (const dnnl::error&) {
-      it = all.erase(it);  // e.g. oneDNN has no reorder into this kernel's Winograd weights
-    }
-  }
-  if (all.size() <= 1) return only(all, direct, attr);
-  for (Trial& t : trials) t.conv.execute(stream, t.args);
-  // The reference result: the first direct candidate (oneDNN's own direct pick).
-  const auto reference = std::find_if(all.begin(), all.end(), [](const Candidate& c) { return !c.winograd; });
-  std::vector<float> expected;
-  if (reference != all.end()) expected = plain_output(trials[reference - all.begin()], stream);
-
-  std::ostringstream why;
-  std::vector<bool> usable(all.size(), true);
-  for (size_t i = 0; i < all.size(); ++i) {
-    if (!all[i].winograd || expected.empty()) continue;
-    const float error = relative_error(plain_output(trials[i], stream), expected);
-    usable[i] = error <= winograd_tolerance;
-    why << all[i].impl << " relative error " << error << (usable[i] ? "" : " (over tolerance: dropped)") << "; ";
-  }
-
+  // Timings, per layer shape: of this process's earlier layers, else measured now on zero
+  // weights, the candidates taking turns so that a burst of load elsewhere hits them alike.
   const std::string key = timing_key(all[0].pd, direct, attr);
   std::map<std::string, double> ms;
   {
     std::lock_guard<std::mutex> lock(timings_mutex);
     ms = timings[key];
   }
-  // The fastest of a few runs each, taken in turns so that a burst of load elsewhere on the
-  // machine hits every candidate alike.
-  std::vector<size_t> untimed;
-  for (size_t i = 0; i < all.size(); ++i)
-    if (!ms.count(all[i].impl)) untimed.push_back(i);
-  std::vector<double> fastest(all.size(), std::numeric_limits<double>::infinity());
-  for (int run = 0; run < kTimedRuns; ++run)
-    for (size_t i : untimed) fastest[i] = std::min(fastest[i], time_once(trials[i], stream));
-  for (size_t i : untimed) ms[all[i].impl] = fastest[i];
+  std::vector<std::pair<size_t, Trial>> untimed;
+  for (size_t i = 0; i < all.size(); ++i) {
+    if (ms.count(all[i].impl)) continue;
+    try {
+      untimed.emplace_back(i, prepare(all[i], src, memory(), bias, stream));
+    } catch (const dnnl::error&) {
+      ms[all[i].impl] = std::numeric_limits<double>::infinity();  // cannot run here: never chosen
+    }
+  }
   if (!untimed.empty()) {
+    std::map<size_t, double> fastest;
+    for (auto& [i, trial] : untimed) trial.conv.execute(stream, trial.args);  // warm up
+    for (int run = 0; run < kTimedRuns; ++run)
+      for (auto& [i, trial] : untimed) {
+        const double t = time_once(trial, stream);
+        fastest[i] = fastest.count(i) ? std::min(fastest[i], t) : t;
+      }
+    for (const auto& [i, t] : fastest) ms[all[i].impl] = t;
     std::lock_guard<std::mutex> lock(timings_mutex);
     timings[key] = ms;
   }
 
-  size_t best = all.size();
-  double best_score = std::numeric_limits<double>::infinity();
+  // Timed in a loop, the weights stay in cache; in the model they stream in on every run.
+  std::ostringstream why;
+  std::vector<std::pair<double, size_t>> ranked;
   for (size_t i = 0; i < all.size(); ++i) {
-    // Timed in a loop, the weights stay in cache; in the model they stream in on every run.
     const double weights_ms = all[i].pd.weights_desc().get_size() / stream_gb_per_s() / 1e6;
     why << all[i].impl << " " << ms[all[i].impl] << " + " << weights_ms << " ms; ";
-    const double score = (ms[all[i].impl] + weights_ms) * (all[i].winograd ? kWinogradMargin : 1.0);
-    if (usable[i] && score < best_score) {
-      best = i;
-      best_score = score;
+    ranked.emplace_back((ms[all[i].impl] + weights_ms) * (all[i].winograd ? winograd_margin : 1.0), i);
+  }
+  std::stable_sort(ranked.begin(), ranked.end());
+
+  // The fastest direct kernel needs no check; a Winograd one faster still must give this layer's
+  // result, on its own weights, within tolerance of oneDNN's own direct pick.
+  std::vector<float> expected;
+  for (const auto& [score, i] : ranked) {
+    if (!all[i].winograd) {
+      std::string text = why.str();
+      text.resize(text.size() - 2);
+      return {all[i].pd, all[i].impl, text, memory()};
+    }
+    Trial trial;
+    try {
+      trial = prepare(all[i], src, weights, bias, stream);
+    } catch (const dnnl::error&) {
+      why << all[i].impl << " cannot take these weights (dropped); ";  // no reorder into its layout
+      continue;
+    }
+    if (expected.empty()) {
+      const auto direct_pick = std::find_if(all.begin(), all.end(), [](const Candidate& c) { return !c.winograd; });
+      if (direct_pick == all.end()) {
+        std::string text = why.str();
+        text.resize(text.size() - 2);
+        return {all[i].pd, all[i].impl, text + " (no direct kernel to check against)",
+                trial.args.at(DNNL_ARG_WEIGHTS)};
+      }
+      Trial reference = prepare(*direct_pick, src, weights, bias, stream);
+      reference.conv.execute(stream, reference.args);
+      expected = plain_output(reference, stream);
+    }
+    trial.conv.execute(stream, trial.args);
+    const float error = relative_error(plain_output(trial, stream), expected);
+    const bool usable = error <= winograd_tolerance;
+    why << all[i].impl << " relative error " << error << (usable ? "" : " (over tolerance: dropped)") << "; ";
+    if (usable) {
+      std::string text = why.str();
+      text.resize(text.size() - 2);
+      return {all[i].pd, all[i].impl, text, trial.args.at(DNNL_ARG_WEIGHTS)};
     }
   }
-  std::string text = why.str();
-  text.resize(text.size() - 2);
-  return {all[best].pd, all[best].impl, text};
+  return only({}, direct, attr);  // unreachable while a direct kernel is a candidate
 }
 
 }  // namespace zenith::cpu
