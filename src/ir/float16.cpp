@@ -1,6 +1,10 @@
 // Float16 <-> float conversion by bit manipulation (round to nearest even, subnormals kept).
 #include "ir/float16.h"
 
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
+
 namespace zenith::ir {
 
 float Float16::to_float(uint16_t h) {
@@ -35,6 +39,31 @@ uint16_t Float16::from_float(float f) {
   }
   const uint32_t odd = (abs >> 13) & 1u;
   return sign | static_cast<uint16_t>((abs + 0xc8000fffu + odd) >> 13);
+}
+
+namespace {
+
+#if defined(__x86_64__)
+// Compiled for F16C whatever the build's target; called only where the CPU has it. The scalar
+// loop took 65 ms of an fp16 ResNet-50 .zir's 90 ms load.
+__attribute__((target("avx,f16c"))) void widen_f16c(const uint16_t* src, float* dst, size_t n) {
+  size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const __m128i h = _mm_loadu_si128(reinterpret_cast<const __m128i*>(src + i));
+    _mm256_storeu_ps(dst + i, _mm256_cvtph_ps(h));
+  }
+  for (; i < n; ++i) dst[i] = Float16::to_float(src[i]);
+}
+#endif
+
+}  // namespace
+
+void widen_f16(const uint16_t* src, float* dst, size_t n) {
+#if defined(__x86_64__)
+  static const bool f16c = __builtin_cpu_supports("f16c");
+  if (f16c) return widen_f16c(src, dst, n);
+#endif
+  for (size_t i = 0; i < n; ++i) dst[i] = Float16::to_float(src[i]);
 }
 
 }  // namespace zenith::ir

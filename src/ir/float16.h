@@ -2,6 +2,7 @@
 #pragma once
 
 #include <bit>
+#include <cstddef>
 #include <cstdint>
 
 namespace zenith::ir {
@@ -23,6 +24,10 @@ struct Float16 {
   static float to_float(uint16_t h);
   static uint16_t from_float(float f);
 };
+
+// dst[i] = Float16::to_float(src[i]) for i < n, eight at a time with the F16C instructions where
+// the CPU has them (one signalling NaN pattern then comes out quiet).
+void widen_f16(const uint16_t* src, float* dst, size_t n);
 
 struct BFloat16 {
   uint16_t bits = 0;

@@ -91,12 +91,9 @@ Tensor decode_strings(std::span<const std::byte> bytes, const Dims& dims, int64_
 
 Tensor widen_fp16(std::span<const std::byte> bytes, const Dims& dims, const Entry& e) {
   Tensor t = allocate(DType::F32, dims, e);
-  float* dst = t.data<float>();
-  for (int64_t i = 0; i < t.numel(); ++i) {
-    uint16_t bits;
-    std::memcpy(&bits, bytes.data() + i * sizeof bits, sizeof bits);
-    dst[i] = Float16::to_float(bits);
-  }
+  // The blob places every constant at a multiple of 64 bytes, so the halves are aligned.
+  widen_f16(reinterpret_cast<const uint16_t*>(bytes.data()), t.data<float>(),
+            static_cast<size_t>(t.numel()));
   return t;
 }
 

@@ -2,7 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <bit>
 #include <cmath>
+#include <vector>
 
 namespace zenith::ir {
 namespace {
@@ -49,6 +51,22 @@ TEST(Tensor, StringTensorsHoldStrings) {
   t.data<std::string>()[1] = "hello";
   Tensor c = t.clone();
   EXPECT_EQ(c.data<std::string>()[1], "hello");
+}
+
+// Every bit pattern, in a buffer whose length is not a multiple of the vector width; signalling
+// NaNs may come out quiet, so NaNs are compared as NaNs.
+TEST(Float16, WideningABufferMatchesTheScalarConversion) {
+  std::vector<uint16_t> halves(65536 + 5);
+  for (size_t i = 0; i < halves.size(); ++i) halves[i] = static_cast<uint16_t>(i);
+  std::vector<float> floats(halves.size());
+  widen_f16(halves.data(), floats.data(), halves.size());
+  for (size_t i = 0; i < halves.size(); ++i) {
+    const float expected = Float16::to_float(halves[i]);
+    if (std::isnan(expected))
+      EXPECT_TRUE(std::isnan(floats[i])) << i;
+    else
+      EXPECT_EQ(std::bit_cast<uint32_t>(floats[i]), std::bit_cast<uint32_t>(expected)) << i;
+  }
 }
 
 TEST(Float16, RoundTripsRepresentableValues) {
