@@ -46,7 +46,7 @@ class TensorQsl : public loadgen::QuerySampleLibrary {
 // samples per run (in issue order) and completing each sample on its own when its run ends;
 // with `keep_outputs`, each response carries the sample's row of output 0 (accuracy mode).
 // A model whose batch dim is fixed runs full batches: a short one is padded with copies of its
-// first sample, whose outputs are dropped.
+// last sample, whose outputs are dropped.
 class EngineSut : public loadgen::SystemUnderTest {
  public:
   EngineSut(const CompiledModel& compiled, const TensorQsl& qsl, size_t requests, size_t batch,

@@ -43,4 +43,11 @@ zenith_cli_test(convert_unwritable 1 "nonexistent/x.zir[.a-z]*: cannot write the
 zenith_cli_test(convert_bad_model 1 "truncated.onnx: not a valid ONNX model"
                 convert ${ZENITH_CLI_OUT}/truncated.onnx -o ${Z}_bad.zir)
 set_tests_properties(cli.convert_bad_model PROPERTIES FIXTURES_REQUIRED cli_bad_files)
+
+# zenith bench on a .zir whose batch is frozen at 2: 1,101 samples (1.1 x 1 s x 1001/s) end on
+# a batch of one, padded to two.
+zenith_cli_test(bench_fixed_batch 0 "\"samples\": 1101,\n.*\"sut\": \"Zenith CPU \\(2 requests, batch 2\\)\""
+  bench ${Z}_conv_small.zir -s Offline --expected-qps 1001 --min-duration-s 1 --min-query-count 1
+  --performance-sample-count 16 --json)
+set_tests_properties(cli.bench_fixed_batch PROPERTIES FIXTURES_REQUIRED cli_zir)
 unset(Z)
