@@ -2,6 +2,7 @@
 #include "ir/float16.h"
 
 #if defined(__x86_64__)
+#include <cpuid.h>
 #include <immintrin.h>
 #endif
 
@@ -60,7 +61,13 @@ __attribute__((target("avx,f16c"))) void widen_f16c(const uint16_t* src, float* 
 
 void widen_f16(const uint16_t* src, float* dst, size_t n) {
 #if defined(__x86_64__)
-  static const bool f16c = __builtin_cpu_supports("f16c");
+  // clang 14 knows no "f16c" for __builtin_cpu_supports; "avx" also checks the OS saves the
+  // registers, and CPUID leaf 1 tells F16C.
+  static const bool f16c = [] {
+    unsigned eax = 0, ebx = 0, ecx = 0, edx = 0;
+    return __builtin_cpu_supports("avx") && __get_cpuid(1, &eax, &ebx, &ecx, &edx) &&
+           (ecx & bit_F16C) != 0;
+  }();
   if (f16c) return widen_f16c(src, dst, n);
 #endif
   for (size_t i = 0; i < n; ++i) dst[i] = Float16::to_float(src[i]);

@@ -294,13 +294,13 @@ Command add_bench_command(CLI::App& app) {
   sub->add_option("--min-duration-s", o->min_duration_s, "Minimum run time (MLPerf: 600 s)");
   sub->add_option("--min-query-count", o->min_query_count, "Minimum query count");
   sub->add_option("--performance-sample-count", o->performance_sample_count,
-                  "Samples held in memory (default: the QSL's)");
+                  "Samples held in memory (default: 1,024, or the dataset if smaller)");
   sub->add_flag("--quick", o->quick, "10 s minimum duration and 100 queries (not MLPerf-valid)");
   sub->add_option("--conf", o->conf, "user.conf (model.scenario.key = value lines)");
   sub->add_option("--mlperf-model", o->mlperf_model,
                   "The model name mlperf.conf and user.conf lines match (default: the file's stem)");
   sub->add_option("--log-dir", o->log_dir,
-                  "Write mlperf_log_summary.txt and mlperf_log_detail.txt here");
+                  "Write mlperf_log_summary.txt, mlperf_log_detail.txt and mlperf_log_accuracy.json here");
   sub->add_flag("--json", o->json, "Print the results as JSON");
   sub->add_option("-t,--threads", o->threads, "Threads (0: all cores)")->default_str("0");
   sub->add_option("--batch", o->batch,
