@@ -74,7 +74,7 @@ fi
 echo
 echo "== zenith bench: MLPerf LoadGen SingleStream and Offline on CheXNet (--quick: 10 s each) =="
 "$zenith" bench "$zoo/chexnet.onnx" -s SingleStream --quick --target-latency-ms 25 \
-  --performance-sample-count 64 --log-dir "$out/bench_single" | sed -n '/MLPerf Results Summary/,/^Early Stopping Result/p'
+  --performance-sample-count 64 --log-dir "$out/bench_single" | sed -n '/^SUT name/,/Early stopping satisfied/p'
 "$zenith" bench "$zoo/chexnet.onnx" -s Offline --quick --expected-qps 50 \
-  --performance-sample-count 64 --log-dir "$out/bench_offline" | sed -n '/MLPerf Results Summary/,/Early Stopping/p'
+  --performance-sample-count 64 --log-dir "$out/bench_offline" | sed -n '/^SUT name/,/Early stopping satisfied/p'
 echo "(MLPerf logs in $out/bench_single and $out/bench_offline; docs/BENCH.md explains them.)"
