@@ -67,6 +67,16 @@ std::string flags_as_conf(const BenchOptions& o, std::string_view scenario) {
     line("min_duration", 10000);
     line("min_query_count", 100);
   }
+  // Both are the target_qps key, which means a different thing in each scenario: each flag is
+  // given the scenario it names, so neither can silently override the other.
+  if (o.target_qps && scenario != "Server")
+    throw_invalid_argument(
+        "--target-qps sets Server's arrival rate; for {} use {}", scenario,
+        scenario == "Offline" ? "--expected-qps" : "--target-latency-ms (the expected latency)");
+  if (o.expected_qps && scenario != "Offline")
+    throw_invalid_argument(
+        "--expected-qps sizes Offline's query; for {} use {}", scenario,
+        scenario == "Server" ? "--target-qps" : "--target-latency-ms (the expected latency)");
   if (o.target_qps) line("target_qps", *o.target_qps);
   if (o.expected_qps) line("target_qps", *o.expected_qps);
   if (o.target_latency_ms) line("target_latency", *o.target_latency_ms);

@@ -33,6 +33,8 @@ zenith_cli_test(bench_zero_qps 1 "command line:1: target_qps = 0 must be > 0"
   bench --synthetic-ms 1 -s Server --target-qps 0)
 zenith_cli_test(bench_zero_latency 1 "command line:1: target_latency = 0 must be > 0"
   bench --synthetic-ms 1 -s Server --target-latency-ms 0)
+zenith_cli_test(bench_qps_flag_of_another_scenario 1 "--target-qps sets Server's arrival rate; for Offline use --expected-qps"
+  bench --synthetic-ms 1 -s Offline --target-qps 10)
 zenith_cli_test(bench_find_peak_single 1 "find-peak.*Server"
   bench --synthetic-ms 1 -s SingleStream --mode find-peak)
 zenith_cli_test(bench_accuracy_no_data 1 "--mode accuracy needs a dataset"
@@ -56,7 +58,7 @@ set(FASHION ${CMAKE_BINARY_DIR}/zoo/fashion_mnist.onnx --dataset fashion-mnist)
 zenith_cli_test(bench_accuracy_fashion 0 "accuracy: top-1 = 0\\.(87[4-9]|8[89]|9)[0-9]* over 10000 samples\n  T-shirt/top"
   bench ${FASHION} -s Offline --mode accuracy --log-dir ${ZENITH_CLI_OUT}/bench_accuracy)
 zenith_cli_test(bench_dataset_single 0 "Scenario : SingleStream\n.*Result is : VALID"
-  bench ${FASHION} -s SingleStream --target-latency-ms 0.1 --performance-sample-count 256 ${SHORT})
+  bench ${FASHION} -s SingleStream --target-latency-ms 0.01 --performance-sample-count 256 ${SHORT})
 set_tests_properties(cli.bench_accuracy_fashion cli.bench_dataset_single PROPERTIES
                      FIXTURES_REQUIRED zoo LABELS "cli;models")
 zenith_cli_test(bench_dataset_wrong_input 1 "--dataset needs an f32 \\[N,C,H,W\\] input with known C, H and W; 'x' is f32\\[batch,4\\]"
@@ -77,9 +79,14 @@ set_tests_properties(cli.bench_accuracy_chestxray PROPERTIES FIXTURES_REQUIRED "
 
 # Every scenario drives a zoo model end to end (whether a 1 s run is VALID depends on the
 # machine's load, so either verdict passes; the synthetic runs above test the verdicts).
+set(hint_SingleStream --target-latency-ms 5)
+set(hint_MultiStream --target-latency-ms 40)
+set(hint_Server --target-qps 50 --target-latency-ms 100)
+set(hint_Offline --expected-qps 300)
 foreach(scenario SingleStream MultiStream Server Offline)
   zenith_cli_test(bench_zoo_${scenario} 0 "SUT name : Zenith CPU.*\nScenario : ${scenario}\n.*Result is : (VALID|INVALID)"
     bench ${CMAKE_BINARY_DIR}/zoo/mobilenet_v2.onnx -s ${scenario} --min-duration-s 1
-    --min-query-count 20 --performance-sample-count 16 --target-qps 50 --target-latency-ms 20)
+    --min-query-count 20 --performance-sample-count 16 ${hint_${scenario}})
   set_tests_properties(cli.bench_zoo_${scenario} PROPERTIES FIXTURES_REQUIRED zoo LABELS "cli;models")
+  unset(hint_${scenario})
 endforeach()
