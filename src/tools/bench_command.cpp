@@ -168,9 +168,12 @@ void report(const BenchOptions& o, const loadgen::TestResult& result,
                              (fs::path(o.log_dir) / "mlperf_log_summary.txt").string());
 }
 
+// Samples held in memory unless --performance-sample-count says otherwise: MLPerf ResNet-50's.
+constexpr size_t kDefaultSamples = 1024;
+
 size_t performance_count(const loadgen::TestSettings& settings, size_t total) {
   const uint64_t wanted = settings.performance_sample_count_override;
-  return wanted ? std::min<size_t>(wanted, total) : std::min<size_t>(total, 1024);
+  return std::min<size_t>(wanted ? wanted : kDefaultSamples, total);
 }
 
 // Seeded random samples of the input's shape (batch 1, other unknown dims 1).
@@ -180,8 +183,7 @@ std::unique_ptr<TensorQsl> random_qsl(const Port& input, const BenchOptions& o,
   for (int64_t& d : dims) d = d < 0 ? 1 : d;
   if (!dims.empty()) dims[0] = 1;
   const ir::DType dtype = runtime::to_dtype(input.element_type);
-  const uint64_t override = settings.performance_sample_count_override;
-  const size_t count = override ? override : 1024;
+  const size_t count = performance_count(settings, SIZE_MAX);
   return std::make_unique<TensorQsl>(
       "random " + to_string(input), count, count, [=, name = input.name](size_t index) {
         return TensorAccess::from_ir(random_tensor(dtype, dims, o.seed + index, name), name);
