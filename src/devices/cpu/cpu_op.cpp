@@ -32,6 +32,7 @@ constexpr std::array kFactories = {
     ZENITH_CPU_OP("GlobalAveragePool", pool, None),
     ZENITH_CPU_OP("GlobalMaxPool", pool, None),
     ZENITH_CPU_OP("HardSwish", eltwise, None),
+    ZENITH_CPU_OP("InstanceNormalization", instance_norm, None),
     ZENITH_CPU_OP("LRN", lrn, None),
     ZENITH_CPU_OP("LeakyRelu", eltwise, None),
     ZENITH_CPU_OP("Log", eltwise, None),
