@@ -39,12 +39,17 @@ void check_rnn(const RnnCase& c, testing::CpuExpectation expect = kRnn) {
   attrs["direction"] = c.direction;
   std::vector<std::string> inputs = {"X", "W", "R", "B", "", c.initial_states ? "h0" : ""};
   std::vector<std::string> outputs = {"Y", "Y_h"};
-  std::map<std::string, ir::Value> feeds = {{"X", random_tensor({c.seq, c.batch, kInput}, 1)}};
-  if (c.initial_states) feeds["h0"] = random_tensor({dirs, c.batch, kHidden}, 5);
+  const bool batch_first = c.attrs.count("layout") && std::get<int64_t>(c.attrs.at("layout")) == 1;
+  const ir::Dims x =
+      batch_first ? ir::Dims{c.batch, c.seq, kInput} : ir::Dims{c.seq, c.batch, kInput};
+  const ir::Dims state =
+      batch_first ? ir::Dims{c.batch, dirs, kHidden} : ir::Dims{dirs, c.batch, kHidden};
+  std::map<std::string, ir::Value> feeds = {{"X", random_tensor(x, 1)}};
+  if (c.initial_states) feeds["h0"] = random_tensor(state, 5);
   if (lstm) {
     inputs.push_back(c.initial_states ? "c0" : "");
     outputs.push_back("Y_c");
-    if (c.initial_states) feeds["c0"] = random_tensor({dirs, c.batch, kHidden}, 6);
+    if (c.initial_states) feeds["c0"] = random_tensor(state, 6);
   }
   std::vector<std::string> graph_inputs = {"X"};
   if (c.initial_states) graph_inputs.push_back("h0");
@@ -82,6 +87,21 @@ TEST(CpuRnn, GruBothResetOrdersEveryDirectionSequenceAndBatch) {
                      initial,
                      {{"linear_before_reset", linear_before_reset}}});
         }
+}
+
+TEST(CpuRnn, BatchFirstLayout) {
+  for (const char* direction : {"forward", "bidirectional"})
+    for (int64_t batch : {1, 3}) {
+      SCOPED_TRACE(fmt::format("{} batch {}", direction, batch));
+      check_rnn({"LSTM", direction, 9, batch, true, {{"layout", int64_t{1}}}});
+      check_rnn({"GRU",
+                 direction,
+                 9,
+                 batch,
+                 true,
+                 {{"layout", int64_t{1}}, {"linear_before_reset", int64_t{1}}}});
+    }
+  check_rnn({"GRU", "reverse", 4, 3, false, {{"layout", int64_t{1}}}});
 }
 
 TEST(CpuRnn, DefaultActivationsSpelledOutRunOnCpu) {

@@ -1,7 +1,8 @@
 // LSTM and GRU on oneDNN's RNN primitives (lstm_forward; GRU as gru_forward, or lbr_gru_forward
 // when linear_before_reset=1), forward, reverse and bidirectional, with initial states and all
 // of ONNX's outputs (Y, Y_h, Y_c). Constant weights are rearranged into oneDNN's gate order once,
-// when the step is built, and packed once per primitive.
+// when the step is built, and packed once per primitive. Layout 1 (batch first) is oneDNN's ntc
+// for X and Y; its states take a reorder.
 #include <algorithm>
 #include <cctype>
 #include <cstring>
@@ -100,7 +101,8 @@ class RnnOp : public CpuOp {
       : node_(node),
         cell_(cell_of(node)),
         dirs_(num_directions(node)),
-        hidden_(node.attr<int64_t>("hidden_size")) {
+        hidden_(node.attr<int64_t>("hidden_size")),
+        batch_first_(node.attr<int64_t>("layout", 0) != 0) {
     const ir::Tensor& w = graph.initializers.at(node.inputs[kW]);
     const ir::Tensor& r = graph.initializers.at(node.inputs[kR]);
     input_size_ = w.dim(2);
@@ -117,12 +119,14 @@ class RnnOp : public CpuOp {
   bool accepts(const std::vector<const CpuValue*>& in) const override {
     const ir::Dims x = in[0]->dims();
     if (!in[0]->is_f32() || x.size() != 3 || x[2] != input_size_) return false;
+    const int64_t steps = batch_first_ ? x[1] : x[0], batch = batch_first_ ? x[0] : x[1];
     // oneDNN runs every sequence to the end: shorter ones are REF's (equal lengths shorter than
     // X are only seen here).
     if (!std::all_of(sequence_lens_.begin(), sequence_lens_.end(),
-                     [&](int64_t len) { return len == x[0]; }))
+                     [&](int64_t len) { return len == steps; }))
       return false;
-    const ir::Dims state = {dirs_, x[1], hidden_};
+    const ir::Dims state =
+        batch_first_ ? ir::Dims{batch, dirs_, hidden_} : ir::Dims{dirs_, batch, hidden_};
     for (size_t i : {kInitialH, kInitialC})
       if (i < in.size() && in[i] && (!in[i]->is_f32() || in[i]->dims() != state)) return false;
     return true;
@@ -131,39 +135,54 @@ class RnnOp : public CpuOp {
   std::vector<CpuValue> run(const std::vector<const CpuValue*>& in,
                             dnnl::stream& stream) const override {
     const ir::Dims x = in[0]->dims();
-    const int64_t steps = x[0], batch = x[1];
+    const int64_t steps = batch_first_ ? x[1] : x[0], batch = batch_first_ ? x[0] : x[1];
     auto entry = cache_.get({in[0]->desc()}, [&] { return build(steps, batch, stream); });
 
-    const ir::Dims state = {1, dirs_, batch, hidden_};
     ir::Tensor keep[3];
+    std::vector<CpuValue> temps;  // layout 1's states in oneDNN's layout
+    temps.reserve(4);
     std::unordered_map<int, memory> args = {
-        {DNNL_ARG_SRC_LAYER, plain_view(*in[0], x, stream, keep[0])},
+        {DNNL_ARG_SRC_LAYER, memory(layer_desc(steps, batch, input_size_), engine(),
+                                    plain_view(*in[0], x, stream, keep[0]).get_data_handle())},
         {DNNL_ARG_WEIGHTS_LAYER, entry->weights_layer},
         {DNNL_ARG_WEIGHTS_ITER, entry->weights_iter},
         {DNNL_ARG_BIAS, memory(f32_desc({1, dirs_, bias_gates(), hidden_}, tag::ldgo), engine(),
                                const_cast<float*>(bias_.data()))}};
-    if (node_.has_input(kInitialH))
-      args[DNNL_ARG_SRC_ITER] = plain_view(*in[kInitialH], state, stream, keep[1]);
-    if (cell_ == Cell::Lstm && node_.has_input(kInitialC))
-      args[DNNL_ARG_SRC_ITER_C] = plain_view(*in[kInitialC], state, stream, keep[2]);
+    const std::pair<size_t, int> initial[] = {{kInitialH, DNNL_ARG_SRC_ITER},
+                                              {kInitialC, DNNL_ARG_SRC_ITER_C}};
+    for (const auto& [i, arg] : initial) {
+      if (!node_.has_input(i) || (i == kInitialC && cell_ != Cell::Lstm)) continue;
+      const memory onnx(
+          onnx_state_desc(batch), engine(),
+          plain_view(*in[i], in[i]->dims(), stream, keep[i - kInitialH + 1]).get_data_handle());
+      args[arg] = batch_first_ ? temps.emplace_back(allocate(state_desc(batch))).mem : onnx;
+      if (batch_first_) reorder(onnx, args[arg], stream);
+    }
 
-    // Y is [seq, dirs, batch, hidden]; oneDNN writes [seq, batch, dirs * hidden], the same bytes
-    // for one direction.
-    CpuValue y = allocate(plain_desc({steps, dirs_, batch, hidden_}));
-    const memory::desc dst_layer = f32_desc({steps, batch, dirs_ * hidden_}, tag::tnc);
-    const CpuValue layer = dirs_ == 1 ? CpuValue() : allocate(dst_layer);
+    // Y is [seq, dirs, batch, hidden] (layout 1: [batch, seq, dirs, hidden]); oneDNN writes
+    // [seq, batch, dirs * hidden] (in ntc: [batch, seq, dirs * hidden]), the same bytes but for
+    // two directions in layout 0.
+    const bool y_direct = batch_first_ || dirs_ == 1;
+    CpuValue y = allocate(plain_desc(batch_first_ ? ir::Dims{batch, steps, dirs_, hidden_}
+                                                  : ir::Dims{steps, dirs_, batch, hidden_}));
+    const memory::desc dst_layer = layer_desc(steps, batch, dirs_ * hidden_);
+    const CpuValue layer = y_direct ? CpuValue() : allocate(dst_layer);
     args[DNNL_ARG_DST_LAYER] =
-        dirs_ == 1 ? memory(dst_layer, engine(), y.mem.get_data_handle()) : layer.mem;
-    std::vector<CpuValue> outputs = {y, allocate(plain_desc({dirs_, batch, hidden_}))};
-    args[DNNL_ARG_DST_ITER] =
-        memory(f32_desc(state, tag::ldnc), engine(), outputs[1].mem.get_data_handle());
-    if (cell_ == Cell::Lstm) {
-      outputs.push_back(allocate(plain_desc({dirs_, batch, hidden_})));
-      args[DNNL_ARG_DST_ITER_C] =
-          memory(f32_desc(state, tag::ldnc), engine(), outputs[2].mem.get_data_handle());
+        y_direct ? memory(dst_layer, engine(), y.mem.get_data_handle()) : layer.mem;
+    // Y_h and Y_c: oneDNN's ldnc is ONNX's layout 0; layout 1 takes a reorder.
+    std::vector<CpuValue> outputs = {y};
+    std::vector<std::pair<memory, memory>> to_onnx;
+    for (int arg : {DNNL_ARG_DST_ITER, DNNL_ARG_DST_ITER_C}) {
+      if (arg == DNNL_ARG_DST_ITER_C && cell_ != Cell::Lstm) break;
+      outputs.push_back(allocate(plain_desc(batch_first_ ? ir::Dims{batch, dirs_, hidden_}
+                                                         : ir::Dims{dirs_, batch, hidden_})));
+      const memory onnx(onnx_state_desc(batch), engine(), outputs.back().mem.get_data_handle());
+      args[arg] = batch_first_ ? temps.emplace_back(allocate(state_desc(batch))).mem : onnx;
+      if (batch_first_) to_onnx.emplace_back(args[arg], onnx);
     }
     execute(entry->primitive, stream, args);
-    if (dirs_ == 2) {
+    for (const auto& [from, to] : to_onnx) reorder(from, to, stream);
+    if (!y_direct) {
       // [seq, batch, dirs, hidden] -> [seq, dirs, batch, hidden]
       const ir::Dims dims = {steps, batch, dirs_, hidden_};
       const memory::dims moved = {dirs_ * batch * hidden_, hidden_, batch * hidden_, 1};
@@ -181,11 +200,27 @@ class RnnOp : public CpuOp {
  private:
   int64_t bias_gates() const { return cell_ == Cell::LbrGru ? 4 : num_gates(cell_); }
 
+  // X or Y's bytes as oneDNN's [seq, batch, channels]: tnc, or ntc in layout 1.
+  memory::desc layer_desc(int64_t steps, int64_t batch, int64_t channels) const {
+    return f32_desc({steps, batch, channels}, batch_first_ ? tag::ntc : tag::tnc);
+  }
+  // oneDNN's states: [1, dirs, batch, hidden].
+  memory::desc state_desc(int64_t batch) const {
+    return f32_desc({1, dirs_, batch, hidden_}, tag::ldnc);
+  }
+  // An ONNX state's bytes ([dirs, batch, hidden], layout 1: [batch, dirs, hidden]) as oneDNN's
+  // dims.
+  memory::desc onnx_state_desc(int64_t batch) const {
+    if (!batch_first_) return state_desc(batch);
+    return memory::desc({1, dirs_, batch, hidden_}, memory::data_type::f32,
+                        memory::dims{batch * dirs_ * hidden_, hidden_, dirs_ * hidden_, 1});
+  }
+
   RnnEntry build(int64_t steps, int64_t batch, dnnl::stream& stream) const {
     const int64_t gates = num_gates(cell_);
-    const memory::desc src_layer = f32_desc({steps, batch, input_size_}, tag::tnc);
-    const memory::desc dst_layer = f32_desc({steps, batch, dirs_ * hidden_}, tag::tnc);
-    const memory::desc state = f32_desc({1, dirs_, batch, hidden_}, tag::ldnc);
+    const memory::desc src_layer = layer_desc(steps, batch, input_size_);
+    const memory::desc dst_layer = layer_desc(steps, batch, dirs_ * hidden_);
+    const memory::desc state = state_desc(batch);
     const memory::desc src_h = node_.has_input(kInitialH) ? state : memory::desc();
     const memory::desc src_c = node_.has_input(kInitialC) ? state : memory::desc();
     const memory::desc weights_layer = any_desc({1, dirs_, input_size_, gates, hidden_});
@@ -234,7 +269,9 @@ class RnnOp : public CpuOp {
 
   const ir::Node& node_;
   Cell cell_;
-  int64_t dirs_, hidden_, input_size_ = 0;
+  int64_t dirs_, hidden_;
+  bool batch_first_;  // layout 1
+  int64_t input_size_ = 0;
   std::vector<float> w_ldigo_, r_ldigo_, bias_;
   std::vector<int64_t> sequence_lens_;  // empty when not given
   PrimitiveCache<RnnEntry> cache_;
@@ -264,7 +301,6 @@ std::string check_activations(const ir::Node& node, Cell cell) {
 std::string supports_rnn(const ir::Graph& graph, const ir::Node& node) {
   const Cell cell = cell_of(node);
   if (!node.has_attr("hidden_size")) return "hidden_size is not given";
-  if (node.attr<int64_t>("layout", 0) != 0) return "layout=1 (batch first) is computed on REF";
   if (node.has_attr("clip")) return "clip is computed on REF";
   if (cell == Cell::Lstm && node.attr<int64_t>("input_forget", 0) != 0)
     return "input_forget=1 is computed on REF";
