@@ -5,7 +5,7 @@
 // for X and Y; its states take a reorder.
 #include <algorithm>
 #include <cctype>
-#include <cstring>
+#include <utility>
 
 #include "devices/cpu/ops/op_util.h"
 #include "devices/cpu/ops/ops.h"
@@ -301,6 +301,7 @@ std::string check_activations(const ir::Node& node, Cell cell) {
 std::string supports_rnn(const ir::Graph& graph, const ir::Node& node) {
   const Cell cell = cell_of(node);
   if (!node.has_attr("hidden_size")) return "hidden_size is not given";
+  if (!node.has_input(kW) || !node.has_input(kR)) return "W or R is not given";
   if (node.has_attr("clip")) return "clip is computed on REF";
   if (cell == Cell::Lstm && node.attr<int64_t>("input_forget", 0) != 0)
     return "input_forget=1 is computed on REF";
