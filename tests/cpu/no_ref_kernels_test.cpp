@@ -106,6 +106,7 @@ std::vector<SmallModel> small_models() {
                  {{"group", int64_t{40}}, {"pads", same2}, {"strides", Ints{2, 2}}}),
       conv_model("depthwise32", {1, 32, 10, 10}, {32, 1, 3, 3},
                  {{"group", int64_t{32}}, {"pads", same2}}),
+      conv_model("depthwise12_multiplier2", {1, 12, 7, 7}, {24, 1, 3, 3}, {{"group", int64_t{12}}}),
       conv_model("blocked3x3", {1, 32, 9, 9}, {48, 32, 3, 3}, {{"pads", same2}}),
       conv_model("first_layer", {1, 3, 17, 17}, {16, 3, 7, 7}, {{"strides", Ints{2, 2}}}),
       conv_model("conv1d", {1, 8, 17}, {16, 8, 3}, {{"pads", Ints{1, 1}}}),
