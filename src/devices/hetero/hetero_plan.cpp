@@ -8,6 +8,7 @@
 #include <set>
 #include <unordered_map>
 
+#include "devices/cpu/channel_block.h"
 #include "devices/cpu/fusion.h"
 #include "devices/cpu/kernel_trace.h"
 #include "devices/hetero/concat_chains.h"
@@ -101,11 +102,8 @@ class HeteroPlan::Run {
       if (auto it = cpu_values_.find(name); it != cpu_values_.end()) {
         inputs[i] = &it->second;
         if (!step.cpu->reads_strided() && it->second.mem && !cpu::is_dense(it->second.desc())) {
-          const ir::Dims d = it->second.dims();  // a concat-chain view: nChw16c
-          wrapped[i] = cpu::to_layout(it->second,
-                                      dnnl::memory::desc(d, dnnl::memory::data_type::f32,
-                                                         dnnl::memory::format_tag::aBcd16b),
-                                      stream_);
+          // A concat-chain view, in channel blocks.
+          wrapped[i] = cpu::to_layout(it->second, cpu::blocked_desc(it->second.dims()), stream_);
           inputs[i] = &wrapped[i];
           continue;
         }
