@@ -151,7 +151,9 @@ class ShapeInferer {
   }
 
   void infer(const Node& node) {
-    if (!node.domain.empty()) throw Unknown{};
+    // zenith.Gelu is the one zenith-domain op so far; it keeps its input's shape like ONNX Gelu.
+    const bool zenith_gelu = node.domain == "zenith" && node.op_type == "Gelu";
+    if (!node.domain.empty() && !zenith_gelu) throw Unknown{};
     const std::string& op = node.op_type;
     if (kSameShape.count(op)) {
       for (size_t i = 0; i < node.outputs.size(); ++i) set(node, i, in(node, 0));

@@ -6,7 +6,9 @@
 #include "passes/batch_norm_folding.h"
 #include "passes/constant_folding.h"
 #include "passes/dead_node_elimination.h"
+#include "passes/gelu_fusion.h"
 #include "passes/identity_elimination.h"
+#include "passes/layer_norm_fusion.h"
 #include "passes/pool_before_pointwise_conv.h"
 
 namespace zenith::passes {
@@ -23,11 +25,14 @@ ChangeCounts fold_constants_default(ir::Graph& graph) { return fold_constants(gr
 // Identity elimination first: it renames instead of copying, and it makes a Conv adjacent to the
 // BatchNormalization behind an Identity. Constant folding next turns computed BatchNormalization
 // parameters into initializers that batch_norm_folding can use. Dead node elimination last drops
-// what the others left unread (folded nodes' inputs, replaced weights).
+// what the others left unread (folded nodes' inputs, replaced weights). The fusions run after
+// constant folding, which turns computed constants (sqrt(2), eps) into the initializers they match.
 constexpr Pass kPasses[] = {
     {"identity_elimination", "removed", &eliminate_identities},
     {"constant_folding", "folded", &fold_constants_default},
     {"batch_norm_folding", "folded", &fold_batch_norms},
+    {"layer_norm_fusion", "fused", &fuse_layer_norms},
+    {"gelu_fusion", "fused", &fuse_gelus},
     {"dead_node_elimination", "removed", &eliminate_dead_nodes},
 };
 
@@ -66,7 +71,8 @@ PipelineReport run_default_passes(ir::Graph& graph) {
       }
   }
   // Reordering removes nothing, so it runs once, after the rounds; it leaves nothing for them.
-  report.passes.push_back({"pool_before_pointwise_conv", "moved", pool_before_pointwise_conv(graph)});
+  report.passes.push_back(
+      {"pool_before_pointwise_conv", "moved", pool_before_pointwise_conv(graph)});
   report.nodes_after = graph.nodes.size();
   report.initializers_after = graph.initializers.size();
   return report;
