@@ -64,6 +64,7 @@ const std::set<std::string_view> kSameShape = {"Abs",
                                                "Softplus",
                                                "Softsign",
                                                "Sqrt",
+                                               "Swish",
                                                "Tan",
                                                "Tanh",
                                                "ThresholdedRelu"};
@@ -151,9 +152,10 @@ class ShapeInferer {
   }
 
   void infer(const Node& node) {
-    // zenith.Gelu is the one zenith-domain op so far; it keeps its input's shape like ONNX Gelu.
-    const bool zenith_gelu = node.domain == "zenith" && node.op_type == "Gelu";
-    if (!node.domain.empty() && !zenith_gelu) throw Unknown{};
+    // The zenith-domain ops so far are activations, which keep their input's shape.
+    const bool zenith_activation =
+        node.domain == "zenith" && (node.op_type == "Gelu" || node.op_type == "Swish");
+    if (!node.domain.empty() && !zenith_activation) throw Unknown{};
     const std::string& op = node.op_type;
     if (kSameShape.count(op)) {
       for (size_t i = 0; i < node.outputs.size(); ++i) set(node, i, in(node, 0));

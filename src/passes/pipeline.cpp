@@ -10,6 +10,7 @@
 #include "passes/identity_elimination.h"
 #include "passes/layer_norm_fusion.h"
 #include "passes/pool_before_pointwise_conv.h"
+#include "passes/swish_fusion.h"
 
 namespace zenith::passes {
 namespace {
@@ -33,6 +34,7 @@ constexpr Pass kPasses[] = {
     {"batch_norm_folding", "folded", &fold_batch_norms},
     {"layer_norm_fusion", "fused", &fuse_layer_norms},
     {"gelu_fusion", "fused", &fuse_gelus},
+    {"swish_fusion", "fused", &fuse_swishes},
     {"dead_node_elimination", "removed", &eliminate_dead_nodes},
 };
 

@@ -32,7 +32,7 @@ struct PipelineReport {
 };
 
 // Runs identity_elimination, constant_folding, batch_norm_folding, layer_norm_fusion,
-// gelu_fusion and dead_node_elimination in rounds until a round changes nothing, then
+// gelu_fusion, swish_fusion and dead_node_elimination in rounds until a round changes nothing, then
 // pool_before_pointwise_conv once. Never changes what the graph computes (beyond float rounding).
 PipelineReport run_default_passes(ir::Graph& graph);
 

@@ -1,5 +1,6 @@
-// CPU-vs-REF tests of the ops transformer models need: GELU, Erf, Pow, LayerNormalization,
-// reductions, softmax on any axis, batched MatMul. Each asserts the nodes ran on CPU.
+// CPU-vs-REF tests of the ops transformer models need: GELU, Swish, Erf, Pow,
+// LayerNormalization, reductions, softmax on any axis, batched MatMul. Each asserts the nodes
+// ran on CPU (or, where stated, that they fall back to REF).
 #include "cpu/differential.h"
 #include "reference/run_node.h"
 
@@ -63,6 +64,21 @@ TEST(CpuTransformerOps, GeluPatternIsFusedAndRunsOnCpu) {
   const hetero::HeteroPlan plan(*g, {"CPU", "REF"});
   ASSERT_EQ(plan.assignments().size(), 1u);
   EXPECT_EQ(plan.assignments()[0].op_type, "Gelu");
+}
+
+TEST(CpuTransformerOps, SiLUPatternRunsAsSwishStandaloneAndFusedIntoConv) {
+  auto alone = make_graph({make_node("Sigmoid", {"X"}, {"s"}), make_node("Mul", {"X", "s"}, {"Y"})},
+                          {"X"}, {"Y"});
+  expect_cpu_matches_ref(*alone, {{"X", spread({2, 5, 33}, 8.0f)}}, kApprox);
+  ASSERT_EQ(hetero::HeteroPlan(*alone, {"CPU", "REF"}).assignments().size(), 1u);
+  auto conv = make_graph({make_node("Conv", {"X", "W"}, {"c"}), make_node("Sigmoid", {"c"}, {"s"}),
+                          make_node("Mul", {"s", "c"}, {"Y"})},
+                         {"X"}, {"Y"}, {{"W", random_tensor({19, 5, 1, 1}, 2)}});
+  expect_cpu_matches_ref(*conv, {{"X", spread({2, 5, 7, 9}, 3.0f)}}, kApprox);
+  const hetero::HeteroPlan plan(*conv, {"CPU", "REF"});
+  ASSERT_EQ(plan.assignments().size(), 2u);
+  EXPECT_EQ(plan.assignments()[1].op_type, "Swish");
+  EXPECT_EQ(plan.assignments()[1].fused_into, "n_Conv");
 }
 
 TEST(CpuTransformerOps, ErfOverItsWholeRangeAndAcrossThreads) {

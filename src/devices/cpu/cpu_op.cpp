@@ -65,6 +65,7 @@ constexpr std::array kFactories = {
     ZENITH_CPU_OP("Tanh", eltwise, None),
     ZENITH_CPU_OP("Transpose", transpose, None),
     ZENITH_CPU_OP("zenith.Gelu", eltwise, None),  // zenith-domain ops sort last, as "zenith.<op>"
+    ZENITH_CPU_OP("zenith.Swish", eltwise, None),
 };
 
 #undef ZENITH_CPU_OP
@@ -128,6 +129,8 @@ std::optional<Eltwise> eltwise_of(const ir::Graph& graph, const ir::Node& node) 
   if (node.domain == "zenith" && op == "Gelu")
     return Eltwise{node.attr<std::string>("approximate", "none") == "tanh" ? a::eltwise_gelu_tanh
                                                                            : a::eltwise_gelu_erf};
+  if (node.domain == "zenith" && op == "Swish")
+    return Eltwise{a::eltwise_swish, node.attr<float>("alpha", 1.0f)};
   if (!node.domain.empty() && node.domain != "ai.onnx") return std::nullopt;
   if (op == "Relu") return Eltwise{a::eltwise_relu};
   if (op == "LeakyRelu") return Eltwise{a::eltwise_relu, node.attr<float>("alpha", 0.01f)};
