@@ -229,7 +229,10 @@ TEST(CpuTransformerOps, MatMulWithNumpyBatchBroadcasting) {
                                          {{1, 4, 16, 16}, {1, 4, 16, 8}, false},  // P V
                                          {{3, 16, 24}, {24, 40}, true},           // linear layer
                                          {{16, 24}, {3, 24, 5}, false},
-                                         {{2, 1, 3, 4}, {1, 5, 4, 6}, false}}) {
+                                         {{2, 1, 3, 4}, {1, 5, 4, 6}, false},
+                                         {{7}, {2, 7, 3}, false},  // vectors, as numpy
+                                         {{2, 3, 7}, {7}, true},
+                                         {{7}, {7}, false}}) {
     SCOPED_TRACE(::testing::Message() << ir::to_string(c.a) << " x " << ir::to_string(c.b));
     std::map<std::string, ir::Tensor> init;
     std::vector<std::string> graph_inputs = {"A"};
