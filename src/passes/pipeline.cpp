@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include "passes/attention_fusion.h"
 #include "passes/batch_norm_folding.h"
 #include "passes/constant_folding.h"
 #include "passes/dead_node_elimination.h"
@@ -35,6 +36,7 @@ constexpr Pass kPasses[] = {
     {"layer_norm_fusion", "fused", &fuse_layer_norms},
     {"gelu_fusion", "fused", &fuse_gelus},
     {"swish_fusion", "fused", &fuse_swishes},
+    {"attention_fusion", "fused", &fuse_attention},
     {"dead_node_elimination", "removed", &eliminate_dead_nodes},
 };
 

@@ -1,6 +1,6 @@
 // CPU-vs-REF tests of the ops transformer models need: GELU, Swish, Erf, Pow,
-// LayerNormalization, reductions, softmax on any axis, batched MatMul. Each asserts the nodes
-// ran on CPU (or, where stated, that they fall back to REF).
+// LayerNormalization, reductions, softmax on any axis, batched MatMul, attention. Each asserts the
+// nodes ran on CPU (or, where stated, that they fall back to REF).
 #include "cpu/differential.h"
 #include "reference/run_node.h"
 
@@ -218,6 +218,37 @@ TEST(CpuTransformerOps, SoftmaxAndLogSoftmaxOnEveryAxis) {
       expect_cpu_matches_ref(*g, {{"X", spread({2, 3, 5, 17}, 4.0f)}},
                              {.rtol = 1e-5, .atol = atol});
     }
+}
+
+TEST(CpuTransformerOps, AttentionPatternRunsAsOneCpuStep) {
+  struct Case {
+    ir::Dims q, k, v, mask;  // mask {}: none
+  };
+  for (const Case& c :
+       std::vector<Case>{{{2, 4, 16, 8}, {2, 4, 8, 16}, {2, 4, 16, 8}, {2, 1, 1, 16}},
+                         {{1, 3, 7, 5}, {1, 3, 5, 9}, {1, 3, 9, 6}, {}},
+                         {{3, 7, 5}, {3, 5, 7}, {3, 7, 5}, {7, 7}}}) {
+    SCOPED_TRACE(ir::to_string(c.q));
+    std::vector<ir::Node> nodes = {make_node("MatMul", {"Q", "K"}, {"s"}),
+                                   make_node("Div", {"s", "c"}, {"t"})};
+    std::vector<std::string> inputs = {"Q", "K", "V"};
+    std::string scores = "t";
+    if (!c.mask.empty()) {
+      nodes.push_back(make_node("Add", {"t", "M"}, {"u"}));
+      inputs.push_back("M");
+      scores = "u";
+    }
+    nodes.push_back(make_node("Softmax", {scores}, {"p"}, {{"axis", int64_t{-1}}}));
+    nodes.push_back(make_node("MatMul", {"p", "V"}, {"Y"}));
+    auto g = make_graph(nodes, inputs, {"Y"}, {{"c", ir::Tensor::scalar(2.8284271f)}});
+    std::map<std::string, ir::Value> feeds = {
+        {"Q", spread(c.q, 2.0f, 1)}, {"K", spread(c.k, 2.0f, 2)}, {"V", random_tensor(c.v, 3)}};
+    if (!c.mask.empty()) feeds["M"] = spread(c.mask, 3.0f, 4);
+    expect_cpu_matches_ref(*g, feeds, {.rtol = 1e-5, .atol = 1e-6});
+    const hetero::HeteroPlan plan(*g, {"CPU", "REF"});
+    ASSERT_EQ(plan.assignments().size(), 1u);
+    EXPECT_EQ(plan.assignments()[0].op_type, "Attention");
+  }
 }
 
 TEST(CpuTransformerOps, MatMulWithNumpyBatchBroadcasting) {

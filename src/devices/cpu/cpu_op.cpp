@@ -64,7 +64,8 @@ constexpr std::array kFactories = {
     ZENITH_CPU_OP("Sub", binary, Eltwise),
     ZENITH_CPU_OP("Tanh", eltwise, None),
     ZENITH_CPU_OP("Transpose", transpose, None),
-    ZENITH_CPU_OP("zenith.Gelu", eltwise, None),  // zenith-domain ops sort last, as "zenith.<op>"
+    ZENITH_CPU_OP("zenith.Attention", attention, None),  // zenith-domain ops sort last, as
+    ZENITH_CPU_OP("zenith.Gelu", eltwise, None),         // "zenith.<op>"
     ZENITH_CPU_OP("zenith.Swish", eltwise, None),
 };
 

@@ -12,6 +12,7 @@ namespace zenith::cpu {
   std::string supports_##name(const ir::Graph& graph, const ir::Node& node);       \
   std::unique_ptr<CpuOp> build_##name(const ir::Graph& graph, const StepSpec& spec);
 
+ZENITH_CPU_OP_FAMILY(attention)
 ZENITH_CPU_OP_FAMILY(batch_norm)
 ZENITH_CPU_OP_FAMILY(binary)
 ZENITH_CPU_OP_FAMILY(concat)
