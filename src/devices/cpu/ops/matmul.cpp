@@ -45,7 +45,7 @@ class MatMulOp : public CpuOp {
   bool accepts(const std::vector<const CpuValue*>& in) const override {
     if (!CpuOp::accepts(in)) return false;
     const ir::Dims a = matrix_dims(in[0]->dims(), false), b = matrix_dims(in[1]->dims(), true);
-    if (a.size() > 5 || b.size() > 5) return false;
+    if (a.size() < 2 || b.size() < 2 || a.size() > 5 || b.size() > 5) return false;
     if (gemm_ && (a.size() != 2 || b.size() != 2)) return false;
     if (a[a.size() - (trans_a_ ? 2 : 1)] != b[b.size() - (trans_b_ ? 1 : 2)]) return false;
     if (!gemm_) {
@@ -85,7 +85,8 @@ class MatMulOp : public CpuOp {
     CpuValue dst = allocate(entry->pd.dst_desc());
     args[DNNL_ARG_DST] = dst.mem;
     execute(entry->primitive, stream, args);
-    const bool vector_a = in[0]->dims().size() == 1, vector_b = in[1]->dims().size() == 1;
+    const bool vector_a = !gemm_ && in[0]->dims().size() == 1;
+    const bool vector_b = !gemm_ && in[1]->dims().size() == 1;
     if (!vector_a && !vector_b) return {std::move(dst)};
     // numpy: a vector operand's matrix axis is dropped from the product (dst is plain here).
     ir::Dims dims = dst.dims();
@@ -95,9 +96,10 @@ class MatMulOp : public CpuOp {
   }
 
  private:
-  // MatMul's vector operands as matrices (numpy): A [K] -> [1, K], B [K] -> [K, 1].
+  // MatMul's vector operands as matrices (numpy): A [K] -> [1, K], B [K] -> [K, 1]. Gemm's
+  // operands are matrices, and REF names one that is not.
   ir::Dims matrix_dims(ir::Dims dims, bool is_b) const {
-    if (dims.size() == 1) dims.insert(is_b ? dims.end() : dims.begin(), 1);
+    if (dims.size() == 1 && !gemm_) dims.insert(is_b ? dims.end() : dims.begin(), 1);
     return dims;
   }
 

@@ -52,8 +52,11 @@ inline float finish(float acc, float count) {
   return acc;
 }
 
-// Columns [j0, j1) of one [reduced, inner] slab into out[j0, j1). Each step over the reduced axis
-// is a contiguous, vectorizable run over the columns.
+// Columns per task of a reduction over a middle axis: several vectors, a few KiB per row.
+constexpr int64_t kColumnBlock = 256;
+
+// Columns [j0, j1) (at most kColumnBlock) of one [reduced, inner] slab into out[j0, j1). Each step
+// over the reduced axis is a contiguous, vectorizable run over the columns.
 template <Kind K>
 void reduce_columns(const float* x, int64_t reduced, int64_t inner, int64_t j0, int64_t j1,
                     float* out) {
@@ -64,8 +67,7 @@ void reduce_columns(const float* x, int64_t reduced, int64_t inner, int64_t j0, 
     for (int64_t j = j0; j < j1; ++j) out[j] = combine<K>(out[j], row[j]);
   }
   if constexpr (K == Kind::LogSumExp) {  // log(sum(exp(x - max))) + max, which cannot overflow
-    constexpr int64_t kMaxColumns = 256;
-    float sum[kMaxColumns] = {};
+    float sum[kColumnBlock] = {};
     for (int64_t r = 0; r < reduced; ++r)
       for (int64_t j = j0; j < j1; ++j) sum[j - j0] += std::exp(x[r * inner + j] - out[j]);
     for (int64_t j = j0; j < j1; ++j) out[j] += std::log(sum[j - j0]);
@@ -102,13 +104,12 @@ void reduce(const float* x, int64_t outer, int64_t reduced, int64_t inner, float
     for (int64_t o = 0; o < outer; ++o) out[o] = reduce_row<K>(x + o * reduced, reduced);
     return;
   }
-  constexpr int64_t kBlock = 256;  // columns per task: several vectors, a few KiB per row
-  const int64_t blocks = (inner + kBlock - 1) / kBlock;
+  const int64_t blocks = (inner + kColumnBlock - 1) / kColumnBlock;
 #pragma omp parallel for collapse(2) schedule(static) if (outer * reduced * inner >= (1 << 14))
   for (int64_t o = 0; o < outer; ++o)
     for (int64_t b = 0; b < blocks; ++b)
-      reduce_columns<K>(x + o * reduced * inner, reduced, inner, b * kBlock,
-                        std::min(inner, (b + 1) * kBlock), out + o * inner);
+      reduce_columns<K>(x + o * reduced * inner, reduced, inner, b * kColumnBlock,
+                        std::min(inner, (b + 1) * kColumnBlock), out + o * inner);
 }
 
 using ReduceFn = void (*)(const float*, int64_t, int64_t, int64_t, float*);
