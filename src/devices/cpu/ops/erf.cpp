@@ -1,7 +1,5 @@
 // Erf on the CPU device with a loop of our own: oneDNN 2.6 has no erf eltwise (only GELU, which
 // contains one). Elementwise, so it runs on the input's bytes in whatever layout they are.
-#include <algorithm>
-
 #include "devices/cpu/ops/op_util.h"
 #include "devices/cpu/ops/ops.h"
 
@@ -12,7 +10,10 @@ namespace {
 // fit (weighted least squares on erf's relative error), within 5e-7 of erf in f32 arithmetic.
 // No libm call, so the loop vectorizes; glibc's vector erf needs -ffast-math.
 inline float fast_erf(float x) {
-  const float c = std::clamp(x, -4.0f, 4.0f);
+  // Two single selects: GCC leaves std::clamp and a nested select as branches, which do not
+  // vectorize. NaN passes through, as both comparisons are false.
+  float c = x < -4.0f ? -4.0f : x;
+  c = c > 4.0f ? 4.0f : c;
   const float t = c * c;
   const float p =
       ((((((1.967192275742491e-08f * t - 1.9421870547375875e-06f) * t + 0.0001412652200087905f) *
