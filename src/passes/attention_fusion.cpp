@@ -45,19 +45,13 @@ ChangeCounts fuse_attention(ir::Graph& graph) {
     const ir::Node* pv = g.sole_reader(next->outputs[0], "MatMul");
     if (!pv || pv->inputs[0] != next->outputs[0]) continue;
     nodes.push_back(pv);
-    ir::Node attention;
-    attention.name = qk.name;
-    attention.domain = "zenith";
-    attention.op_type = "Attention";
-    attention.inputs = {qk.inputs[0], qk.inputs[1], pv->inputs[1]};
+    ir::Node attention =
+        zenith_node("Attention", qk.name, {qk.inputs[0], qk.inputs[1], pv->inputs[1]}, pv->outputs);
     if (!mask.empty()) attention.inputs.push_back(mask);
-    attention.outputs = pv->outputs;
     attention.attributes["scale"] = scale;
     fusions.add(nodes, std::move(attention));
   }
-  const size_t fused = fusions.size();
-  fusions.apply(graph);
-  return fused == 0 ? ChangeCounts{} : ChangeCounts{{"Attention", fused}};
+  return fusions.apply(graph, "Attention");
 }
 
 }  // namespace zenith::passes

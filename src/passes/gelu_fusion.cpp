@@ -111,18 +111,11 @@ ChangeCounts fuse_gelus(ir::Graph& graph) {
     if (is_op(node, "Erf")) m = erf_core(g, node);
     if (is_op(node, "Tanh")) m = tanh_core(g, node);
     if (!m || !match_tail(g, *m)) continue;
-    ir::Node gelu;
-    gelu.name = m->nodes.back()->name;
-    gelu.domain = "zenith";
-    gelu.op_type = "Gelu";
-    gelu.inputs = {m->x};
-    gelu.outputs = m->nodes.back()->outputs;
+    ir::Node gelu = zenith_node("Gelu", m->nodes.back()->name, {m->x}, m->nodes.back()->outputs);
     gelu.attributes["approximate"] = std::string(is_op(node, "Erf") ? "none" : "tanh");
     fusions.add(m->nodes, std::move(gelu));
   }
-  const size_t fused = fusions.size();
-  fusions.apply(graph);
-  return fused == 0 ? ChangeCounts{} : ChangeCounts{{"Gelu", fused}};
+  return fusions.apply(graph, "Gelu");
 }
 
 }  // namespace zenith::passes

@@ -85,7 +85,7 @@ std::optional<Match> match(const PatternGraph& g, const ir::Node& mean) {
 ChangeCounts fuse_layer_norms(ir::Graph& graph) {
   NameGenerator names(graph);
   std::string ones;  // the scale of LayerNorms without gamma, shared
-  size_t fused = 0;
+  ChangeCounts changes;
   {
     const PatternGraph g(graph);
     Fusions fusions(g);
@@ -103,11 +103,10 @@ ChangeCounts fuse_layer_norms(ir::Graph& graph) {
       ln.attributes["epsilon"] = m->epsilon;
       fusions.add(m->nodes, std::move(ln));
     }
-    fused = fusions.size();
-    fusions.apply(graph);
+    changes = fusions.apply(graph, "LayerNormalization");
   }
   if (!ones.empty()) graph.initializers[ones] = ir::Tensor::scalar(1.0f).reshaped({1});
-  return fused == 0 ? ChangeCounts{} : ChangeCounts{{"LayerNormalization", fused}};
+  return changes;
 }
 
 }  // namespace zenith::passes

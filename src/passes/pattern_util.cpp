@@ -56,7 +56,8 @@ bool Fusions::add(const std::vector<const ir::Node*>& nodes, ir::Node fused) {
   return true;
 }
 
-void Fusions::apply(ir::Graph& graph) {
+ChangeCounts Fusions::apply(ir::Graph& graph, const std::string& label) {
+  const size_t fused = fused_.size();
   std::vector<bool> remove = taken_;
   for (auto& [index, node] : fused_) {
     graph.nodes[index] = std::move(node);
@@ -64,6 +65,18 @@ void Fusions::apply(ir::Graph& graph) {
   }
   erase_nodes(graph, remove);
   for (const std::string& value : dropped_) graph.value_types.erase(value);
+  return fused == 0 ? ChangeCounts{} : ChangeCounts{{label, fused}};
+}
+
+ir::Node zenith_node(const std::string& op_type, const std::string& name,
+                     std::vector<std::string> inputs, std::vector<std::string> outputs) {
+  ir::Node node;
+  node.name = name;
+  node.domain = "zenith";
+  node.op_type = op_type;
+  node.inputs = std::move(inputs);
+  node.outputs = std::move(outputs);
+  return node;
 }
 
 std::string other_input(const ir::Node& node, const std::string& value) {

@@ -54,9 +54,9 @@ class Fusions {
   size_t size() const { return fused_.size(); }
 
   // Each fused node takes its last node's place (after every producer the pattern read), the
-  // other nodes go, and so do the declared types of the values only they produced.
-  // REQUIRES: `graph` is the PatternGraph's, unchanged since matching.
-  void apply(ir::Graph& graph);
+  // other nodes go, and so do the declared types of the values only they produced. Returns the
+  // count under `label`. REQUIRES: `graph` is the PatternGraph's, unchanged since matching.
+  ChangeCounts apply(ir::Graph& graph, const std::string& label);
 
  private:
   const PatternGraph& g_;
@@ -64,6 +64,10 @@ class Fusions {
   std::vector<std::pair<size_t, ir::Node>> fused_;  // (index of the last node, its replacement)
   std::vector<std::string> dropped_;                // intermediate values
 };
+
+// A zenith-domain node for a fusion, named after the node whose output it takes over.
+ir::Node zenith_node(const std::string& op_type, const std::string& name,
+                     std::vector<std::string> inputs, std::vector<std::string> outputs);
 
 // For a two-input node reading `value`: its other input (`value` itself for f(value, value)).
 // "" if `value` is not one of its two inputs.

@@ -12,18 +12,11 @@ ChangeCounts fuse_swishes(ir::Graph& graph) {
     if (!is_op(sigmoid, "Sigmoid") || sigmoid.outputs.size() != 1) continue;
     const ir::Node* mul = g.sole_reader(sigmoid.outputs[0], "Mul");
     if (!mul || other_input(*mul, sigmoid.outputs[0]) != sigmoid.inputs[0]) continue;
-    ir::Node swish;
-    swish.name = mul->name;
-    swish.domain = "zenith";
-    swish.op_type = "Swish";
-    swish.inputs = {sigmoid.inputs[0]};
-    swish.outputs = mul->outputs;
+    ir::Node swish = zenith_node("Swish", mul->name, {sigmoid.inputs[0]}, mul->outputs);
     swish.attributes["alpha"] = 1.0f;
     fusions.add({&sigmoid, mul}, std::move(swish));
   }
-  const size_t fused = fusions.size();
-  fusions.apply(graph);
-  return fused == 0 ? ChangeCounts{} : ChangeCounts{{"Swish", fused}};
+  return fusions.apply(graph, "Swish");
 }
 
 }  // namespace zenith::passes
