@@ -260,6 +260,8 @@ TEST(CpuTransformerOps, MatMulWithNumpyBatchBroadcasting) {
                                          {{1, 4, 16, 16}, {1, 4, 16, 8}, false},  // P V
                                          {{3, 16, 24}, {24, 40}, true},           // linear layer
                                          {{16, 24}, {3, 24, 5}, false},
+                                         {{9, 2, 24}, {1, 24, 40}, true},  // seq-first input
+                                         {{2, 3, 5, 24}, {24, 40}, false},
                                          {{2, 1, 3, 4}, {1, 5, 4, 6}, false},
                                          {{7}, {2, 7, 3}, false},  // vectors, as numpy
                                          {{2, 3, 7}, {7}, true},
