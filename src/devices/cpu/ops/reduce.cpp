@@ -150,6 +150,7 @@ class ReduceOp : public CpuOp {
     const ir::Dims x_dims = in[0]->dims();
     const std::vector<bool> reduced = reduced_mask(x_dims);
     ir::Tensor keep;
+    CpuValue moved;
     const float* src;
     std::optional<Split> split = adjacent_split(x_dims, reduced);
     if (split) {
@@ -161,10 +162,10 @@ class ReduceOp : public CpuOp {
       for (int pass = 0; pass < 2; ++pass)
         for (size_t i = 0; i < x_dims.size(); ++i)
           if (reduced[i] == (pass == 1)) order.push_back(i);
-      keep = transposed(*in[0], order, stream);
+      moved = transposed(*in[0], order, stream);
       split = Split{};
       for (size_t i : order) (reduced[i] ? split->extent : split->outer) *= x_dims[i];
-      src = keep.data<float>();
+      src = static_cast<const float*>(moved.mem.get_data_handle());
     }
     CpuValue y = allocate(plain_desc(output_dims(x_dims, reduced)));
     fn_(src, split->outer, split->extent, split->inner,
@@ -209,18 +210,19 @@ class ReduceOp : public CpuOp {
     return out;
   }
 
-  // The input with its axes in `order`, plain: one oneDNN reorder.
-  static ir::Tensor transposed(const CpuValue& x, const std::vector<size_t>& order,
-                               dnnl::stream& stream) {
+  // The input with its axes in `order`, plain, in a buffer of the run: one oneDNN reorder.
+  static CpuValue transposed(const CpuValue& x, const std::vector<size_t>& order,
+                             dnnl::stream& stream) {
     const ir::Dims dims = x.dims();
     ir::Dims out(dims.size());
     for (size_t j = 0; j < order.size(); ++j) out[j] = dims[order[j]];
-    ir::Tensor t(ir::DType::F32, out);
+    CpuValue t = allocate(plain_desc(out));
     const ir::Dims out_strides = ir::strides_of(out);
     dnnl::memory::dims strides(dims.size());
     for (size_t j = 0; j < order.size(); ++j) strides[order[j]] = out_strides[j];
     const dnnl::memory seen_as_input(
-        dnnl::memory::desc(dims, dnnl::memory::data_type::f32, strides), engine(), t.raw());
+        dnnl::memory::desc(dims, dnnl::memory::data_type::f32, strides), engine(),
+        t.mem.get_data_handle());
     reorder(x.mem, seen_as_input, stream);
     return t;
   }
