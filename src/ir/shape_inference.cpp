@@ -64,6 +64,7 @@ const std::set<std::string_view> kSameShape = {"Abs",
                                                "Softplus",
                                                "Softsign",
                                                "Sqrt",
+                                               "Swish",
                                                "Tan",
                                                "Tanh",
                                                "ThresholdedRelu"};
@@ -151,8 +152,14 @@ class ShapeInferer {
   }
 
   void infer(const Node& node) {
-    if (!node.domain.empty()) throw Unknown{};
     const std::string& op = node.op_type;
+    if (node.domain == "zenith" && op == "Attention") {  // Softmax(Q @ K) @ V
+      set(node, 0, matmul(matmul(in(node, 0), in(node, 1)), in(node, 2)));
+      return;
+    }
+    // The other zenith-domain ops are activations, which keep their input's shape.
+    const bool zenith_activation = node.domain == "zenith" && (op == "Gelu" || op == "Swish");
+    if (!node.domain.empty() && !zenith_activation) throw Unknown{};
     if (kSameShape.count(op)) {
       for (size_t i = 0; i < node.outputs.size(); ++i) set(node, i, in(node, 0));
     } else if (kBroadcast.count(op)) {

@@ -3,12 +3,16 @@
 
 #include <fmt/format.h>
 
+#include "passes/attention_fusion.h"
 #include "passes/batch_norm_folding.h"
 #include "passes/constant_folding.h"
 #include "passes/dead_node_elimination.h"
+#include "passes/gelu_fusion.h"
 #include "passes/identity_elimination.h"
+#include "passes/layer_norm_fusion.h"
 #include "passes/pool_before_pointwise_conv.h"
 #include "passes/shape_folding.h"
+#include "passes/swish_fusion.h"
 
 namespace zenith::passes {
 namespace {
@@ -26,11 +30,17 @@ ChangeCounts fold_constants_default(ir::Graph& graph) { return fold_constants(gr
 // turns shape computations into constants for the next. Constant folding turns computed
 // BatchNormalization parameters into initializers that batch_norm_folding can use. Dead node
 // elimination last drops what the others left unread (folded nodes' inputs, replaced weights).
+// The fusions run after constant folding, which turns computed constants (sqrt(2), eps) into the
+// initializers they match.
 constexpr Pass kPasses[] = {
     {"identity_elimination", "removed", &eliminate_identities},
     {"shape_folding", "folded", &fold_shapes},
     {"constant_folding", "folded", &fold_constants_default},
     {"batch_norm_folding", "folded", &fold_batch_norms},
+    {"layer_norm_fusion", "fused", &fuse_layer_norms},
+    {"gelu_fusion", "fused", &fuse_gelus},
+    {"swish_fusion", "fused", &fuse_swishes},
+    {"attention_fusion", "fused", &fuse_attention},
     {"dead_node_elimination", "removed", &eliminate_dead_nodes},
 };
 

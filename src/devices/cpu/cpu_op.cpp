@@ -26,6 +26,7 @@ constexpr std::array kFactories = {
     ZENITH_CPU_OP("ConvTranspose", conv_transpose, Eltwise),
     ZENITH_CPU_OP("Div", binary, Eltwise),
     ZENITH_CPU_OP("Elu", eltwise, None),
+    ZENITH_CPU_OP("Erf", erf, None),
     ZENITH_CPU_OP("Exp", eltwise, None),
     ZENITH_CPU_OP("Flatten", reshape, None),
     ZENITH_CPU_OP("GRU", rnn, None),
@@ -36,6 +37,7 @@ constexpr std::array kFactories = {
     ZENITH_CPU_OP("InstanceNormalization", instance_norm, None),
     ZENITH_CPU_OP("LRN", lrn, None),
     ZENITH_CPU_OP("LSTM", rnn, None),
+    ZENITH_CPU_OP("LayerNormalization", layer_norm, None),
     ZENITH_CPU_OP("LeakyRelu", eltwise, None),
     ZENITH_CPU_OP("Log", eltwise, None),
     ZENITH_CPU_OP("LogSoftmax", softmax, None),
@@ -43,8 +45,21 @@ constexpr std::array kFactories = {
     ZENITH_CPU_OP("MaxPool", pool, None),
     ZENITH_CPU_OP("Mul", binary, Eltwise),
     ZENITH_CPU_OP("Neg", eltwise, None),
+    ZENITH_CPU_OP("Pow", eltwise, None),
+    ZENITH_CPU_OP("Reciprocal", eltwise, None),
+    ZENITH_CPU_OP("ReduceL1", reduce, None),
+    ZENITH_CPU_OP("ReduceL2", reduce, None),
+    ZENITH_CPU_OP("ReduceLogSum", reduce, None),
+    ZENITH_CPU_OP("ReduceLogSumExp", reduce, None),
+    ZENITH_CPU_OP("ReduceMax", reduce, None),
+    ZENITH_CPU_OP("ReduceMean", reduce, None),
+    ZENITH_CPU_OP("ReduceMin", reduce, None),
+    ZENITH_CPU_OP("ReduceProd", reduce, None),
+    ZENITH_CPU_OP("ReduceSum", reduce, None),
+    ZENITH_CPU_OP("ReduceSumSquare", reduce, None),
     ZENITH_CPU_OP("Relu", eltwise, None),
     ZENITH_CPU_OP("Reshape", reshape, None),
+    ZENITH_CPU_OP("Round", eltwise, None),
     ZENITH_CPU_OP("Sigmoid", eltwise, None),
     ZENITH_CPU_OP("Softmax", softmax, None),
     ZENITH_CPU_OP("Softplus", eltwise, None),
@@ -52,6 +67,9 @@ constexpr std::array kFactories = {
     ZENITH_CPU_OP("Sub", binary, Eltwise),
     ZENITH_CPU_OP("Tanh", eltwise, None),
     ZENITH_CPU_OP("Transpose", transpose, None),
+    ZENITH_CPU_OP("zenith.Attention", attention, None),  // zenith-domain ops sort last, as
+    ZENITH_CPU_OP("zenith.Gelu", eltwise, None),         // "zenith.<op>"
+    ZENITH_CPU_OP("zenith.Swish", eltwise, None),
 };
 
 #undef ZENITH_CPU_OP
@@ -100,15 +118,23 @@ bool CpuOp::accepts(const std::vector<const CpuValue*>& inputs) const {
 const CpuOpFactory* find_cpu_op(const ir::Node& node) {
   static_assert(std::is_sorted(kFactories.begin(), kFactories.end(),
                                [](const auto& a, const auto& b) { return a.op_type < b.op_type; }));
-  if (!node.domain.empty() && node.domain != "ai.onnx") return nullptr;
-  auto it = std::lower_bound(kFactories.begin(), kFactories.end(), node.op_type,
-                             [](const CpuOpFactory& f, const std::string& op) { return f.op_type < op; });
-  return it != kFactories.end() && it->op_type == node.op_type ? &*it : nullptr;
+  const bool zenith = node.domain == "zenith";
+  if (!node.domain.empty() && node.domain != "ai.onnx" && !zenith) return nullptr;
+  const std::string key = zenith ? "zenith." + node.op_type : node.op_type;
+  auto it =
+      std::lower_bound(kFactories.begin(), kFactories.end(), key,
+                       [](const CpuOpFactory& f, const std::string& op) { return f.op_type < op; });
+  return it != kFactories.end() && it->op_type == key ? &*it : nullptr;
 }
 
 std::optional<Eltwise> eltwise_of(const ir::Graph& graph, const ir::Node& node) {
   using a = dnnl::algorithm;
   const std::string& op = node.op_type;
+  if (node.domain == "zenith" && op == "Gelu")
+    return Eltwise{node.attr<std::string>("approximate", "none") == "tanh" ? a::eltwise_gelu_tanh
+                                                                           : a::eltwise_gelu_erf};
+  if (node.domain == "zenith" && op == "Swish")
+    return Eltwise{a::eltwise_swish, node.attr<float>("alpha", 1.0f)};
   if (!node.domain.empty() && node.domain != "ai.onnx") return std::nullopt;
   if (op == "Relu") return Eltwise{a::eltwise_relu};
   if (op == "LeakyRelu") return Eltwise{a::eltwise_relu, node.attr<float>("alpha", 0.01f)};
@@ -122,6 +148,13 @@ std::optional<Eltwise> eltwise_of(const ir::Graph& graph, const ir::Node& node) 
   if (op == "Softplus") return Eltwise{a::eltwise_soft_relu};
   if (op == "HardSwish") return Eltwise{a::eltwise_hardswish};
   if (op == "Neg") return Eltwise{a::eltwise_linear, -1.0f, 0.0f};
+  if (op == "Round") return Eltwise{a::eltwise_round};  // half to even, as ONNX's
+  if (op == "Reciprocal") return Eltwise{a::eltwise_pow, 1.0f, -1.0f};
+  if (op == "Pow") {  // alpha * x^beta, for a constant scalar exponent only
+    const auto exponent = constant_scalar(graph, node, 1, 0.0f);
+    if (!exponent || !node.has_input(1)) return std::nullopt;
+    return Eltwise{a::eltwise_pow, 1.0f, *exponent};
+  }
   if (op == "Clip") {
     const auto lo = constant_scalar(graph, node, 1, -std::numeric_limits<float>::infinity());
     const auto hi = constant_scalar(graph, node, 2, std::numeric_limits<float>::infinity());

@@ -44,7 +44,7 @@ class MatMulOp : public CpuOp {
 
   bool accepts(const std::vector<const CpuValue*>& in) const override {
     if (!CpuOp::accepts(in)) return false;
-    const ir::Dims a = in[0]->dims(), b = in[1]->dims();
+    const ir::Dims a = matrix_dims(in[0]->dims(), false), b = matrix_dims(in[1]->dims(), true);
     if (a.size() < 2 || b.size() < 2 || a.size() > 5 || b.size() > 5) return false;
     if (gemm_ && (a.size() != 2 || b.size() != 2)) return false;
     if (a[a.size() - (trans_a_ ? 2 : 1)] != b[b.size() - (trans_b_ ? 1 : 2)]) return false;
@@ -61,11 +61,27 @@ class MatMulOp : public CpuOp {
 
   std::vector<CpuValue> run(const std::vector<const CpuValue*>& in,
                             dnnl::stream& stream) const override {
-    const size_t rank = std::max(in[0]->dims().size(), in[1]->dims().size());
+    const ir::Dims a_dims = matrix_dims(in[0]->dims(), false);
+    const ir::Dims b_dims = matrix_dims(in[1]->dims(), true);
+    const size_t rank = std::max(a_dims.size(), b_dims.size());
+    ir::Dims pa = padded(a_dims, rank), pb = padded(b_dims, rank);
+    ir::Dims out_dims = pa;
+    for (size_t i = 0; i + 2 < rank; ++i) out_dims[i] = std::max(pa[i], pb[i]);
+    out_dims[rank - 2] = pa[rank - (trans_a_ ? 1 : 2)];
+    out_dims[rank - 1] = pb[rank - (trans_b_ ? 2 : 1)];
+    // When B is one matrix, A's batch folds into its rows: a seq-first [S, N, K] activation
+    // times a weight is then one GEMM, not S small ones that each stream the whole weight
+    // (4x slower on PyTorch's attention input projection).
+    const bool fold = !gemm_ && rank > 2 &&
+                      std::all_of(pb.begin(), pb.end() - 2, [](int64_t d) { return d == 1; });
+    if (fold) {
+      pa = {ir::checked_numel(pa) / pa[rank - 1], pa[rank - 1]};
+      pb = {pb[rank - 2], pb[rank - 1]};
+    }
     ir::Tensor keep_a, keep_b, keep_c;
-    const memory a = plain_view(*in[0], padded(in[0]->dims(), rank), stream, keep_a);
-    const memory::desc a_desc = operand_desc(padded(in[0]->dims(), rank), trans_a_);
-    const memory::desc b_desc = operand_desc(padded(in[1]->dims(), rank), trans_b_);
+    const memory a = plain_view(*in[0], pa, stream, keep_a);
+    const memory::desc a_desc = operand_desc(pa, trans_a_);
+    const memory::desc b_desc = operand_desc(pb, trans_b_);
     const bool has_c = in.size() > 2 && in[2];
     std::vector<memory::desc> key = {a_desc, b_desc};
     if (has_c) key.push_back(plain_desc(*bias_dims(in)));
@@ -76,17 +92,30 @@ class MatMulOp : public CpuOp {
     if (entry->weights) {
       args[DNNL_ARG_WEIGHTS] = *entry->weights;
     } else {
-      const memory b = plain_view(*in[1], padded(in[1]->dims(), rank), stream, keep_b);
+      const memory b = plain_view(*in[1], pb, stream, keep_b);
       args[DNNL_ARG_WEIGHTS] = memory(b_desc, engine(), b.get_data_handle());
     }
     if (has_c) args[DNNL_ARG_BIAS] = plain_view(*in[2], *bias_dims(in), stream, keep_c);
     CpuValue dst = allocate(entry->pd.dst_desc());
     args[DNNL_ARG_DST] = dst.mem;
     execute(entry->primitive, stream, args);
-    return {std::move(dst)};
+    // numpy: a vector operand's matrix axis is dropped from the product.
+    const bool vector_a = !gemm_ && in[0]->dims().size() == 1;
+    const bool vector_b = !gemm_ && in[1]->dims().size() == 1;
+    if (vector_b) out_dims.pop_back();
+    if (vector_a) out_dims.erase(out_dims.end() - (vector_b ? 1 : 2));
+    if (dst.dims() == out_dims) return {std::move(dst)};
+    return {wrap(dst.plain.reshaped(out_dims))};  // plain: build() asks for a plain dst
   }
 
  private:
+  // MatMul's vector operands as matrices (numpy): A [K] -> [1, K], B [K] -> [K, 1]. Gemm's
+  // operands are matrices, and REF names one that is not.
+  ir::Dims matrix_dims(ir::Dims dims, bool is_b) const {
+    if (dims.size() == 1 && !gemm_) dims.insert(is_b ? dims.end() : dims.begin(), 1);
+    return dims;
+  }
+
   // `dims` with leading 1s up to `rank` (numpy broadcasting).
   static ir::Dims padded(const ir::Dims& dims, size_t rank) {
     ir::Dims out(rank, 1);
@@ -123,7 +152,7 @@ class MatMulOp : public CpuOp {
     entry.primitive = dnnl::matmul(entry.pd);
     if (constant_b_) {
       ir::Tensor keep;
-      const memory plain = plain_view(*in[1], padded(in[1]->dims(), r), stream, keep);
+      const memory plain = plain_view(*in[1], bd, stream, keep);
       entry.weights = packed_copy(memory(b, engine(), plain.get_data_handle()),
                                   entry.pd.weights_desc(), stream);
     }

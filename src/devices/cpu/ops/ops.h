@@ -12,16 +12,20 @@ namespace zenith::cpu {
   std::string supports_##name(const ir::Graph& graph, const ir::Node& node);       \
   std::unique_ptr<CpuOp> build_##name(const ir::Graph& graph, const StepSpec& spec);
 
+ZENITH_CPU_OP_FAMILY(attention)
 ZENITH_CPU_OP_FAMILY(batch_norm)
 ZENITH_CPU_OP_FAMILY(binary)
 ZENITH_CPU_OP_FAMILY(concat)
 ZENITH_CPU_OP_FAMILY(conv)
 ZENITH_CPU_OP_FAMILY(conv_transpose)
 ZENITH_CPU_OP_FAMILY(eltwise)
+ZENITH_CPU_OP_FAMILY(erf)
 ZENITH_CPU_OP_FAMILY(instance_norm)
+ZENITH_CPU_OP_FAMILY(layer_norm)
 ZENITH_CPU_OP_FAMILY(lrn)
 ZENITH_CPU_OP_FAMILY(matmul)
 ZENITH_CPU_OP_FAMILY(pool)
+ZENITH_CPU_OP_FAMILY(reduce)
 ZENITH_CPU_OP_FAMILY(reshape)
 ZENITH_CPU_OP_FAMILY(rnn)
 ZENITH_CPU_OP_FAMILY(softmax)
