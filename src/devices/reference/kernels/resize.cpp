@@ -7,6 +7,7 @@
 
 #include "devices/reference/element_util.h"
 #include "devices/reference/kernel_registry.h"
+#include "devices/reference/shape_ops.h"
 
 namespace zenith::ref {
 namespace {
@@ -126,48 +127,6 @@ T to_element(double v) {
   }
 }
 
-// The scale of every axis and the output dims, from whichever of scales / sizes is given.
-void output_geometry(const KernelContext& ctx, const ir::Tensor& x, std::vector<double>& scales,
-                     ir::Dims& out_dims) {
-  const size_t rank = static_cast<size_t>(x.rank());
-  const bool has_scales = ctx.has_input(2) && ctx.input(2).numel() > 0;
-  const bool has_sizes = ctx.has_input(3) && ctx.input(3).numel() > 0;
-  if (has_scales == has_sizes)
-    throw_invalid_argument("exactly one of inputs 'scales' and 'sizes' must be given (non-empty)");
-  scales.assign(rank, 1.0);
-  out_dims = x.dims();
-  if (has_scales) {
-    const ir::Tensor& s = ctx.input(2);
-    if (!ir::is_floating(s.dtype()) || s.numel() != x.rank())
-      throw_invalid_argument("input 'scales' must hold {} floats, got {}{}", rank,
-                             ir::dtype_name(s.dtype()), ir::to_string(s.dims()));
-    for (size_t i = 0; i < rank; ++i) {
-      scales[i] = s.as_double(static_cast<int64_t>(i));
-      const double size = scales[i] * static_cast<double>(x.dims()[i]);
-      if (!(scales[i] > 0) || !(size < 1e12))
-        throw_invalid_argument("input 'scales'[{}] = {} is not a usable positive scale", i,
-                               scales[i]);
-      out_dims[i] = static_cast<int64_t>(size);
-    }
-  } else {
-    const auto sizes = ir::to_int64_vector(ctx.input(3), "input 'sizes'");
-    if (sizes.size() != rank)
-      throw_invalid_argument("input 'sizes' has {} entries for an input of rank {}", sizes.size(),
-                             rank);
-    for (size_t i = 0; i < rank; ++i) {
-      if (sizes[i] < 0 || (x.dims()[i] == 0 && sizes[i] != 0))
-        throw_invalid_argument("input 'sizes'[{}] = {} cannot be reached from input dim {}", i,
-                               sizes[i], x.dims()[i]);
-      out_dims[i] = sizes[i];
-      if (x.dims()[i] > 0)
-        scales[i] = static_cast<double>(sizes[i]) / static_cast<double>(x.dims()[i]);
-    }
-  }
-  for (size_t i = 0; i < rank; ++i)
-    if (x.dims()[i] == 0 && out_dims[i] != 0)
-      throw_invalid_argument("cannot resize empty axis {} of input {}", i, ir::to_string(x.dims()));
-}
-
 void resize(KernelContext& ctx) {
   const ir::Tensor& x = ctx.input(0);
   const Options o{ctx.attr<std::string>("mode", "nearest"),
@@ -178,9 +137,10 @@ void resize(KernelContext& ctx) {
   if (o.mode != "nearest" && o.mode != "linear" && o.mode != "cubic")
     throw_invalid_model("attribute 'mode' is '{}', expected nearest, linear or cubic", o.mode);
   const double extrapolation = ctx.attr<float>("extrapolation_value", 0.0f);
-  std::vector<double> scales;
-  ir::Dims out_dims;
-  output_geometry(ctx, x, scales, out_dims);
+  auto optional_input = [&](size_t i) { return ctx.has_input(i) ? &ctx.input(i) : nullptr; };
+  const ResizeShape shape = resize_shape(x.dims(), optional_input(2), optional_input(3));
+  const std::vector<double>& scales = shape.scales;
+  const ir::Dims& out_dims = shape.out;
   const size_t rank = out_dims.size();
   std::vector<double> roi(2 * rank, 0.0);
   for (size_t i = 0; i < rank; ++i) roi[rank + i] = 1.0;
