@@ -183,17 +183,29 @@ TEST(CpuPad, ConstantWithNegativePadsAndAxes) {
   expect_cpu_matches_ref(*axes, {{"X", random_tensor({1, 3, 5, 7}, 1)}});
 }
 
-TEST(CpuPad, BlockedInputAndOtherModesOnRef) {
-  const auto g = after_conv({make_node("Pad", {"c", "pads"}, {"Y"})},
-                            {{"pads", ints({0, 0, 1, 2, 0, 0, 3, 1})}});
-  expect_cpu_matches_ref(*g, {{"X", random_tensor({2, 16, 5, 7}, 1)}}, testing::kWinograd);
-  auto reflect =
-      make_graph({make_node("Pad", {"X", "pads"}, {"Y"}, {{"mode", std::string("reflect")}})},
-                 {"X"}, {"Y"}, {{"pads", ints({0, 1, 0, 2})}});
-  expect_cpu_matches_ref(*reflect, {{"X", random_tensor({3, 4}, 1)}}, {.on_cpu = false});
-  const hetero::HeteroPlan plan(*reflect, {"CPU", "REF"});
-  EXPECT_EQ(plan.assignments()[0].reason,
-            "mode 'reflect': the CPU device pads in constant mode only");
+TEST(CpuPad, EdgeReflectAndWrap) {
+  for (const char* mode : {"edge", "reflect", "wrap"})
+    for (ir::DType dtype : kDtypes) {
+      SCOPED_TRACE(::testing::Message() << mode << " " << ir::dtype_name(dtype));
+      auto g = make_graph({make_node("Pad", {"X", "pads"}, {"Y"}, {{"mode", std::string(mode)}})},
+                          {"X"}, {"Y"}, {{"pads", ints({0, 1, 2, 0, -1, 3, 1, 1})}});
+      expect_cpu_matches_ref(*g, {{"X", as_dtype(random_tensor({2, 3, 4, 2}, 1), dtype)}});
+      expect_cpu_matches_ref(*g, {{"X", as_dtype(random_tensor({1, 1, 5, 1}, 1), dtype)}});
+    }
+}
+
+TEST(CpuPad, BlockedInputAndAnUnknownModeOnRef) {
+  for (const char* mode : {"constant", "reflect"}) {
+    const auto g =
+        after_conv({make_node("Pad", {"c", "pads"}, {"Y"}, {{"mode", std::string(mode)}})},
+                   {{"pads", ints({0, 0, 1, 2, 0, 0, 3, 1})}});
+    expect_cpu_matches_ref(*g, {{"X", random_tensor({2, 16, 5, 7}, 1)}}, testing::kWinograd);
+  }
+  auto odd = make_graph({make_node("Pad", {"X", "pads"}, {"Y"}, {{"mode", std::string("mirror")}})},
+                        {"X"}, {"Y"}, {{"pads", ints({0, 1, 0, 2})}});
+  const hetero::HeteroPlan plan(*odd, {"CPU", "REF"});
+  EXPECT_EQ(plan.assignments()[0].device, "REF");
+  EXPECT_NE(plan.assignments()[0].reason.find("attribute 'mode' is 'mirror'"), std::string::npos);
 }
 
 TEST(CpuConstantOfShape, FillsOfEachDtype) {

@@ -310,6 +310,16 @@ PadWindow pad_window(const ir::Dims& in, const std::vector<int64_t>& pads,
   return w;
 }
 
+int64_t pad_fold(int64_t c, int64_t dim, PadMode mode) {
+  if (mode == PadMode::Edge) return c < 0 ? 0 : dim - 1;
+  if (mode == PadMode::Wrap) return ((c % dim) + dim) % dim;
+  if (dim == 1) return 0;
+  // Reflection without repeating the edge has period 2 * (dim - 1).
+  const int64_t period = 2 * (dim - 1);
+  const int64_t m = ((c % period) + period) % period;
+  return m < dim ? m : period - m;
+}
+
 ResizeShape resize_shape(const ir::Dims& in, const ir::Tensor* scales, const ir::Tensor* sizes) {
   const size_t rank = in.size();
   const bool has_scales = scales && scales->numel() > 0;

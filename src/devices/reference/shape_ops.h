@@ -90,6 +90,10 @@ struct PadWindow {
 PadWindow pad_window(const ir::Dims& in, const std::vector<int64_t>& pads,
                      const std::optional<std::vector<int64_t>>& axes, PadMode mode);
 
+// The input coordinate that coordinate `c`, outside [0, dim), of a padded axis reads in `mode`
+// (edge, reflect or wrap). REQUIRES: dim > 0.
+int64_t pad_fold(int64_t c, int64_t dim, PadMode mode);
+
 // Resize (opset 13): every axis' scale factor and the output dims, from whichever of `scales`
 // and `sizes` is given (nullptr or empty when not).
 struct ResizeShape {

@@ -6,17 +6,6 @@
 namespace zenith::ref {
 namespace {
 
-// Maps a coordinate outside [0, dim) back inside it. REQUIRES: dim > 0.
-int64_t fold_index(int64_t c, int64_t dim, PadMode mode) {
-  if (mode == PadMode::Edge) return c < 0 ? 0 : dim - 1;
-  if (mode == PadMode::Wrap) return ((c % dim) + dim) % dim;
-  if (dim == 1) return 0;
-  // Reflection without repeating the edge has period 2 * (dim - 1).
-  const int64_t period = 2 * (dim - 1);
-  const int64_t m = ((c % period) + period) % period;
-  return m < dim ? m : period - m;
-}
-
 void pad(KernelContext& ctx) {
   const ir::Tensor& x = ctx.input(0);
   const PadMode mode = pad_mode(ctx.node());
@@ -54,7 +43,7 @@ void pad(KernelContext& ctx) {
           inside = false;
           break;
         }
-        c = fold_index(c, x.dims()[a], mode);
+        c = pad_fold(c, x.dims()[a], mode);
       }
       src += c * strides[a];
     }
