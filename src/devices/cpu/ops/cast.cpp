@@ -51,7 +51,10 @@ class CastOp : public CpuOp {
         R* dst = y.plain.data<R>();
         for_each_row(
             all, [&](const std::array<int64_t, 1>& at, int64_t n, const std::array<int64_t, 1>&) {
-              for (int64_t i = at[0]; i < at[0] + n; ++i) dst[i] = ref::convert<R>(src[i]);
+              // Local pointers: a store through a byte-sized R could otherwise alias `at`.
+              const S* s = src + at[0];
+              R* d = dst + at[0];
+              for (int64_t i = 0; i < n; ++i) d[i] = ref::convert<R>(s[i]);
             });
       });
     });

@@ -33,10 +33,17 @@ bool takes(Fn fn, ir::DType dtype) {
          (fn == Fn::Equal && dtype == ir::DType::Bool);
 }
 
+// Bools as the bytes they are stored in (0 or 1): GCC does not vectorize loads and stores of
+// bool.
+uint8_t* bytes_of(ir::Tensor& t) { return reinterpret_cast<uint8_t*>(t.data<bool>()); }
+const uint8_t* bytes_of(const ir::Tensor& t) {
+  return reinterpret_cast<const uint8_t*>(t.data<bool>());
+}
+
 template <typename T>
-void compare(Fn fn, const ir::Tensor& a, const ir::Tensor& b, bool* out, const ir::Dims& dims) {
-  const T* pa = a.data<T>();
-  const T* pb = b.data<T>();
+void compare(Fn fn, const ir::Tensor& a, const ir::Tensor& b, uint8_t* out, const ir::Dims& dims) {
+  const auto* pa = reinterpret_cast<const T*>(a.raw());
+  const auto* pb = reinterpret_cast<const T*>(b.raw());
   auto map = [&](auto f) { map_broadcast(pa, a.dims(), pb, b.dims(), out, dims, f); };
   switch (fn) {
     case Fn::Equal:
@@ -78,19 +85,21 @@ class CompareOp : public CpuOp {
     note_kernel("zenith:compare");
     if (fn_ == Fn::Not) {
       CpuValue y = allocate_plain(ir::DType::Bool, a.dims());
-      const bool* x = a.data<bool>();
-      bool* out = y.plain.data<bool>();
+      const uint8_t* x = bytes_of(a);
+      uint8_t* out = bytes_of(y.plain);
       const StridedLoop<1> all{a.dims(), {ir::strides_of(a.dims())}};
       for_each_row(all,
                    [&](const std::array<int64_t, 1>& at, int64_t n, const std::array<int64_t, 1>&) {
-                     for (int64_t i = at[0]; i < at[0] + n; ++i) out[i] = !x[i];
+                     const uint8_t* from = x + at[0];  // locals: byte stores may alias `at`
+                     uint8_t* to = out + at[0];
+                     for (int64_t i = 0; i < n; ++i) to[i] = from[i] ^ 1;
                    });
       return {std::move(y)};
     }
     const ir::Tensor b = to_plain(*in[1], stream);
     const ir::Dims dims = ir::broadcast_dims(a.dims(), b.dims());
     CpuValue y = allocate_plain(ir::DType::Bool, dims);
-    bool* out = y.plain.data<bool>();
+    uint8_t* out = bytes_of(y.plain);
     switch (a.dtype()) {
       case ir::DType::F32:
         compare<float>(fn_, a, b, out, dims);
@@ -102,7 +111,7 @@ class CompareOp : public CpuOp {
         compare<int32_t>(fn_, a, b, out, dims);
         break;
       default:
-        compare<bool>(fn_, a, b, out, dims);
+        compare<uint8_t>(fn_, a, b, out, dims);
         break;
     }
     return {std::move(y)};

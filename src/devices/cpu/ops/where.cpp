@@ -1,5 +1,7 @@
 // Where on the CPU device, for every fixed-size dtype: condition ? X : Y with all three
 // broadcast together, elements selected as unsigned integers of their size.
+#include <type_traits>
+
 #include "devices/cpu/ops/op_util.h"
 #include "devices/cpu/ops/ops.h"
 #include "devices/cpu/ops/plain_data.h"
@@ -30,22 +32,35 @@ class WhereOp : public CpuOp {
     note_kernel("zenith:where");
     visit_element_size(ir::dtype_size(x.dtype()), [&](auto tag) {
       using T = typename decltype(tag)::type;
-      const bool* pc = c.data<bool>();
+      // The condition read as bytes: GCC does not vectorize loads of bool.
+      const auto* pc = reinterpret_cast<const uint8_t*>(c.data<bool>());
       const T* px = reinterpret_cast<const T*>(x.raw());
       const T* py = reinterpret_cast<const T*>(y.raw());
       T* po = reinterpret_cast<T*>(out.plain.raw());
       for_each_row(loop, [&](const std::array<int64_t, 4>& at, int64_t n,
                              const std::array<int64_t, 4>& inner) {
-        const bool* rc = pc + at[1];
+        const uint8_t* rc = pc + at[1];
         const T* rx = px + at[2];
         const T* ry = py + at[3];
         T* ro = po + at[0];
-        if (inner[1] == 1 && inner[2] == 1 && inner[3] == 1) {
-          for (int64_t i = 0; i < n; ++i) ro[i] = rc[i] ? rx[i] : ry[i];
-        } else {
-          for (int64_t i = 0; i < n; ++i)
-            ro[i] = rc[i * inner[1]] ? rx[i * inner[2]] : ry[i * inner[3]];
-        }
+        // Both values are loaded before the choice, so the loop has no conditional loads and
+        // vectorizes as a blend; the usual stride patterns get compile-time strides.
+        auto select = [&](auto sc, auto sx, auto sy) {
+          for (int64_t i = 0; i < n; ++i) {
+            const T a = rx[i * sx], b = ry[i * sy];
+            ro[i] = rc[i * sc] ? a : b;
+          }
+        };
+        using One = std::integral_constant<int64_t, 1>;
+        using Zero = std::integral_constant<int64_t, 0>;
+        if (inner[1] == 1 && inner[2] == 1 && inner[3] == 1)
+          select(One{}, One{}, One{});
+        else if (inner[1] == 1 && inner[2] == 1 && inner[3] == 0)  // a masked fill
+          select(One{}, One{}, Zero{});
+        else if (inner[1] == 1 && inner[2] == 0 && inner[3] == 1)
+          select(One{}, Zero{}, One{});
+        else
+          select(inner[1], inner[2], inner[3]);
       });
     });
     return {std::move(out)};
