@@ -36,6 +36,12 @@ TEST(CpuGather, EveryAxisDtypeAndNegativeIndices) {
     }
 }
 
+TEST(CpuGather, ChannelsOfABlockedTensor) {
+  const auto g = after_conv({make_node("Gather", {"c", "I"}, {"Y"}, {{"axis", int64_t{1}}})},
+                            {{"I", tensor_of<int32_t>({3}, {5, -1, 0})}});
+  expect_cpu_matches_ref(*g, {{"X", random_tensor({2, 16, 5, 7}, 1)}}, testing::kWinograd);
+}
+
 TEST(CpuGather, EmbeddingLookupOfAConstantTable) {
   // A [1000, 64] table and [batch, tokens] ids: large enough to run on several threads.
   auto g = make_graph({make_node("Gather", {"table", "ids"}, {"Y"})}, {"ids"}, {"Y"},
@@ -101,6 +107,10 @@ TEST(CpuSplit, GivenAndEqualSizes) {
                  {"X"}, {"A", "B", "C"}, {{"split", ints({2, 0, 5})}});
   auto equal = make_graph({make_node("Split", {"X"}, {"A", "B", "C"}, {{"axis", int64_t{1}}})},
                           {"X"}, {"A", "B", "C"});
+  // An unnamed part is not stored.
+  auto unnamed = make_graph({make_node("Split", {"X"}, {"A", "", "C"}, {{"axis", int64_t{0}}})},
+                            {"X"}, {"A", "C"});
+  expect_cpu_matches_ref(*unnamed, {{"X", random_tensor({7, 2}, 1)}});
   for (ir::DType dtype : kDtypes) {
     expect_cpu_matches_ref(*given, {{"X", as_dtype(random_tensor({3, 5, 7}, 1), dtype)}});
     expect_cpu_matches_ref(*equal, {{"X", as_dtype(random_tensor({2, 8, 3}, 1), dtype)}});
