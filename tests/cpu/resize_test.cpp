@@ -1,5 +1,5 @@
-// Resize on the CPU device (oneDNN resampling) against REF, for the attribute and dims
-// combinations where oneDNN's coordinate mapping is ONNX's; the others must run on REF.
+// Resize on the CPU device against REF: oneDNN's resampling for the attribute and dims
+// combinations where its coordinate mapping is ONNX's, our loop over REF's taps for the others.
 #include "cpu/inputs.h"
 
 namespace zenith {
@@ -66,29 +66,45 @@ TEST(CpuResize, BlockedInputStaysOnCpu) {
   expect_cpu_matches_ref(*g, {{"X", random_tensor({2, 16, 5, 7}, 1)}}, testing::kWinograd);
 }
 
-TEST(CpuResize, MappingsOneDnnLacksRunOnRef) {
-  const std::map<std::string, ir::Value> feeds = {{"X", random_tensor({1, 3, 5, 7}, 1)}};
-  // By attributes, with the reason `zenith info` shows.
-  const auto corners = resize(attrs("linear", "align_corners"), {1, 1, 2, 2});
-  expect_cpu_matches_ref(*corners, feeds, {.on_cpu = false});
-  EXPECT_EQ(hetero::HeteroPlan(*corners, {"CPU", "REF"}).assignments()[0].reason,
-            "linear with coordinate_transformation_mode 'align_corners': oneDNN maps coordinates "
-            "half_pixel");
-  EXPECT_EQ(hetero::HeteroPlan(*resize(attrs("cubic", "half_pixel"), {1, 1, 2, 2}), {"CPU", "REF"})
-                .assignments()[0]
-                .reason,
-            "mode 'cubic': oneDNN resamples nearest or linear");
-  // By dims, per run: floor of a downsampled coordinate, a scale that is not out / in, and a
-  // resized channel axis.
-  for (const auto& g : {resize(attrs("nearest", "asymmetric", "floor"), {1, 1, 0.5f, 1}),
-                        resize(attrs("linear", "half_pixel"), {1, 1, 1.5f, 1}),
-                        resize(attrs("nearest", "half_pixel"), {1, 1, 0.4f, 1}),
-                        resize(attrs("linear", "half_pixel"), {1, 2, 1, 1})}) {
-    const hetero::HeteroPlan plan(*g, {"CPU", "REF"});
-    EXPECT_EQ(plan.assignments()[0].device, "CPU");
-    testing::expect_outputs_near(plan.run(feeds, 0), ref::Interpreter().run(*g, feeds), 1e-5, 1e-6);
-    EXPECT_EQ(plan.ref_fallbacks(), 1u);
+// The kernel the Resize step of `g` ran with `feeds`.
+std::string resize_kernel(const ir::Graph& g, const std::map<std::string, ir::Value>& feeds) {
+  std::vector<hetero::StepProfile> steps;
+  hetero::HeteroPlan(g, {"CPU", "REF"}).run(feeds, 0, &steps);
+  return steps.back().implementation;
+}
+
+TEST(CpuResize, OtherMappingsRunOnOurLoop) {
+  const std::map<std::string, ir::Value> feeds = {{"X", random_tensor({2, 3, 5, 7}, 1)}};
+  auto cubic = attrs("cubic", "half_pixel");
+  cubic["exclude_outside"] = int64_t{1};
+  auto crop = attrs("linear", "tf_crop_and_resize");
+  crop["extrapolation_value"] = 0.25f;
+  const std::vector<std::shared_ptr<ir::Graph>> graphs = {
+      resize(attrs("linear", "align_corners"), {1, 1, 2, 2}),
+      resize(attrs("linear", "asymmetric"), {}, {2, 3, 3, 11}),
+      resize(cubic, {1, 1, 2, 0.5f}),
+      resize(attrs("cubic", "pytorch_half_pixel"), {}, {2, 3, 1, 9}),
+      resize(attrs("nearest", "asymmetric", "floor"), {1, 1, 0.5f, 1}),  // downsampled
+      resize(attrs("nearest", "tf_half_pixel_for_nn", "ceil"), {1, 1, 1.5f, 2}),
+      resize(attrs("nearest", "half_pixel"), {1, 1, 0.4f, 1}),  // round_prefer_floor ties
+      resize(attrs("linear", "half_pixel"), {1, 1, 1.5f, 1}),   // a scale that is not out / in
+      resize(attrs("linear", "half_pixel"), {1, 2, 1, 1}),      // channels resized
+      make_graph({make_node("Resize", {"X", "roi", "scales"}, {"Y"}, crop)}, {"X"}, {"Y"},
+                 {{"roi", floats({0, 0, 0.2f, -0.1f, 1, 1, 0.9f, 1.3f})},
+                  {"scales", floats({1, 1, 2, 2})}})};
+  for (size_t i = 0; i < graphs.size(); ++i) {
+    SCOPED_TRACE(::testing::Message() << "graph " << i);
+    expect_cpu_matches_ref(*graphs[i], feeds, {.rtol = 1e-5, .atol = 1e-5});
+    EXPECT_EQ(resize_kernel(*graphs[i], feeds), "zenith:resize");
   }
+  // 2-D, and a batch of 3-D.
+  expect_cpu_matches_ref(*resize(attrs("linear", "align_corners"), {}, {9, 4}),
+                         {{"X", random_tensor({5, 7}, 1)}}, {.rtol = 1e-5, .atol = 1e-5});
+  expect_cpu_matches_ref(*resize(attrs("cubic", "half_pixel"), {1, 1, 3}),
+                         {{"X", random_tensor({4, 2, 70001}, 1)}}, {.rtol = 1e-5, .atol = 1e-5});
+  // Where oneDNN's mapping is ONNX's, it computes.
+  EXPECT_NE(resize_kernel(*resize(attrs("linear", "half_pixel"), {1, 1, 2, 2}), feeds).find("jit"),
+            std::string::npos);
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
-// Resize on oneDNN's resampling primitive, where its coordinate mapping is ONNX's for the node's
-// attributes and the run's dims; the rest runs on REF.
+// Resize on the CPU device: oneDNN's resampling primitive where its coordinate mapping is ONNX's
+// for the node's attributes and the run's dims (blocked layouts kept), else a loop of ours over
+// REF's interpolation taps (every mode, transform and rank, in plain layout).
 //
 // oneDNN maps output index y of an axis resized from `in` to `out` to the input coordinate
 // (y + 0.5) * in / out - 0.5 and reads it linearly (clamped to the edges) or rounds it half
@@ -12,7 +13,9 @@
 
 #include "devices/cpu/ops/op_util.h"
 #include "devices/cpu/ops/ops.h"
-#include "devices/reference/shape_ops.h"
+#include "devices/cpu/ops/plain_data.h"
+#include "devices/cpu/ops/strided_loop.h"
+#include "devices/reference/resize_taps.h"
 
 namespace zenith::cpu {
 namespace {
@@ -24,69 +27,131 @@ struct ResizeEntry {
   dnnl::resampling_forward primitive;
 };
 
-struct Mapping {
-  bool linear;
-  std::string transform;
-  std::string nearest_mode;
-};
-
-Mapping mapping_of(const ir::Node& node) {
-  return {node.attr<std::string>("mode", "nearest") == "linear",
-          node.attr<std::string>("coordinate_transformation_mode", "half_pixel"),
-          node.attr<std::string>("nearest_mode", "round_prefer_floor")};
-}
-
 // True if oneDNN computes ONNX's result along an axis resized from `in` to `out` by `scale`.
 // ONNX maps coordinates with `scale`, oneDNN with out / in: they must agree, exactly for nearest
 // (a tie may round either way otherwise), to f32 rounding for linear (0.6f for 5 -> 3, whose
 // weights then differ by 1e-7).
-bool axis_matches(const Mapping& m, int64_t in, int64_t out, double scale) {
+bool axis_matches(const ref::ResizeOptions& o, int64_t in, int64_t out, double scale) {
   if (in == 0 || out == 0) return false;
   const double ratio = static_cast<double>(out) / static_cast<double>(in);
-  if (m.linear ? std::abs(scale - ratio) > 1e-6 * ratio : scale != ratio) return false;
+  const bool linear = o.mode == "linear";
+  if (linear ? std::abs(scale - ratio) > 1e-6 * ratio : scale != ratio) return false;
   const bool upsampled = out % in == 0;
   const bool half_pixel =
-      m.transform == "half_pixel" || (m.transform == "pytorch_half_pixel" && out > 1);
-  if (m.linear) return half_pixel;
+      o.transform == "half_pixel" || (o.transform == "pytorch_half_pixel" && out > 1);
+  if (linear) return half_pixel;
+  if (o.mode != "nearest") return false;  // cubic
   if (half_pixel)
-    return m.nearest_mode == "round_prefer_ceil" ||
-           (m.nearest_mode == "round_prefer_floor" && upsampled);
-  return m.transform == "asymmetric" && m.nearest_mode == "floor" && upsampled;
+    return o.nearest_mode == "round_prefer_ceil" ||
+           (o.nearest_mode == "round_prefer_floor" && upsampled);
+  return o.transform == "asymmetric" && o.nearest_mode == "floor" && upsampled;
 }
 
-// The node's scales or sizes input as a tensor, if given and plain.
-const ir::Tensor* plain_input(const std::vector<const CpuValue*>& in, size_t i) {
-  return i < in.size() && in[i] && in[i]->plain.defined() ? &in[i]->plain : nullptr;
+// ONNX's interpolation of `x` into `y` by the taps: per output row (every axis but the last) the
+// outer axes' taps combine into a few (offset, weight) pairs, which each output element sums
+// against its last-axis taps.
+void interpolate(const ir::Tensor& x, const std::vector<ref::AxisTaps>& taps, float extrapolation,
+                 ir::Tensor& y) {
+  const ir::Dims& out = y.dims();
+  const size_t rank = out.size();
+  if (y.numel() == 0) return;
+  const ir::Dims strides = ir::strides_of(x.dims());
+  const int64_t n = out.back();
+  const int64_t rows = y.numel() / n;
+  // The last axis' taps, flattened: column j's are [first[j], first[j + 1]).
+  std::vector<int64_t> first = {0}, offset;
+  std::vector<float> weight;
+  for (const std::vector<ref::Tap>& column : taps.back()) {
+    for (const ref::Tap& t : column) {
+      offset.push_back(t.index * strides.back());
+      weight.push_back(static_cast<float>(t.weight));
+    }
+    first.push_back(static_cast<int64_t>(offset.size()));
+  }
+  const float* src = x.data<float>();
+  float* dst = y.data<float>();
+#pragma omp parallel if (y.numel() >= kParallelElements)
+  {
+    std::vector<std::pair<int64_t, float>> outer, next;
+#pragma omp for
+    for (int64_t r = 0; r < rows; ++r) {
+      outer.assign(1, {0, 1.0f});
+      for (int64_t rest = r, a = static_cast<int64_t>(rank) - 2; a >= 0; --a) {
+        const auto axis = static_cast<size_t>(a);
+        const std::vector<ref::Tap>& at = taps[axis][static_cast<size_t>(rest % out[axis])];
+        rest /= out[axis];
+        next.clear();
+        for (const auto& [o, w] : outer)
+          for (const ref::Tap& t : at)
+            next.emplace_back(o + t.index * strides[axis], w * static_cast<float>(t.weight));
+        outer.swap(next);  // empty outside tf_crop_and_resize's window
+      }
+      float* row = dst + r * n;
+      for (int64_t j = 0; j < n; ++j) {
+        const int64_t begin = first[static_cast<size_t>(j)],
+                      end = first[static_cast<size_t>(j) + 1];
+        if (outer.empty() || begin == end) {
+          row[j] = extrapolation;
+          continue;
+        }
+        float sum = 0;
+        for (const auto& [o, w] : outer)
+          for (int64_t k = begin; k < end; ++k)
+            sum += w * weight[static_cast<size_t>(k)] * src[o + offset[static_cast<size_t>(k)]];
+        row[j] = sum;
+      }
+    }
+  }
 }
 
 class ResizeOp : public CpuOp {
  public:
-  explicit ResizeOp(const ir::Node& node) : mapping_(mapping_of(node)) {}
+  explicit ResizeOp(const ir::Node& node)
+      : options_(ref::resize_options(node)),
+        extrapolation_(node.attr<float>("extrapolation_value", 0.0f)) {}
 
   bool accepts(const std::vector<const CpuValue*>& in) const override {
-    if (!in[0] || !in[0]->is_f32()) return false;
-    const ir::Dims x = in[0]->dims();
-    if (x.size() < 3 || x.size() > 5) return false;
-    ref::ResizeShape shape;
-    try {
-      shape = ref::resize_shape(x, plain_input(in, 2), plain_input(in, 3));
-    } catch (const Error&) {
-      return false;  // REF reports it, with the node's context
-    }
-    if (shape.out[0] != x[0] || shape.out[1] != x[1]) return false;  // oneDNN resizes spatial axes
-    for (size_t a = 2; a < x.size(); ++a)
-      if (!axis_matches(mapping_, x[a], shape.out[a], shape.scales[a])) return false;
-    return true;
+    return in[0] && in[0]->dtype() == ir::DType::F32 && !in[0]->dims().empty();
   }
 
   std::vector<CpuValue> run(const std::vector<const CpuValue*>& in,
                             dnnl::stream& stream) const override {
     const CpuValue& x = *in[0];
-    const ir::Dims out = ref::resize_shape(x.dims(), plain_input(in, 2), plain_input(in, 3)).out;
+    ir::Tensor inputs[4];  // roi, scales and sizes as plain tensors, where given
+    auto input = [&](size_t i) -> const ir::Tensor* {
+      if (i >= in.size() || !in[i]) return nullptr;
+      inputs[i] = to_plain(*in[i], stream);
+      return &inputs[i];
+    };
+    const ref::ResizeShape shape = ref::resize_shape(x.dims(), input(2), input(3));
+    if (on_onednn(x, shape)) return {resample(x, shape.out, stream)};
+    const ir::Tensor plain = to_plain(x, stream);
+    const std::vector<ref::AxisTaps> taps =
+        ref::resize_taps(options_, plain.dims(), shape, input(1));
+    CpuValue y = allocate_plain(ir::DType::F32, shape.out);
+    note_kernel("zenith:resize");
+    interpolate(plain, taps, extrapolation_, y.plain);
+    return {std::move(y)};
+  }
+
+ private:
+  // True if oneDNN's resampling computes ONNX's result: spatial axes of a 3- to 5-D tensor,
+  // each mapped alike (axis_matches).
+  bool on_onednn(const CpuValue& x, const ref::ResizeShape& shape) const {
+    const ir::Dims dims = x.dims();
+    if (!x.mem || dims.size() < 3 || dims.size() > 5 || shape.out[0] != dims[0] ||
+        shape.out[1] != dims[1])
+      return false;
+    for (size_t a = 2; a < dims.size(); ++a)
+      if (!axis_matches(options_, dims[a], shape.out[a], shape.scales[a])) return false;
+    return true;
+  }
+
+  CpuValue resample(const CpuValue& x, const ir::Dims& out, dnnl::stream& stream) const {
     const memory::desc dst_any(out, memory::data_type::f32, memory::format_tag::any);
     auto entry = cache_.get({x.desc(), dst_any}, [&] {
-      const auto alg = mapping_.linear ? dnnl::algorithm::resampling_linear
-                                       : dnnl::algorithm::resampling_nearest;
+      const auto alg = options_.mode == "linear" ? dnnl::algorithm::resampling_linear
+                                                 : dnnl::algorithm::resampling_nearest;
       const dnnl::resampling_forward::desc desc(dnnl::prop_kind::forward_inference, alg, x.desc(),
                                                 dst_any);
       dnnl::resampling_forward::primitive_desc pd(desc, with_user_scratchpad(), engine());
@@ -94,35 +159,24 @@ class ResizeOp : public CpuOp {
     });
     CpuValue y = allocate(entry->pd.dst_desc());
     execute(entry->primitive, stream, {{DNNL_ARG_SRC, x.mem}, {DNNL_ARG_DST, y.mem}});
-    return {std::move(y)};
+    return y;
   }
 
- private:
-  Mapping mapping_;
+  ref::ResizeOptions options_;
+  float extrapolation_;
   PrimitiveCache<ResizeEntry> cache_;
 };
 
 }  // namespace
 
 std::string supports_resize(const ir::Graph& graph, const ir::Node& node) {
-  const Mapping m = mapping_of(node);
-  const std::string mode = node.attr<std::string>("mode", "nearest");
-  if (mode != "nearest" && mode != "linear")
-    return fmt::format("mode '{}': oneDNN resamples nearest or linear", mode);
+  try {
+    ref::resize_options(node);
+  } catch (const Error& e) {
+    return e.what();  // REF reports it when the node runs
+  }
   if (node.attr<int64_t>("antialias", 0) != 0)
-    return "antialias: oneDNN's resampling does not filter";
-  const bool half_pixel = m.transform == "half_pixel" || m.transform == "pytorch_half_pixel";
-  if (m.linear && !half_pixel)
-    return fmt::format(
-        "linear with coordinate_transformation_mode '{}': oneDNN maps coordinates half_pixel",
-        m.transform);
-  if (!m.linear && !(half_pixel && m.nearest_mode.rfind("round_prefer_", 0) == 0) &&
-      !(m.transform == "asymmetric" && m.nearest_mode == "floor"))
-    return fmt::format(
-        "nearest with coordinate_transformation_mode '{}' and nearest_mode '{}': oneDNN rounds "
-        "half_pixel "
-        "coordinates",
-        m.transform, m.nearest_mode);
+    return "antialias: the CPU device interpolates without filtering";
   return require_f32(graph, node, 1);
 }
 
