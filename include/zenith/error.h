@@ -13,10 +13,11 @@ namespace zenith {
 class ZENITH_API Error : public std::runtime_error {
  public:
   enum class Kind {
-    InvalidModel,     // the model file or graph is malformed
-    InvalidArgument,  // the caller passed a bad value (input shape, dtype, option)
-    Unsupported,      // valid, but Zenith does not implement it (op, version, dtype)
-    Internal,         // a bug in Zenith
+    InvalidModel,       // the model file or graph is malformed
+    InvalidArgument,    // the caller passed a bad value (input shape, dtype, option)
+    Unsupported,        // valid, but Zenith does not implement it (op, version, dtype)
+    ResourceExhausted,  // out of memory, or a full queue: may succeed later or with less
+    Internal,           // a bug in Zenith
   };
 
   Error(Kind kind, const std::string& message) : std::runtime_error(message), kind_(kind) {}
@@ -28,10 +29,16 @@ class ZENITH_API Error : public std::runtime_error {
 
 inline const char* to_string(Error::Kind kind) {
   switch (kind) {
-    case Error::Kind::InvalidModel: return "InvalidModel";
-    case Error::Kind::InvalidArgument: return "InvalidArgument";
-    case Error::Kind::Unsupported: return "Unsupported";
-    case Error::Kind::Internal: return "Internal";
+    case Error::Kind::InvalidModel:
+      return "InvalidModel";
+    case Error::Kind::InvalidArgument:
+      return "InvalidArgument";
+    case Error::Kind::Unsupported:
+      return "Unsupported";
+    case Error::Kind::ResourceExhausted:
+      return "ResourceExhausted";
+    case Error::Kind::Internal:
+      return "Internal";
   }
   return "Unknown";
 }

@@ -93,7 +93,7 @@ class ShapeInferer {
  public:
   explicit ShapeInferer(const Graph& graph) : graph_(graph) {}
 
-  std::map<std::string, Dims> run(const std::map<std::string, Dims>& overrides) {
+  ShapeFacts run(const std::map<std::string, Dims>& overrides) {
     for (const auto& [name, tensor] : graph_.initializers) {
       dims_[name] = tensor.dims();
       const bool small_int = tensor.dtype() == DType::I64 || tensor.dtype() == DType::I32;
@@ -122,7 +122,7 @@ class ShapeInferer {
         // Inconsistent shapes are the runtime's to report; here they only leave values unknown.
       }
     }
-    return std::move(dims_);
+    return {std::move(dims_), std::move(values_)};
   }
 
  private:
@@ -210,6 +210,8 @@ class ShapeInferer {
       infer_reduce(node);
     } else if (op == "Gather") {
       infer_gather(node);
+    } else if (op == "Slice") {
+      infer_slice(node);
     } else if (op == "ConstantOfShape") {
       set(node, 0, value(node, 0));
     } else if (op == "Expand") {
@@ -417,6 +419,45 @@ class ShapeInferer {
     set_value(node, values);
   }
 
+  // Slice with known starts/ends (and axes/steps), clamped as ONNX clamps them.
+  void infer_slice(const Node& node) {
+    Dims out = in(node, 0);
+    const Ints& starts = value(node, 1);
+    const Ints& ends = value(node, 2);
+    const auto rank = static_cast<int64_t>(out.size());
+    Ints axes(starts.size());
+    std::iota(axes.begin(), axes.end(), 0);
+    if (const Ints* given = optional_value(node, 3)) axes = *given;
+    Ints steps(starts.size(), 1);
+    if (const Ints* given = optional_value(node, 4)) steps = *given;
+    if (ends.size() != starts.size() || axes.size() != starts.size() ||
+        steps.size() != starts.size())
+      throw Unknown{};
+    std::vector<std::pair<int64_t, int64_t>> ranges(out.size());  // first, step per axis
+    for (size_t d = 0; d < out.size(); ++d) ranges[d] = {0, 1};
+    for (size_t i = 0; i < starts.size(); ++i) {
+      const auto axis = static_cast<size_t>(normalize_axis(axes[i], rank));
+      const int64_t n = out[axis], step = steps[i];
+      if (step == 0) throw Unknown{};
+      const auto bound = [&](int64_t v, int64_t lo, int64_t hi) {
+        return std::clamp(v < 0 ? add(v, n) : v, lo, hi);
+      };
+      const int64_t first = step > 0 ? bound(starts[i], 0, n) : bound(starts[i], 0, n - 1);
+      const int64_t last = step > 0 ? bound(ends[i], 0, n) : bound(ends[i], -1, n - 1);
+      const int64_t span = step > 0 ? last - first : first - last;
+      const int64_t size = span <= 0 ? 0 : (span + std::abs(step) - 1) / std::abs(step);
+      out[axis] = size;
+      ranges[axis] = {first, step};
+    }
+    set(node, 0, out);
+    auto it = values_.find(node.inputs[0]);
+    if (it == values_.end() || out.size() != 1) return;
+    Ints values;
+    for (int64_t k = 0; k < out[0]; ++k)
+      values.push_back(it->second.at(static_cast<size_t>(ranges[0].first + k * ranges[0].second)));
+    set_value(node, values);
+  }
+
   // Integer arithmetic on known shape values (e.g. batch * channels before a Reshape).
   void fold_arithmetic(const Node& node) {
     static const std::set<std::string_view> kFoldable = {"Add", "Sub", "Mul", "Div"};
@@ -448,6 +489,10 @@ class ShapeInferer {
 
 std::map<std::string, Dims> infer_shapes(const Graph& graph,
                                          const std::map<std::string, Dims>& overrides) {
+  return ShapeInferer(graph).run(overrides).dims;
+}
+
+ShapeFacts infer_shape_facts(const Graph& graph, const std::map<std::string, Dims>& overrides) {
   return ShapeInferer(graph).run(overrides);
 }
 

@@ -17,4 +17,14 @@ namespace zenith::ir {
 std::map<std::string, Dims> infer_shapes(const Graph& graph,
                                          const std::map<std::string, Dims>& overrides = {});
 
+// What inference learns: the dims above, and the integer contents of the small rank-0/1 tensors
+// that shape computations pass around (Shape's outputs, what Gather, Slice, Concat, Unsqueeze and
+// integer Add/Sub/Mul/Div make of them, small integer initializers). A value is listed by the
+// name of the tensor holding it; its dtype is the graph's to tell (a Cast keeps the integers).
+struct ShapeFacts {
+  std::map<std::string, Dims> dims;
+  std::map<std::string, std::vector<int64_t>> values;
+};
+ShapeFacts infer_shape_facts(const Graph& graph, const std::map<std::string, Dims>& overrides = {});
+
 }  // namespace zenith::ir

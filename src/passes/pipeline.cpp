@@ -8,6 +8,7 @@
 #include "passes/dead_node_elimination.h"
 #include "passes/identity_elimination.h"
 #include "passes/pool_before_pointwise_conv.h"
+#include "passes/shape_folding.h"
 
 namespace zenith::passes {
 namespace {
@@ -21,11 +22,13 @@ struct Pass {
 ChangeCounts fold_constants_default(ir::Graph& graph) { return fold_constants(graph); }
 
 // Identity elimination first: it renames instead of copying, and it makes a Conv adjacent to the
-// BatchNormalization behind an Identity. Constant folding next turns computed BatchNormalization
-// parameters into initializers that batch_norm_folding can use. Dead node elimination last drops
-// what the others left unread (folded nodes' inputs, replaced weights).
+// BatchNormalization behind an Identity. Shape folding (only once input shapes are concrete)
+// turns shape computations into constants for the next. Constant folding turns computed
+// BatchNormalization parameters into initializers that batch_norm_folding can use. Dead node
+// elimination last drops what the others left unread (folded nodes' inputs, replaced weights).
 constexpr Pass kPasses[] = {
     {"identity_elimination", "removed", &eliminate_identities},
+    {"shape_folding", "folded", &fold_shapes},
     {"constant_folding", "folded", &fold_constants_default},
     {"batch_norm_folding", "folded", &fold_batch_norms},
     {"dead_node_elimination", "removed", &eliminate_dead_nodes},
@@ -66,7 +69,8 @@ PipelineReport run_default_passes(ir::Graph& graph) {
       }
   }
   // Reordering removes nothing, so it runs once, after the rounds; it leaves nothing for them.
-  report.passes.push_back({"pool_before_pointwise_conv", "moved", pool_before_pointwise_conv(graph)});
+  report.passes.push_back(
+      {"pool_before_pointwise_conv", "moved", pool_before_pointwise_conv(graph)});
   report.nodes_after = graph.nodes.size();
   report.initializers_after = graph.initializers.size();
   return report;

@@ -1,4 +1,4 @@
-// Session: device selection and running a graph.
+// Session: device selection, and a plan per input shapes, compiled and warmed up before use.
 #include "runtime/session.h"
 
 #include <algorithm>
@@ -6,6 +6,7 @@
 #include "frontend/onnx/model_loader.h"
 #include "ir/errors.h"
 #include "ir/zir.h"
+#include "passes/freeze_input_shapes.h"
 
 namespace zenith::runtime {
 
@@ -25,21 +26,137 @@ std::vector<std::string> device_list(const std::string& device) {
     }
     for (const std::string& d : list)
       if (d != "CPU" && d != "REF")
-        throw_invalid_argument("unknown device '{}' in '{}'; HETERO combines CPU and REF", d, device);
+        throw_invalid_argument("unknown device '{}' in '{}'; HETERO combines CPU and REF", d,
+                               device);
     return list;
   }
   throw_invalid_argument("unknown device '{}'; available devices: {}", device,
                          fmt::join(available_devices(), ", "));
 }
 
+// The declared shapes of the runtime inputs, if every one is a tensor with only known dims.
+std::optional<std::vector<ir::Dims>> static_shapes(const ir::Graph& graph) {
+  std::vector<ir::Dims> shapes;
+  for (const ir::ValueInfo* v : graph.runtime_inputs()) {
+    if (v->type.kind != ir::TypeInfo::Kind::Tensor || !v->type.shape) return std::nullopt;
+    std::optional<ir::Dims> dims = ir::to_dims(*v->type.shape);
+    if (!dims) return std::nullopt;
+    shapes.push_back(std::move(*dims));
+  }
+  return shapes;
+}
+
 }  // namespace
 
+struct Session::Compiled {
+  std::once_flag once;
+  std::unique_ptr<hetero::HeteroPlan> plan;
+};
+
 Session::Session(ir::Graph graph, const std::string& device, int num_threads)
-    : device_(device), plan_(std::move(graph), device_list(device), num_threads) {}
+    : graph_(std::move(graph)),
+      device_(device),
+      devices_(device_list(device)),
+      num_threads_(num_threads),
+      specialize_(devices_ != std::vector<std::string>{"REF"}) {
+  // The plans check it too, but a model with symbolic shapes builds none until it runs.
+  if (num_threads < 0)
+    throw_invalid_argument("num_threads is {}, expected >= 0 (0: all cores)", num_threads);
+  for (const ir::ValueInfo* v : graph_.runtime_inputs()) input_names_.push_back(v->name);
+  if (!specialize_) return;
+  if (std::optional<Key> shapes = static_shapes(graph_)) static_plan_ = compiled(*shapes);
+}
+
+Session::~Session() = default;
+
+const hetero::HeteroPlan& Session::generic() const {
+  std::call_once(generic_once_, [&] {
+    generic_ = std::make_unique<hetero::HeteroPlan>(graph_, devices_, num_threads_);
+  });
+  return *generic_;
+}
+
+const std::vector<hetero::Assignment>& Session::assignments() const {
+  return static_plan_ ? static_plan_->plan->assignments() : generic().assignments();
+}
+
+std::shared_ptr<const Session::Compiled> Session::compiled(const Key& key) const {
+  std::shared_ptr<Compiled> entry;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto it =
+        std::find_if(plans_.begin(), plans_.end(), [&](const auto& p) { return p.first == key; });
+    if (it != plans_.end()) {
+      plans_.splice(plans_.begin(), plans_, it);
+    } else {
+      plans_.emplace_front(key, std::make_shared<Compiled>());
+      if (plans_.size() > kMaxCompiledShapes) plans_.pop_back();  // runs using it keep it alive
+    }
+    entry = plans_.front().second;
+  }
+  // Outside the lock: runs with other shapes go on while this one compiles. A failure leaves
+  // the flag unset, so a run waiting for these shapes tries again and sees the error itself;
+  // the entry goes, so that only compiled shapes are listed.
+  try {
+    compile(key, *entry);
+  } catch (...) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    plans_.remove_if([&](const auto& p) { return p.second == entry; });
+    throw;
+  }
+  return entry;
+}
+
+void Session::compile(const Key& key, Compiled& entry) const {
+  std::call_once(entry.once, [&] {
+    ir::Graph graph = graph_;
+    std::map<std::string, ir::Dims> shapes;
+    for (size_t i = 0; i < key.size(); ++i) shapes[input_names_[i]] = key[i];
+    passes::freeze_input_shapes(graph, shapes);
+    auto plan = std::make_unique<hetero::HeteroPlan>(std::move(graph), devices_, num_threads_);
+    // The warm-up creates the primitives, times and chooses kernels and packs weights, so that
+    // the first inference does not. Zeros are valid indices and sizes where random data may not
+    // be; a model that still fails on them reports its error on the real run.
+    try {
+      std::map<std::string, ir::Value> zeros;
+      for (const ir::ValueInfo* v : plan->graph().runtime_inputs())
+        zeros[v->name] = ir::Tensor(v->type.dtype, shapes.at(v->name));
+      plan->warm_up(zeros);
+    } catch (const Error&) {
+    }
+    entry.plan = std::move(plan);
+  });
+}
+
+const hetero::HeteroPlan& Session::plan_for(const std::map<std::string, ir::Value>& feeds,
+                                            std::shared_ptr<const Compiled>& hold) const {
+  if (!specialize_) return generic();
+  Key key;
+  for (const std::string& name : input_names_) {
+    auto it = feeds.find(name);
+    if (it == feeds.end() || !it->second.is_tensor()) return generic();  // it reports the error
+    key.push_back(it->second.tensor("").dims());
+  }
+  try {
+    hold = compiled(key);
+  } catch (const Error&) {
+    return generic();  // shapes the model does not take: its input check names what is wrong
+  }
+  return *hold->plan;
+}
 
 std::vector<ir::Value> Session::run(const std::map<std::string, ir::Value>& feeds, uint64_t seed,
-                                    std::vector<hetero::StepProfile>* profile, cpu::ArenaCache* arenas) const {
-  return plan_.run(feeds, seed, profile, arenas);
+                                    std::vector<hetero::StepProfile>* profile,
+                                    cpu::ArenaCache* arenas) const {
+  std::shared_ptr<const Compiled> hold;
+  return plan_for(feeds, hold).run(feeds, seed, profile, arenas);
+}
+
+std::vector<std::vector<ir::Dims>> Session::compiled_shapes() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  std::vector<Key> keys;
+  for (const auto& [key, entry] : plans_) keys.push_back(key);
+  return keys;
 }
 
 ir::Graph load_graph(const std::filesystem::path& path) {

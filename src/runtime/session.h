@@ -1,9 +1,12 @@
-// Session: a loaded model bound to a device, run with named inputs. The public Core /
-// CompiledModel / InferRequest API (issue 4) will be built on this.
+// Session: a loaded model bound to a device, run with named inputs; the engine behind the public
+// CompiledModel / InferRequest API.
 #pragma once
 
 #include <filesystem>
+#include <list>
 #include <map>
+#include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -15,30 +18,62 @@ namespace zenith::runtime {
 // Device names Zenith knows, in the order `zenith` lists them.
 std::vector<std::string> available_devices();
 
+// A model is compiled once per distinct list of input shapes it meets: the shapes are frozen
+// into a copy of the graph, the passes fold the shape computations that depended on them, and
+// the plan is warmed up (primitives created, kernels chosen and timed, weights packed) before
+// it serves a run. Plans are kept for the kMaxCompiledShapes shapes used most recently.
 class Session {
  public:
+  // Packed weights are per plan, so each shape kept costs up to the model's weights again.
+  static constexpr size_t kMaxCompiledShapes = 8;
+
   // `device`: "REF", "CPU" (oneDNN, with REF for the nodes it cannot run) or
   // "HETERO:CPU,REF" (the same, spelled out); the CPU runs on `num_threads` threads (0: all
-  // cores). Throws InvalidArgument for an unknown device or a negative thread count,
-  // Unsupported if no device can run a node.
+  // cores). A model whose inputs all have static shapes is compiled for them here. Throws
+  // InvalidArgument for an unknown device or a negative thread count, Unsupported if no device
+  // can run a node.
   Session(ir::Graph graph, const std::string& device, int num_threads = 0);
+  ~Session();
 
-  const ir::Graph& graph() const { return plan_.graph(); }
+  const ir::Graph& graph() const { return graph_; }  // as loaded
   const std::string& device() const { return device_; }
-  // Where each node runs.
-  const std::vector<hetero::Assignment>& assignments() const { return plan_.assignments(); }
+  // Where each node runs: for the static input shapes when the model has them, else for the
+  // graph as loaded (shape computations not folded).
+  const std::vector<hetero::Assignment>& assignments() const;
 
   // Runs the model; outputs in graph order. Inputs are checked against the declared dtypes and
-  // shapes first. Thread-safe: a run keeps its state on the stack.
+  // shapes first. Thread-safe: a run keeps its state on the stack; compiling a new shape blocks
+  // only the runs that wait for that shape.
   // With `profile`, each step's node, op, device, kernels, layout and time are appended to it.
-  // CPU buffers come from `arenas` (a request's own), else from the session's.
+  // CPU buffers come from `arenas` (a request's own), else from the plan's.
   std::vector<ir::Value> run(const std::map<std::string, ir::Value>& feeds, uint64_t seed = 0,
                              std::vector<hetero::StepProfile>* profile = nullptr,
                              cpu::ArenaCache* arenas = nullptr) const;
 
+  // The input shapes that have a compiled plan now, most recently used first.
+  std::vector<std::vector<ir::Dims>> compiled_shapes() const;
+
  private:
+  struct Compiled;
+  using Key = std::vector<ir::Dims>;
+
+  const hetero::HeteroPlan& plan_for(const std::map<std::string, ir::Value>& feeds,
+                                     std::shared_ptr<const Compiled>& hold) const;
+  std::shared_ptr<const Compiled> compiled(const Key& key) const;
+  void compile(const Key& key, Compiled& entry) const;
+  const hetero::HeteroPlan& generic() const;
+
+  ir::Graph graph_;  // as loaded; every plan starts from a copy
   std::string device_;
-  hetero::HeteroPlan plan_;
+  std::vector<std::string> devices_;
+  int num_threads_;
+  bool specialize_;  // REF alone runs the graph as given: the oracle does not depend on passes
+  std::vector<std::string> input_names_;
+  mutable std::once_flag generic_once_;
+  mutable std::unique_ptr<hetero::HeteroPlan> generic_;
+  mutable std::mutex mutex_;
+  mutable std::list<std::pair<Key, std::shared_ptr<Compiled>>> plans_;  // most recent first
+  std::shared_ptr<const Compiled> static_plan_;  // compiled in the constructor, if any
 };
 
 // Loads a model file into a graph: a .zir (known by its magic) or an .onnx.

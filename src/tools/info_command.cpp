@@ -1,5 +1,6 @@
 // `zenith info`: what a model contains (inputs, outputs, ops, parameters, estimated compute).
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <iostream>
 #include <map>
 #include <memory>
@@ -167,16 +168,35 @@ int info(const InfoOptions& options) {
   else
     graph = runtime::load_graph(options.model);
   const ModelStats stats = compute_stats(graph, ir::infer_shapes(graph));
+  // A model is compiled per input shapes, its shape computations folded for them; symbolic
+  // dims are set to 1 so that the placement shown is the one a run gets.
   std::optional<CompiledModel> compiled;
-  if (!options.device.empty()) compiled = Core().compile_model(options.model, options.device);
+  std::string shapes;
+  if (!options.device.empty()) {
+    Core core;
+    Model model = core.read_model(options.model);
+    std::map<std::string, Shape> frozen;
+    for (const Port& port : model.inputs()) {
+      if (!port.has_shape) continue;
+      Shape shape = port.shape;
+      std::replace(shape.begin(), shape.end(), int64_t{-1}, int64_t{1});
+      frozen[port.name] = shape;
+      shapes += fmt::format("{}{}=[{}]", shapes.empty() ? "" : ", ", port.name, fmt::join(shape, ","));
+    }
+    model.reshape(frozen);
+    compiled = core.compile_model(model, options.device);
+  }
   if (options.json) {
     nlohmann::json j = info_json(graph, stats);
     if (zir) j["zir"] = zir_json(*zir);
-    if (compiled) j["placement"] = {{"device", options.device}, {"nodes", placement_json(compiled->placement())}};
+    if (compiled)
+      j["placement"] = {{"device", options.device},
+                        {"input_shapes", shapes},
+                        {"nodes", placement_json(compiled->placement())}};
     std::cout << j.dump(2) << '\n';
   } else {
     print_text(graph, stats, zir ? zir_rows(*zir) : std::vector<std::vector<std::string>>{});
-    if (compiled) print_placement(options.device, compiled->placement());
+    if (compiled) print_placement(options.device + " for " + shapes, compiled->placement());
   }
   return 0;
 }

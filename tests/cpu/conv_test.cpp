@@ -58,6 +58,22 @@ TEST(CpuConv, BlockedChannelsAndWinogradShapes) {
   check_conv({2, 32, 7, 7}, {64, 32, 1, 1}, {{"strides", std::vector<int64_t>{2, 2}}});
 }
 
+TEST(CpuConv, GroupedAndDepthwiseWithAnyChannelCount) {
+  // Groups that do not fill whole channel blocks run in the layout oneDNN picks
+  // (devices/cpu/ops/conv.cpp); ResNeXt-50's 32 groups of 4 channels among them.
+  const std::vector<int64_t> same = {1, 1, 1, 1};
+  for (int64_t batch : {1, 3}) {
+    SCOPED_TRACE("batch " + std::to_string(batch));
+    check_conv({batch, 128, 9, 9}, {128, 4, 3, 3}, {{"group", int64_t{32}}, {"pads", same}});
+    check_conv({batch, 15, 9, 11}, {15, 5, 3, 3}, {{"group", int64_t{3}}, {"pads", same}});
+    check_conv({batch, 24, 10, 10}, {24, 1, 3, 3}, {{"group", int64_t{24}}, {"pads", same}});
+    check_conv({batch, 40, 11, 11}, {40, 1, 3, 3},
+               {{"group", int64_t{40}}, {"pads", same}, {"strides", std::vector<int64_t>{2, 2}}});
+    check_conv({batch, 32, 7, 7}, {32, 1, 3, 3}, {{"group", int64_t{32}}, {"pads", same}});
+    check_conv({batch, 12, 7, 7}, {24, 1, 3, 3}, {{"group", int64_t{12}}});  // multiplier 2
+  }
+}
+
 void check_conv_transpose(ir::Dims x, ir::Dims w, Attrs attrs) {
   const auto group = attrs.count("group") ? std::get<int64_t>(attrs.at("group")) : 1;
   auto g = make_graph({make_node("ConvTranspose", {"X", "W", "B"}, {"Y"}, std::move(attrs))}, {"X"},

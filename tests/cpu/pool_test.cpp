@@ -38,6 +38,26 @@ TEST(CpuPool, GlobalPools) {
   check_pool("GlobalMaxPool", {1, 3, 5, 5, 2}, {});
 }
 
+TEST(CpuPool, OneAndThreeDimensionalWindows) {
+  for (int64_t batch : {1, 3}) {
+    SCOPED_TRACE("batch " + std::to_string(batch));
+    check_pool("MaxPool", {batch, 5, 6, 7, 9},
+               {{"kernel_shape", Ints{2, 3, 2}},
+                {"strides", Ints{2, 2, 2}},
+                {"pads", Ints{0, 1, 1, 0, 1, 0}}});
+    check_pool("AveragePool", {batch, 16, 5, 7, 8},
+               {{"kernel_shape", Ints{3, 3, 3}}, {"strides", Ints{1, 2, 2}}});
+    check_pool("AveragePool", {batch, 3, 5, 6, 7},
+               {{"kernel_shape", Ints{2, 2, 2}},
+                {"pads", Ints{1, 1, 1, 1, 1, 1}},
+                {"count_include_pad", int64_t{1}}});
+    check_pool("MaxPool", {batch, 7, 19},
+               {{"kernel_shape", Ints{3}}, {"strides", Ints{2}}, {"pads", Ints{1, 1}}});
+    check_pool("AveragePool", {batch, 7, 19}, {{"kernel_shape", Ints{4}}, {"strides", Ints{3}}});
+    check_pool("GlobalAveragePool", {batch, 7, 4, 5, 6}, {});
+  }
+}
+
 TEST(CpuPool, AveragePoolCountingPadStretchedByCeilModeRunsOnRef) {
   auto g = make_graph({make_node("AveragePool", {"X"}, {"Y"},
                                  {{"kernel_shape", Ints{2, 2}}, {"strides", Ints{2, 2}},

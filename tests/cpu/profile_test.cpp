@@ -1,5 +1,6 @@
 // The per-step profile of a CPU run: what ran where, with which kernels, in which layout.
 #include "cpu/differential.h"
+#include "devices/cpu/channel_block.h"
 
 namespace zenith {
 namespace {
@@ -30,7 +31,7 @@ TEST(CpuProfile, NamesEachStepsDeviceKernelsAndLayout) {
   EXPECT_TRUE(steps[0].implementation.find("wino") != std::string::npos ||
               steps[0].implementation.find("jit:") != std::string::npos)
       << steps[0].implementation;
-  EXPECT_EQ(steps[0].layout, "nChw16c");
+  EXPECT_EQ(steps[0].layout, cpu::channel_block() == 16 ? "nChw16c" : "nChw8c");
   EXPECT_EQ(steps[2].op, "Concat");
   EXPECT_EQ(steps[2].implementation, "view");
   EXPECT_EQ(steps[4].implementation, "view");

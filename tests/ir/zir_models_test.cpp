@@ -85,7 +85,7 @@ CaseOutcome round_trip_case(const fs::path& case_dir, const Graph& graph,
 
 TEST(ZirConformance, RoundTripGivesBitwiseIdenticalOutputs) {
   const fs::path data = "/usr/share/libonnx-testdata/data";
-  if (!fs::exists(data)) GTEST_SKIP() << data << " is absent (package libonnx-testdata)";
+  ASSERT_TRUE(fs::exists(data)) << data << " is absent: run scripts/install-deps.sh";
   const testing::TempDir dir("zir");
   std::vector<fs::path> cases;  // node, pytorch-converted, pytorch-operator, simple
   for (const auto& suite : fs::directory_iterator(data))
@@ -130,7 +130,7 @@ int64_t top1(const Tensor& logits, int64_t row) {
 TEST_P(ZirZoo, Fp32IsBitwiseAndFp16IsCloseWithTheSameTop1) {
   const fs::path zoo = fs::path(ZENITH_BINARY_DIR) / "zoo";
   const fs::path model = zoo / (GetParam() + ".onnx");
-  if (!fs::exists(model)) GTEST_SKIP() << model << " is absent: run `ctest -L models`";
+  ASSERT_TRUE(fs::exists(model)) << model << " is absent: run `ctest -L models`";
   const testing::TempDir dir("zir");
   const Graph graph = runtime::load_graph(model);
   write_zir(graph, dir / "f32.zir");

@@ -23,9 +23,8 @@ constexpr int64_t kBatch = 250;
 TEST(AccuracyZoo, FashionMnistOnCpuKeepsNinetyNinePercentOfPyTorch) {
   const fs::path zoo = fs::path(ZENITH_BINARY_DIR) / "zoo";
   const fs::path model = zoo / "fashion_mnist.onnx";
-  if (!fs::exists(model)) GTEST_SKIP() << model << " is absent: run `ctest -L models`";
-  if (!fs::exists(kFashionMnistDir))
-    GTEST_SKIP() << kFashionMnistDir << " is absent: run scripts/install-deps.sh";
+  ASSERT_TRUE(fs::exists(model)) << model << " is absent: run `ctest -L models`";
+  ASSERT_TRUE(fs::exists(kFashionMnistDir)) << kFashionMnistDir << " is absent: run scripts/install-deps.sh";
   const nlohmann::json reference =
       nlohmann::json::parse(std::ifstream(zoo / "fashion_mnist_reference.json"));
   const InputLayout layout{1,

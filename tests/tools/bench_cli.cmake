@@ -1,16 +1,18 @@
 # `zenith bench`: LoadGen scenarios over the synthetic SUT and a small model, and the errors of
-# its settings. Short runs (1-2 s minimum duration) with wide margins on every timed figure.
+# its settings. Short runs (1-2 s minimum duration). No check depends on the machine's speed or
+# load (ctest runs two tests at once, and users' machines are busy): a timed figure is bounded
+# only where the synthetic SUT's sleeps make the bound certain.
 # Included by tools.cmake, whose zenith_cli_test and D it uses.
 set(SHORT --min-duration-s 1 --min-query-count 50)
 zenith_cli_test(bench_synthetic_single 0
-  "SUT name : SyntheticSUT\\(5 ms x 1 workers\\)\nScenario : SingleStream\nMode     : PerformanceOnly\n90.0th percentile latency \\(ns\\) : [56][0-9][0-9][0-9][0-9][0-9][0-9]\nResult is : VALID"
+  "SUT name : SyntheticSUT\\(5 ms x 1 workers\\)\nScenario : SingleStream\nMode     : PerformanceOnly\n90.0th percentile latency \\(ns\\) : ([5-9][0-9][0-9][0-9][0-9][0-9][0-9]|[1-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]+)\nResult is : VALID"
   bench --synthetic-ms 5 -s SingleStream ${SHORT})
 zenith_cli_test(bench_synthetic_multi 0 "Scenario : MultiStream\n.*99.0th percentile latency \\(ns\\) : [0-9]+\nResult is : VALID"
   bench --synthetic-ms 1 --synthetic-workers 4 -s MultiStream --samples-per-query 4
   --target-latency-ms 1 --min-duration-s 1 --min-query-count 662)
-# Early stopping at p99 needs about 460 queries, all within the bound.
+# Early stopping at p99 needs about 460 queries, all within the bound: 250x the sample time.
 zenith_cli_test(bench_synthetic_server_below 0 "Scenario : Server\n.*Completed samples per second *: [0-9.]+\nResult is : VALID"
-  bench --synthetic-ms 2 --synthetic-workers 4 -s Server --target-qps 400 --target-latency-ms 50
+  bench --synthetic-ms 2 --synthetic-workers 4 -s Server --target-qps 400 --target-latency-ms 500
   --min-duration-s 2 --min-query-count 500)
 # 4 workers x 1/20 ms can serve 200 samples/s; 1000 arrive each second, so latencies grow
 # without bound.
@@ -48,7 +50,7 @@ zenith_cli_test(bench_missing_conf 1 "nothere.conf"
   bench --synthetic-ms 1 -s Offline --conf ${D}/nothere.conf)
 
 # 2 workers x 10 ms serve at most 200 samples/s; the peak under a 50 ms bound lies below that.
-zenith_cli_test(bench_find_peak 0 "\"mode\": \"FindPeakPerformance\",\n.*\"target_qps\": 1[0-9][0-9]\\.[0-9]+"
+zenith_cli_test(bench_find_peak 0 "\"mode\": \"FindPeakPerformance\",\n.*\"target_qps\": 1?[0-9]?[0-9]\\.[0-9]+"
   bench --synthetic-ms 10 --synthetic-workers 2 -s Server --mode find-peak --target-qps 50
   --target-latency-ms 50 --min-duration-s 1 --min-query-count 100 --json)
 

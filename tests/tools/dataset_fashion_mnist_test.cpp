@@ -174,8 +174,7 @@ TEST(DatasetOpen, RefusesWhatIsNoDataset) {
 
 // The Debian package's test set: 10,000 images, the first an ankle boot.
 TEST(DatasetOpen, FindsTheDebianFashionMnist) {
-  if (!fs::exists(kFashionMnistDir))
-    GTEST_SKIP() << kFashionMnistDir << " is absent: run scripts/install-deps.sh";
+  ASSERT_TRUE(fs::exists(kFashionMnistDir)) << kFashionMnistDir << " is absent: run scripts/install-deps.sh";
   const auto dataset = open_dataset("fashion-mnist");
   EXPECT_EQ(dataset->size(), 10000u);
   EXPECT_EQ(dataset->labels(0), std::vector<int>{9});

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "devices/cpu/channel_block.h"
 #include "devices/cpu/kernel_trace.h"
 
 namespace zenith::hetero {
@@ -23,11 +24,6 @@ int64_t known_channels(const ir::Graph& graph, const std::map<std::string, const
     return -1;
   auto w = graph.initializers.find(it->second->inputs[1]);
   return w == graph.initializers.end() || w->second.rank() < 1 ? -1 : w->second.dim(0);
-}
-
-memory::desc blocked_desc(int64_t batch, int64_t channels, int64_t height, int64_t width) {
-  return memory::desc({batch, channels, height, width}, memory::data_type::f32,
-                      memory::format_tag::aBcd16b);
 }
 
 }  // namespace
@@ -68,14 +64,14 @@ ConcatChains find_concat_chains(const ir::Graph& graph, const std::vector<const 
 }
 
 dnnl::memory ChainBuffers::slice(const State& state, int64_t offset, int64_t channels) const {
-  // In nChw16c, channels [offset, offset + channels) with offset a multiple of 16 start
-  // offset * height * width floats into each image. At batch 1 the slice is a dense tensor;
+  // In channel blocks, channels [offset, offset + channels) with offset a multiple of the block
+  // start offset * height * width floats into each image. At batch 1 the slice is a dense tensor;
   // above, each image's part is, and the batch stride is the whole buffer's.
   auto* base = static_cast<float*>(state.buffer.get()) + offset * state.height * state.width;
-  const memory::desc dense = blocked_desc(state.batch, channels, state.height, state.width);
+  const memory::desc dense = cpu::blocked_desc({state.batch, channels, state.height, state.width});
   const memory::desc desc =
       state.batch == 1 ? dense
-                       : blocked_desc(state.batch, state.total, state.height, state.width)
+                       : cpu::blocked_desc({state.batch, state.total, state.height, state.width})
                              .submemory_desc(dense.dims(), {0, 0, 0, 0});
   return memory(desc, cpu::engine(), base);
 }
@@ -85,7 +81,7 @@ void ChainBuffers::fill(State& state, size_t index, const cpu::CpuValue& value, 
   memory dst = slice(state, state.offsets[index], value.dims()[1]);
   state.filled[index] = true;
   const int64_t channels = value.dims()[1], pixels = state.height * state.width;
-  if (src.get_desc() != blocked_desc(state.batch, channels, state.height, state.width)) {
+  if (src.get_desc() != cpu::blocked_desc({state.batch, channels, state.height, state.width})) {
     cpu::reorder(src, dst, stream);
     return;
   }
@@ -117,14 +113,15 @@ bool ChainBuffers::start(size_t chain, const Lookup& lookup, dnnl::stream& strea
     } else {
       channels[i] = c.known_channels[i];
     }
-    if (channels[i] <= 0 || channels[i] % 16 != 0) return false;
+    if (channels[i] <= 0 || channels[i] % cpu::channel_block() != 0) return false;
   }
   if (state.height == 0) return false;
   for (int64_t ch : channels) {
     state.offsets.push_back(state.total);
     state.total += ch;
   }
-  state.buffer = cpu::allocate(blocked_desc(state.batch, state.total, state.height, state.width)).owner;
+  state.buffer =
+      cpu::allocate(cpu::blocked_desc({state.batch, state.total, state.height, state.width})).owner;
   state.filled.assign(c.inputs.size(), false);
   for (size_t i = 0; i < c.inputs.size(); ++i)
     if (const cpu::CpuValue* v = lookup(c.inputs[i])) fill(state, i, *v, stream);

@@ -1,10 +1,10 @@
 // In-place concatenation for DenseNet-style chains: Concat(x0, f1), Concat(x0, f1, f2), ...,
 // each layer concatenating every earlier feature map. Copying them all at every layer costs
-// O(layers^2) memory traffic. In 16-channel blocks (nChw16c) with channel counts that are
-// multiples of 16, a channel slice of one buffer is a tensor at a pointer offset (dense at
-// batch 1, with the buffer's batch stride above), so each input is copied once into its slice
-// of a buffer sized for the longest concat, and every concat of the chain is a view of that
-// buffer's prefix. Steps that cannot read a strided view get a dense copy of it
+// O(layers^2) memory traffic. In channel blocks (cpu::channel_block(): nChw16c on AVX-512) with
+// channel counts that are multiples of the block, a channel slice of one buffer is a tensor at a
+// pointer offset (dense at batch 1, with the buffer's batch stride above), so each input is copied
+// once into its slice of a buffer sized for the longest concat, and every concat of the chain is a
+// view of that buffer's prefix. Steps that cannot read a strided view get a dense copy of it
 // (CpuOp::reads_strided).
 #pragma once
 

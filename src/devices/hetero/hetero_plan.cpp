@@ -8,12 +8,13 @@
 #include <set>
 #include <unordered_map>
 
+#include "devices/cpu/channel_block.h"
 #include "devices/cpu/fusion.h"
 #include "devices/cpu/kernel_trace.h"
 #include "devices/hetero/concat_chains.h"
+#include "ir/errors.h"
 #include "passes/pass_util.h"
 #include "passes/pipeline.h"
-#include "ir/errors.h"
 
 namespace zenith::hetero {
 
@@ -33,8 +34,14 @@ struct HeteroPlan::Step {
 // One run's values: REF's scope of plain values, and CPU values in their oneDNN layouts.
 class HeteroPlan::Run {
  public:
-  Run(const HeteroPlan& plan, uint64_t seed)
-      : plan_(plan), stream_(cpu::engine()), rng_(seed), scope_(&plan.initializers_), chains_(plan.chains_) {}
+  // `declined`, when given, collects the CPU steps that ran on REF instead, and why.
+  Run(const HeteroPlan& plan, uint64_t seed, std::map<const Step*, std::string>* declined)
+      : plan_(plan),
+        stream_(cpu::engine()),
+        rng_(seed),
+        scope_(&plan.initializers_),
+        chains_(plan.chains_),
+        declined_(declined) {}
 
   ref::Scope& scope() { return scope_; }
 
@@ -43,8 +50,10 @@ class HeteroPlan::Run {
   Where execute(const Step& step) {
     if (step.chain && concat_in_place(step)) return Where::View;
     if (step.cpu) {
-      if (run_on_cpu(step)) return Where::Cpu;
+      std::string why = run_on_cpu(step);
+      if (why.empty()) return Where::Cpu;
       ++plan_.ref_fallbacks_;
+      if (declined_) declined_->emplace(&step, std::move(why));
     }
     for (const ir::Node* node : step.ref_nodes) {
       for (const std::string& in : node->inputs) ensure_plain(in);
@@ -55,11 +64,18 @@ class HeteroPlan::Run {
 
   // The step's profile entry, after it ran `where` in `ms` with `kernels`.
   StepProfile profile(const Step& step, Where where, std::string kernels, double ms) const {
-    StepProfile p{step.node->name, step.node->op_type, where == Where::Ref ? "REF" : "CPU",
-                  where == Where::Cpu ? std::move(kernels) : where == Where::View ? "view" : "ref", "", ms};
+    StepProfile p{step.node->name,
+                  step.node->op_type,
+                  where == Where::Ref ? "REF" : "CPU",
+                  where == Where::Cpu    ? std::move(kernels)
+                  : where == Where::View ? "view"
+                                         : "ref",
+                  "",
+                  ms};
     for (size_t i = 1; i < step.ref_nodes.size(); ++i) p.op += "+" + step.ref_nodes[i]->op_type;
     auto it = step.outputs.empty() ? cpu_values_.end() : cpu_values_.find(step.outputs[0]);
-    p.layout = it != cpu_values_.end() && it->second.mem ? cpu::layout_name(it->second.desc()) : "plain";
+    p.layout =
+        it != cpu_values_.end() && it->second.mem ? cpu::layout_name(it->second.desc()) : "plain";
     return p;
   }
 
@@ -71,9 +87,9 @@ class HeteroPlan::Run {
   }
 
  private:
-  // False when the op declines these inputs or oneDNN has no implementation for them; the
-  // step then runs on REF.
-  bool run_on_cpu(const Step& step) {
+  // Why the step could not run on CPU ("" when it did): the op declines these inputs or oneDNN
+  // has no implementation for them. The step then runs on REF.
+  std::string run_on_cpu(const Step& step) {
     std::vector<cpu::CpuValue> wrapped(step.inputs.size());
     std::vector<const cpu::CpuValue*> inputs(step.inputs.size(), nullptr);
     for (size_t i = 0; i < step.inputs.size(); ++i) {
@@ -86,10 +102,8 @@ class HeteroPlan::Run {
       if (auto it = cpu_values_.find(name); it != cpu_values_.end()) {
         inputs[i] = &it->second;
         if (!step.cpu->reads_strided() && it->second.mem && !cpu::is_dense(it->second.desc())) {
-          const ir::Dims d = it->second.dims();  // a concat-chain view: nChw16c
-          wrapped[i] = cpu::to_layout(it->second, dnnl::memory::desc(d, dnnl::memory::data_type::f32,
-                                                                     dnnl::memory::format_tag::aBcd16b),
-                                      stream_);
+          // A concat-chain view, in channel blocks.
+          wrapped[i] = cpu::to_layout(it->second, cpu::blocked_desc(it->second.dims()), stream_);
           inputs[i] = &wrapped[i];
           continue;
         }
@@ -102,24 +116,30 @@ class HeteroPlan::Run {
       }
       const ir::Value* v = scope_.find(name);
       if (!v) throw_invalid_model("input '{}' is not produced by any earlier node", name);
-      if (!v->is_tensor()) return false;
+      if (!v->is_tensor()) return fmt::format("input '{}' is not a tensor", name);
       wrapped[i] = cpu::wrap(v->tensor());
       inputs[i] = &wrapped[i];
     }
-    if (!step.cpu->accepts(inputs)) return false;
+    if (!step.cpu->accepts(inputs))
+      return "its CPU kernel does not take these inputs (dtype, rank or broadcast)";
     std::vector<cpu::CpuValue> outputs;
     try {
-      const cpu::CpuValue slot = step.outputs.empty() ? cpu::CpuValue() : chains_.slot_for(step.outputs[0]);
-      outputs = slot.mem ? step.cpu->run_into(inputs, slot, stream_) : step.cpu->run(inputs, stream_);
-    } catch (const dnnl::error&) {
-      return false;  // e.g. a padding or shape oneDNN rejects; REF computes it
+      const cpu::CpuValue slot =
+          step.outputs.empty() ? cpu::CpuValue() : chains_.slot_for(step.outputs[0]);
+      outputs =
+          slot.mem ? step.cpu->run_into(inputs, slot, stream_) : step.cpu->run(inputs, stream_);
+    } catch (const dnnl::error& e) {
+      // oneDNN has no kernel for this configuration (a padding or shape it rejects): REF
+      // computes it. Any other failure is an error, never a silent rerun.
+      if (e.status != dnnl_unimplemented) throw;
+      return std::string("oneDNN has no kernel for it: ") + e.what();
     }
     for (size_t i = 0; i < step.outputs.size(); ++i) {
       if (step.outputs[i].empty()) continue;
       chains_.produced(step.outputs[i], outputs[i], stream_);
       store(step, i, std::move(outputs[i]));
     }
-    return true;
+    return "";
   }
 
   void store(const Step& step, size_t i, cpu::CpuValue value) {
@@ -151,6 +171,7 @@ class HeteroPlan::Run {
   ref::Scope scope_;
   std::unordered_map<std::string, cpu::CpuValue> cpu_values_;
   ChainBuffers chains_;
+  std::map<const Step*, std::string>* declined_;
 };
 
 namespace {
@@ -174,7 +195,8 @@ std::vector<int64_t> shape_key(const std::map<std::string, ir::Value>& feeds) {
 
 HeteroPlan::HeteroPlan(ir::Graph graph, const std::vector<std::string>& devices, int num_threads)
     : graph_(std::move(graph)), num_threads_(num_threads) {
-  if (num_threads < 0) throw_invalid_argument("num_threads is {}, expected >= 0 (0: all cores)", num_threads);
+  if (num_threads < 0)
+    throw_invalid_argument("num_threads is {}, expected >= 0 (0: all cores)", num_threads);
   for (const std::string& d : devices)
     if (d != "CPU" && d != "REF")
       throw_invalid_argument("HETERO: unknown device '{}'; HETERO combines CPU and REF", d);
@@ -238,7 +260,8 @@ void HeteroPlan::build_steps() {
   if (!any_subgraph) chains_ = find_concat_chains(graph_, concats);
   for (Step& step : steps_)
     if (step.cpu && step.node->op_type == "Concat")
-      if (auto it = chains_.chain_of_concat.find(step.outputs[0]); it != chains_.chain_of_concat.end())
+      if (auto it = chains_.chain_of_concat.find(step.outputs[0]);
+          it != chains_.chain_of_concat.end())
         step.chain = it->second;
 
   // A CPU output is reordered to plain when something other than a CPU step reads it.
@@ -255,10 +278,11 @@ void HeteroPlan::build_steps() {
     for (const std::string& out : step.outputs)
       step.plain_needed.push_back(any_subgraph || read_plain.count(out) != 0);
   for (Step& step : steps_) step.donatable.assign(step.inputs.size(), false);
-  if (any_subgraph) return;  // a body may read any value by name: keep everything
+  if (any_subgraph) return;       // a body may read any value by name: keep everything
   std::set<std::string> aliased;  // may share a buffer with another value
   for (const Step& step : steps_)
-    if (step.cpu && step.cpu->output_aliases_input() && !step.inputs.empty() && !step.outputs.empty()) {
+    if (step.cpu && step.cpu->output_aliases_input() && !step.inputs.empty() &&
+        !step.outputs.empty()) {
       aliased.insert(step.inputs[0]);
       aliased.insert(step.outputs[0]);
     }
@@ -277,13 +301,39 @@ void HeteroPlan::build_steps() {
 }
 
 std::vector<ir::Value> HeteroPlan::run(const std::map<std::string, ir::Value>& feeds, uint64_t seed,
-                                       std::vector<StepProfile>* profile, cpu::ArenaCache* arenas) const {
-  if (!uses_cpu_ && !profile) return interpreter_.run(graph_, feeds, seed);  // REF alone: the plain oracle
+                                       std::vector<StepProfile>* profile,
+                                       cpu::ArenaCache* arenas) const {
+  if (!uses_cpu_ && !profile)
+    return interpreter_.run(graph_, feeds, seed);  // REF alone: the plain oracle
+  return run(feeds, seed, profile, arenas ? *arenas : arenas_, nullptr);
+}
+
+void HeteroPlan::warm_up(const std::map<std::string, ir::Value>& feeds) {
+  if (!uses_cpu_) return;
+  std::map<const Step*, std::string> declined;
+  run(feeds, 0, nullptr, arenas_, &declined);
+  for (Step& step : steps_) {
+    auto it = declined.find(&step);
+    if (it == declined.end()) continue;
+    step.cpu.reset();
+    for (Assignment& a : assignments_)
+      if (a.node == step.node->name || a.fused_into == step.node->name) {
+        a.device = "REF";
+        a.reason = it->second;
+        a.fused_into.clear();
+      }
+  }
+  ref_fallbacks_ = 0;
+}
+
+std::vector<ir::Value> HeteroPlan::run(const std::map<std::string, ir::Value>& feeds, uint64_t seed,
+                                       std::vector<StepProfile>* profile, cpu::ArenaCache& arenas,
+                                       std::map<const Step*, std::string>* declined) const {
   const cpu::CpuRunSettings settings(num_threads_);
-  cpu::RunArena arena(arenas ? *arenas : arenas_, shape_key(feeds));
+  cpu::RunArena arena(arenas, shape_key(feeds));
   std::vector<ir::Value> results;
   {
-    Run run(*this, seed);
+    Run run(*this, seed, declined);
     ref::Interpreter::bind_feeds(graph_, feeds, run.scope());
     for (const Step& step : steps_) {
       try {
@@ -293,21 +343,26 @@ std::vector<ir::Value> HeteroPlan::run(const std::map<std::string, ir::Value>& f
           cpu::KernelTrace trace;
           const auto start = std::chrono::steady_clock::now();
           const Run::Where where = run.execute(step);
-          const std::chrono::duration<double, std::milli> ms = std::chrono::steady_clock::now() - start;
+          const std::chrono::duration<double, std::milli> ms =
+              std::chrono::steady_clock::now() - start;
           profile->push_back(run.profile(step, where, trace.take(), ms.count()));
         }
       } catch (const Error& e) {
         rethrow_with_context(e, ref::node_context(graph_, *step.node));
       } catch (const dnnl::error& e) {
-        throw Error(Error::Kind::Internal, ref::node_context(graph_, *step.node) + "oneDNN: " + e.what());
+        throw Error(
+            e.status == dnnl_out_of_memory ? Error::Kind::ResourceExhausted : Error::Kind::Internal,
+            ref::node_context(graph_, *step.node) + "oneDNN: " + e.what());
       } catch (const std::bad_alloc&) {
-        throw Error(Error::Kind::InvalidArgument, ref::node_context(graph_, *step.node) + "out of memory");
+        throw Error(Error::Kind::ResourceExhausted,
+                    ref::node_context(graph_, *step.node) + "out of memory");
       }
       run.release(step);
     }
     for (const ir::ValueInfo& out : graph_.outputs) {
       const ir::Value* v = run.scope().find(out.name);
-      if (!v) throw_invalid_model("{}: graph output '{}' is never produced", graph_.source, out.name);
+      if (!v)
+        throw_invalid_model("{}: graph output '{}' is never produced", graph_.source, out.name);
       results.push_back(*v);
     }
   }
@@ -315,7 +370,8 @@ std::vector<ir::Value> HeteroPlan::run(const std::map<std::string, ir::Value>& f
   return results;
 }
 
-std::shared_ptr<const cpu::ArenaLayout> HeteroPlan::arena_layout(const std::map<std::string, ir::Value>& feeds) const {
+std::shared_ptr<const cpu::ArenaLayout> HeteroPlan::arena_layout(
+    const std::map<std::string, ir::Value>& feeds) const {
   return arenas_.layout(shape_key(feeds));
 }
 

@@ -61,13 +61,25 @@ class HeteroPlan {
   std::vector<ir::Value> run(const std::map<std::string, ir::Value>& feeds, uint64_t seed,
                              std::vector<StepProfile>* profile = nullptr,
                              cpu::ArenaCache* arenas = nullptr) const;
+  // Compiles what the constructor could not, by running once on `feeds` (any values of the
+  // shapes and dtypes later runs will have): oneDNN primitives, kernel choice and timing, weight
+  // packing. A CPU step that declines these inputs, or that oneDNN has no kernel for, becomes a
+  // REF step of this plan, its assignment saying why. Not thread-safe: call it before the plan
+  // is shared. Throws what the run throws.
+  void warm_up(const std::map<std::string, ir::Value>& feeds);
+
   // How a run with `feeds`' shapes lays out its CPU buffers (cpu/arena.h); null before one has
   // completed.
-  std::shared_ptr<const cpu::ArenaLayout> arena_layout(const std::map<std::string, ir::Value>& feeds) const;
+  std::shared_ptr<const cpu::ArenaLayout> arena_layout(
+      const std::map<std::string, ir::Value>& feeds) const;
 
  private:
   struct Step;
   class Run;
+
+  std::vector<ir::Value> run(const std::map<std::string, ir::Value>& feeds, uint64_t seed,
+                             std::vector<StepProfile>* profile, cpu::ArenaCache& arenas,
+                             std::map<const Step*, std::string>* declined) const;
 
   void build_steps();
 

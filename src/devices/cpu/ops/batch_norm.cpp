@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "devices/cpu/channel_block.h"
 #include "devices/cpu/ops/op_util.h"
 #include "devices/cpu/ops/ops.h"
 
@@ -12,39 +13,46 @@ namespace {
 
 using dnnl::memory;
 
-// For x in nChw16c whose images lie further apart than their size (a concat-chain view at batch
-// > 1): the channels of the buffer it is a view of, or 0 for any other layout.
+// For x in channel blocks (channel_block()) whose images lie further apart than their size (a
+// concat-chain view at batch > 1): the channels of the buffer it is a view of, or 0 for any
+// other layout.
 int64_t strided_blocked_channels(const memory::desc& x) {
   const ir::Dims d = x.dims();
-  if (x.data.format_kind != dnnl_blocked || d.size() != 4 || d[1] % 16 != 0 || d[2] * d[3] == 0)
+  if (x.data.format_kind != dnnl_blocked || d.size() != 4 || d[1] % channel_block() != 0 ||
+      d[2] * d[3] == 0)
     return 0;
   const int64_t total = x.data.format_desc.blocking.strides[0] / (d[2] * d[3]);
-  const memory::desc whole({d[0], total, d[2], d[3]}, memory::data_type::f32, memory::format_tag::aBcd16b);
+  const memory::desc whole = blocked_desc({d[0], total, d[2], d[3]});
   return total > d[1] && x == whole.submemory_desc(d, {0, 0, 0, 0}) ? total : 0;
 }
 
-// One 16-channel block of `pixels` pixels: out = in * s + t (then ReLU). Memory-bound: an
-// AVX-512 build of it ran no faster in DenseNet-121 at batch 8.
+// One channel block of `pixels` pixels: out = in * s + t (then ReLU). The block is a template
+// argument so the inner loop is one vector. Memory-bound: an AVX-512 build of it ran no faster
+// in DenseNet-121 at batch 8.
+template <int kBlock>
 void scale_shift_block(const float* in, float* out, int64_t pixels, const float* s, const float* t,
                        bool relu) {
   for (int64_t p = 0; p < pixels; ++p)
 #pragma omp simd
-    for (int k = 0; k < 16; ++k) {
-      const float v = in[p * 16 + k] * s[k] + t[k];
-      out[p * 16 + k] = relu ? std::max(v, 0.0f) : v;
+    for (int k = 0; k < kBlock; ++k) {
+      const float v = in[p * kBlock + k] * s[k] + t[k];
+      out[p * kBlock + k] = relu ? std::max(v, 0.0f) : v;
     }
 }
 
-// y = x * scale + shift per channel (then ReLU) for such an x, into a dense nChw16c y: what
+// y = x * scale + shift per channel (then ReLU) for such an x, into a dense blocked y: what
 // oneDNN 2.6 would only run with its reference kernel.
+template <int kBlock>
 void scale_shift_blocked(const float* x, int64_t x_channels, float* y, const ir::Dims& dims,
-                         const std::vector<float>& scale, const std::vector<float>& shift, bool relu) {
-  const int64_t blocks = dims[1] / 16, pixels = dims[2] * dims[3];
+                         const std::vector<float>& scale, const std::vector<float>& shift,
+                         bool relu) {
+  const int64_t blocks = dims[1] / kBlock, pixels = dims[2] * dims[3];
 #pragma omp parallel for collapse(2) schedule(static)
   for (int64_t n = 0; n < dims[0]; ++n)
     for (int64_t b = 0; b < blocks; ++b)
-      scale_shift_block(x + (n * x_channels + b * 16) * pixels, y + (n * blocks + b) * 16 * pixels,
-                        pixels, scale.data() + b * 16, shift.data() + b * 16, relu);
+      scale_shift_block<kBlock>(x + (n * x_channels + b * kBlock) * pixels,
+                                y + (n * blocks + b) * kBlock * pixels, pixels,
+                                scale.data() + b * kBlock, shift.data() + b * kBlock, relu);
 }
 
 struct BatchNormEntry {
@@ -104,10 +112,14 @@ class BatchNormOp : public CpuOp {
       scale[c] = at(0) / std::sqrt(at(3) + epsilon_);
       shift[c] = at(1) - at(2) * scale[c];
     }
-    CpuValue y = allocate(memory::desc(dims, memory::data_type::f32, memory::format_tag::aBcd16b));
-    note_kernel("zenith:scale_shift_strided_nChw16c");
-    scale_shift_blocked(static_cast<const float*>(in[0]->mem.get_data_handle()), x_channels,
-                        static_cast<float*>(y.mem.get_data_handle()), dims, scale, shift, relu_);
+    CpuValue y = allocate(blocked_desc(dims));
+    note_kernel("zenith:scale_shift_strided_blocked");
+    const auto* src = static_cast<const float*>(in[0]->mem.get_data_handle());
+    auto* dst = static_cast<float*>(y.mem.get_data_handle());
+    if (channel_block() == 16)
+      scale_shift_blocked<16>(src, x_channels, dst, dims, scale, shift, relu_);
+    else
+      scale_shift_blocked<8>(src, x_channels, dst, dims, scale, shift, relu_);
     return {std::move(y)};
   }
 

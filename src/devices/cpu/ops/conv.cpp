@@ -2,6 +2,7 @@
 // post-ops (activations, and the residual Add as a sum written into the output buffer).
 #include <optional>
 
+#include "devices/cpu/channel_block.h"
 #include "devices/cpu/ops/conv_choice.h"
 #include "devices/cpu/ops/op_util.h"
 #include "devices/cpu/ops/ops.h"
@@ -22,11 +23,13 @@ struct ConvEntry {
   std::optional<dnnl::binary> add;
 };
 
-// Convolutions take 16-channel blocks (nChw16c), the layout of oneDNN's direct kernels and
-// its Winograd kernel (3x3, stride 1): ResNet-50 batch 8 ran 17% faster than in the
-// channels-last layout oneDNN picks by itself, DenseNet-121 batch 8 17% faster (211 -> 175 ms).
-// DenseNet's concats, 2.5x slower to copy in blocks, are done in place at batch 1
-// (devices/hetero/concat_chains.h).
+// 2-D convolutions whose groups fill whole channel blocks take the blocked layout
+// (channel_block(): nChw16c on AVX-512, nChw8c on AVX2), that of oneDNN's direct kernels and its
+// Winograd kernel (3x3, stride 1): ResNet-50 batch 8 ran 17% faster than in the channels-last
+// layout oneDNN picks by itself, DenseNet-121 batch 8 17% faster (211 -> 175 ms). DenseNet's
+// concats, 2.5x slower to copy in blocks, are done in place at batch 1
+// (devices/hetero/concat_chains.h). Other layers let oneDNN choose: forced into blocks, groups
+// of 4 channels (ResNeXt-50) had only oneDNN's reference kernel, 300 ms for one layer.
 class ConvOp : public CpuOp {
  public:
   ConvOp(const ir::Graph& graph, const StepSpec& spec)
@@ -97,13 +100,20 @@ class ConvOp : public CpuOp {
   // Input 2 is B only when the node has one: the step's inputs go on with the sum's addend.
   bool has_bias() const { return node_.has_input(2); }
 
-  // nChw16c-style blocks when the channels fill whole blocks (the first layer's 3 channels do
-  // not), else the primitive's choice.
-  memory::desc activation_desc(const ir::Dims& dims) const {
-    using tag = memory::format_tag;
-    if (dims.size() < 3 || dims.size() > 5 || dims[1] % 16 != 0) return any_desc(dims);
-    const tag t = dims.size() == 3 ? tag::aBc16b : dims.size() == 4 ? tag::aBcd16b : tag::aBcde16b;
-    return memory::desc(dims, memory::data_type::f32, t);
+  // The layouts of X and Y: blocks where the groups fill whole blocks (for group 1 each side on
+  // its own: the first layer's 3 input channels do not), else the primitive's choice.
+  std::pair<memory::desc, memory::desc> activation_descs(const ir::Dims& x, const ir::Dims& w,
+                                                         const ir::Dims& y) const {
+    const int64_t block = channel_block(), g = group();
+    const auto pick = [](bool blocked, const ir::Dims& dims) {
+      return blocked ? blocked_desc(dims) : any_desc(dims);
+    };
+    if (x.size() != 4) return {any_desc(x), any_desc(y)};
+    if (g == 1) return {pick(x[1] % block == 0, x), pick(y[1] % block == 0, y)};
+    const bool depthwise = w[1] == 1 && w[0] == g;
+    const bool blocked =
+        depthwise ? x[1] % block == 0 : w[1] % block == 0 && (w[0] / g) % block == 0;
+    return {pick(blocked, x), pick(blocked, y)};
   }
 
   // W as oneDNN sees it: [group, M/group, C/group, k...] when grouped.
@@ -146,10 +156,11 @@ class ConvOp : public CpuOp {
     dnnl::primitive_attr attr = with_user_scratchpad();
     attr.set_post_ops(make_post_ops(conv_ops));
     const memory::desc bias = has_bias() ? any_desc({w[0]}) : memory::desc();
+    const auto [src_desc, dst_desc] = activation_descs(x, w, dst);
     auto make = [&](dnnl::algorithm alg) {
-      return dnnl::convolution_forward::desc(
-          dnnl::prop_kind::forward_inference, alg, activation_desc(x), any_desc(weight_dims(w)),
-          bias, activation_desc(dst), geo.strides, dilates, geo.pad_begin, geo.pad_end);
+      return dnnl::convolution_forward::desc(dnnl::prop_kind::forward_inference, alg, src_desc,
+                                             any_desc(weight_dims(w)), bias, dst_desc, geo.strides,
+                                             dilates, geo.pad_begin, geo.pad_end);
     };
     const bool winograd_shape = g == 1 && kernel == ir::Dims{3, 3} &&
                                 geo.strides == ir::Dims{1, 1} && geo.dilations == ir::Dims{1, 1};

@@ -1,0 +1,12 @@
+# The CPU device's tests again with oneDNN held to AVX2, where its kernels block channels by 8
+# instead of 16 (devices/cpu/channel_block.h): every differential test and the check that no step
+# runs a oneDNN reference kernel. ONEDNN_MAX_CPU_ISA is read once, when oneDNN starts, so it is
+# set for the process.
+add_test(NAME cpu.avx2 COMMAND zenith_tests --gtest_filter=Cpu*:*/NoRefKernels.*)
+set_tests_properties(cpu.avx2 PROPERTIES ENVIRONMENT ONEDNN_MAX_CPU_ISA=AVX2 TIMEOUT 900)
+
+# No zoo model runs a oneDNN reference kernel with AVX2 either (with the host's ISA the suite is
+# discovered with the other *Zoo* suites, CMakeLists.txt). It needs the zoo (`ctest -L models`).
+add_test(NAME models.no_ref_kernels.avx2 COMMAND zenith_tests --gtest_filter=*NoRefKernelsZoo.*)
+set_tests_properties(models.no_ref_kernels.avx2 PROPERTIES FIXTURES_REQUIRED zoo LABELS models
+                     TIMEOUT 1800 ENVIRONMENT ONEDNN_MAX_CPU_ISA=AVX2)
