@@ -56,11 +56,5 @@ TEST(CpuBinary, SubtrahendWiderThanMinuendRunsOnRef) {
                          {.on_cpu = false});
 }
 
-TEST(CpuBinary, IntegerInputsRunOnRef) {
-  ir::Tensor a(ir::DType::I64, {3});
-  auto g = make_graph({make_node("Add", {"A", "A"}, {"Y"})}, {"A"}, {"Y"});
-  expect_cpu_matches_ref(*g, {{"A", a}}, {.on_cpu = false});
-}
-
 }  // namespace
 }  // namespace zenith

@@ -18,33 +18,47 @@ namespace {
 constexpr std::array kFactories = {
     ZENITH_CPU_OP("Abs", eltwise, None),
     ZENITH_CPU_OP("Add", binary, Eltwise),
+    ZENITH_CPU_OP("And", compare, None),
     ZENITH_CPU_OP("AveragePool", pool, None),
     ZENITH_CPU_OP("BatchNormalization", batch_norm, Relu),
+    ZENITH_CPU_OP("Cast", cast, None),
     ZENITH_CPU_OP("Clip", eltwise, None),
     ZENITH_CPU_OP("Concat", concat, None),
+    ZENITH_CPU_OP("ConstantOfShape", constant_of_shape, None),
     ZENITH_CPU_OP("Conv", conv, EltwiseAndSum),
     ZENITH_CPU_OP("ConvTranspose", conv_transpose, Eltwise),
     ZENITH_CPU_OP("Div", binary, Eltwise),
     ZENITH_CPU_OP("Elu", eltwise, None),
+    ZENITH_CPU_OP("Equal", compare, None),
     ZENITH_CPU_OP("Erf", erf, None),
     ZENITH_CPU_OP("Exp", eltwise, None),
+    ZENITH_CPU_OP("Expand", expand, None),
     ZENITH_CPU_OP("Flatten", reshape, None),
     ZENITH_CPU_OP("GRU", rnn, None),
+    ZENITH_CPU_OP("Gather", gather, None),
+    ZENITH_CPU_OP("GatherElements", gather, None),
     ZENITH_CPU_OP("Gemm", matmul, Eltwise),
     ZENITH_CPU_OP("GlobalAveragePool", pool, None),
     ZENITH_CPU_OP("GlobalMaxPool", pool, None),
+    ZENITH_CPU_OP("Greater", compare, None),
+    ZENITH_CPU_OP("GreaterOrEqual", compare, None),
     ZENITH_CPU_OP("HardSwish", eltwise, None),
     ZENITH_CPU_OP("InstanceNormalization", instance_norm, None),
     ZENITH_CPU_OP("LRN", lrn, None),
     ZENITH_CPU_OP("LSTM", rnn, None),
     ZENITH_CPU_OP("LayerNormalization", layer_norm, None),
     ZENITH_CPU_OP("LeakyRelu", eltwise, None),
+    ZENITH_CPU_OP("Less", compare, None),
+    ZENITH_CPU_OP("LessOrEqual", compare, None),
     ZENITH_CPU_OP("Log", eltwise, None),
     ZENITH_CPU_OP("LogSoftmax", softmax, None),
     ZENITH_CPU_OP("MatMul", matmul, Eltwise),
     ZENITH_CPU_OP("MaxPool", pool, None),
     ZENITH_CPU_OP("Mul", binary, Eltwise),
     ZENITH_CPU_OP("Neg", eltwise, None),
+    ZENITH_CPU_OP("Not", compare, None),
+    ZENITH_CPU_OP("Or", compare, None),
+    ZENITH_CPU_OP("Pad", pad, None),
     ZENITH_CPU_OP("Pow", eltwise, None),
     ZENITH_CPU_OP("Reciprocal", eltwise, None),
     ZENITH_CPU_OP("ReduceL1", reduce, None),
@@ -59,16 +73,26 @@ constexpr std::array kFactories = {
     ZENITH_CPU_OP("ReduceSumSquare", reduce, None),
     ZENITH_CPU_OP("Relu", eltwise, None),
     ZENITH_CPU_OP("Reshape", reshape, None),
+    ZENITH_CPU_OP("Resize", resize, None),
     ZENITH_CPU_OP("Round", eltwise, None),
+    ZENITH_CPU_OP("Shape", shape, None),
     ZENITH_CPU_OP("Sigmoid", eltwise, None),
+    ZENITH_CPU_OP("Slice", slice, None),
     ZENITH_CPU_OP("Softmax", softmax, None),
     ZENITH_CPU_OP("Softplus", eltwise, None),
+    ZENITH_CPU_OP("Split", slice, None),
     ZENITH_CPU_OP("Sqrt", eltwise, None),
+    ZENITH_CPU_OP("Squeeze", reshape, None),
     ZENITH_CPU_OP("Sub", binary, Eltwise),
     ZENITH_CPU_OP("Tanh", eltwise, None),
+    ZENITH_CPU_OP("Tile", expand, None),
     ZENITH_CPU_OP("Transpose", transpose, None),
-    ZENITH_CPU_OP("zenith.Attention", attention, None),  // zenith-domain ops sort last, as
-    ZENITH_CPU_OP("zenith.Gelu", eltwise, None),         // "zenith.<op>"
+    ZENITH_CPU_OP("Unsqueeze", reshape, None),
+    ZENITH_CPU_OP("Where", where, None),
+    ZENITH_CPU_OP("Xor", compare, None),
+    // zenith-domain ops sort last, as "zenith.<op>"
+    ZENITH_CPU_OP("zenith.Attention", attention, None),
+    ZENITH_CPU_OP("zenith.Gelu", eltwise, None),
     ZENITH_CPU_OP("zenith.Swish", eltwise, None),
 };
 
@@ -86,7 +110,8 @@ std::optional<float> constant_scalar(const ir::Graph& graph, const ir::Node& nod
   return *it->second.data<float>();
 }
 
-// The dtype the graph declares for value `name`, Undefined when unknown.
+}  // namespace
+
 ir::DType declared_dtype(const ir::Graph& graph, const std::string& name) {
   if (auto it = graph.initializers.find(name); it != graph.initializers.end())
     return it->second.dtype();
@@ -95,8 +120,6 @@ ir::DType declared_dtype(const ir::Graph& graph, const std::string& name) {
   if (auto it = graph.value_types.find(name); it != graph.value_types.end()) return it->second.dtype;
   return ir::DType::Undefined;
 }
-
-}  // namespace
 
 std::string require_f32(const ir::Graph& graph, const ir::Node& node, size_t inputs) {
   for (size_t i = 0; i < node.inputs.size() && i < inputs; ++i) {

@@ -152,6 +152,10 @@ ir::DType ir_type(dt type) {
 
 }  // namespace
 
+ir::DType CpuValue::dtype() const {
+  return mem ? ir_type(mem.get_desc().data_type()) : plain.dtype();
+}
+
 CpuValue allocate(const dnnl::memory::desc& desc) {
   // Rounded up so aligned_alloc's size rule holds; at least one line for empty tensors.
   const size_t bytes = (std::max<size_t>(desc.get_size(), 1) + 63) / 64 * 64;

@@ -43,6 +43,7 @@ struct CpuValue {
   bool donated = false;  // set by the executor: nothing reads this value after the current
                          // step, which may write its output into the buffer
   bool is_f32() const { return mem && mem.get_desc().data_type() == dnnl::memory::data_type::f32; }
+  ir::DType dtype() const;  // also of values oneDNN has no type for (`plain` only)
   dnnl::memory::desc desc() const { return mem.get_desc(); }
   ir::Dims dims() const;
 };

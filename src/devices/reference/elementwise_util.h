@@ -101,6 +101,29 @@ V wrapping_mul(V a, V b) {
     return a * b;
 }
 
+// Throws InvalidArgument for an integer divisor of 0: an error rather than a crash.
+template <typename V>
+void check_divisor(V b) {
+  if constexpr (std::is_integral_v<V>)
+    if (b == 0) throw_invalid_argument("integer division by zero");
+}
+
+// Integer division truncates toward zero, as C++ does, and MIN / -1 wraps to MIN instead of
+// trapping. REQUIRES: b passed check_divisor.
+template <typename V>
+V checked_divide(V a, V b) {
+  if constexpr (std::is_integral_v<V> && std::is_signed_v<V>) {
+    if (b == -1) return wrapping_sub(V(0), a);
+  }
+  return static_cast<V>(a / b);
+}
+
+template <typename V>
+V divide(V a, V b) {
+  check_divisor(b);
+  return checked_divide(a, b);
+}
+
 // Converts a computed value to the element type R. Floating to integer truncates, saturates at
 // R's range and maps NaN to 0: C++ leaves those cases undefined (ONNX does too) and the oracle
 // must not have undefined behavior.

@@ -1,5 +1,7 @@
 // Add / Sub / Mul / Div with numpy broadcasting on oneDNN, with fused activations. The output
-// takes the full-size operand's layout, so residual and scaling steps stay blocked.
+// takes the full-size operand's layout, so residual and scaling steps stay blocked. Integer
+// operands take our loop (integer_binary.h).
+#include "devices/cpu/ops/integer_binary.h"
 #include "devices/cpu/ops/op_util.h"
 #include "devices/cpu/ops/ops.h"
 
@@ -24,7 +26,10 @@ class BinaryOp : public CpuOp {
   }
 
   bool accepts(const std::vector<const CpuValue*>& in) const override {
-    if (!CpuOp::accepts(in)) return false;
+    if (integer_operands(in)) return spec_.post_ops.empty();
+    // f32 operands; a scalar (rank 0: no oneDNN memory, `x * 0.5`) broadcasts as [1, ..., 1].
+    for (const CpuValue* v : in)
+      if (!v || v->dtype() != ir::DType::F32 || (!v->mem && !v->plain.dims().empty())) return false;
     const ir::Dims a = in[0]->dims(), b = in[1]->dims();
     if (a.size() < b.size() && !commutative_) return false;
     ir::Dims out;
@@ -33,11 +38,12 @@ class BinaryOp : public CpuOp {
     } catch (const Error&) {
       return false;  // REF reports the mismatch with the node's context
     }
-    return a == out || (commutative_ && b == out);
+    return !out.empty() && (a == out || (commutative_ && b == out));
   }
 
   std::vector<CpuValue> run(const std::vector<const CpuValue*>& in,
                             dnnl::stream& stream) const override {
+    if (integer_operands(in)) return {integer_binary(alg_, in, stream)};
     const bool swap = in[0]->dims() != ir::broadcast_dims(in[0]->dims(), in[1]->dims());
     const CpuValue& full = *in[swap ? 1 : 0];
     const CpuValue& other = *in[swap ? 0 : 1];
@@ -73,7 +79,7 @@ class BinaryOp : public CpuOp {
 }  // namespace
 
 std::string supports_binary(const ir::Graph& graph, const ir::Node& node) {
-  return require_f32(graph, node);
+  return declared_integer_operands(graph, node) ? "" : require_f32(graph, node);
 }
 
 std::unique_ptr<CpuOp> build_binary(const ir::Graph& graph, const StepSpec& spec) {

@@ -23,7 +23,7 @@ inline dnnl::memory plain_view(const CpuValue& value, const ir::Dims& dims, dnnl
   // Already so (a constant, say): the same memory object, as creating one costs microseconds.
   if (value.mem && value.desc().dims() == dims && is_plain(value.desc())) return value.mem;
   keep = to_plain(value, stream);
-  return dnnl::memory(plain_desc(dims, value.desc().data_type()), engine(),
+  return dnnl::memory(plain_desc(dims, *dnnl_type(keep.dtype())), engine(),
                       const_cast<std::byte*>(keep.raw()));
 }
 
@@ -41,6 +41,9 @@ inline dnnl::memory packed_copy(dnnl::memory src, const dnnl::memory::desc& desc
 inline bool is_constant(const ir::Graph& graph, const ir::Node& node, size_t i) {
   return node.has_input(i) && graph.initializers.count(node.inputs[i]) != 0;
 }
+
+// The dtype the graph declares for value `name`, Undefined when unknown.
+ir::DType declared_dtype(const ir::Graph& graph, const std::string& name);
 
 // "" if every input the graph declares for `node` (the first `inputs` of them) is f32 (unknown
 // types are checked at run time), else the reason.

@@ -2,6 +2,7 @@
 #include "devices/reference/broadcast.h"
 #include "devices/reference/element_util.h"
 #include "devices/reference/kernel_registry.h"
+#include "devices/reference/shape_ops.h"
 
 namespace zenith::ref {
 namespace {
@@ -9,10 +10,7 @@ namespace {
 void expand(KernelContext& ctx) {
   const ir::Tensor& x = ctx.input(0);
   const auto shape = ir::to_int64_vector(ctx.input(1), "input 'shape'");
-  for (int64_t d : shape)
-    if (d < 0)
-      throw_invalid_argument("input 'shape' [{}] has a negative dim", fmt::join(shape, ","));
-  const ir::Dims out_dims = ir::broadcast_dims(x.dims(), shape);
+  const ir::Dims out_dims = expand_dims(x.dims(), shape);
   ir::Tensor& y = ctx.allocate_output(0, x.dtype(), out_dims);
   const BroadcastIndexer indexer(x.dims(), out_dims);
   const ElementCopier copy(x, y);
@@ -22,17 +20,7 @@ void expand(KernelContext& ctx) {
 void tile(KernelContext& ctx) {
   const ir::Tensor& x = ctx.input(0);
   const auto repeats = ir::to_int64_vector(ctx.input(1), "input 'repeats'");
-  if (static_cast<int64_t>(repeats.size()) != x.rank())
-    throw_invalid_argument("input 'repeats' has {} entries for an input of rank {}", repeats.size(),
-                           x.rank());
-  ir::Dims out_dims = x.dims();
-  for (size_t i = 0; i < repeats.size(); ++i) {
-    if (repeats[i] < 0)
-      throw_invalid_argument("input 'repeats' [{}] has a negative entry", fmt::join(repeats, ","));
-    if (__builtin_mul_overflow(out_dims[i], repeats[i], &out_dims[i]))
-      throw_invalid_argument("input 'repeats' [{}] overflows the dims of input {}",
-                             fmt::join(repeats, ","), ir::to_string(x.dims()));
-  }
+  const ir::Dims out_dims = tile_dims(x.dims(), repeats);
   ir::Tensor& y = ctx.allocate_output(0, x.dtype(), out_dims);
   if (y.numel() == 0) return;
   const ir::Dims strides = ir::strides_of(x.dims());

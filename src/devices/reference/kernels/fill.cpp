@@ -5,19 +5,16 @@
 
 #include "devices/reference/element_util.h"
 #include "devices/reference/kernel_registry.h"
+#include "devices/reference/shape_ops.h"
 
 namespace zenith::ref {
 namespace {
 
 void constant_of_shape(KernelContext& ctx) {
-  const auto shape = ir::to_int64_vector(ctx.input(0), "input 'input' (the shape)");
-  for (int64_t d : shape)
-    if (d < 0) throw_invalid_argument("shape [{}] has a negative dim", fmt::join(shape, ","));
-  ir::Tensor value = ctx.attr<ir::Tensor>("value", ir::Tensor(ir::DType::F32, {1}));
-  if (value.numel() != 1)
-    throw_invalid_model("attribute 'value' must hold one element, got shape {}",
-                        ir::to_string(value.dims()));
-  ir::Tensor& y = ctx.allocate_output(0, value.dtype(), shape);
+  const ir::Dims dims =
+      constant_of_shape_dims(ir::to_int64_vector(ctx.input(0), "input 'input' (the shape)"));
+  const ir::Tensor value = constant_of_shape_value(ctx.node());
+  ir::Tensor& y = ctx.allocate_output(0, value.dtype(), dims);
   const ElementCopier copy(value, y);
   for (int64_t i = 0; i < y.numel(); ++i) copy(0, i);
 }

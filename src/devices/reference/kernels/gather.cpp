@@ -4,6 +4,7 @@
 
 #include "devices/reference/element_util.h"
 #include "devices/reference/kernel_registry.h"
+#include "devices/reference/shape_ops.h"
 
 namespace zenith::ref {
 namespace {
@@ -11,17 +12,13 @@ namespace {
 void gather(KernelContext& ctx) {
   const ir::Tensor& data = ctx.input(0);
   const ir::Tensor& indices_t = ctx.input(1);
-  if (data.rank() == 0) throw_invalid_argument("input 'data' must have rank >= 1, got a scalar");
-  const int64_t axis =
-      ir::normalize_axis(ctx.attr<int64_t>("axis", 0), data.rank(), "attribute 'axis'");
+  const int64_t axis = gather_axis(data.dims(), ctx.attr<int64_t>("axis", 0));
   const AxisSplit s = split_at_axis(data.dims(), axis);
   std::vector<int64_t> indices = index_values(indices_t, "input 'indices'");
   for (int64_t& i : indices) i = checked_index(i, s.extent, "input 'indices'");
 
-  ir::Dims out_dims(data.dims().begin(), data.dims().begin() + axis);
-  out_dims.insert(out_dims.end(), indices_t.dims().begin(), indices_t.dims().end());
-  out_dims.insert(out_dims.end(), data.dims().begin() + axis + 1, data.dims().end());
-  ir::Tensor& y = ctx.allocate_output(0, data.dtype(), out_dims);
+  ir::Tensor& y =
+      ctx.allocate_output(0, data.dtype(), gather_dims(data.dims(), indices_t.dims(), axis));
   const ElementCopier copy(data, y);
   const auto count = static_cast<int64_t>(indices.size());
   for (int64_t o = 0; o < s.outer; ++o)
@@ -33,15 +30,8 @@ void gather(KernelContext& ctx) {
 void gather_elements(KernelContext& ctx) {
   const ir::Tensor& data = ctx.input(0);
   const ir::Tensor& indices_t = ctx.input(1);
-  if (data.rank() == 0 || indices_t.rank() != data.rank())
-    throw_invalid_argument("inputs 'data' {} and 'indices' {} must have the same rank >= 1",
-                           ir::to_string(data.dims()), ir::to_string(indices_t.dims()));
   const int64_t axis =
-      ir::normalize_axis(ctx.attr<int64_t>("axis", 0), data.rank(), "attribute 'axis'");
-  for (size_t d = 0; d < data.dims().size(); ++d)
-    if (static_cast<int64_t>(d) != axis && indices_t.dims()[d] > data.dims()[d])
-      throw_invalid_argument("input 'indices' {} exceeds input 'data' {} on axis {}",
-                             ir::to_string(indices_t.dims()), ir::to_string(data.dims()), d);
+      gather_elements_axis(data.dims(), indices_t.dims(), ctx.attr<int64_t>("axis", 0));
   std::vector<int64_t> indices = index_values(indices_t, "input 'indices'");
   const int64_t extent = data.dims()[static_cast<size_t>(axis)];
   for (int64_t& i : indices) i = checked_index(i, extent, "input 'indices'");

@@ -21,34 +21,13 @@ void flatten(KernelContext& ctx) {
 
 void squeeze(KernelContext& ctx) {
   const ir::Tensor& x = ctx.input(0);
-  std::vector<bool> drop(static_cast<size_t>(x.rank()), false);
-  if (auto axes = optional_ints(ctx, 1, "input 'axes'")) {
-    for (int64_t axis : normalize_axes(*axes, x.rank(), "input 'axes'")) {
-      if (x.dims()[static_cast<size_t>(axis)] != 1)
-        throw_invalid_argument("cannot squeeze axis {} of input {}: its size is not 1", axis,
-                               ir::to_string(x.dims()));
-      drop[static_cast<size_t>(axis)] = true;
-    }
-  } else {
-    for (size_t i = 0; i < drop.size(); ++i) drop[i] = x.dims()[i] == 1;
-  }
-  ir::Dims out;
-  for (size_t i = 0; i < drop.size(); ++i)
-    if (!drop[i]) out.push_back(x.dims()[i]);
-  ctx.set_output(0, x.reshaped(out));
+  ctx.set_output(0, x.reshaped(squeeze_dims(x.dims(), optional_ints(ctx, 1, "input 'axes'"))));
 }
 
 void unsqueeze(KernelContext& ctx) {
   const ir::Tensor& x = ctx.input(0);
   const auto axes = ir::to_int64_vector(ctx.input(1), "input 'axes'");
-  const int64_t rank = x.rank() + static_cast<int64_t>(axes.size());
-  std::vector<bool> inserted(static_cast<size_t>(rank), false);
-  for (int64_t axis : normalize_axes(axes, rank, "input 'axes'"))
-    inserted[static_cast<size_t>(axis)] = true;
-  ir::Dims out;
-  size_t next = 0;
-  for (size_t i = 0; i < inserted.size(); ++i) out.push_back(inserted[i] ? 1 : x.dims()[next++]);
-  ctx.set_output(0, x.reshaped(out));
+  ctx.set_output(0, x.reshaped(unsqueeze_dims(x.dims(), axes)));
 }
 
 // Identity also forwards sequences and optionals unchanged.

@@ -1,112 +1,16 @@
 // Resize (opset 13): nearest, linear and cubic interpolation, separable over every axis, with the
 // coordinate transforms of the ONNX reference implementation.
 #include <algorithm>
-#include <cmath>
 #include <limits>
 #include <type_traits>
 
 #include "devices/reference/element_util.h"
 #include "devices/reference/kernel_registry.h"
+#include "devices/reference/resize_taps.h"
+#include "devices/reference/shape_ops.h"
 
 namespace zenith::ref {
 namespace {
-
-struct Options {
-  std::string mode;       // nearest, linear, cubic
-  std::string transform;  // coordinate_transformation_mode
-  std::string nearest_mode;
-  double cubic_a;
-  bool exclude_outside;
-};
-
-// One input position an output coordinate reads, and its weight.
-struct Tap {
-  int64_t index;
-  double weight;
-};
-
-// Per output coordinate of one axis: its taps, or none when it lies outside the crop window of
-// tf_crop_and_resize (the output is then extrapolation_value).
-using AxisTaps = std::vector<std::vector<Tap>>;
-
-// Maps output coordinate x to the input axis. `scale` is the axis' scale factor; the reference
-// computes "output length" as scale * in_len (not the integer output size), and so do we.
-double source_coordinate(const Options& o, double x, double scale, int64_t in_len, double roi_start,
-                         double roi_end) {
-  const double out_len = scale * static_cast<double>(in_len);
-  const double last = static_cast<double>(in_len - 1);
-  const std::string& t = o.transform;
-  if (t == "half_pixel") return (x + 0.5) / scale - 0.5;
-  if (t == "pytorch_half_pixel") return out_len == 1 ? -0.5 : (x + 0.5) / scale - 0.5;
-  if (t == "align_corners") return out_len == 1 ? 0.0 : x * last / (out_len - 1);
-  if (t == "asymmetric") return x / scale;
-  if (t == "tf_half_pixel_for_nn") return (x + 0.5) / scale;
-  if (t == "tf_crop_and_resize") {
-    const double offset = roi_start * last;
-    if (out_len == 1) return offset + (roi_end - roi_start) * last / 2;
-    return offset + x * (roi_end - roi_start) * last / (out_len - 1);
-  }
-  throw_invalid_model(
-      "attribute 'coordinate_transformation_mode' is '{}', which Resize does not "
-      "define",
-      t);
-}
-
-std::vector<double> coefficients(const Options& o, double ratio) {
-  if (o.mode == "linear") return {1 - ratio, ratio};
-  const double a = o.cubic_a;
-  auto near = [a](double d) { return ((a + 2) * d - (a + 3)) * d * d + 1; };       // |d| <= 1
-  auto far = [a](double d) { return ((a * d - 5 * a) * d + 8 * a) * d - 4 * a; };  // 1 < |d| < 2
-  return {far(ratio + 1), near(ratio), near(1 - ratio), far(2 - ratio)};
-}
-
-int64_t nearest_index(const Options& o, double x, int64_t floor_x) {
-  const double ratio = x - static_cast<double>(floor_x);
-  if (ratio == 0) return floor_x;
-  const std::string& m = o.nearest_mode;
-  if (m == "round_prefer_floor") return ratio <= 0.5 ? floor_x : floor_x + 1;
-  if (m == "round_prefer_ceil") return ratio < 0.5 ? floor_x : floor_x + 1;
-  if (m == "floor") return floor_x;
-  if (m == "ceil") return floor_x + 1;
-  throw_invalid_model(
-      "attribute 'nearest_mode' is '{}', expected round_prefer_floor, "
-      "round_prefer_ceil, floor or ceil",
-      m);
-}
-
-AxisTaps axis_taps(const Options& o, int64_t in_len, int64_t out_len, double scale,
-                   double roi_start, double roi_end) {
-  AxisTaps taps(static_cast<size_t>(out_len));
-  auto clamp = [in_len](int64_t i) { return std::min(std::max<int64_t>(i, 0), in_len - 1); };
-  for (int64_t x = 0; x < out_len; ++x) {
-    const double src =
-        source_coordinate(o, static_cast<double>(x), scale, in_len, roi_start, roi_end);
-    if (o.transform == "tf_crop_and_resize" && (src < 0 || src > static_cast<double>(in_len - 1)))
-      continue;
-    // Far-out coordinates (from absurd scales) only ever read edge elements.
-    const double bounded = std::clamp(src, -4.0, static_cast<double>(in_len) + 4.0);
-    const auto floor_x = static_cast<int64_t>(std::floor(bounded));
-    std::vector<Tap>& out = taps[static_cast<size_t>(x)];
-    if (o.mode == "nearest") {
-      out.push_back({clamp(nearest_index(o, bounded, floor_x)), 1.0});
-      continue;
-    }
-    const std::vector<double> c = coefficients(o, bounded - static_cast<double>(floor_x));
-    // Linear reads floor_x and floor_x + 1; cubic floor_x - 1 .. floor_x + 2.
-    const int64_t first = o.mode == "linear" ? floor_x : floor_x - 1;
-    double total = 0;
-    for (size_t j = 0; j < c.size(); ++j) {
-      const int64_t i = first + static_cast<int64_t>(j);
-      const bool outside = i < 0 || i >= in_len;
-      const double w = o.exclude_outside && outside ? 0.0 : c[j];
-      total += w;
-      if (w != 0) out.push_back({clamp(i), w});
-    }
-    if (o.exclude_outside && total != 0)
-      for (Tap& tap : out) tap.weight /= total;
-  }
-  return taps;
-}
 
 // Rounds toward zero like the reference's astype, saturating instead of overflowing.
 template <typename T>
@@ -126,73 +30,15 @@ T to_element(double v) {
   }
 }
 
-// The scale of every axis and the output dims, from whichever of scales / sizes is given.
-void output_geometry(const KernelContext& ctx, const ir::Tensor& x, std::vector<double>& scales,
-                     ir::Dims& out_dims) {
-  const size_t rank = static_cast<size_t>(x.rank());
-  const bool has_scales = ctx.has_input(2) && ctx.input(2).numel() > 0;
-  const bool has_sizes = ctx.has_input(3) && ctx.input(3).numel() > 0;
-  if (has_scales == has_sizes)
-    throw_invalid_argument("exactly one of inputs 'scales' and 'sizes' must be given (non-empty)");
-  scales.assign(rank, 1.0);
-  out_dims = x.dims();
-  if (has_scales) {
-    const ir::Tensor& s = ctx.input(2);
-    if (!ir::is_floating(s.dtype()) || s.numel() != x.rank())
-      throw_invalid_argument("input 'scales' must hold {} floats, got {}{}", rank,
-                             ir::dtype_name(s.dtype()), ir::to_string(s.dims()));
-    for (size_t i = 0; i < rank; ++i) {
-      scales[i] = s.as_double(static_cast<int64_t>(i));
-      const double size = scales[i] * static_cast<double>(x.dims()[i]);
-      if (!(scales[i] > 0) || !(size < 1e12))
-        throw_invalid_argument("input 'scales'[{}] = {} is not a usable positive scale", i,
-                               scales[i]);
-      out_dims[i] = static_cast<int64_t>(size);
-    }
-  } else {
-    const auto sizes = ir::to_int64_vector(ctx.input(3), "input 'sizes'");
-    if (sizes.size() != rank)
-      throw_invalid_argument("input 'sizes' has {} entries for an input of rank {}", sizes.size(),
-                             rank);
-    for (size_t i = 0; i < rank; ++i) {
-      if (sizes[i] < 0 || (x.dims()[i] == 0 && sizes[i] != 0))
-        throw_invalid_argument("input 'sizes'[{}] = {} cannot be reached from input dim {}", i,
-                               sizes[i], x.dims()[i]);
-      out_dims[i] = sizes[i];
-      if (x.dims()[i] > 0)
-        scales[i] = static_cast<double>(sizes[i]) / static_cast<double>(x.dims()[i]);
-    }
-  }
-  for (size_t i = 0; i < rank; ++i)
-    if (x.dims()[i] == 0 && out_dims[i] != 0)
-      throw_invalid_argument("cannot resize empty axis {} of input {}", i, ir::to_string(x.dims()));
-}
-
 void resize(KernelContext& ctx) {
   const ir::Tensor& x = ctx.input(0);
-  const Options o{ctx.attr<std::string>("mode", "nearest"),
-                  ctx.attr<std::string>("coordinate_transformation_mode", "half_pixel"),
-                  ctx.attr<std::string>("nearest_mode", "round_prefer_floor"),
-                  ctx.attr<float>("cubic_coeff_a", -0.75f),
-                  ctx.attr<int64_t>("exclude_outside", 0) != 0};
-  if (o.mode != "nearest" && o.mode != "linear" && o.mode != "cubic")
-    throw_invalid_model("attribute 'mode' is '{}', expected nearest, linear or cubic", o.mode);
+  const ResizeOptions o = resize_options(ctx.node());
   const double extrapolation = ctx.attr<float>("extrapolation_value", 0.0f);
-  std::vector<double> scales;
-  ir::Dims out_dims;
-  output_geometry(ctx, x, scales, out_dims);
+  auto optional_input = [&](size_t i) { return ctx.has_input(i) ? &ctx.input(i) : nullptr; };
+  const ResizeShape shape = resize_shape(x.dims(), optional_input(2), optional_input(3));
+  const ir::Dims& out_dims = shape.out;
   const size_t rank = out_dims.size();
-  std::vector<double> roi(2 * rank, 0.0);
-  for (size_t i = 0; i < rank; ++i) roi[rank + i] = 1.0;
-  if (o.transform == "tf_crop_and_resize") {
-    if (!ctx.has_input(1) || ctx.input(1).numel() != static_cast<int64_t>(2 * rank))
-      throw_invalid_argument("tf_crop_and_resize needs input 'roi' with {} values (starts, ends)",
-                             2 * rank);
-    for (size_t i = 0; i < 2 * rank; ++i) roi[i] = ctx.input(1).as_double(static_cast<int64_t>(i));
-  }
-  std::vector<AxisTaps> taps;
-  for (size_t a = 0; a < rank; ++a)
-    taps.push_back(axis_taps(o, x.dims()[a], out_dims[a], scales[a], roi[a], roi[rank + a]));
+  const std::vector<AxisTaps> taps = resize_taps(o, x.dims(), shape, optional_input(1));
 
   ir::Tensor& y = ctx.allocate_output(0, x.dtype(), out_dims);
   if (y.numel() == 0) return;
