@@ -7,15 +7,18 @@
 #include <filesystem>
 #include <string>
 
+#include <unistd.h>
+
 namespace zenith::testing {
 
 class TempDir {
  public:
-  // <system temp>/zenith_<what>_<running test's name>, emptied if a crashed run left it.
+  // <system temp>/zenith_<what>_<running test's name>_<pid>, emptied if a crashed run left it.
+  // The pid keeps two test processes (two build trees, or ctest's parallel runs) apart.
   explicit TempDir(const std::string& what) {
     std::string test = ::testing::UnitTest::GetInstance()->current_test_info()->name();
     std::replace(test.begin(), test.end(), '/', '_');  // parameterized tests: "Name/param"
-    path_ = std::filesystem::temp_directory_path() / ("zenith_" + what + "_" + test);
+    path_ = std::filesystem::temp_directory_path() / ("zenith_" + what + "_" + test + "_" + std::to_string(::getpid()));
     std::filesystem::remove_all(path_);
     std::filesystem::create_directories(path_);
   }
