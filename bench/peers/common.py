@@ -1,9 +1,16 @@
-"""What bench/peers/compare and bench/peers/load_time share: the pinned ONNX Runtime, the seeded
-inputs, the threads' environment and the machine line printed above every table."""
+"""What the drivers in bench/peers share: the pinned ONNX Runtime, the seeded inputs, the threads'
+environment, the timer processes and their interleaved rounds, the background load, and the
+machine line printed above every table."""
 
+import contextlib
+import ctypes
 import json
 import os
+import random
+import signal
 import subprocess
+import sys
+import time
 
 import numpy as np
 
@@ -25,13 +32,26 @@ def ensure_ort(build):
 
 
 def write_input(folder, batch):
-    """One seeded input per batch size: .npy for Zenith and PyTorch, the same bytes raw for Node."""
+    """One seeded image batch per batch size, as .npy, which every engine's timer reads."""
     folder.mkdir(parents=True, exist_ok=True)
     x = np.random.default_rng(SEED).standard_normal((batch, *IMAGE_SHAPE), dtype=np.float32)
     npy = folder / f"input_b{batch}.npy"
     np.save(npy, x)
-    x.tofile(npy.with_suffix(".bin"))
     return npy
+
+
+def seeded_inputs(specs, batch, seed):
+    """A model's inputs at `batch` from export_broad.py's specs: normal floats, or integer ids
+    uniform in [0, high) where `high` broadcasts over one sample's shape."""
+    rng = np.random.default_rng(seed)
+    arrays = []
+    for spec in specs:
+        shape = (batch, *spec["shape"])
+        if spec["dtype"] == "float32":
+            arrays.append(rng.standard_normal(shape, dtype=np.float32))
+        else:
+            arrays.append(rng.integers(0, np.asarray(spec["high"]), size=shape, dtype=spec["dtype"]))
+    return arrays
 
 
 def engine_env(threads, spin):
@@ -44,3 +64,105 @@ def engine_env(threads, spin):
 
 def cpu_name():
     return next(line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name"))
+
+
+def machine_line(spin, load):
+    """The line above every table: when, where, how loaded, and the settings that change timings."""
+    return (f"{time.strftime('%Y-%m-%d %H:%M')}  {cpu_name()}, {os.cpu_count()} cores  load average "
+            f"{os.getloadavg()[0]:.2f}  background load {load} busy process{'' if load == 1 else 'es'}  "
+            f"onnxruntime-node {ORT_VERSION}  spin-waiting {'on' if spin else 'off'}")
+
+
+class TimerDied(RuntimeError):
+    pass
+
+
+class Timer:
+    """One engine's timer process, speaking the protocol of bench/peers/zenith_timer.cpp."""
+
+    def __init__(self, engine, command, env):
+        self.engine = engine
+        self.proc = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env)
+        self.warmup_ms = self._reply("warmup_ms")
+        self.ms = []
+
+    def _reply(self, key):
+        line = self.proc.stdout.readline()
+        return json.loads(line)[key] if line else None
+
+    def time(self, runs):
+        self.proc.stdin.write(f"{runs}\n")
+        self.proc.stdin.flush()
+        ms = self._reply("ms")
+        if ms is None:
+            raise TimerDied(f"{self.engine}: the timer exited with {self.proc.wait()} in the middle of the run")
+        self.ms += ms
+
+    def close(self):
+        # A timer that died mid-run has no stdin left to close cleanly.
+        with contextlib.suppress(BrokenPipeError):
+            self.proc.stdin.close()
+        self.proc.wait()
+
+
+def measure(commands, env, rounds, iterations, block_seconds):
+    """Per engine, every timed run's milliseconds, measured in interleaved rounds. A timer that
+    exits before its warmup is reported and left out; one that dies later raises TimerDied."""
+    timers = []
+    try:
+        # Started one at a time so that no engine warms up while another one loads.
+        for engine, command in commands.items():
+            timer = Timer(engine, command, env)
+            timers.append(timer)
+            if timer.warmup_ms is None:
+                print(f"note: {engine} skipped: its timer exited with {timer.proc.wait()}", flush=True)
+        running = [t for t in timers if t.warmup_ms is not None]
+        # A block lasts about block_seconds, so a slow engine runs fewer iterations (at least one).
+        blocks = {t: max(1, min(iterations, int(block_seconds * 1e3 / t.warmup_ms[-1]))) for t in running}
+        rng = random.Random(SEED)
+        for _ in range(rounds):
+            rng.shuffle(running)
+            for timer in running:
+                timer.time(blocks[timer])
+        return {timer.engine: timer.ms for timer in running}
+    finally:
+        for timer in timers:
+            timer.close()
+
+
+def stats_row(ms, batch):
+    median = float(np.median(ms))
+    return {"median_ms": median, "p90_ms": float(np.percentile(ms, 90)), "images_per_s": batch * 1e3 / median}
+
+
+def print_table(table):
+    widths = [max(len(str(line[i])) for line in table) for i in range(len(table[0]))]
+    for line in table:
+        print("  ".join(str(cell).ljust(width) for cell, width in zip(line, widths)).rstrip())
+
+
+def _die_with_parent():
+    # PR_SET_PDEATHSIG: even if the driver is killed outright (SIGKILL), the kernel ends the loops.
+    ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)
+
+
+@contextlib.contextmanager
+def background_load(processes):
+    """Keeps `processes` cores busy with busy-looping processes while the block runs, so that a
+    loaded machine's ratios can be recorded next to a quiet one's. They stop when the block exits,
+    however it exits: normally, on an exception, Ctrl-C or SIGTERM (turned into SystemExit here)."""
+    if processes == 0:
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
+    loops = []
+    try:
+        for _ in range(processes):
+            loops.append(subprocess.Popen([sys.executable, "-c", "while True: pass"],
+                                          preexec_fn=_die_with_parent))
+        yield
+    finally:
+        for loop in loops:
+            loop.kill()
+            loop.wait()
+        signal.signal(signal.SIGTERM, previous)

@@ -1,22 +1,21 @@
-// What ort_timer.mjs and ort_load_timer.mjs share, so that both time the same session: their
-// arguments (ORT_PACKAGE_DIR MODEL.onnx INPUT.bin --shape 1,3,224,224 [--threads T] [--spin 0|1]),
-// the session options, and the input, whose file holds the raw little-endian float32 data of the
-// driver's .npy input.
-import { readFileSync } from 'node:fs';
+// What ort_timer.mjs, ort_load_timer.mjs and ort_run.mjs share, so that all of them run the same
+// session: their arguments (ORT_PACKAGE_DIR MODEL.onnx INPUT.npy... [--threads T] [--spin 0|1]),
+// the session options, and the inputs, .npy files fed to the model's inputs in the model's order.
 import { createRequire } from 'node:module';
 import { parseArgs } from 'node:util';
 
+import { readNpy } from './npy.mjs';
+
 export function parseTimerArgs(extraOptions = {}) {
-  const { positionals: [ortDir, model, input], values } = parseArgs({
+  const { positionals: [ortDir, model, ...inputs], values } = parseArgs({
     allowPositionals: true,
     options: {
-      shape: { type: 'string' },
       threads: { type: 'string', default: '1' },
       spin: { type: 'string', default: '1' },  // '0': idle pool threads sleep, like OMP_WAIT_POLICY=PASSIVE
       ...extraOptions,
     },
   });
-  return { ortDir, model, input, values };
+  return { ortDir, model, inputs, values };
 }
 
 // The package lives under the build folder, outside this file's module resolution path.
@@ -34,11 +33,14 @@ export function createSession(ort, model, values) {
   });
 }
 
-export function readInput(input) {
-  const bytes = readFileSync(input);
-  return new Float32Array(bytes.buffer, bytes.byteOffset, bytes.length / 4);
+export function readInputs(inputs) {
+  return inputs.map(readNpy);
 }
 
-export function feedsFor(ort, session, data, values) {
-  return { [session.inputNames[0]]: new ort.Tensor('float32', data, values.shape.split(',').map(Number)) };
+export function feedsFor(ort, session, tensors) {
+  if (tensors.length !== session.inputNames.length) {
+    throw new Error(`the model has ${session.inputNames.length} inputs, ${tensors.length} .npy files given`);
+  }
+  return Object.fromEntries(session.inputNames.map(
+    (name, i) => [name, new ort.Tensor(tensors[i].type, tensors[i].data, tensors[i].shape)]));
 }

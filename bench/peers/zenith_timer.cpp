@@ -1,6 +1,7 @@
-// zenith-timer: times InferRequest::infer for bench/peers/compare. It loads the model, warms up and
-// prints {"warmup_ms": [...]}; then each line "N" on stdin times N runs and prints {"ms": [...]}.
-// Staying alive between blocks lets the driver interleave engines without reloading models.
+// zenith-timer: times InferRequest::infer for bench/peers/compare and broad. It loads the model,
+// warms up and prints {"warmup_ms": [...]}; then each line "N" on stdin times N runs and prints
+// {"ms": [...]}. Staying alive between blocks lets the driver interleave engines without
+// reloading models.
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
@@ -27,10 +28,13 @@ void print_ms(std::string_view key, const std::vector<double>& ms) {
 
 int main(int argc, char** argv) {
   CLI::App app{"Times Zenith's InferRequest::infer on one input, in blocks read from stdin", "zenith-timer"};
-  std::string model, input, device = "REF";
+  std::string model, device = "REF";
+  std::vector<std::string> inputs;
   int threads = 1, warmup = 1;
   app.add_option("model", model, "the .onnx model")->required();
-  app.add_option("input", input, ".npy file fed to the model's first input")->required();
+  // By position, so the drivers need not know Zenith's names: bench/peers/broad times models
+  // with several inputs (DLRM's dense and sparse features, an ensemble's three).
+  app.add_option("inputs", inputs, ".npy files fed to the model's inputs, in the model's order")->required();
   app.add_option("--device", device, "Zenith device")->capture_default_str();
   app.add_option("--threads", threads, "OpenMP threads")->capture_default_str();
   app.add_option("--warmup", warmup, "untimed runs before the first block")->capture_default_str();
@@ -41,7 +45,8 @@ int main(int argc, char** argv) {
     zenith::Config config;
     config.num_threads = threads;
     zenith::InferRequest request = zenith::Core().compile_model(model, device, config).create_infer_request();
-    request.set_input(0, zenith::TensorAccess::from_ir(zenith::tools::read_npy(input), input));
+    for (size_t i = 0; i < inputs.size(); ++i)
+      request.set_input(i, zenith::TensorAccess::from_ir(zenith::tools::read_npy(inputs[i]), inputs[i]));
     auto run = [&] { request.infer(); };
     print_ms("warmup_ms", zenith::bench::time_ms(warmup, run));
     for (int runs; std::cin >> runs;) print_ms("ms", zenith::bench::time_ms(runs, run));
