@@ -320,6 +320,11 @@ std::vector<int64_t> shape_key(const std::map<std::string, ir::Value>& feeds) {
 
 }  // namespace
 
+bool uses_cpu(const std::vector<std::string>& devices) {
+  const auto cpu = std::find(devices.begin(), devices.end(), "CPU");
+  return cpu != devices.end() && std::find(devices.begin(), cpu, "REF") == cpu;
+}
+
 HeteroPlan::HeteroPlan(ir::Graph graph, const std::vector<std::string>& devices, int num_threads)
     : graph_(std::move(graph)), num_threads_(num_threads) {
   if (num_threads < 0)
@@ -328,7 +333,8 @@ HeteroPlan::HeteroPlan(ir::Graph graph, const std::vector<std::string>& devices,
     if (d != "CPU" && d != "REF")
       throw_invalid_argument("HETERO: unknown device '{}'; HETERO combines CPU and REF", d);
   interpreter_.check_supported(graph_);
-  uses_cpu_ = std::find(devices.begin(), devices.end(), "CPU") != devices.end();
+  uses_cpu_ = uses_cpu(devices);
+  cpu_after_ref_ = !uses_cpu_ && std::count(devices.begin(), devices.end(), "CPU") != 0;
   // REF runs the graph as written (it is the oracle); faster devices run it simplified.
   if (uses_cpu_) passes::run_default_passes(graph_);
   build_steps();
@@ -376,7 +382,7 @@ void HeteroPlan::build_steps() {
     Assignment a{node.name, node.op_type, "REF", "", ""};
     const cpu::CpuOpFactory* factory = use_cpu ? cpu::find_cpu_op(node) : nullptr;
     if (!use_cpu)
-      a.reason = "CPU not requested";
+      a.reason = cpu_after_ref_ ? "REF comes before CPU in the device order" : "CPU not requested";
     else if (!factory)
       a.reason = "no CPU kernel for " + node.op_type;
     else

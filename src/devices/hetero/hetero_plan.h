@@ -42,9 +42,15 @@ struct StepProfile {
   double ms = 0;
 };
 
+// True if a plan for `devices` (in priority order) may put nodes on CPU: CPU is listed, and
+// before REF, which takes every node it is offered.
+bool uses_cpu(const std::vector<std::string>& devices);
+
 class HeteroPlan {
  public:
-  // `devices` in priority order, each "CPU" or "REF"; REF is always the last resort. CPU steps
+  // `devices` in priority order, each "CPU" or "REF"; each node goes to the first that supports
+  // it (REF supports every node, so nothing after REF gets one), and REF is the last resort when
+  // the list does not name it. CPU steps
   // run on `num_threads` OpenMP threads (0: all cores).
   HeteroPlan(ir::Graph graph, const std::vector<std::string>& devices, int num_threads = 0);
   ~HeteroPlan();
@@ -92,6 +98,7 @@ class HeteroPlan {
   ir::Graph graph_;
   int num_threads_;
   bool uses_cpu_ = false;
+  bool cpu_after_ref_ = false;  // CPU listed, but after REF
   ref::Interpreter interpreter_;
   std::vector<Assignment> assignments_;
   std::vector<Step> steps_;
