@@ -58,7 +58,7 @@ Session::Session(ir::Graph graph, const std::string& device, int num_threads)
       device_(device),
       devices_(device_list(device)),
       num_threads_(num_threads),
-      specialize_(devices_ != std::vector<std::string>{"REF"}) {
+      specialize_(hetero::uses_cpu(devices_)) {
   // The plans check it too, but a model with symbolic shapes builds none until it runs.
   if (num_threads < 0)
     throw_invalid_argument("num_threads is {}, expected >= 0 (0: all cores)", num_threads);

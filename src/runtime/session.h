@@ -27,11 +27,11 @@ class Session {
   // Packed weights are per plan, so each shape kept costs up to the model's weights again.
   static constexpr size_t kMaxCompiledShapes = 8;
 
-  // `device`: "REF", "CPU" (oneDNN, with REF for the nodes it cannot run) or
-  // "HETERO:CPU,REF" (the same, spelled out); the CPU runs on `num_threads` threads (0: all
-  // cores). A model whose inputs all have static shapes is compiled for them here. Throws
-  // InvalidArgument for an unknown device or a negative thread count, Unsupported if no device
-  // can run a node.
+  // `device`: "REF", "CPU" (oneDNN, with REF for the nodes it cannot run), "HETERO:CPU,REF"
+  // (the same, spelled out) or "HETERO:REF,CPU" (every node on REF, the first in the order); the
+  // CPU runs on `num_threads` threads (0: all cores). A model whose inputs all have static shapes
+  // is compiled for them here. Throws InvalidArgument for an unknown device or a negative thread
+  // count, Unsupported if no device can run a node.
   Session(ir::Graph graph, const std::string& device, int num_threads = 0);
   ~Session();
 
@@ -67,7 +67,9 @@ class Session {
   std::string device_;
   std::vector<std::string> devices_;
   int num_threads_;
-  bool specialize_;  // REF alone runs the graph as given: the oracle does not depend on passes
+  // Only plans that use CPU are compiled per shapes: REF runs the graph as given, since the
+  // oracle does not depend on passes.
+  bool specialize_;
   std::vector<std::string> input_names_;
   mutable std::once_flag generic_once_;
   mutable std::unique_ptr<hetero::HeteroPlan> generic_;

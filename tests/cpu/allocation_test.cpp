@@ -1,32 +1,124 @@
-// No tensor buffer is allocated during a CPU inference once the model has run with those shapes:
-// step outputs, concat-chain buffers and layout copies come from the run's arena (cpu/arena.h),
-// the returned outputs from buffers freed by earlier runs. Counted by interposing aligned_alloc, through which every tensor and CPU
-// buffer is allocated (ir/tensor.cpp, devices/cpu/cpu_value.cpp). Small bookkeeping allocations
-// remain: oneDNN 2.6's execute() itself makes about six (its argument maps) per primitive.
-#include <dlfcn.h>
+// What a CPU inference allocates once the model has run twice with those shapes (the first run
+// records its buffers' lifetimes, the second lays them out in an arena, the third reuses it):
+// - tensor buffers (aligned_alloc, through which every tensor and CPU buffer is allocated:
+//   ir/tensor.cpp, devices/cpu/cpu_value.cpp), on any thread: none;
+// - every heap allocation on the calling thread (operator new, malloc, calloc, realloc,
+//   aligned_alloc, posix_memalign), split into oneDNN's own inside its execute() (its argument
+//   maps, which no caller of its API avoids; cpu::inside_onednn_execute tells them apart) and
+//   the rest, Zenith's.
+// The counts come from replacing the allocator in this binary. ZENITH_ALLOC_TRACE=1 prints a
+// backtrace for each allocation of Zenith's that is counted.
+#include <execinfo.h>
+#include <unistd.h>
 
 #include <atomic>
+#include <cerrno>
 #include <cstdlib>
 #include <filesystem>
+#include <new>
 
 #include "cpu/differential.h"
+#include "devices/cpu/kernel_trace.h"
 #include "reference/run_node.h"
 #include "runtime/session.h"
 
+// AddressSanitizer replaces the allocator itself; counting there is left to the plain build.
+#if !defined(__SANITIZE_ADDRESS__)
+extern "C" {
+void* __libc_malloc(size_t size);
+void* __libc_calloc(size_t count, size_t size);
+void* __libc_realloc(void* p, size_t size);
+void* __libc_memalign(size_t alignment, size_t size);
+}
+
 namespace {
 
-std::atomic<bool> counting{false};
+std::atomic<bool> counting_buffers{false};
 std::atomic<int> buffer_allocations{0};
+thread_local bool counting_here = false;  // counts the calling thread's allocations
+thread_local bool tracing = false;        // inside a backtrace: not counted
+int ours = 0;
+int onednns = 0;
+const bool trace_allocations = std::getenv("ZENITH_ALLOC_TRACE") != nullptr;
+
+void note_allocation() {
+  if (!counting_here || tracing) return;
+  if (zenith::cpu::inside_onednn_execute()) {
+    ++onednns;
+    return;
+  }
+  ++ours;
+  if (!trace_allocations) return;
+  tracing = true;
+  void* frames[24];
+  const int n = backtrace(frames, 24);
+  backtrace_symbols_fd(frames, n, STDERR_FILENO);
+  (void)!write(STDERR_FILENO, "--\n", 3);
+  tracing = false;
+}
+
+void* checked(void* p) {
+  if (!p) throw std::bad_alloc();
+  return p;
+}
 
 }  // namespace
 
-// AddressSanitizer intercepts the allocator itself; counting there is left to the plain build.
-#if !defined(__SANITIZE_ADDRESS__)
+extern "C" void* malloc(size_t size) {
+  note_allocation();
+  return __libc_malloc(size);
+}
+
+extern "C" void* calloc(size_t count, size_t size) {
+  note_allocation();
+  return __libc_calloc(count, size);
+}
+
+extern "C" void* realloc(void* p, size_t size) {
+  note_allocation();
+  return __libc_realloc(p, size);
+}
+
 extern "C" void* aligned_alloc(size_t alignment, size_t size) {
-  using Fn = void* (*)(size_t, size_t);
-  static const Fn real = reinterpret_cast<Fn>(dlsym(RTLD_NEXT, "aligned_alloc"));
-  if (counting) ++buffer_allocations;
-  return real(alignment, size);
+  note_allocation();
+  if (counting_buffers) ++buffer_allocations;
+  return __libc_memalign(alignment, size);
+}
+
+extern "C" int posix_memalign(void** out, size_t alignment, size_t size) {
+  note_allocation();
+  *out = __libc_memalign(alignment, size);
+  return *out ? 0 : ENOMEM;
+}
+
+void* operator new(size_t size) {
+  note_allocation();
+  return checked(__libc_malloc(size ? size : 1));
+}
+
+void* operator new[](size_t size) {
+  note_allocation();
+  return checked(__libc_malloc(size ? size : 1));
+}
+
+void* operator new(size_t size, std::align_val_t alignment) {
+  note_allocation();
+  return checked(__libc_memalign(static_cast<size_t>(alignment), size ? size : 1));
+}
+
+void* operator new[](size_t size, std::align_val_t alignment) {
+  note_allocation();
+  return checked(__libc_memalign(static_cast<size_t>(alignment), size ? size : 1));
+}
+
+void* operator new(size_t size, const std::nothrow_t&) noexcept {
+  note_allocation();
+  return __libc_malloc(size ? size : 1);
+}
+
+void* operator new[](size_t size, const std::nothrow_t&) noexcept {
+  note_allocation();
+  return __libc_malloc(size ? size : 1);
 }
 #endif
 
@@ -37,28 +129,53 @@ using testing::make_graph;
 using testing::make_node;
 using testing::random_tensor;
 
-// Buffers allocated by the third run of `graph` on CPU: the first records its buffers'
-// lifetimes, the second lays them out in an arena, the third reuses it.
-int buffers_per_run(const ir::Graph& graph, const std::map<std::string, ir::Value>& feeds) {
+// What the third run of `graph` on CPU allocated.
+struct RunAllocations {
+  int buffers = 0;     // tensor buffers, on any thread
+  int ours = 0;        // heap allocations on the calling thread outside oneDNN's execute()
+  int onednn = 0;      // those inside it
+  int primitives = 0;  // oneDNN primitives the run executed
+};
+
+RunAllocations allocations_per_run(const ir::Graph& graph,
+                                   const std::map<std::string, ir::Value>& feeds) {
   const hetero::HeteroPlan plan(graph, {"CPU", "REF"});
   for (int i = 0; i < 2; ++i) plan.run(feeds, 0);
   EXPECT_NE(plan.arena_layout(feeds), nullptr);
-  buffer_allocations = 0;
-  counting = true;
+  RunAllocations counted;
+#if !defined(__SANITIZE_ADDRESS__)
+  if (trace_allocations) {  // backtrace() loads its unwinder on first use
+    void* frame;
+    backtrace(&frame, 1);
+  }
+  buffer_allocations = ours = onednns = 0;
+  const uint64_t executed = cpu::onednn_executes();
+  counting_buffers = counting_here = true;
   { const auto outputs = plan.run(feeds, 0); }
-  counting = false;
+  counting_buffers = counting_here = false;
+  counted = {buffer_allocations, ours, onednns,
+             static_cast<int>(cpu::onednn_executes() - executed)};
+  ::testing::Test::RecordProperty("allocations_ours", counted.ours);
+  ::testing::Test::RecordProperty("allocations_onednn_execute", counted.onednn);
+  std::printf(
+      "[ allocs   ] third run: %d buffers, %d of Zenith's, %d inside oneDNN's execute() of %d "
+      "primitives\n",
+      counted.buffers, counted.ours, counted.onednn, counted.primitives);
+#endif
   EXPECT_EQ(plan.ref_fallbacks(), 0u);
-  return buffer_allocations;
+  return counted;
 }
 
 // Under AddressSanitizer the allocator is its own, so the counting tests are not built there.
 #if !defined(__SANITIZE_ADDRESS__)
-TEST(CpuAllocation, CountingSeesTensorAllocations) {
-  buffer_allocations = 0;
-  counting = true;
+TEST(CpuAllocation, CountingSeesAllocations) {
+  buffer_allocations = ours = 0;
+  counting_buffers = counting_here = true;
   { const ir::Tensor t = random_tensor({64, 64}, 1); }
-  counting = false;
+  { const auto p = std::make_unique<int>(1); }
+  counting_buffers = counting_here = false;
   EXPECT_GE(buffer_allocations, 1);
+  EXPECT_GE(ours, 2);
 }
 #endif
 
@@ -78,18 +195,23 @@ TEST(CpuAllocation, NoBufferIsAllocatedPerInference) {
       make_node("Concat", {"s", "f1", "f2"}, {"c2"}, {{"axis", int64_t{1}}}),
       make_node("GlobalAveragePool", {"c2"}, {"Y"}),
   };
-  std::map<std::string, ir::Tensor> init = {
-      {"W0", random_tensor({16, 3, 3, 3}, 1)},   {"W1", random_tensor({16, 16, 3, 3}, 2)},
-      {"W2", random_tensor({16, 16, 3, 3}, 3)},  {"W3", random_tensor({16, 32, 3, 3}, 4)},
-      {"g", random_tensor({32}, 5)},             {"beta", random_tensor({32}, 6)},
-      {"mean", random_tensor({32}, 7)},          {"var", random_tensor({32}, 8)}};
-  for (int64_t k = 0; k < 32; ++k) init["var"].data<float>()[k] = 1.0f + 0.01f * static_cast<float>(k);
+  std::map<std::string, ir::Tensor> init = {{"W0", random_tensor({16, 3, 3, 3}, 1)},
+                                            {"W1", random_tensor({16, 16, 3, 3}, 2)},
+                                            {"W2", random_tensor({16, 16, 3, 3}, 3)},
+                                            {"W3", random_tensor({16, 32, 3, 3}, 4)},
+                                            {"g", random_tensor({32}, 5)},
+                                            {"beta", random_tensor({32}, 6)},
+                                            {"mean", random_tensor({32}, 7)},
+                                            {"var", random_tensor({32}, 8)}};
+  for (int64_t k = 0; k < 32; ++k)
+    init["var"].data<float>()[k] = 1.0f + 0.01f * static_cast<float>(k);
   const auto graph = make_graph(std::move(nodes), {"X"}, {"Y"}, init);
   for (int64_t batch : {1, 3}) {
     const std::map<std::string, ir::Value> feeds = {{"X", random_tensor({batch, 3, 12, 10}, 9)}};
     testing::expect_cpu_matches_ref(*graph, feeds, testing::kWinograd);
 #if !defined(__SANITIZE_ADDRESS__)  // there the count is AddressSanitizer's: the runs alone
-    EXPECT_EQ(buffers_per_run(*graph, feeds), 0) << "batch " << batch;
+    const RunAllocations counted = allocations_per_run(*graph, feeds);
+    EXPECT_EQ(counted.buffers, 0) << "batch " << batch;
 #endif
   }
 }
@@ -118,7 +240,8 @@ TEST(CpuAllocation, TransformerStepsAllocateNoBufferPerInference) {
     const std::map<std::string, ir::Value> feeds = {{"X", random_tensor({batch, 7, 24}, 9)}};
     testing::expect_cpu_matches_ref(*graph, feeds, {.rtol = 1e-4, .atol = 1e-5});
 #if !defined(__SANITIZE_ADDRESS__)
-    EXPECT_EQ(buffers_per_run(*graph, feeds), 0) << "batch " << batch;
+    const RunAllocations counted = allocations_per_run(*graph, feeds);
+    EXPECT_EQ(counted.buffers, 0) << "batch " << batch;
 #endif
   }
 }
@@ -134,11 +257,13 @@ TEST_P(CpuAllocationZoo, NoBufferIsAllocatedPerInference) {
   for (int64_t batch : {1, 2}) {
     const std::map<std::string, ir::Value> feeds = {
         {graph.inputs[0].name, random_tensor({batch, 3, 224, 224}, 1)}};
-    EXPECT_EQ(buffers_per_run(graph, feeds), 0) << "batch " << batch;
+    const RunAllocations counted = allocations_per_run(graph, feeds);
+    EXPECT_EQ(counted.buffers, 0) << "batch " << batch;
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Zoo, CpuAllocationZoo, ::testing::Values("resnet50", "chexnet", "mobilenet_v2"),
+INSTANTIATE_TEST_SUITE_P(Zoo, CpuAllocationZoo,
+                         ::testing::Values("resnet50", "chexnet", "mobilenet_v2"),
                          [](const auto& info) { return info.param; });
 #endif
 

@@ -5,8 +5,8 @@
 #include <gtest/gtest.h>
 
 #include "devices/reference/interpreter.h"
-#include "testing/shape_chain_graph.h"
 #include "testing/outputs.h"
+#include "testing/shape_chain_graph.h"
 
 namespace zenith::runtime {
 namespace {
@@ -72,6 +72,20 @@ TEST(Session, RefRunsTheGraphAsGiven) {
   for (const hetero::Assignment& a : session.assignments()) saw_shape |= a.op_type == "Shape";
   EXPECT_TRUE(saw_shape);
   run(session, graph, {2, 3, 4});
+}
+
+TEST(Session, HeteroGivesEachNodeToTheFirstDeviceInTheOrderGiven) {
+  const ir::Graph graph = flatten_model(ir::Shape{2, 3, 4});
+  const Session ref_first(graph, "HETERO:REF,CPU");
+  for (const hetero::Assignment& a : ref_first.assignments()) {
+    EXPECT_EQ(a.device, "REF") << a.node;
+    EXPECT_EQ(a.reason, "REF comes before CPU in the device order") << a.node;
+  }
+  run(ref_first, graph, {2, 3, 4});
+  const Session cpu_first(graph, "HETERO:CPU,REF");
+  for (const hetero::Assignment& a : cpu_first.assignments())
+    EXPECT_EQ(a.device, "CPU") << a.node << ": " << a.reason;
+  run(cpu_first, graph, {2, 3, 4});
 }
 
 }  // namespace

@@ -7,6 +7,19 @@ namespace zenith::cpu {
 namespace {
 
 thread_local KernelTrace* current = nullptr;
+thread_local int onednn_depth = 0;
+thread_local uint64_t onednn_count = 0;
+
+// Marks the calling thread as inside oneDNN for its lifetime.
+struct InsideOnednn {
+  InsideOnednn() {
+    ++onednn_depth;
+    ++onednn_count;
+  }
+  ~InsideOnednn() { --onednn_depth; }
+  InsideOnednn(const InsideOnednn&) = delete;
+  InsideOnednn& operator=(const InsideOnednn&) = delete;
+};
 
 }  // namespace
 
@@ -26,6 +39,10 @@ void note_kernel(std::string_view name) {
   current->kernels_ += name;
 }
 
+bool inside_onednn_execute() { return onednn_depth > 0; }
+
+uint64_t onednn_executes() { return onednn_count; }
+
 dnnl::primitive_attr with_user_scratchpad(dnnl::primitive_attr attr) {
   attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
   return attr;
@@ -34,18 +51,22 @@ dnnl::primitive_attr with_user_scratchpad(dnnl::primitive_attr attr) {
 void execute(const dnnl::primitive& primitive, dnnl::stream& stream,
              const std::unordered_map<int, dnnl::memory>& args) {
   const_dnnl_primitive_desc_t pd = primitive.get_primitive_desc();
-  const dnnl_memory_desc_t* scratchpad = dnnl_primitive_desc_query_md(pd, dnnl_query_scratchpad_md, 0);
+  const dnnl_memory_desc_t* scratchpad =
+      dnnl_primitive_desc_query_md(pd, dnnl_query_scratchpad_md, 0);
   if (scratchpad && dnnl_memory_desc_get_size(scratchpad) > 0) {
     const CpuValue buffer = allocate(dnnl::memory::desc(*scratchpad));
     std::unordered_map<int, dnnl::memory> with_scratchpad = args;
     with_scratchpad.emplace(DNNL_ARG_SCRATCHPAD, buffer.mem);
+    const InsideOnednn inside;
     primitive.execute(stream, with_scratchpad);
   } else {
+    const InsideOnednn inside;
     primitive.execute(stream, args);
   }
   if (!current) return;
   const char* impl = nullptr;
-  if (dnnl_primitive_desc_query(pd, dnnl_query_impl_info_str, 0, &impl) == dnnl_success && impl) note_kernel(impl);
+  if (dnnl_primitive_desc_query(pd, dnnl_query_impl_info_str, 0, &impl) == dnnl_success && impl)
+    note_kernel(impl);
 }
 
 void reorder(const dnnl::memory& from, const dnnl::memory& to, dnnl::stream& stream) {

@@ -9,11 +9,11 @@
 // one that created it (any request on a stream) writes past that thread's scratchpad.
 #pragma once
 
+#include <cstdint>
+#include <oneapi/dnnl/dnnl.hpp>
 #include <string>
 #include <string_view>
 #include <unordered_map>
-
-#include <oneapi/dnnl/dnnl.hpp>
 
 namespace zenith::cpu {
 
@@ -37,6 +37,12 @@ class KernelTrace {
 };
 
 // Records `name` as a kernel of the current step (declared above): for loops of our own.
+
+// True on a thread while it is inside oneDNN's execute() called through execute() below. The
+// allocation test tells oneDNN's per-execute bookkeeping (its argument maps) from ours by it.
+bool inside_onednn_execute();
+// How many primitives the calling thread has executed through execute() below, ever.
+uint64_t onednn_executes();
 
 // `attr` with the scratchpad mode every CPU primitive is created with.
 dnnl::primitive_attr with_user_scratchpad(dnnl::primitive_attr attr = {});

@@ -17,7 +17,8 @@ bool along_channels(const ir::Node& node) {
 }
 
 // The output channels of the Conv with a constant W that produces `value`, or -1.
-int64_t known_channels(const ir::Graph& graph, const std::map<std::string, const ir::Node*>& producer,
+int64_t known_channels(const ir::Graph& graph,
+                       const std::map<std::string, const ir::Node*>& producer,
                        const std::string& value) {
   auto it = producer.find(value);
   if (it == producer.end() || it->second->op_type != "Conv" || it->second->inputs.size() < 2)
@@ -28,7 +29,8 @@ int64_t known_channels(const ir::Graph& graph, const std::map<std::string, const
 
 }  // namespace
 
-ConcatChains find_concat_chains(const ir::Graph& graph, const std::vector<const ir::Node*>& concats) {
+ConcatChains find_concat_chains(const ir::Graph& graph,
+                                const std::vector<const ir::Node*>& concats) {
   std::map<std::string, const ir::Node*> producer;
   for (const ir::Node& node : graph.nodes)
     for (const std::string& out : node.outputs) producer[out] = &node;
@@ -63,6 +65,30 @@ ConcatChains find_concat_chains(const ir::Graph& graph, const std::vector<const 
   return result;
 }
 
+void ConcatChains::index_slots(const std::function<int(const std::string&)>& slot_of,
+                               size_t slot_count) {
+  position_of_slot.assign(slot_count, kNone);
+  for (size_t c = 0; c < chains.size(); ++c) {
+    chains[c].input_slots.clear();
+    for (size_t i = 0; i < chains[c].inputs.size(); ++i) {
+      const int slot = slot_of(chains[c].inputs[i]);
+      chains[c].input_slots.push_back(slot);
+      position_of_slot[static_cast<size_t>(slot)] = {c, i};
+    }
+  }
+}
+
+void ChainBuffers::reset() {
+  for (State& state : state_) {
+    state.tried = state.active = false;
+    state.buffer.reset();
+    state.batch = state.height = state.width = state.total = 0;
+    state.offsets.clear();
+    state.filled.clear();
+  }
+  std::fill(views_.begin(), views_.end(), false);
+}
+
 dnnl::memory ChainBuffers::slice(const State& state, int64_t offset, int64_t channels) const {
   // In channel blocks, channels [offset, offset + channels) with offset a multiple of the block
   // start offset * height * width floats into each image. At batch 1 the slice is a dense tensor;
@@ -76,7 +102,8 @@ dnnl::memory ChainBuffers::slice(const State& state, int64_t offset, int64_t cha
   return memory(desc, cpu::engine(), base);
 }
 
-void ChainBuffers::fill(State& state, size_t index, const cpu::CpuValue& value, dnnl::stream& stream) {
+void ChainBuffers::fill(State& state, size_t index, const cpu::CpuValue& value,
+                        dnnl::stream& stream) {
   memory src = value.mem;
   memory dst = slice(state, state.offsets[index], value.dims()[1]);
   state.filled[index] = true;
@@ -100,7 +127,7 @@ bool ChainBuffers::start(size_t chain, const Lookup& lookup, dnnl::stream& strea
   State& state = state_[chain];
   std::vector<int64_t> channels(c.inputs.size(), -1);
   for (size_t i = 0; i < c.inputs.size(); ++i) {
-    if (const cpu::CpuValue* v = lookup(c.inputs[i])) {
+    if (const cpu::CpuValue* v = lookup(c.input_slots[i])) {
       const ir::Dims d = v->dims();
       if (!v->is_f32() || d.size() != 4) return false;
       if (state.height == 0) {
@@ -124,12 +151,12 @@ bool ChainBuffers::start(size_t chain, const Lookup& lookup, dnnl::stream& strea
       cpu::allocate(cpu::blocked_desc({state.batch, state.total, state.height, state.width})).owner;
   state.filled.assign(c.inputs.size(), false);
   for (size_t i = 0; i < c.inputs.size(); ++i)
-    if (const cpu::CpuValue* v = lookup(c.inputs[i])) fill(state, i, *v, stream);
+    if (const cpu::CpuValue* v = lookup(c.input_slots[i])) fill(state, i, *v, stream);
   return true;
 }
 
-std::optional<cpu::CpuValue> ChainBuffers::concat(size_t chain, const std::vector<std::string>& inputs,
-                                                  const Lookup& lookup, dnnl::stream& stream) {
+std::optional<cpu::CpuValue> ChainBuffers::concat(size_t chain, size_t count, const Lookup& lookup,
+                                                  dnnl::stream& stream) {
   State& state = state_[chain];
   if (!state.tried) {
     state.tried = true;
@@ -138,10 +165,9 @@ std::optional<cpu::CpuValue> ChainBuffers::concat(size_t chain, const std::vecto
   if (!state.active) return std::nullopt;
   // A slot is filled when its producer ran; one that was not (its producer ran on REF, say)
   // means this concat is not a prefix view.
-  for (size_t i = 0; i < inputs.size(); ++i)
+  for (size_t i = 0; i < count; ++i)
     if (!state.filled[i]) return std::nullopt;
-  const int64_t channels =
-      inputs.size() < state.offsets.size() ? state.offsets[inputs.size()] : state.total;
+  const int64_t channels = count < state.offsets.size() ? state.offsets[count] : state.total;
   return view(state, 0, channels);
 }
 
@@ -152,32 +178,30 @@ cpu::CpuValue ChainBuffers::view(const State& state, int64_t offset, int64_t cha
   return v;
 }
 
-cpu::CpuValue ChainBuffers::slot_for(const std::string& name) const {
-  auto it = chains_.input_slot.find(name);
-  if (it == chains_.input_slot.end()) return {};
-  const State& state = state_[it->second.first];
-  const size_t index = it->second.second;
-  const int64_t channels = chains_.chains[it->second.first].known_channels[index];
+cpu::CpuValue ChainBuffers::slot_for(int slot) const {
+  const auto [chain, index] = chains_.position_of_slot[static_cast<size_t>(slot)];
+  if (chain == SIZE_MAX) return {};
+  const State& state = state_[chain];
+  const int64_t channels = chains_.chains[chain].known_channels[index];
   if (!state.active || state.batch != 1 || channels <= 0) return {};
   return view(state, state.offsets[index], channels);
 }
 
-void ChainBuffers::produced(const std::string& name, const cpu::CpuValue& value, dnnl::stream& stream) {
-  auto it = chains_.input_slot.find(name);
-  if (it == chains_.input_slot.end()) return;
-  State& state = state_[it->second.first];
+void ChainBuffers::produced(int slot, const cpu::CpuValue& value, dnnl::stream& stream) {
+  const auto [chain, index] = chains_.position_of_slot[static_cast<size_t>(slot)];
+  if (chain == SIZE_MAX) return;
+  State& state = state_[chain];
   if (!state.active) return;
-  const size_t index = it->second.second;
   const ir::Dims d = value.dims();
-  const int64_t expected = chains_.chains[it->second.first].known_channels[index];
-  if (!value.is_f32() || d.size() != 4 || d[0] != state.batch || d[1] != expected || d[2] != state.height ||
-      d[3] != state.width) {
+  const int64_t expected = chains_.chains[chain].known_channels[index];
+  if (!value.is_f32() || d.size() != 4 || d[0] != state.batch || d[1] != expected ||
+      d[2] != state.height || d[3] != state.width) {
     state.active = false;  // not what the buffer was laid out for: concat the usual way
     return;
   }
   if (value.owner == state.buffer) {  // written in its slot by the producer
     state.filled[index] = true;
-    views_.insert(name);
+    add_view(slot);
     return;
   }
   fill(state, index, value, stream);

@@ -13,7 +13,6 @@
 #include <map>
 #include <memory>
 #include <optional>
-#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -26,41 +25,59 @@ namespace zenith::hetero {
 struct ConcatChain {
   std::vector<std::string> inputs;      // the longest concat's inputs, in order
   std::vector<int64_t> known_channels;  // per input: the producing Conv's output channels, or -1
+  std::vector<int> input_slots;         // per input: its value slot in the plan (index_slots)
 };
 
 struct ConcatChains {
+  // Where a chain input sits: (chain, index among its inputs).
+  using Position = std::pair<size_t, size_t>;
+  static constexpr Position kNone{SIZE_MAX, SIZE_MAX};
+
   std::vector<ConcatChain> chains;
-  std::map<std::string, size_t> chain_of_concat;                // concat output -> chain
-  std::map<std::string, std::pair<size_t, size_t>> input_slot;  // input -> (chain, index)
+  std::map<std::string, size_t> chain_of_concat;  // concat output -> chain
+  std::map<std::string, Position> input_slot;     // input -> (chain, index)
+  std::vector<Position> position_of_slot;         // per value slot; kNone if not a chain input
+
+  // Fills the slot fields from `slot_of`, which names every chain input, for `slot_count` slots,
+  // so that runs look chain inputs up by slot rather than by name.
+  void index_slots(const std::function<int(const std::string&)>& slot_of, size_t slot_count);
 };
 
 // Chains among `concats` (CPU Concat nodes of `graph`): nodes along axis 1 with the same first
 // input whose input lists are all prefixes of the longest one. Chains of one concat are
 // dropped: there is nothing to share.
-ConcatChains find_concat_chains(const ir::Graph& graph, const std::vector<const ir::Node*>& concats);
+ConcatChains find_concat_chains(const ir::Graph& graph,
+                                const std::vector<const ir::Node*>& concats);
 
-// One run's chain buffers.
+// One run's chain buffers, kept by a run state and reset between runs. Values are named by
+// their slot in the plan.
 class ChainBuffers {
  public:
-  using Lookup = std::function<const cpu::CpuValue*(const std::string&)>;
+  using Lookup = std::function<const cpu::CpuValue*(int slot)>;
 
-  explicit ChainBuffers(const ConcatChains& chains) : chains_(chains), state_(chains.chains.size()) {}
+  explicit ChainBuffers(const ConcatChains& chains)
+      : chains_(chains),
+        state_(chains.chains.size()),
+        views_(chains.position_of_slot.size(), false) {}
 
-  // The concat of `inputs` (a prefix of chain `chain`'s) as a view of the chain's buffer, or
+  // Forgets the last run's buffers and views.
+  void reset();
+
+  // The concat of the first `count` inputs of chain `chain` as a view of the chain's buffer, or
   // nullopt when in-place concatenation does not apply to this run (then the caller concats).
-  // `lookup` gives the CPU value of a name, or nullptr if there is none (yet).
-  std::optional<cpu::CpuValue> concat(size_t chain, const std::vector<std::string>& inputs,
-                                      const Lookup& lookup, dnnl::stream& stream);
-  // Where `name` should be written: its slot, when it belongs to a chain in use at batch 1
-  // (a dense slice), else an empty value.
-  cpu::CpuValue slot_for(const std::string& name) const;
-  // Copies a value just produced into its slot, if it belongs to a chain in use and was not
-  // written there already (then it becomes a view).
-  void produced(const std::string& name, const cpu::CpuValue& value, dnnl::stream& stream);
-  // True for the outputs of concat() and values produced in their slot: their bytes belong to
+  // `lookup` gives the CPU value in a slot, or nullptr if there is none (yet).
+  std::optional<cpu::CpuValue> concat(size_t chain, size_t count, const Lookup& lookup,
+                                      dnnl::stream& stream);
+  // Where the value in `slot` should be written: its part of a chain buffer, when it belongs to
+  // a chain in use at batch 1 (a dense slice), else an empty value.
+  cpu::CpuValue slot_for(int slot) const;
+  // Copies a value just produced into its part of the chain buffer, if it belongs to a chain in
+  // use and was not written there already (then it becomes a view).
+  void produced(int slot, const cpu::CpuValue& value, dnnl::stream& stream);
+  // True for the outputs of concat() and values produced in their part: their bytes belong to
   // the chain buffer.
-  bool is_view(const std::string& name) const { return views_.count(name) != 0; }
-  void add_view(const std::string& name) { views_.insert(name); }
+  bool is_view(int slot) const { return views_[static_cast<size_t>(slot)]; }
+  void add_view(int slot) { views_[static_cast<size_t>(slot)] = true; }
 
  private:
   struct State {
@@ -81,7 +98,7 @@ class ChainBuffers {
 
   const ConcatChains& chains_;
   std::vector<State> state_;
-  std::set<std::string> views_;
+  std::vector<bool> views_;  // per slot
 };
 
 }  // namespace zenith::hetero

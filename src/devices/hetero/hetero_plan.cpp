@@ -22,28 +22,86 @@ struct HeteroPlan::Step {
   const ir::Node* node = nullptr;          // the main node
   std::vector<const ir::Node*> ref_nodes;  // what REF runs instead: the main node + fused ones
   std::unique_ptr<cpu::CpuOp> cpu;         // null: a REF step
-  std::vector<std::string> inputs;
+  std::vector<std::string> inputs;         // names, for REF's scope and for errors
   std::vector<std::string> outputs;
+  std::vector<int> input_slots;    // -1 for an absent optional input
+  std::vector<int> output_slots;   // -1 for an unused output
   std::vector<bool> plain_needed;  // per output: read by REF, a subgraph or the caller
-  std::vector<std::string> dead;   // values nothing reads after this step
+  std::vector<int> dead;           // slots nothing reads after this step
   std::optional<size_t> chain;     // a Concat computed in place: its chain (concat_chains.h)
   std::vector<bool> donatable;     // per input: only CPU steps read it, this one last and once,
                                    // so the step may reuse its buffer if the CPU produced it
 };
 
-// One run's values: REF's scope of plain values, and CPU values in their oneDNN layouts.
+// What a run keeps per value: its CPU form (any layout) and its plain form, either or both.
+struct SlotValue {
+  cpu::CpuValue cpu;
+  ir::Value plain;
+  bool on_cpu = false;
+  bool has_plain = false;  // `plain` may be an empty optional, so it cannot tell
+  bool in_scope = false;   // also bound by name in the run's REF scope
+};
+
+// Everything a run needs besides the plan, sized when the plan is built and reused run after
+// run, so that a run allocates none of it.
+struct HeteroPlan::RunState {
+  explicit RunState(const HeteroPlan& plan)
+      : stream(cpu::engine()),
+        scope(&plan.initializers_),
+        slots(plan.slot_names_.size()),
+        chains(plan.chains_) {
+    size_t widest = 0;
+    for (const Step& step : plan.steps_) widest = std::max(widest, step.inputs.size());
+    wrapped.resize(widest);
+    inputs.reserve(widest);
+  }
+
+  void reset() {
+    for (SlotValue& slot : slots) slot = SlotValue();
+    scope.clear();
+    chains.reset();
+  }
+
+  dnnl::stream stream;
+  ref::Scope scope;
+  std::vector<SlotValue> slots;
+  ChainBuffers chains;
+  std::vector<cpu::CpuValue> wrapped;  // a CPU step's inputs that needed wrapping or a copy
+  std::vector<const cpu::CpuValue*> inputs;
+};
+
+// One run: a run state taken from the plan's idle ones (or made) and given back after.
 class HeteroPlan::Run {
  public:
   // `declined`, when given, collects the CPU steps that ran on REF instead, and why.
   Run(const HeteroPlan& plan, uint64_t seed, std::map<const Step*, std::string>* declined)
-      : plan_(plan),
-        stream_(cpu::engine()),
-        rng_(seed),
-        scope_(&plan.initializers_),
-        chains_(plan.chains_),
-        declined_(declined) {}
+      : plan_(plan), state_(take_state(plan)), rng_(seed), declined_(declined) {}
 
-  ref::Scope& scope() { return scope_; }
+  ~Run() {
+    state_->reset();
+    const std::lock_guard<std::mutex> lock(plan_.idle_mutex_);
+    plan_.idle_.push_back(std::move(state_));
+  }
+
+  Run(const Run&) = delete;
+  Run& operator=(const Run&) = delete;
+
+  // Checks the feeds as REF does and puts them in their slots.
+  void bind(const std::map<std::string, ir::Value>& feeds) {
+    const ir::Graph& graph = plan_.graph_;
+    for (const auto& [name, value] : feeds) {
+      auto it = std::find_if(graph.inputs.begin(), graph.inputs.end(),
+                             [&](const ir::ValueInfo& v) { return v.name == name; });
+      if (it == graph.inputs.end())
+        throw_invalid_argument("{}: '{}' is not an input of the graph", graph.source, name);
+      ref::Interpreter::check_feed(graph, *it, value);
+      set_plain(plan_.input_slots_[static_cast<size_t>(it - graph.inputs.begin())], value);
+    }
+    for (const ir::ValueInfo* input : plan_.runtime_inputs_)
+      if (!feeds.count(input->name))
+        throw_invalid_argument("{}: no value given for graph input '{}' ({})", graph.source,
+                               input->name, ir::to_string(input->type));
+  }
 
   enum class Where { Cpu, View, Ref };  // View: a concat computed in place
 
@@ -55,10 +113,7 @@ class HeteroPlan::Run {
       ++plan_.ref_fallbacks_;
       if (declined_) declined_->emplace(&step, std::move(why));
     }
-    for (const ir::Node* node : step.ref_nodes) {
-      for (const std::string& in : node->inputs) ensure_plain(in);
-      plan_.interpreter_.run_node(*node, scope_, rng_);
-    }
+    run_on_ref(step);
     return Where::Ref;
   }
 
@@ -73,104 +128,176 @@ class HeteroPlan::Run {
                   "",
                   ms};
     for (size_t i = 1; i < step.ref_nodes.size(); ++i) p.op += "+" + step.ref_nodes[i]->op_type;
-    auto it = step.outputs.empty() ? cpu_values_.end() : cpu_values_.find(step.outputs[0]);
-    p.layout =
-        it != cpu_values_.end() && it->second.mem ? cpu::layout_name(it->second.desc()) : "plain";
+    const int out = step.output_slots.empty() ? -1 : step.output_slots[0];
+    const SlotValue* v = out < 0 ? nullptr : &slot(out);
+    p.layout = v && v->on_cpu && v->cpu.mem ? cpu::layout_name(v->cpu.desc()) : "plain";
     return p;
   }
 
   void release(const Step& step) {
-    for (const std::string& name : step.dead) {
-      scope_.erase(name);
-      cpu_values_.erase(name);
+    for (int s : step.dead) {
+      SlotValue& v = slot(s);
+      if (v.in_scope) state_->scope.erase(plan_.slot_names_[static_cast<size_t>(s)]);
+      v = SlotValue();
     }
   }
 
+  // Graph output `i` as a plain value.
+  ir::Value output(size_t i) {
+    const int s = plan_.output_slots_[i];
+    const std::string& name = plan_.graph_.outputs[i].name;
+    ensure_plain(s);
+    if (slot(s).has_plain) return slot(s).plain;
+    if (const ir::Value* v = state_->scope.find(name)) return *v;  // an initializer
+    throw_invalid_model("{}: graph output '{}' is never produced", plan_.graph_.source, name);
+  }
+
  private:
+  static std::unique_ptr<RunState> take_state(const HeteroPlan& plan) {
+    {
+      const std::lock_guard<std::mutex> lock(plan.idle_mutex_);
+      if (!plan.idle_.empty()) {
+        std::unique_ptr<RunState> state = std::move(plan.idle_.back());
+        plan.idle_.pop_back();
+        return state;
+      }
+    }
+    return std::make_unique<RunState>(plan);
+  }
+
+  SlotValue& slot(int s) { return state_->slots[static_cast<size_t>(s)]; }
+  const SlotValue& slot(int s) const { return state_->slots[static_cast<size_t>(s)]; }
+
+  void set_plain(int s, ir::Value value) {
+    SlotValue& v = slot(s);
+    v.plain = std::move(value);
+    v.has_plain = true;
+    if (plan_.any_subgraph_) bind_in_scope(s);
+  }
+
+  void bind_in_scope(int s) {
+    SlotValue& v = slot(s);
+    state_->scope.set(plan_.slot_names_[static_cast<size_t>(s)], v.plain);
+    v.in_scope = true;
+  }
+
+  void ensure_plain(int s) {
+    SlotValue& v = slot(s);
+    if (v.has_plain || !v.on_cpu) return;
+    set_plain(s, cpu::to_plain(v.cpu, state_->stream));
+  }
+
+  // REF kernels read their inputs by name: the step's inputs go into the scope, its outputs come
+  // back into their slots.
+  void run_on_ref(const Step& step) {
+    for (int s : step.input_slots) {
+      if (s < 0 || slot(s).in_scope) continue;
+      ensure_plain(s);
+      if (slot(s).has_plain) bind_in_scope(s);  // else an initializer, in the parent scope
+    }
+    for (const ir::Node* node : step.ref_nodes)
+      plan_.interpreter_.run_node(*node, state_->scope, rng_);
+    for (size_t i = 0; i < step.outputs.size(); ++i) {
+      const int s = step.output_slots[i];
+      if (s < 0) continue;
+      const ir::Value* v = state_->scope.find(step.outputs[i]);
+      ZENITH_ASSERT(v);
+      SlotValue& out = slot(s);
+      out.plain = *v;
+      out.has_plain = out.in_scope = true;
+    }
+  }
+
   // Why the step could not run on CPU ("" when it did): the op declines these inputs or oneDNN
   // has no implementation for them. The step then runs on REF.
   std::string run_on_cpu(const Step& step) {
-    std::vector<cpu::CpuValue> wrapped(step.inputs.size());
-    std::vector<const cpu::CpuValue*> inputs(step.inputs.size(), nullptr);
-    for (size_t i = 0; i < step.inputs.size(); ++i) {
-      const std::string& name = step.inputs[i];
-      if (name.empty()) continue;
-      if (auto it = plan_.constants_.find(name); it != plan_.constants_.end()) {
-        inputs[i] = &it->second;
+    const size_t n = step.input_slots.size();
+    std::vector<cpu::CpuValue>& wrapped = state_->wrapped;
+    std::vector<const cpu::CpuValue*>& inputs = state_->inputs;
+    inputs.assign(n, nullptr);
+    struct Unwrap {  // the wrapped inputs are released whatever happens
+      std::vector<cpu::CpuValue>& values;
+      size_t n;
+      ~Unwrap() {
+        for (size_t i = 0; i < n; ++i) values[i] = cpu::CpuValue();
+      }
+    } unwrap{wrapped, n};
+    for (size_t i = 0; i < n; ++i) {
+      const int s = step.input_slots[i];
+      if (s < 0) continue;
+      if (const int c = plan_.constant_of_slot_[static_cast<size_t>(s)]; c >= 0) {
+        inputs[i] = &plan_.constants_[static_cast<size_t>(c)];
         continue;
       }
-      if (auto it = cpu_values_.find(name); it != cpu_values_.end()) {
-        inputs[i] = &it->second;
-        if (!step.cpu->reads_strided() && it->second.mem && !cpu::is_dense(it->second.desc())) {
+      const SlotValue& v = slot(s);
+      if (v.on_cpu) {
+        inputs[i] = &v.cpu;
+        if (!step.cpu->reads_strided() && v.cpu.mem && !cpu::is_dense(v.cpu.desc())) {
           // A concat-chain view, in channel blocks.
-          wrapped[i] = cpu::to_layout(it->second, cpu::blocked_desc(it->second.dims()), stream_);
+          wrapped[i] = cpu::to_layout(v.cpu, cpu::blocked_desc(v.cpu.dims()), state_->stream);
           inputs[i] = &wrapped[i];
           continue;
         }
-        if (step.donatable[i] && !chains_.is_view(name)) {
-          wrapped[i] = it->second;
+        if (step.donatable[i] && !state_->chains.is_view(s)) {
+          wrapped[i] = v.cpu;
           wrapped[i].donated = true;
           inputs[i] = &wrapped[i];
         }
         continue;
       }
-      const ir::Value* v = scope_.find(name);
-      if (!v) throw_invalid_model("input '{}' is not produced by any earlier node", name);
-      if (!v->is_tensor()) return fmt::format("input '{}' is not a tensor", name);
-      wrapped[i] = cpu::wrap(v->tensor());
+      const ir::Value* plain = v.has_plain ? &v.plain : state_->scope.find(step.inputs[i]);
+      if (!plain)
+        throw_invalid_model("input '{}' is not produced by any earlier node", step.inputs[i]);
+      if (!plain->is_tensor()) return fmt::format("input '{}' is not a tensor", step.inputs[i]);
+      wrapped[i] = cpu::wrap(plain->tensor());
       inputs[i] = &wrapped[i];
     }
     if (!step.cpu->accepts(inputs))
       return "its CPU kernel does not take these inputs (dtype, rank or broadcast)";
     std::vector<cpu::CpuValue> outputs;
     try {
-      const cpu::CpuValue slot =
-          step.outputs.empty() ? cpu::CpuValue() : chains_.slot_for(step.outputs[0]);
-      outputs =
-          slot.mem ? step.cpu->run_into(inputs, slot, stream_) : step.cpu->run(inputs, stream_);
+      const int first = step.output_slots.empty() ? -1 : step.output_slots[0];
+      const cpu::CpuValue into = first < 0 ? cpu::CpuValue() : state_->chains.slot_for(first);
+      outputs = into.mem ? step.cpu->run_into(inputs, into, state_->stream)
+                         : step.cpu->run(inputs, state_->stream);
     } catch (const dnnl::error& e) {
       // oneDNN has no kernel for this configuration (a padding or shape it rejects): REF
       // computes it. Any other failure is an error, never a silent rerun.
       if (e.status != dnnl_unimplemented) throw;
       return std::string("oneDNN has no kernel for it: ") + e.what();
     }
-    for (size_t i = 0; i < step.outputs.size(); ++i) {
-      if (step.outputs[i].empty()) continue;
-      chains_.produced(step.outputs[i], outputs[i], stream_);
+    for (size_t i = 0; i < step.output_slots.size(); ++i) {
+      const int s = step.output_slots[i];
+      if (s < 0) continue;
+      state_->chains.produced(s, outputs[i], state_->stream);
       store(step, i, std::move(outputs[i]));
     }
     return "";
   }
 
   void store(const Step& step, size_t i, cpu::CpuValue value) {
-    if (step.plain_needed[i]) scope_.set(step.outputs[i], cpu::to_plain(value, stream_));
-    cpu_values_[step.outputs[i]] = std::move(value);
+    const int s = step.output_slots[i];
+    SlotValue& v = slot(s);
+    v.cpu = std::move(value);
+    v.on_cpu = true;
+    if (step.plain_needed[i]) ensure_plain(s);
   }
 
   bool concat_in_place(const Step& step) {
-    const auto lookup = [this](const std::string& name) -> const cpu::CpuValue* {
-      auto it = cpu_values_.find(name);
-      return it == cpu_values_.end() ? nullptr : &it->second;
+    const auto lookup = [this](int s) -> const cpu::CpuValue* {
+      return slot(s).on_cpu ? &slot(s).cpu : nullptr;
     };
-    std::optional<cpu::CpuValue> view = chains_.concat(*step.chain, step.inputs, lookup, stream_);
+    std::optional<cpu::CpuValue> view =
+        state_->chains.concat(*step.chain, step.inputs.size(), lookup, state_->stream);
     if (!view) return false;
-    chains_.add_view(step.outputs[0]);
+    state_->chains.add_view(step.output_slots[0]);
     store(step, 0, std::move(*view));
     return true;
   }
 
-  void ensure_plain(const std::string& name) {
-    if (name.empty() || scope_.find(name)) return;
-    if (auto it = cpu_values_.find(name); it != cpu_values_.end())
-      scope_.set(name, cpu::to_plain(it->second, stream_));
-  }
-
   const HeteroPlan& plan_;
-  dnnl::stream stream_;
+  std::unique_ptr<RunState> state_;
   std::mt19937_64 rng_;
-  ref::Scope scope_;
-  std::unordered_map<std::string, cpu::CpuValue> cpu_values_;
-  ChainBuffers chains_;
   std::map<const Step*, std::string>* declined_;
 };
 
@@ -193,6 +320,11 @@ std::vector<int64_t> shape_key(const std::map<std::string, ir::Value>& feeds) {
 
 }  // namespace
 
+bool uses_cpu(const std::vector<std::string>& devices) {
+  const auto cpu = std::find(devices.begin(), devices.end(), "CPU");
+  return cpu != devices.end() && std::find(devices.begin(), cpu, "REF") == cpu;
+}
+
 HeteroPlan::HeteroPlan(ir::Graph graph, const std::vector<std::string>& devices, int num_threads)
     : graph_(std::move(graph)), num_threads_(num_threads) {
   if (num_threads < 0)
@@ -201,14 +333,45 @@ HeteroPlan::HeteroPlan(ir::Graph graph, const std::vector<std::string>& devices,
     if (d != "CPU" && d != "REF")
       throw_invalid_argument("HETERO: unknown device '{}'; HETERO combines CPU and REF", d);
   interpreter_.check_supported(graph_);
-  uses_cpu_ = std::find(devices.begin(), devices.end(), "CPU") != devices.end();
+  uses_cpu_ = uses_cpu(devices);
+  cpu_after_ref_ = !uses_cpu_ && std::count(devices.begin(), devices.end(), "CPU") != 0;
   // REF runs the graph as written (it is the oracle); faster devices run it simplified.
   if (uses_cpu_) passes::run_default_passes(graph_);
   build_steps();
   ref::Interpreter::bind_initializers(graph_, initializers_);
+  runtime_inputs_ = graph_.runtime_inputs();
 }
 
 HeteroPlan::~HeteroPlan() = default;
+
+std::unordered_map<std::string, int> HeteroPlan::assign_slots() {
+  std::unordered_map<std::string, int> slot_of;
+  const auto slot = [&](const std::string& name) {
+    if (name.empty()) return -1;
+    auto [it, fresh] = slot_of.emplace(name, static_cast<int>(slot_names_.size()));
+    if (fresh) slot_names_.push_back(name);
+    return it->second;
+  };
+  for (const ir::ValueInfo& in : graph_.inputs) input_slots_.push_back(slot(in.name));
+  for (Step& step : steps_) {
+    for (const std::string& in : step.inputs) step.input_slots.push_back(slot(in));
+    for (const std::string& out : step.outputs) step.output_slots.push_back(slot(out));
+  }
+  for (const ir::ValueInfo& out : graph_.outputs) output_slots_.push_back(slot(out.name));
+  constant_of_slot_.assign(slot_names_.size(), -1);
+  for (const Step& step : steps_) {
+    if (!step.cpu) continue;
+    for (size_t i = 0; i < step.inputs.size(); ++i) {
+      const int s = step.input_slots[i];
+      if (s < 0 || constant_of_slot_[static_cast<size_t>(s)] >= 0) continue;
+      if (const ir::Tensor* t = passes::constant_of(graph_, step.inputs[i])) {
+        constant_of_slot_[static_cast<size_t>(s)] = static_cast<int>(constants_.size());
+        constants_.push_back(cpu::wrap(*t));
+      }
+    }
+  }
+  return slot_of;
+}
 
 void HeteroPlan::build_steps() {
   const bool use_cpu = uses_cpu_;
@@ -219,7 +382,7 @@ void HeteroPlan::build_steps() {
     Assignment a{node.name, node.op_type, "REF", "", ""};
     const cpu::CpuOpFactory* factory = use_cpu ? cpu::find_cpu_op(node) : nullptr;
     if (!use_cpu)
-      a.reason = "CPU not requested";
+      a.reason = cpu_after_ref_ ? "REF comes before CPU in the device order" : "CPU not requested";
     else if (!factory)
       a.reason = "no CPU kernel for " + node.op_type;
     else
@@ -248,11 +411,8 @@ void HeteroPlan::build_steps() {
     steps_.push_back(std::move(step));
   }
 
-  for (const Step& step : steps_)
-    if (step.cpu)
-      for (const std::string& in : step.inputs)
-        if (const ir::Tensor* t = in.empty() ? nullptr : passes::constant_of(graph_, in))
-          constants_.emplace(in, cpu::wrap(*t));
+  any_subgraph_ = any_subgraph;
+  const std::unordered_map<std::string, int> slot_of = assign_slots();
 
   std::vector<const ir::Node*> concats;
   for (const Step& step : steps_)
@@ -263,6 +423,8 @@ void HeteroPlan::build_steps() {
       if (auto it = chains_.chain_of_concat.find(step.outputs[0]);
           it != chains_.chain_of_concat.end())
         step.chain = it->second;
+  chains_.index_slots([&](const std::string& name) { return slot_of.at(name); },
+                      slot_names_.size());
 
   // A CPU output is reordered to plain when something other than a CPU step reads it.
   std::set<std::string> read_plain;
@@ -291,7 +453,7 @@ void HeteroPlan::build_steps() {
                                        [&](const ir::ValueInfo& v) { return v.name == name; });
     if (is_output || graph_.initializers.count(name)) continue;
     Step& step = steps_[s];
-    step.dead.push_back(name);
+    step.dead.push_back(slot_of.at(name));
     // A value REF has seen may have views (a REF Reshape's output shares its buffer).
     if (!read_plain.count(name) && !aliased.count(name) &&
         std::count(step.inputs.begin(), step.inputs.end(), name) == 1)
@@ -334,7 +496,7 @@ std::vector<ir::Value> HeteroPlan::run(const std::map<std::string, ir::Value>& f
   std::vector<ir::Value> results;
   {
     Run run(*this, seed, declined);
-    ref::Interpreter::bind_feeds(graph_, feeds, run.scope());
+    run.bind(feeds);
     for (const Step& step : steps_) {
       try {
         if (!profile) {
@@ -359,12 +521,8 @@ std::vector<ir::Value> HeteroPlan::run(const std::map<std::string, ir::Value>& f
       }
       run.release(step);
     }
-    for (const ir::ValueInfo& out : graph_.outputs) {
-      const ir::Value* v = run.scope().find(out.name);
-      if (!v)
-        throw_invalid_model("{}: graph output '{}' is never produced", graph_.source, out.name);
-      results.push_back(*v);
-    }
+    results.reserve(graph_.outputs.size());
+    for (size_t i = 0; i < graph_.outputs.size(); ++i) results.push_back(run.output(i));
   }
   arena.complete();  // the run's buffers are released now, but for the outputs
   return results;

@@ -1,12 +1,15 @@
 // HeteroPlan: a graph compiled for a list of devices in priority order ("HETERO:CPU,REF"; the
 // CPU device alone means the same). Each node goes to the first device that supports it;
 // consecutive CPU steps pass tensors in oneDNN's blocked layouts, and a tensor is reordered to
-// plain only where a REF step, a subgraph or the caller reads it.
+// plain only where a REF step, a subgraph or the caller reads it. Every value has an integer
+// slot, fixed when the plan is built; a run keeps its values in a vector of slots, and only
+// REF steps (whose kernels look inputs up by name) see a name -> value scope.
 #pragma once
 
 #include <atomic>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -39,9 +42,15 @@ struct StepProfile {
   double ms = 0;
 };
 
+// True if a plan for `devices` (in priority order) may put nodes on CPU: CPU is listed, and
+// before REF, which takes every node it is offered.
+bool uses_cpu(const std::vector<std::string>& devices);
+
 class HeteroPlan {
  public:
-  // `devices` in priority order, each "CPU" or "REF"; REF is always the last resort. CPU steps
+  // `devices` in priority order, each "CPU" or "REF"; each node goes to the first that supports
+  // it (REF supports every node, so nothing after REF gets one), and REF is the last resort when
+  // the list does not name it. CPU steps
   // run on `num_threads` OpenMP threads (0: all cores).
   HeteroPlan(ir::Graph graph, const std::vector<std::string>& devices, int num_threads = 0);
   ~HeteroPlan();
@@ -75,6 +84,7 @@ class HeteroPlan {
 
  private:
   struct Step;
+  struct RunState;
   class Run;
 
   std::vector<ir::Value> run(const std::map<std::string, ir::Value>& feeds, uint64_t seed,
@@ -82,20 +92,33 @@ class HeteroPlan {
                              std::map<const Step*, std::string>* declined) const;
 
   void build_steps();
+  // Gives every value a slot; returns the names' slots for the rest of the build.
+  std::unordered_map<std::string, int> assign_slots();
 
   ir::Graph graph_;
   int num_threads_;
   bool uses_cpu_ = false;
+  bool cpu_after_ref_ = false;  // CPU listed, but after REF
   ref::Interpreter interpreter_;
   std::vector<Assignment> assignments_;
   std::vector<Step> steps_;
+  std::vector<std::string> slot_names_;               // slot -> value name
+  std::vector<const ir::ValueInfo*> runtime_inputs_;  // the inputs a run must be fed
+  std::vector<int> input_slots_;                      // per graph input
+  std::vector<int> output_slots_;                     // per graph output
   // The initializers CPU steps read, wrapped once: a oneDNN memory object per run and input
-  // cost more than some steps.
-  std::unordered_map<std::string, cpu::CpuValue> constants_;
+  // cost more than some steps. constant_of_slot_: index into constants_, or -1.
+  std::vector<cpu::CpuValue> constants_;
+  std::vector<int> constant_of_slot_;
+  // A subgraph may read any value by name, so with one every value is also put in the scope.
+  bool any_subgraph_ = false;
   ref::Scope initializers_;  // the parent of every run's scope: bound once, not per run
   ConcatChains chains_;
   mutable cpu::ArenaCache arenas_;
   mutable std::atomic<size_t> ref_fallbacks_{0};
+  // Run states no run is using: slots, scope, stream and chain buffers, reused by later runs.
+  mutable std::mutex idle_mutex_;
+  mutable std::vector<std::unique_ptr<RunState>> idle_;
 };
 
 }  // namespace zenith::hetero

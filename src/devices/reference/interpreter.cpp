@@ -38,24 +38,6 @@ std::vector<std::vector<std::string>> last_uses(const ir::Graph& graph) {
   return dead;
 }
 
-// A fed tensor must have the declared dtype and agree with every known dimension.
-void check_feed(const ir::Graph& graph, const ir::ValueInfo& input, const ir::Value& value) {
-  if (input.type.kind != ir::TypeInfo::Kind::Tensor || !value.is_tensor()) return;
-  const ir::Tensor& t = value.tensor();
-  const std::string expected = ir::to_string(input.type);
-  if (input.type.dtype != ir::DType::Undefined && t.dtype() != input.type.dtype)
-    throw_invalid_argument("{}: input '{}' has dtype {}, expected {}", graph.source, input.name,
-                           ir::dtype_name(t.dtype()), expected);
-  if (!input.type.shape) return;
-  const ir::Shape& shape = *input.type.shape;
-  bool ok = shape.size() == t.dims().size();
-  for (size_t i = 0; ok && i < shape.size(); ++i)
-    ok = !shape[i].is_known() || shape[i].value == t.dims()[i];
-  if (!ok)
-    throw_invalid_argument("{}: input '{}' has shape {}, expected {}", graph.source, input.name,
-                           ir::to_string(t.dims()), expected);
-}
-
 }  // namespace
 
 const ir::Value* Scope::find(const std::string& name) const {
@@ -102,6 +84,23 @@ void Interpreter::check_supported(const ir::Graph& graph) const {
         for (const auto& g : *gs) check_supported(*g);
     }
   }
+}
+
+void Interpreter::check_feed(const ir::Graph& graph, const ir::ValueInfo& input,
+                             const ir::Value& value) {
+  if (input.type.kind != ir::TypeInfo::Kind::Tensor || !value.is_tensor()) return;
+  const ir::Tensor& t = value.tensor();
+  if (input.type.dtype != ir::DType::Undefined && t.dtype() != input.type.dtype)
+    throw_invalid_argument("{}: input '{}' has dtype {}, expected {}", graph.source, input.name,
+                           ir::dtype_name(t.dtype()), ir::to_string(input.type));
+  if (!input.type.shape) return;
+  const ir::Shape& shape = *input.type.shape;
+  bool ok = shape.size() == t.dims().size();
+  for (size_t i = 0; ok && i < shape.size(); ++i)
+    ok = !shape[i].is_known() || shape[i].value == t.dims()[i];
+  if (!ok)
+    throw_invalid_argument("{}: input '{}' has shape {}, expected {}", graph.source, input.name,
+                           ir::to_string(t.dims()), ir::to_string(input.type));
 }
 
 void Interpreter::bind_feeds(const ir::Graph& graph, const std::map<std::string, ir::Value>& feeds,
@@ -156,7 +155,8 @@ void Interpreter::run_node(const ir::Node& node, Scope& scope, std::mt19937_64& 
       continue;
     }
     const ir::Value* v = scope.find(node.inputs[i]);
-    if (!v) throw_invalid_model("input {} '{}' is not produced by any earlier node", i, node.inputs[i]);
+    if (!v)
+      throw_invalid_model("input {} '{}' is not produced by any earlier node", i, node.inputs[i]);
     inputs.push_back(v);
   }
   std::vector<ir::Value> outputs(node.outputs.size());
@@ -186,8 +186,7 @@ std::vector<ir::Value> Interpreter::execute(const ir::Graph& graph, Scope& scope
   std::vector<ir::Value> results;
   for (const ir::ValueInfo& out : graph.outputs) {
     const ir::Value* v = scope.find(out.name);
-    if (!v)
-      throw_invalid_model("{}: graph output '{}' is never produced", graph.source, out.name);
+    if (!v) throw_invalid_model("{}: graph output '{}' is never produced", graph.source, out.name);
     results.push_back(*v);
   }
   return results;

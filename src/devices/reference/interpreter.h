@@ -21,6 +21,7 @@ class Scope {
   void set(const std::string& name, ir::Value value) { values_[name] = std::move(value); }
   void erase(const std::string& name) { values_.erase(name); }
   bool has_local(const std::string& name) const { return values_.count(name) != 0; }
+  void clear() { values_.clear(); }
 
  private:
   const Scope* parent_;
@@ -49,6 +50,10 @@ class Interpreter {
   // not yet prefixed with the node (the caller adds its context).
   void run_node(const ir::Node& node, Scope& scope, std::mt19937_64& rng) const;
 
+  // Throws InvalidArgument unless a tensor fed for `input` has its declared dtype and agrees
+  // with every known dimension.
+  static void check_feed(const ir::Graph& graph, const ir::ValueInfo& input,
+                         const ir::Value& value);
   // Checks fed values against the graph's declared inputs and binds them into `scope`.
   static void bind_feeds(const ir::Graph& graph, const std::map<std::string, ir::Value>& feeds,
                          Scope& scope);
