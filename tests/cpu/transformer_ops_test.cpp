@@ -319,5 +319,27 @@ TEST(CpuTransformerOps, EinsumProductsWithTransposedOperands) {
   }
 }
 
+// Swin exports its attention dropout (p = 0) in training mode; it is dropped, so the attention
+// around it fuses and nothing stays on REF.
+TEST(CpuTransformerOps, AttentionAroundATrainingDropoutOfRatioZero) {
+  for (int64_t batch : {1, 3}) {
+    SCOPED_TRACE(batch);
+    auto g = make_graph({make_node("MatMul", {"Q", "K"}, {"s"}),
+                         make_node("Softmax", {"s"}, {"p"}, {{"axis", int64_t{-1}}}),
+                         make_node("Dropout", {"p", "ratio", "on"}, {"d", "mask"}),
+                         make_node("MatMul", {"d", "V"}, {"Y"})},
+                        {"Q", "K", "V"}, {"Y"},
+                        {{"ratio", ir::Tensor::scalar(0.0f)}, {"on", ir::Tensor::scalar(true)}});
+    expect_cpu_matches_ref(*g,
+                           {{"Q", spread({batch, 3, 49, 7}, 2.0f, 1)},
+                            {"K", spread({batch, 3, 7, 49}, 2.0f, 2)},
+                            {"V", random_tensor({batch, 3, 49, 7}, 3)}},
+                           {.rtol = 1e-5, .atol = 1e-6});
+    const hetero::HeteroPlan plan(*g, {"CPU", "REF"});
+    ASSERT_EQ(plan.assignments().size(), 1u);
+    EXPECT_EQ(plan.assignments()[0].op_type, "Attention");
+  }
+}
+
 }  // namespace
 }  // namespace zenith
