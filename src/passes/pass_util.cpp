@@ -66,6 +66,12 @@ bool has_subgraph(const ir::Node& node) {
 
 bool may_train(const ir::Graph& graph, const ir::Node& node) {
   if (!is_op(node, "Dropout") || !node.has_input(2)) return false;
+  // A ratio of 0 drops nothing even in training mode: torchvision's Swin exports its
+  // attention dropout (p = 0) with training_mode true.
+  const ir::Tensor* ratio = node.has_input(1) ? constant_of(graph, node.inputs[1]) : nullptr;
+  if (ratio && ratio->dtype() == ir::DType::F32 && ratio->numel() == 1 &&
+      *ratio->data<float>() == 0.0f)
+    return false;
   const ir::Tensor* mode = constant_of(graph, node.inputs[2]);
   return !mode || mode->dtype() != ir::DType::Bool || mode->numel() != 1 || *mode->data<bool>();
 }

@@ -34,8 +34,9 @@ inline bool is_op(const ir::Node& node, std::string_view op_type) {
 
 bool has_subgraph(const ir::Node& node);
 
-// True for a Dropout whose training_mode input is present and not a constant false: it may draw
-// random numbers, so it is neither a constant nor a pass-through.
+// True for a Dropout whose training_mode input is present and not a constant false, unless its
+// ratio is a constant 0: it may draw random numbers, so it is neither a constant nor a
+// pass-through.
 bool may_train(const ir::Graph& graph, const ir::Node& node);
 
 // Who reads each value of one graph: its nodes, its outputs, and the subgraphs (If / Loop / Scan

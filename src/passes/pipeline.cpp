@@ -7,6 +7,7 @@
 #include "passes/batch_norm_folding.h"
 #include "passes/constant_folding.h"
 #include "passes/dead_node_elimination.h"
+#include "passes/einsum_to_matmul.h"
 #include "passes/gelu_fusion.h"
 #include "passes/identity_elimination.h"
 #include "passes/layer_norm_fusion.h"
@@ -66,6 +67,10 @@ PipelineReport run_default_passes(ir::Graph& graph) {
   PipelineReport report;
   report.nodes_before = graph.nodes.size();
   report.initializers_before = graph.initializers.size();
+  // Lowering adds Transposes, so it runs once, before the rounds (it leaves no Einsum it could
+  // lower again); shape folding in the first round then sees MatMul, whose shapes it infers.
+  report.passes.push_back({"einsum_to_matmul", "lowered", lower_einsums(graph)});
+  const size_t first_round_pass = report.passes.size();
   for (const Pass& pass : kPasses) report.passes.push_back({pass.name, pass.verb, {}});
   // Every change removes a node, or removes initializers and no node, so each round that changes
   // something lowers (nodes, initializers) in lexicographic order: the rounds end.
@@ -74,7 +79,7 @@ PipelineReport run_default_passes(ir::Graph& graph) {
     ++report.rounds;
     for (size_t i = 0; i < std::size(kPasses); ++i)
       for (const auto& [label, count] : kPasses[i].run(graph)) {
-        report.passes[i].changes[label] += count;
+        report.passes[first_round_pass + i].changes[label] += count;
         changed = changed || count > 0;
       }
   }

@@ -280,5 +280,66 @@ TEST(CpuTransformerOps, MatMulWithNumpyBatchBroadcasting) {
   }
 }
 
+// MaxViT writes attention with Einsum; lowered to MatMul it runs on CPU (all of it, the
+// Transpose of K too) instead of REF's one-element-at-a-time sum.
+TEST(CpuTransformerOps, EinsumAttentionAsMaxVitExportsIt) {
+  for (int64_t batch : {1, 3}) {
+    SCOPED_TRACE(batch);
+    const ir::Dims qkv = {batch, 2, 3, 49, 5};
+    auto g =
+        make_graph({make_node("Einsum", {"Q", "K"}, {"s"},
+                              {{"equation", std::string("B G H I D, B G H J D -> B G H I J")}}),
+                    make_node("Add", {"s", "M"}, {"t"}),
+                    make_node("Softmax", {"t"}, {"p"}, {{"axis", int64_t{-1}}}),
+                    make_node("Einsum", {"p", "V"}, {"Y"},
+                              {{"equation", std::string("B G H I J, B G H J D -> B G H I D")}})},
+                   {"Q", "K", "V", "M"}, {"Y"});
+    expect_cpu_matches_ref(*g,
+                           {{"Q", spread(qkv, 2.0f, 1)},
+                            {"K", spread(qkv, 2.0f, 2)},
+                            {"V", random_tensor(qkv, 3)},
+                            {"M", spread({3, 49, 49}, 3.0f, 4)}},
+                           {.rtol = 1e-5, .atol = 1e-6});
+  }
+}
+
+TEST(CpuTransformerOps, EinsumProductsWithTransposedOperands) {
+  struct Case {
+    std::string equation;
+    ir::Dims a, b;
+  };
+  for (const Case& c : std::vector<Case>{{"bki,bjk->bij", {3, 17, 5}, {3, 9, 17}},
+                                         {"ki,kj->ij", {7, 1}, {7, 13}},
+                                         {"abij,abjk->abik", {1, 2, 5, 3}, {1, 2, 3, 6}}}) {
+    SCOPED_TRACE(c.equation);
+    auto g = make_graph({make_node("Einsum", {"A", "B"}, {"Y"}, {{"equation", c.equation}})},
+                        {"A", "B"}, {"Y"});
+    expect_cpu_matches_ref(*g, {{"A", random_tensor(c.a, 1)}, {"B", random_tensor(c.b, 2)}},
+                           {.rtol = 1e-5, .atol = 1e-6});
+  }
+}
+
+// Swin exports its attention dropout (p = 0) in training mode; it is dropped, so the attention
+// around it fuses and nothing stays on REF.
+TEST(CpuTransformerOps, AttentionAroundATrainingDropoutOfRatioZero) {
+  for (int64_t batch : {1, 3}) {
+    SCOPED_TRACE(batch);
+    auto g = make_graph({make_node("MatMul", {"Q", "K"}, {"s"}),
+                         make_node("Softmax", {"s"}, {"p"}, {{"axis", int64_t{-1}}}),
+                         make_node("Dropout", {"p", "ratio", "on"}, {"d", "mask"}),
+                         make_node("MatMul", {"d", "V"}, {"Y"})},
+                        {"Q", "K", "V"}, {"Y"},
+                        {{"ratio", ir::Tensor::scalar(0.0f)}, {"on", ir::Tensor::scalar(true)}});
+    expect_cpu_matches_ref(*g,
+                           {{"Q", spread({batch, 3, 49, 7}, 2.0f, 1)},
+                            {"K", spread({batch, 3, 7, 49}, 2.0f, 2)},
+                            {"V", random_tensor({batch, 3, 49, 7}, 3)}},
+                           {.rtol = 1e-5, .atol = 1e-6});
+    const hetero::HeteroPlan plan(*g, {"CPU", "REF"});
+    ASSERT_EQ(plan.assignments().size(), 1u);
+    EXPECT_EQ(plan.assignments()[0].op_type, "Attention");
+  }
+}
+
 }  // namespace
 }  // namespace zenith

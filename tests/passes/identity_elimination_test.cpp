@@ -83,6 +83,18 @@ TEST(IdentityElimination, RemovesInferenceDropoutWithUnusedMask) {
       {{"x", testing::random_tensor({3, 2})}, {"training", ir::Tensor::scalar(false)}});
 }
 
+TEST(IdentityElimination, RemovesTrainingDropoutWithRatioZero) {
+  auto graph = make_graph({make_node("Dropout", {"x", "zero", "on"}, {"a", "unused_mask"}),
+                           make_node("Dropout", {"a", "half", "on"}, {"y"})},
+                          {"x"}, {"y"},
+                          {{"zero", ir::Tensor::scalar(0.0f)},
+                           {"half", ir::Tensor::scalar(0.5f)},
+                           {"on", ir::Tensor::scalar(true)}});
+  EXPECT_EQ(eliminate_identities(*graph), (ChangeCounts{{"Dropout", 1}}));
+  ASSERT_EQ(graph->nodes.size(), 1u);
+  EXPECT_EQ(graph->nodes[0].inputs[0], "x");
+}
+
 TEST(IdentityElimination, RemovesReshapeAndFlattenThatKeepTheShape) {
   auto graph = make_graph(
       {make_node("Reshape", {"x", "copy_batch"}, {"a"}),
