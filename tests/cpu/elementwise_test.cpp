@@ -10,11 +10,28 @@ using testing::random_tensor;
 
 TEST(CpuEltwise, EveryActivationMatchesRef) {
   for (const char* op : {"Relu", "Sigmoid", "Tanh", "Elu", "Exp", "Abs", "Neg", "Softplus",
-                         "HardSwish", "LeakyRelu"}) {
+                         "HardSwish", "HardSigmoid", "LeakyRelu"}) {
     SCOPED_TRACE(op);
     auto g = make_graph({make_node(op, {"X"}, {"Y"})}, {"X"}, {"Y"});
     expect_cpu_matches_ref(*g, {{"X", random_tensor({5, 3, 7, 1}, 1)}});
   }
+}
+
+// oneDNN 2.6 has no hardsigmoid: a linear then a clip, standalone or fused into a Conv.
+TEST(CpuEltwise, HardSigmoidWithItsAttributesAloneAndFused) {
+  const std::map<std::string, ir::Attribute> attrs = {{"alpha", 0.3f}, {"beta", 0.4f}};
+  auto alone = make_graph({make_node("HardSigmoid", {"X"}, {"Y"}, attrs)}, {"X"}, {"Y"});
+  expect_cpu_matches_ref(*alone, {{"X", random_tensor({2, 5, 7}, 1)}});
+  auto fused = make_graph({make_node("Conv", {"X", "W"}, {"c"}),
+                           make_node("HardSigmoid", {"c"}, {"h"}, attrs),
+                           make_node("Mul", {"X", "h"}, {"Y"})},
+                          {"X"}, {"Y"}, {{"W", random_tensor({16, 16, 1, 1}, 2)}});
+  const ir::Tensor x = random_tensor({1, 16, 5, 6}, 1);
+  expect_cpu_matches_ref(*fused, {{"X", x}});
+  const hetero::HeteroPlan plan(*fused, {"CPU", "REF"});
+  std::vector<hetero::StepProfile> steps;
+  plan.run({{"X", x}}, 0, &steps);
+  EXPECT_EQ(steps.front().op, "Conv+HardSigmoid");
 }
 
 TEST(CpuEltwise, LogAndSqrtOnPositiveInputs) {
