@@ -1,6 +1,8 @@
 // Add / Sub / Mul / Div with numpy broadcasting on oneDNN, with fused activations. The output
 // takes the full-size operand's layout, so residual and scaling steps stay blocked. Integer
-// operands take our loop (integer_binary.h).
+// operands take our loop (integer_binary.h), one value per channel our other loop
+// (channel_broadcast.h).
+#include "devices/cpu/ops/channel_broadcast.h"
 #include "devices/cpu/ops/integer_binary.h"
 #include "devices/cpu/ops/op_util.h"
 #include "devices/cpu/ops/ops.h"
@@ -12,6 +14,11 @@ using dnnl::memory;
 
 struct BinaryEntry {
   dnnl::binary primitive;
+};
+
+// The post-ops of a step our loop computed, as in-place eltwise primitives in turn.
+struct PostOpsEntry {
+  std::vector<dnnl::eltwise_forward> primitives;
 };
 
 class BinaryOp : public CpuOp {
@@ -47,6 +54,9 @@ class BinaryOp : public CpuOp {
     const bool swap = in[0]->dims() != ir::broadcast_dims(in[0]->dims(), in[1]->dims());
     const CpuValue& full = *in[swap ? 1 : 0];
     const CpuValue& other = *in[swap ? 0 : 1];
+    if (broadcasts_over_pixels(full.dims(), other.dims()))
+      if (const auto layout = channel_layout(full.desc()))
+        return {per_channel(full, other, *layout, stream)};
     ir::Tensor keep;
     CpuValue same_layout;
     memory src1;
@@ -62,18 +72,35 @@ class BinaryOp : public CpuOp {
       dnnl::primitive_attr attr;
       attr.set_post_ops(make_post_ops(spec_.post_ops));
       const dnnl::binary::desc desc(alg_, full.desc(), src1.get_desc(), full.desc());
-      return BinaryEntry{dnnl::binary(dnnl::binary::primitive_desc(desc, with_user_scratchpad(attr), engine()))};
+      return BinaryEntry{
+          dnnl::binary(dnnl::binary::primitive_desc(desc, with_user_scratchpad(attr), engine()))};
     });
     CpuValue dst = allocate(full.desc());
-    execute(entry->primitive, stream, {{DNNL_ARG_SRC_0, full.mem}, {DNNL_ARG_SRC_1, src1}, {DNNL_ARG_DST, dst.mem}});
+    execute(entry->primitive, stream,
+            {{DNNL_ARG_SRC_0, full.mem}, {DNNL_ARG_SRC_1, src1}, {DNNL_ARG_DST, dst.mem}});
     return {std::move(dst)};
   }
 
  private:
+  CpuValue per_channel(const CpuValue& full, const CpuValue& other, const ChannelLayout& layout,
+                       dnnl::stream& stream) const {
+    const ir::Tensor values = to_plain(other, stream);
+    CpuValue dst = allocate(full.desc());
+    channel_broadcast(alg_, layout, static_cast<const float*>(full.mem.get_data_handle()),
+                      values.data<float>(), values.numel() != layout.channels,
+                      static_cast<float*>(dst.mem.get_data_handle()));
+    if (spec_.post_ops.empty()) return dst;
+    auto entry = post_ops_cache_.get(
+        {dst.desc()}, [&] { return PostOpsEntry{in_place_eltwises(spec_.post_ops, dst.desc())}; });
+    run_in_place(entry->primitives, dst.mem, stream);
+    return dst;
+  }
+
   StepSpec spec_;
   dnnl::algorithm alg_;
   bool commutative_;
   PrimitiveCache<BinaryEntry> cache_;
+  PrimitiveCache<PostOpsEntry> post_ops_cache_;
 };
 
 }  // namespace
