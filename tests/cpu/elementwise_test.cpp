@@ -10,16 +10,34 @@ using testing::random_tensor;
 
 TEST(CpuEltwise, EveryActivationMatchesRef) {
   for (const char* op : {"Relu", "Sigmoid", "Tanh", "Elu", "Exp", "Abs", "Neg", "Softplus",
-                         "HardSwish", "LeakyRelu"}) {
+                         "HardSwish", "HardSigmoid", "LeakyRelu"}) {
     SCOPED_TRACE(op);
     auto g = make_graph({make_node(op, {"X"}, {"Y"})}, {"X"}, {"Y"});
     expect_cpu_matches_ref(*g, {{"X", random_tensor({5, 3, 7, 1}, 1)}});
   }
 }
 
+// oneDNN 2.6 has no hardsigmoid: a linear then a clip, standalone or fused into a Conv.
+TEST(CpuEltwise, HardSigmoidWithItsAttributesAloneAndFused) {
+  const std::map<std::string, ir::Attribute> attrs = {{"alpha", 0.3f}, {"beta", 0.4f}};
+  auto alone = make_graph({make_node("HardSigmoid", {"X"}, {"Y"}, attrs)}, {"X"}, {"Y"});
+  expect_cpu_matches_ref(*alone, {{"X", random_tensor({2, 5, 7}, 1)}});
+  auto fused = make_graph(
+      {make_node("Conv", {"X", "W"}, {"c"}), make_node("HardSigmoid", {"c"}, {"h"}, attrs),
+       make_node("Mul", {"X", "h"}, {"Y"})},
+      {"X"}, {"Y"}, {{"W", random_tensor({16, 16, 1, 1}, 2)}});
+  const ir::Tensor x = random_tensor({1, 16, 5, 6}, 1);
+  expect_cpu_matches_ref(*fused, {{"X", x}});
+  const hetero::HeteroPlan plan(*fused, {"CPU", "REF"});
+  std::vector<hetero::StepProfile> steps;
+  plan.run({{"X", x}}, 0, &steps);
+  EXPECT_EQ(steps.front().op, "Conv+HardSigmoid");
+}
+
 TEST(CpuEltwise, LogAndSqrtOnPositiveInputs) {
   ir::Tensor x = random_tensor({3, 17}, 1);
-  for (int64_t i = 0; i < x.numel(); ++i) x.data<float>()[i] = std::fabs(x.data<float>()[i]) + 0.01f;
+  for (int64_t i = 0; i < x.numel(); ++i)
+    x.data<float>()[i] = std::fabs(x.data<float>()[i]) + 0.01f;
   for (const char* op : {"Log", "Sqrt"}) {
     auto g = make_graph({make_node(op, {"X"}, {"Y"})}, {"X"}, {"Y"});
     expect_cpu_matches_ref(*g, {{"X", x}});
@@ -42,12 +60,33 @@ TEST(CpuBinary, BroadcastingInEitherOperand) {
   for (const char* op : {"Add", "Sub", "Mul", "Div"}) {
     SCOPED_TRACE(op);
     auto g = make_graph({make_node(op, {"A", "B"}, {"Y"})}, {"A", "B"}, {"Y"});
-    expect_cpu_matches_ref(*g, {{"A", random_tensor({5, 3, 7, 9}, 1)},
-                                {"B", random_tensor({3, 1, 9}, 2)}});
-    expect_cpu_matches_ref(*g, {{"A", random_tensor({2, 4, 3}, 1)}, {"B", random_tensor({2, 4, 3}, 2)}});
+    expect_cpu_matches_ref(
+        *g, {{"A", random_tensor({5, 3, 7, 9}, 1)}, {"B", random_tensor({3, 1, 9}, 2)}});
+    expect_cpu_matches_ref(
+        *g, {{"A", random_tensor({2, 4, 3}, 1)}, {"B", random_tensor({2, 4, 3}, 2)}});
   }
   auto add = make_graph({make_node("Add", {"A", "B"}, {"Y"})}, {"A", "B"}, {"Y"});
-  expect_cpu_matches_ref(*add, {{"A", random_tensor({1, 9}, 1)}, {"B", random_tensor({5, 3, 9}, 2)}});
+  expect_cpu_matches_ref(*add,
+                         {{"A", random_tensor({1, 9}, 1)}, {"B", random_tensor({5, 3, 9}, 2)}});
+}
+
+// One image's worth ([C,H,W] or [1,C,H,W]) against a blocked [N,C,H,W]: image by image.
+TEST(CpuBinary, OneImageAgainstABlockedBatch) {
+  for (const char* op : {"Add", "Sub", "Mul", "Div"})
+    for (int64_t channels : {8, 40, 100})
+      for (const ir::Dims& b : {ir::Dims{channels, 4, 5}, ir::Dims{1, channels, 4, 5}}) {
+        SCOPED_TRACE(std::string(op) + " C=" + std::to_string(channels));
+        ir::Tensor divisor = random_tensor(b, 3);
+        for (int64_t i = 0; i < divisor.numel(); ++i)
+          divisor.data<float>()[i] = std::fabs(divisor.data<float>()[i]) + 0.5f;
+        auto g = make_graph({make_node("Conv", {"X", "W"}, {"c"}), make_node(op, {"c", "B"}, {"a"}),
+                             make_node("Mul", {"a", "c"}, {"Y"})},
+                            {"X"}, {"Y"},
+                            {{"W", random_tensor({channels, channels, 1, 1}, 2)}, {"B", divisor}});
+        for (int64_t batch : {1, 3})
+          expect_cpu_matches_ref(*g, {{"X", random_tensor({batch, channels, 4, 5}, 1)}},
+                                 {.rtol = 1e-3, .atol = 1e-4});
+      }
 }
 
 TEST(CpuBinary, SubtrahendWiderThanMinuendRunsOnRef) {

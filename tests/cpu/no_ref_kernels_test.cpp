@@ -138,6 +138,32 @@ std::vector<SmallModel> small_models() {
                   {"Bfc", random_tensor({10}, 8)}});
   std::fill_n(head->initializers.at("v").data<float>(), 12, 0.5f);
   models.push_back({"norm_pool_gemm_softmax", head, {1, 12, 7, 9}});
+  // Binary steps that broadcast: the excitation of squeeze-and-excitation blocks after a
+  // blocked Conv, per-channel divisors and addends, a [C,H,W] addend and a last-axis scale of
+  // [N,S,D].
+  const auto binary_after_conv = [](const std::string& name, ir::Node binary, ir::Tensor b) {
+    auto g = make_graph({make_node("Conv", {"X", "W"}, {"c"}), std::move(binary)}, {"X"}, {"Y"},
+                        {{"W", random_tensor({24, 24, 1, 1}, 2)}, {"B", std::move(b)}});
+    return SmallModel{name, g, {1, 24, 6, 5}};
+  };
+  auto excite =
+      make_graph({make_node("Conv", {"X", "W"}, {"c"}),
+                  make_node("GlobalAveragePool", {"c"}, {"g"}), make_node("Sigmoid", {"g"}, {"e"}),
+                  make_node("Mul", {"c", "e"}, {"m"}), make_node("Relu", {"m"}, {"Y"})},
+                 {"X"}, {"Y"}, {{"W", random_tensor({40, 40, 1, 1}, 2)}});
+  models.push_back({"excitation_mul_relu", excite, {1, 40, 6, 5}});
+  models.push_back(binary_after_conv("div_channel_divisor", make_node("Div", {"c", "B"}, {"Y"}),
+                                     random_tensor({24, 1, 1}, 3)));
+  models.push_back(binary_after_conv("swapped_add_channel", make_node("Add", {"B", "c"}, {"Y"}),
+                                     random_tensor({1, 24, 1, 1}, 3)));
+  auto image_addend = make_graph(
+      {make_node("Conv", {"X", "W"}, {"c"}), make_node("Add", {"c", "B"}, {"a"}),
+       make_node("Mul", {"a", "c"}, {"Y"})},
+      {"X"}, {"Y"}, {{"W", random_tensor({32, 32, 1, 1}, 2)}, {"B", random_tensor({32, 6, 5}, 3)}});
+  models.push_back({"add_image_addend", image_addend, {1, 32, 6, 5}});
+  auto last_axis = make_graph({make_node("Mul", {"X", "D"}, {"Y"})}, {"X"}, {"Y"},
+                              {{"D", random_tensor({16}, 2)}});
+  models.push_back({"mul_last_axis", last_axis, {1, 7, 16}});
   return models;
 }
 

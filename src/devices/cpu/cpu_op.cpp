@@ -42,6 +42,7 @@ constexpr std::array kFactories = {
     ZENITH_CPU_OP("GlobalMaxPool", pool, None),
     ZENITH_CPU_OP("Greater", compare, None),
     ZENITH_CPU_OP("GreaterOrEqual", compare, None),
+    ZENITH_CPU_OP("HardSigmoid", eltwise, None),
     ZENITH_CPU_OP("HardSwish", eltwise, None),
     ZENITH_CPU_OP("InstanceNormalization", instance_norm, None),
     ZENITH_CPU_OP("LRN", lrn, None),
@@ -117,7 +118,8 @@ ir::DType declared_dtype(const ir::Graph& graph, const std::string& name) {
     return it->second.dtype();
   for (const ir::ValueInfo& v : graph.inputs)
     if (v.name == name) return v.type.dtype;
-  if (auto it = graph.value_types.find(name); it != graph.value_types.end()) return it->second.dtype;
+  if (auto it = graph.value_types.find(name); it != graph.value_types.end())
+    return it->second.dtype;
   return ir::DType::Undefined;
 }
 
@@ -150,41 +152,45 @@ const CpuOpFactory* find_cpu_op(const ir::Node& node) {
   return it != kFactories.end() && it->op_type == key ? &*it : nullptr;
 }
 
-std::optional<Eltwise> eltwise_of(const ir::Graph& graph, const ir::Node& node) {
+std::vector<Eltwise> eltwise_of(const ir::Graph& graph, const ir::Node& node) {
   using a = dnnl::algorithm;
   const std::string& op = node.op_type;
   if (node.domain == "zenith" && op == "Gelu")
-    return Eltwise{node.attr<std::string>("approximate", "none") == "tanh" ? a::eltwise_gelu_tanh
-                                                                           : a::eltwise_gelu_erf};
+    return {Eltwise{node.attr<std::string>("approximate", "none") == "tanh" ? a::eltwise_gelu_tanh
+                                                                            : a::eltwise_gelu_erf}};
   if (node.domain == "zenith" && op == "Swish")
-    return Eltwise{a::eltwise_swish, node.attr<float>("alpha", 1.0f)};
-  if (!node.domain.empty() && node.domain != "ai.onnx") return std::nullopt;
-  if (op == "Relu") return Eltwise{a::eltwise_relu};
-  if (op == "LeakyRelu") return Eltwise{a::eltwise_relu, node.attr<float>("alpha", 0.01f)};
-  if (op == "Sigmoid") return Eltwise{a::eltwise_logistic};
-  if (op == "Tanh") return Eltwise{a::eltwise_tanh};
-  if (op == "Elu") return Eltwise{a::eltwise_elu, node.attr<float>("alpha", 1.0f)};
-  if (op == "Exp") return Eltwise{a::eltwise_exp};
-  if (op == "Log") return Eltwise{a::eltwise_log};
-  if (op == "Abs") return Eltwise{a::eltwise_abs};
-  if (op == "Sqrt") return Eltwise{a::eltwise_sqrt};
-  if (op == "Softplus") return Eltwise{a::eltwise_soft_relu};
-  if (op == "HardSwish") return Eltwise{a::eltwise_hardswish};
-  if (op == "Neg") return Eltwise{a::eltwise_linear, -1.0f, 0.0f};
-  if (op == "Round") return Eltwise{a::eltwise_round};  // half to even, as ONNX's
-  if (op == "Reciprocal") return Eltwise{a::eltwise_pow, 1.0f, -1.0f};
+    return {Eltwise{a::eltwise_swish, node.attr<float>("alpha", 1.0f)}};
+  if (!node.domain.empty() && node.domain != "ai.onnx") return {};
+  if (op == "Relu") return {Eltwise{a::eltwise_relu}};
+  if (op == "LeakyRelu") return {Eltwise{a::eltwise_relu, node.attr<float>("alpha", 0.01f)}};
+  if (op == "Sigmoid") return {Eltwise{a::eltwise_logistic}};
+  if (op == "Tanh") return {Eltwise{a::eltwise_tanh}};
+  if (op == "Elu") return {Eltwise{a::eltwise_elu, node.attr<float>("alpha", 1.0f)}};
+  if (op == "Exp") return {Eltwise{a::eltwise_exp}};
+  if (op == "Log") return {Eltwise{a::eltwise_log}};
+  if (op == "Abs") return {Eltwise{a::eltwise_abs}};
+  if (op == "Sqrt") return {Eltwise{a::eltwise_sqrt}};
+  if (op == "Softplus") return {Eltwise{a::eltwise_soft_relu}};
+  if (op == "HardSwish") return {Eltwise{a::eltwise_hardswish}};
+  if (op == "HardSigmoid")  // oneDNN 2.6 has no hardsigmoid: clip(alpha * x + beta, 0, 1)
+    return {
+        Eltwise{a::eltwise_linear, node.attr<float>("alpha", 0.2f), node.attr<float>("beta", 0.5f)},
+        Eltwise{a::eltwise_clip_v2, 0.0f, 1.0f}};
+  if (op == "Neg") return {Eltwise{a::eltwise_linear, -1.0f, 0.0f}};
+  if (op == "Round") return {Eltwise{a::eltwise_round}};  // half to even, as ONNX's
+  if (op == "Reciprocal") return {Eltwise{a::eltwise_pow, 1.0f, -1.0f}};
   if (op == "Pow") {  // alpha * x^beta, for a constant scalar exponent only
     const auto exponent = constant_scalar(graph, node, 1, 0.0f);
-    if (!exponent || !node.has_input(1)) return std::nullopt;
-    return Eltwise{a::eltwise_pow, 1.0f, *exponent};
+    if (!exponent || !node.has_input(1)) return {};
+    return {Eltwise{a::eltwise_pow, 1.0f, *exponent}};
   }
   if (op == "Clip") {
     const auto lo = constant_scalar(graph, node, 1, -std::numeric_limits<float>::infinity());
     const auto hi = constant_scalar(graph, node, 2, std::numeric_limits<float>::infinity());
-    if (!lo || !hi) return std::nullopt;
-    return Eltwise{a::eltwise_clip_v2, *lo, *hi};
+    if (!lo || !hi) return {};
+    return {Eltwise{a::eltwise_clip_v2, *lo, *hi}};
   }
-  return std::nullopt;
+  return {};
 }
 
 dnnl::post_ops make_post_ops(const std::vector<PostOp>& post_ops) {

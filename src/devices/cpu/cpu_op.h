@@ -4,12 +4,11 @@
 
 #include <memory>
 #include <mutex>
+#include <oneapi/dnnl/dnnl.hpp>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
-
-#include <oneapi/dnnl/dnnl.hpp>
 
 #include "devices/cpu/cpu_value.h"
 #include "ir/graph.h"
@@ -82,9 +81,9 @@ struct CpuOpFactory {
 // nullptr when the CPU device has no step for the op (default ONNX domain only).
 const CpuOpFactory* find_cpu_op(const ir::Node& node);
 
-// The eltwise oneDNN computes for `node` (Relu, Clip with constant bounds, Sigmoid, ...), or
-// nullopt if none does.
-std::optional<Eltwise> eltwise_of(const ir::Graph& graph, const ir::Node& node);
+// The eltwises oneDNN computes for `node`, applied in turn (Relu, Clip with constant bounds,
+// Sigmoid, ...; HardSigmoid is two), or none if oneDNN does not compute it.
+std::vector<Eltwise> eltwise_of(const ir::Graph& graph, const ir::Node& node);
 
 // oneDNN post-ops for the Eltwise entries of `post_ops` (Sum entries become `sum`).
 dnnl::post_ops make_post_ops(const std::vector<PostOp>& post_ops);

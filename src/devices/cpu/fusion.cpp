@@ -50,10 +50,11 @@ void absorb_followers(const ir::Graph& graph, const Uses& uses, const std::vecto
     const ir::Node& next = graph.nodes[c];
     if (!single_output(next)) break;
     PostOp post;
-    if (auto fn = eltwise_of(graph, next)) {
+    if (const std::vector<Eltwise> fns = eltwise_of(graph, next); !fns.empty()) {
       const bool relu = next.op_type == "Relu";
       if (allowed == PostOps::Relu && !relu) break;
-      post.eltwise = *fn;
+      for (size_t k = 0; k + 1 < fns.size(); ++k) spec.post_ops.push_back({.eltwise = fns[k]});
+      post.eltwise = fns.back();
     } else if (allowed == PostOps::EltwiseAndSum && !has_sum && next.op_type == "Add" &&
                next.inputs.size() == 2 && next.inputs[0] != next.inputs[1]) {
       const std::string& addend = next.inputs[next.inputs[0] == value ? 1 : 0];
@@ -93,7 +94,8 @@ Grouping group_cpu_steps(const ir::Graph& graph, const std::vector<bool>& on_cpu
     spec.outputs = node.outputs;
     if (!fuse || !on_cpu[i] || !single_output(node)) continue;
     const PostOps allowed = find_cpu_op(node)->post_ops;
-    if (allowed != PostOps::None) absorb_followers(graph, uses, on_cpu, i, allowed, spec, g.fused_into);
+    if (allowed != PostOps::None)
+      absorb_followers(graph, uses, on_cpu, i, allowed, spec, g.fused_into);
   }
   return g;
 }

@@ -1,6 +1,8 @@
 // Add / Sub / Mul / Div with numpy broadcasting on oneDNN, with fused activations. The output
 // takes the full-size operand's layout, so residual and scaling steps stay blocked. Integer
-// operands take our loop (integer_binary.h).
+// operands take our loop (integer_binary.h), one value per channel our other loop
+// (channel_broadcast.h).
+#include "devices/cpu/ops/channel_broadcast.h"
 #include "devices/cpu/ops/integer_binary.h"
 #include "devices/cpu/ops/op_util.h"
 #include "devices/cpu/ops/ops.h"
@@ -13,6 +15,33 @@ using dnnl::memory;
 struct BinaryEntry {
   dnnl::binary primitive;
 };
+
+// The post-ops of a step our loop computed, as in-place eltwise primitives in turn.
+struct PostOpsEntry {
+  std::vector<dnnl::eltwise_forward> primitives;
+};
+
+// `full` as one image ([1, ...] in its layout) when its images lie one after another, else
+// nullopt.
+std::optional<memory::desc> image_desc(const memory::desc& full) {
+  if (full.data.format_kind != dnnl_blocked || full.data.offset0 != 0 || full.data.ndims < 2)
+    return std::nullopt;
+  memory::desc image = full;
+  image.data.dims[0] = image.data.padded_dims[0] = 1;
+  const auto images = static_cast<size_t>(full.dims()[0]);
+  if (image.get_size() * images != full.get_size() ||
+      static_cast<size_t>(image.data.format_desc.blocking.strides[0]) * sizeof(float) !=
+          image.get_size())
+    return std::nullopt;
+  return image;
+}
+
+// True if `other`, left-padded with 1s, is one image of `full`: [1, rest of full's dims].
+bool is_one_image(const ir::Dims& full, ir::Dims other) {
+  if (other.size() > full.size()) return false;
+  other.insert(other.begin(), full.size() - other.size(), 1);
+  return other[0] == 1 && std::equal(other.begin() + 1, other.end(), full.begin() + 1);
+}
 
 class BinaryOp : public CpuOp {
  public:
@@ -47,6 +76,14 @@ class BinaryOp : public CpuOp {
     const bool swap = in[0]->dims() != ir::broadcast_dims(in[0]->dims(), in[1]->dims());
     const CpuValue& full = *in[swap ? 1 : 0];
     const CpuValue& other = *in[swap ? 0 : 1];
+    if (broadcasts_over_pixels(full.dims(), other.dims()))
+      if (const auto layout = channel_layout(full.desc()))
+        return {per_channel(full, other, *layout, stream)};
+    // oneDNN 2.6 adds a plain [1, C, H, W] to a blocked [N, C, H, W] with its reference kernel:
+    // image by image in one layout instead
+    if (other.dims() != full.dims() && is_one_image(full.dims(), other.dims()))
+      if (const auto image = image_desc(full.desc()))
+        return {per_image(full, other, *image, stream)};
     ir::Tensor keep;
     CpuValue same_layout;
     memory src1;
@@ -58,22 +95,62 @@ class BinaryOp : public CpuOp {
       dims.insert(dims.begin(), full.dims().size() - dims.size(), 1);
       src1 = plain_view(other, dims, stream, keep);
     }
-    auto entry = cache_.get({full.desc(), src1.get_desc()}, [&] {
-      dnnl::primitive_attr attr;
-      attr.set_post_ops(make_post_ops(spec_.post_ops));
-      const dnnl::binary::desc desc(alg_, full.desc(), src1.get_desc(), full.desc());
-      return BinaryEntry{dnnl::binary(dnnl::binary::primitive_desc(desc, with_user_scratchpad(attr), engine()))};
-    });
+    auto entry = binary_for(full.desc(), src1.get_desc());
     CpuValue dst = allocate(full.desc());
-    execute(entry->primitive, stream, {{DNNL_ARG_SRC_0, full.mem}, {DNNL_ARG_SRC_1, src1}, {DNNL_ARG_DST, dst.mem}});
+    execute(entry->primitive, stream,
+            {{DNNL_ARG_SRC_0, full.mem}, {DNNL_ARG_SRC_1, src1}, {DNNL_ARG_DST, dst.mem}});
     return {std::move(dst)};
   }
 
  private:
+  std::shared_ptr<const BinaryEntry> binary_for(const memory::desc& src0,
+                                                const memory::desc& src1) const {
+    return cache_.get({src0, src1}, [&] {
+      dnnl::primitive_attr attr;
+      attr.set_post_ops(make_post_ops(spec_.post_ops));
+      const dnnl::binary::desc desc(alg_, src0, src1, src0);
+      return BinaryEntry{
+          dnnl::binary(dnnl::binary::primitive_desc(desc, with_user_scratchpad(attr), engine()))};
+    });
+  }
+
+  CpuValue per_image(const CpuValue& full, const CpuValue& other, const memory::desc& image,
+                     dnnl::stream& stream) const {
+    ir::Tensor keep;
+    const CpuValue operand = allocate(image);
+    reorder(plain_view(other, image.dims(), stream, keep), operand.mem, stream);
+    auto entry = binary_for(image, image);
+    CpuValue dst = allocate(full.desc());
+    auto* in = static_cast<std::byte*>(full.mem.get_data_handle());
+    auto* out = static_cast<std::byte*>(dst.mem.get_data_handle());
+    const size_t bytes = image.get_size();
+    for (int64_t n = 0; n < full.dims()[0]; ++n) {
+      const memory src0(image, engine(), in + n * bytes), to(image, engine(), out + n * bytes);
+      execute(entry->primitive, stream,
+              {{DNNL_ARG_SRC_0, src0}, {DNNL_ARG_SRC_1, operand.mem}, {DNNL_ARG_DST, to}});
+    }
+    return dst;
+  }
+
+  CpuValue per_channel(const CpuValue& full, const CpuValue& other, const ChannelLayout& layout,
+                       dnnl::stream& stream) const {
+    const ir::Tensor values = to_plain(other, stream);
+    CpuValue dst = allocate(full.desc());
+    channel_broadcast(alg_, layout, static_cast<const float*>(full.mem.get_data_handle()),
+                      values.data<float>(), values.numel() != layout.channels,
+                      static_cast<float*>(dst.mem.get_data_handle()));
+    if (spec_.post_ops.empty()) return dst;
+    auto entry = post_ops_cache_.get(
+        {dst.desc()}, [&] { return PostOpsEntry{in_place_eltwises(spec_.post_ops, dst.desc())}; });
+    run_in_place(entry->primitives, dst.mem, stream);
+    return dst;
+  }
+
   StepSpec spec_;
   dnnl::algorithm alg_;
   bool commutative_;
   PrimitiveCache<BinaryEntry> cache_;
+  PrimitiveCache<PostOpsEntry> post_ops_cache_;
 };
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include <optional>
 
 #include "devices/cpu/channel_block.h"
+#include "devices/cpu/ops/channel_broadcast.h"
 #include "devices/cpu/ops/conv_choice.h"
 #include "devices/cpu/ops/op_util.h"
 #include "devices/cpu/ops/ops.h"
@@ -21,6 +22,10 @@ struct ConvEntry {
   // When the residual addend does not have the output's dims, it is added by a binary step
   // (broadcasting) that also applies the post-ops that followed the sum.
   std::optional<dnnl::binary> add;
+  // Or, for an addend of one value per channel (oneDNN 2.6 adds a plain one to blocks with its
+  // reference kernel), our loop then these post-ops.
+  std::optional<ChannelLayout> per_channel_add;
+  std::vector<dnnl::eltwise_forward> add_post_ops;
 };
 
 // 2-D convolutions whose groups fill whole channel blocks take the blocked layout
@@ -33,9 +38,7 @@ struct ConvEntry {
 class ConvOp : public CpuOp {
  public:
   ConvOp(const ir::Graph& graph, const StepSpec& spec)
-      : node_(*spec.node),
-        spec_(spec),
-        constant_weights_(is_constant(graph, node_, 1)) {
+      : node_(*spec.node), spec_(spec), constant_weights_(is_constant(graph, node_, 1)) {
     for (size_t i = 0; i < spec.post_ops.size(); ++i)
       if (spec.post_ops[i].kind == PostOp::Kind::Sum) sum_at_ = i;
   }
@@ -60,27 +63,35 @@ class ConvOp : public CpuOp {
 
     const CpuValue src = to_layout(*in[0], entry->pd.src_desc(), stream);
     ir::Tensor b_plain;
-    const memory weights = entry->weights ? *entry->weights : reorder_weights(entry->pd, *in[1], stream);
+    const memory weights =
+        entry->weights ? *entry->weights : reorder_weights(entry->pd, *in[1], stream);
     // The sum post-op accumulates onto the output buffer: start from the addend, in place when
     // nothing reads the addend afterwards.
-    const bool in_place = sum_at_ && !entry->add && addend(in).donated &&
-                          addend(in).desc() == entry->pd.dst_desc();
+    const bool summed = sum_at_ && !entry->add && !entry->per_channel_add;  // by the post-op
+    const bool in_place = summed && addend(in).donated && addend(in).desc() == entry->pd.dst_desc();
     const bool into_offered = !sum_at_ && into.mem && into.desc() == entry->pd.dst_desc();
     CpuValue dst = in_place ? addend(in) : into_offered ? into : allocate(entry->pd.dst_desc());
     dst.donated = false;
-    if (sum_at_ && !entry->add && !in_place) {
+    if (summed && !in_place) {
       dnnl::memory z = addend(in).mem;
       reorder(z, dst.mem, stream);
     }
     std::unordered_map<int, memory> args = {
         {DNNL_ARG_SRC, src.mem}, {DNNL_ARG_WEIGHTS, weights}, {DNNL_ARG_DST, dst.mem}};
-    if (has_bias())
-      args[DNNL_ARG_BIAS] = plain_view(*in[2], in[2]->dims(), stream, b_plain);
+    if (has_bias()) args[DNNL_ARG_BIAS] = plain_view(*in[2], in[2]->dims(), stream, b_plain);
     execute(entry->conv, stream, args);
-    if (entry->add) {
+    if (entry->per_channel_add) {
+      const ir::Tensor z = to_plain(addend(in), stream);
+      auto* out = static_cast<float*>(dst.mem.get_data_handle());
+      channel_broadcast(dnnl::algorithm::binary_add, *entry->per_channel_add, out, z.data<float>(),
+                        z.numel() != entry->per_channel_add->channels, out);
+      run_in_place(entry->add_post_ops, dst.mem, stream);
+    } else if (entry->add) {
       ir::Tensor z_plain;
-      const memory z = plain_view(addend(in), broadcast_dims(addend(in).dims(), dst.dims()), stream, z_plain);
-      execute(*entry->add, stream, {{DNNL_ARG_SRC_0, dst.mem}, {DNNL_ARG_SRC_1, z}, {DNNL_ARG_DST, dst.mem}});
+      const memory z =
+          plain_view(addend(in), broadcast_dims(addend(in).dims(), dst.dims()), stream, z_plain);
+      execute(*entry->add, stream,
+              {{DNNL_ARG_SRC_0, dst.mem}, {DNNL_ARG_SRC_1, z}, {DNNL_ARG_DST, dst.mem}});
     }
     return {std::move(dst)};
   }
@@ -128,7 +139,8 @@ class ConvOp : public CpuOp {
   memory reorder_weights(const dnnl::convolution_forward::primitive_desc& pd, const CpuValue& w,
                          dnnl::stream& stream) const {
     ir::Tensor keep;
-    return packed_copy(plain_view(w, weight_dims(w.dims()), stream, keep), pd.weights_desc(), stream);
+    return packed_copy(plain_view(w, weight_dims(w.dims()), stream, keep), pd.weights_desc(),
+                       stream);
   }
 
   ConvEntry build(const std::vector<const CpuValue*>& in, dnnl::stream& stream) const {
@@ -136,11 +148,13 @@ class ConvOp : public CpuOp {
     const ir::Dims w = in[1]->dims();
     const int64_t g = group();
     if (g < 1 || w[0] % g != 0 || x[1] != w[1] * g)
-      throw_invalid_argument("X has {} channels and W is {} with group {}: expected W[1] * group = "
-                             "channels and W[0] divisible by group",
-                             x[1], ir::to_string(w), g);
+      throw_invalid_argument(
+          "X has {} channels and W is {} with group {}: expected W[1] * group = "
+          "channels and W[0] divisible by group",
+          x[1], ir::to_string(w), g);
     const ir::Dims spatial(x.begin() + 2, x.end());
-    const ir::Dims kernel = ref::kernel_shape(node_, spatial.size(), ir::Dims(w.begin() + 2, w.end()));
+    const ir::Dims kernel =
+        ref::kernel_shape(node_, spatial.size(), ir::Dims(w.begin() + 2, w.end()));
     const ref::SpatialGeometry geo = ref::spatial_geometry(node_, spatial, kernel);
     ir::Dims dilates = geo.dilations;
     for (int64_t& d : dilates) d -= 1;  // oneDNN counts the gaps, ONNX the step
@@ -169,26 +183,35 @@ class ConvOp : public CpuOp {
     if (winograd_shape) {
       ir::Tensor w_plain, b_plain;
       const memory w_mem = plain_view(*in[1], weight_dims(w), stream, w_plain);
-      const memory b_mem = has_bias() ? plain_view(*in[2], in[2]->dims(), stream, b_plain) : memory();
-      const ConvChoice choice = choose_conv(make(dnnl::algorithm::convolution_direct),
-                                            make(dnnl::algorithm::convolution_winograd), attr, w_mem,
-                                            b_mem, stream);
+      const memory b_mem =
+          has_bias() ? plain_view(*in[2], in[2]->dims(), stream, b_plain) : memory();
+      const ConvChoice choice =
+          choose_conv(make(dnnl::algorithm::convolution_direct),
+                      make(dnnl::algorithm::convolution_winograd), attr, w_mem, b_mem, stream);
       pd = choice.pd;
       packed_weights = choice.weights;
     } else {
-      pd = dnnl::convolution_forward::primitive_desc(make(dnnl::algorithm::convolution_direct), attr, engine());
+      pd = dnnl::convolution_forward::primitive_desc(make(dnnl::algorithm::convolution_direct),
+                                                     attr, engine());
     }
-    ConvEntry entry{*pd, {}, {}, {}};
+    ConvEntry entry{*pd, {}, {}, {}, {}, {}};
     entry.conv = dnnl::convolution_forward(entry.pd);
     if (constant_weights_)
       entry.weights = packed_weights ? packed_weights : reorder_weights(entry.pd, *in[1], stream);
-    if (split) {
+    const auto per_channel = split && broadcasts_over_pixels(dst, addend(in).dims())
+                                 ? channel_layout(entry.pd.dst_desc())
+                                 : std::nullopt;
+    if (per_channel) {
+      entry.per_channel_add = per_channel;
+      entry.add_post_ops = in_place_eltwises(add_ops, entry.pd.dst_desc());
+    } else if (split) {
       dnnl::primitive_attr add_attr;
       add_attr.set_post_ops(make_post_ops(add_ops));
       const memory::desc out = entry.pd.dst_desc();
       const dnnl::binary::desc add(dnnl::algorithm::binary_add, out,
                                    plain_desc(broadcast_dims(addend(in).dims(), dst)), out);
-      entry.add = dnnl::binary(dnnl::binary::primitive_desc(add, with_user_scratchpad(add_attr), engine()));
+      entry.add =
+          dnnl::binary(dnnl::binary::primitive_desc(add, with_user_scratchpad(add_attr), engine()));
     }
     return entry;
   }
