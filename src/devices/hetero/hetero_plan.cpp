@@ -262,9 +262,11 @@ class HeteroPlan::Run {
                          : step.cpu->run(inputs, state_->stream);
     } catch (const dnnl::error& e) {
       // oneDNN has no kernel for this configuration (a padding or shape it rejects): REF
-      // computes it. Any other failure is an error, never a silent rerun.
-      if (e.status != dnnl_unimplemented) throw;
-      return std::string("oneDNN has no kernel for it: ") + e.what();
+      // computes it. At the warm-up any failure to build the step makes it a REF step of the
+      // plan, its reason shown; in an inference any other failure is an error, never a silent
+      // rerun.
+      if (e.status != dnnl_unimplemented && !declined_) throw;
+      return std::string("oneDNN cannot run it: ") + e.what();
     }
     for (size_t i = 0; i < step.output_slots.size(); ++i) {
       const int s = step.output_slots[i];
