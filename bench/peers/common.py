@@ -55,10 +55,14 @@ def seeded_inputs(specs, batch, seed):
 
 
 def engine_env(threads, spin):
-    # Idle threads sleep unless `spin`: why, see compare's --spin.
+    # Unless `spin`, idle OpenMP threads (Zenith's, PyTorch's) spin briefly, then sleep: the
+    # policy the zenith command sets for itself (src/tools/thread_wait.h). Long spins cost every
+    # engine on a busy machine (see compare's --spin); sleeping at once made Zenith's small
+    # models 4-6x slower. ONNX Runtime's own thread pool ignores these variables.
     env = dict(os.environ, OMP_NUM_THREADS=str(threads))
     if not spin:
-        env["OMP_WAIT_POLICY"] = "PASSIVE"
+        env.pop("OMP_WAIT_POLICY", None)
+        env["GOMP_SPINCOUNT"] = "20000"
     return env
 
 
@@ -70,7 +74,7 @@ def machine_line(spin, load):
     """The line above every table: when, where, how loaded, and the settings that change timings."""
     return (f"{time.strftime('%Y-%m-%d %H:%M')}  {cpu_name()}, {os.cpu_count()} cores  load average "
             f"{os.getloadavg()[0]:.2f}  background load {load} busy process{'' if load == 1 else 'es'}  "
-            f"onnxruntime-node {ORT_VERSION}  spin-waiting {'on' if spin else 'off'}")
+            f"onnxruntime-node {ORT_VERSION}  spin-waiting {'long' if spin else 'short (GOMP_SPINCOUNT=20000)'}")
 
 
 class TimerDied(RuntimeError):

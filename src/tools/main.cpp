@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "tools/cli_util.h"
+#include "tools/thread_wait.h"
 #include "zenith/error.h"
 
 namespace {
@@ -43,6 +44,7 @@ int run_main(int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  zenith::tools::use_short_spin_waits(argv);
   try {
     return run_main(argc, argv);
   } catch (const zenith::Error& e) {
