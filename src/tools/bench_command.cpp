@@ -1,5 +1,6 @@
 // `zenith bench`: a model (or the synthetic SUT) under the MLPerf LoadGen scenarios, with
 // MLPerf's settings, logs and verdicts (docs/BENCH.md).
+#include <algorithm>
 #include <CLI/CLI.hpp>
 #include <filesystem>
 #include <iostream>
@@ -249,8 +250,18 @@ int bench_model(const BenchOptions& o) {
   config.hint = latency ? PerformanceHint::latency : PerformanceHint::throughput;
   config.num_threads = o.threads;
   const Core core;
-  const CompiledModel compiled = core.compile_model(core.read_model(o.model), o.device, config);
+  Model model = core.read_model(o.model);
+  // A symbolic batch is fixed to the batch the SUT runs (short batches are padded), so the
+  // model is compiled for it here rather than in the first timed query.
   const size_t batch = o.batch ? o.batch : default_batch(settings);
+  if (model.inputs().size() == 1 && model.inputs()[0].has_shape) {
+    Shape shape = model.inputs()[0].shape;
+    if (!shape.empty() && shape[0] < 0 && std::count(shape.begin(), shape.end(), -1) == 1) {
+      shape[0] = static_cast<int64_t>(batch);
+      model.reshape(shape);
+    }
+  }
+  const CompiledModel compiled = core.compile_model(model, o.device, config);
   const Port& input = compiled.inputs().at(0);
   if (!input.has_shape)
     throw_invalid_argument("{}: input '{}' has no declared shape to make sample data for", o.model,

@@ -69,6 +69,9 @@ void EngineSut::issue_query(std::span<const loadgen::QuerySample> samples) {
   while (!queue_.empty() && !free_.empty()) {
     Slot* slot = free_.back();
     free_.pop_back();
+    // A slot is freed inside its request's callback, which still holds the request until it
+    // returns; its samples are complete, so LoadGen may already be issuing the next query.
+    slot->request.wait();
     start(*slot);
   }
 }

@@ -65,7 +65,7 @@ zenith_cli_test(bench_dataset_single 0 "Scenario : SingleStream\n.*Result is : V
   bench ${FASHION} -s SingleStream --target-latency-ms 0.01 --performance-sample-count 256 ${SHORT})
 set_tests_properties(cli.bench_accuracy_fashion cli.bench_dataset_single PROPERTIES
                      FIXTURES_REQUIRED zoo LABELS "cli;models")
-zenith_cli_test(bench_dataset_wrong_input 1 "--dataset needs an f32 \\[N,C,H,W\\] input with known C, H and W; 'x' is f32\\[batch,4\\]"
+zenith_cli_test(bench_dataset_wrong_input 1 "--dataset needs an f32 \\[N,C,H,W\\] input with known C, H and W; 'x' is f32\\[8,4\\]"
   bench ${D}/relu.onnx -s Offline --dataset fashion-mnist)
 zenith_cli_test(bench_dataset_missing 1 "/nowhere"
   bench ${D}/conv_small.onnx -s Offline --dataset /nowhere)

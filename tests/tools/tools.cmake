@@ -17,7 +17,8 @@ target_sources(zenith_tests PRIVATE
   ${CMAKE_SOURCE_DIR}/src/tools/random_fill.cpp
   ${CMAKE_SOURCE_DIR}/src/tools/fp16_selection.cpp
   ${CMAKE_SOURCE_DIR}/src/tools/cli_util.cpp
-  ${CMAKE_SOURCE_DIR}/src/tools/model_stats.cpp)
+  ${CMAKE_SOURCE_DIR}/src/tools/model_stats.cpp
+  ${CMAKE_SOURCE_DIR}/src/tools/bench_sut.cpp)
 
 set(ZENITH_CLI_DATA ${CMAKE_SOURCE_DIR}/tests/tools/data)
 set(ZENITH_CLI_OUT ${CMAKE_BINARY_DIR}/cli_test)
