@@ -1,11 +1,16 @@
 // Einsum lowering: an equation is a batched matrix product when, after the shared batch labels,
 // the output keeps one free label of each operand and the operands share one contracted label.
+// Only for known, consistent dims: MatMul broadcasts a batch of 1 against N, where Einsum must
+// reject the mismatch.
 #include "passes/einsum_to_matmul.h"
 
 #include <algorithm>
 #include <cctype>
+#include <map>
 #include <optional>
 #include <string>
+
+#include "ir/shape_inference.h"
 
 namespace zenith::passes {
 namespace {
@@ -74,6 +79,21 @@ std::optional<Product> as_product(const std::string& equation) {
   return std::nullopt;
 }
 
+// True if each label of `equation` ("a,b->out", as parse() reads it) has one size in both
+// operands' `dims`.
+bool labels_agree(const std::string& equation, const ir::Dims& a, const ir::Dims& b) {
+  const std::vector<std::string> terms = *parse(equation);
+  std::map<char, int64_t> size;
+  for (size_t operand = 0; operand < 2; ++operand) {
+    const ir::Dims& dims = operand == 0 ? a : b;
+    const std::string& labels = terms[operand];
+    if (dims.size() != labels.size()) return false;
+    for (size_t d = 0; d < dims.size(); ++d)
+      if (size.emplace(labels[d], dims[d]).first->second != dims[d]) return false;
+  }
+  return true;
+}
+
 std::vector<int64_t> swap_last_two(size_t rank) {
   std::vector<int64_t> perm(rank);
   for (size_t d = 0; d < rank; ++d) perm[d] = static_cast<int64_t>(d);
@@ -81,16 +101,26 @@ std::vector<int64_t> swap_last_two(size_t rank) {
   return perm;
 }
 
-}  // namespace
-
-ChangeCounts lower_einsums(ir::Graph& graph) {
+// One sweep; an Einsum reading another's output waits for the next, which infers its dims from
+// the MatMul this one made.
+size_t lower_once(ir::Graph& graph) {
+  if (std::none_of(graph.nodes.begin(), graph.nodes.end(),
+                   [](const ir::Node& node) { return is_op(node, "Einsum"); }))
+    return 0;
   NameGenerator names(graph);
+  const std::map<std::string, ir::Dims> dims = ir::infer_shapes(graph);
   std::vector<ir::Node> nodes;
   size_t lowered = 0;
   for (ir::Node& node : graph.nodes) {
     std::optional<Product> product;
+    const std::string equation = node.attr<std::string>("equation", "");
     if (is_op(node, "Einsum") && node.inputs.size() == 2 && node.outputs.size() == 1)
-      product = as_product(node.attr<std::string>("equation", ""));
+      product = as_product(equation);
+    if (product) {
+      const auto a = dims.find(node.inputs[0]), b = dims.find(node.inputs[1]);
+      if (a == dims.end() || b == dims.end() || !labels_agree(equation, a->second, b->second))
+        product.reset();
+    }
     if (!product) {
       nodes.push_back(std::move(node));
       continue;
@@ -118,6 +148,15 @@ ChangeCounts lower_einsums(ir::Graph& graph) {
     ++lowered;
   }
   graph.nodes = std::move(nodes);
+  return lowered;
+}
+
+}  // namespace
+
+ChangeCounts lower_einsums(ir::Graph& graph) {
+  if (!all_inputs_concrete(graph)) return {};
+  size_t lowered = 0;
+  while (const size_t n = lower_once(graph)) lowered += n;
   if (lowered == 0) return {};
   return {{"Einsum", lowered}};
 }

@@ -11,6 +11,8 @@ namespace zenith::passes {
 // repeated label) by MatMul, with a Transpose of the last two axes before each operand whose
 // labels come as "k i" or "j k". MaxViT exports attention this way ("BGHID,BGHJD->BGHIJ");
 // MatMul has CPU kernels and shape inference, so the shape computations downstream fold too.
+// Only in a graph compiled for concrete input shapes, and only where the operands' inferred
+// dims agree label by label: MatMul would broadcast a batch of 1 against N, which Einsum rejects.
 // Returns the count under "Einsum".
 ChangeCounts lower_einsums(ir::Graph& graph);
 

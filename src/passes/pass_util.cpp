@@ -45,6 +45,14 @@ const ir::Tensor* constant_of(const ir::Graph& graph, const std::string& name) {
   return &it->second;
 }
 
+bool all_inputs_concrete(const ir::Graph& graph) {
+  for (const ir::ValueInfo* v : graph.runtime_inputs())
+    if (v->type.kind != ir::TypeInfo::Kind::Tensor || !v->type.shape ||
+        !ir::to_dims(*v->type.shape))
+      return false;
+  return true;
+}
+
 std::optional<ir::Shape> declared_shape(const ir::Graph& graph, const std::string& value) {
   const ir::TypeInfo* type = nullptr;
   for (const ir::ValueInfo& input : graph.inputs)

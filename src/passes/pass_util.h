@@ -27,6 +27,10 @@ const ir::Tensor* constant_of(const ir::Graph& graph, const std::string& name);
 // are not used: exporters often leave them static when a dim is in fact dynamic.
 std::optional<ir::Shape> declared_shape(const ir::Graph& graph, const std::string& value);
 
+// True if every runtime input is a tensor of known dims: the graph is compiled for one shape, so
+// shape inference knows each value's dims rather than assuming 1 for symbolic ones.
+bool all_inputs_concrete(const ir::Graph& graph);
+
 // True if `node` is the ONNX (default domain) op `op_type`.
 inline bool is_op(const ir::Node& node, std::string_view op_type) {
   return node.domain.empty() && node.op_type == op_type;

@@ -23,14 +23,6 @@ struct Trusted {
 // The dtypes shape computations use.
 bool is_shape_dtype(ir::DType dtype) { return dtype == ir::DType::I64 || dtype == ir::DType::I32; }
 
-bool all_inputs_concrete(const ir::Graph& graph) {
-  for (const ir::ValueInfo* v : graph.runtime_inputs())
-    if (v->type.kind != ir::TypeInfo::Kind::Tensor || !v->type.shape ||
-        !ir::to_dims(*v->type.shape))
-      return false;
-  return true;
-}
-
 }  // namespace
 
 ChangeCounts fold_shapes(ir::Graph& graph) {

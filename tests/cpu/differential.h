@@ -7,6 +7,7 @@
 #include <string>
 
 #include "devices/hetero/hetero_plan.h"
+#include "passes/freeze_input_shapes.h"
 #include "reference/graph_builder.h"
 #include "testing/outputs.h"
 
@@ -24,6 +25,15 @@ struct CpuExpectation {
 // conv_choice.h): the model tolerance, plus 1e-5 of the output's largest magnitude (a layer
 // errs by up to about 2e-6 of it in these tests, and errors add up over layers).
 inline constexpr CpuExpectation kWinograd = {.rtol = 1e-3, .atol = 1e-4, .scale = 1e-5};
+
+// `graph` with its inputs fixed to the shapes of `feeds`, as the runtime compiles it for them
+// (runtime/session.h): for passes that act only on concrete shapes.
+inline ir::Graph frozen_for(ir::Graph graph, const std::map<std::string, ir::Value>& feeds) {
+  std::map<std::string, ir::Dims> shapes;
+  for (const auto& [name, value] : feeds) shapes[name] = value.tensor(name).dims();
+  passes::freeze_input_shapes(graph, shapes);
+  return graph;
+}
 
 // Runs `graph` on REF and on CPU with `feeds`; every output must agree within the tolerances.
 inline void expect_cpu_matches_ref(const ir::Graph& graph,
