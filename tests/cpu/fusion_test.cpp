@@ -57,6 +57,20 @@ TEST(CpuFusion, ResidualAddThatBroadcastsRunsAsASeparatePrimitive) {
                               {"Z", random_tensor({19, 1, 9}, 4)}});
 }
 
+// Z broadcasts the Conv's output to a larger shape: that Add cannot be summed into the Conv's
+// output, so it stays a step of its own (it used to be fused, then declined at warm-up to REF).
+TEST(CpuFusion, ResidualAddThatEnlargesTheOutputIsNotFused) {
+  auto g = make_graph({make_node("Conv", {"X", "W", "B"}, {"c"}, kSame),
+                       make_node("Add", {"c", "Z"}, {"Y"})},
+                      {"X", "Z"}, {"Y"}, conv_weights());
+  const std::map<std::string, ir::Value> feeds = {{"X", random_tensor({1, 5, 7, 9}, 1)},
+                                                  {"Z", random_tensor({3, 19, 7, 9}, 4)}};
+  const ir::Graph frozen = testing::frozen_for(*g, feeds);
+  expect_cpu_matches_ref(frozen, feeds);
+  const hetero::HeteroPlan plan(frozen, {"CPU", "REF"});
+  EXPECT_EQ(plan.assignments()[1].fused_into, "");
+}
+
 TEST(CpuFusion, ResidualAddendFromACpuStepWithAndWithoutOtherReaders) {
   // The addend comes from a CPU step and dies at the Add: its buffer may take the sum.
   auto own = make_graph({make_node("Relu", {"Z"}, {"z"}),

@@ -5,6 +5,7 @@
 #include <set>
 
 #include "devices/reference/interpreter.h"
+#include "ir/shape_inference.h"
 
 namespace zenith::cpu {
 namespace {
@@ -41,8 +42,17 @@ bool single_output(const ir::Node& node) {
   return node.has_output(0);
 }
 
-// Extends `spec` (main node `main`) with followers as far as the factory allows.
-void absorb_followers(const ir::Graph& graph, const Uses& uses, const std::vector<bool>& on_cpu,
+// False when the inferred dims of `a` and `b` are known and differ.
+bool may_be_same_shape(const std::map<std::string, ir::Dims>& dims, const std::string& a,
+                       const std::string& b) {
+  const auto da = dims.find(a), db = dims.find(b);
+  return da == dims.end() || db == dims.end() || da->second == db->second;
+}
+
+// Extends `spec` (main node `main`) with followers as far as the factory allows. `dims`: the
+// values' inferred dims, where known.
+void absorb_followers(const ir::Graph& graph, const Uses& uses,
+                      const std::map<std::string, ir::Dims>& dims, const std::vector<bool>& on_cpu,
                       size_t main, PostOps allowed, StepSpec& spec, std::vector<int>& fused_into) {
   std::string value = spec.outputs[0];
   bool has_sum = false;
@@ -56,7 +66,9 @@ void absorb_followers(const ir::Graph& graph, const Uses& uses, const std::vecto
       for (size_t k = 0; k + 1 < fns.size(); ++k) spec.post_ops.push_back({.eltwise = fns[k]});
       post.eltwise = fns.back();
     } else if (allowed == PostOps::EltwiseAndSum && !has_sum && next.op_type == "Add" &&
-               next.inputs.size() == 2 && next.inputs[0] != next.inputs[1]) {
+               next.inputs.size() == 2 && next.inputs[0] != next.inputs[1] &&
+               may_be_same_shape(dims, value, next.outputs[0])) {
+      // An addend that broadcasts the step's output to a larger shape cannot be summed into it.
       const std::string& addend = next.inputs[next.inputs[0] == value ? 1 : 0];
       auto producer = uses.producer.find(addend);
       if (producer != uses.producer.end() && producer->second >= main) break;
@@ -85,6 +97,7 @@ Grouping group_cpu_steps(const ir::Graph& graph, const std::vector<bool>& on_cpu
   for (const ir::Node& node : graph.nodes)
     if (ref::has_subgraph(node)) fuse = false;
   const Uses uses = uses_of(graph);
+  const std::map<std::string, ir::Dims> dims = fuse ? ir::infer_shapes(graph) : decltype(dims){};
   for (size_t i = 0; i < graph.nodes.size(); ++i) {
     if (g.fused_into[i] >= 0) continue;
     const ir::Node& node = graph.nodes[i];
@@ -95,7 +108,7 @@ Grouping group_cpu_steps(const ir::Graph& graph, const std::vector<bool>& on_cpu
     if (!fuse || !on_cpu[i] || !single_output(node)) continue;
     const PostOps allowed = find_cpu_op(node)->post_ops;
     if (allowed != PostOps::None)
-      absorb_followers(graph, uses, on_cpu, i, allowed, spec, g.fused_into);
+      absorb_followers(graph, uses, dims, on_cpu, i, allowed, spec, g.fused_into);
   }
   return g;
 }

@@ -13,8 +13,9 @@ struct Grouping {
 };
 
 // `on_cpu[i]`: node i runs on CPU. A node absorbs its sole consumer while that consumer is an
-// eltwise op (or, for Conv, one residual Add whose other operand exists before the Conv runs)
-// the factory allows; graphs with subgraphs are not fused (a body may read any value by name).
+// eltwise op (or, for Conv, one residual Add whose other operand exists before the Conv runs and
+// does not broadcast the output to a larger shape, as far as shape inference knows) the factory
+// allows; graphs with subgraphs are not fused (a body may read any value by name).
 Grouping group_cpu_steps(const ir::Graph& graph, const std::vector<bool>& on_cpu);
 
 }  // namespace zenith::cpu
