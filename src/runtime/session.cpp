@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "devices/device.h"
 #include "frontend/onnx/model_loader.h"
 #include "ir/errors.h"
 #include "ir/zir.h"
@@ -10,13 +11,18 @@
 
 namespace zenith::runtime {
 
-std::vector<std::string> available_devices() { return {"CPU", "REF", "HETERO:CPU,REF"}; }
+std::vector<std::string> available_devices() {
+  std::vector<std::string> names;
+  for (const devices::Device* d : devices::registered_devices()) names.emplace_back(d->name());
+  names.push_back(fmt::format("HETERO:{}", fmt::join(names, ",")));
+  return names;
+}
 
 namespace {
 
 // The devices a name stands for, in priority order.
 std::vector<std::string> device_list(const std::string& device) {
-  if (device == "REF" || device == "CPU") return {device};
+  if (devices::find_device(device)) return {device};
   if (device.rfind("HETERO:", 0) == 0) {
     std::vector<std::string> list;
     std::string rest = device.substr(7);
@@ -24,10 +30,7 @@ std::vector<std::string> device_list(const std::string& device) {
       end = std::min(rest.find(',', start), rest.size());
       list.push_back(rest.substr(start, end - start));
     }
-    for (const std::string& d : list)
-      if (d != "CPU" && d != "REF")
-        throw_invalid_argument("unknown device '{}' in '{}'; HETERO combines CPU and REF", d,
-                               device);
+    devices::placement_order(list, device);  // checks the names
     return list;
   }
   throw_invalid_argument("unknown device '{}'; available devices: {}", device,
@@ -58,7 +61,7 @@ Session::Session(ir::Graph graph, const std::string& device, int num_threads)
       device_(device),
       devices_(device_list(device)),
       num_threads_(num_threads),
-      specialize_(hetero::uses_cpu(devices_)) {
+      specialize_(hetero::runs_simplified_graph(devices_)) {
   // The plans check it too, but a model with symbolic shapes builds none until it runs.
   if (num_threads < 0)
     throw_invalid_argument("num_threads is {}, expected >= 0 (0: all cores)", num_threads);

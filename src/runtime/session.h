@@ -67,8 +67,8 @@ class Session {
   std::string device_;
   std::vector<std::string> devices_;
   int num_threads_;
-  // Only plans that use CPU are compiled per shapes: REF runs the graph as given, since the
-  // oracle does not depend on passes.
+  // Only plans whose devices run simplified graphs (CPU) are compiled per shapes: REF runs the
+  // graph as given, since the oracle does not depend on passes.
   bool specialize_;
   std::vector<std::string> input_names_;
   mutable std::once_flag generic_once_;

@@ -9,9 +9,11 @@
 #include <unordered_map>
 
 #include "devices/cpu/channel_block.h"
+#include "devices/cpu/cpu_device.h"
 #include "devices/cpu/fusion.h"
 #include "devices/cpu/kernel_trace.h"
 #include "devices/hetero/concat_chains.h"
+#include "devices/reference/ref_device.h"
 #include "ir/errors.h"
 #include "passes/pass_util.h"
 #include "passes/pipeline.h"
@@ -121,7 +123,7 @@ class HeteroPlan::Run {
   StepProfile profile(const Step& step, Where where, std::string kernels, double ms) const {
     StepProfile p{step.node->name,
                   step.node->op_type,
-                  where == Where::Ref ? "REF" : "CPU",
+                  std::string(where == Where::Ref ? ref::device().name() : cpu::device().name()),
                   where == Where::Cpu    ? std::move(kernels)
                   : where == Where::View ? "view"
                                          : "ref",
@@ -322,23 +324,25 @@ std::vector<int64_t> shape_key(const std::map<std::string, ir::Value>& feeds) {
 
 }  // namespace
 
-bool uses_cpu(const std::vector<std::string>& devices) {
-  const auto cpu = std::find(devices.begin(), devices.end(), "CPU");
-  return cpu != devices.end() && std::find(devices.begin(), cpu, "REF") == cpu;
+bool runs_simplified_graph(const std::vector<std::string>& devices) {
+  const std::vector<const devices::Device*> order =
+      devices::placement_order(devices, fmt::format("HETERO:{}", fmt::join(devices, ",")));
+  const auto reachable = devices::reachable(order);
+  return std::any_of(reachable.begin(), reachable.end(),
+                     [](const devices::Device* d) { return d->runs_simplified_graph(); });
 }
 
 HeteroPlan::HeteroPlan(ir::Graph graph, const std::vector<std::string>& devices, int num_threads)
-    : graph_(std::move(graph)), num_threads_(num_threads) {
+    : graph_(std::move(graph)),
+      num_threads_(num_threads),
+      order_(devices::placement_order(devices,
+                                      fmt::format("HETERO:{}", fmt::join(devices, ",")))) {
   if (num_threads < 0)
     throw_invalid_argument("num_threads is {}, expected >= 0 (0: all cores)", num_threads);
-  for (const std::string& d : devices)
-    if (d != "CPU" && d != "REF")
-      throw_invalid_argument("HETERO: unknown device '{}'; HETERO combines CPU and REF", d);
   interpreter_.check_supported(graph_);
-  uses_cpu_ = uses_cpu(devices);
-  cpu_after_ref_ = !uses_cpu_ && std::count(devices.begin(), devices.end(), "CPU") != 0;
-  // REF runs the graph as written (it is the oracle); faster devices run it simplified.
-  if (uses_cpu_) passes::run_default_passes(graph_);
+  const auto reachable = devices::reachable(order_);
+  uses_cpu_ = std::count(reachable.begin(), reachable.end(), &cpu::device()) != 0;
+  if (runs_simplified_graph(devices)) passes::run_default_passes(graph_);
   build_steps();
   ref::Interpreter::bind_initializers(graph_, initializers_);
   runtime_inputs_ = graph_.runtime_inputs();
@@ -375,23 +379,35 @@ std::unordered_map<std::string, int> HeteroPlan::assign_slots() {
   return slot_of;
 }
 
+Assignment HeteroPlan::place(const ir::Node& node) const {
+  Assignment a{node.name, node.op_type, "", "", ""};
+  std::vector<std::string> declined;  // why not, per device before the one that takes it
+  for (size_t d = 0; d < order_.size(); ++d) {
+    std::string why = order_[d]->unsupported_reason(graph_, node);
+    if (why.empty()) {
+      a.device = order_[d]->name();
+      if (declined.size() == 1) {
+        a.reason = declined[0];
+      } else if (!declined.empty()) {
+        for (size_t k = 0; k < declined.size(); ++k)
+          a.reason += fmt::format("{}{}: {}", k ? "; " : "", order_[k]->name(), declined[k]);
+      } else if (d + 1 < order_.size()) {
+        a.reason = fmt::format("{} comes before {} in the device order", a.device,
+                               order_[d + 1]->name());
+      }
+      return a;
+    }
+    declined.push_back(std::move(why));
+  }
+  throw_unsupported("{}: no device runs it", node.describe());  // REF runs every checked node
+}
+
 void HeteroPlan::build_steps() {
-  const bool use_cpu = uses_cpu_;
   const size_t n = graph_.nodes.size();
   std::vector<bool> on_cpu(n, false);
   for (size_t i = 0; i < n; ++i) {
-    const ir::Node& node = graph_.nodes[i];
-    Assignment a{node.name, node.op_type, "REF", "", ""};
-    const cpu::CpuOpFactory* factory = use_cpu ? cpu::find_cpu_op(node) : nullptr;
-    if (!use_cpu)
-      a.reason = cpu_after_ref_ ? "REF comes before CPU in the device order" : "CPU not requested";
-    else if (!factory)
-      a.reason = "no CPU kernel for " + node.op_type;
-    else
-      a.reason = factory->supports(graph_, node);
-    if (a.reason.empty()) a.device = "CPU";
-    on_cpu[i] = a.device == "CPU";
-    assignments_.push_back(std::move(a));
+    assignments_.push_back(place(graph_.nodes[i]));
+    on_cpu[i] = assignments_.back().device == cpu::device().name();
   }
   const cpu::Grouping grouping = cpu::group_cpu_steps(graph_, on_cpu);
   bool any_subgraph = false;
@@ -482,7 +498,7 @@ void HeteroPlan::warm_up(const std::map<std::string, ir::Value>& feeds) {
     step.cpu.reset();
     for (Assignment& a : assignments_)
       if (a.node == step.node->name || a.fused_into == step.node->name) {
-        a.device = "REF";
+        a.device = ref::device().name();
         a.reason = it->second;
         a.fused_into.clear();
       }

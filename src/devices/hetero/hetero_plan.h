@@ -16,6 +16,7 @@
 
 #include "devices/cpu/arena.h"
 #include "devices/cpu/cpu_op.h"
+#include "devices/device.h"
 #include "devices/hetero/concat_chains.h"
 #include "devices/reference/interpreter.h"
 #include "ir/graph.h"
@@ -26,8 +27,8 @@ namespace zenith::hetero {
 struct Assignment {
   std::string node;
   std::string op_type;
-  std::string device;      // "CPU" or "REF"
-  std::string reason;      // why it is not on CPU ("" when it is)
+  std::string device;      // the device's name: "CPU", "REF"
+  std::string reason;      // why not on the devices before it in the list ("" if none)
   std::string fused_into;  // the node whose CPU step computes it as a post-op ("" if none)
 };
 
@@ -42,16 +43,16 @@ struct StepProfile {
   double ms = 0;
 };
 
-// True if a plan for `devices` (in priority order) may put nodes on CPU: CPU is listed, and
-// before REF, which takes every node it is offered.
-bool uses_cpu(const std::vector<std::string>& devices);
+// True if a plan for `devices` (names, in priority order) simplifies the graph before placing it:
+// a device that runs simplified graphs comes before REF (devices/device.h). Throws
+// InvalidArgument for an unknown name.
+bool runs_simplified_graph(const std::vector<std::string>& devices);
 
 class HeteroPlan {
  public:
-  // `devices` in priority order, each "CPU" or "REF"; each node goes to the first that supports
-  // it (REF supports every node, so nothing after REF gets one), and REF is the last resort when
-  // the list does not name it. CPU steps
-  // run on `num_threads` OpenMP threads (0: all cores).
+  // `devices`: registered device names in priority order (devices/device.h); each node goes to
+  // the first that supports it, REF last. CPU steps run on `num_threads` OpenMP threads (0: all
+  // cores). Throws InvalidArgument for an unknown device.
   HeteroPlan(ir::Graph graph, const std::vector<std::string>& devices, int num_threads = 0);
   ~HeteroPlan();
 
@@ -91,14 +92,15 @@ class HeteroPlan {
                              std::vector<StepProfile>* profile, cpu::ArenaCache& arenas,
                              std::map<const Step*, std::string>* declined) const;
 
+  Assignment place(const ir::Node& node) const;
   void build_steps();
   // Gives every value a slot; returns the names' slots for the rest of the build.
   std::unordered_map<std::string, int> assign_slots();
 
   ir::Graph graph_;
   int num_threads_;
-  bool uses_cpu_ = false;
-  bool cpu_after_ref_ = false;  // CPU listed, but after REF
+  std::vector<const devices::Device*> order_;  // devices/device.h: placement_order
+  bool uses_cpu_ = false;                      // CPU comes before REF in order_
   ref::Interpreter interpreter_;
   std::vector<Assignment> assignments_;
   std::vector<Step> steps_;

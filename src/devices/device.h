@@ -1,0 +1,44 @@
+// What the planner asks of a device, and the registry of devices. A plan ("HETERO:CPU,REF", or
+// one device alone) gives each node to the first device in its list that runs it; REF runs
+// every node, so it ends every list (appended when a list does not name it) and devices after
+// it get nothing.
+#pragma once
+
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ir/graph.h"
+
+namespace zenith::devices {
+
+class Device {
+ public:
+  virtual ~Device() = default;
+  // The name users pass and HETERO lists ("CPU").
+  virtual std::string_view name() const = 0;
+  // "" if the device runs `node` of `graph`; otherwise why not, for the placement report.
+  virtual std::string unsupported_reason(const ir::Graph& graph, const ir::Node& node) const = 0;
+  // Whether it runs the graph as the default passes simplify it. REF, the oracle, runs the graph
+  // as written.
+  virtual bool runs_simplified_graph() const = 0;
+};
+
+// Every device, in the order `Core::available_devices` lists them. Adding a device is adding its
+// folder and one line in src/devices/registry.cpp.
+std::span<const Device* const> registered_devices();
+
+// The device called `name`, or nullptr.
+const Device* find_device(std::string_view name);
+
+// The devices `names` lists, in priority order, without repeats and with REF appended when the
+// list does not name it. Throws InvalidArgument, quoting `where`, for a name that is not a
+// registered device.
+std::vector<const Device*> placement_order(const std::vector<std::string>& names,
+                                           std::string_view where);
+
+// The devices of `order` that can get nodes: those up to REF.
+std::span<const Device* const> reachable(const std::vector<const Device*>& order);
+
+}  // namespace zenith::devices
