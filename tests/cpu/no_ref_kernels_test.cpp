@@ -164,6 +164,10 @@ std::vector<SmallModel> small_models() {
   auto last_axis = make_graph({make_node("Mul", {"X", "D"}, {"Y"})}, {"X"}, {"Y"},
                               {{"D", random_tensor({16}, 2)}});
   models.push_back({"mul_last_axis", last_axis, {1, 7, 16}});
+  // Swin's shifted-window mask: [1, windows, 1, N, N] onto [batch, windows, heads, N, N].
+  auto window_mask = make_graph({make_node("Add", {"X", "M"}, {"Y"})}, {"X"}, {"Y"},
+                                {{"M", random_tensor({1, 4, 1, 7, 7}, 2)}});
+  models.push_back({"add_window_mask", window_mask, {1, 4, 3, 7, 7}});
   return models;
 }
 

@@ -1,11 +1,14 @@
 // Add / Sub / Mul / Div with numpy broadcasting on oneDNN, with fused activations. The output
 // takes the full-size operand's layout, so residual and scaling steps stay blocked. Integer
 // operands take our loop (integer_binary.h), one value per channel our other loop
-// (channel_broadcast.h).
+// (channel_broadcast.h), and broadcasts oneDNN would run with its reference kernel a strided
+// loop (broadcast_map.h).
+#include "devices/cpu/ops/broadcast_map.h"
 #include "devices/cpu/ops/channel_broadcast.h"
 #include "devices/cpu/ops/integer_binary.h"
 #include "devices/cpu/ops/op_util.h"
 #include "devices/cpu/ops/ops.h"
+#include "devices/cpu/ops/plain_data.h"
 
 namespace zenith::cpu {
 namespace {
@@ -14,6 +17,9 @@ using dnnl::memory;
 
 struct BinaryEntry {
   dnnl::binary primitive;
+  // oneDNN chose its reference kernel, which visits one element at a time (2.6 does for an
+  // operand broadcast along inner axes, like Swin's [1, W, 1, N, N] window mask).
+  bool reference = false;
 };
 
 // The post-ops of a step our loop computed, as in-place eltwise primitives in turn.
@@ -96,6 +102,7 @@ class BinaryOp : public CpuOp {
       src1 = plain_view(other, dims, stream, keep);
     }
     auto entry = binary_for(full.desc(), src1.get_desc());
+    if (entry->reference) return {strided(full, other, stream)};
     CpuValue dst = allocate(full.desc());
     execute(entry->primitive, stream,
             {{DNNL_ARG_SRC_0, full.mem}, {DNNL_ARG_SRC_1, src1}, {DNNL_ARG_DST, dst.mem}});
@@ -109,9 +116,44 @@ class BinaryOp : public CpuOp {
       dnnl::primitive_attr attr;
       attr.set_post_ops(make_post_ops(spec_.post_ops));
       const dnnl::binary::desc desc(alg_, src0, src1, src0);
-      return BinaryEntry{
-          dnnl::binary(dnnl::binary::primitive_desc(desc, with_user_scratchpad(attr), engine()))};
+      const dnnl::binary::primitive_desc pd(desc, with_user_scratchpad(attr), engine());
+      return BinaryEntry{dnnl::binary(pd), std::string_view(pd.impl_info_str()).rfind("ref", 0) == 0};
     });
+  }
+
+  // full `op` other in plain layouts, `other` broadcast. When `full` is the node's second
+  // operand the op is Add or Mul, which commute.
+  CpuValue strided(const CpuValue& full, const CpuValue& other, dnnl::stream& stream) const {
+    const ir::Tensor a = to_plain(full, stream), b = to_plain(other, stream);
+    CpuValue dst = allocate_plain(ir::DType::F32, full.dims());
+    const float* pa = a.data<float>();
+    const float* pb = b.data<float>();
+    float* out = dst.plain.data<float>();
+    const auto map = [&](auto f) { map_broadcast(pa, a.dims(), pb, b.dims(), out, full.dims(), f); };
+    note_kernel("zenith:broadcast_binary");
+    switch (alg_) {
+      case dnnl::algorithm::binary_add:
+        map([](float x, float z) { return x + z; });
+        break;
+      case dnnl::algorithm::binary_sub:
+        map([](float x, float z) { return x - z; });
+        break;
+      case dnnl::algorithm::binary_mul:
+        map([](float x, float z) { return x * z; });
+        break;
+      default:
+        map([](float x, float z) { return x / z; });
+    }
+    return with_post_ops(std::move(dst), stream);
+  }
+
+  // Runs the step's post-ops on `dst` in place, after a loop of ours computed it.
+  CpuValue with_post_ops(CpuValue dst, dnnl::stream& stream) const {
+    if (spec_.post_ops.empty()) return dst;
+    auto entry = post_ops_cache_.get(
+        {dst.desc()}, [&] { return PostOpsEntry{in_place_eltwises(spec_.post_ops, dst.desc())}; });
+    run_in_place(entry->primitives, dst.mem, stream);
+    return dst;
   }
 
   CpuValue per_image(const CpuValue& full, const CpuValue& other, const memory::desc& image,
@@ -139,11 +181,7 @@ class BinaryOp : public CpuOp {
     channel_broadcast(alg_, layout, static_cast<const float*>(full.mem.get_data_handle()),
                       values.data<float>(), values.numel() != layout.channels,
                       static_cast<float*>(dst.mem.get_data_handle()));
-    if (spec_.post_ops.empty()) return dst;
-    auto entry = post_ops_cache_.get(
-        {dst.desc()}, [&] { return PostOpsEntry{in_place_eltwises(spec_.post_ops, dst.desc())}; });
-    run_in_place(entry->primitives, dst.mem, stream);
-    return dst;
+    return with_post_ops(std::move(dst), stream);
   }
 
   StepSpec spec_;
