@@ -52,6 +52,41 @@ TEST(CpuTransformerOps, GeluFusesIntoMatMulAndBinary) {
   EXPECT_EQ(hetero::HeteroPlan(*add, {"CPU", "REF"}).assignments()[1].fused_into, "n_Add");
 }
 
+// PyTorch exports Linear on a [B, S, K] input as MatMul by the weight, then Add of the bias: one
+// step, the bias oneDNN's, then GELU as a post-op. At batch 1 A's rows fold into one GEMM.
+TEST(CpuTransformerOps, LinearsBiasAddAndActivationFuseIntoMatMul) {
+  for (const bool bias_first : {false, true})
+    for (const ir::Dims& bias : {ir::Dims{37}, ir::Dims{1, 1, 37}}) {
+      SCOPED_TRACE(bias_first);
+      auto g = make_graph({make_node("MatMul", {"A", "W"}, {"m"}),
+                           make_node("Add", bias_first ? std::vector<std::string>{"b", "m"}
+                                                       : std::vector<std::string>{"m", "b"},
+                                     {"s"}),
+                           gelu("s", "Y", "none")},
+                          {"A"}, {"Y"},
+                          {{"W", random_tensor({19, 37}, 2)}, {"b", random_tensor(bias, 3)}});
+      for (int64_t batch : {1, 3}) {
+        const std::map<std::string, ir::Value> feeds = {{"A", spread({batch, 5, 19}, 2.0f)}};
+        const ir::Graph frozen = frozen_for(*g, feeds);
+        expect_cpu_matches_ref(frozen, feeds, kApprox);
+        const hetero::HeteroPlan plan(frozen, {"CPU", "REF"});
+        EXPECT_EQ(plan.assignments()[1].fused_into, "n_MatMul");
+        EXPECT_EQ(plan.assignments()[2].fused_into, "n_MatMul");
+      }
+    }
+}
+
+// An addend that is not a bias along the last axis stays a step of its own.
+TEST(CpuTransformerOps, MatMulKeepsAnAddThatIsNotABias) {
+  auto g = make_graph({make_node("MatMul", {"A", "W"}, {"m"}), make_node("Add", {"m", "b"}, {"Y"})},
+                      {"A"}, {"Y"},
+                      {{"W", random_tensor({19, 37}, 2)}, {"b", random_tensor({5, 37}, 3)}});
+  const std::map<std::string, ir::Value> feeds = {{"A", spread({2, 5, 19}, 2.0f)}};
+  const ir::Graph frozen = frozen_for(*g, feeds);
+  expect_cpu_matches_ref(frozen, feeds, kApprox);
+  EXPECT_EQ(hetero::HeteroPlan(frozen, {"CPU", "REF"}).assignments()[1].fused_into, "");
+}
+
 TEST(CpuTransformerOps, GeluPatternIsFusedAndRunsOnCpu) {
   // REF runs PyTorch's erf form as written; CPU runs it as one fused Gelu.
   auto g = make_graph({make_node("Div", {"X", "sqrt2"}, {"a"}), make_node("Erf", {"a"}, {"b"}),

@@ -53,7 +53,7 @@ constexpr std::array kFactories = {
     ZENITH_CPU_OP("LessOrEqual", compare, None),
     ZENITH_CPU_OP("Log", eltwise, None),
     ZENITH_CPU_OP("LogSoftmax", softmax, None),
-    ZENITH_CPU_OP("MatMul", matmul, Eltwise),
+    ZENITH_CPU_OP("MatMul", matmul, EltwiseAndBias),
     ZENITH_CPU_OP("MaxPool", pool, None),
     ZENITH_CPU_OP("Mul", binary, Eltwise),
     ZENITH_CPU_OP("Neg", eltwise, None),

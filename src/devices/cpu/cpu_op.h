@@ -67,7 +67,9 @@ class CpuOp {
 };
 
 // Which following nodes a step can absorb as post-ops.
-enum class PostOps { None, Relu, Eltwise, EltwiseAndSum };
+// EltwiseAndBias: first an Add of a constant bias along the last axis (MatMul's step takes it
+// as a third input, the bias oneDNN's matmul adds), then eltwise ops.
+enum class PostOps { None, Relu, Eltwise, EltwiseAndSum, EltwiseAndBias };
 
 // Static facts for one op type: whether the CPU device takes a node, and building its step.
 struct CpuOpFactory {

@@ -49,6 +49,27 @@ bool may_be_same_shape(const std::map<std::string, ir::Dims>& dims, const std::s
   return da == dims.end() || db == dims.end() || da->second == db->second;
 }
 
+// The operand of Add `add` other than `value` if it is an initializer that is a bias along
+// `value`'s last axis: [N] or [1, ..., 1, N] for `value` of dims [..., N], no more axes than
+// `value` has. (One a caller overrides is checked again at run time, as every input is.)
+const std::string* last_axis_bias(const ir::Graph& graph, const std::map<std::string, ir::Dims>& dims,
+                                  const ir::Node& add, const std::string& value) {
+  if (add.op_type != "Add" || add.inputs.size() != 2 || add.inputs[0] == add.inputs[1])
+    return nullptr;
+  const std::string& other = add.inputs[add.inputs[0] == value ? 1 : 0];
+  const auto init = graph.initializers.find(other);
+  const auto out = dims.find(value);
+  if (init == graph.initializers.end() || init->second.dtype() != ir::DType::F32 ||
+      out == dims.end() || out->second.empty())
+    return nullptr;
+  const ir::Tensor* bias = &init->second;
+  const ir::Dims& b = bias->dims();
+  if (b.empty() || b.size() > out->second.size() || b.back() != out->second.back() ||
+      bias->numel() != b.back())
+    return nullptr;
+  return &other;
+}
+
 // Extends `spec` (main node `main`) with followers as far as the factory allows. `dims`: the
 // values' inferred dims, where known.
 void absorb_followers(const ir::Graph& graph, const Uses& uses,
@@ -60,8 +81,18 @@ void absorb_followers(const ir::Graph& graph, const Uses& uses,
     const ir::Node& next = graph.nodes[c];
     if (!single_output(next)) break;
     PostOp post;
+    if (allowed == PostOps::EltwiseAndBias && spec.fused.empty()) {
+      if (const std::string* bias = last_axis_bias(graph, dims, next, value)) {
+        spec.inputs.push_back(*bias);
+        spec.fused.push_back(&next);
+        fused_into[static_cast<size_t>(c)] = static_cast<int>(main);
+        value = next.outputs[0];
+        spec.outputs = {value};
+        continue;
+      }
+    }
     if (const std::vector<Eltwise> fns = eltwise_of(graph, next); !fns.empty()) {
-      const bool relu = next.op_type == "Relu";
+      const bool relu = next.op_type == "Relu";  // EltwiseAndBias: any eltwise
       if (allowed == PostOps::Relu && !relu) break;
       for (size_t k = 0; k + 1 < fns.size(); ++k) spec.post_ops.push_back({.eltwise = fns[k]});
       post.eltwise = fns.back();

@@ -1,5 +1,6 @@
 // Gemm and MatMul on oneDNN's matmul (plain layouts; constant weights reordered once into the
-// layout the primitive prefers), with fused activations (CheXNet's sigmoid head).
+// layout the primitive prefers), with fused activations (CheXNet's sigmoid head) and, for
+// MatMul, a fused bias Add along the last axis (fusion.cpp), PyTorch's export of Linear.
 #include <algorithm>
 
 #include "devices/cpu/ops/op_util.h"
@@ -56,7 +57,7 @@ class MatMulOp : public CpuOp {
         if (da != db && da != 1 && db != 1) return false;
       }
     }
-    return !(in.size() > 2 && in[2]) || bias_dims(in).has_value();
+    return !(in.size() > 2 && in[2]) || bias_dims(in, std::max(a.size(), b.size())).has_value();
   }
 
   std::vector<CpuValue> run(const std::vector<const CpuValue*>& in,
@@ -84,7 +85,7 @@ class MatMulOp : public CpuOp {
     const memory::desc b_desc = operand_desc(pb, trans_b_);
     const bool has_c = in.size() > 2 && in[2];
     std::vector<memory::desc> key = {a_desc, b_desc};
-    if (has_c) key.push_back(plain_desc(*bias_dims(in)));
+    if (has_c) key.push_back(plain_desc(*bias_dims(in, pa.size())));
     auto entry = cache_.get(key, [&] { return build(in, a_desc, b_desc, stream); });
 
     std::unordered_map<int, memory> args;
@@ -95,7 +96,7 @@ class MatMulOp : public CpuOp {
       const memory b = plain_view(*in[1], pb, stream, keep_b);
       args[DNNL_ARG_WEIGHTS] = memory(b_desc, engine(), b.get_data_handle());
     }
-    if (has_c) args[DNNL_ARG_BIAS] = plain_view(*in[2], *bias_dims(in), stream, keep_c);
+    if (has_c) args[DNNL_ARG_BIAS] = plain_view(*in[2], *bias_dims(in, pa.size()), stream, keep_c);
     CpuValue dst = allocate(entry->pd.dst_desc());
     args[DNNL_ARG_DST] = dst.mem;
     execute(entry->primitive, stream, args);
@@ -123,10 +124,21 @@ class MatMulOp : public CpuOp {
     return out;
   }
 
-  // Gemm's C as a bias oneDNN can broadcast: [N] -> [1, N]; nullopt if C is not of the forms
-  // [], [N], [1|M, 1|N].
-  std::optional<ir::Dims> bias_dims(const std::vector<const CpuValue*>& in) const {
+  // The bias (input 2) as oneDNN broadcasts it onto a product of `rank` axes. Gemm's C: [N] ->
+  // [1, N]; nullopt if C is not of the forms [], [N], [1|M, 1|N]. MatMul's fused bias: [N] (or
+  // [1, ..., N], of any rank: A's batch may be folded into its rows) -> [1, ..., 1, N]; nullopt
+  // if it is not N values along its last axis.
+  std::optional<ir::Dims> bias_dims(const std::vector<const CpuValue*>& in, size_t rank) const {
     ir::Dims c = in[2]->dims();
+    if (!gemm_) {
+      const ir::Dims b = matrix_dims(in[1]->dims(), true);
+      const int64_t n = b[b.size() - 1];
+      if (c.empty() || c.back() != n || ir::checked_numel(c) != n)
+        return std::nullopt;
+      ir::Dims out(rank, 1);
+      out.back() = n;
+      return out;
+    }
     if (c.size() > 2) return std::nullopt;
     c = padded(c, 2);
     const int64_t m = in[0]->dims()[trans_a_ ? 1 : 0];
@@ -146,7 +158,7 @@ class MatMulOp : public CpuOp {
     dnnl::primitive_attr attr;
     attr.set_post_ops(make_post_ops(spec_.post_ops));
     const bool has_c = in.size() > 2 && in[2];
-    const memory::desc bias = has_c ? plain_desc(*bias_dims(in)) : memory::desc();
+    const memory::desc bias = has_c ? plain_desc(*bias_dims(in, r)) : memory::desc();
     const dnnl::matmul::desc desc(a, constant_b_ ? any_desc(bd) : b, bias, plain_desc(out));
     MatMulEntry entry{dnnl::matmul::primitive_desc(desc, with_user_scratchpad(attr), engine()), {}, {}};
     entry.primitive = dnnl::matmul(entry.pd);
