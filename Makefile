@@ -31,12 +31,14 @@ demo: zoo
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
 
-# The unit tests and conformance again under AddressSanitizer + UndefinedBehaviorSanitizer, at -O1
-# with line tables only: at -O2 -g, building this tree took most of CI's 1367 s here.
+# The unit tests, the CLI's tests and conformance again under AddressSanitizer +
+# UndefinedBehaviorSanitizer, at -O1 with line tables only (at -O2 -g, building this tree took
+# most of CI's 1367 s here), building only what those tests run: not the benchmark tools or the
+# shared library, which the plain tree's tests cover.
 sanitize: deps
 	cmake -S . -B $(ASAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
 	  -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1" -DZENITH_SANITIZE=ON $(CMAKE_FLAGS)
-	cmake --build $(ASAN_BUILD) -j$(JOBS)
+	cmake --build $(ASAN_BUILD) -j$(JOBS) --target zenith_tests zenith zenith-conformance
 	cd $(ASAN_BUILD) && ctest --output-on-failure -j$(JOBS) -LE models
 
 # The API's concurrency tests (suites Api and ApiAsync) under ThreadSanitizer, built alone and at
