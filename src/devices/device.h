@@ -41,4 +41,7 @@ std::vector<const Device*> placement_order(const std::vector<std::string>& names
 // The devices of `order` that can get nodes: those up to REF.
 std::span<const Device* const> reachable(const std::vector<const Device*>& order);
 
+// True if one of the reachable devices of `order` runs the simplified graph.
+bool runs_simplified_graph(const std::vector<const Device*>& order);
+
 }  // namespace zenith::devices

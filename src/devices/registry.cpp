@@ -46,4 +46,10 @@ std::span<const Device* const> reachable(const std::vector<const Device*>& order
   return {order.data(), static_cast<size_t>(ref - order.begin()) + 1};
 }
 
+bool runs_simplified_graph(const std::vector<const Device*>& order) {
+  const auto devices = reachable(order);
+  return std::any_of(devices.begin(), devices.end(),
+                     [](const Device* d) { return d->runs_simplified_graph(); });
+}
+
 }  // namespace zenith::devices

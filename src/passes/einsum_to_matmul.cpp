@@ -46,12 +46,11 @@ std::optional<std::vector<std::string>> parse(const std::string& equation) {
   return terms;
 }
 
-std::optional<Product> as_product(const std::string& equation) {
-  const auto terms = parse(equation);
-  if (!terms) return std::nullopt;
-  const std::string& a = (*terms)[0];
-  const std::string& b = (*terms)[1];
-  const std::string& out = (*terms)[2];
+// `terms` as parse() gives them.
+std::optional<Product> as_product(const std::vector<std::string>& terms) {
+  const std::string& a = terms[0];
+  const std::string& b = terms[1];
+  const std::string& out = terms[2];
   const size_t rank = out.size();
   if (rank < 2 || a.size() != rank || b.size() != rank) return std::nullopt;
   const size_t batch = rank - 2;
@@ -79,10 +78,8 @@ std::optional<Product> as_product(const std::string& equation) {
   return std::nullopt;
 }
 
-// True if each label of `equation` ("a,b->out", as parse() reads it) has one size in both
-// operands' `dims`.
-bool labels_agree(const std::string& equation, const ir::Dims& a, const ir::Dims& b) {
-  const std::vector<std::string> terms = *parse(equation);
+// True if each label of `terms` (as parse() gives them) has one size in both operands' `dims`.
+bool labels_agree(const std::vector<std::string>& terms, const ir::Dims& a, const ir::Dims& b) {
   std::map<char, int64_t> size;
   for (size_t operand = 0; operand < 2; ++operand) {
     const ir::Dims& dims = operand == 0 ? a : b;
@@ -113,12 +110,13 @@ size_t lower_once(ir::Graph& graph) {
   size_t lowered = 0;
   for (ir::Node& node : graph.nodes) {
     std::optional<Product> product;
-    const std::string equation = node.attr<std::string>("equation", "");
+    std::optional<std::vector<std::string>> terms;
     if (is_op(node, "Einsum") && node.inputs.size() == 2 && node.outputs.size() == 1)
-      product = as_product(equation);
+      terms = parse(node.attr<std::string>("equation", ""));
+    if (terms) product = as_product(*terms);
     if (product) {
       const auto a = dims.find(node.inputs[0]), b = dims.find(node.inputs[1]);
-      if (a == dims.end() || b == dims.end() || !labels_agree(equation, a->second, b->second))
+      if (a == dims.end() || b == dims.end() || !labels_agree(*terms, a->second, b->second))
         product.reset();
     }
     if (!product) {

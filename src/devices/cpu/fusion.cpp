@@ -2,6 +2,7 @@
 #include "devices/cpu/fusion.h"
 
 #include <map>
+#include <optional>
 #include <set>
 
 #include "devices/reference/interpreter.h"
@@ -80,22 +81,18 @@ void absorb_followers(const ir::Graph& graph, const Uses& uses,
   for (int c = sole_consumer(uses, value); c >= 0 && on_cpu[c]; c = sole_consumer(uses, value)) {
     const ir::Node& next = graph.nodes[c];
     if (!single_output(next)) break;
-    PostOp post;
-    if (allowed == PostOps::EltwiseAndBias && spec.fused.empty()) {
-      if (const std::string* bias = last_axis_bias(graph, dims, next, value)) {
-        spec.inputs.push_back(*bias);
-        spec.fused.push_back(&next);
-        fused_into[static_cast<size_t>(c)] = static_cast<int>(main);
-        value = next.outputs[0];
-        spec.outputs = {value};
-        continue;
-      }
-    }
-    if (const std::vector<Eltwise> fns = eltwise_of(graph, next); !fns.empty()) {
+    std::optional<PostOp> post = PostOp{};  // none for a bias, which is an input of the step
+    const std::string* bias = allowed == PostOps::EltwiseAndBias && spec.fused.empty()
+                                  ? last_axis_bias(graph, dims, next, value)
+                                  : nullptr;
+    if (bias) {
+      spec.inputs.push_back(*bias);
+      post.reset();
+    } else if (const std::vector<Eltwise> fns = eltwise_of(graph, next); !fns.empty()) {
       const bool relu = next.op_type == "Relu";  // EltwiseAndBias: any eltwise
       if (allowed == PostOps::Relu && !relu) break;
       for (size_t k = 0; k + 1 < fns.size(); ++k) spec.post_ops.push_back({.eltwise = fns[k]});
-      post.eltwise = fns.back();
+      post->eltwise = fns.back();
     } else if (allowed == PostOps::EltwiseAndSum && !has_sum && next.op_type == "Add" &&
                next.inputs.size() == 2 && next.inputs[0] != next.inputs[1] &&
                may_be_same_shape(dims, value, next.outputs[0])) {
@@ -103,14 +100,14 @@ void absorb_followers(const ir::Graph& graph, const Uses& uses,
       const std::string& addend = next.inputs[next.inputs[0] == value ? 1 : 0];
       auto producer = uses.producer.find(addend);
       if (producer != uses.producer.end() && producer->second >= main) break;
-      post.kind = PostOp::Kind::Sum;
-      post.input = spec.inputs.size();
+      post->kind = PostOp::Kind::Sum;
+      post->input = spec.inputs.size();
       spec.inputs.push_back(addend);
       has_sum = true;
     } else {
       break;
     }
-    spec.post_ops.push_back(post);
+    if (post) spec.post_ops.push_back(*post);
     spec.fused.push_back(&next);
     fused_into[static_cast<size_t>(c)] = static_cast<int>(main);
     value = next.outputs[0];

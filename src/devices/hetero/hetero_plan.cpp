@@ -322,27 +322,24 @@ std::vector<int64_t> shape_key(const std::map<std::string, ir::Value>& feeds) {
   return key;
 }
 
+std::vector<const devices::Device*> order_of(const std::vector<std::string>& devices) {
+  return devices::placement_order(devices, fmt::format("HETERO:{}", fmt::join(devices, ",")));
+}
+
 }  // namespace
 
 bool runs_simplified_graph(const std::vector<std::string>& devices) {
-  const std::vector<const devices::Device*> order =
-      devices::placement_order(devices, fmt::format("HETERO:{}", fmt::join(devices, ",")));
-  const auto reachable = devices::reachable(order);
-  return std::any_of(reachable.begin(), reachable.end(),
-                     [](const devices::Device* d) { return d->runs_simplified_graph(); });
+  return devices::runs_simplified_graph(order_of(devices));
 }
 
 HeteroPlan::HeteroPlan(ir::Graph graph, const std::vector<std::string>& devices, int num_threads)
-    : graph_(std::move(graph)),
-      num_threads_(num_threads),
-      order_(devices::placement_order(devices,
-                                      fmt::format("HETERO:{}", fmt::join(devices, ",")))) {
+    : graph_(std::move(graph)), num_threads_(num_threads), order_(order_of(devices)) {
   if (num_threads < 0)
     throw_invalid_argument("num_threads is {}, expected >= 0 (0: all cores)", num_threads);
   interpreter_.check_supported(graph_);
   const auto reachable = devices::reachable(order_);
   uses_cpu_ = std::count(reachable.begin(), reachable.end(), &cpu::device()) != 0;
-  if (runs_simplified_graph(devices)) passes::run_default_passes(graph_);
+  if (devices::runs_simplified_graph(order_)) passes::run_default_passes(graph_);
   build_steps();
   ref::Interpreter::bind_initializers(graph_, initializers_);
   runtime_inputs_ = graph_.runtime_inputs();

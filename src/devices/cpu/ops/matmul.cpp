@@ -84,8 +84,9 @@ class MatMulOp : public CpuOp {
     const memory::desc a_desc = operand_desc(pa, trans_a_);
     const memory::desc b_desc = operand_desc(pb, trans_b_);
     const bool has_c = in.size() > 2 && in[2];
+    const ir::Dims c_dims = has_c ? *bias_dims(in, pa.size()) : ir::Dims{};
     std::vector<memory::desc> key = {a_desc, b_desc};
-    if (has_c) key.push_back(plain_desc(*bias_dims(in, pa.size())));
+    if (has_c) key.push_back(plain_desc(c_dims));
     auto entry = cache_.get(key, [&] { return build(in, a_desc, b_desc, stream); });
 
     std::unordered_map<int, memory> args;
@@ -96,7 +97,7 @@ class MatMulOp : public CpuOp {
       const memory b = plain_view(*in[1], pb, stream, keep_b);
       args[DNNL_ARG_WEIGHTS] = memory(b_desc, engine(), b.get_data_handle());
     }
-    if (has_c) args[DNNL_ARG_BIAS] = plain_view(*in[2], *bias_dims(in, pa.size()), stream, keep_c);
+    if (has_c) args[DNNL_ARG_BIAS] = plain_view(*in[2], c_dims, stream, keep_c);
     CpuValue dst = allocate(entry->pd.dst_desc());
     args[DNNL_ARG_DST] = dst.mem;
     execute(entry->primitive, stream, args);
