@@ -1,14 +1,16 @@
 // What the planner asks of a device, and the registry of devices. A plan ("HETERO:CPU,REF", or
 // one device alone) gives each node to the first device in its list that runs it; REF runs
-// every node, so it ends every list (appended when a list does not name it) and devices after
-// it get nothing.
+// every node, so it ends every list (appended when a list does not name it), devices after it
+// get nothing, and it runs any step another device declines (the fallback device).
 #pragma once
 
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "devices/subgraph.h"
 #include "ir/graph.h"
 
 namespace zenith::devices {
@@ -23,11 +25,17 @@ class Device {
   // Whether it runs the graph as the default passes simplify it. REF, the oracle, runs the graph
   // as written.
   virtual bool runs_simplified_graph() const = 0;
+  // Compiles the nodes placed on the device into steps, fusing what it can; what cannot be done
+  // before the first run with real shapes happens at the plan's warm-up run.
+  virtual std::unique_ptr<Subgraph> compile(const CompileContext& context) const = 0;
 };
 
 // Every device, in the order `Core::available_devices` lists them. Adding a device is adding its
 // folder and one line in src/devices/registry.cpp.
 std::span<const Device* const> registered_devices();
+
+// The device that runs every node, and every step another device declines: REF.
+const Device& fallback_device();
 
 // The device called `name`, or nullptr.
 const Device* find_device(std::string_view name);

@@ -17,6 +17,8 @@ std::span<const Device* const> registered_devices() {
   return devices;
 }
 
+const Device& fallback_device() { return ref::device(); }
+
 const Device* find_device(std::string_view name) {
   for (const Device* device : registered_devices())
     if (device->name() == name) return device;
@@ -36,13 +38,13 @@ std::vector<const Device*> placement_order(const std::vector<std::string>& names
     }
     if (std::find(order.begin(), order.end(), device) == order.end()) order.push_back(device);
   }
-  if (std::find(order.begin(), order.end(), &ref::device()) == order.end())
-    order.push_back(&ref::device());
+  if (std::find(order.begin(), order.end(), &fallback_device()) == order.end())
+    order.push_back(&fallback_device());
   return order;
 }
 
 std::span<const Device* const> reachable(const std::vector<const Device*>& order) {
-  const auto ref = std::find(order.begin(), order.end(), &ref::device());
+  const auto ref = std::find(order.begin(), order.end(), &fallback_device());
   return {order.data(), static_cast<size_t>(ref - order.begin()) + 1};
 }
 

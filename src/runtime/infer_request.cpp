@@ -49,7 +49,7 @@ void InferRequest::Impl::execute() {
   std::map<std::string, ir::Value> feeds;
   for (size_t i = 0; i < inputs.size(); ++i)
     feeds[compiled->inputs[i].name] = TensorAccess::to_ir(inputs[i]);
-  std::vector<hetero::StepProfile> steps;
+  std::vector<runtime::StepProfile> steps;
   const std::vector<ir::Value> results = compiled->session.run(
       feeds, compiled->config.random_seed, compiled->config.profiling ? &steps : nullptr, &arenas);
   std::vector<Tensor> out;
@@ -58,7 +58,7 @@ void InferRequest::Impl::execute() {
     out.push_back(TensorAccess::from_ir(results[i].tensor(what), what));
   }
   std::vector<ProfilingInfo> info;
-  for (hetero::StepProfile& s : steps)
+  for (runtime::StepProfile& s : steps)
     info.push_back({std::move(s.node), std::move(s.op), std::move(s.device),
                     std::move(s.implementation), std::move(s.layout), s.ms});
   std::lock_guard<std::mutex> lock(mutex);

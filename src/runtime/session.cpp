@@ -53,7 +53,7 @@ std::optional<std::vector<ir::Dims>> static_shapes(const ir::Graph& graph) {
 
 struct Session::Compiled {
   std::once_flag once;
-  std::unique_ptr<hetero::HeteroPlan> plan;
+  std::unique_ptr<Plan> plan;
 };
 
 Session::Session(ir::Graph graph, const std::string& device, int num_threads)
@@ -72,9 +72,9 @@ Session::Session(ir::Graph graph, const std::string& device, int num_threads)
 
 Session::~Session() = default;
 
-const hetero::HeteroPlan& Session::generic() const {
+const Plan& Session::generic() const {
   std::call_once(generic_once_, [&] {
-    generic_ = std::make_unique<hetero::HeteroPlan>(graph_, devices_, num_threads_);
+    generic_ = std::make_unique<Plan>(graph_, devices_, num_threads_);
   });
   return *generic_;
 }
@@ -116,7 +116,7 @@ void Session::compile(const Key& key, Compiled& entry) const {
     std::map<std::string, ir::Dims> shapes;
     for (size_t i = 0; i < key.size(); ++i) shapes[input_names_[i]] = key[i];
     passes::freeze_input_shapes(graph, shapes);
-    auto plan = std::make_unique<hetero::HeteroPlan>(std::move(graph), devices_, num_threads_);
+    auto plan = std::make_unique<Plan>(std::move(graph), devices_, num_threads_);
     // The warm-up creates the primitives, times and chooses kernels and packs weights, so that
     // the first inference does not. Zeros are valid indices and sizes where random data may not
     // be; a model that still fails on them reports its error on the real run.
@@ -131,7 +131,7 @@ void Session::compile(const Key& key, Compiled& entry) const {
   });
 }
 
-const hetero::HeteroPlan& Session::plan_for(const std::map<std::string, ir::Value>& feeds,
+const Plan& Session::plan_for(const std::map<std::string, ir::Value>& feeds,
                                             std::shared_ptr<const Compiled>& hold) const {
   if (!specialize_) return generic();
   Key key;
@@ -149,7 +149,7 @@ const hetero::HeteroPlan& Session::plan_for(const std::map<std::string, ir::Valu
 }
 
 std::vector<ir::Value> Session::run(const std::map<std::string, ir::Value>& feeds, uint64_t seed,
-                                    std::vector<hetero::StepProfile>* profile,
+                                    std::vector<StepProfile>* profile,
                                     cpu::ArenaCache* arenas) const {
   std::shared_ptr<const Compiled> hold;
   return plan_for(feeds, hold).run(feeds, seed, profile, arenas);

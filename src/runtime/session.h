@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "devices/hetero/hetero_plan.h"
+#include "runtime/plan.h"
 #include "ir/graph.h"
 
 namespace zenith::runtime {
@@ -47,7 +47,7 @@ class Session {
   // With `profile`, each step's node, op, device, kernels, layout and time are appended to it.
   // CPU buffers come from `arenas` (a request's own), else from the plan's.
   std::vector<ir::Value> run(const std::map<std::string, ir::Value>& feeds, uint64_t seed = 0,
-                             std::vector<hetero::StepProfile>* profile = nullptr,
+                             std::vector<StepProfile>* profile = nullptr,
                              cpu::ArenaCache* arenas = nullptr) const;
 
   // The input shapes that have a compiled plan now, most recently used first.
@@ -57,11 +57,11 @@ class Session {
   struct Compiled;
   using Key = std::vector<ir::Dims>;
 
-  const hetero::HeteroPlan& plan_for(const std::map<std::string, ir::Value>& feeds,
+  const Plan& plan_for(const std::map<std::string, ir::Value>& feeds,
                                      std::shared_ptr<const Compiled>& hold) const;
   std::shared_ptr<const Compiled> compiled(const Key& key) const;
   void compile(const Key& key, Compiled& entry) const;
-  const hetero::HeteroPlan& generic() const;
+  const Plan& generic() const;
 
   ir::Graph graph_;  // as loaded; every plan starts from a copy
   std::string device_;
@@ -72,7 +72,7 @@ class Session {
   bool specialize_;
   std::vector<std::string> input_names_;
   mutable std::once_flag generic_once_;
-  mutable std::unique_ptr<hetero::HeteroPlan> generic_;
+  mutable std::unique_ptr<Plan> generic_;
   mutable std::mutex mutex_;
   mutable std::list<std::pair<Key, std::shared_ptr<Compiled>>> plans_;  // most recent first
   std::shared_ptr<const Compiled> static_plan_;  // compiled in the constructor, if any

@@ -139,7 +139,7 @@ struct RunAllocations {
 
 RunAllocations allocations_per_run(const ir::Graph& graph,
                                    const std::map<std::string, ir::Value>& feeds) {
-  const hetero::HeteroPlan plan(graph, {"CPU", "REF"});
+  const runtime::Plan plan(graph, {"CPU", "REF"});
   for (int i = 0; i < 2; ++i) plan.run(feeds, 0);
   EXPECT_NE(plan.arena_layout(feeds), nullptr);
   RunAllocations counted;

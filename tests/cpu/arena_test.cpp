@@ -129,7 +129,7 @@ TEST(CpuArena, ReplayedRunsGiveTheRecordedResults) {
        make_node("Conv", {"k1", "W2"}, {"f2"}, {{"pads", same}}),
        make_node("Concat", {"s", "f1", "f2"}, {"Y"}, {{"axis", int64_t{1}}})},
       {"X"}, {"Y"}, {{"W", random_tensor({16, 16, 3, 3}, 2)}, {"W2", random_tensor({16, 32, 3, 3}, 3)}});
-  const hetero::HeteroPlan plan(*g, {"CPU", "REF"});
+  const runtime::Plan plan(*g, {"CPU", "REF"});
   for (int64_t batch : {1, 3}) {
     const std::map<std::string, ir::Value> feeds = {{"X", random_tensor({batch, 16, 9, 7}, 1)}};
     plan.run(feeds, 0);  // the first run with these shapes also chooses kernels

@@ -214,7 +214,7 @@ TEST(CpuPad, BlockedInputAndAnUnknownModeOnRef) {
   }
   auto odd = make_graph({make_node("Pad", {"X", "pads"}, {"Y"}, {{"mode", std::string("mirror")}})},
                         {"X"}, {"Y"}, {{"pads", ints({0, 1, 0, 2})}});
-  const hetero::HeteroPlan plan(*odd, {"CPU", "REF"});
+  const runtime::Plan plan(*odd, {"CPU", "REF"});
   EXPECT_EQ(plan.assignments()[0].device, "REF");
   EXPECT_NE(plan.assignments()[0].reason.find("attribute 'mode' is 'mirror'"), std::string::npos);
 }
@@ -239,8 +239,8 @@ TEST(CpuShape, OfABlockedTensorWithoutReorder) {
     const auto g = after_conv({make_node("Shape", {"c"}, {"Y"}, window)});
     const std::map<std::string, ir::Value> feeds = {{"X", random_tensor({2, 16, 5, 7}, 1)}};
     expect_cpu_matches_ref(*g, feeds, {.rtol = 0, .atol = 0});
-    std::vector<hetero::StepProfile> steps;
-    hetero::HeteroPlan(*g, {"CPU", "REF"}).run(feeds, 0, &steps);
+    std::vector<runtime::StepProfile> steps;
+    runtime::Plan(*g, {"CPU", "REF"}).run(feeds, 0, &steps);
     ASSERT_EQ(steps.size(), 2u);
     // Shape read it in the blocks the convolution chose
     EXPECT_EQ(steps[0].layout, "nChw" + std::to_string(cpu::channel_block()) + "c");

@@ -6,7 +6,7 @@
 #include <map>
 #include <string>
 
-#include "devices/hetero/hetero_plan.h"
+#include "runtime/plan.h"
 #include "passes/freeze_input_shapes.h"
 #include "reference/graph_builder.h"
 #include "testing/outputs.h"
@@ -40,7 +40,7 @@ inline void expect_cpu_matches_ref(const ir::Graph& graph,
                                    const std::map<std::string, ir::Value>& feeds,
                                    CpuExpectation expect = {}) {
   const auto expected = ref::Interpreter().run(graph, feeds);
-  const hetero::HeteroPlan plan(graph, {"CPU", "REF"});
+  const runtime::Plan plan(graph, {"CPU", "REF"});
   const auto actual = plan.run(feeds, 0);
   if (expect.on_cpu) {
     for (const hetero::Assignment& a : plan.assignments())

@@ -28,8 +28,8 @@ TEST(CpuEltwise, HardSigmoidWithItsAttributesAloneAndFused) {
       {"X"}, {"Y"}, {{"W", random_tensor({16, 16, 1, 1}, 2)}});
   const ir::Tensor x = random_tensor({1, 16, 5, 6}, 1);
   expect_cpu_matches_ref(*fused, {{"X", x}});
-  const hetero::HeteroPlan plan(*fused, {"CPU", "REF"});
-  std::vector<hetero::StepProfile> steps;
+  const runtime::Plan plan(*fused, {"CPU", "REF"});
+  std::vector<runtime::StepProfile> steps;
   plan.run({{"X", x}}, 0, &steps);
   EXPECT_EQ(steps.front().op, "Conv+HardSigmoid");
 }

@@ -20,7 +20,7 @@ TEST(CpuFusion, ConvReluIsOneStep) {
                        make_node("Relu", {"c"}, {"Y"})},
                       {"X"}, {"Y"}, conv_weights());
   expect_cpu_matches_ref(*g, {{"X", random_tensor({2, 5, 7, 9}, 1)}});
-  const hetero::HeteroPlan plan(*g, {"CPU", "REF"});
+  const runtime::Plan plan(*g, {"CPU", "REF"});
   EXPECT_EQ(plan.assignments()[1].fused_into, "n_Conv");
 }
 
@@ -34,7 +34,7 @@ TEST(CpuFusion, ConvClipAndResidualAddRelu) {
        {"lo", ir::Tensor::scalar(-0.5f)}, {"hi", ir::Tensor::scalar(0.5f)}});
   expect_cpu_matches_ref(*g, {{"X", random_tensor({1, 5, 7, 9}, 1)},
                               {"Z", random_tensor({1, 19, 7, 9}, 4)}});
-  const hetero::HeteroPlan plan(*g, {"CPU", "REF"});
+  const runtime::Plan plan(*g, {"CPU", "REF"});
   for (size_t i = 1; i < 4; ++i) EXPECT_EQ(plan.assignments()[i].fused_into, "n_Conv") << i;
 }
 
@@ -45,7 +45,7 @@ TEST(CpuFusion, ResidualAddIntoAConvWithoutBias) {
                       {"X", "Z"}, {"Y"}, {{"W", random_tensor({16, 5, 3, 3}, 2)}});
   expect_cpu_matches_ref(*g, {{"X", random_tensor({1, 5, 7, 9}, 1)}, {"Z", random_tensor({1, 16, 7, 9}, 4)}},
                          testing::kWinograd);
-  const hetero::HeteroPlan plan(*g, {"CPU", "REF"});
+  const runtime::Plan plan(*g, {"CPU", "REF"});
   EXPECT_EQ(plan.assignments()[1].fused_into, "n_Conv");
 }
 
@@ -67,7 +67,7 @@ TEST(CpuFusion, ResidualAddThatEnlargesTheOutputIsNotFused) {
                                                   {"Z", random_tensor({3, 19, 7, 9}, 4)}};
   const ir::Graph frozen = testing::frozen_for(*g, feeds);
   expect_cpu_matches_ref(frozen, feeds);
-  const hetero::HeteroPlan plan(frozen, {"CPU", "REF"});
+  const runtime::Plan plan(frozen, {"CPU", "REF"});
   EXPECT_EQ(plan.assignments()[1].fused_into, "");
 }
 
@@ -97,7 +97,7 @@ TEST(CpuFusion, AnOutputReadElsewhereIsNotFused) {
                        make_node("Relu", {"c"}, {"Y"})},
                       {"X"}, {"Y", "c"}, conv_weights());
   expect_cpu_matches_ref(*g, {{"X", random_tensor({1, 5, 7, 9}, 1)}});
-  const hetero::HeteroPlan plan(*g, {"CPU", "REF"});
+  const runtime::Plan plan(*g, {"CPU", "REF"});
   EXPECT_EQ(plan.assignments()[1].fused_into, "");
 }
 

@@ -60,7 +60,7 @@ inline std::shared_ptr<ir::Graph> after_conv(std::vector<ir::Node> tail,
 // (REF's message and the node's name), and no step falls back to REF to do it.
 inline void expect_cpu_error(const ir::Graph& graph, const std::map<std::string, ir::Value>& feeds,
                              std::initializer_list<std::string> parts) {
-  const hetero::HeteroPlan plan(graph, {"CPU", "REF"});
+  const runtime::Plan plan(graph, {"CPU", "REF"});
   try {
     plan.run(feeds, 0);
     ADD_FAILURE() << "expected an error";

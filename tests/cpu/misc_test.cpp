@@ -61,7 +61,7 @@ TEST(CpuHetero, UnsupportedNodeBetweenCpuNodesRunsOnRef) {
                        make_node("Sigmoid", {"b"}, {"Y"})},
                       {"X"}, {"Y"});
   expect_cpu_matches_ref(*g, {{"X", random_tensor({3, 17, 2, 2}, 1)}}, {.on_cpu = false});
-  const hetero::HeteroPlan plan(*g, {"CPU", "REF"});
+  const runtime::Plan plan(*g, {"CPU", "REF"});
   EXPECT_EQ(plan.assignments()[0].device, "CPU");
   EXPECT_EQ(plan.assignments()[1].device, "REF");
   EXPECT_EQ(plan.assignments()[1].reason, "no CPU kernel for Sin");
@@ -73,12 +73,12 @@ TEST(CpuHetero, ThreadCountKeepsResultsAndTheCallersSettingIsRestored) {
                       {"X"}, {"Y"}, {{"W", random_tensor({32, 16, 3, 3}, 2)}});
   const std::map<std::string, ir::Value> feeds = {{"X", random_tensor({2, 16, 9, 9}, 1)}};
   const int before = omp_get_max_threads();
-  const auto one = hetero::HeteroPlan(*g, {"CPU", "REF"}, 1).run(feeds, 0);
+  const auto one = runtime::Plan(*g, {"CPU", "REF"}, 1).run(feeds, 0);
   EXPECT_EQ(omp_get_max_threads(), before);
-  const auto two = hetero::HeteroPlan(*g, {"CPU", "REF"}, 2).run(feeds, 0);
+  const auto two = runtime::Plan(*g, {"CPU", "REF"}, 2).run(feeds, 0);
   testing::expect_outputs_near(one, two, 1e-3, 1e-4);
   try {
-    hetero::HeteroPlan(*g, {"CPU", "REF"}, -1);
+    runtime::Plan(*g, {"CPU", "REF"}, -1);
     FAIL() << "a negative thread count was accepted";
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("num_threads is -1"), std::string::npos) << e.what();
@@ -95,7 +95,7 @@ TEST(CpuHetero, WrongShapesAreErrorsThatNameTheNode) {
   const std::vector<std::pair<std::shared_ptr<ir::Graph>, ir::Tensor>> cases = {
       {conv, random_tensor({1, 5, 8, 8}, 1)}, {gemm, random_tensor({2, 5}, 1)}};
   for (const auto& [graph, x] : cases) {
-    const hetero::HeteroPlan plan(*graph, {"CPU", "REF"});
+    const runtime::Plan plan(*graph, {"CPU", "REF"});
     try {
       plan.run({{graph->inputs[0].name, x}}, 0);
       ADD_FAILURE() << graph->nodes[0].op_type << ": no error";

@@ -55,13 +55,13 @@ TEST(NoRefKernelsRule, KnowsOneDnnsReferenceNames) {
 // oneDNN reference kernel in any step.
 void expect_no_reference_kernels(const ir::Graph& graph,
                                  const std::map<std::string, ir::Value>& feeds) {
-  const hetero::HeteroPlan plan(graph, {"CPU", "REF"});
+  const runtime::Plan plan(graph, {"CPU", "REF"});
   for (const hetero::Assignment& a : plan.assignments())
     EXPECT_EQ(a.device, "CPU") << a.op_type << " '" << a.node << "': " << a.reason;
-  std::vector<hetero::StepProfile> steps;
+  std::vector<runtime::StepProfile> steps;
   plan.run(feeds, 0, &steps);
   EXPECT_EQ(plan.ref_fallbacks(), 0u);
-  for (const hetero::StepProfile& s : steps) {
+  for (const runtime::StepProfile& s : steps) {
     const std::string main_op = s.op.substr(0, s.op.find('+'));
     if (s.device != "CPU" || exempt(main_op)) continue;
     EXPECT_EQ(reference_kernels(s.implementation), std::vector<std::string>{})

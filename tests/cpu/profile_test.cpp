@@ -21,9 +21,9 @@ TEST(CpuProfile, NamesEachStepsDeviceKernelsAndLayout) {
        make_node("Concat", {"r", "f1", "f2"}, {"k2"}, {{"axis", int64_t{1}}}),
        make_node("GlobalAveragePool", {"k2"}, {"p"}), make_node("Sign", {"p"}, {"Y"})},
       {"X"}, {"Y"}, {{"W", random_tensor({16, 16, 3, 3}, 2)}, {"W2", random_tensor({16, 32, 3, 3}, 3)}});
-  const hetero::HeteroPlan plan(*g, {"CPU", "REF"});
+  const runtime::Plan plan(*g, {"CPU", "REF"});
   const std::map<std::string, ir::Value> feeds = {{"X", random_tensor({1, 16, 8, 8}, 1)}};
-  std::vector<hetero::StepProfile> steps;
+  std::vector<runtime::StepProfile> steps;
   const auto outputs = plan.run(feeds, 0, &steps);
   ASSERT_EQ(steps.size(), 7u);  // the Relu is fused into the first Conv
   EXPECT_EQ(steps[0].op, "Conv+Relu");
@@ -39,7 +39,7 @@ TEST(CpuProfile, NamesEachStepsDeviceKernelsAndLayout) {
   EXPECT_EQ(steps[6].device, "REF");
   EXPECT_EQ(steps[6].implementation, "ref");
   EXPECT_EQ(steps[6].layout, "plain");
-  for (const hetero::StepProfile& s : steps) {
+  for (const runtime::StepProfile& s : steps) {
     EXPECT_FALSE(s.node.empty());
     EXPECT_FALSE(s.implementation.empty()) << s.node;
     EXPECT_GE(s.ms, 0.0) << s.node;

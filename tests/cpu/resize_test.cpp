@@ -68,8 +68,8 @@ TEST(CpuResize, BlockedInputStaysOnCpu) {
 
 // The kernel the Resize step of `g` ran with `feeds`.
 std::string resize_kernel(const ir::Graph& g, const std::map<std::string, ir::Value>& feeds) {
-  std::vector<hetero::StepProfile> steps;
-  hetero::HeteroPlan(g, {"CPU", "REF"}).run(feeds, 0, &steps);
+  std::vector<runtime::StepProfile> steps;
+  runtime::Plan(g, {"CPU", "REF"}).run(feeds, 0, &steps);
   return steps.back().implementation;
 }
 

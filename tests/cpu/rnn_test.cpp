@@ -132,12 +132,12 @@ TEST(CpuRnn, WhatOneDnnLacksRunsOnRefWithAReason) {
   g->initializers.at("lens").data<int32_t>()[0] = 4;
   g->initializers.at("lens").data<int32_t>()[1] = 2;
   expect_cpu_matches_ref(*g, {{"X", random_tensor({4, 2, kInput}, 1)}}, on_ref);
-  const hetero::HeteroPlan plan(*g, {"CPU", "REF"});
+  const runtime::Plan plan(*g, {"CPU", "REF"});
   EXPECT_EQ(plan.assignments().at(0).device, "REF");
   EXPECT_NE(plan.assignments().at(0).reason.find("sequence_lens"), std::string::npos);
   // Equal lengths shorter than X are seen at run time: the step falls back to REF.
   std::fill_n(g->initializers.at("lens").data<int32_t>(), 2, 3);
-  const hetero::HeteroPlan short_plan(*g, {"CPU", "REF"});
+  const runtime::Plan short_plan(*g, {"CPU", "REF"});
   EXPECT_EQ(short_plan.assignments().at(0).device, "CPU");
   expect_cpu_matches_ref(*g, {{"X", random_tensor({4, 2, kInput}, 1)}}, on_ref);
   short_plan.run({{"X", random_tensor({4, 2, kInput}, 1)}}, 0);
@@ -149,7 +149,7 @@ TEST(CpuRnn, WhatOneDnnLacksRunsOnRefWithAReason) {
       {{"W", random_tensor({1, 4 * kHidden, kInput}, 2)},
        {"R", random_tensor({1, 4 * kHidden, kHidden}, 3)},
        {"P", random_tensor({1, 3 * kHidden}, 4)}});
-  const hetero::HeteroPlan peep_plan(*peep, {"CPU", "REF"});
+  const runtime::Plan peep_plan(*peep, {"CPU", "REF"});
   EXPECT_EQ(peep_plan.assignments().at(0).device, "REF");
   EXPECT_NE(peep_plan.assignments().at(0).reason.find("peephole"), std::string::npos)
       << peep_plan.assignments().at(0).reason;
@@ -173,7 +173,7 @@ class CpuRnnVsPyTorch : public ::testing::TestWithParam<std::string> {};
 TEST_P(CpuRnnVsPyTorch, MatchesPyTorchOutputs) {
   const auto dir = std::filesystem::path(ZENITH_SOURCE_DIR) / "tests/cpu/data";
   const ir::Graph graph = runtime::load_graph(dir / (GetParam() + ".onnx"));
-  const hetero::HeteroPlan plan(graph, {"CPU", "REF"});
+  const runtime::Plan plan(graph, {"CPU", "REF"});
   int rnn_nodes = 0;
   for (const hetero::Assignment& a : plan.assignments())
     if (a.op_type == "LSTM" || a.op_type == "GRU") {

@@ -64,7 +64,7 @@ TEST(CpuCompare, LogicOnBools) {
 TEST(CpuCompare, OtherDtypesRunOnRefWithAReason) {
   auto g = make_graph({make_node("And", {"A", "B"}, {"Y"})}, {"A", "B"}, {"Y"},
                       {{"B", as_dtype(random_tensor({3}, 1), ir::DType::I64)}});
-  const hetero::HeteroPlan plan(*g, {"CPU", "REF"});
+  const runtime::Plan plan(*g, {"CPU", "REF"});
   EXPECT_EQ(plan.assignments()[0].device, "REF");
   EXPECT_EQ(plan.assignments()[0].reason, "input 'B' is i64; the CPU device runs And on bool only");
 }
@@ -108,7 +108,7 @@ TEST(CpuCast, BetweenF32I64I32AndBool) {
       expect_cpu_matches_ref(*g, {{"X", input}}, {.rtol = 0, .atol = 0});
     }
   auto f16 = make_graph({make_node("Cast", {"X"}, {"Y"}, {{"to", int64_t{10}}})}, {"X"}, {"Y"});
-  const hetero::HeteroPlan plan(*f16, {"CPU", "REF"});
+  const runtime::Plan plan(*f16, {"CPU", "REF"});
   EXPECT_EQ(plan.assignments()[0].device, "REF");
 }
 

@@ -43,13 +43,13 @@ TEST(CpuTransformerOps, GeluFusesIntoMatMulAndBinary) {
   auto mm = make_graph({make_node("MatMul", {"A", "W"}, {"m"}), gelu("m", "Y", "none")}, {"A"},
                        {"Y"}, {{"W", random_tensor({19, 37}, 2)}});
   expect_cpu_matches_ref(*mm, {{"A", spread({2, 5, 19}, 2.0f)}}, kApprox);
-  const hetero::HeteroPlan plan(*mm, {"CPU", "REF"});
+  const runtime::Plan plan(*mm, {"CPU", "REF"});
   EXPECT_EQ(plan.assignments()[1].fused_into, "n_MatMul");
   auto add =
       make_graph({make_node("Add", {"A", "B"}, {"s"}), gelu("s", "Y", "tanh")}, {"A", "B"}, {"Y"});
   expect_cpu_matches_ref(*add, {{"A", spread({3, 7, 5}, 3.0f)}, {"B", random_tensor({5}, 2)}},
                          kApprox);
-  EXPECT_EQ(hetero::HeteroPlan(*add, {"CPU", "REF"}).assignments()[1].fused_into, "n_Add");
+  EXPECT_EQ(runtime::Plan(*add, {"CPU", "REF"}).assignments()[1].fused_into, "n_Add");
 }
 
 // PyTorch exports Linear on a [B, S, K] input as MatMul by the weight, then Add of the bias: one
@@ -69,7 +69,7 @@ TEST(CpuTransformerOps, LinearsBiasAddAndActivationFuseIntoMatMul) {
         const std::map<std::string, ir::Value> feeds = {{"A", spread({batch, 5, 19}, 2.0f)}};
         const ir::Graph frozen = frozen_for(*g, feeds);
         expect_cpu_matches_ref(frozen, feeds, kApprox);
-        const hetero::HeteroPlan plan(frozen, {"CPU", "REF"});
+        const runtime::Plan plan(frozen, {"CPU", "REF"});
         EXPECT_EQ(plan.assignments()[1].fused_into, "n_MatMul");
         EXPECT_EQ(plan.assignments()[2].fused_into, "n_MatMul");
       }
@@ -84,7 +84,7 @@ TEST(CpuTransformerOps, MatMulKeepsAnAddThatIsNotABias) {
   const std::map<std::string, ir::Value> feeds = {{"A", spread({2, 5, 19}, 2.0f)}};
   const ir::Graph frozen = frozen_for(*g, feeds);
   expect_cpu_matches_ref(frozen, feeds, kApprox);
-  EXPECT_EQ(hetero::HeteroPlan(frozen, {"CPU", "REF"}).assignments()[1].fused_into, "");
+  EXPECT_EQ(runtime::Plan(frozen, {"CPU", "REF"}).assignments()[1].fused_into, "");
 }
 
 TEST(CpuTransformerOps, GeluPatternIsFusedAndRunsOnCpu) {
@@ -97,7 +97,7 @@ TEST(CpuTransformerOps, GeluPatternIsFusedAndRunsOnCpu) {
                        {"one", ir::Tensor::scalar(1.0f)},
                        {"half", ir::Tensor::scalar(0.5f)}});
   expect_cpu_matches_ref(*g, {{"X", spread({2, 9, 13}, 5.0f)}}, kApprox);
-  const hetero::HeteroPlan plan(*g, {"CPU", "REF"});
+  const runtime::Plan plan(*g, {"CPU", "REF"});
   ASSERT_EQ(plan.assignments().size(), 1u);
   EXPECT_EQ(plan.assignments()[0].op_type, "Gelu");
 }
@@ -106,12 +106,12 @@ TEST(CpuTransformerOps, SiLUPatternRunsAsSwishStandaloneAndFusedIntoConv) {
   auto alone = make_graph({make_node("Sigmoid", {"X"}, {"s"}), make_node("Mul", {"X", "s"}, {"Y"})},
                           {"X"}, {"Y"});
   expect_cpu_matches_ref(*alone, {{"X", spread({2, 5, 33}, 8.0f)}}, kApprox);
-  ASSERT_EQ(hetero::HeteroPlan(*alone, {"CPU", "REF"}).assignments().size(), 1u);
+  ASSERT_EQ(runtime::Plan(*alone, {"CPU", "REF"}).assignments().size(), 1u);
   auto conv = make_graph({make_node("Conv", {"X", "W"}, {"c"}), make_node("Sigmoid", {"c"}, {"s"}),
                           make_node("Mul", {"s", "c"}, {"Y"})},
                          {"X"}, {"Y"}, {{"W", random_tensor({19, 5, 1, 1}, 2)}});
   expect_cpu_matches_ref(*conv, {{"X", spread({2, 5, 7, 9}, 3.0f)}}, kApprox);
-  const hetero::HeteroPlan plan(*conv, {"CPU", "REF"});
+  const runtime::Plan plan(*conv, {"CPU", "REF"});
   ASSERT_EQ(plan.assignments().size(), 2u);
   EXPECT_EQ(plan.assignments()[1].op_type, "Swish");
   EXPECT_EQ(plan.assignments()[1].fused_into, "n_Conv");
@@ -149,7 +149,7 @@ TEST(CpuTransformerOps, PowByARunTimeExponentRunsOnRef) {
   auto g = make_graph({make_node("Pow", {"X", "e"}, {"Y"})}, {"X", "e"}, {"Y"});
   expect_cpu_matches_ref(*g, {{"X", random_tensor({2, 3}, 1)}, {"e", ir::Tensor::scalar(2.0f)}},
                          {.on_cpu = false});
-  EXPECT_EQ(hetero::HeteroPlan(*g, {"CPU", "REF"}).assignments()[0].reason,
+  EXPECT_EQ(runtime::Plan(*g, {"CPU", "REF"}).assignments()[0].reason,
             "the exponent is not an f32 scalar constant");
 }
 
@@ -203,7 +203,7 @@ TEST(CpuTransformerOps, PyTorchsLayerNormPatternRunsAsOneCpuStep) {
        {"beta", random_tensor({64}, 3)}});
   for (int64_t batch : {1, 3})
     expect_cpu_matches_ref(*g, {{"X", spread({batch, 16, 64}, 2.0f, batch)}}, kNorm);
-  const hetero::HeteroPlan plan(*g, {"CPU", "REF"});
+  const runtime::Plan plan(*g, {"CPU", "REF"});
   ASSERT_EQ(plan.assignments().size(), 1u);
   EXPECT_EQ(plan.assignments()[0].op_type, "LayerNormalization");
 }
@@ -281,7 +281,7 @@ TEST(CpuTransformerOps, AttentionPatternRunsAsOneCpuStep) {
         {"Q", spread(c.q, 2.0f, 1)}, {"K", spread(c.k, 2.0f, 2)}, {"V", random_tensor(c.v, 3)}};
     if (!c.mask.empty()) feeds["M"] = spread(c.mask, 3.0f, 4);
     expect_cpu_matches_ref(*g, feeds, {.rtol = 1e-5, .atol = 1e-6});
-    const hetero::HeteroPlan plan(*g, {"CPU", "REF"});
+    const runtime::Plan plan(*g, {"CPU", "REF"});
     ASSERT_EQ(plan.assignments().size(), 1u);
     EXPECT_EQ(plan.assignments()[0].op_type, "Attention");
   }
@@ -372,7 +372,7 @@ TEST(CpuTransformerOps, AttentionAroundATrainingDropoutOfRatioZero) {
                             {"K", spread({batch, 3, 7, 49}, 2.0f, 2)},
                             {"V", random_tensor({batch, 3, 49, 7}, 3)}},
                            {.rtol = 1e-5, .atol = 1e-6});
-    const hetero::HeteroPlan plan(*g, {"CPU", "REF"});
+    const runtime::Plan plan(*g, {"CPU", "REF"});
     ASSERT_EQ(plan.assignments().size(), 1u);
     EXPECT_EQ(plan.assignments()[0].op_type, "Attention");
   }

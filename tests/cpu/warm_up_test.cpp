@@ -1,4 +1,4 @@
-// HeteroPlan::warm_up: compiling by running once, and steps the CPU declines becoming REF steps
+// Plan::warm_up: compiling by running once, and steps the CPU declines becoming REF steps
 // with a reason rather than silent reruns on every inference.
 #include "cpu/differential.h"
 
@@ -20,7 +20,7 @@ TEST(CpuWarmUp, AStepTheCpuDeclinesBecomesARefStepThatSaysWhy) {
   auto g = make_graph({make_node("Relu", {"X"}, {"r"}),
                        make_node("LRN", {"r"}, {"Y"}, {{"size", int64_t{3}}})},
                       {"X"}, {"Y"});
-  hetero::HeteroPlan plan(*g, {"CPU", "REF"});
+  runtime::Plan plan(*g, {"CPU", "REF"});
   const std::map<std::string, ir::Value> feeds = {{"X", f64_tensor({1, 4, 3, 3})}};
   ASSERT_EQ(plan.assignments().back().device, "CPU");
   plan.warm_up(feeds);
@@ -34,11 +34,11 @@ TEST(CpuWarmUp, AStepTheCpuDeclinesBecomesARefStepThatSaysWhy) {
 
 TEST(CpuWarmUp, AStepTheCpuRunsStaysOnCpu) {
   auto g = make_graph({make_node("Relu", {"X"}, {"Y"})}, {"X"}, {"Y"});
-  hetero::HeteroPlan plan(*g, {"CPU", "REF"});
+  runtime::Plan plan(*g, {"CPU", "REF"});
   const std::map<std::string, ir::Value> feeds = {{"X", testing::random_tensor({2, 3})}};
   plan.warm_up(feeds);
   EXPECT_EQ(plan.assignments().back().device, "CPU");
-  std::vector<hetero::StepProfile> profile;
+  std::vector<runtime::StepProfile> profile;
   plan.run(feeds, 0, &profile);
   ASSERT_EQ(profile.size(), 1u);
   EXPECT_EQ(profile[0].device, "CPU");

@@ -2,6 +2,7 @@
 #include "devices/cpu/cpu_device.h"
 
 #include "devices/cpu/cpu_op.h"
+#include "devices/cpu/cpu_subgraph.h"
 
 namespace zenith::cpu {
 namespace {
@@ -14,6 +15,9 @@ class CpuDevice : public devices::Device {
     return factory ? factory->supports(graph, node) : "no CPU kernel for " + node.op_type;
   }
   bool runs_simplified_graph() const override { return true; }
+  std::unique_ptr<devices::Subgraph> compile(const devices::CompileContext& context) const override {
+    return compile_subgraph(context);
+  }
 };
 
 }  // namespace

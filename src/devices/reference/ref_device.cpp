@@ -2,6 +2,7 @@
 #include "devices/reference/ref_device.h"
 
 #include "devices/reference/kernel_registry.h"
+#include "devices/reference/ref_subgraph.h"
 
 namespace zenith::ref {
 namespace {
@@ -13,6 +14,9 @@ class RefDevice : public devices::Device {
     return reference_kernels().find(node.domain, node.op_type) ? "" : "no REF kernel";
   }
   bool runs_simplified_graph() const override { return false; }
+  std::unique_ptr<devices::Subgraph> compile(const devices::CompileContext& context) const override {
+    return compile_subgraph(context);
+  }
 };
 
 }  // namespace

@@ -33,7 +33,7 @@ struct ConvEntry {
 // Winograd kernel (3x3, stride 1): ResNet-50 batch 8 ran 17% faster than in the channels-last
 // layout oneDNN picks by itself, DenseNet-121 batch 8 17% faster (211 -> 175 ms). DenseNet's
 // concats, 2.5x slower to copy in blocks, are done in place at batch 1
-// (devices/hetero/concat_chains.h). Other layers let oneDNN choose: forced into blocks, groups
+// (devices/cpu/concat_chains.h). Other layers let oneDNN choose: forced into blocks, groups
 // of 4 channels (ResNeXt-50) had only oneDNN's reference kernel, 300 ms for one layer.
 class ConvOp : public CpuOp {
  public:

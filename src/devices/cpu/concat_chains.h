@@ -20,7 +20,7 @@
 #include "devices/cpu/cpu_value.h"
 #include "ir/graph.h"
 
-namespace zenith::hetero {
+namespace zenith::cpu {
 
 struct ConcatChain {
   std::vector<std::string> inputs;      // the longest concat's inputs, in order
@@ -53,7 +53,7 @@ ConcatChains find_concat_chains(const ir::Graph& graph,
 // their slot in the plan.
 class ChainBuffers {
  public:
-  using Lookup = std::function<const cpu::CpuValue*(int slot)>;
+  using Lookup = std::function<const CpuValue*(int slot)>;
 
   explicit ChainBuffers(const ConcatChains& chains)
       : chains_(chains),
@@ -66,14 +66,14 @@ class ChainBuffers {
   // The concat of the first `count` inputs of chain `chain` as a view of the chain's buffer, or
   // nullopt when in-place concatenation does not apply to this run (then the caller concats).
   // `lookup` gives the CPU value in a slot, or nullptr if there is none (yet).
-  std::optional<cpu::CpuValue> concat(size_t chain, size_t count, const Lookup& lookup,
+  std::optional<CpuValue> concat(size_t chain, size_t count, const Lookup& lookup,
                                       dnnl::stream& stream);
   // Where the value in `slot` should be written: its part of a chain buffer, when it belongs to
   // a chain in use at batch 1 (a dense slice), else an empty value.
-  cpu::CpuValue slot_for(int slot) const;
+  CpuValue slot_for(int slot) const;
   // Copies a value just produced into its part of the chain buffer, if it belongs to a chain in
   // use and was not written there already (then it becomes a view).
-  void produced(int slot, const cpu::CpuValue& value, dnnl::stream& stream);
+  void produced(int slot, const CpuValue& value, dnnl::stream& stream);
   // True for the outputs of concat() and values produced in their part: their bytes belong to
   // the chain buffer.
   bool is_view(int slot) const { return views_[static_cast<size_t>(slot)]; }
@@ -91,14 +91,14 @@ class ChainBuffers {
   };
 
   bool start(size_t chain, const Lookup& lookup, dnnl::stream& stream);
-  void fill(State& state, size_t index, const cpu::CpuValue& value, dnnl::stream& stream);
+  void fill(State& state, size_t index, const CpuValue& value, dnnl::stream& stream);
   dnnl::memory slice(const State& state, int64_t offset, int64_t channels) const;
   // The slice as a value that keeps the chain buffer alive.
-  cpu::CpuValue view(const State& state, int64_t offset, int64_t channels) const;
+  CpuValue view(const State& state, int64_t offset, int64_t channels) const;
 
   const ConcatChains& chains_;
   std::vector<State> state_;
   std::vector<bool> views_;  // per slot
 };
 
-}  // namespace zenith::hetero
+}  // namespace zenith::cpu

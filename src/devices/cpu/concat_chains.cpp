@@ -1,12 +1,12 @@
 // In-place concatenation chains: finding them in the graph, and their per-run buffers.
-#include "devices/hetero/concat_chains.h"
+#include "devices/cpu/concat_chains.h"
 
 #include <algorithm>
 
 #include "devices/cpu/channel_block.h"
 #include "devices/cpu/kernel_trace.h"
 
-namespace zenith::hetero {
+namespace zenith::cpu {
 namespace {
 
 using dnnl::memory;
@@ -54,7 +54,7 @@ ConcatChains find_concat_chains(const ir::Graph& graph,
     });
     if (!prefixes || !unique_inputs) continue;
     const size_t id = result.chains.size();
-    ConcatChain chain{root->inputs, {}};
+    ConcatChain chain{root->inputs, {}, {}};
     for (size_t i = 0; i < chain.inputs.size(); ++i) {
       chain.known_channels.push_back(known_channels(graph, producer, chain.inputs[i]));
       result.input_slot[chain.inputs[i]] = {id, i};
@@ -94,27 +94,27 @@ dnnl::memory ChainBuffers::slice(const State& state, int64_t offset, int64_t cha
   // start offset * height * width floats into each image. At batch 1 the slice is a dense tensor;
   // above, each image's part is, and the batch stride is the whole buffer's.
   auto* base = static_cast<float*>(state.buffer.get()) + offset * state.height * state.width;
-  const memory::desc dense = cpu::blocked_desc({state.batch, channels, state.height, state.width});
+  const memory::desc dense = blocked_desc({state.batch, channels, state.height, state.width});
   const memory::desc desc =
       state.batch == 1 ? dense
-                       : cpu::blocked_desc({state.batch, state.total, state.height, state.width})
+                       : blocked_desc({state.batch, state.total, state.height, state.width})
                              .submemory_desc(dense.dims(), {0, 0, 0, 0});
-  return memory(desc, cpu::engine(), base);
+  return memory(desc, engine(), base);
 }
 
-void ChainBuffers::fill(State& state, size_t index, const cpu::CpuValue& value,
+void ChainBuffers::fill(State& state, size_t index, const CpuValue& value,
                         dnnl::stream& stream) {
   memory src = value.mem;
   memory dst = slice(state, state.offsets[index], value.dims()[1]);
   state.filled[index] = true;
   const int64_t channels = value.dims()[1], pixels = state.height * state.width;
-  if (src.get_desc() != cpu::blocked_desc({state.batch, channels, state.height, state.width})) {
-    cpu::reorder(src, dst, stream);
+  if (src.get_desc() != blocked_desc({state.batch, channels, state.height, state.width})) {
+    reorder(src, dst, stream);
     return;
   }
   // Already in blocks: one contiguous run per image (oneDNN's generic strided reorder is
   // half as fast).
-  cpu::note_kernel("zenith:copy_into_slot");
+  note_kernel("zenith:copy_into_slot");
   const auto* from = static_cast<const float*>(src.get_data_handle());
   auto* to = static_cast<float*>(dst.get_data_handle());
 #pragma omp parallel for schedule(static)
@@ -127,7 +127,7 @@ bool ChainBuffers::start(size_t chain, const Lookup& lookup, dnnl::stream& strea
   State& state = state_[chain];
   std::vector<int64_t> channels(c.inputs.size(), -1);
   for (size_t i = 0; i < c.inputs.size(); ++i) {
-    if (const cpu::CpuValue* v = lookup(c.input_slots[i])) {
+    if (const CpuValue* v = lookup(c.input_slots[i])) {
       const ir::Dims d = v->dims();
       if (!v->is_f32() || d.size() != 4) return false;
       if (state.height == 0) {
@@ -140,7 +140,7 @@ bool ChainBuffers::start(size_t chain, const Lookup& lookup, dnnl::stream& strea
     } else {
       channels[i] = c.known_channels[i];
     }
-    if (channels[i] <= 0 || channels[i] % cpu::channel_block() != 0) return false;
+    if (channels[i] <= 0 || channels[i] % channel_block() != 0) return false;
   }
   if (state.height == 0) return false;
   for (int64_t ch : channels) {
@@ -148,14 +148,14 @@ bool ChainBuffers::start(size_t chain, const Lookup& lookup, dnnl::stream& strea
     state.total += ch;
   }
   state.buffer =
-      cpu::allocate(cpu::blocked_desc({state.batch, state.total, state.height, state.width})).owner;
+      allocate(blocked_desc({state.batch, state.total, state.height, state.width})).owner;
   state.filled.assign(c.inputs.size(), false);
   for (size_t i = 0; i < c.inputs.size(); ++i)
-    if (const cpu::CpuValue* v = lookup(c.input_slots[i])) fill(state, i, *v, stream);
+    if (const CpuValue* v = lookup(c.input_slots[i])) fill(state, i, *v, stream);
   return true;
 }
 
-std::optional<cpu::CpuValue> ChainBuffers::concat(size_t chain, size_t count, const Lookup& lookup,
+std::optional<CpuValue> ChainBuffers::concat(size_t chain, size_t count, const Lookup& lookup,
                                                   dnnl::stream& stream) {
   State& state = state_[chain];
   if (!state.tried) {
@@ -171,14 +171,14 @@ std::optional<cpu::CpuValue> ChainBuffers::concat(size_t chain, size_t count, co
   return view(state, 0, channels);
 }
 
-cpu::CpuValue ChainBuffers::view(const State& state, int64_t offset, int64_t channels) const {
-  cpu::CpuValue v;
+CpuValue ChainBuffers::view(const State& state, int64_t offset, int64_t channels) const {
+  CpuValue v;
   v.mem = slice(state, offset, channels);
   v.owner = state.buffer;
   return v;
 }
 
-cpu::CpuValue ChainBuffers::slot_for(int slot) const {
+CpuValue ChainBuffers::slot_for(int slot) const {
   const auto [chain, index] = chains_.position_of_slot[static_cast<size_t>(slot)];
   if (chain == SIZE_MAX) return {};
   const State& state = state_[chain];
@@ -187,7 +187,7 @@ cpu::CpuValue ChainBuffers::slot_for(int slot) const {
   return view(state, state.offsets[index], channels);
 }
 
-void ChainBuffers::produced(int slot, const cpu::CpuValue& value, dnnl::stream& stream) {
+void ChainBuffers::produced(int slot, const CpuValue& value, dnnl::stream& stream) {
   const auto [chain, index] = chains_.position_of_slot[static_cast<size_t>(slot)];
   if (chain == SIZE_MAX) return;
   State& state = state_[chain];
@@ -207,4 +207,4 @@ void ChainBuffers::produced(int slot, const cpu::CpuValue& value, dnnl::stream& 
   fill(state, index, value, stream);
 }
 
-}  // namespace zenith::hetero
+}  // namespace zenith::cpu

@@ -1,0 +1,120 @@
+// REF steps: a run binds a step's inputs into its scope by name, runs the nodes, and hands the
+// outputs back to the plan's slots.
+#include "devices/reference/ref_subgraph.h"
+
+#include <random>
+
+#include "devices/reference/interpreter.h"
+#include "ir/errors.h"
+
+namespace zenith::ref {
+namespace {
+
+class RefSubgraph : public devices::Subgraph {
+ public:
+  explicit RefSubgraph(const devices::CompileContext& context)
+      : slot_names_(context.slot_names) {
+    for (const ir::Node& node : context.graph.nodes) any_subgraph_ |= has_subgraph(node);
+    Interpreter::bind_initializers(context.graph, initializers_);
+    for (size_t i : context.nodes) {
+      const ir::Node& node = context.graph.nodes[i];
+      devices::Step step;
+      step.node = &node;
+      step.nodes = {&node};
+      step.inputs = node.inputs;
+      step.outputs = node.outputs;
+      for (const std::string& in : node.inputs) step.input_slots.push_back(slot(context, in));
+      for (const std::string& out : node.outputs) step.output_slots.push_back(slot(context, out));
+      steps_.push_back(std::move(step));
+    }
+  }
+
+  std::unique_ptr<devices::DeviceRun> start(int device_index) const override;
+
+  size_t adopt(const devices::Step& step) override {
+    steps_.push_back(step);
+    return steps_.size() - 1;
+  }
+
+  Interpreter interpreter;
+  const std::vector<std::string> slot_names_;
+  bool any_subgraph_ = false;
+  Scope initializers_;  // the parent of every run's scope: bound once, not per run
+
+ private:
+  static int slot(const devices::CompileContext& context, const std::string& name) {
+    return name.empty() ? -1 : context.slot_of.at(name);
+  }
+};
+
+class RefRun : public devices::DeviceRun {
+ public:
+  explicit RefRun(const RefSubgraph& subgraph)
+      : subgraph_(subgraph),
+        scope_(&subgraph.initializers_),
+        bound_(subgraph.slot_names_.size(), false) {}
+
+  void begin(uint64_t seed) override { rng_.seed(seed); }
+
+  void end() override {
+    scope_.clear();
+    bound_.assign(bound_.size(), false);
+  }
+
+  std::string execute(size_t i, devices::RunValues& values, devices::StepReport* report) override {
+    const devices::Step& step = subgraph_.steps()[i];
+    // A body (If / Loop / Scan) may read any value by name, so with one every value is bound.
+    if (subgraph_.any_subgraph_)
+      for (size_t s = 0; s < bound_.size(); ++s) bind(static_cast<int>(s), values);
+    for (int s : step.input_slots)
+      if (s >= 0) bind(s, values);  // an initializer stays unbound: it is in the parent scope
+    for (const ir::Node* node : step.nodes) subgraph_.interpreter.run_node(*node, scope_, rng_);
+    for (size_t o = 0; o < step.outputs.size(); ++o) {
+      const int s = step.output_slots[o];
+      if (s < 0) continue;
+      const ir::Value* v = scope_.find(step.outputs[o]);
+      ZENITH_ASSERT(v);
+      values.set_plain(s, *v);
+      bound_[static_cast<size_t>(s)] = true;
+    }
+    if (report) *report = {"ref", "plain"};
+    return "";
+  }
+
+  ir::Value to_plain(int) override {
+    ZENITH_ASSERT(!"REF values are plain; the plan never asks to convert them");
+    return {};
+  }
+
+  void release(int slot) override {
+    if (!bound_[static_cast<size_t>(slot)]) return;
+    scope_.erase(subgraph_.slot_names_[static_cast<size_t>(slot)]);
+    bound_[static_cast<size_t>(slot)] = false;
+  }
+
+ private:
+  void bind(int s, devices::RunValues& values) {
+    if (bound_[static_cast<size_t>(s)]) return;
+    if (const ir::Value* v = values.plain(s)) {
+      scope_.set(subgraph_.slot_names_[static_cast<size_t>(s)], *v);
+      bound_[static_cast<size_t>(s)] = true;
+    }
+  }
+
+  const RefSubgraph& subgraph_;
+  Scope scope_;
+  std::vector<bool> bound_;  // per slot: set in scope_
+  std::mt19937_64 rng_;
+};
+
+std::unique_ptr<devices::DeviceRun> RefSubgraph::start(int) const {
+  return std::make_unique<RefRun>(*this);
+}
+
+}  // namespace
+
+std::unique_ptr<devices::Subgraph> compile_subgraph(const devices::CompileContext& context) {
+  return std::make_unique<RefSubgraph>(context);
+}
+
+}  // namespace zenith::ref
