@@ -24,6 +24,59 @@ TEST(CpuFusion, ConvReluIsOneStep) {
   EXPECT_EQ(plan.assignments()[1].fused_into, "n_Conv");
 }
 
+// A MobileNetV2 block's 1x1 expansion (16 -> 96 channels), clip, 3x3 depthwise convolution and
+// clip. `pads`: the depthwise Conv's.
+std::shared_ptr<ir::Graph> expand_depthwise(int64_t stride, bool dw_bias, std::vector<int64_t> pads) {
+  auto expand = make_node("Conv", {"X", "W1", "B1"}, {"e"});
+  expand.name = "expand";
+  std::vector<std::string> dw_inputs = {"r", "Wd"};
+  if (dw_bias) dw_inputs.push_back("Bd");
+  auto dw = make_node("Conv", dw_inputs, {"d"},
+                      {{"group", int64_t{96}}, {"pads", std::move(pads)},
+                       {"strides", std::vector<int64_t>{stride, stride}}});
+  dw.name = "depthwise";
+  return make_graph(
+      {expand, make_node("Clip", {"e", "lo", "hi"}, {"r"}), dw,
+       make_node("Clip", {"d", "lo", "hi"}, {"Y"})},
+      {"X"}, {"Y"},
+      {{"W1", random_tensor({96, 16, 1, 1}, 2)}, {"B1", random_tensor({96}, 3)},
+       {"Wd", random_tensor({96, 1, 3, 3}, 4)}, {"Bd", random_tensor({96}, 5)},
+       {"lo", ir::Tensor::scalar(0.0f)}, {"hi", ir::Tensor::scalar(0.5f)}});
+}
+
+TEST(CpuFusion, DepthwiseConvFollowingA1x1ConvIsItsPostOp) {
+  for (const int64_t stride : {1, 2})
+    for (const bool bias : {true, false})
+      for (const ir::Dims& x : {ir::Dims{1, 16, 112, 112}, ir::Dims{4, 16, 56, 56}}) {
+        SCOPED_TRACE(fmt::format("stride {}, bias {}, x {}", stride, bias, ir::to_string(x)));
+        const std::map<std::string, ir::Value> feeds = {{"X", random_tensor(x, 1)}};
+        const ir::Graph g = testing::frozen_for(*expand_depthwise(stride, bias, {1, 1, 1, 1}), feeds);
+        expect_cpu_matches_ref(g, feeds);
+        const runtime::Plan plan(g, {"CPU", "REF"});
+        std::vector<runtime::StepProfile> profile;
+        plan.run(feeds, 0, &profile);
+        ASSERT_EQ(profile.size(), 1u) << profile.back().node;
+        EXPECT_EQ(profile[0].op, "Conv+Clip+Conv+Clip");
+        EXPECT_EQ(plan.assignments()[2].fused_into, "expand");
+        EXPECT_EQ(plan.ref_fallbacks(), 0u);
+      }
+}
+
+TEST(CpuFusion, DepthwiseConvIsNotFusedWithOtherPaddingOrWithoutAFusedKernel) {
+  // Padding 0 or 2 is not the post-op's; for these dims oneDNN 2.6 offers only its composite
+  // `ref_fused_convolution`, no faster than two steps.
+  const std::vector<std::pair<ir::Dims, std::vector<int64_t>>> cases = {
+      {{2, 16, 9, 9}, {0, 0, 0, 0}}, {{2, 16, 9, 9}, {2, 2, 2, 2}}, {{2, 16, 28, 28}, {1, 1, 1, 1}}};
+  for (const auto& [x, pads] : cases) {
+    SCOPED_TRACE(fmt::format("x {}, pads {}", ir::to_string(x), pads[0]));
+    const std::map<std::string, ir::Value> feeds = {{"X", random_tensor(x, 1)}};
+    const ir::Graph g = testing::frozen_for(*expand_depthwise(1, true, pads), feeds);
+    expect_cpu_matches_ref(g, feeds);
+    const runtime::Plan plan(g, {"CPU", "REF"});
+    EXPECT_EQ(plan.assignments()[2].fused_into, "");
+  }
+}
+
 TEST(CpuFusion, ConvClipAndResidualAddRelu) {
   auto g = make_graph(
       {make_node("Conv", {"X", "W", "B"}, {"c"}, kSame),

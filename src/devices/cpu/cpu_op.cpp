@@ -198,6 +198,9 @@ dnnl::post_ops make_post_ops(const std::vector<PostOp>& post_ops) {
   for (const PostOp& p : post_ops) {
     if (p.kind == PostOp::Kind::Sum)
       ops.append_sum(1.0f);
+    else if (p.kind == PostOp::Kind::Depthwise)
+      ops.append_dw(dnnl::memory::data_type::f32, dnnl::memory::data_type::f32,
+                    dnnl::memory::data_type::f32, 3, p.stride, 1, 0, {});
     else
       ops.append_eltwise(1.0f, p.eltwise.alg, p.eltwise.alpha, p.eltwise.beta);
   }

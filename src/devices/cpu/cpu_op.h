@@ -23,15 +23,22 @@ struct Eltwise {
 };
 
 // A node fused after the main one, applied in order to its output.
+// Depthwise: a 3x3 depthwise Conv with padding 1 after a 1x1 Conv (oneDNN's fused depthwise
+// post-op), so the 1x1 output, often the largest tensor of a MobileNet block, is never written
+// out whole.
 struct PostOp {
-  enum class Kind { Eltwise, Sum };
+  enum class Kind { Eltwise, Sum, Depthwise };
   Kind kind = Kind::Eltwise;
-  Eltwise eltwise;   // Kind::Eltwise
-  size_t input = 0;  // Kind::Sum: the index of the addend among the step's inputs
+  Eltwise eltwise;     // Kind::Eltwise
+  size_t input = 0;    // Sum: the index of the addend among the step's inputs; Depthwise: of its
+                       // weights, followed by its bias if `bias`
+  int64_t stride = 1;  // Depthwise
+  bool bias = false;   // Depthwise
 };
 
 // What a step computes: the main node, then its post-ops. The step's inputs are the main
-// node's inputs followed by the sum addends; its outputs are the last fused node's outputs.
+// node's inputs followed by the sum addends and depthwise weights; its outputs are the last
+// fused node's outputs.
 struct StepSpec {
   const ir::Node* node = nullptr;
   std::vector<PostOp> post_ops;

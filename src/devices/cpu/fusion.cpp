@@ -5,6 +5,7 @@
 #include <optional>
 #include <set>
 
+#include "devices/cpu/ops/ops.h"
 #include "devices/reference/interpreter.h"
 #include "ir/shape_inference.h"
 
@@ -77,7 +78,7 @@ void absorb_followers(const ir::Graph& graph, const Uses& uses,
                       const std::map<std::string, ir::Dims>& dims, const std::vector<bool>& on_cpu,
                       size_t main, PostOps allowed, StepSpec& spec, std::vector<int>& fused_into) {
   std::string value = spec.outputs[0];
-  bool has_sum = false;
+  bool has_sum = false, has_depthwise = false;
   for (int c = sole_consumer(uses, value); c >= 0 && on_cpu[c]; c = sole_consumer(uses, value)) {
     const ir::Node& next = graph.nodes[c];
     if (!single_output(next)) break;
@@ -93,7 +94,8 @@ void absorb_followers(const ir::Graph& graph, const Uses& uses,
       if (allowed == PostOps::Relu && !relu) break;
       for (size_t k = 0; k + 1 < fns.size(); ++k) spec.post_ops.push_back({.eltwise = fns[k]});
       post->eltwise = fns.back();
-    } else if (allowed == PostOps::EltwiseAndSum && !has_sum && next.op_type == "Add" &&
+    } else if (allowed == PostOps::EltwiseAndSum && !has_sum && !has_depthwise &&
+               next.op_type == "Add" &&
                next.inputs.size() == 2 && next.inputs[0] != next.inputs[1] &&
                may_be_same_shape(dims, value, next.outputs[0])) {
       // An addend that broadcasts the step's output to a larger shape cannot be summed into it.
@@ -104,6 +106,17 @@ void absorb_followers(const ir::Graph& graph, const Uses& uses,
       post->input = spec.inputs.size();
       spec.inputs.push_back(addend);
       has_sum = true;
+    } else if (std::optional<int64_t> stride;
+               allowed == PostOps::EltwiseAndSum && !has_sum && !has_depthwise &&
+               next.op_type == "Conv" && next.inputs[0] == value &&
+               (stride = depthwise_post_op_stride(graph, dims, graph.nodes[main], spec.post_ops, next))) {
+      post->kind = PostOp::Kind::Depthwise;
+      post->stride = *stride;
+      post->input = spec.inputs.size();
+      post->bias = next.has_input(2);
+      spec.inputs.insert(spec.inputs.end(), next.inputs.begin() + 1,
+                         next.inputs.begin() + (post->bias ? 3 : 2));
+      has_depthwise = true;
     } else {
       break;
     }

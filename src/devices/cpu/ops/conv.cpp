@@ -1,5 +1,6 @@
 // Conv on oneDNN: grouped / depthwise / dilated, all pads and auto_pad, with bias and fused
 // post-ops (activations, and the residual Add as a sum written into the output buffer).
+#include <algorithm>
 #include <optional>
 
 #include "devices/cpu/channel_block.h"
@@ -9,6 +10,7 @@
 #include "devices/cpu/ops/ops.h"
 #include "devices/reference/spatial_util.h"
 #include "ir/errors.h"
+#include "passes/pass_util.h"
 
 namespace zenith::cpu {
 namespace {
@@ -26,6 +28,8 @@ struct ConvEntry {
   // reference kernel), our loop then these post-ops.
   std::optional<ChannelLayout> per_channel_add;
   std::vector<dnnl::eltwise_forward> add_post_ops;
+  // A depthwise post-op's weights and bias (zeros when it has none), packed once.
+  std::optional<dnnl::memory> dw_weights, dw_bias;
 };
 
 // 2-D convolutions whose groups fill whole channel blocks take the blocked layout
@@ -35,12 +39,42 @@ struct ConvEntry {
 // concats, 2.5x slower to copy in blocks, are done in place at batch 1
 // (devices/cpu/concat_chains.h). Other layers let oneDNN choose: forced into blocks, groups
 // of 4 channels (ResNeXt-50) had only oneDNN's reference kernel, 300 ms for one layer.
+// The layouts of X and Y: blocks where the groups fill whole blocks (for group 1 each side on
+// its own: the first layer's 3 input channels do not), else the primitive's choice.
+std::pair<memory::desc, memory::desc> activation_descs(const ir::Dims& x, const ir::Dims& w,
+                                                       const ir::Dims& y, int64_t g) {
+  const int64_t block = channel_block();
+  const auto pick = [](bool blocked, const ir::Dims& dims) {
+    return blocked ? blocked_desc(dims) : any_desc(dims);
+  };
+  if (x.size() != 4) return {any_desc(x), any_desc(y)};
+  if (g == 1) return {pick(x[1] % block == 0, x), pick(y[1] % block == 0, y)};
+  const bool depthwise = w[1] == 1 && w[0] == g;
+  const bool blocked =
+      depthwise ? x[1] % block == 0 : w[1] % block == 0 && (w[0] / g) % block == 0;
+  return {pick(blocked, x), pick(blocked, y)};
+}
+
+// W as oneDNN sees it: [group, M/group, C/group, k...] when grouped.
+ir::Dims weight_dims(ir::Dims w, int64_t group) {
+  if (group == 1) return w;
+  w[0] /= group;
+  w.insert(w.begin(), group);
+  return w;
+}
+
+// The argument ids of a depthwise post-op's weights and bias.
+constexpr int kDepthwiseWeights = DNNL_ARG_ATTR_POST_OP_DW | DNNL_ARG_WEIGHTS;
+constexpr int kDepthwiseBias = DNNL_ARG_ATTR_POST_OP_DW | DNNL_ARG_BIAS;
+
 class ConvOp : public CpuOp {
  public:
   ConvOp(const ir::Graph& graph, const StepSpec& spec)
       : node_(*spec.node), spec_(spec), constant_weights_(is_constant(graph, node_, 1)) {
-    for (size_t i = 0; i < spec.post_ops.size(); ++i)
+    for (size_t i = 0; i < spec.post_ops.size(); ++i) {
       if (spec.post_ops[i].kind == PostOp::Kind::Sum) sum_at_ = i;
+      if (spec.post_ops[i].kind == PostOp::Kind::Depthwise) depthwise_at_ = i;
+    }
   }
 
   bool accepts(const std::vector<const CpuValue*>& in) const override {
@@ -79,6 +113,10 @@ class ConvOp : public CpuOp {
     std::unordered_map<int, memory> args = {
         {DNNL_ARG_SRC, src.mem}, {DNNL_ARG_WEIGHTS, weights}, {DNNL_ARG_DST, dst.mem}};
     if (has_bias()) args[DNNL_ARG_BIAS] = plain_view(*in[2], in[2]->dims(), stream, b_plain);
+    if (entry->dw_weights) {
+      args[kDepthwiseWeights] = *entry->dw_weights;
+      args[kDepthwiseBias] = *entry->dw_bias;
+    }
     execute(entry->conv, stream, args);
     if (entry->per_channel_add) {
       const ir::Tensor z = to_plain(addend(in), stream);
@@ -111,36 +149,31 @@ class ConvOp : public CpuOp {
   // Input 2 is B only when the node has one: the step's inputs go on with the sum's addend.
   bool has_bias() const { return node_.has_input(2); }
 
-  // The layouts of X and Y: blocks where the groups fill whole blocks (for group 1 each side on
-  // its own: the first layer's 3 input channels do not), else the primitive's choice.
-  std::pair<memory::desc, memory::desc> activation_descs(const ir::Dims& x, const ir::Dims& w,
-                                                         const ir::Dims& y) const {
-    const int64_t block = channel_block(), g = group();
-    const auto pick = [](bool blocked, const ir::Dims& dims) {
-      return blocked ? blocked_desc(dims) : any_desc(dims);
-    };
-    if (x.size() != 4) return {any_desc(x), any_desc(y)};
-    if (g == 1) return {pick(x[1] % block == 0, x), pick(y[1] % block == 0, y)};
-    const bool depthwise = w[1] == 1 && w[0] == g;
-    const bool blocked =
-        depthwise ? x[1] % block == 0 : w[1] % block == 0 && (w[0] / g) % block == 0;
-    return {pick(blocked, x), pick(blocked, y)};
-  }
-
-  // W as oneDNN sees it: [group, M/group, C/group, k...] when grouped.
-  ir::Dims weight_dims(const ir::Dims& w) const {
-    if (group() == 1) return w;
-    ir::Dims d = w;
-    d[0] /= group();
-    d.insert(d.begin(), group());
-    return d;
-  }
-
   memory reorder_weights(const dnnl::convolution_forward::primitive_desc& pd, const CpuValue& w,
                          dnnl::stream& stream) const {
     ir::Tensor keep;
-    return packed_copy(plain_view(w, weight_dims(w.dims()), stream, keep), pd.weights_desc(),
+    return packed_copy(plain_view(w, weight_dims(w.dims(), group()), stream, keep), pd.weights_desc(),
                        stream);
+  }
+
+  // The depthwise post-op's weights [M, 1, 3, 3] (as [M, 1, 1, 3, 3]) and bias in the layouts
+  // the primitive wants.
+  void pack_depthwise(ConvEntry& entry, const std::vector<const CpuValue*>& in,
+                      dnnl::stream& stream) const {
+    const PostOp& dw = spec_.post_ops[*depthwise_at_];
+    const CpuValue& w = *in[dw.input];
+    ir::Tensor keep;
+    entry.dw_weights = packed_copy(plain_view(w, weight_dims(w.dims(), w.dims()[0]), stream, keep),
+                                   entry.pd.query_md(dnnl::query::exec_arg_md, kDepthwiseWeights),
+                                   stream);
+    const memory::desc bias = entry.pd.query_md(dnnl::query::exec_arg_md, kDepthwiseBias);
+    if (dw.bias) {
+      entry.dw_bias = packed_copy(plain_view(*in[dw.input + 1], in[dw.input + 1]->dims(), stream, keep),
+                                  bias, stream);
+    } else {
+      entry.dw_bias = memory(bias, engine());
+      std::fill_n(static_cast<float*>(entry.dw_bias->get_data_handle()), bias.get_size() / 4, 0.0f);
+    }
   }
 
   ConvEntry build(const std::vector<const CpuValue*>& in, dnnl::stream& stream) const {
@@ -170,10 +203,10 @@ class ConvOp : public CpuOp {
     dnnl::primitive_attr attr = with_user_scratchpad();
     attr.set_post_ops(make_post_ops(conv_ops));
     const memory::desc bias = has_bias() ? any_desc({w[0]}) : memory::desc();
-    const auto [src_desc, dst_desc] = activation_descs(x, w, dst);
+    const auto [src_desc, dst_desc] = activation_descs(x, w, dst, g);
     auto make = [&](dnnl::algorithm alg) {
       return dnnl::convolution_forward::desc(dnnl::prop_kind::forward_inference, alg, src_desc,
-                                             any_desc(weight_dims(w)), bias, dst_desc, geo.strides,
+                                             any_desc(weight_dims(w, g)), bias, dst_desc, geo.strides,
                                              dilates, geo.pad_begin, geo.pad_end);
     };
     const bool winograd_shape = g == 1 && kernel == ir::Dims{3, 3} &&
@@ -182,7 +215,7 @@ class ConvOp : public CpuOp {
     memory packed_weights;  // when choosing a kernel packed them already
     if (winograd_shape) {
       ir::Tensor w_plain, b_plain;
-      const memory w_mem = plain_view(*in[1], weight_dims(w), stream, w_plain);
+      const memory w_mem = plain_view(*in[1], weight_dims(w, g), stream, w_plain);
       const memory b_mem =
           has_bias() ? plain_view(*in[2], in[2]->dims(), stream, b_plain) : memory();
       const ConvChoice choice =
@@ -194,7 +227,8 @@ class ConvOp : public CpuOp {
       pd = dnnl::convolution_forward::primitive_desc(make(dnnl::algorithm::convolution_direct),
                                                      attr, engine());
     }
-    ConvEntry entry{*pd, {}, {}, {}, {}, {}};
+    ConvEntry entry{*pd, {}, {}, {}, {}, {}, {}, {}};
+    if (depthwise_at_) pack_depthwise(entry, in, stream);
     entry.conv = dnnl::convolution_forward(entry.pd);
     if (constant_weights_)
       entry.weights = packed_weights ? packed_weights : reorder_weights(entry.pd, *in[1], stream);
@@ -220,6 +254,7 @@ class ConvOp : public CpuOp {
   StepSpec spec_;
   bool constant_weights_;
   std::optional<size_t> sum_at_;
+  std::optional<size_t> depthwise_at_;
   PrimitiveCache<ConvEntry> cache_;
 };
 
@@ -231,6 +266,58 @@ std::string supports_conv(const ir::Graph& graph, const ir::Node& node) {
 
 std::unique_ptr<CpuOp> build_conv(const ir::Graph& graph, const StepSpec& spec) {
   return std::make_unique<ConvOp>(graph, spec);
+}
+
+std::optional<int64_t> depthwise_post_op_stride(const ir::Graph& graph,
+                                                const std::map<std::string, ir::Dims>& dims,
+                                                const ir::Node& conv,
+                                                const std::vector<PostOp>& before,
+                                                const ir::Node& dw) {
+  // Symbolic dims count as 1 in `dims`: only a plan compiled for concrete shapes knows the
+  // kernel the pair gets.
+  const auto x = dims.find(conv.inputs[0]);
+  if (!passes::all_inputs_concrete(graph) || x == dims.end() || x->second.size() != 4 || !is_constant(graph, conv, 1) ||
+      !is_constant(graph, dw, 1) || (dw.has_input(2) && !is_constant(graph, dw, 2)) ||
+      conv.attr<int64_t>("group", 1) != 1)
+    return std::nullopt;
+  const ir::Dims& w = graph.initializers.at(conv.inputs[1]).dims();
+  const ir::Dims& wd = graph.initializers.at(dw.inputs[1]).dims();
+  if (w != ir::Dims{w[0], x->second[1], 1, 1} || wd != ir::Dims{w[0], 1, 3, 3} ||
+      dw.attr<int64_t>("group", 1) != w[0])
+    return std::nullopt;
+  ref::SpatialGeometry first, second;
+  try {
+    first = ref::spatial_geometry(conv, {x->second[2], x->second[3]},
+                                  ref::kernel_shape(conv, 2, {1, 1}));
+    second = ref::spatial_geometry(dw, first.out, ref::kernel_shape(dw, 2, {3, 3}));
+  } catch (const Error&) {
+    return std::nullopt;  // the step reports it when it runs
+  }
+  const int64_t stride = second.strides[0];
+  if (first.strides != ir::Dims{1, 1} || first.pad_begin != ir::Dims{0, 0} ||
+      first.pad_end != ir::Dims{0, 0} || first.dilations != ir::Dims{1, 1} ||
+      second.dilations != ir::Dims{1, 1} || second.pad_begin != ir::Dims{1, 1} ||
+      second.strides != ir::Dims{stride, stride} || (stride != 1 && stride != 2))
+    return std::nullopt;
+  std::vector<PostOp> ops = before;
+  ops.push_back({.kind = PostOp::Kind::Depthwise, .stride = stride});
+  dnnl::primitive_attr attr = with_user_scratchpad();
+  attr.set_post_ops(make_post_ops(ops));
+  const ir::Dims y = {x->second[0], w[0], first.out[0], first.out[1]};
+  const auto [src, dst] = activation_descs(x->second, w, y, 1);
+  try {
+    const dnnl::convolution_forward::primitive_desc pd(
+        {dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct, src,
+         any_desc(w), conv.has_input(2) ? any_desc({w[0]}) : memory::desc(), dst, {1, 1}, {0, 0},
+         {0, 0}},
+        attr, engine());
+    const std::string impl = pd.impl_info_str();
+    const ir::Dims out = {x->second[0], w[0], second.out[0], second.out[1]};
+    if (impl.rfind("ref", 0) == 0 || pd.dst_desc().dims() != out) return std::nullopt;
+  } catch (const dnnl::error&) {
+    return std::nullopt;
+  }
+  return stride;
 }
 
 }  // namespace zenith::cpu

@@ -1,7 +1,9 @@
 // The CPU device's op families; cpu_op.cpp lists them in one sorted table.
 #pragma once
 
+#include <map>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "devices/cpu/cpu_op.h"
@@ -42,5 +44,16 @@ ZENITH_CPU_OP_FAMILY(transpose)
 ZENITH_CPU_OP_FAMILY(where)
 
 #undef ZENITH_CPU_OP_FAMILY
+
+// The stride of `dw` if a step of Conv `conv` with post-ops `before` may take it as a depthwise
+// post-op (PostOp::Kind::Depthwise): `conv` a 1x1 2-D convolution with stride 1 and no padding,
+// `dw` a depthwise 3x3 one with padding 1 and stride 1 or 2, both with constant weights, and
+// oneDNN has a kernel (not a reference one) for the pair whose output has `dw`'s dims. `dims`:
+// the values' inferred dims.
+std::optional<int64_t> depthwise_post_op_stride(const ir::Graph& graph,
+                                                const std::map<std::string, ir::Dims>& dims,
+                                                const ir::Node& conv,
+                                                const std::vector<PostOp>& before,
+                                                const ir::Node& dw);
 
 }  // namespace zenith::cpu
