@@ -62,7 +62,7 @@ def engine_env(threads, spin):
     env = dict(os.environ, OMP_NUM_THREADS=str(threads))
     if not spin:
         env.pop("OMP_WAIT_POLICY", None)
-        env["GOMP_SPINCOUNT"] = "20000"
+        env["GOMP_SPINCOUNT"] = "1000"
     return env
 
 
@@ -74,7 +74,7 @@ def machine_line(spin, load):
     """The line above every table: when, where, how loaded, and the settings that change timings."""
     return (f"{time.strftime('%Y-%m-%d %H:%M')}  {cpu_name()}, {os.cpu_count()} cores  load average "
             f"{os.getloadavg()[0]:.2f}  background load {load} busy process{'' if load == 1 else 'es'}  "
-            f"onnxruntime-node {ORT_VERSION}  spin-waiting {'long' if spin else 'short (GOMP_SPINCOUNT=20000)'}")
+            f"onnxruntime-node {ORT_VERSION}  spin-waiting {'long' if spin else 'short (GOMP_SPINCOUNT=1000)'}")
 
 
 class TimerDied(RuntimeError):
