@@ -13,9 +13,9 @@ namespace {
 class RefSubgraph : public devices::Subgraph {
  public:
   explicit RefSubgraph(const devices::CompileContext& context)
-      : slot_names_(context.slot_names) {
-    for (const ir::Node& node : context.graph.nodes) any_subgraph_ |= has_subgraph(node);
-    Interpreter::bind_initializers(context.graph, initializers_);
+      : slot_names(context.slot_names) {
+    for (const ir::Node& node : context.graph.nodes) any_subgraph |= has_subgraph(node);
+    Interpreter::bind_initializers(context.graph, initializers);
     for (size_t i : context.nodes) {
       const ir::Node& node = context.graph.nodes[i];
       devices::Step step;
@@ -37,9 +37,9 @@ class RefSubgraph : public devices::Subgraph {
   }
 
   Interpreter interpreter;
-  const std::vector<std::string> slot_names_;
-  bool any_subgraph_ = false;
-  Scope initializers_;  // the parent of every run's scope: bound once, not per run
+  const std::vector<std::string> slot_names;
+  bool any_subgraph = false;
+  Scope initializers;  // the parent of every run's scope: bound once, not per run
 
  private:
   static int slot(const devices::CompileContext& context, const std::string& name) {
@@ -51,8 +51,8 @@ class RefRun : public devices::DeviceRun {
  public:
   explicit RefRun(const RefSubgraph& subgraph)
       : subgraph_(subgraph),
-        scope_(&subgraph.initializers_),
-        bound_(subgraph.slot_names_.size(), false) {}
+        scope_(&subgraph.initializers),
+        bound_(subgraph.slot_names.size(), false) {}
 
   void begin(uint64_t seed) override { rng_.seed(seed); }
 
@@ -64,7 +64,7 @@ class RefRun : public devices::DeviceRun {
   std::string execute(size_t i, devices::RunValues& values, devices::StepReport* report) override {
     const devices::Step& step = subgraph_.steps()[i];
     // A body (If / Loop / Scan) may read any value by name, so with one every value is bound.
-    if (subgraph_.any_subgraph_)
+    if (subgraph_.any_subgraph)
       for (size_t s = 0; s < bound_.size(); ++s) bind(static_cast<int>(s), values);
     for (int s : step.input_slots)
       if (s >= 0) bind(s, values);  // an initializer stays unbound: it is in the parent scope
@@ -88,7 +88,7 @@ class RefRun : public devices::DeviceRun {
 
   void release(int slot) override {
     if (!bound_[static_cast<size_t>(slot)]) return;
-    scope_.erase(subgraph_.slot_names_[static_cast<size_t>(slot)]);
+    scope_.erase(subgraph_.slot_names[static_cast<size_t>(slot)]);
     bound_[static_cast<size_t>(slot)] = false;
   }
 
@@ -96,7 +96,7 @@ class RefRun : public devices::DeviceRun {
   void bind(int s, devices::RunValues& values) {
     if (bound_[static_cast<size_t>(s)]) return;
     if (const ir::Value* v = values.plain(s)) {
-      scope_.set(subgraph_.slot_names_[static_cast<size_t>(s)], *v);
+      scope_.set(subgraph_.slot_names[static_cast<size_t>(s)], *v);
       bound_[static_cast<size_t>(s)] = true;
     }
   }
