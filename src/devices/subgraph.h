@@ -41,7 +41,7 @@ struct CompileContext {
   std::vector<size_t> nodes;  // indices into graph.nodes of the nodes placed on the device
   const std::unordered_map<std::string, int>& slot_of;  // every value name -> its slot
   const std::vector<std::string>& slot_names;           // slot -> name
-  int num_threads = 0;                                   // 0: all cores
+  int num_threads = 0;                                  // 0: all cores
 };
 
 // A step's kernels and output layout, for a profiled run.

@@ -66,7 +66,8 @@ class Plan::Run {
     }
     for (size_t i = 0; i < graph.inputs.size(); ++i) {  // an input's initializer is its default
       const std::string& name = graph.inputs[i].name;
-      if (auto it = graph.initializers.find(name); it != graph.initializers.end() && !feeds.count(name))
+      if (auto it = graph.initializers.find(name);
+          it != graph.initializers.end() && !feeds.count(name))
         state_->values.set_plain(plan_.input_slots_[i], it->second);
     }
     for (const ir::ValueInfo* input : plan_.runtime_inputs_)
@@ -144,8 +145,8 @@ Plan::Plan(ir::Graph graph, const std::vector<std::string>& devices, int num_thr
   if (num_threads < 0)
     throw_invalid_argument("num_threads is {}, expected >= 0 (0: all cores)", num_threads);
   interpreter_.check_supported(graph_);
-  fallback_ = static_cast<int>(std::find(order_.begin(), order_.end(),
-                                         &devices::fallback_device()) - order_.begin());
+  fallback_ = static_cast<int>(
+      std::find(order_.begin(), order_.end(), &devices::fallback_device()) - order_.begin());
   if (devices::runs_simplified_graph(order_)) passes::run_default_passes(graph_);
   assignments_ = hetero::place(graph_, order_);
   assign_slots();
@@ -215,15 +216,18 @@ void Plan::plan_lifetimes() {
   std::vector<int> producer(slots, -1);  // the device that produces each slot
   std::vector<bool> read_plain(slots, false), aliased(slots, false), keep(slots, false);
   std::vector<int> last_read(slots, -1);
-  for (int s : output_slots_) read_plain[static_cast<size_t>(s)] = keep[static_cast<size_t>(s)] = true;
+  for (int s : output_slots_)
+    read_plain[static_cast<size_t>(s)] = keep[static_cast<size_t>(s)] = true;
   for (const auto& [name, tensor] : graph_.initializers)
-    if (auto it = slot_of_.find(name); it != slot_of_.end()) keep[static_cast<size_t>(it->second)] = true;
+    if (auto it = slot_of_.find(name); it != slot_of_.end())
+      keep[static_cast<size_t>(it->second)] = true;
   for (size_t k = 0; k < steps_.size(); ++k) {
     const devices::Step& nodes = step_nodes(steps_[k]);
     for (int s : nodes.input_slots) {
       if (s < 0) continue;
       // Read by another device, it is converted to plain, which may share its bytes.
-      if (producer[static_cast<size_t>(s)] != steps_[k].device) read_plain[static_cast<size_t>(s)] = true;
+      if (producer[static_cast<size_t>(s)] != steps_[k].device)
+        read_plain[static_cast<size_t>(s)] = true;
       last_read[static_cast<size_t>(s)] = static_cast<int>(k);
     }
     for (int s : nodes.output_slots)
@@ -238,7 +242,8 @@ void Plan::plan_lifetimes() {
     Step& step = steps_[static_cast<size_t>(last_read[s])];
     step.dead.push_back(static_cast<int>(s));
     devices::Step& nodes = subgraphs_[static_cast<size_t>(step.device)]->steps()[step.index];
-    const auto reads = std::count(nodes.input_slots.begin(), nodes.input_slots.end(), static_cast<int>(s));
+    const auto reads =
+        std::count(nodes.input_slots.begin(), nodes.input_slots.end(), static_cast<int>(s));
     if (!read_plain[s] && !aliased[s] && reads == 1)
       nodes.last_use[static_cast<size_t>(
           std::find(nodes.input_slots.begin(), nodes.input_slots.end(), static_cast<int>(s)) -
@@ -247,8 +252,7 @@ void Plan::plan_lifetimes() {
 }
 
 std::vector<ir::Value> Plan::run(const std::map<std::string, ir::Value>& feeds, uint64_t seed,
-                                 std::vector<StepProfile>* profile,
-                                 cpu::ArenaCache* arenas) const {
+                                 std::vector<StepProfile>* profile, cpu::ArenaCache* arenas) const {
   if (fallback_ == 0 && !profile)
     return interpreter_.run(graph_, feeds, seed);  // REF alone: the plain oracle
   return run(feeds, seed, profile, arenas ? *arenas : arenas_, nullptr);
@@ -292,8 +296,12 @@ std::vector<ir::Value> Plan::run(const std::map<std::string, ir::Value>& feeds, 
           const int device = run.execute(k, &report);
           const std::chrono::duration<double, std::milli> ms =
               std::chrono::steady_clock::now() - start;
-          StepProfile p{node.name, node.op_type, std::string(order_[static_cast<size_t>(device)]->name()),
-                        std::move(report.implementation), std::move(report.layout), ms.count()};
+          StepProfile p{node.name,
+                        node.op_type,
+                        std::string(order_[static_cast<size_t>(device)]->name()),
+                        std::move(report.implementation),
+                        std::move(report.layout),
+                        ms.count()};
           const devices::Step& nodes = step_nodes(steps_[k]);
           for (size_t i = 1; i < nodes.nodes.size(); ++i) p.op += "+" + nodes.nodes[i]->op_type;
           profile->push_back(std::move(p));

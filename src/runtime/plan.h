@@ -67,9 +67,9 @@ class Plan {
 
  private:
   struct Step {
-    int device = 0;       // index into order_ of the device that runs it
-    size_t index = 0;     // its step in that device's subgraph
-    size_t fallback = 0;  // the same step in the fallback device's subgraph
+    int device = 0;         // index into order_ of the device that runs it
+    size_t index = 0;       // its step in that device's subgraph
+    size_t fallback = 0;    // the same step in the fallback device's subgraph
     std::vector<int> dead;  // slots nothing reads after this step
   };
   struct RunState;
@@ -91,7 +91,7 @@ class Plan {
   ref::Interpreter interpreter_;
   std::vector<hetero::Assignment> assignments_;
   std::unordered_map<std::string, int> slot_of_;
-  std::vector<std::string> slot_names_;  // slot -> value name
+  std::vector<std::string> slot_names_;                        // slot -> value name
   std::vector<std::unique_ptr<devices::Subgraph>> subgraphs_;  // per device of order_, or null
   std::vector<Step> steps_;
   std::vector<const ir::ValueInfo*> runtime_inputs_;  // the inputs a run must be fed

@@ -26,7 +26,8 @@ TEST(CpuFusion, ConvReluIsOneStep) {
 
 // A MobileNetV2 block's 1x1 expansion (16 -> 96 channels), clip, 3x3 depthwise convolution and
 // clip. `pads`: the depthwise Conv's.
-std::shared_ptr<ir::Graph> expand_depthwise(int64_t stride, bool dw_bias, std::vector<int64_t> pads) {
+std::shared_ptr<ir::Graph> expand_depthwise(int64_t stride, bool dw_bias,
+                                            std::vector<int64_t> pads) {
   auto expand = make_node("Conv", {"X", "W1", "B1"}, {"e"});
   expand.name = "expand";
   std::vector<std::string> dw_inputs = {"r", "Wd"};
@@ -50,7 +51,8 @@ TEST(CpuFusion, DepthwiseConvFollowingA1x1ConvIsItsPostOp) {
       for (const ir::Dims& x : {ir::Dims{1, 16, 112, 112}, ir::Dims{4, 16, 56, 56}}) {
         SCOPED_TRACE(fmt::format("stride {}, bias {}, x {}", stride, bias, ir::to_string(x)));
         const std::map<std::string, ir::Value> feeds = {{"X", random_tensor(x, 1)}};
-        const ir::Graph g = testing::frozen_for(*expand_depthwise(stride, bias, {1, 1, 1, 1}), feeds);
+        const ir::Graph g =
+            testing::frozen_for(*expand_depthwise(stride, bias, {1, 1, 1, 1}), feeds);
         expect_cpu_matches_ref(g, feeds);
         const runtime::Plan plan(g, {"CPU", "REF"});
         std::vector<runtime::StepProfile> profile;
@@ -66,7 +68,9 @@ TEST(CpuFusion, DepthwiseConvIsNotFusedWithOtherPaddingOrWithoutAFusedKernel) {
   // Padding 0 or 2 is not the post-op's; for these dims oneDNN 2.6 offers only its composite
   // `ref_fused_convolution`, no faster than two steps.
   const std::vector<std::pair<ir::Dims, std::vector<int64_t>>> cases = {
-      {{2, 16, 9, 9}, {0, 0, 0, 0}}, {{2, 16, 9, 9}, {2, 2, 2, 2}}, {{2, 16, 28, 28}, {1, 1, 1, 1}}};
+      {{2, 16, 9, 9}, {0, 0, 0, 0}},
+      {{2, 16, 9, 9}, {2, 2, 2, 2}},
+      {{2, 16, 28, 28}, {1, 1, 1, 1}}};
   for (const auto& [x, pads] : cases) {
     SCOPED_TRACE(fmt::format("x {}, pads {}", ir::to_string(x), pads[0]));
     const std::map<std::string, ir::Value> feeds = {{"X", random_tensor(x, 1)}};

@@ -22,7 +22,7 @@ class CpuSubgraph : public devices::Subgraph {
   std::unique_ptr<devices::DeviceRun> start(int device_index) const override;
 
   int num_threads = 0;
-  std::vector<std::unique_ptr<CpuOp>> ops;  // per step
+  std::vector<std::unique_ptr<CpuOp>> ops;           // per step
   std::vector<std::optional<size_t>> chain_of_step;  // a Concat computed in place: its chain
   ConcatChains chains;
   // The initializers steps read, wrapped once: a oneDNN memory object per run and input cost
@@ -76,7 +76,7 @@ CpuSubgraph::CpuSubgraph(const devices::CompileContext& context)
   if (!any_subgraph) chains = find_concat_chains(graph, concats);
   for (const devices::Step& step : steps_) {
     auto it = step.node->op_type == "Concat" ? chains.chain_of_concat.find(step.outputs[0])
-                                              : chains.chain_of_concat.end();
+                                             : chains.chain_of_concat.end();
     chain_of_step.push_back(it == chains.chain_of_concat.end() ? std::nullopt
                                                                : std::optional(it->second));
   }

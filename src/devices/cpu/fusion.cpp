@@ -54,8 +54,9 @@ bool may_be_same_shape(const std::map<std::string, ir::Dims>& dims, const std::s
 // The operand of Add `add` other than `value` if it is an initializer that is a bias along
 // `value`'s last axis: [N] or [1, ..., 1, N] for `value` of dims [..., N], no more axes than
 // `value` has. (One a caller overrides is checked again at run time, as every input is.)
-const std::string* last_axis_bias(const ir::Graph& graph, const std::map<std::string, ir::Dims>& dims,
-                                  const ir::Node& add, const std::string& value) {
+const std::string* last_axis_bias(const ir::Graph& graph,
+                                  const std::map<std::string, ir::Dims>& dims, const ir::Node& add,
+                                  const std::string& value) {
   if (add.op_type != "Add" || add.inputs.size() != 2 || add.inputs[0] == add.inputs[1])
     return nullptr;
   const std::string& other = add.inputs[add.inputs[0] == value ? 1 : 0];
@@ -95,8 +96,8 @@ void absorb_followers(const ir::Graph& graph, const Uses& uses,
       for (size_t k = 0; k + 1 < fns.size(); ++k) spec.post_ops.push_back({.eltwise = fns[k]});
       post->eltwise = fns.back();
     } else if (allowed == PostOps::EltwiseAndSum && !has_sum && !has_depthwise &&
-               next.op_type == "Add" &&
-               next.inputs.size() == 2 && next.inputs[0] != next.inputs[1] &&
+               next.op_type == "Add" && next.inputs.size() == 2 &&
+               next.inputs[0] != next.inputs[1] &&
                may_be_same_shape(dims, value, next.outputs[0])) {
       // An addend that broadcasts the step's output to a larger shape cannot be summed into it.
       const std::string& addend = next.inputs[next.inputs[0] == value ? 1 : 0];
@@ -109,7 +110,8 @@ void absorb_followers(const ir::Graph& graph, const Uses& uses,
     } else if (std::optional<int64_t> stride;
                allowed == PostOps::EltwiseAndSum && !has_sum && !has_depthwise &&
                next.op_type == "Conv" && next.inputs[0] == value &&
-               (stride = depthwise_post_op_stride(graph, dims, graph.nodes[main], spec.post_ops, next))) {
+               (stride = depthwise_post_op_stride(graph, dims, graph.nodes[main], spec.post_ops,
+                                                  next))) {
       post->kind = PostOp::Kind::Depthwise;
       post->stride = *stride;
       post->input = spec.inputs.size();

@@ -20,8 +20,8 @@ Assignment place_node(const ir::Graph& graph, const ir::Node& node,
         for (size_t k = 0; k < declined.size(); ++k)
           a.reason += fmt::format("{}{}: {}", k ? "; " : "", order[k]->name(), declined[k]);
       } else if (d + 1 < order.size()) {
-        a.reason = fmt::format("{} comes before {} in the device order", a.device,
-                               order[d + 1]->name());
+        a.reason =
+            fmt::format("{} comes before {} in the device order", a.device, order[d + 1]->name());
       }
       return a;
     }

@@ -12,8 +12,7 @@ namespace {
 
 class RefSubgraph : public devices::Subgraph {
  public:
-  explicit RefSubgraph(const devices::CompileContext& context)
-      : slot_names(context.slot_names) {
+  explicit RefSubgraph(const devices::CompileContext& context) : slot_names(context.slot_names) {
     for (const ir::Node& node : context.graph.nodes) any_subgraph |= has_subgraph(node);
     Interpreter::bind_initializers(context.graph, initializers);
     for (size_t i : context.nodes) {

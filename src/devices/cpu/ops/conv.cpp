@@ -50,8 +50,7 @@ std::pair<memory::desc, memory::desc> activation_descs(const ir::Dims& x, const 
   if (x.size() != 4) return {any_desc(x), any_desc(y)};
   if (g == 1) return {pick(x[1] % block == 0, x), pick(y[1] % block == 0, y)};
   const bool depthwise = w[1] == 1 && w[0] == g;
-  const bool blocked =
-      depthwise ? x[1] % block == 0 : w[1] % block == 0 && (w[0] / g) % block == 0;
+  const bool blocked = depthwise ? x[1] % block == 0 : w[1] % block == 0 && (w[0] / g) % block == 0;
   return {pick(blocked, x), pick(blocked, y)};
 }
 
@@ -152,8 +151,8 @@ class ConvOp : public CpuOp {
   memory reorder_weights(const dnnl::convolution_forward::primitive_desc& pd, const CpuValue& w,
                          dnnl::stream& stream) const {
     ir::Tensor keep;
-    return packed_copy(plain_view(w, weight_dims(w.dims(), group()), stream, keep), pd.weights_desc(),
-                       stream);
+    return packed_copy(plain_view(w, weight_dims(w.dims(), group()), stream, keep),
+                       pd.weights_desc(), stream);
   }
 
   // The depthwise post-op's weights [M, 1, 3, 3] (as [M, 1, 1, 3, 3]) and bias in the layouts
@@ -163,13 +162,13 @@ class ConvOp : public CpuOp {
     const PostOp& dw = spec_.post_ops[*depthwise_at_];
     const CpuValue& w = *in[dw.input];
     ir::Tensor keep;
-    entry.dw_weights = packed_copy(plain_view(w, weight_dims(w.dims(), w.dims()[0]), stream, keep),
-                                   entry.pd.query_md(dnnl::query::exec_arg_md, kDepthwiseWeights),
-                                   stream);
+    entry.dw_weights =
+        packed_copy(plain_view(w, weight_dims(w.dims(), w.dims()[0]), stream, keep),
+                    entry.pd.query_md(dnnl::query::exec_arg_md, kDepthwiseWeights), stream);
     const memory::desc bias = entry.pd.query_md(dnnl::query::exec_arg_md, kDepthwiseBias);
     if (dw.bias) {
-      entry.dw_bias = packed_copy(plain_view(*in[dw.input + 1], in[dw.input + 1]->dims(), stream, keep),
-                                  bias, stream);
+      entry.dw_bias = packed_copy(
+          plain_view(*in[dw.input + 1], in[dw.input + 1]->dims(), stream, keep), bias, stream);
     } else {
       entry.dw_bias = memory(bias, engine());
       std::fill_n(static_cast<float*>(entry.dw_bias->get_data_handle()), bias.get_size() / 4, 0.0f);
@@ -206,8 +205,8 @@ class ConvOp : public CpuOp {
     const auto [src_desc, dst_desc] = activation_descs(x, w, dst, g);
     auto make = [&](dnnl::algorithm alg) {
       return dnnl::convolution_forward::desc(dnnl::prop_kind::forward_inference, alg, src_desc,
-                                             any_desc(weight_dims(w, g)), bias, dst_desc, geo.strides,
-                                             dilates, geo.pad_begin, geo.pad_end);
+                                             any_desc(weight_dims(w, g)), bias, dst_desc,
+                                             geo.strides, dilates, geo.pad_begin, geo.pad_end);
     };
     const bool winograd_shape = g == 1 && kernel == ir::Dims{3, 3} &&
                                 geo.strides == ir::Dims{1, 1} && geo.dilations == ir::Dims{1, 1};
@@ -276,9 +275,9 @@ std::optional<int64_t> depthwise_post_op_stride(const ir::Graph& graph,
   // Symbolic dims count as 1 in `dims`: only a plan compiled for concrete shapes knows the
   // kernel the pair gets.
   const auto x = dims.find(conv.inputs[0]);
-  if (!passes::all_inputs_concrete(graph) || x == dims.end() || x->second.size() != 4 || !is_constant(graph, conv, 1) ||
-      !is_constant(graph, dw, 1) || (dw.has_input(2) && !is_constant(graph, dw, 2)) ||
-      conv.attr<int64_t>("group", 1) != 1)
+  if (!passes::all_inputs_concrete(graph) || x == dims.end() || x->second.size() != 4 ||
+      !is_constant(graph, conv, 1) || !is_constant(graph, dw, 1) ||
+      (dw.has_input(2) && !is_constant(graph, dw, 2)) || conv.attr<int64_t>("group", 1) != 1)
     return std::nullopt;
   const ir::Dims& w = graph.initializers.at(conv.inputs[1]).dims();
   const ir::Dims& wd = graph.initializers.at(dw.inputs[1]).dims();
@@ -307,8 +306,14 @@ std::optional<int64_t> depthwise_post_op_stride(const ir::Graph& graph,
   const auto [src, dst] = activation_descs(x->second, w, y, 1);
   try {
     const dnnl::convolution_forward::primitive_desc pd(
-        {dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct, src,
-         any_desc(w), conv.has_input(2) ? any_desc({w[0]}) : memory::desc(), dst, {1, 1}, {0, 0},
+        {dnnl::prop_kind::forward_inference,
+         dnnl::algorithm::convolution_direct,
+         src,
+         any_desc(w),
+         conv.has_input(2) ? any_desc({w[0]}) : memory::desc(),
+         dst,
+         {1, 1},
+         {0, 0},
          {0, 0}},
         attr, engine());
     const std::string impl = pd.impl_info_str();

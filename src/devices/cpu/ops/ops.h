@@ -10,8 +10,8 @@
 
 namespace zenith::cpu {
 
-#define ZENITH_CPU_OP_FAMILY(name)                                                 \
-  std::string supports_##name(const ir::Graph& graph, const ir::Node& node);       \
+#define ZENITH_CPU_OP_FAMILY(name)                                           \
+  std::string supports_##name(const ir::Graph& graph, const ir::Node& node); \
   std::unique_ptr<CpuOp> build_##name(const ir::Graph& graph, const StepSpec& spec);
 
 ZENITH_CPU_OP_FAMILY(attention)
