@@ -42,6 +42,7 @@ struct CompileContext {
   const std::unordered_map<std::string, int>& slot_of;  // every value name -> its slot
   const std::vector<std::string>& slot_names;           // slot -> name
   int num_threads = 0;                                  // 0: all cores
+  bool any_subgraph = false;  // a body (If / Loop / Scan) may read any value by name
 };
 
 // A step's kernels and output layout, for a profiled run.

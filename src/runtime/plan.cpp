@@ -55,6 +55,9 @@ class Plan::Run {
   // Checks the feeds as REF does and puts them in their slots.
   void bind(const std::map<std::string, ir::Value>& feeds) {
     const ir::Graph& graph = plan_.graph_;
+    // An input's initializer is its value unless the caller feeds one.
+    for (const auto& [slot, tensor] : plan_.input_defaults_)
+      state_->values.set_plain(slot, *tensor);
     for (const auto& [name, value] : feeds) {
       auto it = std::find_if(graph.inputs.begin(), graph.inputs.end(),
                              [&](const ir::ValueInfo& v) { return v.name == name; });
@@ -63,12 +66,6 @@ class Plan::Run {
       ref::Interpreter::check_feed(graph, *it, value);
       state_->values.set_plain(plan_.input_slots_[static_cast<size_t>(it - graph.inputs.begin())],
                                value);
-    }
-    for (size_t i = 0; i < graph.inputs.size(); ++i) {  // an input's initializer is its default
-      const std::string& name = graph.inputs[i].name;
-      if (auto it = graph.initializers.find(name);
-          it != graph.initializers.end() && !feeds.count(name))
-        state_->values.set_plain(plan_.input_slots_[i], it->second);
     }
     for (const ir::ValueInfo* input : plan_.runtime_inputs_)
       if (!feeds.count(input->name))
@@ -148,6 +145,7 @@ Plan::Plan(ir::Graph graph, const std::vector<std::string>& devices, int num_thr
   fallback_ = static_cast<int>(
       std::find(order_.begin(), order_.end(), &devices::fallback_device()) - order_.begin());
   if (devices::runs_simplified_graph(order_)) passes::run_default_passes(graph_);
+  any_subgraph_ = std::any_of(graph_.nodes.begin(), graph_.nodes.end(), ref::has_subgraph);
   assignments_ = hetero::place(graph_, order_);
   assign_slots();
   compile(num_threads);
@@ -170,6 +168,9 @@ void Plan::assign_slots() {
     for (const std::string& out : node.outputs) slot(out);
   }
   for (const ir::ValueInfo& out : graph_.outputs) output_slots_.push_back(slot(out.name));
+  for (size_t i = 0; i < graph_.inputs.size(); ++i)
+    if (auto it = graph_.initializers.find(graph_.inputs[i].name); it != graph_.initializers.end())
+      input_defaults_.emplace_back(input_slots_[i], &it->second);
 }
 
 void Plan::compile(int num_threads) {
@@ -177,7 +178,7 @@ void Plan::compile(int num_threads) {
   // adopts every other device's steps.
   subgraphs_.resize(order_.size());
   for (size_t d = 0; d <= static_cast<size_t>(fallback_); ++d) {
-    devices::CompileContext context{graph_, {}, slot_of_, slot_names_, num_threads};
+    devices::CompileContext context{graph_, {}, slot_of_, slot_names_, num_threads, any_subgraph_};
     for (size_t i = 0; i < graph_.nodes.size(); ++i)
       if (assignments_[i].device == order_[d]->name()) context.nodes.push_back(i);
     if (!context.nodes.empty() || static_cast<int>(d) == fallback_)
@@ -192,25 +193,24 @@ void Plan::compile(int num_threads) {
       steps_.push_back({static_cast<int>(d), j, fallback.adopt(subgraphs_[d]->steps()[j]), {}});
   }
   // Graph order: nodes are sorted, and a step's main node comes before the nodes fused into it.
-  const auto position = [&](const Step& s) { return step_nodes(s).node - graph_.nodes.data(); };
+  const auto position = [&](const Step& s) { return node_index(step_nodes(s).node); };
   std::stable_sort(steps_.begin(), steps_.end(),
                    [&](const Step& a, const Step& b) { return position(a) < position(b); });
   for (const Step& step : steps_) {
     const devices::Step& nodes = step_nodes(step);
     for (size_t i = 1; i < nodes.nodes.size(); ++i)
-      assignments_[static_cast<size_t>(nodes.nodes[i] - graph_.nodes.data())].fused_into =
-          nodes.node->name;
+      assignments_[node_index(nodes.nodes[i])].fused_into = nodes.node->name;
   }
 }
 
 void Plan::plan_lifetimes() {
   for (Step& step : steps_) {
     step.dead.clear();
-    devices::Step& nodes = subgraphs_[static_cast<size_t>(step.device)]->steps()[step.index];
+    devices::Step& nodes = step_nodes(step);
     nodes.last_use.assign(nodes.inputs.size(), false);
   }
   // A body (If / Loop / Scan) may read any value by name: then every value lives to the end.
-  if (std::any_of(graph_.nodes.begin(), graph_.nodes.end(), ref::has_subgraph)) return;
+  if (any_subgraph_) return;
 
   const size_t slots = slot_names_.size();
   std::vector<int> producer(slots, -1);  // the device that produces each slot
@@ -241,7 +241,7 @@ void Plan::plan_lifetimes() {
     if (last_read[s] < 0 || keep[s]) continue;
     Step& step = steps_[static_cast<size_t>(last_read[s])];
     step.dead.push_back(static_cast<int>(s));
-    devices::Step& nodes = subgraphs_[static_cast<size_t>(step.device)]->steps()[step.index];
+    devices::Step& nodes = step_nodes(step);
     const auto reads =
         std::count(nodes.input_slots.begin(), nodes.input_slots.end(), static_cast<int>(s));
     if (!read_plain[s] && !aliased[s] && reads == 1)
@@ -265,7 +265,7 @@ void Plan::warm_up(const std::map<std::string, ir::Value>& feeds) {
   for (const auto& [k, why] : declined) {
     Step& step = steps_[k];
     for (const ir::Node* node : step_nodes(step).nodes) {
-      hetero::Assignment& a = assignments_[static_cast<size_t>(node - graph_.nodes.data())];
+      hetero::Assignment& a = assignments_[node_index(node)];
       a.device = order_[static_cast<size_t>(fallback_)]->name();
       a.reason = why;
       a.fused_into.clear();

@@ -81,6 +81,12 @@ class Plan {
   const devices::Step& step_nodes(const Step& step) const {
     return subgraphs_[static_cast<size_t>(step.device)]->steps()[step.index];
   }
+  devices::Step& step_nodes(const Step& step) {
+    return subgraphs_[static_cast<size_t>(step.device)]->steps()[step.index];
+  }
+  size_t node_index(const ir::Node* node) const {
+    return static_cast<size_t>(node - graph_.nodes.data());
+  }
   void assign_slots();
   void compile(int num_threads);
   void plan_lifetimes();
@@ -97,6 +103,9 @@ class Plan {
   std::vector<const ir::ValueInfo*> runtime_inputs_;  // the inputs a run must be fed
   std::vector<int> input_slots_;                      // per graph input
   std::vector<int> output_slots_;                     // per graph output
+  // Graph inputs with an initializer, which a run uses when the caller does not feed them.
+  std::vector<std::pair<int, const ir::Tensor*>> input_defaults_;
+  bool any_subgraph_ = false;  // a body (If / Loop / Scan) may read any value by name
   mutable cpu::ArenaCache arenas_;
   mutable std::atomic<size_t> ref_fallbacks_{0};
   // Run states no run is using, reused by later runs.

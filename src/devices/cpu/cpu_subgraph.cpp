@@ -9,7 +9,6 @@
 #include "devices/cpu/cpu_op.h"
 #include "devices/cpu/fusion.h"
 #include "devices/cpu/kernel_trace.h"
-#include "devices/reference/interpreter.h"
 #include "ir/errors.h"
 #include "passes/pass_util.h"
 
@@ -42,8 +41,6 @@ CpuSubgraph::CpuSubgraph(const devices::CompileContext& context)
   const auto slot = [&](const std::string& name) {
     return name.empty() ? -1 : context.slot_of.at(name);
   };
-  bool any_subgraph = false;
-  for (const ir::Node& node : graph.nodes) any_subgraph |= ref::has_subgraph(node);
 
   constant_of_slot.assign(context.slot_names.size(), -1);
   std::vector<const ir::Node*> concats;
@@ -73,7 +70,7 @@ CpuSubgraph::CpuSubgraph(const devices::CompileContext& context)
     steps_.push_back(std::move(step));
   }
 
-  if (!any_subgraph) chains = find_concat_chains(graph, concats);
+  if (!context.any_subgraph) chains = find_concat_chains(graph, concats);
   for (const devices::Step& step : steps_) {
     auto it = step.node->op_type == "Concat" ? chains.chain_of_concat.find(step.outputs[0])
                                              : chains.chain_of_concat.end();

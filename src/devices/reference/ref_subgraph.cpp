@@ -12,8 +12,8 @@ namespace {
 
 class RefSubgraph : public devices::Subgraph {
  public:
-  explicit RefSubgraph(const devices::CompileContext& context) : slot_names(context.slot_names) {
-    for (const ir::Node& node : context.graph.nodes) any_subgraph |= has_subgraph(node);
+  explicit RefSubgraph(const devices::CompileContext& context)
+      : slot_names(context.slot_names), any_subgraph(context.any_subgraph) {
     Interpreter::bind_initializers(context.graph, initializers);
     for (size_t i : context.nodes) {
       const ir::Node& node = context.graph.nodes[i];
@@ -37,7 +37,7 @@ class RefSubgraph : public devices::Subgraph {
 
   Interpreter interpreter;
   const std::vector<std::string> slot_names;
-  bool any_subgraph = false;
+  const bool any_subgraph;
   Scope initializers;  // the parent of every run's scope: bound once, not per run
 
  private:
