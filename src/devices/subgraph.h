@@ -41,7 +41,6 @@ struct CompileContext {
   std::vector<size_t> nodes;  // indices into graph.nodes of the nodes placed on the device
   const std::unordered_map<std::string, int>& slot_of;  // every value name -> its slot
   const std::vector<std::string>& slot_names;           // slot -> name
-  int num_threads = 0;                                  // 0: all cores
   bool any_subgraph = false;  // a body (If / Loop / Scan) may read any value by name
 };
 
@@ -108,8 +107,11 @@ class RunValues {
 class DeviceRun {
  public:
   virtual ~DeviceRun() = default;
-  // Before a run's first step and after its last (also when it throws).
-  virtual void begin(uint64_t seed) {}
+  // Before a run's first step. The run's kernels use `threads` threads (>= 1; the plan chooses,
+  // runtime/thread_governor.h): a device that builds kernels for a thread count builds them
+  // for each count it is given.
+  virtual void begin(uint64_t seed, int threads) {}
+  // After its last step (also when the run throws).
   virtual void end() {}
   // Runs step `i` of the subgraph, reading and storing values through `values`; fills `report`
   // if given. Returns "" when it ran, else why the device declined these inputs (the plan then

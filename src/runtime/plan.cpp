@@ -34,11 +34,11 @@ struct Plan::RunState {
 // One run: a run state taken from the plan's idle ones (or made) and given back after.
 class Plan::Run {
  public:
-  Run(const Plan& plan, uint64_t seed, std::map<size_t, std::string>* declined)
+  Run(const Plan& plan, uint64_t seed, int threads, std::map<size_t, std::string>* declined)
       : plan_(plan), state_(take_state(plan)), declined_(declined) {
     state_->values.warming_up = declined != nullptr;
     for (auto& run : state_->runs)
-      if (run) run->begin(seed);
+      if (run) run->begin(seed, threads);
   }
 
   ~Run() {
@@ -120,8 +120,9 @@ class Plan::Run {
 
 namespace {
 
-// What the buffers of a run depend on: the feeds' shapes (rank, then dims; -1 for a non-tensor).
-std::vector<int64_t> shape_key(const std::map<std::string, ir::Value>& feeds) {
+// What the buffers of a run depend on: the feeds' shapes (rank, then dims; -1 for a non-tensor),
+// then the run's thread count (oneDNN sizes scratch buffers by it).
+std::vector<int64_t> buffers_key(const std::map<std::string, ir::Value>& feeds, int threads) {
   std::vector<int64_t> key;
   for (const auto& [name, value] : feeds) {
     if (!value.is_tensor()) {
@@ -132,13 +133,16 @@ std::vector<int64_t> shape_key(const std::map<std::string, ir::Value>& feeds) {
     key.push_back(static_cast<int64_t>(dims.size()));
     key.insert(key.end(), dims.begin(), dims.end());
   }
+  key.push_back(threads);
   return key;
 }
 
 }  // namespace
 
 Plan::Plan(ir::Graph graph, const std::vector<std::string>& devices, int num_threads)
-    : graph_(std::move(graph)), order_(hetero::device_order(devices)) {
+    : graph_(std::move(graph)),
+      order_(hetero::device_order(devices)),
+      governor_(num_threads > 0 ? num_threads : available_cores()) {
   if (num_threads < 0)
     throw_invalid_argument("num_threads is {}, expected >= 0 (0: all cores)", num_threads);
   interpreter_.check_supported(graph_);
@@ -148,7 +152,7 @@ Plan::Plan(ir::Graph graph, const std::vector<std::string>& devices, int num_thr
   any_subgraph_ = std::any_of(graph_.nodes.begin(), graph_.nodes.end(), ref::has_subgraph);
   assignments_ = hetero::place(graph_, order_);
   assign_slots();
-  compile(num_threads);
+  compile();
   plan_lifetimes();
   runtime_inputs_ = graph_.runtime_inputs();
 }
@@ -173,12 +177,12 @@ void Plan::assign_slots() {
       input_defaults_.emplace_back(input_slots_[i], &it->second);
 }
 
-void Plan::compile(int num_threads) {
+void Plan::compile() {
   // Each device compiles the nodes placed on it; the fallback device always compiles, since it
   // adopts every other device's steps.
   subgraphs_.resize(order_.size());
   for (size_t d = 0; d <= static_cast<size_t>(fallback_); ++d) {
-    devices::CompileContext context{graph_, {}, slot_of_, slot_names_, num_threads, any_subgraph_};
+    devices::CompileContext context{graph_, {}, slot_of_, slot_names_, any_subgraph_};
     for (size_t i = 0; i < graph_.nodes.size(); ++i)
       if (assignments_[i].device == order_[d]->name()) context.nodes.push_back(i);
     if (!context.nodes.empty() || static_cast<int>(d) == fallback_)
@@ -255,13 +259,25 @@ std::vector<ir::Value> Plan::run(const std::map<std::string, ir::Value>& feeds, 
                                  std::vector<StepProfile>* profile, cpu::ArenaCache* arenas) const {
   if (fallback_ == 0 && !profile)
     return interpreter_.run(graph_, feeds, seed);  // REF alone: the plain oracle
-  return run(feeds, seed, profile, arenas ? *arenas : arenas_, nullptr);
+  const int threads = governor_.choose();
+  const auto start = std::chrono::steady_clock::now();
+  try {
+    std::vector<ir::Value> results =
+        run(feeds, seed, profile, arenas ? *arenas : arenas_, threads, nullptr);
+    const std::chrono::duration<double, std::milli> ms = std::chrono::steady_clock::now() - start;
+    governor_.report(threads, ms.count());
+    return results;
+  } catch (...) {
+    governor_.cancel(threads);
+    throw;
+  }
 }
 
 void Plan::warm_up(const std::map<std::string, ir::Value>& feeds) {
   if (fallback_ == 0) return;
   std::map<size_t, std::string> declined;
-  run(feeds, 0, nullptr, arenas_, &declined);
+  // Kernels for each thread count a run may be given: oneDNN fixes the count in a primitive.
+  for (int threads : governor_.counts()) run(feeds, 0, nullptr, arenas_, threads, &declined);
   for (const auto& [k, why] : declined) {
     Step& step = steps_[k];
     for (const ir::Node* node : step_nodes(step).nodes) {
@@ -279,11 +295,11 @@ void Plan::warm_up(const std::map<std::string, ir::Value>& feeds) {
 
 std::vector<ir::Value> Plan::run(const std::map<std::string, ir::Value>& feeds, uint64_t seed,
                                  std::vector<StepProfile>* profile, cpu::ArenaCache& arenas,
-                                 std::map<size_t, std::string>* declined) const {
-  cpu::RunArena arena(arenas, shape_key(feeds));
+                                 int threads, std::map<size_t, std::string>* declined) const {
+  cpu::RunArena arena(arenas, buffers_key(feeds, threads));
   std::vector<ir::Value> results;
   {
-    Run run(*this, seed, declined);
+    Run run(*this, seed, threads, declined);
     run.bind(feeds);
     for (size_t k = 0; k < steps_.size(); ++k) {
       const ir::Node& node = *step_nodes(steps_[k]).node;
@@ -322,8 +338,8 @@ std::vector<ir::Value> Plan::run(const std::map<std::string, ir::Value>& feeds, 
 }
 
 std::shared_ptr<const cpu::ArenaLayout> Plan::arena_layout(
-    const std::map<std::string, ir::Value>& feeds) const {
-  return arenas_.layout(shape_key(feeds));
+    const std::map<std::string, ir::Value>& feeds, int threads) const {
+  return arenas_.layout(buffers_key(feeds, threads > 0 ? threads : governor_.counts()[0]));
 }
 
 }  // namespace zenith::runtime

@@ -18,6 +18,7 @@
 #include "devices/hetero/placement.h"
 #include "devices/reference/interpreter.h"
 #include "ir/graph.h"
+#include "runtime/thread_governor.h"
 
 namespace zenith::runtime {
 
@@ -35,7 +36,8 @@ struct StepProfile {
 class Plan {
  public:
   // `devices`: registered device names in priority order (devices/device.h); each node goes to
-  // the first that supports it, REF last. Devices run on `num_threads` threads (0: all cores).
+  // the first that supports it, REF last. Devices run on at most `num_threads` threads (0: all
+  // cores), each run on as many as the governor chooses (runtime/thread_governor.h).
   // Throws InvalidArgument for an unknown device or a negative thread count.
   Plan(ir::Graph graph, const std::vector<std::string>& devices, int num_threads = 0);
   ~Plan();
@@ -53,17 +55,17 @@ class Plan {
   std::vector<ir::Value> run(const std::map<std::string, ir::Value>& feeds, uint64_t seed,
                              std::vector<StepProfile>* profile = nullptr,
                              cpu::ArenaCache* arenas = nullptr) const;
-  // Compiles what compile() could not, by running once on `feeds` (any values of the shapes
-  // and dtypes later runs will have): oneDNN primitives, kernel choice and timing, weight
-  // packing. A step its device declines for these inputs, or fails to build, becomes a REF step
+  // Compiles what compile() could not, by running on `feeds` (any values of the shapes and
+  // dtypes later runs will have), once per thread count a run may be given (ThreadGovernor):
+  // oneDNN primitives, kernel choice and timing, weight packing. A step its device declines for these inputs, or fails to build, becomes a REF step
   // of this plan, its assignment saying why. Not thread-safe: call it before the plan is
   // shared. Throws what the run throws.
   void warm_up(const std::map<std::string, ir::Value>& feeds);
 
-  // How a run with `feeds`' shapes lays out its host buffers (cpu/arena.h); null before one has
-  // completed.
-  std::shared_ptr<const cpu::ArenaLayout> arena_layout(
-      const std::map<std::string, ir::Value>& feeds) const;
+  // How a run with `feeds`' shapes on `threads` threads (0: all the plan's) lays out its host
+  // buffers (cpu/arena.h); null before one has completed.
+  std::shared_ptr<const cpu::ArenaLayout> arena_layout(const std::map<std::string, ir::Value>& feeds,
+                                                       int threads = 0) const;
 
  private:
   struct Step {
@@ -77,7 +79,7 @@ class Plan {
 
   std::vector<ir::Value> run(const std::map<std::string, ir::Value>& feeds, uint64_t seed,
                              std::vector<StepProfile>* profile, cpu::ArenaCache& arenas,
-                             std::map<size_t, std::string>* declined) const;
+                             int threads, std::map<size_t, std::string>* declined) const;
   const devices::Step& step_nodes(const Step& step) const {
     return subgraphs_[static_cast<size_t>(step.device)]->steps()[step.index];
   }
@@ -88,7 +90,7 @@ class Plan {
     return static_cast<size_t>(node - graph_.nodes.data());
   }
   void assign_slots();
-  void compile(int num_threads);
+  void compile();
   void plan_lifetimes();
 
   ir::Graph graph_;
@@ -106,6 +108,7 @@ class Plan {
   // Graph inputs with an initializer, which a run uses when the caller does not feed them.
   std::vector<std::pair<int, const ir::Tensor*>> input_defaults_;
   bool any_subgraph_ = false;  // a body (If / Loop / Scan) may read any value by name
+  mutable ThreadGovernor governor_;
   mutable cpu::ArenaCache arenas_;
   mutable std::atomic<size_t> ref_fallbacks_{0};
   // Run states no run is using, reused by later runs.

@@ -2,9 +2,13 @@
 // cached) covering a main node and the nodes fused into it as post-ops.
 #pragma once
 
+#include <algorithm>
+#include <initializer_list>
 #include <memory>
 #include <mutex>
 #include <oneapi/dnnl/dnnl.hpp>
+#include <omp.h>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -97,24 +101,61 @@ std::vector<Eltwise> eltwise_of(const ir::Graph& graph, const ir::Node& node);
 // oneDNN post-ops for the Eltwise entries of `post_ops` (Sum entries become `sum`).
 dnnl::post_ops make_post_ops(const std::vector<PostOp>& post_ops);
 
-// Primitives built per list of input descriptors (layouts and dims), built once and shared by
-// every later run with the same inputs.
+// Primitives built per list of input descriptors (layouts and dims) and per thread count (the
+// calling thread's OpenMP count, which oneDNN fixes in a primitive when it creates it; see
+// thread_governor.h), built once and shared by every later run with the same inputs and count.
 template <typename Entry>
 class PrimitiveCache {
  public:
+  // `key` is read in place, so that a run looking up its entry allocates nothing.
   template <typename Build>
-  std::shared_ptr<const Entry> get(const std::vector<dnnl::memory::desc>& key, Build build) const {
+  std::shared_ptr<const Entry> get(std::span<const dnnl::memory::desc> key, Build build) const {
+    const int threads = omp_get_max_threads();
     std::lock_guard<std::mutex> lock(mutex_);
-    for (const auto& [k, entry] : entries_)
-      if (k == key) return entry;
-    entries_.emplace_back(key, std::make_shared<const Entry>(build()));
-    return entries_.back().second;
+    for (const auto& e : entries_)
+      if (e.threads == threads && std::equal(e.descs.begin(), e.descs.end(), key.begin(), key.end()))
+        return e.entry;
+    entries_.push_back({threads, {key.begin(), key.end()}, std::make_shared<const Entry>(build())});
+    return entries_.back().entry;
+  }
+  template <typename Build>
+  std::shared_ptr<const Entry> get(std::initializer_list<dnnl::memory::desc> key,
+                                   Build build) const {
+    return get(std::span(key.begin(), key.size()), build);
   }
 
  private:
+  struct Keyed {
+    int threads;
+    std::vector<dnnl::memory::desc> descs;
+    std::shared_ptr<const Entry> entry;
+  };
   mutable std::mutex mutex_;
-  mutable std::vector<std::pair<std::vector<dnnl::memory::desc>, std::shared_ptr<const Entry>>>
-      entries_;
+  mutable std::vector<Keyed> entries_;
+};
+
+// Constant inputs packed into the layout a primitive chose, by the op's id for the input (its
+// index, say) and the layout: the primitives built for each thread count mostly choose the same
+// layout, and then share one copy.
+class PackedConstants {
+ public:
+  template <typename Pack>
+  dnnl::memory get(size_t id, const dnnl::memory::desc& desc, Pack pack) const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    for (const auto& e : entries_)
+      if (e.id == id && e.desc == desc) return e.mem;
+    entries_.push_back({id, desc, pack()});
+    return entries_.back().mem;
+  }
+
+ private:
+  struct Packed {
+    size_t id;
+    dnnl::memory::desc desc;
+    dnnl::memory mem;
+  };
+  mutable std::mutex mutex_;
+  mutable std::vector<Packed> entries_;
 };
 
 }  // namespace zenith::cpu

@@ -20,7 +20,6 @@ class CpuSubgraph : public devices::Subgraph {
   explicit CpuSubgraph(const devices::CompileContext& context);
   std::unique_ptr<devices::DeviceRun> start(int device_index) const override;
 
-  int num_threads = 0;
   std::vector<std::unique_ptr<CpuOp>> ops;           // per step
   std::vector<std::optional<size_t>> chain_of_step;  // a Concat computed in place: its chain
   ConcatChains chains;
@@ -31,8 +30,7 @@ class CpuSubgraph : public devices::Subgraph {
   size_t widest = 0;  // the most inputs of a step
 };
 
-CpuSubgraph::CpuSubgraph(const devices::CompileContext& context)
-    : num_threads(context.num_threads) {
+CpuSubgraph::CpuSubgraph(const devices::CompileContext& context) {
   const ir::Graph& graph = context.graph;
   const size_t n = graph.nodes.size();
   std::vector<bool> on_cpu(n, false);
@@ -92,7 +90,7 @@ class CpuRun : public devices::DeviceRun {
     inputs_.reserve(subgraph.widest);
   }
 
-  void begin(uint64_t) override { settings_.emplace(subgraph_.num_threads); }
+  void begin(uint64_t, int threads) override { settings_.emplace(threads); }
 
   void end() override {
     for (CpuValue& v : values_) v = CpuValue();

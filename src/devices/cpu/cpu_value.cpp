@@ -20,9 +20,9 @@ const dnnl::engine& engine() {
   return cpu_engine;
 }
 
-CpuRunSettings::CpuRunSettings(int num_threads)
+CpuRunSettings::CpuRunSettings(int threads)
     : saved_csr_(_mm_getcsr()), saved_threads_(omp_get_max_threads()) {
-  omp_set_num_threads(num_threads > 0 ? num_threads : omp_get_num_procs());
+  omp_set_num_threads(threads);
 #pragma omp parallel
   {
     _MM_SET_FLUSH_ZERO_MODE(_MM_FLUSH_ZERO_ON);
@@ -38,6 +38,10 @@ CpuRunSettings::~CpuRunSettings() {
 }
 
 ir::Dims CpuValue::dims() const { return mem ? mem.get_desc().dims() : plain.dims(); }
+
+size_t CpuValue::rank() const {
+  return mem ? static_cast<size_t>(mem.get_desc().data.ndims) : plain.dims().size();
+}
 
 dnnl::memory::desc plain_desc(const dnnl::memory::dims& dims, dt type) {
   dnnl::memory::dims strides(dims.size(), 1);

@@ -18,15 +18,15 @@ namespace zenith::cpu {
 const dnnl::engine& engine();
 
 // The calling thread's settings for one CPU run, restored when it ends:
-// - `num_threads` OpenMP threads for the primitives it runs (0: all cores). OpenMP keeps the
-//   count per calling thread, so concurrent runs may use different counts.
+// - `threads` OpenMP threads (>= 1) for the primitives it runs. OpenMP keeps the count per
+//   calling thread, so concurrent runs may use different counts.
 // - flush-to-zero and denormals-are-zero, in the calling thread and every OpenMP worker, as
 //   production engines do: denormal operands make FP32 kernels 5-10x slower, and decaying
 //   activations or uninitialized buffers produce them. The workers keep the mode (they only
 //   run oneDNN).
 class CpuRunSettings {
  public:
-  explicit CpuRunSettings(int num_threads);
+  explicit CpuRunSettings(int threads);
   ~CpuRunSettings();
   CpuRunSettings(const CpuRunSettings&) = delete;
   CpuRunSettings& operator=(const CpuRunSettings&) = delete;
@@ -46,6 +46,7 @@ struct CpuValue {
   ir::DType dtype() const;  // also of values oneDNN has no type for (`plain` only)
   dnnl::memory::desc desc() const { return mem.get_desc(); }
   ir::Dims dims() const;
+  size_t rank() const;  // dims().size(), without building them
 };
 
 // The plain row-major descriptor of `dims` of `type`.

@@ -48,21 +48,42 @@ dnnl::primitive_attr with_user_scratchpad(dnnl::primitive_attr attr) {
   return attr;
 }
 
-void execute(const dnnl::primitive& primitive, dnnl::stream& stream,
-             const std::unordered_map<int, dnnl::memory>& args) {
+dnnl::memory& ExecArgs::operator[](int id) {
+  for (size_t i = 0; i < count_; ++i)
+    if (this->id(i) == id) return const_cast<dnnl::memory&>(memory(i));
+  if (count_ < kInline) {
+    inline_[count_] = {id, dnnl::memory()};
+    return inline_[count_++].second;
+  }
+  ++count_;
+  return spilled_.emplace_back(id, dnnl::memory()).second;
+}
+
+void execute(const dnnl::primitive& primitive, dnnl::stream& stream, const ExecArgs& args) {
   const_dnnl_primitive_desc_t pd = primitive.get_primitive_desc();
   const dnnl_memory_desc_t* scratchpad =
       dnnl_primitive_desc_query_md(pd, dnnl_query_scratchpad_md, 0);
-  if (scratchpad && dnnl_memory_desc_get_size(scratchpad) > 0) {
-    const CpuValue buffer = allocate(dnnl::memory::desc(*scratchpad));
-    std::unordered_map<int, dnnl::memory> with_scratchpad = args;
-    with_scratchpad.emplace(DNNL_ARG_SCRATCHPAD, buffer.mem);
-    const InsideOnednn inside;
-    primitive.execute(stream, with_scratchpad);
-  } else {
-    const InsideOnednn inside;
-    primitive.execute(stream, args);
+  CpuValue scratch;
+  if (scratchpad && dnnl_memory_desc_get_size(scratchpad) > 0)
+    scratch = allocate(dnnl::memory::desc(*scratchpad));
+  // oneDNN's C API: its C++ execute() copies the arguments into a vector first.
+  std::array<dnnl_exec_arg_t, ExecArgs::kInline + 1> inline_args;
+  std::vector<dnnl_exec_arg_t> many;
+  dnnl_exec_arg_t* c_args = inline_args.data();
+  if (args.size() >= inline_args.size()) {
+    many.resize(args.size() + 1);
+    c_args = many.data();
   }
+  int n = 0;
+  for (size_t i = 0; i < args.size(); ++i)
+    if (args.memory(i)) c_args[n++] = {args.id(i), args.memory(i).get()};
+  if (scratch.mem) c_args[n++] = {DNNL_ARG_SCRATCHPAD, scratch.mem.get()};
+  dnnl_status_t status;
+  {
+    const InsideOnednn inside;
+    status = dnnl_primitive_execute(primitive.get(), stream.get(), n, c_args);
+  }
+  dnnl::error::wrap_c_api(status, "could not execute a primitive");
   if (!current) return;
   const char* impl = nullptr;
   if (dnnl_primitive_desc_query(pd, dnnl_query_impl_info_str, 0, &impl) == dnnl_success && impl)

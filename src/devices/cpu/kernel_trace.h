@@ -9,11 +9,14 @@
 // one that created it (any request on a stream) writes past that thread's scratchpad.
 #pragma once
 
+#include <array>
 #include <cstdint>
+#include <initializer_list>
 #include <oneapi/dnnl/dnnl.hpp>
 #include <string>
 #include <string_view>
-#include <unordered_map>
+#include <utility>
+#include <vector>
 
 namespace zenith::cpu {
 
@@ -47,10 +50,33 @@ uint64_t onednn_executes();
 // `attr` with the scratchpad mode every CPU primitive is created with.
 dnnl::primitive_attr with_user_scratchpad(dnnl::primitive_attr attr = {});
 
+// A primitive's arguments by id. The first kInline are held in place: the std::unordered_map
+// oneDNN's C++ API takes allocates per entry, and again inside its execute().
+class ExecArgs {
+ public:
+  static constexpr size_t kInline = 24;
+  ExecArgs() = default;
+  ExecArgs(std::initializer_list<std::pair<int, dnnl::memory>> args) {
+    for (const auto& [id, mem] : args) (*this)[id] = mem;
+  }
+  // The memory of argument `id`, added empty if absent.
+  dnnl::memory& operator[](int id);
+  size_t size() const { return count_; }
+  // Argument `i` in the order added.
+  int id(size_t i) const { return i < kInline ? inline_[i].first : spilled_[i - kInline].first; }
+  const dnnl::memory& memory(size_t i) const {
+    return i < kInline ? inline_[i].second : spilled_[i - kInline].second;
+  }
+
+ private:
+  std::array<std::pair<int, dnnl::memory>, kInline> inline_;
+  std::vector<std::pair<int, dnnl::memory>> spilled_;  // beyond kInline (a concat of many)
+  size_t count_ = 0;
+};
+
 // Executes `primitive` (created with_user_scratchpad) with a scratchpad from the run's buffers,
 // and records oneDNN's name for its implementation (e.g. "jit_wino_4x3:avx512_core").
-void execute(const dnnl::primitive& primitive, dnnl::stream& stream,
-             const std::unordered_map<int, dnnl::memory>& args);
+void execute(const dnnl::primitive& primitive, dnnl::stream& stream, const ExecArgs& args);
 
 // A reorder of `from` into `to`, executed and recorded.
 void reorder(const dnnl::memory& from, const dnnl::memory& to, dnnl::stream& stream);

@@ -53,7 +53,7 @@ class RefRun : public devices::DeviceRun {
         scope_(&subgraph.initializers),
         bound_(subgraph.slot_names.size(), false) {}
 
-  void begin(uint64_t seed) override { rng_.seed(seed); }
+  void begin(uint64_t seed, int) override { rng_.seed(seed); }
 
   void end() override {
     scope_.clear();

@@ -90,9 +90,9 @@ class BatchNormOp : public CpuOp {
     });
     ir::Tensor keep[4];
     const int args[4] = {DNNL_ARG_SCALE, DNNL_ARG_SHIFT, DNNL_ARG_MEAN, DNNL_ARG_VARIANCE};
-    std::unordered_map<int, memory> exec_args;
+    ExecArgs exec_args;
     for (size_t i = 0; i < 4; ++i)
-      exec_args[args[i]] = plain_view(*in[i + 1], in[i + 1]->dims(), stream, keep[i]);
+      exec_args[args[i]] = plain_view(*in[i + 1], stream, keep[i]);
     CpuValue dst = allocate(x.desc());
     exec_args[DNNL_ARG_SRC] = x.mem;
     exec_args[DNNL_ARG_DST] = dst.mem;

@@ -68,8 +68,8 @@ class ConcatOp : public CpuOp {
                                       with_user_scratchpad());
       return ConcatEntry{pd, dnnl::concat(pd)};
     });
-    CpuValue dst = allocate(entry->pd.dst_desc());
-    std::unordered_map<int, memory> args = {{DNNL_ARG_DST, dst.mem}};
+    CpuValue dst = allocate(dst_md(entry->pd));
+    ExecArgs args = {{DNNL_ARG_DST, dst.mem}};
     for (size_t i = 0; i < inputs.size(); ++i)
       args[DNNL_ARG_MULTIPLE_SRC + static_cast<int>(i)] = inputs[i].mem;
     execute(entry->primitive, stream, args);

@@ -78,8 +78,8 @@ class ConvOp : public CpuOp {
 
   bool accepts(const std::vector<const CpuValue*>& in) const override {
     if (!CpuOp::accepts(in)) return false;
-    const auto rank = in[0]->dims().size();
-    return rank >= 3 && rank <= 5 && in[1]->dims().size() == rank;
+    const size_t rank = in[0]->rank();
+    return rank >= 3 && rank <= 5 && in[1]->rank() == rank;
   }
 
   std::vector<CpuValue> run(const std::vector<const CpuValue*>& in,
@@ -89,29 +89,30 @@ class ConvOp : public CpuOp {
 
   std::vector<CpuValue> run_into(const std::vector<const CpuValue*>& in, const CpuValue& into,
                                  dnnl::stream& stream) const override {
-    std::vector<memory::desc> key = {in[0]->desc()};
-    if (!constant_weights_) key.push_back(in[1]->desc());
-    if (sum_at_) key.push_back(addend(in).desc());
-    auto entry = cache_.get(key, [&] { return build(in, stream); });
+    std::array<memory::desc, 3> key = {in[0]->desc()};
+    size_t keys = 1;
+    if (!constant_weights_) key[keys++] = in[1]->desc();
+    if (sum_at_) key[keys++] = addend(in).desc();
+    auto entry = cache_.get(std::span(key.data(), keys), [&] { return build(in, stream); });
 
-    const CpuValue src = to_layout(*in[0], entry->pd.src_desc(), stream);
+    const CpuValue src = to_layout(*in[0], src_md(entry->pd), stream);
     ir::Tensor b_plain;
     const memory weights =
         entry->weights ? *entry->weights : reorder_weights(entry->pd, *in[1], stream);
     // The sum post-op accumulates onto the output buffer: start from the addend, in place when
     // nothing reads the addend afterwards.
     const bool summed = sum_at_ && !entry->add && !entry->per_channel_add;  // by the post-op
-    const bool in_place = summed && addend(in).donated && addend(in).desc() == entry->pd.dst_desc();
-    const bool into_offered = !sum_at_ && into.mem && into.desc() == entry->pd.dst_desc();
-    CpuValue dst = in_place ? addend(in) : into_offered ? into : allocate(entry->pd.dst_desc());
+    const bool in_place = summed && addend(in).donated && addend(in).desc() == dst_md(entry->pd);
+    const bool into_offered = !sum_at_ && into.mem && into.desc() == dst_md(entry->pd);
+    CpuValue dst = in_place ? addend(in) : into_offered ? into : allocate(dst_md(entry->pd));
     dst.donated = false;
     if (summed && !in_place) {
       dnnl::memory z = addend(in).mem;
       reorder(z, dst.mem, stream);
     }
-    std::unordered_map<int, memory> args = {
+    ExecArgs args = {
         {DNNL_ARG_SRC, src.mem}, {DNNL_ARG_WEIGHTS, weights}, {DNNL_ARG_DST, dst.mem}};
-    if (has_bias()) args[DNNL_ARG_BIAS] = plain_view(*in[2], in[2]->dims(), stream, b_plain);
+    if (has_bias()) args[DNNL_ARG_BIAS] = plain_view(*in[2], stream, b_plain);
     if (entry->dw_weights) {
       args[kDepthwiseWeights] = *entry->dw_weights;
       args[kDepthwiseBias] = *entry->dw_bias;
@@ -162,17 +163,21 @@ class ConvOp : public CpuOp {
     const PostOp& dw = spec_.post_ops[*depthwise_at_];
     const CpuValue& w = *in[dw.input];
     ir::Tensor keep;
-    entry.dw_weights =
-        packed_copy(plain_view(w, weight_dims(w.dims(), w.dims()[0]), stream, keep),
-                    entry.pd.query_md(dnnl::query::exec_arg_md, kDepthwiseWeights), stream);
+    entry.dw_weights = packed_.get(
+        dw.input, entry.pd.query_md(dnnl::query::exec_arg_md, kDepthwiseWeights), [&] {
+          return packed_copy(plain_view(w, weight_dims(w.dims(), w.dims()[0]), stream, keep),
+                             entry.pd.query_md(dnnl::query::exec_arg_md, kDepthwiseWeights),
+                             stream);
+        });
     const memory::desc bias = entry.pd.query_md(dnnl::query::exec_arg_md, kDepthwiseBias);
-    if (dw.bias) {
-      entry.dw_bias = packed_copy(
-          plain_view(*in[dw.input + 1], in[dw.input + 1]->dims(), stream, keep), bias, stream);
-    } else {
-      entry.dw_bias = memory(bias, engine());
-      std::fill_n(static_cast<float*>(entry.dw_bias->get_data_handle()), bias.get_size() / 4, 0.0f);
-    }
+    entry.dw_bias = packed_.get(dw.input + 1, bias, [&] {
+      if (dw.bias)
+        return packed_copy(plain_view(*in[dw.input + 1], stream, keep),
+                           bias, stream);
+      memory zeros(bias, engine());
+      std::fill_n(static_cast<float*>(zeros.get_data_handle()), bias.get_size() / 4, 0.0f);
+      return zeros;
+    });
   }
 
   ConvEntry build(const std::vector<const CpuValue*>& in, dnnl::stream& stream) const {
@@ -216,7 +221,7 @@ class ConvOp : public CpuOp {
       ir::Tensor w_plain, b_plain;
       const memory w_mem = plain_view(*in[1], weight_dims(w, g), stream, w_plain);
       const memory b_mem =
-          has_bias() ? plain_view(*in[2], in[2]->dims(), stream, b_plain) : memory();
+          has_bias() ? plain_view(*in[2], stream, b_plain) : memory();
       const ConvChoice choice =
           choose_conv(make(dnnl::algorithm::convolution_direct),
                       make(dnnl::algorithm::convolution_winograd), attr, w_mem, b_mem, stream);
@@ -230,7 +235,9 @@ class ConvOp : public CpuOp {
     if (depthwise_at_) pack_depthwise(entry, in, stream);
     entry.conv = dnnl::convolution_forward(entry.pd);
     if (constant_weights_)
-      entry.weights = packed_weights ? packed_weights : reorder_weights(entry.pd, *in[1], stream);
+      entry.weights = packed_.get(1, entry.pd.weights_desc(), [&] {
+        return packed_weights ? packed_weights : reorder_weights(entry.pd, *in[1], stream);
+      });
     const auto per_channel = split && broadcasts_over_pixels(dst, addend(in).dims())
                                  ? channel_layout(entry.pd.dst_desc())
                                  : std::nullopt;
@@ -255,6 +262,7 @@ class ConvOp : public CpuOp {
   std::optional<size_t> sum_at_;
   std::optional<size_t> depthwise_at_;
   PrimitiveCache<ConvEntry> cache_;
+  PackedConstants packed_;
 };
 
 }  // namespace

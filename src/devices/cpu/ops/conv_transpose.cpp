@@ -30,16 +30,17 @@ class ConvTransposeOp : public CpuOp {
 
   std::vector<CpuValue> run(const std::vector<const CpuValue*>& in,
                             dnnl::stream& stream) const override {
-    std::vector<memory::desc> key = {in[0]->desc()};
-    if (!constant_weights_) key.push_back(in[1]->desc());
-    auto entry = cache_.get(key, [&] { return build(in, stream); });
-    const CpuValue src = to_layout(*in[0], entry->pd.src_desc(), stream);
+    const std::array<memory::desc, 2> key = {in[0]->desc(),
+                                             constant_weights_ ? memory::desc() : in[1]->desc()};
+    auto entry = cache_.get(std::span(key.data(), constant_weights_ ? 1 : 2),
+                            [&] { return build(in, stream); });
+    const CpuValue src = to_layout(*in[0], src_md(entry->pd), stream);
     const memory weights = entry->weights ? *entry->weights : reorder_weights(entry->pd, *in[1], stream);
-    CpuValue dst = allocate(entry->pd.dst_desc());
-    std::unordered_map<int, memory> args = {
+    CpuValue dst = allocate(dst_md(entry->pd));
+    ExecArgs args = {
         {DNNL_ARG_SRC, src.mem}, {DNNL_ARG_WEIGHTS, weights}, {DNNL_ARG_DST, dst.mem}};
     ir::Tensor keep;
-    if (in.size() > 2 && in[2]) args[DNNL_ARG_BIAS] = plain_view(*in[2], in[2]->dims(), stream, keep);
+    if (in.size() > 2 && in[2]) args[DNNL_ARG_BIAS] = plain_view(*in[2], stream, keep);
     execute(entry->primitive, stream, args);
     return {std::move(dst)};
   }
@@ -99,7 +100,9 @@ class ConvTransposeOp : public CpuOp {
         any_desc(dst), geo.strides, dilates, geo.pad_begin, pad_r);
     DeconvEntry entry{dnnl::deconvolution_forward::primitive_desc(desc, with_user_scratchpad(attr), engine()), {}, {}};
     entry.primitive = dnnl::deconvolution_forward(entry.pd);
-    if (constant_weights_) entry.weights = reorder_weights(entry.pd, *in[1], stream);
+    if (constant_weights_)
+      entry.weights = packed_.get(1, entry.pd.weights_desc(),
+                                  [&] { return reorder_weights(entry.pd, *in[1], stream); });
     return entry;
   }
 
@@ -107,6 +110,7 @@ class ConvTransposeOp : public CpuOp {
   StepSpec spec_;
   bool constant_weights_;
   PrimitiveCache<DeconvEntry> cache_;
+  PackedConstants packed_;
 };
 
 }  // namespace

@@ -85,11 +85,12 @@ class MatMulOp : public CpuOp {
     const memory::desc b_desc = operand_desc(pb, trans_b_);
     const bool has_c = in.size() > 2 && in[2];
     const ir::Dims c_dims = has_c ? *bias_dims(in, pa.size()) : ir::Dims{};
-    std::vector<memory::desc> key = {a_desc, b_desc};
-    if (has_c) key.push_back(plain_desc(c_dims));
-    auto entry = cache_.get(key, [&] { return build(in, a_desc, b_desc, stream); });
+    const std::array<memory::desc, 3> key = {a_desc, b_desc,
+                                             has_c ? plain_desc(c_dims) : memory::desc()};
+    auto entry = cache_.get(std::span(key.data(), has_c ? 3 : 2),
+                            [&] { return build(in, a_desc, b_desc, stream); });
 
-    std::unordered_map<int, memory> args;
+    ExecArgs args;
     args[DNNL_ARG_SRC] = memory(a_desc, engine(), a.get_data_handle());
     if (entry->weights) {
       args[DNNL_ARG_WEIGHTS] = *entry->weights;
@@ -98,7 +99,7 @@ class MatMulOp : public CpuOp {
       args[DNNL_ARG_WEIGHTS] = memory(b_desc, engine(), b.get_data_handle());
     }
     if (has_c) args[DNNL_ARG_BIAS] = plain_view(*in[2], c_dims, stream, keep_c);
-    CpuValue dst = allocate(entry->pd.dst_desc());
+    CpuValue dst = allocate(dst_md(entry->pd));
     args[DNNL_ARG_DST] = dst.mem;
     execute(entry->primitive, stream, args);
     // numpy: a vector operand's matrix axis is dropped from the product.
@@ -166,8 +167,10 @@ class MatMulOp : public CpuOp {
     if (constant_b_) {
       ir::Tensor keep;
       const memory plain = plain_view(*in[1], bd, stream, keep);
-      entry.weights = packed_copy(memory(b, engine(), plain.get_data_handle()),
-                                  entry.pd.weights_desc(), stream);
+      entry.weights = packed_.get(1, entry.pd.weights_desc(), [&] {
+        return packed_copy(memory(b, engine(), plain.get_data_handle()), entry.pd.weights_desc(),
+                           stream);
+      });
     }
     return entry;
   }
@@ -175,6 +178,7 @@ class MatMulOp : public CpuOp {
   StepSpec spec_;
   bool gemm_, trans_a_, trans_b_, constant_b_;
   PrimitiveCache<MatMulEntry> cache_;
+  PackedConstants packed_;
 };
 
 }  // namespace

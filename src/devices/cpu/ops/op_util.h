@@ -27,6 +27,12 @@ inline dnnl::memory plain_view(const CpuValue& value, const ir::Dims& dims, dnnl
                       const_cast<std::byte*>(keep.raw()));
 }
 
+// The same with the value's own dims.
+inline dnnl::memory plain_view(const CpuValue& value, dnnl::stream& stream, ir::Tensor& keep) {
+  if (value.mem && is_plain(value.desc())) return value.mem;
+  return plain_view(value, value.dims(), stream, keep);
+}
+
 // A copy of `src` in layout `desc`, finished when this returns: how constant weights are packed
 // once into the layout a primitive chose.
 inline dnnl::memory packed_copy(dnnl::memory src, const dnnl::memory::desc& desc,
@@ -35,6 +41,19 @@ inline dnnl::memory packed_copy(dnnl::memory src, const dnnl::memory::desc& desc
   dnnl::reorder(src, out).execute(stream, src, out);
   stream.wait();
   return out;
+}
+
+// The source / destination descriptor of a primitive, read through oneDNN's C API: the C++
+// queries build a std::vector on every call, and runs read these on every step.
+inline dnnl::memory::desc queried_md(const dnnl::primitive_desc_base& pd, dnnl_query_t what) {
+  const dnnl_memory_desc_t* md = dnnl_primitive_desc_query_md(pd.get(), what, 0);
+  return md ? dnnl::memory::desc(*md) : dnnl::memory::desc();
+}
+inline dnnl::memory::desc src_md(const dnnl::primitive_desc_base& pd) {
+  return queried_md(pd, dnnl_query_src_md);
+}
+inline dnnl::memory::desc dst_md(const dnnl::primitive_desc_base& pd) {
+  return queried_md(pd, dnnl_query_dst_md);
 }
 
 // True if input `i` of `node` is an initializer of `graph`.

@@ -157,7 +157,7 @@ class ResizeOp : public CpuOp {
       dnnl::resampling_forward::primitive_desc pd(desc, with_user_scratchpad(), engine());
       return ResizeEntry{pd, dnnl::resampling_forward(pd)};
     });
-    CpuValue y = allocate(entry->pd.dst_desc());
+    CpuValue y = allocate(dst_md(entry->pd));
     execute(entry->primitive, stream, {{DNNL_ARG_SRC, x.mem}, {DNNL_ARG_DST, y.mem}});
     return y;
   }

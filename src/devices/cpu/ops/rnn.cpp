@@ -141,7 +141,7 @@ class RnnOp : public CpuOp {
     ir::Tensor keep[3];
     std::vector<CpuValue> temps;  // layout 1's states in oneDNN's layout
     temps.reserve(4);
-    std::unordered_map<int, memory> args = {
+    ExecArgs args = {
         {DNNL_ARG_SRC_LAYER, memory(layer_desc(steps, batch, input_size_), engine(),
                                     plain_view(*in[0], x, stream, keep[0]).get_data_handle())},
         {DNNL_ARG_WEIGHTS_LAYER, entry->weights_layer},
@@ -154,7 +154,7 @@ class RnnOp : public CpuOp {
       if (!node_.has_input(i) || (i == kInitialC && cell_ != Cell::Lstm)) continue;
       const memory onnx(
           onnx_state_desc(batch), engine(),
-          plain_view(*in[i], in[i]->dims(), stream, keep[i - kInitialH + 1]).get_data_handle());
+          plain_view(*in[i], stream, keep[i - kInitialH + 1]).get_data_handle());
       args[arg] = batch_first_ ? temps.emplace_back(allocate(state_desc(batch))).mem : onnx;
       if (batch_first_) reorder(onnx, args[arg], stream);
     }
@@ -257,13 +257,17 @@ class RnnOp : public CpuOp {
             attr, engine()));
         break;
     }
-    const auto pack = [&](const std::vector<float>& ldigo, const ir::Dims& dims,
+    const auto pack = [&](size_t id, const std::vector<float>& ldigo, const ir::Dims& dims,
                           const memory::desc& packed) {
-      const memory plain(f32_desc(dims, tag::ldigo), engine(), const_cast<float*>(ldigo.data()));
-      return packed_copy(plain, packed, stream);
+      return packed_.get(id, packed, [&] {
+        const memory plain(f32_desc(dims, tag::ldigo), engine(),
+                           const_cast<float*>(ldigo.data()));
+        return packed_copy(plain, packed, stream);
+      });
     };
-    entry.weights_layer = pack(w_ldigo_, {1, dirs_, input_size_, gates, hidden_}, packed_layer);
-    entry.weights_iter = pack(r_ldigo_, {1, dirs_, hidden_, gates, hidden_}, packed_iter);
+    entry.weights_layer =
+        pack(1, w_ldigo_, {1, dirs_, input_size_, gates, hidden_}, packed_layer);
+    entry.weights_iter = pack(2, r_ldigo_, {1, dirs_, hidden_, gates, hidden_}, packed_iter);
     return entry;
   }
 
@@ -275,6 +279,7 @@ class RnnOp : public CpuOp {
   std::vector<float> w_ldigo_, r_ldigo_, bias_;
   std::vector<int64_t> sequence_lens_;  // empty when not given
   PrimitiveCache<RnnEntry> cache_;
+  PackedConstants packed_;
 };
 
 std::string lower(std::string s) {

@@ -1,0 +1,73 @@
+// ThreadGovernor: the choice of a thread count per run from the run times seen.
+#include "runtime/thread_governor.h"
+
+#include <sched.h>
+
+#include <algorithm>
+
+namespace zenith::runtime {
+
+int available_cores() {
+  cpu_set_t set;
+  if (sched_getaffinity(0, sizeof(set), &set) != 0) return 1;
+  return std::max(CPU_COUNT(&set), 1);
+}
+
+ThreadGovernor::ThreadGovernor(int threads) : counts_{std::max(threads, 1)} {
+  if (threads > 1) counts_.push_back((threads + 1) / 2);
+  stats_.resize(counts_.size());
+}
+
+size_t ThreadGovernor::index_of(int threads) const {
+  return static_cast<size_t>(std::find(counts_.begin(), counts_.end(), threads) - counts_.begin());
+}
+
+bool ThreadGovernor::probe_due() const {
+  if (counts_.size() < 2 || probing_) return false;
+  // A plan that starts on a busy machine has never seen its best: so it probes the other count
+  // on its own, only less and less often.
+  return since_probe_ >= interval_;
+}
+
+int ThreadGovernor::choose() {
+  const std::lock_guard<std::mutex> lock(mutex_);
+  if (!probe_due()) return counts_[current_];
+  probing_ = true;
+  return counts_[current_ == 0 ? 1 : 0];
+}
+
+void ThreadGovernor::report(int threads, double ms) {
+  const std::lock_guard<std::mutex> lock(mutex_);
+  const size_t i = index_of(threads);
+  if (i >= counts_.size()) return;
+  Count& c = stats_[i];
+  c.best = c.best > 0 ? std::min(c.best, ms) : ms;
+  if (probing_ && i != current_) {
+    probing_ = false;
+    since_probe_ = 0;
+    if (ms < kBetter * stats_[current_].average) {
+      current_ = i;
+      c.average = ms;
+      interval_ = kFirstInterval;
+      busier_ = false;
+    } else {
+      interval_ = std::min(interval_ * 2, kLastInterval);
+    }
+    return;
+  }
+  // An average over about the last 8 runs: it follows a change of load within a few runs.
+  c.average = c.average > 0 ? c.average + (ms - c.average) / 8 : ms;
+  if (i != current_) return;
+  ++since_probe_;
+  // All threads got slower: probe soon, once per slowdown.
+  const bool busier = i == 0 && c.average > kBusier * c.best;
+  if (busier && !busier_) interval_ = kFirstInterval;
+  busier_ = busier;
+}
+
+void ThreadGovernor::cancel(int threads) {
+  const std::lock_guard<std::mutex> lock(mutex_);
+  if (probing_ && index_of(threads) != current_) probing_ = false;
+}
+
+}  // namespace zenith::runtime

@@ -1,0 +1,66 @@
+// ThreadGovernor: how many threads each run of a plan uses, chosen from the run times it sees.
+//
+// On a shared machine another process may take a core. An OpenMP team then waits at every
+// barrier for a thread that is not running: with one busy process on 2 cores, MobileNetV2 at
+// batch 1 ran 13-14 ms on 2 threads and 8-9 ms on 1, CheXNet 63-66 ms against 51 ms, ResNet-50
+// 86-91 ms against 79-80 ms. oneDNN fixes a primitive's thread count when it is created, so
+// the CPU device builds its primitives for each count the governor may choose (the warm-up runs
+// once per count) and a run picks its set by the count it runs with.
+//
+// The candidates are all the threads given and half of them. A run uses the current choice.
+// The governor keeps a moving average of each count's run times and the best time it has seen.
+// Now and then it tries the other count on one run (a probe), and a probe that beats the
+// current average by a margin becomes the choice. Probes that lose come less and less often:
+// 16 runs apart at first, doubling up to 512, so an idle machine pays one slower run in 512.
+// When the average on all threads rises well above its best (the machine got busier), the
+// next probe comes within 16 runs. A plan that starts on a busy machine never sees its best,
+// which is why probes do not wait for a rise.
+#pragma once
+
+#include <cstdint>
+#include <mutex>
+#include <vector>
+
+namespace zenith::runtime {
+
+// The cores this process may run on (its CPU affinity).
+int available_cores();
+
+class ThreadGovernor {
+ public:
+  // `threads`: the most a run may use (>= 1).
+  explicit ThreadGovernor(int threads);
+
+  // The counts runs may use, most first; a single one when there is nothing to choose.
+  const std::vector<int>& counts() const { return counts_; }
+  // The count for the next run.
+  int choose();
+  // A run with `threads` (one of counts()) completed in `ms`.
+  void report(int threads, double ms);
+  // A run with `threads` failed: it tells nothing about the count.
+  void cancel(int threads);
+
+  static constexpr uint32_t kFirstInterval = 16;
+  static constexpr uint32_t kLastInterval = 512;
+  static constexpr double kBusier = 1.3;  // average / best at which all threads are probed
+  static constexpr double kBetter = 0.9;  // probe / average at which the probe is chosen
+
+ private:
+  struct Count {
+    double average = 0;  // 0: no run yet
+    double best = 0;
+  };
+  size_t index_of(int threads) const;
+  bool probe_due() const;
+
+  std::vector<int> counts_;
+  std::mutex mutex_;
+  std::vector<Count> stats_;
+  size_t current_ = 0;
+  bool probing_ = false;  // a probe is running: other runs keep to the current count
+  bool busier_ = false;   // all threads run well above their best
+  uint32_t since_probe_ = 0;
+  uint32_t interval_ = kFirstInterval;
+};
+
+}  // namespace zenith::runtime
