@@ -57,15 +57,15 @@ class Plan {
                              cpu::ArenaCache* arenas = nullptr) const;
   // Compiles what compile() could not, by running on `feeds` (any values of the shapes and
   // dtypes later runs will have), once per thread count a run may be given (ThreadGovernor):
-  // oneDNN primitives, kernel choice and timing, weight packing. A step its device declines for these inputs, or fails to build, becomes a REF step
-  // of this plan, its assignment saying why. Not thread-safe: call it before the plan is
-  // shared. Throws what the run throws.
+  // oneDNN primitives, kernel choice and timing, weight packing. A step its device declines
+  // for these inputs, or fails to build, becomes a REF step of this plan, its assignment saying
+  // why. Not thread-safe: call it before the plan is shared. Throws what the run throws.
   void warm_up(const std::map<std::string, ir::Value>& feeds);
 
   // How a run with `feeds`' shapes on `threads` threads (0: all the plan's) lays out its host
   // buffers (cpu/arena.h); null before one has completed.
-  std::shared_ptr<const cpu::ArenaLayout> arena_layout(const std::map<std::string, ir::Value>& feeds,
-                                                       int threads = 0) const;
+  std::shared_ptr<const cpu::ArenaLayout> arena_layout(
+      const std::map<std::string, ir::Value>& feeds, int threads = 0) const;
 
  private:
   struct Step {

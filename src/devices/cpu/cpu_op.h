@@ -113,7 +113,8 @@ class PrimitiveCache {
     const int threads = omp_get_max_threads();
     std::lock_guard<std::mutex> lock(mutex_);
     for (const auto& e : entries_)
-      if (e.threads == threads && std::equal(e.descs.begin(), e.descs.end(), key.begin(), key.end()))
+      if (e.threads == threads &&
+          std::equal(e.descs.begin(), e.descs.end(), key.begin(), key.end()))
         return e.entry;
     entries_.push_back({threads, {key.begin(), key.end()}, std::make_shared<const Entry>(build())});
     return entries_.back().entry;
