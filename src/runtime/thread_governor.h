@@ -11,9 +11,9 @@
 // The governor keeps a moving average of each count's run times and the best time it has seen.
 // Now and then it tries the other count on one run (a probe), and a probe that beats the
 // current average by a margin becomes the choice. Probes that lose come less and less often:
-// 16 runs apart at first, doubling up to 512, so an idle machine pays one slower run in 512.
+// 4 runs apart at first, doubling up to 512, so an idle machine pays one slower run in 512.
 // When the average on all threads rises well above its best (the machine got busier), the
-// next probe comes within 16 runs. A plan that starts on a busy machine never sees its best,
+// next probe comes within 4 runs. A plan that starts on a busy machine never sees its best,
 // which is why probes do not wait for a rise.
 #pragma once
 
@@ -40,7 +40,7 @@ class ThreadGovernor {
   // A run with `threads` failed: it tells nothing about the count.
   void cancel(int threads);
 
-  static constexpr uint32_t kFirstInterval = 16;
+  static constexpr uint32_t kFirstInterval = 4;
   static constexpr uint32_t kLastInterval = 512;
   static constexpr double kBusier = 1.3;  // average / best at which all threads are probed
   static constexpr double kBetter = 0.9;  // probe / average at which the probe is chosen

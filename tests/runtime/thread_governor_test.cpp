@@ -65,7 +65,7 @@ TEST(ThreadGovernor, APlanStartedOnABusyMachineFindsFewerThreads) {
 
 TEST(ThreadGovernor, FewerThreadsWinUnderLoadAndAllReturnWhenItGoes) {
   ThreadGovernor g(2);
-  EXPECT_LE(run_for(g, 50, 2, 10, 15), 2) << "idle: 1 thread probed, and losing";
+  EXPECT_LE(run_for(g, 50, 2, 10, 15), 3) << "idle: 1 thread probed, and losing";
   // Another process takes a core: 2 threads now 25 ms, 1 thread 15 ms. The first probe may
   // come before the average has risen all the way, and lose; a later one wins.
   const int on_one = run_for(g, 100, 2, 25, 15);
@@ -86,7 +86,7 @@ TEST(ThreadGovernor, ALosingProbeOfFewerThreadsKeepsAllThreads) {
   // 2 threads slow to 14 ms (1.4x the best), 1 thread takes 40: it is probed, and loses.
   const int probes = run_for(g, 2000, 2, 14, 40);
   EXPECT_GE(probes, 3);
-  EXPECT_LE(probes, 9) << "more runs on 1 thread than probes: it switched";
+  EXPECT_LE(probes, 12) << "more runs on 1 thread than probes: it switched";
 }
 
 TEST(ThreadGovernor, AFailedProbeIsForgotten) {

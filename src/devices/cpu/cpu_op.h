@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "devices/cpu/cpu_value.h"
+#include "devices/cpu/step_outputs.h"
 #include "ir/graph.h"
 
 namespace zenith::cpu {
@@ -59,12 +60,12 @@ class CpuOp {
   virtual bool accepts(const std::vector<const CpuValue*>& inputs) const;
   // Runs on `inputs` (nullptr for an absent optional input; any layout) and returns the outputs
   // in the layout the primitive chose. Thread-safe.
-  virtual std::vector<CpuValue> run(const std::vector<const CpuValue*>& inputs,
+  virtual StepOutputs run(const std::vector<const CpuValue*>& inputs,
                                     dnnl::stream& stream) const = 0;
   // Like run(), but output 0 may be written into `into` (the caller's buffer, e.g. a concat
   // chain's slot) when it has the layout the primitive chose; the caller compares buffers to
   // see whether it was. By default the offer is declined.
-  virtual std::vector<CpuValue> run_into(const std::vector<const CpuValue*>& inputs,
+  virtual StepOutputs run_into(const std::vector<const CpuValue*>& inputs,
                                          const CpuValue& into, dnnl::stream& stream) const {
     return run(inputs, stream);
   }

@@ -172,7 +172,7 @@ class CpuRun : public devices::DeviceRun {
     }
     if (!op.accepts(inputs_))
       return "its CPU kernel does not take these inputs (dtype, rank or broadcast)";
-    std::vector<CpuValue> outputs;
+    StepOutputs outputs;
     try {
       const int first = step.output_slots.empty() ? -1 : step.output_slots[0];
       const CpuValue into = first < 0 ? CpuValue() : chains_.slot_for(first);

@@ -57,7 +57,7 @@ class AttentionOp : public CpuOp {
     return true;
   }
 
-  std::vector<CpuValue> run(const std::vector<const CpuValue*>& in,
+  StepOutputs run(const std::vector<const CpuValue*>& in,
                             dnnl::stream& stream) const override {
     const Shapes s = shapes(in);
     ir::Tensor keep_q, keep_k, keep_v, keep_m;

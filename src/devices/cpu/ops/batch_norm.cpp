@@ -75,7 +75,7 @@ class BatchNormOp : public CpuOp {
 
   bool reads_strided() const override { return true; }
 
-  std::vector<CpuValue> run(const std::vector<const CpuValue*>& in,
+  StepOutputs run(const std::vector<const CpuValue*>& in,
                             dnnl::stream& stream) const override {
     const CpuValue& x = *in[0];
     if (const int64_t total = strided_blocked_channels(x.desc())) return run_strided(in, total, stream);
@@ -101,7 +101,7 @@ class BatchNormOp : public CpuOp {
   }
 
  private:
-  std::vector<CpuValue> run_strided(const std::vector<const CpuValue*>& in, int64_t x_channels,
+  StepOutputs run_strided(const std::vector<const CpuValue*>& in, int64_t x_channels,
                                     dnnl::stream& stream) const {
     const ir::Dims dims = in[0]->dims();
     ir::Tensor keep[4];  // scale (gamma), B (beta), mean, var

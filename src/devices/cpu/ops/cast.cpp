@@ -37,7 +37,7 @@ class CastOp : public CpuOp {
     return in[0] && castable(in[0]->dtype());
   }
 
-  std::vector<CpuValue> run(const std::vector<const CpuValue*>& in,
+  StepOutputs run(const std::vector<const CpuValue*>& in,
                             dnnl::stream& stream) const override {
     const ir::Tensor x = to_plain(*in[0], stream);
     CpuValue y = allocate_plain(to_, x.dims());

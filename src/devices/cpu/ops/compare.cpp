@@ -79,7 +79,7 @@ class CompareOp : public CpuOp {
     return true;
   }
 
-  std::vector<CpuValue> run(const std::vector<const CpuValue*>& in,
+  StepOutputs run(const std::vector<const CpuValue*>& in,
                             dnnl::stream& stream) const override {
     const ir::Tensor a = to_plain(*in[0], stream);
     note_kernel("zenith:compare");

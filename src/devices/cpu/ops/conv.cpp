@@ -82,12 +82,12 @@ class ConvOp : public CpuOp {
     return rank >= 3 && rank <= 5 && in[1]->rank() == rank;
   }
 
-  std::vector<CpuValue> run(const std::vector<const CpuValue*>& in,
+  StepOutputs run(const std::vector<const CpuValue*>& in,
                             dnnl::stream& stream) const override {
     return run_into(in, CpuValue(), stream);
   }
 
-  std::vector<CpuValue> run_into(const std::vector<const CpuValue*>& in, const CpuValue& into,
+  StepOutputs run_into(const std::vector<const CpuValue*>& in, const CpuValue& into,
                                  dnnl::stream& stream) const override {
     std::array<memory::desc, 3> key = {in[0]->desc()};
     size_t keys = 1;

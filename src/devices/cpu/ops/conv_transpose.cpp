@@ -28,7 +28,7 @@ class ConvTransposeOp : public CpuOp {
            x[1] % g == 0;
   }
 
-  std::vector<CpuValue> run(const std::vector<const CpuValue*>& in,
+  StepOutputs run(const std::vector<const CpuValue*>& in,
                             dnnl::stream& stream) const override {
     const std::array<memory::desc, 2> key = {in[0]->desc(),
                                              constant_weights_ ? memory::desc() : in[1]->desc()};

@@ -42,7 +42,7 @@ class ErfOp : public CpuOp {
     return in[0] && in[0]->is_f32();
   }
 
-  std::vector<CpuValue> run(const std::vector<const CpuValue*>& in,
+  StepOutputs run(const std::vector<const CpuValue*>& in,
                             dnnl::stream& stream) const override {
     const CpuValue& x = *in[0];
     CpuValue y = allocate(x.desc());

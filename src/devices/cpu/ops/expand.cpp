@@ -18,7 +18,7 @@ class ExpandOp : public CpuOp {
     return in[0] && in.size() > 1 && in[1] && all_fixed_size(in);
   }
 
-  std::vector<CpuValue> run(const std::vector<const CpuValue*>& in,
+  StepOutputs run(const std::vector<const CpuValue*>& in,
                             dnnl::stream& stream) const override {
     const ir::Tensor x = to_plain(*in[0], stream);
     note_kernel(tile_ ? "zenith:tile" : "zenith:expand");

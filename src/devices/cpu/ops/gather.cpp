@@ -40,7 +40,7 @@ class GatherOp : public CpuOp {
     return in[0] && is_index(in[1]) && all_fixed_size(in);
   }
 
-  std::vector<CpuValue> run(const std::vector<const CpuValue*>& in,
+  StepOutputs run(const std::vector<const CpuValue*>& in,
                             dnnl::stream& stream) const override {
     const ir::Tensor data = to_plain(*in[0], stream);
     const ir::Tensor indices = to_plain(*in[1], stream);

@@ -41,7 +41,7 @@ class InstanceNormOp : public CpuOp {
     return x.size() >= 3 && in[1]->dims() == ir::Dims{x[1]} && in[2]->dims() == ir::Dims{x[1]};
   }
 
-  std::vector<CpuValue> run(const std::vector<const CpuValue*>& in,
+  StepOutputs run(const std::vector<const CpuValue*>& in,
                             dnnl::stream& stream) const override {
     const ir::Dims x = in[0]->dims();
     int64_t pixels = 1;

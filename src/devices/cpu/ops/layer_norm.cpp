@@ -40,7 +40,7 @@ class LayerNormOp : public CpuOp {
     return fits(scale_) && fits(shift_);
   }
 
-  std::vector<CpuValue> run(const std::vector<const CpuValue*>& in,
+  StepOutputs run(const std::vector<const CpuValue*>& in,
                             dnnl::stream& stream) const override {
     const ir::Dims x_dims = in[0]->dims();
     const int64_t extent = ir::checked_numel(normalized(x_dims));

@@ -23,7 +23,7 @@ class LrnOp : public CpuOp {
     return CpuOp::accepts(in) && rank >= 3 && rank <= 5;
   }
 
-  std::vector<CpuValue> run(const std::vector<const CpuValue*>& in,
+  StepOutputs run(const std::vector<const CpuValue*>& in,
                             dnnl::stream& stream) const override {
     const CpuValue& x = *in[0];
     auto entry = cache_.get({x.desc()}, [&] {

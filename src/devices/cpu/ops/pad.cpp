@@ -26,7 +26,7 @@ class PadOp : public CpuOp {
                       value->plain.numel() <= 1);
   }
 
-  std::vector<CpuValue> run(const std::vector<const CpuValue*>& in,
+  StepOutputs run(const std::vector<const CpuValue*>& in,
                             dnnl::stream& stream) const override {
     const ir::Tensor x = to_plain(*in[0], stream);
     const ref::PadWindow w = ref::pad_window(

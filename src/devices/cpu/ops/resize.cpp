@@ -114,7 +114,7 @@ class ResizeOp : public CpuOp {
     return in[0] && in[0]->dtype() == ir::DType::F32 && !in[0]->dims().empty();
   }
 
-  std::vector<CpuValue> run(const std::vector<const CpuValue*>& in,
+  StepOutputs run(const std::vector<const CpuValue*>& in,
                             dnnl::stream& stream) const override {
     const CpuValue& x = *in[0];
     ir::Tensor inputs[4];  // roi, scales and sizes as plain tensors, where given

@@ -132,7 +132,7 @@ class RnnOp : public CpuOp {
     return true;
   }
 
-  std::vector<CpuValue> run(const std::vector<const CpuValue*>& in,
+  StepOutputs run(const std::vector<const CpuValue*>& in,
                             dnnl::stream& stream) const override {
     const ir::Dims x = in[0]->dims();
     const int64_t steps = batch_first_ ? x[1] : x[0], batch = batch_first_ ? x[0] : x[1];
@@ -170,7 +170,7 @@ class RnnOp : public CpuOp {
     args[DNNL_ARG_DST_LAYER] =
         y_direct ? memory(dst_layer, engine(), y.mem.get_data_handle()) : layer.mem;
     // Y_h and Y_c: oneDNN's ldnc is ONNX's layout 0; layout 1 takes a reorder.
-    std::vector<CpuValue> outputs = {y};
+    StepOutputs outputs = {y};
     std::vector<std::pair<memory, memory>> to_onnx;
     for (int arg : {DNNL_ARG_DST_ITER, DNNL_ARG_DST_ITER_C}) {
       if (arg == DNNL_ARG_DST_ITER_C && cell_ != Cell::Lstm) break;

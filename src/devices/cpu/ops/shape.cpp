@@ -19,7 +19,7 @@ class ShapeOp : public CpuOp {
     return in[0] && all_fixed_size(in);
   }
 
-  std::vector<CpuValue> run(const std::vector<const CpuValue*>& in, dnnl::stream&) const override {
+  StepOutputs run(const std::vector<const CpuValue*>& in, dnnl::stream&) const override {
     const std::vector<int64_t> dims = ref::shape_values(node_, in[0]->dims());
     CpuValue y = allocate_plain(ir::DType::I64, {static_cast<int64_t>(dims.size())});
     std::copy(dims.begin(), dims.end(), y.plain.data<int64_t>());

@@ -31,7 +31,7 @@ class SliceOp : public CpuOp {
     return in[0] && all_fixed_size(in) && (split_ || (in.size() > 2 && in[1] && in[2]));
   }
 
-  std::vector<CpuValue> run(const std::vector<const CpuValue*>& in,
+  StepOutputs run(const std::vector<const CpuValue*>& in,
                             dnnl::stream& stream) const override {
     const ir::Tensor x = to_plain(*in[0], stream);
     auto optional = [&](size_t i, std::string_view what) {
@@ -53,13 +53,13 @@ class SliceOp : public CpuOp {
   }
 
  private:
-  std::vector<CpuValue> split(const ir::Tensor& x,
+  StepOutputs split(const ir::Tensor& x,
                               const std::optional<std::vector<int64_t>>& given) const {
     const int64_t axis = ref::split_axis(x.dims(), axis_);
     const std::vector<int64_t> sizes =
         ref::split_sizes(x.dims(), axis, static_cast<int64_t>(outputs_), given);
     const ir::Dims strides = ir::strides_of(x.dims());
-    std::vector<CpuValue> out;
+    StepOutputs out;
     int64_t offset = 0;
     for (int64_t size : sizes) {
       ir::Dims dims = x.dims();

@@ -24,7 +24,7 @@ class SoftmaxOp : public CpuOp {
     return axis_ >= -rank && axis_ < rank;
   }
 
-  std::vector<CpuValue> run(const std::vector<const CpuValue*>& in,
+  StepOutputs run(const std::vector<const CpuValue*>& in,
                             dnnl::stream& stream) const override {
     const CpuValue& x = *in[0];
     const ir::Dims dims = x.dims();
