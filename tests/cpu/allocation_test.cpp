@@ -259,6 +259,10 @@ TEST_P(CpuAllocationZoo, NoBufferIsAllocatedPerInference) {
         {graph.inputs[0].name, random_tensor({batch, 3, 224, 224}, 1)}};
     const RunAllocations counted = allocations_per_run(graph, feeds);
     EXPECT_EQ(counted.buffers, 0) << "batch " << batch;
+    // Not yet zero (ARCHITECTURE.md, "Buffers"): a bound that only goes down. At batch 1 these
+    // models made 1.2-2.6 allocations of Zenith's per primitive (CheXNet's concat-chain views
+    // most); at batch 2 CheXNet's strided batch norm still computes its scale and shift per run.
+    if (batch == 1) EXPECT_LE(counted.ours, 3 * counted.primitives);
   }
 }
 

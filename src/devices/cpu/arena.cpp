@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "devices/cpu/buffer_pool.h"
+#include "devices/cpu/cpu_value.h"
 #include "ir/errors.h"
 
 namespace zenith::cpu {
@@ -73,48 +74,128 @@ std::shared_ptr<const ArenaLayout> ArenaCache::latest() const {
   return newest == entries_.end() ? nullptr : newest->second.layout;
 }
 
-// One run's record, and the block it follows. The deleters of its buffers hold it, so a buffer
-// that outlives the run keeps the block alive.
-struct RunArena::State {
-  std::vector<BufferLife> lives;
-  std::shared_ptr<const ArenaLayout> layout;  // null: the run takes everything from the pool
-  std::shared_ptr<std::byte> block;
-  std::vector<bool> in_use;  // per buffer of the layout: handed out from the block, not released
-  size_t live = 0;           // how many are
-  bool diverged = false;     // asked for a buffer the layout does not have room for
+// Storage for the control blocks of the shared_ptrs a state hands out, reused run after run,
+// kept by size (one per deleter type: a buffer in the block, one from the pool).
+class ControlBlocks {
+ public:
+  ~ControlBlocks() {
+    for (auto& [bytes, chunks] : free_)
+      for (void* p : chunks) ::operator delete(p);
+  }
+  void* take(size_t bytes) {
+    const std::lock_guard<std::mutex> lock(mutex_);
+    std::vector<void*>& chunks = of_size(bytes);
+    if (chunks.empty()) return ::operator new(bytes);
+    void* p = chunks.back();
+    chunks.pop_back();
+    return p;
+  }
+  void give(void* p, size_t bytes) {
+    const std::lock_guard<std::mutex> lock(mutex_);
+    of_size(bytes).push_back(p);
+  }
+
+ private:
+  std::vector<void*>& of_size(size_t bytes) {
+    for (auto& [size, chunks] : free_)
+      if (size == bytes) return chunks;
+    return free_.emplace_back(bytes, std::vector<void*>()).second;
+  }
+
+  std::mutex mutex_;  // a buffer may be released on another thread (an output)
+  std::vector<std::pair<size_t, std::vector<void*>>> free_;
 };
 
+// One run's record, and the block it follows. The buffers it hands out hold it, so a buffer
+// that outlives the run keeps the block alive; an idle state is reused once none is alive.
+struct RunArenaState {
+  std::vector<BufferLife> lives;
+  std::shared_ptr<const ArenaLayout> layout;  // null: the run takes everything from the pool
+  std::unique_ptr<std::byte, decltype(&std::free)> block{nullptr, &std::free};
+  std::vector<bool> in_use;  // per buffer of the layout: handed out from the block, not released
+  std::vector<dnnl::memory> memories;  // per buffer of the layout: its last memory object
+  size_t live = 0;                     // how many are in use
+  bool diverged = false;  // asked for a buffer the layout does not have room for
+  ControlBlocks control_blocks;
+
+  void restart() {
+    lives.clear();
+    in_use.assign(layout->bytes.size(), false);
+    live = 0;
+    diverged = false;
+  }
+};
+
+namespace {
+
+// Allocates the control blocks of a state's shared_ptrs from the state, which it keeps alive.
+template <typename T>
+struct ControlBlockAllocator {
+  using value_type = T;
+  std::shared_ptr<RunArenaState> state;
+  template <typename U>
+  ControlBlockAllocator(const ControlBlockAllocator<U>& other) : state(other.state) {}
+  explicit ControlBlockAllocator(std::shared_ptr<RunArenaState> s) : state(std::move(s)) {}
+  T* allocate(size_t n) { return static_cast<T*>(state->control_blocks.take(n * sizeof(T))); }
+  void deallocate(T* p, size_t n) { state->control_blocks.give(p, n * sizeof(T)); }
+  template <typename U>
+  bool operator==(const ControlBlockAllocator<U>& other) const {
+    return state == other.state;
+  }
+};
+
+}  // namespace
+
 RunArena::RunArena(ArenaCache& cache, std::vector<int64_t> key)
-    : cache_(cache), key_(std::move(key)), state_(std::make_shared<State>()), outer_(active_arena) {
+    : cache_(cache), key_(std::move(key)), outer_(active_arena) {
   {
     std::lock_guard<std::mutex> lock(cache_.mutex_);
     if (auto it = cache_.entries_.find(key_); it != cache_.entries_.end() && it->second.layout) {
       ArenaCache::Entry& entry = it->second;
       entry.last_use = ++cache_.uses_;
-      state_->layout = entry.layout;
-      if (!entry.free_blocks.empty()) {
-        state_->block = std::move(entry.free_blocks.back());
-        entry.free_blocks.pop_back();
+      auto idle = std::find_if(entry.idle.begin(), entry.idle.end(),
+                               [](const auto& state) { return state.use_count() == 1; });
+      if (idle != entry.idle.end()) {
+        state_ = std::move(*idle);
+        entry.idle.erase(idle);
+      } else {
+        state_ = std::make_shared<RunArenaState>();
+        state_->layout = entry.layout;
       }
     }
   }
+  if (!state_) state_ = std::make_shared<RunArenaState>();
   if (state_->layout) {
     const size_t size = state_->layout->size;
     if (!state_->block && size > 0) {
-      auto* p = static_cast<std::byte*>(std::aligned_alloc(64, size));
-      if (!p) throw Error(Error::Kind::InvalidArgument, fmt::format("out of memory (an arena of {} bytes)", size));
-      state_->block = std::shared_ptr<std::byte>(p, [](std::byte* q) { std::free(q); });
+      state_->block.reset(static_cast<std::byte*>(std::aligned_alloc(64, size)));
+      if (!state_->block)
+        throw Error(Error::Kind::ResourceExhausted,
+                    fmt::format("out of memory (an arena of {} bytes)", size));
+      state_->memories.resize(state_->layout->bytes.size());
     }
-    state_->in_use.assign(state_->layout->bytes.size(), false);
+    state_->restart();
     state_->lives.reserve(state_->layout->bytes.size());
   }
   active_arena = this;
 }
 
-std::shared_ptr<void> RunArena::get(size_t bytes) {
-  State& s = *state_;
+std::shared_ptr<void> RunArena::get(size_t bytes) { return hand_out(bytes, nullptr, nullptr); }
+
+std::pair<dnnl::memory, std::shared_ptr<void>> RunArena::get_memory(
+    const dnnl::memory::desc& desc, size_t bytes) {
+  std::pair<dnnl::memory, std::shared_ptr<void>> out;
+  out.second = hand_out(bytes, &desc, &out.first);
+  if (!out.first) out.first = dnnl::memory(desc, engine(), out.second.get());
+  return out;
+}
+
+std::shared_ptr<void> RunArena::hand_out(size_t bytes, const dnnl::memory::desc* desc,
+                                         dnnl::memory* memory) {
+  RunArenaState& s = *state_;
   const auto i = static_cast<uint32_t>(s.lives.size());
   s.lives.push_back({bytes});
+  const ControlBlockAllocator<char> alloc(state_);
   if (s.layout && !s.diverged) {
     const ArenaLayout& layout = *s.layout;
     s.diverged = i >= layout.bytes.size() || layout.bytes[i] != bytes ||
@@ -123,27 +204,39 @@ std::shared_ptr<void> RunArena::get(size_t bytes) {
     if (!s.diverged && layout.offsets[i] != ArenaLayout::kOutside) {
       s.in_use[i] = true;
       ++s.live;
-      return std::shared_ptr<void>(s.block.get() + layout.offsets[i], [state = state_, i](void*) {
-        state->lives[i].freed_at = static_cast<uint32_t>(state->lives.size());
-        state->in_use[i] = false;
-        --state->live;
-      });
+      std::byte* p = s.block.get() + layout.offsets[i];
+      if (desc) {
+        dnnl::memory& kept = s.memories[i];
+        if (!kept || kept.get_desc() != *desc) kept = dnnl::memory(*desc, engine(), p);
+        *memory = kept;
+      }
+      return std::shared_ptr<void>(
+          p,
+          [state = state_.get(), i](void*) {
+            state->lives[i].freed_at = static_cast<uint32_t>(state->lives.size());
+            state->in_use[i] = false;
+            --state->live;
+          },
+          alloc);
     }
   }
   std::shared_ptr<void> pooled = pool_buffer(bytes);
   void* p = pooled.get();
-  return std::shared_ptr<void>(p, [state = state_, i, pooled = std::move(pooled)](void*) {
-    state->lives[i].freed_at = static_cast<uint32_t>(state->lives.size());
-  });
+  return std::shared_ptr<void>(
+      p,
+      [state = state_.get(), i, pooled = std::move(pooled)](void*) {
+        state->lives[i].freed_at = static_cast<uint32_t>(state->lives.size());
+      },
+      alloc);
 }
 
 RunArena::~RunArena() {
   active_arena = outer_;
-  State& s = *state_;
+  RunArenaState& s = *state_;
   // A record that differs from the layout replaces it; so does one made without a layout. A
   // buffer still in use outlived the run, which the layout did not foresee.
-  const bool record =
-      completed_ && (!s.layout || s.diverged || s.live != 0 || s.lives.size() != s.layout->bytes.size());
+  const bool record = completed_ && (!s.layout || s.diverged || s.live != 0 ||
+                                     s.lives.size() != s.layout->bytes.size());
   std::shared_ptr<const ArenaLayout> fresh =
       record ? std::make_shared<const ArenaLayout>(plan_arena(s.lives)) : nullptr;
   std::lock_guard<std::mutex> lock(cache_.mutex_);
@@ -161,12 +254,20 @@ RunArena::~RunArena() {
     *entry = ArenaCache::Entry{std::move(fresh), {}, ++cache_.uses_};
     return;
   }
-  // The block goes back unless a buffer in it outlived the run: then that buffer keeps it.
-  if (entry && s.block && entry->layout == s.layout && s.live == 0) entry->free_blocks.push_back(std::move(s.block));
+  // The state goes back for a later run with this layout; one whose buffer outlived the run is
+  // taken only once that buffer is released.
+  if (entry && s.layout && entry->layout == s.layout) entry->idle.push_back(std::move(state_));
 }
 
 std::shared_ptr<void> run_buffer(size_t bytes) {
   return active_arena ? active_arena->get(bytes) : pool_buffer(bytes);
+}
+
+std::pair<dnnl::memory, std::shared_ptr<void>> run_memory(const dnnl::memory::desc& desc,
+                                                          size_t bytes) {
+  if (active_arena) return active_arena->get_memory(desc, bytes);
+  std::shared_ptr<void> buffer = pool_buffer(bytes);
+  return {dnnl::memory(desc, engine(), buffer.get()), std::move(buffer)};
 }
 
 }  // namespace zenith::cpu

@@ -15,6 +15,8 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <oneapi/dnnl/dnnl.hpp>
+#include <utility>
 #include <vector>
 
 namespace zenith::cpu {
@@ -40,6 +42,9 @@ struct ArenaLayout {
 // the lowest offset free throughout its life. Offsets are multiples of 64 when sizes are.
 ArenaLayout plan_arena(const std::vector<BufferLife>& lives);
 
+// One run's record and block (arena.cpp).
+struct RunArenaState;
+
 // The layouts of one plan's runs, by input shapes, with the blocks no run is using.
 class ArenaCache {
  public:
@@ -52,7 +57,9 @@ class ArenaCache {
   friend class RunArena;
   struct Entry {
     std::shared_ptr<const ArenaLayout> layout;
-    std::vector<std::shared_ptr<std::byte>> free_blocks;
+    // The states (each with its block) of runs that followed the layout, for later runs: a
+    // state is taken again once nothing it handed out is alive.
+    std::vector<std::shared_ptr<RunArenaState>> idle;
     uint64_t last_use = 0;
   };
   static constexpr size_t kMaxShapes = 8;  // beyond, the least recently used is dropped
@@ -74,13 +81,19 @@ class RunArena {
   // The run succeeded: its record may become the layout.
   void complete() { completed_ = true; }
   std::shared_ptr<void> get(size_t bytes);
+  // A buffer for `desc` and oneDNN memory over it. A run that follows the layout gets the
+  // memory object the same buffer had in the last run with this state, when its desc is the
+  // same: creating one allocates inside oneDNN.
+  std::pair<dnnl::memory, std::shared_ptr<void>> get_memory(const dnnl::memory::desc& desc,
+                                                            size_t bytes);
 
  private:
-  struct State;
+  std::shared_ptr<void> hand_out(size_t bytes, const dnnl::memory::desc* desc,
+                                 dnnl::memory* memory);
 
   ArenaCache& cache_;
   std::vector<int64_t> key_;
-  std::shared_ptr<State> state_;  // shared with the deleters of the buffers handed out
+  std::shared_ptr<RunArenaState> state_;  // shared with the buffers handed out
   RunArena* outer_;
   bool completed_ = false;
 };
@@ -88,5 +101,8 @@ class RunArena {
 // A 64-byte aligned buffer of `bytes` (a multiple of 64): from the calling thread's RunArena if
 // it has one, else from the pool.
 std::shared_ptr<void> run_buffer(size_t bytes);
+// The same for oneDNN memory of `desc` (`bytes`: its size rounded up to 64) over such a buffer.
+std::pair<dnnl::memory, std::shared_ptr<void>> run_memory(const dnnl::memory::desc& desc,
+                                                          size_t bytes);
 
 }  // namespace zenith::cpu

@@ -43,6 +43,8 @@ size_t CpuValue::rank() const {
   return mem ? static_cast<size_t>(mem.get_desc().data.ndims) : plain.dims().size();
 }
 
+int64_t CpuValue::dim(size_t i) const { return mem ? mem.get_desc().data.dims[i] : plain.dims()[i]; }
+
 dnnl::memory::desc plain_desc(const dnnl::memory::dims& dims, dt type) {
   dnnl::memory::dims strides(dims.size(), 1);
   for (size_t i = dims.size(); i-- > 1;) strides[i - 1] = strides[i] * std::max<int64_t>(dims[i], 1);
@@ -163,9 +165,9 @@ ir::DType CpuValue::dtype() const {
 CpuValue allocate(const dnnl::memory::desc& desc) {
   // Rounded up so aligned_alloc's size rule holds; at least one line for empty tensors.
   const size_t bytes = (std::max<size_t>(desc.get_size(), 1) + 63) / 64 * 64;
-  std::shared_ptr<void> buffer = run_buffer(bytes);
+  auto [memory, buffer] = run_memory(desc, bytes);
   CpuValue value;
-  value.mem = dnnl::memory(desc, engine(), buffer.get());
+  value.mem = std::move(memory);
   if (is_plain(desc))
     value.plain = ir::Tensor::view(ir_type(desc.data_type()), desc.dims(), buffer.get(), buffer);
   value.owner = std::move(buffer);

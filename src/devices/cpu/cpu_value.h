@@ -46,7 +46,9 @@ struct CpuValue {
   ir::DType dtype() const;  // also of values oneDNN has no type for (`plain` only)
   dnnl::memory::desc desc() const { return mem.get_desc(); }
   ir::Dims dims() const;
-  size_t rank() const;  // dims().size(), without building them
+  // dims().size() and dims()[i], without building them
+  size_t rank() const;
+  int64_t dim(size_t i) const;
 };
 
 // The plain row-major descriptor of `dims` of `type`.

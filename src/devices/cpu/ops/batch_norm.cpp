@@ -17,13 +17,16 @@ using dnnl::memory;
 // concat-chain view at batch > 1): the channels of the buffer it is a view of, or 0 for any
 // other layout.
 int64_t strided_blocked_channels(const memory::desc& x) {
-  const ir::Dims d = x.dims();
-  if (x.data.format_kind != dnnl_blocked || d.size() != 4 || d[1] % channel_block() != 0 ||
+  // Read in place: building the dims costs an allocation on every run of every such step.
+  const dnnl_dims_t& d = x.data.dims;
+  if (x.data.format_kind != dnnl_blocked || x.data.ndims != 4 || d[1] % channel_block() != 0 ||
       d[2] * d[3] == 0)
     return 0;
   const int64_t total = x.data.format_desc.blocking.strides[0] / (d[2] * d[3]);
+  if (total <= d[1]) return 0;
+  const ir::Dims dims(d, d + 4);
   const memory::desc whole = blocked_desc({d[0], total, d[2], d[3]});
-  return total > d[1] && x == whole.submemory_desc(d, {0, 0, 0, 0}) ? total : 0;
+  return x == whole.submemory_desc(dims, {0, 0, 0, 0}) ? total : 0;
 }
 
 // One channel block of `pixels` pixels: out = in * s + t (then ReLU). The block is a template
@@ -66,10 +69,11 @@ class BatchNormOp : public CpuOp {
 
   bool accepts(const std::vector<const CpuValue*>& in) const override {
     if (!CpuOp::accepts(in)) return false;
-    const ir::Dims x = in[0]->dims();
-    if (x.size() < 2 || x.size() > 5) return false;
+    const size_t rank = in[0]->rank();
+    if (rank < 2 || rank > 5) return false;
+    const int64_t channels = in[0]->dim(1);
     for (size_t i = 1; i < 5; ++i)
-      if (in[i]->dims() != ir::Dims{x[1]}) return false;
+      if (in[i]->rank() != 1 || in[i]->dim(0) != channels) return false;
     return true;
   }
 
