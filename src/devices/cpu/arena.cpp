@@ -106,8 +106,9 @@ class ControlBlocks {
   std::vector<std::pair<size_t, std::vector<void*>>> free_;
 };
 
-// One run's record, and the block it follows. The buffers it hands out hold it, so a buffer
-// that outlives the run keeps the block alive; an idle state is reused once none is alive.
+// One run's record, and the block it follows. The buffers it hands out from the block hold
+// it, so one that outlives the run keeps the block alive; an idle state is reused once none
+// is alive.
 struct RunArenaState {
   std::vector<BufferLife> lives;
   std::shared_ptr<const ArenaLayout> layout;  // null: the run takes everything from the pool
@@ -117,8 +118,15 @@ struct RunArenaState {
   size_t live = 0;                     // how many are in use
   bool diverged = false;  // asked for a buffer the layout does not have room for
   ControlBlocks control_blocks;
+  // Which run of this state is recording, for buffers from the pool: those hold the state only
+  // weakly (an output kept by the caller must not keep the block), and one released after its
+  // run, on any thread, must not write into a later run's record.
+  std::mutex record_mutex;
+  uint64_t run = 0;
 
   void restart() {
+    const std::lock_guard<std::mutex> lock(record_mutex);
+    ++run;
     lives.clear();
     in_use.assign(layout->bytes.size(), false);
     live = 0;
@@ -195,7 +203,6 @@ std::shared_ptr<void> RunArena::hand_out(size_t bytes, const dnnl::memory::desc*
   RunArenaState& s = *state_;
   const auto i = static_cast<uint32_t>(s.lives.size());
   s.lives.push_back({bytes});
-  const ControlBlockAllocator<char> alloc(state_);
   if (s.layout && !s.diverged) {
     const ArenaLayout& layout = *s.layout;
     s.diverged = i >= layout.bytes.size() || layout.bytes[i] != bytes ||
@@ -217,17 +224,18 @@ std::shared_ptr<void> RunArena::hand_out(size_t bytes, const dnnl::memory::desc*
             state->in_use[i] = false;
             --state->live;
           },
-          alloc);
+          ControlBlockAllocator<char>(state_));
     }
   }
   std::shared_ptr<void> pooled = pool_buffer(bytes);
   void* p = pooled.get();
-  return std::shared_ptr<void>(
-      p,
-      [state = state_.get(), i, pooled = std::move(pooled)](void*) {
-        state->lives[i].freed_at = static_cast<uint32_t>(state->lives.size());
-      },
-      alloc);
+  return std::shared_ptr<void>(p, [weak = std::weak_ptr<RunArenaState>(state_), run = s.run, i,
+                                   pooled = std::move(pooled)](void*) {
+    const std::shared_ptr<RunArenaState> state = weak.lock();
+    if (!state) return;
+    const std::lock_guard<std::mutex> lock(state->record_mutex);
+    if (state->run == run) state->lives[i].freed_at = static_cast<uint32_t>(state->lives.size());
+  });
 }
 
 RunArena::~RunArena() {
