@@ -162,10 +162,13 @@ ir::DType CpuValue::dtype() const {
   return mem ? ir_type(mem.get_desc().data_type()) : plain.dtype();
 }
 
-CpuValue allocate(const dnnl::memory::desc& desc) {
+std::pair<dnnl::memory, std::shared_ptr<void>> allocate_memory(const dnnl::memory::desc& desc) {
   // Rounded up so aligned_alloc's size rule holds; at least one line for empty tensors.
-  const size_t bytes = (std::max<size_t>(desc.get_size(), 1) + 63) / 64 * 64;
-  auto [memory, buffer] = run_memory(desc, bytes);
+  return run_memory(desc, (std::max<size_t>(desc.get_size(), 1) + 63) / 64 * 64);
+}
+
+CpuValue allocate(const dnnl::memory::desc& desc) {
+  auto [memory, buffer] = allocate_memory(desc);
   CpuValue value;
   value.mem = std::move(memory);
   if (is_plain(desc))

@@ -6,6 +6,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <oneapi/dnnl/dnnl.hpp>
@@ -71,6 +72,8 @@ std::optional<dnnl::memory::data_type> dnnl_type(ir::DType dtype);
 
 // Fresh uninitialized memory of `desc`, 64-byte aligned; plain descs also get the tensor view.
 CpuValue allocate(const dnnl::memory::desc& desc);
+// The same without the tensor view (a scratchpad), and the buffer that keeps it alive.
+std::pair<dnnl::memory, std::shared_ptr<void>> allocate_memory(const dnnl::memory::desc& desc);
 // Wraps a REF (plain) tensor without copying.
 CpuValue wrap(const ir::Tensor& tensor);
 // `value` in layout `desc` (same dims): itself if it already is, else a reordered copy.

@@ -63,9 +63,9 @@ void execute(const dnnl::primitive& primitive, dnnl::stream& stream, const ExecA
   const_dnnl_primitive_desc_t pd = primitive.get_primitive_desc();
   const dnnl_memory_desc_t* scratchpad =
       dnnl_primitive_desc_query_md(pd, dnnl_query_scratchpad_md, 0);
-  CpuValue scratch;
+  std::pair<dnnl::memory, std::shared_ptr<void>> scratch;
   if (scratchpad && dnnl_memory_desc_get_size(scratchpad) > 0)
-    scratch = allocate(dnnl::memory::desc(*scratchpad));
+    scratch = allocate_memory(dnnl::memory::desc(*scratchpad));
   // oneDNN's C API: its C++ execute() copies the arguments into a vector first.
   std::array<dnnl_exec_arg_t, ExecArgs::kInline + 1> inline_args;
   std::vector<dnnl_exec_arg_t> many;
@@ -77,7 +77,7 @@ void execute(const dnnl::primitive& primitive, dnnl::stream& stream, const ExecA
   int n = 0;
   for (size_t i = 0; i < args.size(); ++i)
     if (args.memory(i)) c_args[n++] = {args.id(i), args.memory(i).get()};
-  if (scratch.mem) c_args[n++] = {DNNL_ARG_SCRATCHPAD, scratch.mem.get()};
+  if (scratch.first) c_args[n++] = {DNNL_ARG_SCRATCHPAD, scratch.first.get()};
   dnnl_status_t status;
   {
     const InsideOnednn inside;
