@@ -42,9 +42,12 @@ void ThreadGovernor::report(int threads, double ms) {
   if (i >= counts_.size()) return;
   Count& c = stats_[i];
   c.best = c.best > 0 ? std::min(c.best, ms) : ms;
+  ++c.runs;
   if (probing_ && i != current_) {
     probing_ = false;
     since_probe_ = 0;
+    // A count's first runs with a request lay out and fault in its buffers: not judged.
+    if (c.runs <= kUnjudged) return;
     if (ms < kBetter * stats_[current_].average) {
       current_ = i;
       c.average = ms;

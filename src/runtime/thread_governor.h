@@ -44,11 +44,15 @@ class ThreadGovernor {
   static constexpr uint32_t kLastInterval = 512;
   static constexpr double kBusier = 1.3;  // average / best at which all threads are probed
   static constexpr double kBetter = 0.9;  // probe / average at which the probe is chosen
+  // A count's first runs are slower (the arena lays out and faults in its buffers per count):
+  // probes among them are not judged, and the next comes as soon as the first.
+  static constexpr uint32_t kUnjudged = 2;
 
  private:
   struct Count {
     double average = 0;  // 0: no run yet
     double best = 0;
+    uint32_t runs = 0;
   };
   size_t index_of(int threads) const;
   bool probe_due() const;

@@ -52,8 +52,20 @@ TEST(ThreadGovernor, AnIdleMachineProbesRarely) {
     g.report(t, t == 2 ? 10.0 + static_cast<double>(i % 5) : 19.0);
   }
   EXPECT_GE(probes, 5);
-  EXPECT_LE(probes, 15);
+  EXPECT_LE(probes, 18);
   EXPECT_EQ(longest_gap, static_cast<int>(ThreadGovernor::kLastInterval));
+}
+
+TEST(ThreadGovernor, TheFirstRunsOfACountAreNotJudged) {
+  // 1 thread is faster (a tiny model), but its first two runs lay out buffers and take 100 ms.
+  ThreadGovernor g(2);
+  int on_one = 0;
+  for (int i = 0; i < 40; ++i) {
+    const int t = g.choose();
+    if (t == 1) ++on_one;
+    g.report(t, t == 2 ? 10 : on_one <= 2 ? 100 : 5);
+  }
+  EXPECT_GE(on_one, 20) << "slow first runs kept it from fewer threads";
 }
 
 TEST(ThreadGovernor, APlanStartedOnABusyMachineFindsFewerThreads) {
@@ -65,7 +77,7 @@ TEST(ThreadGovernor, APlanStartedOnABusyMachineFindsFewerThreads) {
 
 TEST(ThreadGovernor, FewerThreadsWinUnderLoadAndAllReturnWhenItGoes) {
   ThreadGovernor g(2);
-  EXPECT_LE(run_for(g, 50, 2, 10, 15), 3) << "idle: 1 thread probed, and losing";
+  EXPECT_LE(run_for(g, 50, 2, 10, 15), 5) << "idle: 1 thread probed, and losing";
   // Another process takes a core: 2 threads now 25 ms, 1 thread 15 ms. The first probe may
   // come before the average has risen all the way, and lose; a later one wins.
   const int on_one = run_for(g, 100, 2, 25, 15);
