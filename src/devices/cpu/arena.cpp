@@ -110,13 +110,15 @@ class ControlBlocks {
 // it, so one that outlives the run keeps the block alive; an idle state is reused once none
 // is alive.
 struct RunArenaState {
+  explicit RunArenaState(std::shared_ptr<const ArenaLayout> l) : layout(std::move(l)) {}
+
   std::vector<BufferLife> lives;
   std::shared_ptr<const ArenaLayout> layout;  // null: the run takes everything from the pool
   std::unique_ptr<std::byte, decltype(&std::free)> block{nullptr, &std::free};
   std::vector<bool> in_use;  // per buffer of the layout: handed out from the block, not released
   std::vector<dnnl::memory> memories;  // per buffer of the layout: its last memory object
   size_t live = 0;                     // how many are in use
-  bool diverged = false;  // asked for a buffer the layout does not have room for
+  bool diverged = false;               // asked for a buffer the layout does not have room for
   ControlBlocks control_blocks;
   // Which run of this state is recording, for buffers from the pool: those hold the state only
   // weakly (an output kept by the caller must not keep the block), and one released after its
@@ -167,12 +169,11 @@ RunArena::RunArena(ArenaCache& cache, std::vector<int64_t> key)
         state_ = std::move(*idle);
         entry.idle.erase(idle);
       } else {
-        state_ = std::make_shared<RunArenaState>();
-        state_->layout = entry.layout;
+        state_ = std::make_shared<RunArenaState>(entry.layout);
       }
     }
   }
-  if (!state_) state_ = std::make_shared<RunArenaState>();
+  if (!state_) state_ = std::make_shared<RunArenaState>(nullptr);
   if (state_->layout) {
     const size_t size = state_->layout->size;
     if (!state_->block && size > 0) {
@@ -190,8 +191,8 @@ RunArena::RunArena(ArenaCache& cache, std::vector<int64_t> key)
 
 std::shared_ptr<void> RunArena::get(size_t bytes) { return hand_out(bytes, nullptr, nullptr); }
 
-std::pair<dnnl::memory, std::shared_ptr<void>> RunArena::get_memory(
-    const dnnl::memory::desc& desc, size_t bytes) {
+std::pair<dnnl::memory, std::shared_ptr<void>> RunArena::get_memory(const dnnl::memory::desc& desc,
+                                                                    size_t bytes) {
   std::pair<dnnl::memory, std::shared_ptr<void>> out;
   out.second = hand_out(bytes, &desc, &out.first);
   if (!out.first) out.first = dnnl::memory(desc, engine(), out.second.get());

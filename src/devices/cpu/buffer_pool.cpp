@@ -25,7 +25,8 @@ class BufferPool {
       }
     }
     if (!p) p = std::aligned_alloc(64, bytes);
-    if (!p) throw Error(Error::Kind::ResourceExhausted, fmt::format("out of memory ({} bytes)", bytes));
+    if (!p)
+      throw Error(Error::Kind::ResourceExhausted, fmt::format("out of memory ({} bytes)", bytes));
     return std::shared_ptr<void>(p, [this, bytes](void* q) { put(q, bytes); });
   }
 

@@ -2,12 +2,13 @@
 // cached) covering a main node and the nodes fused into it as post-ops.
 #pragma once
 
+#include <omp.h>
+
 #include <algorithm>
 #include <initializer_list>
 #include <memory>
 #include <mutex>
 #include <oneapi/dnnl/dnnl.hpp>
-#include <omp.h>
 #include <span>
 #include <string>
 #include <string_view>
@@ -61,12 +62,12 @@ class CpuOp {
   // Runs on `inputs` (nullptr for an absent optional input; any layout) and returns the outputs
   // in the layout the primitive chose. Thread-safe.
   virtual StepOutputs run(const std::vector<const CpuValue*>& inputs,
-                                    dnnl::stream& stream) const = 0;
+                          dnnl::stream& stream) const = 0;
   // Like run(), but output 0 may be written into `into` (the caller's buffer, e.g. a concat
   // chain's slot) when it has the layout the primitive chose; the caller compares buffers to
   // see whether it was. By default the offer is declined.
-  virtual StepOutputs run_into(const std::vector<const CpuValue*>& inputs,
-                                         const CpuValue& into, dnnl::stream& stream) const {
+  virtual StepOutputs run_into(const std::vector<const CpuValue*>& inputs, const CpuValue& into,
+                               dnnl::stream& stream) const {
     return run(inputs, stream);
   }
   // True if run() takes inputs that are not dense (a concat-chain view at batch > 1, whose

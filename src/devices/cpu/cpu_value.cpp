@@ -43,7 +43,9 @@ size_t CpuValue::rank() const {
   return mem ? static_cast<size_t>(mem.get_desc().data.ndims) : plain.dims().size();
 }
 
-int64_t CpuValue::dim(size_t i) const { return mem ? mem.get_desc().data.dims[i] : plain.dims()[i]; }
+int64_t CpuValue::dim(size_t i) const {
+  return mem ? mem.get_desc().data.dims[i] : plain.dims()[i];
+}
 
 dnnl::memory::desc plain_desc(const dnnl::memory::dims& dims, dt type) {
   dnnl::memory::dims strides(dims.size(), 1);

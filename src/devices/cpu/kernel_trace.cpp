@@ -50,13 +50,10 @@ dnnl::primitive_attr with_user_scratchpad(dnnl::primitive_attr attr) {
 
 dnnl::memory& ExecArgs::operator[](int id) {
   for (size_t i = 0; i < count_; ++i)
-    if (this->id(i) == id) return const_cast<dnnl::memory&>(memory(i));
-  if (count_ < kInline) {
-    inline_[count_] = {id, dnnl::memory()};
-    return inline_[count_++].second;
-  }
-  ++count_;
-  return spilled_.emplace_back(id, dnnl::memory()).second;
+    if (at(i).first == id) return at(i).second;
+  if (count_ >= kInline) spilled_.emplace_back();
+  at(count_) = {id, dnnl::memory()};
+  return at(count_++).second;
 }
 
 void execute(const dnnl::primitive& primitive, dnnl::stream& stream, const ExecArgs& args) {

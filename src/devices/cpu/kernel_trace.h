@@ -63,12 +63,17 @@ class ExecArgs {
   dnnl::memory& operator[](int id);
   size_t size() const { return count_; }
   // Argument `i` in the order added.
-  int id(size_t i) const { return i < kInline ? inline_[i].first : spilled_[i - kInline].first; }
-  const dnnl::memory& memory(size_t i) const {
-    return i < kInline ? inline_[i].second : spilled_[i - kInline].second;
-  }
+  int id(size_t i) const { return at(i).first; }
+  const dnnl::memory& memory(size_t i) const { return at(i).second; }
 
  private:
+  const std::pair<int, dnnl::memory>& at(size_t i) const {
+    return i < kInline ? inline_[i] : spilled_[i - kInline];
+  }
+  std::pair<int, dnnl::memory>& at(size_t i) {
+    return i < kInline ? inline_[i] : spilled_[i - kInline];
+  }
+
   std::array<std::pair<int, dnnl::memory>, kInline> inline_;
   std::vector<std::pair<int, dnnl::memory>> spilled_;  // beyond kInline (a concat of many)
   size_t count_ = 0;

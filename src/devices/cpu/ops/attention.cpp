@@ -57,8 +57,7 @@ class AttentionOp : public CpuOp {
     return true;
   }
 
-  StepOutputs run(const std::vector<const CpuValue*>& in,
-                            dnnl::stream& stream) const override {
+  StepOutputs run(const std::vector<const CpuValue*>& in, dnnl::stream& stream) const override {
     const Shapes s = shapes(in);
     ir::Tensor keep_q, keep_k, keep_v, keep_m;
     const memory q = plain_view(*in[0], s.q, stream, keep_q);

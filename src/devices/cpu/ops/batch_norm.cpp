@@ -79,8 +79,7 @@ class BatchNormOp : public CpuOp {
 
   bool reads_strided() const override { return true; }
 
-  StepOutputs run(const std::vector<const CpuValue*>& in,
-                            dnnl::stream& stream) const override {
+  StepOutputs run(const std::vector<const CpuValue*>& in, dnnl::stream& stream) const override {
     const CpuValue& x = *in[0];
     if (const int64_t total = strided_blocked_channels(x.desc())) return run_strided(in, total, stream);
     auto entry = cache_.get({x.desc()}, [&] {
@@ -95,8 +94,7 @@ class BatchNormOp : public CpuOp {
     ir::Tensor keep[4];
     const int args[4] = {DNNL_ARG_SCALE, DNNL_ARG_SHIFT, DNNL_ARG_MEAN, DNNL_ARG_VARIANCE};
     ExecArgs exec_args;
-    for (size_t i = 0; i < 4; ++i)
-      exec_args[args[i]] = plain_view(*in[i + 1], stream, keep[i]);
+    for (size_t i = 0; i < 4; ++i) exec_args[args[i]] = plain_view(*in[i + 1], stream, keep[i]);
     CpuValue dst = allocate(x.desc());
     exec_args[DNNL_ARG_SRC] = x.mem;
     exec_args[DNNL_ARG_DST] = dst.mem;
@@ -106,7 +104,7 @@ class BatchNormOp : public CpuOp {
 
  private:
   StepOutputs run_strided(const std::vector<const CpuValue*>& in, int64_t x_channels,
-                                    dnnl::stream& stream) const {
+                          dnnl::stream& stream) const {
     const ir::Dims dims = in[0]->dims();
     ir::Tensor keep[4];  // scale (gamma), B (beta), mean, var
     for (size_t i = 0; i < 4; ++i) keep[i] = to_plain(*in[i + 1], stream);

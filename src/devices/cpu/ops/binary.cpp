@@ -76,8 +76,7 @@ class BinaryOp : public CpuOp {
     return !out.empty() && (a == out || (commutative_ && b == out));
   }
 
-  StepOutputs run(const std::vector<const CpuValue*>& in,
-                            dnnl::stream& stream) const override {
+  StepOutputs run(const std::vector<const CpuValue*>& in, dnnl::stream& stream) const override {
     if (integer_operands(in)) return {integer_binary(alg_, in, stream)};
     const bool swap = in[0]->dims() != ir::broadcast_dims(in[0]->dims(), in[1]->dims());
     const CpuValue& full = *in[swap ? 1 : 0];

@@ -37,8 +37,7 @@ class CastOp : public CpuOp {
     return in[0] && castable(in[0]->dtype());
   }
 
-  StepOutputs run(const std::vector<const CpuValue*>& in,
-                            dnnl::stream& stream) const override {
+  StepOutputs run(const std::vector<const CpuValue*>& in, dnnl::stream& stream) const override {
     const ir::Tensor x = to_plain(*in[0], stream);
     CpuValue y = allocate_plain(to_, x.dims());
     const StridedLoop<1> all{x.dims(), {ir::strides_of(x.dims())}};

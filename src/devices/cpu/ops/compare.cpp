@@ -79,8 +79,7 @@ class CompareOp : public CpuOp {
     return true;
   }
 
-  StepOutputs run(const std::vector<const CpuValue*>& in,
-                            dnnl::stream& stream) const override {
+  StepOutputs run(const std::vector<const CpuValue*>& in, dnnl::stream& stream) const override {
     const ir::Tensor a = to_plain(*in[0], stream);
     note_kernel("zenith:compare");
     if (fn_ == Fn::Not) {

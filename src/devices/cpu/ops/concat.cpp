@@ -29,8 +29,7 @@ class ConcatOp : public CpuOp {
            all_fixed_size(in);
   }
 
-  StepOutputs run(const std::vector<const CpuValue*>& in,
-                            dnnl::stream& stream) const override {
+  StepOutputs run(const std::vector<const CpuValue*>& in, dnnl::stream& stream) const override {
     std::vector<ir::DType> dtypes;
     std::vector<ir::Dims> dims;
     for (const CpuValue* v : in) {

@@ -15,8 +15,7 @@ class ConstantOfShapeOp : public CpuOp {
 
   bool accepts(const std::vector<const CpuValue*>& in) const override { return in[0] != nullptr; }
 
-  StepOutputs run(const std::vector<const CpuValue*>& in,
-                            dnnl::stream& stream) const override {
+  StepOutputs run(const std::vector<const CpuValue*>& in, dnnl::stream& stream) const override {
     const ir::Dims dims =
         ref::constant_of_shape_dims(int_values(*in[0], "input 'input' (the shape)", stream));
     CpuValue y = allocate_plain(value_.dtype(), dims);

@@ -82,13 +82,12 @@ class ConvOp : public CpuOp {
     return rank >= 3 && rank <= 5 && in[1]->rank() == rank;
   }
 
-  StepOutputs run(const std::vector<const CpuValue*>& in,
-                            dnnl::stream& stream) const override {
+  StepOutputs run(const std::vector<const CpuValue*>& in, dnnl::stream& stream) const override {
     return run_into(in, CpuValue(), stream);
   }
 
   StepOutputs run_into(const std::vector<const CpuValue*>& in, const CpuValue& into,
-                                 dnnl::stream& stream) const override {
+                       dnnl::stream& stream) const override {
     std::array<memory::desc, 3> key = {in[0]->desc()};
     size_t keys = 1;
     if (!constant_weights_) key[keys++] = in[1]->desc();
@@ -102,16 +101,16 @@ class ConvOp : public CpuOp {
     // The sum post-op accumulates onto the output buffer: start from the addend, in place when
     // nothing reads the addend afterwards.
     const bool summed = sum_at_ && !entry->add && !entry->per_channel_add;  // by the post-op
-    const bool in_place = summed && addend(in).donated && addend(in).desc() == dst_md(entry->pd);
-    const bool into_offered = !sum_at_ && into.mem && into.desc() == dst_md(entry->pd);
-    CpuValue dst = in_place ? addend(in) : into_offered ? into : allocate(dst_md(entry->pd));
+    const memory::desc out = dst_md(entry->pd);
+    const bool in_place = summed && addend(in).donated && addend(in).desc() == out;
+    const bool into_offered = !sum_at_ && into.mem && into.desc() == out;
+    CpuValue dst = in_place ? addend(in) : into_offered ? into : allocate(out);
     dst.donated = false;
     if (summed && !in_place) {
       dnnl::memory z = addend(in).mem;
       reorder(z, dst.mem, stream);
     }
-    ExecArgs args = {
-        {DNNL_ARG_SRC, src.mem}, {DNNL_ARG_WEIGHTS, weights}, {DNNL_ARG_DST, dst.mem}};
+    ExecArgs args = {{DNNL_ARG_SRC, src.mem}, {DNNL_ARG_WEIGHTS, weights}, {DNNL_ARG_DST, dst.mem}};
     if (has_bias()) args[DNNL_ARG_BIAS] = plain_view(*in[2], stream, b_plain);
     if (entry->dw_weights) {
       args[kDepthwiseWeights] = *entry->dw_weights;
@@ -163,17 +162,14 @@ class ConvOp : public CpuOp {
     const PostOp& dw = spec_.post_ops[*depthwise_at_];
     const CpuValue& w = *in[dw.input];
     ir::Tensor keep;
-    entry.dw_weights = packed_.get(
-        dw.input, entry.pd.query_md(dnnl::query::exec_arg_md, kDepthwiseWeights), [&] {
-          return packed_copy(plain_view(w, weight_dims(w.dims(), w.dims()[0]), stream, keep),
-                             entry.pd.query_md(dnnl::query::exec_arg_md, kDepthwiseWeights),
-                             stream);
-        });
+    const memory::desc weights = entry.pd.query_md(dnnl::query::exec_arg_md, kDepthwiseWeights);
+    entry.dw_weights = packed_.get(dw.input, weights, [&] {
+      return packed_copy(plain_view(w, weight_dims(w.dims(), w.dims()[0]), stream, keep), weights,
+                         stream);
+    });
     const memory::desc bias = entry.pd.query_md(dnnl::query::exec_arg_md, kDepthwiseBias);
     entry.dw_bias = packed_.get(dw.input + 1, bias, [&] {
-      if (dw.bias)
-        return packed_copy(plain_view(*in[dw.input + 1], stream, keep),
-                           bias, stream);
+      if (dw.bias) return packed_copy(plain_view(*in[dw.input + 1], stream, keep), bias, stream);
       memory zeros(bias, engine());
       std::fill_n(static_cast<float*>(zeros.get_data_handle()), bias.get_size() / 4, 0.0f);
       return zeros;
@@ -220,8 +216,7 @@ class ConvOp : public CpuOp {
     if (winograd_shape) {
       ir::Tensor w_plain, b_plain;
       const memory w_mem = plain_view(*in[1], weight_dims(w, g), stream, w_plain);
-      const memory b_mem =
-          has_bias() ? plain_view(*in[2], stream, b_plain) : memory();
+      const memory b_mem = has_bias() ? plain_view(*in[2], stream, b_plain) : memory();
       const ConvChoice choice =
           choose_conv(make(dnnl::algorithm::convolution_direct),
                       make(dnnl::algorithm::convolution_winograd), attr, w_mem, b_mem, stream);

@@ -28,8 +28,7 @@ class ConvTransposeOp : public CpuOp {
            x[1] % g == 0;
   }
 
-  StepOutputs run(const std::vector<const CpuValue*>& in,
-                            dnnl::stream& stream) const override {
+  StepOutputs run(const std::vector<const CpuValue*>& in, dnnl::stream& stream) const override {
     const std::array<memory::desc, 2> key = {in[0]->desc(),
                                              constant_weights_ ? memory::desc() : in[1]->desc()};
     auto entry = cache_.get(std::span(key.data(), constant_weights_ ? 1 : 2),
@@ -37,8 +36,7 @@ class ConvTransposeOp : public CpuOp {
     const CpuValue src = to_layout(*in[0], src_md(entry->pd), stream);
     const memory weights = entry->weights ? *entry->weights : reorder_weights(entry->pd, *in[1], stream);
     CpuValue dst = allocate(dst_md(entry->pd));
-    ExecArgs args = {
-        {DNNL_ARG_SRC, src.mem}, {DNNL_ARG_WEIGHTS, weights}, {DNNL_ARG_DST, dst.mem}};
+    ExecArgs args = {{DNNL_ARG_SRC, src.mem}, {DNNL_ARG_WEIGHTS, weights}, {DNNL_ARG_DST, dst.mem}};
     ir::Tensor keep;
     if (in.size() > 2 && in[2]) args[DNNL_ARG_BIAS] = plain_view(*in[2], stream, keep);
     execute(entry->primitive, stream, args);

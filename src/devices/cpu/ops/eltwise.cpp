@@ -19,8 +19,7 @@ class EltwiseOp : public CpuOp {
     return in[0] && in[0]->is_f32();  // Clip's bounds are constants folded into fn_
   }
 
-  StepOutputs run(const std::vector<const CpuValue*>& in,
-                            dnnl::stream& stream) const override {
+  StepOutputs run(const std::vector<const CpuValue*>& in, dnnl::stream& stream) const override {
     const CpuValue& x = *in[0];
     auto entry = cache_.get({x.desc()}, [&] {
       EltwiseEntry e;

@@ -42,8 +42,7 @@ class ErfOp : public CpuOp {
     return in[0] && in[0]->is_f32();
   }
 
-  StepOutputs run(const std::vector<const CpuValue*>& in,
-                            dnnl::stream& stream) const override {
+  StepOutputs run(const std::vector<const CpuValue*>& in, dnnl::stream& stream) const override {
     const CpuValue& x = *in[0];
     CpuValue y = allocate(x.desc());
     // Every element of the buffer, padding included: erf(0) = 0 keeps zero padding zero.

@@ -18,8 +18,7 @@ class ExpandOp : public CpuOp {
     return in[0] && in.size() > 1 && in[1] && all_fixed_size(in);
   }
 
-  StepOutputs run(const std::vector<const CpuValue*>& in,
-                            dnnl::stream& stream) const override {
+  StepOutputs run(const std::vector<const CpuValue*>& in, dnnl::stream& stream) const override {
     const ir::Tensor x = to_plain(*in[0], stream);
     note_kernel(tile_ ? "zenith:tile" : "zenith:expand");
     if (tile_) {

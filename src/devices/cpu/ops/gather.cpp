@@ -40,8 +40,7 @@ class GatherOp : public CpuOp {
     return in[0] && is_index(in[1]) && all_fixed_size(in);
   }
 
-  StepOutputs run(const std::vector<const CpuValue*>& in,
-                            dnnl::stream& stream) const override {
+  StepOutputs run(const std::vector<const CpuValue*>& in, dnnl::stream& stream) const override {
     const ir::Tensor data = to_plain(*in[0], stream);
     const ir::Tensor indices = to_plain(*in[1], stream);
     return {elements_ ? gather_elements(data, indices) : gather(data, indices)};

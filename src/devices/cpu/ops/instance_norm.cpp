@@ -41,8 +41,7 @@ class InstanceNormOp : public CpuOp {
     return x.size() >= 3 && in[1]->dims() == ir::Dims{x[1]} && in[2]->dims() == ir::Dims{x[1]};
   }
 
-  StepOutputs run(const std::vector<const CpuValue*>& in,
-                            dnnl::stream& stream) const override {
+  StepOutputs run(const std::vector<const CpuValue*>& in, dnnl::stream& stream) const override {
     const ir::Dims x = in[0]->dims();
     int64_t pixels = 1;
     for (size_t i = 2; i < x.size(); ++i) pixels *= x[i];

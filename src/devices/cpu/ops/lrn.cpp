@@ -23,8 +23,7 @@ class LrnOp : public CpuOp {
     return CpuOp::accepts(in) && rank >= 3 && rank <= 5;
   }
 
-  StepOutputs run(const std::vector<const CpuValue*>& in,
-                            dnnl::stream& stream) const override {
+  StepOutputs run(const std::vector<const CpuValue*>& in, dnnl::stream& stream) const override {
     const CpuValue& x = *in[0];
     auto entry = cache_.get({x.desc()}, [&] {
       const dnnl::lrn_forward::desc desc(dnnl::prop_kind::forward_inference,

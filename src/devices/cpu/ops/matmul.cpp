@@ -60,8 +60,7 @@ class MatMulOp : public CpuOp {
     return !(in.size() > 2 && in[2]) || bias_dims(in, std::max(a.size(), b.size())).has_value();
   }
 
-  StepOutputs run(const std::vector<const CpuValue*>& in,
-                            dnnl::stream& stream) const override {
+  StepOutputs run(const std::vector<const CpuValue*>& in, dnnl::stream& stream) const override {
     const ir::Dims a_dims = matrix_dims(in[0]->dims(), false);
     const ir::Dims b_dims = matrix_dims(in[1]->dims(), true);
     const size_t rank = std::max(a_dims.size(), b_dims.size());

@@ -26,8 +26,7 @@ class PadOp : public CpuOp {
                       value->plain.numel() <= 1);
   }
 
-  StepOutputs run(const std::vector<const CpuValue*>& in,
-                            dnnl::stream& stream) const override {
+  StepOutputs run(const std::vector<const CpuValue*>& in, dnnl::stream& stream) const override {
     const ir::Tensor x = to_plain(*in[0], stream);
     const ref::PadWindow w = ref::pad_window(
         x.dims(), int_values(*in[1], "input 'pads'", stream),

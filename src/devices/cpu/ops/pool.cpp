@@ -28,8 +28,7 @@ class PoolOp : public CpuOp {
     return rank >= 3 && rank <= 5;
   }
 
-  StepOutputs run(const std::vector<const CpuValue*>& in,
-                            dnnl::stream& stream) const override {
+  StepOutputs run(const std::vector<const CpuValue*>& in, dnnl::stream& stream) const override {
     auto entry = cache_.get({in[0]->desc()}, [&] { return build(*in[0]); });
     const CpuValue src = to_layout(*in[0], src_md(entry->pd), stream);
     CpuValue dst = allocate(dst_md(entry->pd));

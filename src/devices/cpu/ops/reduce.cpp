@@ -145,8 +145,7 @@ class ReduceOp : public CpuOp {
            reduced_mask(in[0]->dims()) != std::vector<bool>(static_cast<size_t>(rank), true);
   }
 
-  StepOutputs run(const std::vector<const CpuValue*>& in,
-                            dnnl::stream& stream) const override {
+  StepOutputs run(const std::vector<const CpuValue*>& in, dnnl::stream& stream) const override {
     const ir::Dims x_dims = in[0]->dims();
     const std::vector<bool> reduced = reduced_mask(x_dims);
     ir::Tensor keep;

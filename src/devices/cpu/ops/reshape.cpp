@@ -23,8 +23,7 @@ class ReshapeOp : public CpuOp {
     return (op_ != "Reshape" && op_ != "Unsqueeze") || (in.size() > 1 && in[1]);
   }
 
-  StepOutputs run(const std::vector<const CpuValue*>& in,
-                            dnnl::stream& stream) const override {
+  StepOutputs run(const std::vector<const CpuValue*>& in, dnnl::stream& stream) const override {
     const ir::Tensor x = to_plain(*in[0], stream);
     note_kernel("view");
     return {wrap(x.reshaped(dims(x.dims(), in, stream)))};

@@ -114,8 +114,7 @@ class ResizeOp : public CpuOp {
     return in[0] && in[0]->dtype() == ir::DType::F32 && !in[0]->dims().empty();
   }
 
-  StepOutputs run(const std::vector<const CpuValue*>& in,
-                            dnnl::stream& stream) const override {
+  StepOutputs run(const std::vector<const CpuValue*>& in, dnnl::stream& stream) const override {
     const CpuValue& x = *in[0];
     ir::Tensor inputs[4];  // roi, scales and sizes as plain tensors, where given
     auto input = [&](size_t i) -> const ir::Tensor* {

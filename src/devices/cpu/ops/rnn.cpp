@@ -132,8 +132,7 @@ class RnnOp : public CpuOp {
     return true;
   }
 
-  StepOutputs run(const std::vector<const CpuValue*>& in,
-                            dnnl::stream& stream) const override {
+  StepOutputs run(const std::vector<const CpuValue*>& in, dnnl::stream& stream) const override {
     const ir::Dims x = in[0]->dims();
     const int64_t steps = batch_first_ ? x[1] : x[0], batch = batch_first_ ? x[0] : x[1];
     auto entry = cache_.get({in[0]->desc()}, [&] { return build(steps, batch, stream); });
@@ -152,9 +151,8 @@ class RnnOp : public CpuOp {
                                               {kInitialC, DNNL_ARG_SRC_ITER_C}};
     for (const auto& [i, arg] : initial) {
       if (!node_.has_input(i) || (i == kInitialC && cell_ != Cell::Lstm)) continue;
-      const memory onnx(
-          onnx_state_desc(batch), engine(),
-          plain_view(*in[i], stream, keep[i - kInitialH + 1]).get_data_handle());
+      const memory onnx(onnx_state_desc(batch), engine(),
+                        plain_view(*in[i], stream, keep[i - kInitialH + 1]).get_data_handle());
       args[arg] = batch_first_ ? temps.emplace_back(allocate(state_desc(batch))).mem : onnx;
       if (batch_first_) reorder(onnx, args[arg], stream);
     }
@@ -260,13 +258,11 @@ class RnnOp : public CpuOp {
     const auto pack = [&](size_t id, const std::vector<float>& ldigo, const ir::Dims& dims,
                           const memory::desc& packed) {
       return packed_.get(id, packed, [&] {
-        const memory plain(f32_desc(dims, tag::ldigo), engine(),
-                           const_cast<float*>(ldigo.data()));
+        const memory plain(f32_desc(dims, tag::ldigo), engine(), const_cast<float*>(ldigo.data()));
         return packed_copy(plain, packed, stream);
       });
     };
-    entry.weights_layer =
-        pack(1, w_ldigo_, {1, dirs_, input_size_, gates, hidden_}, packed_layer);
+    entry.weights_layer = pack(1, w_ldigo_, {1, dirs_, input_size_, gates, hidden_}, packed_layer);
     entry.weights_iter = pack(2, r_ldigo_, {1, dirs_, hidden_, gates, hidden_}, packed_iter);
     return entry;
   }

@@ -31,8 +31,7 @@ class SliceOp : public CpuOp {
     return in[0] && all_fixed_size(in) && (split_ || (in.size() > 2 && in[1] && in[2]));
   }
 
-  StepOutputs run(const std::vector<const CpuValue*>& in,
-                            dnnl::stream& stream) const override {
+  StepOutputs run(const std::vector<const CpuValue*>& in, dnnl::stream& stream) const override {
     const ir::Tensor x = to_plain(*in[0], stream);
     auto optional = [&](size_t i, std::string_view what) {
       return optional_int_values(i < in.size() ? in[i] : nullptr, what, stream);
@@ -53,8 +52,7 @@ class SliceOp : public CpuOp {
   }
 
  private:
-  StepOutputs split(const ir::Tensor& x,
-                              const std::optional<std::vector<int64_t>>& given) const {
+  StepOutputs split(const ir::Tensor& x, const std::optional<std::vector<int64_t>>& given) const {
     const int64_t axis = ref::split_axis(x.dims(), axis_);
     const std::vector<int64_t> sizes =
         ref::split_sizes(x.dims(), axis, static_cast<int64_t>(outputs_), given);

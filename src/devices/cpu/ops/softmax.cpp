@@ -24,8 +24,7 @@ class SoftmaxOp : public CpuOp {
     return axis_ >= -rank && axis_ < rank;
   }
 
-  StepOutputs run(const std::vector<const CpuValue*>& in,
-                            dnnl::stream& stream) const override {
+  StepOutputs run(const std::vector<const CpuValue*>& in, dnnl::stream& stream) const override {
     const CpuValue& x = *in[0];
     const ir::Dims dims = x.dims();
     const auto axis =

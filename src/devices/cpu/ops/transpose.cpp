@@ -11,8 +11,7 @@ class TransposeOp : public CpuOp {
  public:
   explicit TransposeOp(const ir::Node& node) : node_(node) {}
 
-  StepOutputs run(const std::vector<const CpuValue*>& in,
-                            dnnl::stream& stream) const override {
+  StepOutputs run(const std::vector<const CpuValue*>& in, dnnl::stream& stream) const override {
     const ir::Dims x = in[0]->dims();
     const std::vector<int64_t> perm = ref::transpose_perm(node_, static_cast<int64_t>(x.size()));
     ir::Dims out(x.size());

@@ -18,8 +18,7 @@ class WhereOp : public CpuOp {
            in[1]->dtype() == in[2]->dtype() && all_fixed_size(in);
   }
 
-  StepOutputs run(const std::vector<const CpuValue*>& in,
-                            dnnl::stream& stream) const override {
+  StepOutputs run(const std::vector<const CpuValue*>& in, dnnl::stream& stream) const override {
     const ir::Tensor c = to_plain(*in[0], stream);
     const ir::Tensor x = to_plain(*in[1], stream);
     const ir::Tensor y = to_plain(*in[2], stream);
