@@ -259,10 +259,11 @@ TEST_P(CpuAllocationZoo, NoBufferIsAllocatedPerInference) {
         {graph.inputs[0].name, random_tensor({batch, 3, 224, 224}, 1)}};
     const RunAllocations counted = allocations_per_run(graph, feeds);
     EXPECT_EQ(counted.buffers, 0) << "batch " << batch;
-    // Not yet zero (ARCHITECTURE.md, "Buffers"): a bound that only goes down. At batch 1 these
-    // models made 1.2-2.6 allocations of Zenith's per primitive (CheXNet's concat-chain views
-    // most); at batch 2 CheXNet's strided batch norm still computes its scale and shift per run.
-    if (batch == 1) EXPECT_LE(counted.ours, 3 * counted.primitives);
+    // Not yet zero (ARCHITECTURE.md, "Buffers"), but no longer growing with the model: the 21
+    // each of these makes at batch 1 and 2 are the run's own (the feeds' map and the arena key,
+    // wrapping the input, the plain output tensor and its pooled buffer, the classifier's
+    // flatten). A bound that only goes down.
+    EXPECT_LE(counted.ours, 24) << "batch " << batch;
   }
 }
 

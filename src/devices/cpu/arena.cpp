@@ -117,6 +117,8 @@ struct RunArenaState {
   std::unique_ptr<std::byte, decltype(&std::free)> block{nullptr, &std::free};
   std::vector<bool> in_use;  // per buffer of the layout: handed out from the block, not released
   std::vector<dnnl::memory> memories;  // per buffer of the layout: its last memory object
+  std::vector<dnnl::memory> views;     // per view the run asked for, in order: its last one
+  size_t next_view = 0;
   size_t live = 0;                     // how many are in use
   bool diverged = false;               // asked for a buffer the layout does not have room for
   ControlBlocks control_blocks;
@@ -133,6 +135,7 @@ struct RunArenaState {
     in_use.assign(layout->bytes.size(), false);
     live = 0;
     diverged = false;
+    next_view = 0;
   }
 };
 
@@ -197,6 +200,19 @@ std::pair<dnnl::memory, std::shared_ptr<void>> RunArena::get_memory(const dnnl::
   out.second = hand_out(bytes, &desc, &out.first);
   if (!out.first) out.first = dnnl::memory(desc, engine(), out.second.get());
   return out;
+}
+
+dnnl::memory RunArena::view(const dnnl::memory::desc& desc, void* data) {
+  RunArenaState& s = *state_;
+  if (!s.layout) return dnnl::memory(desc, engine(), data);
+  const size_t i = s.next_view++;
+  if (i == s.views.size()) s.views.emplace_back();
+  dnnl::memory& kept = s.views[i];
+  if (kept && kept.get_desc() == desc)
+    kept.set_data_handle(data);
+  else
+    kept = dnnl::memory(desc, engine(), data);
+  return kept;
 }
 
 std::shared_ptr<void> RunArena::hand_out(size_t bytes, const dnnl::memory::desc* desc,
@@ -277,6 +293,10 @@ std::pair<dnnl::memory, std::shared_ptr<void>> run_memory(const dnnl::memory::de
   if (active_arena) return active_arena->get_memory(desc, bytes);
   std::shared_ptr<void> buffer = pool_buffer(bytes);
   return {dnnl::memory(desc, engine(), buffer.get()), std::move(buffer)};
+}
+
+dnnl::memory run_view(const dnnl::memory::desc& desc, void* data) {
+  return active_arena ? active_arena->view(desc, data) : dnnl::memory(desc, engine(), data);
 }
 
 }  // namespace zenith::cpu

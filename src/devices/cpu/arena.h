@@ -86,6 +86,10 @@ class RunArena {
   // same: creating one allocates inside oneDNN.
   std::pair<dnnl::memory, std::shared_ptr<void>> get_memory(const dnnl::memory::desc& desc,
                                                             size_t bytes);
+  // oneDNN memory of `desc` over `data` (a view of bytes the caller holds). A run that follows
+  // the layout gets the memory object its same-numbered view had in the last run with this
+  // state, pointed at `data`, when its desc is the same.
+  dnnl::memory view(const dnnl::memory::desc& desc, void* data);
 
  private:
   std::shared_ptr<void> hand_out(size_t bytes, const dnnl::memory::desc* desc,
@@ -104,5 +108,9 @@ std::shared_ptr<void> run_buffer(size_t bytes);
 // The same for oneDNN memory of `desc` (`bytes`: its size rounded up to 64) over such a buffer.
 std::pair<dnnl::memory, std::shared_ptr<void>> run_memory(const dnnl::memory::desc& desc,
                                                           size_t bytes);
+// oneDNN memory of `desc` over `data`, which the caller keeps alive, for the current step: from
+// the calling thread's RunArena if it has one (RunArena::view), else a new object. Valid until
+// the run ends.
+dnnl::memory run_view(const dnnl::memory::desc& desc, void* data);
 
 }  // namespace zenith::cpu

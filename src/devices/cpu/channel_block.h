@@ -4,7 +4,9 @@
 #pragma once
 
 #include <cstdint>
+#include <initializer_list>
 #include <oneapi/dnnl/dnnl.hpp>
+#include <span>
 
 #include "ir/shape.h"
 
@@ -15,7 +17,10 @@ namespace zenith::cpu {
 int64_t channel_block();
 
 // `dims` (rank 3 to 5, f32) with channels in blocks of channel_block(): nCw16c / nChw16c /
-// nCdhw16c on AVX-512.
-dnnl::memory::desc blocked_desc(const ir::Dims& dims);
+// nCdhw16c on AVX-512. Allocates nothing (runs call it).
+dnnl::memory::desc blocked_desc(std::span<const int64_t> dims);
+inline dnnl::memory::desc blocked_desc(std::initializer_list<int64_t> dims) {
+  return blocked_desc(std::span(dims.begin(), dims.size()));
+}
 
 }  // namespace zenith::cpu

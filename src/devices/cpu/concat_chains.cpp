@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "devices/cpu/arena.h"
 #include "devices/cpu/channel_block.h"
 #include "devices/cpu/kernel_trace.h"
 
@@ -89,26 +90,51 @@ void ChainBuffers::reset() {
   std::fill(views_.begin(), views_.end(), false);
 }
 
-dnnl::memory ChainBuffers::slice(const State& state, int64_t offset, int64_t channels) const {
+void ChainBuffers::make_slices(State& state) const {
+  const size_t n = state.offsets.size();
+  const std::vector<int64_t>& g = state.geometry;
+  if (g.size() == n + 4 && g[0] == state.batch && g[1] == state.height && g[2] == state.width &&
+      std::equal(state.offsets.begin(), state.offsets.end(), g.begin() + 3) &&
+      g.back() == state.total)
+    return;
+  state.geometry = {state.batch, state.height, state.width};
+  state.geometry.insert(state.geometry.end(), state.offsets.begin(), state.offsets.end());
+  state.geometry.push_back(state.total);
   // In channel blocks, channels [offset, offset + channels) with offset a multiple of the block
   // start offset * height * width floats into each image. At batch 1 the slice is a dense tensor;
   // above, each image's part is, and the batch stride is the whole buffer's.
-  auto* base = static_cast<float*>(state.buffer.get()) + offset * state.height * state.width;
-  const memory::desc dense = blocked_desc({state.batch, channels, state.height, state.width});
-  const memory::desc desc =
-      state.batch == 1 ? dense
-                       : blocked_desc({state.batch, state.total, state.height, state.width})
-                             .submemory_desc(dense.dims(), {0, 0, 0, 0});
-  return memory(desc, engine(), base);
+  const memory::desc whole = blocked_desc({state.batch, state.total, state.height, state.width});
+  const auto slice = [&](int64_t channels, memory::desc* dense_out) {
+    const memory::desc dense = blocked_desc({state.batch, channels, state.height, state.width});
+    if (dense_out) *dense_out = dense;
+    const memory::desc desc =
+        state.batch == 1 ? dense : whole.submemory_desc(dense.dims(), {0, 0, 0, 0});
+    return memory(desc, engine(), DNNL_MEMORY_NONE);
+  };
+  state.parts.assign(n, memory());
+  state.dense.assign(n, memory::desc());
+  state.prefixes.assign(n, memory());
+  for (size_t i = 0; i < n; ++i) {
+    const int64_t end = i + 1 < n ? state.offsets[i + 1] : state.total;
+    state.parts[i] = slice(end - state.offsets[i], &state.dense[i]);
+    state.prefixes[i] = slice(end, nullptr);
+  }
+}
+
+dnnl::memory ChainBuffers::at_offset(const State& state, const dnnl::memory& memory,
+                                     int64_t offset) {
+  memory.set_data_handle(static_cast<float*>(state.buffer.get()) +
+                         offset * state.height * state.width);
+  return memory;
 }
 
 void ChainBuffers::fill(State& state, size_t index, const CpuValue& value,
                         dnnl::stream& stream) {
   memory src = value.mem;
-  memory dst = slice(state, state.offsets[index], value.dims()[1]);
+  memory dst = at_offset(state, state.parts[index], state.offsets[index]);
   state.filled[index] = true;
-  const int64_t channels = value.dims()[1], pixels = state.height * state.width;
-  if (src.get_desc() != blocked_desc({state.batch, channels, state.height, state.width})) {
+  const int64_t channels = value.dim(1), pixels = state.height * state.width;
+  if (src.get_desc() != state.dense[index]) {
     reorder(src, dst, stream);
     return;
   }
@@ -125,30 +151,35 @@ void ChainBuffers::fill(State& state, size_t index, const CpuValue& value,
 bool ChainBuffers::start(size_t chain, const Lookup& lookup, dnnl::stream& stream) {
   const ConcatChain& c = chains_.chains[chain];
   State& state = state_[chain];
-  std::vector<int64_t> channels(c.inputs.size(), -1);
+  // Each input's channels, as offsets: offsets[i] holds input i's count until the sum below.
+  state.offsets.assign(c.inputs.size(), -1);
   for (size_t i = 0; i < c.inputs.size(); ++i) {
+    int64_t& channels = state.offsets[i];
     if (const CpuValue* v = lookup(c.input_slots[i])) {
-      const ir::Dims d = v->dims();
-      if (!v->is_f32() || d.size() != 4) return false;
+      if (!v->is_f32() || v->rank() != 4) return false;
       if (state.height == 0) {
-        state.batch = d[0];
-        state.height = d[2];
-        state.width = d[3];
+        state.batch = v->dim(0);
+        state.height = v->dim(2);
+        state.width = v->dim(3);
       }
-      if (d[0] != state.batch || d[2] != state.height || d[3] != state.width) return false;
-      channels[i] = d[1];
+      if (v->dim(0) != state.batch || v->dim(2) != state.height || v->dim(3) != state.width)
+        return false;
+      channels = v->dim(1);
     } else {
-      channels[i] = c.known_channels[i];
+      channels = c.known_channels[i];
     }
-    if (channels[i] <= 0 || channels[i] % channel_block() != 0) return false;
+    if (channels <= 0 || channels % channel_block() != 0) return false;
   }
   if (state.height == 0) return false;
-  for (int64_t ch : channels) {
-    state.offsets.push_back(state.total);
-    state.total += ch;
+  for (int64_t& offset : state.offsets) {
+    const int64_t channels = offset;
+    offset = state.total;
+    state.total += channels;
   }
-  state.buffer =
-      allocate(blocked_desc({state.batch, state.total, state.height, state.width})).owner;
+  make_slices(state);
+  const size_t bytes =
+      static_cast<size_t>(state.batch * state.total * state.height * state.width) * sizeof(float);
+  state.buffer = run_buffer((std::max<size_t>(bytes, 1) + 63) / 64 * 64);
   state.filled.assign(c.inputs.size(), false);
   for (size_t i = 0; i < c.inputs.size(); ++i)
     if (const CpuValue* v = lookup(c.input_slots[i])) fill(state, i, *v, stream);
@@ -167,13 +198,12 @@ std::optional<CpuValue> ChainBuffers::concat(size_t chain, size_t count, const L
   // means this concat is not a prefix view.
   for (size_t i = 0; i < count; ++i)
     if (!state.filled[i]) return std::nullopt;
-  const int64_t channels = count < state.offsets.size() ? state.offsets[count] : state.total;
-  return view(state, 0, channels);
+  return view(state, state.prefixes[count - 1], 0);
 }
 
-CpuValue ChainBuffers::view(const State& state, int64_t offset, int64_t channels) const {
+CpuValue ChainBuffers::view(const State& state, const dnnl::memory& memory, int64_t offset) {
   CpuValue v;
-  v.mem = slice(state, offset, channels);
+  v.mem = at_offset(state, memory, offset);
   v.owner = state.buffer;
   return v;
 }
@@ -184,7 +214,7 @@ CpuValue ChainBuffers::slot_for(int slot) const {
   const State& state = state_[chain];
   const int64_t channels = chains_.chains[chain].known_channels[index];
   if (!state.active || state.batch != 1 || channels <= 0) return {};
-  return view(state, state.offsets[index], channels);
+  return view(state, state.parts[index], state.offsets[index]);
 }
 
 void ChainBuffers::produced(int slot, const CpuValue& value, dnnl::stream& stream) {
@@ -192,10 +222,9 @@ void ChainBuffers::produced(int slot, const CpuValue& value, dnnl::stream& strea
   if (chain == SIZE_MAX) return;
   State& state = state_[chain];
   if (!state.active) return;
-  const ir::Dims d = value.dims();
   const int64_t expected = chains_.chains[chain].known_channels[index];
-  if (!value.is_f32() || d.size() != 4 || d[0] != state.batch || d[1] != expected ||
-      d[2] != state.height || d[3] != state.width) {
+  if (!value.is_f32() || value.rank() != 4 || value.dim(0) != state.batch ||
+      value.dim(1) != expected || value.dim(2) != state.height || value.dim(3) != state.width) {
     state.active = false;  // not what the buffer was laid out for: concat the usual way
     return;
   }

@@ -80,6 +80,9 @@ class ChainBuffers {
   void add_view(int slot) { views_[static_cast<size_t>(slot)] = true; }
 
  private:
+  // A chain's buffer in this run, and the oneDNN memory objects of its slices. Creating a
+  // memory object allocates, so they are kept across runs and only pointed at the new buffer
+  // while the geometry (batch, pixels, channels) stays the one they were made for.
   struct State {
     bool tried = false;
     bool active = false;
@@ -88,13 +91,21 @@ class ChainBuffers {
     std::vector<int64_t> offsets;  // channel offset of each input
     int64_t total = 0;             // channels of the longest concat
     std::vector<bool> filled;
+    // Kept across runs:
+    std::vector<int64_t> geometry;          // {batch, height, width, offsets..., total} they fit
+    std::vector<dnnl::memory> parts;        // per input: its slice
+    std::vector<dnnl::memory::desc> dense;  // per input: its slice as a dense tensor
+    std::vector<dnnl::memory> prefixes;     // per input count - 1: the concat of that many
   };
 
   bool start(size_t chain, const Lookup& lookup, dnnl::stream& stream);
+  // Makes the slices' memory objects unless the last run's fit this geometry.
+  void make_slices(State& state) const;
   void fill(State& state, size_t index, const CpuValue& value, dnnl::stream& stream);
-  dnnl::memory slice(const State& state, int64_t offset, int64_t channels) const;
+  // `memory` pointed at channel `offset` of this run's buffer.
+  static dnnl::memory at_offset(const State& state, const dnnl::memory& memory, int64_t offset);
   // The slice as a value that keeps the chain buffer alive.
-  CpuValue view(const State& state, int64_t offset, int64_t channels) const;
+  static CpuValue view(const State& state, const dnnl::memory& memory, int64_t offset);
 
   const ConcatChains& chains_;
   std::vector<State> state_;

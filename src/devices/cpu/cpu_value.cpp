@@ -47,10 +47,24 @@ int64_t CpuValue::dim(size_t i) const {
   return mem ? mem.get_desc().data.dims[i] : plain.dims()[i];
 }
 
-dnnl::memory::desc plain_desc(const dnnl::memory::dims& dims, dt type) {
-  dnnl::memory::dims strides(dims.size(), 1);
-  for (size_t i = dims.size(); i-- > 1;) strides[i - 1] = strides[i] * std::max<int64_t>(dims[i], 1);
-  return dnnl::memory::desc(dims, type, strides);
+dnnl::memory::desc plain_desc(std::span<const int64_t> dims, dt type) {
+  // The C API: the C++ constructor takes dims and strides as std::vectors.
+  dnnl::memory::desc desc;
+  if (dims.size() > DNNL_MAX_NDIMS)
+    throw Error(Error::Kind::Unsupported,
+                fmt::format("oneDNN takes at most {} dims; this tensor has {}", DNNL_MAX_NDIMS,
+                            dims.size()));
+  dnnl_dims_t strides;
+  int64_t step = 1;
+  for (size_t i = dims.size(); i-- > 0;) {
+    strides[i] = step;
+    step *= std::max<int64_t>(dims[i], 1);
+  }
+  dnnl::error::wrap_c_api(
+      dnnl_memory_desc_init_by_strides(&desc.data, static_cast<int>(dims.size()), dims.data(),
+                                       dnnl::memory::convert_to_c(type), strides),
+      "could not describe a plain layout");
+  return desc;
 }
 
 bool is_plain(const dnnl::memory::desc& desc) {

@@ -3,9 +3,11 @@
 // when the layout is plain row-major.
 #pragma once
 
+#include <initializer_list>
 #include <memory>
 #include <oneapi/dnnl/dnnl.hpp>
 #include <optional>
+#include <span>
 #include <string>
 #include <utility>
 #include <vector>
@@ -51,9 +53,13 @@ struct CpuValue {
   int64_t dim(size_t i) const;
 };
 
-// The plain row-major descriptor of `dims` of `type`.
-dnnl::memory::desc plain_desc(const dnnl::memory::dims& dims,
+// The plain row-major descriptor of `dims` of `type`. Allocates nothing (runs call it).
+dnnl::memory::desc plain_desc(std::span<const int64_t> dims,
                               dnnl::memory::data_type type = dnnl::memory::data_type::f32);
+inline dnnl::memory::desc plain_desc(std::initializer_list<int64_t> dims,
+                                     dnnl::memory::data_type type = dnnl::memory::data_type::f32) {
+  return plain_desc(std::span(dims.begin(), dims.size()), type);
+}
 // True if `desc` is plain row-major (dense, strides decreasing to 1).
 bool is_plain(const dnnl::memory::desc& desc);
 // True if `desc` spans no more bytes than its (padded) elements: no gaps between them.

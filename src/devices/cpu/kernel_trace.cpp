@@ -1,6 +1,12 @@
 // The per-thread kernel trace behind the step profile.
 #include "devices/cpu/kernel_trace.h"
 
+#include <omp.h>
+
+#include <memory>
+#include <mutex>
+#include <unordered_map>
+
 #include "devices/cpu/cpu_value.h"
 
 namespace zenith::cpu {
@@ -87,9 +93,54 @@ void execute(const dnnl::primitive& primitive, dnnl::stream& stream, const ExecA
     note_kernel(impl);
 }
 
+namespace {
+
+// Reorder primitives by their two layouts and the thread count, shared by all runs: creating
+// one allocates (and takes microseconds), and runs reorder between the same layouts every time.
+class ReorderCache {
+ public:
+  std::shared_ptr<const dnnl::reorder> get(const dnnl::memory::desc& from,
+                                           const dnnl::memory::desc& to) {
+    const int threads = omp_get_max_threads();
+    const size_t key = hash(from) * 31 + hash(to) * 7 + static_cast<size_t>(threads);
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto [first, last] = entries_.equal_range(key);
+    for (auto it = first; it != last; ++it)
+      if (it->second.threads == threads && it->second.from == from && it->second.to == to)
+        return it->second.primitive;
+    // A bound, for processes that see ever new shapes; a run after the clear builds again.
+    if (entries_.size() >= kMaxEntries) entries_.clear();
+    auto primitive = std::make_shared<const dnnl::reorder>(
+        dnnl::reorder::primitive_desc(engine(), from, engine(), to, with_user_scratchpad()));
+    entries_.emplace(key, Entry{threads, from, to, primitive});
+    return primitive;
+  }
+
+ private:
+  static constexpr size_t kMaxEntries = 4096;
+  struct Entry {
+    int threads;
+    dnnl::memory::desc from, to;
+    std::shared_ptr<const dnnl::reorder> primitive;
+  };
+  // Of the fields that tell layouts apart; equal descs hash alike.
+  static size_t hash(const dnnl::memory::desc& desc) {
+    const dnnl_memory_desc_t& md = desc.data;
+    size_t h = static_cast<size_t>(md.ndims) * 131 + static_cast<size_t>(md.data_type);
+    for (int i = 0; i < md.ndims; ++i) h = h * 1000003 + static_cast<size_t>(md.dims[i]);
+    return h * 31 + static_cast<size_t>(md.format_kind);
+  }
+
+  std::mutex mutex_;
+  std::unordered_multimap<size_t, Entry> entries_;
+};
+
+}  // namespace
+
 void reorder(const dnnl::memory& from, const dnnl::memory& to, dnnl::stream& stream) {
-  const dnnl::reorder::primitive_desc pd(from, to, with_user_scratchpad());
-  execute(dnnl::reorder(pd), stream, {{DNNL_ARG_FROM, from}, {DNNL_ARG_TO, to}});
+  static ReorderCache cache;
+  execute(*cache.get(from.get_desc(), to.get_desc()), stream,
+          {{DNNL_ARG_FROM, from}, {DNNL_ARG_TO, to}});
 }
 
 }  // namespace zenith::cpu

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "devices/cpu/arena.h"
 #include "devices/cpu/channel_block.h"
 #include "devices/cpu/ops/op_util.h"
 #include "devices/cpu/ops/ops.h"
@@ -24,9 +25,13 @@ int64_t strided_blocked_channels(const memory::desc& x) {
     return 0;
   const int64_t total = x.data.format_desc.blocking.strides[0] / (d[2] * d[3]);
   if (total <= d[1]) return 0;
-  const ir::Dims dims(d, d + 4);
+  // The view ChainBuffers makes, through the C API (the C++ one takes std::vectors).
   const memory::desc whole = blocked_desc({d[0], total, d[2], d[3]});
-  return x == whole.submemory_desc(dims, {0, 0, 0, 0}) ? total : 0;
+  const dnnl_dims_t offsets = {0, 0, 0, 0};
+  memory::desc view;
+  dnnl::error::wrap_c_api(dnnl_memory_desc_init_submemory(&view.data, &whole.data, d, offsets),
+                          "could not describe a channel slice");
+  return x == view ? total : 0;
 }
 
 // One channel block of `pixels` pixels: out = in * s + t (then ReLU). The block is a template
@@ -46,16 +51,15 @@ void scale_shift_block(const float* in, float* out, int64_t pixels, const float*
 // y = x * scale + shift per channel (then ReLU) for such an x, into a dense blocked y: what
 // oneDNN 2.6 would only run with its reference kernel.
 template <int kBlock>
-void scale_shift_blocked(const float* x, int64_t x_channels, float* y, const ir::Dims& dims,
-                         const std::vector<float>& scale, const std::vector<float>& shift,
-                         bool relu) {
+void scale_shift_blocked(const float* x, int64_t x_channels, float* y, const dnnl_dims_t& dims,
+                         const float* scale, const float* shift, bool relu) {
   const int64_t blocks = dims[1] / kBlock, pixels = dims[2] * dims[3];
 #pragma omp parallel for collapse(2) schedule(static)
   for (int64_t n = 0; n < dims[0]; ++n)
     for (int64_t b = 0; b < blocks; ++b)
       scale_shift_block<kBlock>(x + (n * x_channels + b * kBlock) * pixels,
-                                y + (n * blocks + b) * kBlock * pixels, pixels,
-                                scale.data() + b * kBlock, shift.data() + b * kBlock, relu);
+                                y + (n * blocks + b) * kBlock * pixels, pixels, scale + b * kBlock,
+                                shift + b * kBlock, relu);
 }
 
 struct BatchNormEntry {
@@ -105,16 +109,23 @@ class BatchNormOp : public CpuOp {
  private:
   StepOutputs run_strided(const std::vector<const CpuValue*>& in, int64_t x_channels,
                           dnnl::stream& stream) const {
-    const ir::Dims dims = in[0]->dims();
+    const memory::desc x = in[0]->desc();
+    const dnnl_dims_t& dims = x.data.dims;
+    const auto channels = static_cast<size_t>(dims[1]);
     ir::Tensor keep[4];  // scale (gamma), B (beta), mean, var
-    for (size_t i = 0; i < 4; ++i) keep[i] = to_plain(*in[i + 1], stream);
-    std::vector<float> scale(static_cast<size_t>(dims[1])), shift(scale.size());
-    for (size_t c = 0; c < scale.size(); ++c) {
-      const auto at = [&](size_t i) { return keep[i].data<float>()[c]; };
-      scale[c] = at(0) / std::sqrt(at(3) + epsilon_);
-      shift[c] = at(1) - at(2) * scale[c];
+    const float* param[4];
+    for (size_t i = 0; i < 4; ++i)
+      param[i] =
+          static_cast<const float*>(plain_view(*in[i + 1], stream, keep[i]).get_data_handle());
+    // The statistics may be inputs rather than constants, so this is computed per run.
+    const std::shared_ptr<void> folded = run_buffer((2 * channels * sizeof(float) + 63) / 64 * 64);
+    float* scale = static_cast<float*>(folded.get());
+    float* shift = scale + channels;
+    for (size_t c = 0; c < channels; ++c) {
+      scale[c] = param[0][c] / std::sqrt(param[3][c] + epsilon_);
+      shift[c] = param[1][c] - param[2][c] * scale[c];
     }
-    CpuValue y = allocate(blocked_desc(dims));
+    CpuValue y = allocate(blocked_desc(std::span(dims, 4)));
     note_kernel("zenith:scale_shift_strided_blocked");
     const auto* src = static_cast<const float*>(in[0]->mem.get_data_handle());
     auto* dst = static_cast<float*>(y.mem.get_data_handle());

@@ -2,7 +2,9 @@
 // layout the primitive prefers), with fused activations (CheXNet's sigmoid head) and, for
 // MatMul, a fused bias Add along the last axis (fusion.cpp), PyTorch's export of Linear.
 #include <algorithm>
+#include <array>
 
+#include "devices/cpu/arena.h"
 #include "devices/cpu/ops/op_util.h"
 #include "devices/cpu/ops/ops.h"
 
@@ -11,10 +13,14 @@ namespace {
 
 using dnnl::memory;
 
+// A step's primitive for some input layouts, with what the run derives from those layouts.
 struct MatMulEntry {
   dnnl::matmul::primitive_desc pd;
   dnnl::matmul primitive;
   std::optional<memory> weights;  // reordered once when B is a constant
+  memory::desc a, b, c;           // the operands as the primitive reads them (plain bytes)
+  memory::desc out;               // the output, plain, with numpy's dims
+  bool out_is_dst = true;         // out is the primitive's dst desc (else the same bytes)
 };
 
 // The logical operand of a matrix stored row-major as `stored`: the same matrix, or with its last
@@ -34,6 +40,24 @@ memory::desc operand_desc(ir::Dims stored, bool transposed) {
   return memory::desc(stored, memory::data_type::f32, strides);
 }
 
+// The dims of an operand as a matrix (or a batch of them), read from its descriptor in place:
+// accepts() runs before every run of the step.
+struct MatrixDims {
+  std::array<int64_t, DNNL_MAX_NDIMS + 1> d{};
+  size_t rank = 0;
+  int64_t operator[](size_t i) const { return d[i]; }
+  // Axis i counted from the last (1: the last).
+  int64_t back(size_t i) const { return i <= rank ? d[rank - i] : 1; }
+};
+
+// `value` in plain row-major bytes seen as `desc`: its own memory when that is already so, else
+// a view (over a plain copy, if `value` is in blocks, kept in `keep`).
+memory operand(const CpuValue& value, const memory::desc& desc, dnnl::stream& stream,
+               ir::Tensor& keep) {
+  if (value.mem.get_desc() == desc) return value.mem;
+  return run_view(desc, plain_view(value, stream, keep).get_data_handle());
+}
+
 class MatMulOp : public CpuOp {
  public:
   MatMulOp(const ir::Graph& graph, const StepSpec& spec)
@@ -45,22 +69,94 @@ class MatMulOp : public CpuOp {
 
   bool accepts(const std::vector<const CpuValue*>& in) const override {
     if (!CpuOp::accepts(in)) return false;
-    const ir::Dims a = matrix_dims(in[0]->dims(), false), b = matrix_dims(in[1]->dims(), true);
-    if (a.size() < 2 || b.size() < 2 || a.size() > 5 || b.size() > 5) return false;
-    if (gemm_ && (a.size() != 2 || b.size() != 2)) return false;
-    if (a[a.size() - (trans_a_ ? 2 : 1)] != b[b.size() - (trans_b_ ? 1 : 2)]) return false;
-    if (!gemm_) {
-      const size_t r = std::max(a.size(), b.size());
-      for (size_t i = 3; i <= r; ++i) {
-        const int64_t da = i <= a.size() ? a[a.size() - i] : 1;
-        const int64_t db = i <= b.size() ? b[b.size() - i] : 1;
-        if (da != db && da != 1 && db != 1) return false;
-      }
-    }
-    return !(in.size() > 2 && in[2]) || bias_dims(in, std::max(a.size(), b.size())).has_value();
+    const MatrixDims a = matrix_dims(*in[0], false), b = matrix_dims(*in[1], true);
+    if (a.rank < 2 || b.rank < 2 || a.rank > 5 || b.rank > 5) return false;
+    if (gemm_ && (a.rank != 2 || b.rank != 2)) return false;
+    if (a.back(trans_a_ ? 2 : 1) != b.back(trans_b_ ? 1 : 2)) return false;
+    if (!gemm_)
+      for (size_t i = 3; i <= std::max(a.rank, b.rank); ++i)
+        if (a.back(i) != b.back(i) && a.back(i) != 1 && b.back(i) != 1) return false;
+    return !(in.size() > 2 && in[2]) || bias_fits(in);
   }
 
   StepOutputs run(const std::vector<const CpuValue*>& in, dnnl::stream& stream) const override {
+    const bool has_c = in.size() > 2 && in[2];
+    const std::array<memory::desc, 3> key = {in[0]->desc(), in[1]->desc(),
+                                             has_c ? in[2]->desc() : memory::desc()};
+    auto entry =
+        cache_.get(std::span(key.data(), has_c ? 3 : 2), [&] { return build(in, stream); });
+    ir::Tensor keep_a, keep_b, keep_c;
+    ExecArgs args;
+    args[DNNL_ARG_SRC] = operand(*in[0], entry->a, stream, keep_a);
+    args[DNNL_ARG_WEIGHTS] =
+        entry->weights ? *entry->weights : operand(*in[1], entry->b, stream, keep_b);
+    if (has_c) args[DNNL_ARG_BIAS] = operand(*in[2], entry->c, stream, keep_c);
+    // A value of rank 0 (vector times vector) has no oneDNN memory: the product is a [1, 1].
+    const bool scalar = entry->out.data.ndims == 0;
+    CpuValue out = allocate(scalar ? dst_md(entry->pd) : entry->out);
+    args[DNNL_ARG_DST] = entry->out_is_dst || scalar
+                             ? out.mem
+                             : run_view(dst_md(entry->pd), out.mem.get_data_handle());
+    execute(entry->primitive, stream, args);
+    if (scalar) return {wrap(out.plain.reshaped({}))};
+    return {std::move(out)};
+  }
+
+ private:
+  // MatMul's vector operands as matrices (numpy): A [K] -> [1, K], B [K] -> [K, 1]. Gemm's
+  // operands are matrices, and REF names one that is not.
+  ir::Dims matrix_dims(ir::Dims dims, bool is_b) const {
+    if (dims.size() == 1 && !gemm_) dims.insert(is_b ? dims.end() : dims.begin(), 1);
+    return dims;
+  }
+  MatrixDims matrix_dims(const CpuValue& value, bool is_b) const {
+    MatrixDims m;
+    const size_t r = value.rank();
+    if (r == 1 && !gemm_) {
+      m.rank = 2;
+      m.d[is_b ? 0 : 1] = value.dim(0);
+      m.d[is_b ? 1 : 0] = 1;
+      return m;
+    }
+    m.rank = r;
+    for (size_t i = 0; i < r; ++i) m.d[i] = value.dim(i);
+    return m;
+  }
+
+  // `dims` with leading 1s up to `rank` (numpy broadcasting).
+  static ir::Dims padded(const ir::Dims& dims, size_t rank) {
+    ir::Dims out(rank, 1);
+    std::copy(dims.begin(), dims.end(), out.end() - static_cast<ptrdiff_t>(dims.size()));
+    return out;
+  }
+
+  // Whether the bias (input 2) has a form oneDNN broadcasts: Gemm's C [], [N] or [1|M, 1|N];
+  // MatMul's fused bias N values along its last axis ([N], or [1, ..., N]).
+  bool bias_fits(const std::vector<const CpuValue*>& in) const {
+    const CpuValue& c = *in[2];
+    const size_t r = c.rank();
+    const int64_t n = matrix_dims(*in[1], true).back(trans_b_ ? 2 : 1);
+    if (!gemm_) {
+      int64_t numel = 1;
+      for (size_t i = 0; i < r; ++i) numel *= c.dim(i);
+      return r > 0 && c.dim(r - 1) == n && numel == n;
+    }
+    if (r > 2) return false;
+    const int64_t m = in[0]->dim(trans_a_ ? 1 : 0);
+    const int64_t c0 = r == 2 ? c.dim(0) : 1, c1 = r >= 1 ? c.dim(r - 1) : 1;
+    return (c0 == 1 || c0 == m) && (c1 == 1 || c1 == n);
+  }
+
+  // The bias as oneDNN broadcasts it onto a product of `rank` axes (bias_fits() holds): Gemm's
+  // C [N] -> [1, N]; MatMul's -> [1, ..., 1, N].
+  ir::Dims bias_dims(const std::vector<const CpuValue*>& in, size_t rank) const {
+    if (gemm_) return padded(in[2]->dims(), 2);
+    ir::Dims out(rank, 1);
+    out.back() = in[2]->dim(in[2]->rank() - 1);
+    return out;
+  }
+
+  MatMulEntry build(const std::vector<const CpuValue*>& in, dnnl::stream& stream) const {
     const ir::Dims a_dims = matrix_dims(in[0]->dims(), false);
     const ir::Dims b_dims = matrix_dims(in[1]->dims(), true);
     const size_t rank = std::max(a_dims.size(), b_dims.size());
@@ -78,94 +174,36 @@ class MatMulOp : public CpuOp {
       pa = {ir::checked_numel(pa) / pa[rank - 1], pa[rank - 1]};
       pb = {pb[rank - 2], pb[rank - 1]};
     }
-    ir::Tensor keep_a, keep_b, keep_c;
-    const memory a = plain_view(*in[0], pa, stream, keep_a);
-    const memory::desc a_desc = operand_desc(pa, trans_a_);
-    const memory::desc b_desc = operand_desc(pb, trans_b_);
-    const bool has_c = in.size() > 2 && in[2];
-    const ir::Dims c_dims = has_c ? *bias_dims(in, pa.size()) : ir::Dims{};
-    const std::array<memory::desc, 3> key = {a_desc, b_desc,
-                                             has_c ? plain_desc(c_dims) : memory::desc()};
-    auto entry = cache_.get(std::span(key.data(), has_c ? 3 : 2),
-                            [&] { return build(in, a_desc, b_desc, stream); });
-
-    ExecArgs args;
-    args[DNNL_ARG_SRC] = memory(a_desc, engine(), a.get_data_handle());
-    if (entry->weights) {
-      args[DNNL_ARG_WEIGHTS] = *entry->weights;
-    } else {
-      const memory b = plain_view(*in[1], pb, stream, keep_b);
-      args[DNNL_ARG_WEIGHTS] = memory(b_desc, engine(), b.get_data_handle());
-    }
-    if (has_c) args[DNNL_ARG_BIAS] = plain_view(*in[2], c_dims, stream, keep_c);
-    CpuValue dst = allocate(dst_md(entry->pd));
-    args[DNNL_ARG_DST] = dst.mem;
-    execute(entry->primitive, stream, args);
-    // numpy: a vector operand's matrix axis is dropped from the product.
-    const bool vector_a = !gemm_ && in[0]->dims().size() == 1;
-    const bool vector_b = !gemm_ && in[1]->dims().size() == 1;
-    if (vector_b) out_dims.pop_back();
-    if (vector_a) out_dims.erase(out_dims.end() - (vector_b ? 1 : 2));
-    if (dst.dims() == out_dims) return {std::move(dst)};
-    return {wrap(dst.plain.reshaped(out_dims))};  // plain: build() asks for a plain dst
-  }
-
- private:
-  // MatMul's vector operands as matrices (numpy): A [K] -> [1, K], B [K] -> [K, 1]. Gemm's
-  // operands are matrices, and REF names one that is not.
-  ir::Dims matrix_dims(ir::Dims dims, bool is_b) const {
-    if (dims.size() == 1 && !gemm_) dims.insert(is_b ? dims.end() : dims.begin(), 1);
-    return dims;
-  }
-
-  // `dims` with leading 1s up to `rank` (numpy broadcasting).
-  static ir::Dims padded(const ir::Dims& dims, size_t rank) {
-    ir::Dims out(rank, 1);
-    std::copy(dims.begin(), dims.end(), out.end() - static_cast<ptrdiff_t>(dims.size()));
-    return out;
-  }
-
-  // The bias (input 2) as oneDNN broadcasts it onto a product of `rank` axes. Gemm's C: [N] ->
-  // [1, N]; nullopt if C is not of the forms [], [N], [1|M, 1|N]. MatMul's fused bias: [N] (or
-  // [1, ..., N], of any rank: A's batch may be folded into its rows) -> [1, ..., 1, N]; nullopt
-  // if it is not N values along its last axis.
-  std::optional<ir::Dims> bias_dims(const std::vector<const CpuValue*>& in, size_t rank) const {
-    ir::Dims c = in[2]->dims();
-    if (!gemm_) {
-      const ir::Dims b = matrix_dims(in[1]->dims(), true);
-      const int64_t n = b[b.size() - 1];
-      if (c.empty() || c.back() != n || ir::checked_numel(c) != n)
-        return std::nullopt;
-      ir::Dims out(rank, 1);
-      out.back() = n;
-      return out;
-    }
-    if (c.size() > 2) return std::nullopt;
-    c = padded(c, 2);
-    const int64_t m = in[0]->dims()[trans_a_ ? 1 : 0];
-    const int64_t n = in[1]->dims()[trans_b_ ? 0 : 1];
-    if ((c[0] != 1 && c[0] != m) || (c[1] != 1 && c[1] != n)) return std::nullopt;
-    return c;
-  }
-
-  MatMulEntry build(const std::vector<const CpuValue*>& in, const memory::desc& a,
-                    const memory::desc& b, dnnl::stream& stream) const {
-    const ir::Dims ad = a.dims(), bd = b.dims();
-    const size_t r = ad.size();
-    ir::Dims out(r);
-    for (size_t i = 0; i + 2 < r; ++i) out[i] = std::max(ad[i], bd[i]);
-    out[r - 2] = ad[r - 2];
-    out[r - 1] = bd[r - 1];
+    const memory::desc a = operand_desc(pa, trans_a_), b = operand_desc(pb, trans_b_);
+    const size_t r = pa.size();
+    ir::Dims dst(r);
+    for (size_t i = 0; i + 2 < r; ++i) dst[i] = std::max(pa[i], pb[i]);
+    dst[r - 2] = a.dims()[r - 2];
+    dst[r - 1] = b.dims()[r - 1];
     dnnl::primitive_attr attr;
     attr.set_post_ops(make_post_ops(spec_.post_ops));
     const bool has_c = in.size() > 2 && in[2];
-    const memory::desc bias = has_c ? plain_desc(*bias_dims(in, r)) : memory::desc();
-    const dnnl::matmul::desc desc(a, constant_b_ ? any_desc(bd) : b, bias, plain_desc(out));
-    MatMulEntry entry{dnnl::matmul::primitive_desc(desc, with_user_scratchpad(attr), engine()), {}, {}};
+    const memory::desc bias = has_c ? plain_desc(bias_dims(in, r)) : memory::desc();
+    const dnnl::matmul::desc desc(a, constant_b_ ? any_desc(b.dims()) : b, bias, plain_desc(dst));
+    MatMulEntry entry{dnnl::matmul::primitive_desc(desc, with_user_scratchpad(attr), engine()),
+                      {},
+                      {},
+                      a,
+                      b,
+                      bias,
+                      {},
+                      true};
     entry.primitive = dnnl::matmul(entry.pd);
+    // numpy: a vector operand's matrix axis is dropped from the product.
+    const bool vector_a = !gemm_ && in[0]->rank() == 1;
+    const bool vector_b = !gemm_ && in[1]->rank() == 1;
+    if (vector_b) out_dims.pop_back();
+    if (vector_a) out_dims.erase(out_dims.end() - (vector_b ? 1 : 2));
+    entry.out = plain_desc(out_dims);
+    entry.out_is_dst = entry.out == entry.pd.dst_desc();
     if (constant_b_) {
       ir::Tensor keep;
-      const memory plain = plain_view(*in[1], bd, stream, keep);
+      const memory plain = plain_view(*in[1], stream, keep);
       entry.weights = packed_.get(1, entry.pd.weights_desc(), [&] {
         return packed_copy(memory(b, engine(), plain.get_data_handle()), entry.pd.weights_desc(),
                            stream);
