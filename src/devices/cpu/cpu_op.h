@@ -114,12 +114,15 @@ class PrimitiveCache {
   std::shared_ptr<const Entry> get(std::span<const dnnl::memory::desc> key, Build build) const {
     const int threads = omp_get_max_threads();
     std::lock_guard<std::mutex> lock(mutex_);
-    for (const auto& e : entries_)
-      if (e.threads == threads &&
-          std::equal(e.descs.begin(), e.descs.end(), key.begin(), key.end()))
-        return e.entry;
+    if (const Keyed* e = find(key, threads)) return e->entry;
     entries_.push_back({threads, {key.begin(), key.end()}, std::make_shared<const Entry>(build())});
     return entries_.back().entry;
+  }
+  // True if an entry for `key` (and the calling thread's count) has been built: a step's
+  // accepts() may answer from it, as it built one only for inputs it accepted.
+  bool contains(std::span<const dnnl::memory::desc> key) const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return find(key, omp_get_max_threads()) != nullptr;
   }
   template <typename Build>
   std::shared_ptr<const Entry> get(std::initializer_list<dnnl::memory::desc> key,
@@ -133,6 +136,13 @@ class PrimitiveCache {
     std::vector<dnnl::memory::desc> descs;
     std::shared_ptr<const Entry> entry;
   };
+  const Keyed* find(std::span<const dnnl::memory::desc> key, int threads) const {
+    for (const Keyed& e : entries_)
+      if (e.threads == threads &&
+          std::equal(e.descs.begin(), e.descs.end(), key.begin(), key.end()))
+        return &e;
+    return nullptr;
+  }
   mutable std::mutex mutex_;
   mutable std::vector<Keyed> entries_;
 };

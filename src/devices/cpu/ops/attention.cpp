@@ -2,6 +2,8 @@
 // matmul (the scale as its output scale), an in-place binary add of the mask, the softmax in
 // place along the last axis (JIT there), and the matmul with V. The scores live only inside the
 // step, in one buffer of the run.
+#include <array>
+
 #include "devices/cpu/ops/op_util.h"
 #include "devices/cpu/ops/ops.h"
 
@@ -10,11 +12,14 @@ namespace {
 
 using dnnl::memory;
 
+// The primitives for some input layouts, and what the run derives from those layouts.
 struct AttentionEntry {
   dnnl::matmul scores;
   std::optional<dnnl::binary> mask;
   dnnl::softmax_v2_forward softmax;
   dnnl::matmul output;
+  std::array<memory::desc, 4> in;  // Q, K, V, mask as the primitives read them (plain, padded)
+  memory::desc scores_desc, out;
 };
 
 // `dims` with leading 1s up to `rank`.
@@ -45,6 +50,11 @@ class AttentionOp : public CpuOp {
 
   bool accepts(const std::vector<const CpuValue*>& in) const override {
     if (!CpuOp::accepts(in) || !in[0] || !in[1] || !in[2]) return false;
+    // Inputs of layouts already built for were accepted (runs ask before every step).
+    const bool has_mask = in.size() > 3 && in[3];
+    const std::array<memory::desc, 4> key = {in[0]->desc(), in[1]->desc(), in[2]->desc(),
+                                             has_mask ? in[3]->desc() : memory::desc()};
+    if (cache_.contains(std::span(key.data(), has_mask ? 4 : 3))) return true;
     const Shapes s = shapes(in);
     if (s.rank < 2 || s.rank > 5) return false;
     const auto scores = product_dims(s.q, s.k);
@@ -58,28 +68,25 @@ class AttentionOp : public CpuOp {
   }
 
   StepOutputs run(const std::vector<const CpuValue*>& in, dnnl::stream& stream) const override {
-    const Shapes s = shapes(in);
-    ir::Tensor keep_q, keep_k, keep_v, keep_m;
-    const memory q = plain_view(*in[0], s.q, stream, keep_q);
-    const memory k = plain_view(*in[1], s.k, stream, keep_k);
-    const memory v = plain_view(*in[2], s.v, stream, keep_v);
-    memory mask;
-    if (s.mask) mask = plain_view(*in[3], padded(*s.mask, s.rank), stream, keep_m);
-    std::vector<memory::desc> key = {q.get_desc(), k.get_desc(), v.get_desc()};
-    if (s.mask) key.push_back(mask.get_desc());
-    const ir::Dims scores_dims = *product_dims(s.q, s.k);
-    const ir::Dims out_dims = *product_dims(scores_dims, s.v);
-    auto entry = cache_.get(key, [&] { return build(key, scores_dims, out_dims); });
-    CpuValue scores = allocate(plain_desc(scores_dims));
+    const bool has_mask = in.size() > 3 && in[3];
+    const std::array<memory::desc, 4> key = {in[0]->desc(), in[1]->desc(), in[2]->desc(),
+                                             has_mask ? in[3]->desc() : memory::desc()};
+    auto entry =
+        cache_.get(std::span(key.data(), has_mask ? 4 : 3), [&] { return build(shapes(in)); });
+    ir::Tensor keep[4];
+    memory operand[4];
+    for (size_t i = 0; i < (has_mask ? 4 : 3); ++i)
+      operand[i] = plain_as(*in[i], entry->in[i], stream, keep[i]);
+    const auto [scores, buffer] = allocate_memory(entry->scores_desc);
     execute(entry->scores, stream,
-            {{DNNL_ARG_SRC, q}, {DNNL_ARG_WEIGHTS, k}, {DNNL_ARG_DST, scores.mem}});
+            {{DNNL_ARG_SRC, operand[0]}, {DNNL_ARG_WEIGHTS, operand[1]}, {DNNL_ARG_DST, scores}});
     if (entry->mask)
       execute(*entry->mask, stream,
-              {{DNNL_ARG_SRC_0, scores.mem}, {DNNL_ARG_SRC_1, mask}, {DNNL_ARG_DST, scores.mem}});
-    execute(entry->softmax, stream, {{DNNL_ARG_SRC, scores.mem}, {DNNL_ARG_DST, scores.mem}});
-    CpuValue y = allocate(plain_desc(out_dims));
+              {{DNNL_ARG_SRC_0, scores}, {DNNL_ARG_SRC_1, operand[3]}, {DNNL_ARG_DST, scores}});
+    execute(entry->softmax, stream, {{DNNL_ARG_SRC, scores}, {DNNL_ARG_DST, scores}});
+    CpuValue y = allocate(entry->out);
     execute(entry->output, stream,
-            {{DNNL_ARG_SRC, scores.mem}, {DNNL_ARG_WEIGHTS, v}, {DNNL_ARG_DST, y.mem}});
+            {{DNNL_ARG_SRC, scores}, {DNNL_ARG_WEIGHTS, operand[2]}, {DNNL_ARG_DST, y.mem}});
     return {std::move(y)};
   }
 
@@ -92,9 +99,8 @@ class AttentionOp : public CpuOp {
 
   static Shapes shapes(const std::vector<const CpuValue*>& in) {
     Shapes s;
-    for (size_t i = 0; i < 3; ++i) s.rank = std::max(s.rank, in[i]->dims().size());
-    if (s.rank < 2 || in[0]->dims().size() < 2 || in[1]->dims().size() < 2 ||
-        in[2]->dims().size() < 2) {
+    for (size_t i = 0; i < 3; ++i) s.rank = std::max(s.rank, in[i]->rank());
+    if (s.rank < 2 || in[0]->rank() < 2 || in[1]->rank() < 2 || in[2]->rank() < 2) {
       s.rank = 0;  // vectors: left to REF
       return s;
     }
@@ -105,13 +111,16 @@ class AttentionOp : public CpuOp {
     return s;
   }
 
-  AttentionEntry build(const std::vector<memory::desc>& in, const ir::Dims& scores_dims,
-                       const ir::Dims& out_dims) const {
+  AttentionEntry build(const Shapes& s) const {
+    const ir::Dims scores_dims = *product_dims(s.q, s.k);
+    const memory::desc q = plain_desc(s.q), k = plain_desc(s.k), v = plain_desc(s.v);
+    const memory::desc mask = s.mask ? plain_desc(padded(*s.mask, s.rank)) : memory::desc();
     const memory::desc scores = plain_desc(scores_dims);
+    const memory::desc out = plain_desc(*product_dims(scores_dims, s.v));
     dnnl::primitive_attr scaled;
     scaled.set_output_scales(0, {scale_});
     AttentionEntry entry{
-        dnnl::matmul(dnnl::matmul::primitive_desc(dnnl::matmul::desc(in[0], in[1], scores),
+        dnnl::matmul(dnnl::matmul::primitive_desc(dnnl::matmul::desc(q, k, scores),
                                                   with_user_scratchpad(scaled), engine())),
         std::nullopt,
         dnnl::softmax_v2_forward(dnnl::softmax_v2_forward::primitive_desc(
@@ -119,12 +128,14 @@ class AttentionOp : public CpuOp {
                                            dnnl::algorithm::softmax_accurate, scores, scores,
                                            static_cast<int>(scores_dims.size()) - 1),
             with_user_scratchpad(), engine())),
-        dnnl::matmul(
-            dnnl::matmul::primitive_desc(dnnl::matmul::desc(scores, in[2], plain_desc(out_dims)),
-                                         with_user_scratchpad(), engine()))};
-    if (in.size() > 3)
+        dnnl::matmul(dnnl::matmul::primitive_desc(dnnl::matmul::desc(scores, v, out),
+                                                  with_user_scratchpad(), engine())),
+        {q, k, v, mask},
+        scores,
+        out};
+    if (s.mask)
       entry.mask = dnnl::binary(dnnl::binary::primitive_desc(
-          dnnl::binary::desc(dnnl::algorithm::binary_add, scores, in[3], scores),
+          dnnl::binary::desc(dnnl::algorithm::binary_add, scores, mask, scores),
           with_user_scratchpad(), engine()));
     return entry;
   }

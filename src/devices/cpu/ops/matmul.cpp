@@ -4,7 +4,6 @@
 #include <algorithm>
 #include <array>
 
-#include "devices/cpu/arena.h"
 #include "devices/cpu/ops/op_util.h"
 #include "devices/cpu/ops/ops.h"
 
@@ -50,14 +49,6 @@ struct MatrixDims {
   int64_t back(size_t i) const { return i <= rank ? d[rank - i] : 1; }
 };
 
-// `value` in plain row-major bytes seen as `desc`: its own memory when that is already so, else
-// a view (over a plain copy, if `value` is in blocks, kept in `keep`).
-memory operand(const CpuValue& value, const memory::desc& desc, dnnl::stream& stream,
-               ir::Tensor& keep) {
-  if (value.mem.get_desc() == desc) return value.mem;
-  return run_view(desc, plain_view(value, stream, keep).get_data_handle());
-}
-
 class MatMulOp : public CpuOp {
  public:
   MatMulOp(const ir::Graph& graph, const StepSpec& spec)
@@ -87,10 +78,10 @@ class MatMulOp : public CpuOp {
         cache_.get(std::span(key.data(), has_c ? 3 : 2), [&] { return build(in, stream); });
     ir::Tensor keep_a, keep_b, keep_c;
     ExecArgs args;
-    args[DNNL_ARG_SRC] = operand(*in[0], entry->a, stream, keep_a);
+    args[DNNL_ARG_SRC] = plain_as(*in[0], entry->a, stream, keep_a);
     args[DNNL_ARG_WEIGHTS] =
-        entry->weights ? *entry->weights : operand(*in[1], entry->b, stream, keep_b);
-    if (has_c) args[DNNL_ARG_BIAS] = operand(*in[2], entry->c, stream, keep_c);
+        entry->weights ? *entry->weights : plain_as(*in[1], entry->b, stream, keep_b);
+    if (has_c) args[DNNL_ARG_BIAS] = plain_as(*in[2], entry->c, stream, keep_c);
     // A value of rank 0 (vector times vector) has no oneDNN memory: the product is a [1, 1].
     const bool scalar = entry->out.data.ndims == 0;
     CpuValue out = allocate(scalar ? dst_md(entry->pd) : entry->out);

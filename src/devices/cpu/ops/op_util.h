@@ -2,10 +2,10 @@
 #pragma once
 
 #include <limits>
+#include <oneapi/dnnl/dnnl.hpp>
 #include <string>
 
-#include <oneapi/dnnl/dnnl.hpp>
-
+#include "devices/cpu/arena.h"
 #include "devices/cpu/cpu_op.h"
 #include "devices/cpu/kernel_trace.h"
 
@@ -31,6 +31,15 @@ inline dnnl::memory plain_view(const CpuValue& value, const ir::Dims& dims, dnnl
 inline dnnl::memory plain_view(const CpuValue& value, dnnl::stream& stream, ir::Tensor& keep) {
   if (value.mem && is_plain(value.desc())) return value.mem;
   return plain_view(value, value.dims(), stream, keep);
+}
+
+// A value's plain row-major bytes seen as `desc` (the same bytes: other dims, or strides that
+// transpose): its own memory when that is already so, else a view for this run (run_view) over
+// them, or over a plain copy in `keep` when the value is in blocks.
+inline dnnl::memory plain_as(const CpuValue& value, const dnnl::memory::desc& desc,
+                             dnnl::stream& stream, ir::Tensor& keep) {
+  if (value.mem.get_desc() == desc) return value.mem;
+  return run_view(desc, plain_view(value, stream, keep).get_data_handle());
 }
 
 // A copy of `src` in layout `desc`, finished when this returns: how constant weights are packed

@@ -7,8 +7,16 @@ namespace {
 
 using dnnl::memory;
 
+// The primitive for one input layout. oneDNN 2.6 runs a softmax over any axis but the
+// innermost with its reference kernel, so there the axis is made innermost by a reorder into
+// rows [outer, inner, n], and put back by another.
 struct SoftmaxEntry {
   dnnl::softmax_v2_forward primitive;
+  bool via_rows = false;
+  memory::desc x;     // via_rows: the input's plain bytes as [outer, n, inner]
+  memory::desc rows;  // via_rows: [outer, inner, n], and the same bytes seen as x
+  memory::desc rows_seen_as_x;
+  memory::desc y;  // the output
 };
 
 class SoftmaxOp : public CpuOp {
@@ -20,48 +28,51 @@ class SoftmaxOp : public CpuOp {
 
   bool accepts(const std::vector<const CpuValue*>& in) const override {
     if (!CpuOp::accepts(in)) return false;
-    const int64_t rank = static_cast<int64_t>(in[0]->dims().size());
+    const auto rank = static_cast<int64_t>(in[0]->rank());
     return axis_ >= -rank && axis_ < rank;
   }
 
   StepOutputs run(const std::vector<const CpuValue*>& in, dnnl::stream& stream) const override {
     const CpuValue& x = *in[0];
+    auto entry = cache_.get({x.desc()}, [&] { return build(x); });
+    CpuValue y = allocate(entry->y);
+    if (!entry->via_rows) {
+      execute(entry->primitive, stream, {{DNNL_ARG_SRC, x.mem}, {DNNL_ARG_DST, y.mem}});
+      return {std::move(y)};
+    }
+    ir::Tensor keep;
+    const memory src = plain_as(x, entry->x, stream, keep);
+    const auto [rows, buffer] = allocate_memory(entry->rows);
+    reorder(src, run_view(entry->rows_seen_as_x, rows.get_data_handle()), stream);
+    execute(entry->primitive, stream, {{DNNL_ARG_SRC, rows}, {DNNL_ARG_DST, rows}});
+    reorder(run_view(entry->rows_seen_as_x, rows.get_data_handle()),
+            run_view(entry->x, y.mem.get_data_handle()), stream);
+    return {std::move(y)};
+  }
+
+ private:
+  SoftmaxEntry build(const CpuValue& x) const {
     const ir::Dims dims = x.dims();
     const auto axis =
         static_cast<size_t>(axis_ < 0 ? axis_ + static_cast<int64_t>(dims.size()) : axis_);
     int64_t outer = 1, inner = 1;
     for (size_t i = 0; i < dims.size(); ++i) (i < axis ? outer : inner) *= i == axis ? 1 : dims[i];
-    if (inner == 1) {
-      CpuValue y = allocate(x.desc());
-      execute(primitive(x.desc(), static_cast<int>(axis))->primitive, stream,
-              {{DNNL_ARG_SRC, x.mem}, {DNNL_ARG_DST, y.mem}});
-      return {std::move(y)};
-    }
-    // oneDNN 2.6 runs a softmax over any axis but the innermost with its reference kernel, so
-    // the axis is made innermost by a reorder, and put back by another.
+    SoftmaxEntry entry;
+    entry.via_rows = inner != 1;
+    entry.y = entry.via_rows ? plain_desc(dims) : x.desc();
     const int64_t n = dims[axis];
-    ir::Tensor keep;
-    const memory src = plain_view(x, {outer, n, inner}, stream, keep);
-    const memory::desc rows = plain_desc({outer, inner, n});
-    const memory::desc rows_seen_as_src({outer, n, inner}, memory::data_type::f32,
-                                        {n * inner, 1, n});
-    CpuValue t = allocate(rows);
-    reorder(src, memory(rows_seen_as_src, engine(), t.mem.get_data_handle()), stream);
-    execute(primitive(rows, 2)->primitive, stream, {{DNNL_ARG_SRC, t.mem}, {DNNL_ARG_DST, t.mem}});
-    CpuValue y = allocate(plain_desc(dims));
-    reorder(memory(rows_seen_as_src, engine(), t.mem.get_data_handle()),
-            memory(src.get_desc(), engine(), y.mem.get_data_handle()), stream);
-    return {std::move(y)};
-  }
-
- private:
-  std::shared_ptr<const SoftmaxEntry> primitive(const memory::desc& desc, int axis) const {
-    return cache_.get({desc}, [&] {
-      const dnnl::softmax_v2_forward::desc d(dnnl::prop_kind::forward_inference, alg_, desc, desc,
-                                             axis);
-      return SoftmaxEntry{dnnl::softmax_v2_forward(
-          dnnl::softmax_v2_forward::primitive_desc(d, with_user_scratchpad(), engine()))};
-    });
+    if (entry.via_rows) {
+      entry.x = plain_desc({outer, n, inner});
+      entry.rows = plain_desc({outer, inner, n});
+      entry.rows_seen_as_x =
+          memory::desc({outer, n, inner}, memory::data_type::f32, {n * inner, 1, n});
+    }
+    const memory::desc& along = entry.via_rows ? entry.rows : entry.y;
+    const dnnl::softmax_v2_forward::desc d(dnnl::prop_kind::forward_inference, alg_, along, along,
+                                           entry.via_rows ? 2 : static_cast<int>(axis));
+    entry.primitive = dnnl::softmax_v2_forward(
+        dnnl::softmax_v2_forward::primitive_desc(d, with_user_scratchpad(), engine()));
+    return entry;
   }
 
   int64_t axis_;

@@ -7,30 +7,39 @@
 namespace zenith::cpu {
 namespace {
 
+// The output's layout and the same bytes seen through the input's axes, per input layout.
+struct TransposeEntry {
+  dnnl::memory::desc out, seen_as_input;
+};
+
 class TransposeOp : public CpuOp {
  public:
   explicit TransposeOp(const ir::Node& node) : node_(node) {}
 
   StepOutputs run(const std::vector<const CpuValue*>& in, dnnl::stream& stream) const override {
-    const ir::Dims x = in[0]->dims();
-    const std::vector<int64_t> perm = ref::transpose_perm(node_, static_cast<int64_t>(x.size()));
-    ir::Dims out(x.size());
-    for (size_t j = 0; j < perm.size(); ++j) out[j] = x[static_cast<size_t>(perm[j])];
-    CpuValue y = allocate(plain_desc(out));
-    // Output axis j is input axis perm[j]: seen through the input's axes, the plain output's
-    // axis perm[j] steps by its stride j.
-    const dnnl::memory::desc out_desc = y.desc();
-    dnnl::memory::dims strides(out.size());
-    for (size_t j = 0; j < perm.size(); ++j)
-      strides[static_cast<size_t>(perm[j])] = out_desc.data.format_desc.blocking.strides[j];
-    const dnnl::memory seen_as_input(dnnl::memory::desc(x, dnnl::memory::data_type::f32, strides), engine(),
-                                     y.mem.get_data_handle());
-    reorder(in[0]->mem, seen_as_input, stream);
+    auto entry = cache_.get({in[0]->desc()}, [&] { return build(in[0]->dims()); });
+    CpuValue y = allocate(entry->out);
+    reorder(in[0]->mem, run_view(entry->seen_as_input, y.mem.get_data_handle()), stream);
     return {std::move(y)};
   }
 
  private:
+  TransposeEntry build(const ir::Dims& x) const {
+    const std::vector<int64_t> perm = ref::transpose_perm(node_, static_cast<int64_t>(x.size()));
+    ir::Dims out(x.size());
+    for (size_t j = 0; j < perm.size(); ++j) out[j] = x[static_cast<size_t>(perm[j])];
+    TransposeEntry entry{plain_desc(out), {}};
+    // Output axis j is input axis perm[j]: seen through the input's axes, the plain output's
+    // axis perm[j] steps by its stride j.
+    dnnl::memory::dims strides(out.size());
+    for (size_t j = 0; j < perm.size(); ++j)
+      strides[static_cast<size_t>(perm[j])] = entry.out.data.format_desc.blocking.strides[j];
+    entry.seen_as_input = dnnl::memory::desc(x, dnnl::memory::data_type::f32, strides);
+    return entry;
+  }
+
   const ir::Node& node_;
+  PrimitiveCache<TransposeEntry> cache_;
 };
 
 }  // namespace
