@@ -3,6 +3,8 @@
 // operands take our loop (integer_binary.h), one value per channel our other loop
 // (channel_broadcast.h), and broadcasts oneDNN would run with its reference kernel a strided
 // loop (broadcast_map.h).
+#include <array>
+
 #include "devices/cpu/ops/broadcast_map.h"
 #include "devices/cpu/ops/channel_broadcast.h"
 #include "devices/cpu/ops/integer_binary.h"
@@ -25,6 +27,17 @@ struct BinaryEntry {
 // The post-ops of a step our loop computed, as in-place eltwise primitives in turn.
 struct PostOpsEntry {
   std::vector<dnnl::eltwise_forward> primitives;
+};
+
+// How a step computes for some operand layouts, decided once per layouts (a run reads it).
+struct BinaryRoute {
+  enum class Kind { PerChannel, PerImage, SameDims, Broadcast };
+  Kind kind = Kind::Broadcast;
+  bool swap = false;         // the full-size operand is the node's second
+  ChannelLayout layout;      // PerChannel: the full operand's
+  bool per_image = false;    // PerChannel: the other operand has values per image
+  memory::desc image;        // PerImage: one image of the full operand, in its layout
+  memory::desc other_plain;  // PerImage, Broadcast: the other's plain bytes, rank of full
 };
 
 // `full` as one image ([1, ...] in its layout) when its images lie one after another, else
@@ -65,6 +78,8 @@ class BinaryOp : public CpuOp {
     // f32 operands; a scalar (rank 0: no oneDNN memory, `x * 0.5`) broadcasts as [1, ..., 1].
     for (const CpuValue* v : in)
       if (!v || v->dtype() != ir::DType::F32 || (!v->mem && !v->plain.dims().empty())) return false;
+    // Layouts already routed were accepted (runs ask before every step).
+    if (routes_.contains(route_key(in))) return true;
     const ir::Dims a = in[0]->dims(), b = in[1]->dims();
     if (a.size() < b.size() && !commutative_) return false;
     ir::Dims out;
@@ -78,27 +93,24 @@ class BinaryOp : public CpuOp {
 
   StepOutputs run(const std::vector<const CpuValue*>& in, dnnl::stream& stream) const override {
     if (integer_operands(in)) return {integer_binary(alg_, in, stream)};
-    const bool swap = in[0]->dims() != ir::broadcast_dims(in[0]->dims(), in[1]->dims());
-    const CpuValue& full = *in[swap ? 1 : 0];
-    const CpuValue& other = *in[swap ? 0 : 1];
-    if (broadcasts_over_pixels(full.dims(), other.dims()))
-      if (const auto layout = channel_layout(full.desc()))
-        return {per_channel(full, other, *layout, stream)};
-    // oneDNN 2.6 adds a plain [1, C, H, W] to a blocked [N, C, H, W] with its reference kernel:
-    // image by image in one layout instead
-    if (other.dims() != full.dims() && is_one_image(full.dims(), other.dims()))
-      if (const auto image = image_desc(full.desc()))
-        return {per_image(full, other, *image, stream)};
+    const auto route = routes_.get(route_key(in), [&] { return plan(in); });
+    const CpuValue& full = *in[route->swap ? 1 : 0];
+    const CpuValue& other = *in[route->swap ? 0 : 1];
     ir::Tensor keep;
-    CpuValue same_layout;
     memory src1;
-    if (other.dims() == full.dims()) {
-      same_layout = to_layout(other, full.desc(), stream);  // oneDNN's fast paths want one layout
-      src1 = same_layout.mem;
-    } else {
-      ir::Dims dims = other.dims();
-      dims.insert(dims.begin(), full.dims().size() - dims.size(), 1);
-      src1 = plain_view(other, dims, stream, keep);
+    CpuValue same_layout;
+    switch (route->kind) {
+      case BinaryRoute::Kind::PerChannel:
+        return {per_channel(full, other, *route, stream)};
+      case BinaryRoute::Kind::PerImage:
+        return {per_image(full, other, *route, stream)};
+      case BinaryRoute::Kind::SameDims:
+        same_layout = to_layout(other, full.desc(), stream);  // oneDNN's fast paths want one layout
+        src1 = same_layout.mem;
+        break;
+      case BinaryRoute::Kind::Broadcast:
+        src1 = plain_as(other, route->other_plain, stream, keep);
+        break;
     }
     auto entry = binary_for(full.desc(), src1.get_desc());
     if (entry->reference) return {strided(full, other, stream)};
@@ -109,6 +121,42 @@ class BinaryOp : public CpuOp {
   }
 
  private:
+  // The operands' layouts; a scalar has no oneDNN memory, and its empty desc stands for rank 0.
+  static std::array<memory::desc, 2> route_key(const std::vector<const CpuValue*>& in) {
+    return {in[0]->mem ? in[0]->desc() : memory::desc(),
+            in[1]->mem ? in[1]->desc() : memory::desc()};
+  }
+
+  BinaryRoute plan(const std::vector<const CpuValue*>& in) const {
+    BinaryRoute route;
+    route.swap = in[0]->dims() != ir::broadcast_dims(in[0]->dims(), in[1]->dims());
+    const CpuValue& full = *in[route.swap ? 1 : 0];
+    const CpuValue& other = *in[route.swap ? 0 : 1];
+    const ir::Dims full_dims = full.dims();
+    ir::Dims other_dims = other.dims();
+    if (broadcasts_over_pixels(full_dims, other_dims))
+      if (const auto layout = channel_layout(full.desc())) {
+        route.kind = BinaryRoute::Kind::PerChannel;
+        route.layout = *layout;
+        route.per_image = ir::checked_numel(other_dims) != layout->channels;
+        return route;
+      }
+    if (other_dims == full_dims) {
+      route.kind = BinaryRoute::Kind::SameDims;
+      return route;
+    }
+    other_dims.insert(other_dims.begin(), full_dims.size() - other_dims.size(), 1);
+    route.other_plain = plain_desc(other_dims);
+    // oneDNN 2.6 adds a plain [1, C, H, W] to a blocked [N, C, H, W] with its reference kernel:
+    // image by image in one layout instead
+    if (is_one_image(full_dims, other_dims))
+      if (const auto image = image_desc(full.desc())) {
+        route.kind = BinaryRoute::Kind::PerImage;
+        route.image = *image;
+      }
+    return route;
+  }
+
   std::shared_ptr<const BinaryEntry> binary_for(const memory::desc& src0,
                                                 const memory::desc& src1) const {
     return cache_.get({src0, src1}, [&] {
@@ -155,30 +203,31 @@ class BinaryOp : public CpuOp {
     return dst;
   }
 
-  CpuValue per_image(const CpuValue& full, const CpuValue& other, const memory::desc& image,
+  CpuValue per_image(const CpuValue& full, const CpuValue& other, const BinaryRoute& route,
                      dnnl::stream& stream) const {
     ir::Tensor keep;
-    const CpuValue operand = allocate(image);
-    reorder(plain_view(other, image.dims(), stream, keep), operand.mem, stream);
-    auto entry = binary_for(image, image);
+    const auto [operand, buffer] = allocate_memory(route.image);
+    reorder(plain_as(other, route.other_plain, stream, keep), operand, stream);
+    auto entry = binary_for(route.image, route.image);
     CpuValue dst = allocate(full.desc());
     auto* in = static_cast<std::byte*>(full.mem.get_data_handle());
     auto* out = static_cast<std::byte*>(dst.mem.get_data_handle());
-    const size_t bytes = image.get_size();
-    for (int64_t n = 0; n < full.dims()[0]; ++n) {
-      const memory src0(image, engine(), in + n * bytes), to(image, engine(), out + n * bytes);
+    const size_t bytes = route.image.get_size();
+    for (int64_t n = 0; n < full.dim(0); ++n)
       execute(entry->primitive, stream,
-              {{DNNL_ARG_SRC_0, src0}, {DNNL_ARG_SRC_1, operand.mem}, {DNNL_ARG_DST, to}});
-    }
+              {{DNNL_ARG_SRC_0, run_view(route.image, in + n * bytes)},
+               {DNNL_ARG_SRC_1, operand},
+               {DNNL_ARG_DST, run_view(route.image, out + n * bytes)}});
     return dst;
   }
 
-  CpuValue per_channel(const CpuValue& full, const CpuValue& other, const ChannelLayout& layout,
+  CpuValue per_channel(const CpuValue& full, const CpuValue& other, const BinaryRoute& route,
                        dnnl::stream& stream) const {
-    const ir::Tensor values = to_plain(other, stream);
+    ir::Tensor keep;
+    const memory values = plain_view(other, stream, keep);
     CpuValue dst = allocate(full.desc());
-    channel_broadcast(alg_, layout, static_cast<const float*>(full.mem.get_data_handle()),
-                      values.data<float>(), values.numel() != layout.channels,
+    channel_broadcast(alg_, route.layout, static_cast<const float*>(full.mem.get_data_handle()),
+                      static_cast<const float*>(values.get_data_handle()), route.per_image,
                       static_cast<float*>(dst.mem.get_data_handle()));
     return with_post_ops(std::move(dst), stream);
   }
@@ -188,6 +237,7 @@ class BinaryOp : public CpuOp {
   bool commutative_;
   PrimitiveCache<BinaryEntry> cache_;
   PrimitiveCache<PostOpsEntry> post_ops_cache_;
+  PrimitiveCache<BinaryRoute> routes_;
 };
 
 }  // namespace

@@ -1,19 +1,26 @@
 #include "devices/cpu/ops/channel_broadcast.h"
 
+#include <algorithm>
+
+#include "devices/cpu/arena.h"
 #include "devices/cpu/ops/op_util.h"
 
 namespace zenith::cpu {
 namespace {
 
-// `values` per image, padded to whole runs; the padding keeps dst's zero channels zero (0 op 0,
-// and 0 / 1 for Div).
-std::vector<float> padded_values(const ChannelLayout& l, const float* values, bool per_image,
-                                 float pad) {
+// `values` per image, padded to whole runs, in a buffer of the run; the padding keeps dst's zero
+// channels zero (0 op 0, and 0 / 1 for Div).
+std::shared_ptr<void> padded_values(const ChannelLayout& l, const float* values, bool per_image,
+                                    float pad) {
   const int64_t images = per_image ? l.images : 1;
-  std::vector<float> out(static_cast<size_t>(images * l.padded_channels), pad);
+  const auto count = static_cast<size_t>(images * l.padded_channels);
+  std::shared_ptr<void> buffer =
+      run_buffer((std::max<size_t>(count * sizeof(float), 1) + 63) / 64 * 64);
+  auto* out = static_cast<float*>(buffer.get());
+  std::fill_n(out, count, pad);
   for (int64_t n = 0; n < images; ++n)
-    std::copy_n(values + n * l.channels, l.channels, out.begin() + n * l.padded_channels);
-  return out;
+    std::copy_n(values + n * l.channels, l.channels, out + n * l.padded_channels);
+  return buffer;
 }
 
 template <class Op>
@@ -92,17 +99,18 @@ void channel_broadcast(dnnl::algorithm op, const ChannelLayout& layout, const fl
                        const float* values, bool per_image, float* dst) {
   using a = dnnl::algorithm;
   note_kernel("zenith:channel_broadcast");
-  const std::vector<float> v =
+  const std::shared_ptr<void> buffer =
       padded_values(layout, values, per_image, op == a::binary_div ? 1.0f : 0.0f);
+  const auto* v = static_cast<const float*>(buffer.get());
   switch (op) {
     case a::binary_add:
-      return apply(layout, full, v.data(), per_image, dst, [](float x, float y) { return x + y; });
+      return apply(layout, full, v, per_image, dst, [](float x, float y) { return x + y; });
     case a::binary_sub:
-      return apply(layout, full, v.data(), per_image, dst, [](float x, float y) { return x - y; });
+      return apply(layout, full, v, per_image, dst, [](float x, float y) { return x - y; });
     case a::binary_mul:
-      return apply(layout, full, v.data(), per_image, dst, [](float x, float y) { return x * y; });
+      return apply(layout, full, v, per_image, dst, [](float x, float y) { return x * y; });
     default:
-      return apply(layout, full, v.data(), per_image, dst, [](float x, float y) { return x / y; });
+      return apply(layout, full, v, per_image, dst, [](float x, float y) { return x / y; });
   }
 }
 

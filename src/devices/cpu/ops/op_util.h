@@ -38,7 +38,7 @@ inline dnnl::memory plain_view(const CpuValue& value, dnnl::stream& stream, ir::
 // them, or over a plain copy in `keep` when the value is in blocks.
 inline dnnl::memory plain_as(const CpuValue& value, const dnnl::memory::desc& desc,
                              dnnl::stream& stream, ir::Tensor& keep) {
-  if (value.mem.get_desc() == desc) return value.mem;
+  if (value.mem && value.mem.get_desc() == desc) return value.mem;
   return run_view(desc, plain_view(value, stream, keep).get_data_handle());
 }
 
