@@ -284,12 +284,19 @@ RunArena::~RunArena() {
   if (entry && s.layout && entry->layout == s.layout) entry->idle.push_back(std::move(state_));
 }
 
+namespace {
+
+size_t whole_lines(size_t bytes) { return (std::max<size_t>(bytes, 1) + 63) / 64 * 64; }
+
+}  // namespace
+
 std::shared_ptr<void> run_buffer(size_t bytes) {
+  bytes = whole_lines(bytes);
   return active_arena ? active_arena->get(bytes) : pool_buffer(bytes);
 }
 
-std::pair<dnnl::memory, std::shared_ptr<void>> run_memory(const dnnl::memory::desc& desc,
-                                                          size_t bytes) {
+std::pair<dnnl::memory, std::shared_ptr<void>> run_memory(const dnnl::memory::desc& desc) {
+  const size_t bytes = whole_lines(desc.get_size());
   if (active_arena) return active_arena->get_memory(desc, bytes);
   std::shared_ptr<void> buffer = pool_buffer(bytes);
   return {dnnl::memory(desc, engine(), buffer.get()), std::move(buffer)};

@@ -102,12 +102,12 @@ class RunArena {
   bool completed_ = false;
 };
 
-// A 64-byte aligned buffer of `bytes` (a multiple of 64): from the calling thread's RunArena if
+// A 64-byte aligned buffer of at least `bytes`, rounded up to whole 64-byte lines (at least one,
+// so aligned_alloc's size rule holds for empty tensors): from the calling thread's RunArena if
 // it has one, else from the pool.
 std::shared_ptr<void> run_buffer(size_t bytes);
-// The same for oneDNN memory of `desc` (`bytes`: its size rounded up to 64) over such a buffer.
-std::pair<dnnl::memory, std::shared_ptr<void>> run_memory(const dnnl::memory::desc& desc,
-                                                          size_t bytes);
+// The same for oneDNN memory of `desc` over such a buffer.
+std::pair<dnnl::memory, std::shared_ptr<void>> run_memory(const dnnl::memory::desc& desc);
 // oneDNN memory of `desc` over `data`, which the caller keeps alive, for the current step: from
 // the calling thread's RunArena if it has one (RunArena::view), else a new object. Valid until
 // the run ends.

@@ -179,7 +179,7 @@ bool ChainBuffers::start(size_t chain, const Lookup& lookup, dnnl::stream& strea
   make_slices(state);
   const size_t bytes =
       static_cast<size_t>(state.batch * state.total * state.height * state.width) * sizeof(float);
-  state.buffer = run_buffer((std::max<size_t>(bytes, 1) + 63) / 64 * 64);
+  state.buffer = run_buffer(bytes);
   state.filled.assign(c.inputs.size(), false);
   for (size_t i = 0; i < c.inputs.size(); ++i)
     if (const CpuValue* v = lookup(c.input_slots[i])) fill(state, i, *v, stream);

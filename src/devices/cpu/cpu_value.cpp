@@ -179,8 +179,7 @@ ir::DType CpuValue::dtype() const {
 }
 
 std::pair<dnnl::memory, std::shared_ptr<void>> allocate_memory(const dnnl::memory::desc& desc) {
-  // Rounded up so aligned_alloc's size rule holds; at least one line for empty tensors.
-  return run_memory(desc, (std::max<size_t>(desc.get_size(), 1) + 63) / 64 * 64);
+  return run_memory(desc);
 }
 
 CpuValue allocate(const dnnl::memory::desc& desc) {

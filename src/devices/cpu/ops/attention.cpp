@@ -51,10 +51,8 @@ class AttentionOp : public CpuOp {
   bool accepts(const std::vector<const CpuValue*>& in) const override {
     if (!CpuOp::accepts(in) || !in[0] || !in[1] || !in[2]) return false;
     // Inputs of layouts already built for were accepted (runs ask before every step).
-    const bool has_mask = in.size() > 3 && in[3];
-    const std::array<memory::desc, 4> key = {in[0]->desc(), in[1]->desc(), in[2]->desc(),
-                                             has_mask ? in[3]->desc() : memory::desc()};
-    if (cache_.contains(std::span(key.data(), has_mask ? 4 : 3))) return true;
+    const Key key(in);
+    if (cache_.contains(key.descs())) return true;
     const Shapes s = shapes(in);
     if (s.rank < 2 || s.rank > 5) return false;
     const auto scores = product_dims(s.q, s.k);
@@ -68,14 +66,11 @@ class AttentionOp : public CpuOp {
   }
 
   StepOutputs run(const std::vector<const CpuValue*>& in, dnnl::stream& stream) const override {
-    const bool has_mask = in.size() > 3 && in[3];
-    const std::array<memory::desc, 4> key = {in[0]->desc(), in[1]->desc(), in[2]->desc(),
-                                             has_mask ? in[3]->desc() : memory::desc()};
-    auto entry =
-        cache_.get(std::span(key.data(), has_mask ? 4 : 3), [&] { return build(shapes(in)); });
+    const Key key(in);
+    auto entry = cache_.get(key.descs(), [&] { return build(shapes(in)); });
     ir::Tensor keep[4];
     memory operand[4];
-    for (size_t i = 0; i < (has_mask ? 4 : 3); ++i)
+    for (size_t i = 0; i < key.count; ++i)
       operand[i] = plain_as(*in[i], entry->in[i], stream, keep[i]);
     const auto [scores, buffer] = allocate_memory(entry->scores_desc);
     execute(entry->scores, stream,
@@ -91,6 +86,18 @@ class AttentionOp : public CpuOp {
   }
 
  private:
+  // The inputs' layouts: Q, K, V and the mask if there is one.
+  struct Key {
+    explicit Key(const std::vector<const CpuValue*>& in) : count(in.size() > 3 && in[3] ? 4 : 3) {
+      for (size_t i = 0; i < count; ++i) descs_[i] = in[i]->desc();
+    }
+    std::span<const memory::desc> descs() const { return {descs_.data(), count}; }
+    size_t count;
+
+   private:
+    std::array<memory::desc, 4> descs_;
+  };
+
   struct Shapes {
     size_t rank = 0;
     ir::Dims q, k, v;  // padded to `rank`

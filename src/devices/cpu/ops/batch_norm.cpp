@@ -118,7 +118,7 @@ class BatchNormOp : public CpuOp {
       param[i] =
           static_cast<const float*>(plain_view(*in[i + 1], stream, keep[i]).get_data_handle());
     // The statistics may be inputs rather than constants, so this is computed per run.
-    const std::shared_ptr<void> folded = run_buffer((2 * channels * sizeof(float) + 63) / 64 * 64);
+    const std::shared_ptr<void> folded = run_buffer(2 * channels * sizeof(float));
     float* scale = static_cast<float*>(folded.get());
     float* shift = scale + channels;
     for (size_t c = 0; c < channels; ++c) {

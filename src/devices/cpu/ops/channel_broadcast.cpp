@@ -14,8 +14,7 @@ std::shared_ptr<void> padded_values(const ChannelLayout& l, const float* values,
                                     float pad) {
   const int64_t images = per_image ? l.images : 1;
   const auto count = static_cast<size_t>(images * l.padded_channels);
-  std::shared_ptr<void> buffer =
-      run_buffer((std::max<size_t>(count * sizeof(float), 1) + 63) / 64 * 64);
+  std::shared_ptr<void> buffer = run_buffer(count * sizeof(float));
   auto* out = static_cast<float*>(buffer.get());
   std::fill_n(out, count, pad);
   for (int64_t n = 0; n < images; ++n)

@@ -11,8 +11,7 @@ namespace zenith::cpu {
 CpuValue allocate_plain(ir::DType dtype, const ir::Dims& dims) {
   const size_t bytes =
       static_cast<size_t>(ir::checked_numel(dims, "output")) * ir::dtype_size(dtype);
-  // Rounded up so aligned_alloc's size rule holds; at least one line for empty tensors.
-  std::shared_ptr<void> buffer = run_buffer((std::max<size_t>(bytes, 1) + 63) / 64 * 64);
+  std::shared_ptr<void> buffer = run_buffer(bytes);
   CpuValue value = wrap(ir::Tensor::view(dtype, dims, buffer.get(), buffer));
   value.owner = std::move(buffer);
   return value;
