@@ -6,10 +6,9 @@
 #include <string>
 #include <vector>
 
-namespace zenith::ir {
+#include "ir/dims.h"
 
-// Concrete dimensions of a tensor at run time.
-using Dims = std::vector<int64_t>;
+namespace zenith::ir {
 
 // One dimension of a static shape: a known size, a named symbol ("batch"), or unknown.
 struct Dim {

@@ -100,12 +100,12 @@ void Tensor::check_type(DType requested) const {
                             dtype_name(requested)));
 }
 
-std::vector<int64_t> to_int64_vector(const Tensor& t, std::string_view what) {
+Dims to_int64_vector(const Tensor& t, std::string_view what) {
   if (t.dtype() != DType::I64 && t.dtype() != DType::I32)
     throw_invalid_argument("{} must be an i64 tensor, got {}", what, dtype_name(t.dtype()));
   if (t.rank() > 1)
     throw_invalid_argument("{} must be a 1-D tensor, got shape {}", what, to_string(t.dims()));
-  std::vector<int64_t> out(static_cast<size_t>(t.numel()));
+  Dims out(static_cast<size_t>(t.numel()));
   for (int64_t i = 0; i < t.numel(); ++i) out[static_cast<size_t>(i)] = t.as_int64(i);
   return out;
 }

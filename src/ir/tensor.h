@@ -76,7 +76,8 @@ class Tensor {
   std::byte* data_ = nullptr;
 };
 
-// A 1-D i64 tensor's values as a vector (also accepts i32). Throws InvalidArgument naming `what`.
-std::vector<int64_t> to_int64_vector(const Tensor& t, std::string_view what);
+// A 1-D i64 tensor's values (also accepts i32), in Dims: no allocation for up to Dims::kInline
+// of them. Throws InvalidArgument naming `what`.
+Dims to_int64_vector(const Tensor& t, std::string_view what);
 
 }  // namespace zenith::ir

@@ -167,7 +167,7 @@ class CpuRun : public devices::DeviceRun {
       if (!plain)
         throw_invalid_model("input '{}' is not produced by any earlier node", step.inputs[k]);
       if (!plain->is_tensor()) return fmt::format("input '{}' is not a tensor", step.inputs[k]);
-      wrapped_[k] = wrap(plain->tensor());
+      wrapped_[k] = wrap_in_run(plain->tensor());
       inputs_[k] = &wrapped_[k];
     }
     if (!op.accepts(inputs_))

@@ -37,7 +37,11 @@ CpuRunSettings::~CpuRunSettings() {
   omp_set_num_threads(saved_threads_);
 }
 
-ir::Dims CpuValue::dims() const { return mem ? mem.get_desc().dims() : plain.dims(); }
+ir::Dims CpuValue::dims() const { return mem ? dims_of(mem.get_desc()) : plain.dims(); }
+
+ir::Dims dims_of(const dnnl::memory::desc& desc) {
+  return {desc.data.dims, desc.data.dims + desc.data.ndims};
+}
 
 size_t CpuValue::rank() const {
   return mem ? static_cast<size_t>(mem.get_desc().data.ndims) : plain.dims().size();
@@ -187,19 +191,31 @@ CpuValue allocate(const dnnl::memory::desc& desc) {
   CpuValue value;
   value.mem = std::move(memory);
   if (is_plain(desc))
-    value.plain = ir::Tensor::view(ir_type(desc.data_type()), desc.dims(), buffer.get(), buffer);
+    value.plain = ir::Tensor::view(ir_type(desc.data_type()), dims_of(desc), buffer.get(), buffer);
   value.owner = std::move(buffer);
   return value;
 }
 
-CpuValue wrap(const ir::Tensor& tensor) {
+namespace {
+
+template <class MakeMemory>
+CpuValue wrap_with(const ir::Tensor& tensor, MakeMemory&& make_memory) {
   CpuValue value;
   value.plain = tensor;
   if (auto type = dnnl_type(tensor.dtype()); type && tensor.rank() > 0)
-    value.mem = dnnl::memory(plain_desc(tensor.dims(), *type), engine(),
-                             const_cast<std::byte*>(tensor.raw()));
+    value.mem = make_memory(plain_desc(tensor.dims(), *type), const_cast<std::byte*>(tensor.raw()));
   return value;
 }
+
+}  // namespace
+
+CpuValue wrap(const ir::Tensor& tensor) {
+  return wrap_with(tensor, [](const dnnl::memory::desc& desc, void* data) {
+    return dnnl::memory(desc, engine(), data);
+  });
+}
+
+CpuValue wrap_in_run(const ir::Tensor& tensor) { return wrap_with(tensor, run_view); }
 
 CpuValue to_layout(const CpuValue& value, const dnnl::memory::desc& desc, dnnl::stream& stream) {
   ZENITH_ASSERT(value.mem);

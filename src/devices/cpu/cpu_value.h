@@ -53,6 +53,8 @@ struct CpuValue {
   int64_t dim(size_t i) const;
 };
 
+// The dims `desc` describes.
+ir::Dims dims_of(const dnnl::memory::desc& desc);
 // The plain row-major descriptor of `dims` of `type`. Allocates nothing (runs call it).
 dnnl::memory::desc plain_desc(std::span<const int64_t> dims,
                               dnnl::memory::data_type type = dnnl::memory::data_type::f32);
@@ -81,6 +83,9 @@ CpuValue allocate(const dnnl::memory::desc& desc);
 std::pair<dnnl::memory, std::shared_ptr<void>> allocate_memory(const dnnl::memory::desc& desc);
 // Wraps a REF (plain) tensor without copying.
 CpuValue wrap(const ir::Tensor& tensor);
+// The same for a tensor of the current run: its oneDNN memory object comes from the run
+// (run_view), so it allocates nothing, and is valid until the run ends.
+CpuValue wrap_in_run(const ir::Tensor& tensor);
 // `value` in layout `desc` (same dims): itself if it already is, else a reordered copy.
 CpuValue to_layout(const CpuValue& value, const dnnl::memory::desc& desc, dnnl::stream& stream);
 // The plain ir::Tensor of `value`, reordering blocked layouts into a new tensor.

@@ -97,14 +97,13 @@ inline AxisSplit split_at_axis(const ir::Dims& dims, int64_t axis) {
 }
 
 // Normalizes each axis against `rank` and rejects duplicates; `what` names the attribute/input.
-inline std::vector<int64_t> normalize_axes(std::vector<int64_t> axes, int64_t rank,
-                                           std::string_view what) {
-  std::vector<bool> seen(static_cast<size_t>(rank), false);
+inline ir::Dims normalize_axes(ir::Dims axes, int64_t rank, std::string_view what) {
+  ir::Dims seen(static_cast<size_t>(rank), 0);  // allocates nothing up to rank 8: CPU runs call it
   for (int64_t& axis : axes) {
     axis = ir::normalize_axis(axis, rank, what);
     if (seen[static_cast<size_t>(axis)])
       throw_invalid_argument("{} lists axis {} more than once", what, axis);
-    seen[static_cast<size_t>(axis)] = true;
+    seen[static_cast<size_t>(axis)] = 1;
   }
   return axes;
 }

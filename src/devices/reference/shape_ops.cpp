@@ -8,7 +8,7 @@
 
 namespace zenith::ref {
 
-ir::Dims reshape_dims(const ir::Dims& in, const std::vector<int64_t>& shape, bool allow_zero) {
+ir::Dims reshape_dims(const ir::Dims& in, const ir::Dims& shape, bool allow_zero) {
   ir::Dims out(shape.size());
   int64_t inferred = -1;
   int64_t known = 1;
@@ -56,14 +56,14 @@ ir::Dims flatten_dims(const ir::Dims& in, int64_t axis) {
   return {s.outer, s.extent * s.inner};
 }
 
-std::vector<int64_t> transpose_perm(const ir::Node& node, int64_t rank) {
-  std::vector<int64_t> perm;
+ir::Dims transpose_perm(const ir::Node& node, int64_t rank) {
+  ir::Dims perm;
   for (int64_t i = rank - 1; i >= 0; --i) perm.push_back(i);
   perm = node.attr<std::vector<int64_t>>("perm", perm);
   if (static_cast<int64_t>(perm.size()) != rank)
     throw_invalid_model("attribute 'perm' has {} entries for an input of rank {}", perm.size(),
                         rank);
-  std::vector<bool> seen(perm.size(), false);
+  ir::Dims seen(perm.size(), 0);
   for (int64_t p : perm) {
     if (p < 0 || p >= rank || seen[static_cast<size_t>(p)])
       throw_invalid_model("attribute 'perm' [{}] is not a permutation of 0..{}",
@@ -73,14 +73,14 @@ std::vector<int64_t> transpose_perm(const ir::Node& node, int64_t rank) {
   return perm;
 }
 
-std::vector<int64_t> shape_values(const ir::Node& node, const ir::Dims& in) {
+ir::Dims shape_values(const ir::Node& node, const ir::Dims& in) {
   const auto rank = static_cast<int64_t>(in.size());
   auto clamp_axis = [rank](int64_t a) {
     return std::clamp<int64_t>(a < 0 ? a + rank : a, 0, rank);
   };
   const int64_t start = clamp_axis(node.attr<int64_t>("start", 0));
   const int64_t end = clamp_axis(node.attr<int64_t>("end", rank));
-  return std::vector<int64_t>(in.begin() + start, in.begin() + std::max(start, end));
+  return ir::Dims(in.begin() + start, in.begin() + std::max(start, end));
 }
 
 ir::Tensor constant_of_shape_value(const ir::Node& node) {
@@ -91,15 +91,15 @@ ir::Tensor constant_of_shape_value(const ir::Node& node) {
   return value;
 }
 
-ir::Dims constant_of_shape_dims(const std::vector<int64_t>& shape) {
+ir::Dims constant_of_shape_dims(const ir::Dims& shape) {
   for (int64_t d : shape)
     if (d < 0) throw_invalid_argument("shape [{}] has a negative dim", fmt::join(shape, ","));
   return shape;
 }
 
-ir::Dims squeeze_dims(const ir::Dims& in, const std::optional<std::vector<int64_t>>& axes) {
+ir::Dims squeeze_dims(const ir::Dims& in, const std::optional<ir::Dims>& axes) {
   const auto rank = static_cast<int64_t>(in.size());
-  std::vector<bool> drop(in.size(), false);
+  ir::Dims drop(in.size(), 0);
   if (axes) {
     for (int64_t axis : normalize_axes(*axes, rank, "input 'axes'")) {
       if (in[static_cast<size_t>(axis)] != 1)
@@ -116,9 +116,9 @@ ir::Dims squeeze_dims(const ir::Dims& in, const std::optional<std::vector<int64_
   return out;
 }
 
-ir::Dims unsqueeze_dims(const ir::Dims& in, const std::vector<int64_t>& axes) {
+ir::Dims unsqueeze_dims(const ir::Dims& in, const ir::Dims& axes) {
   const int64_t rank = static_cast<int64_t>(in.size() + axes.size());
-  std::vector<bool> inserted(static_cast<size_t>(rank), false);
+  ir::Dims inserted(static_cast<size_t>(rank), 0);
   for (int64_t axis : normalize_axes(axes, rank, "input 'axes'"))
     inserted[static_cast<size_t>(axis)] = true;
   ir::Dims out;
@@ -151,15 +151,14 @@ int64_t gather_elements_axis(const ir::Dims& data, const ir::Dims& indices, int6
   return axis;
 }
 
-SliceWindow slice_window(const ir::Dims& in, const std::vector<int64_t>& starts,
-                         const std::vector<int64_t>& ends,
-                         const std::optional<std::vector<int64_t>>& given_axes,
-                         const std::optional<std::vector<int64_t>>& given_steps) {
+SliceWindow slice_window(const ir::Dims& in, const ir::Dims& starts, const ir::Dims& ends,
+                         const std::optional<ir::Dims>& given_axes,
+                         const std::optional<ir::Dims>& given_steps) {
   const size_t n = starts.size();
-  std::vector<int64_t> axes(n);
+  ir::Dims axes(n);
   for (size_t i = 0; i < n; ++i) axes[i] = static_cast<int64_t>(i);
   if (given_axes) axes = *given_axes;
-  const std::vector<int64_t> steps = given_steps.value_or(std::vector<int64_t>(n, 1));
+  const ir::Dims steps = given_steps.value_or(ir::Dims(n, 1));
   if (ends.size() != n || axes.size() != n || steps.size() != n)
     throw_invalid_argument(
         "inputs 'starts', 'ends', 'axes', 'steps' must have equal lengths, got "
@@ -202,10 +201,10 @@ int64_t split_axis(const ir::Dims& in, int64_t axis) {
   return ir::normalize_axis(axis, static_cast<int64_t>(in.size()), "attribute 'axis'");
 }
 
-std::vector<int64_t> split_sizes(const ir::Dims& in, int64_t axis, int64_t count,
-                                 const std::optional<std::vector<int64_t>>& given) {
+ir::Dims split_sizes(const ir::Dims& in, int64_t axis, int64_t count,
+                     const std::optional<ir::Dims>& given) {
   const int64_t extent = in[static_cast<size_t>(axis)];
-  std::vector<int64_t> sizes;
+  ir::Dims sizes;
   if (given) {
     sizes = *given;
     int64_t total = 0;
@@ -251,14 +250,14 @@ ConcatShape concat_shape(const std::vector<ir::DType>& dtypes, const std::vector
   return shape;
 }
 
-ir::Dims expand_dims(const ir::Dims& in, const std::vector<int64_t>& shape) {
+ir::Dims expand_dims(const ir::Dims& in, const ir::Dims& shape) {
   for (int64_t d : shape)
     if (d < 0)
       throw_invalid_argument("input 'shape' [{}] has a negative dim", fmt::join(shape, ","));
   return ir::broadcast_dims(in, shape);
 }
 
-ir::Dims tile_dims(const ir::Dims& in, const std::vector<int64_t>& repeats) {
+ir::Dims tile_dims(const ir::Dims& in, const ir::Dims& repeats) {
   if (repeats.size() != in.size())
     throw_invalid_argument("input 'repeats' has {} entries for an input of rank {}", repeats.size(),
                            in.size());
@@ -282,10 +281,10 @@ PadMode pad_mode(const ir::Node& node) {
   throw_invalid_model("attribute 'mode' is '{}', expected constant, reflect, edge or wrap", mode);
 }
 
-PadWindow pad_window(const ir::Dims& in, const std::vector<int64_t>& pads,
-                     const std::optional<std::vector<int64_t>>& given_axes, PadMode mode) {
+PadWindow pad_window(const ir::Dims& in, const ir::Dims& pads,
+                     const std::optional<ir::Dims>& given_axes, PadMode mode) {
   const auto rank = static_cast<int64_t>(in.size());
-  std::vector<int64_t> axes(in.size());
+  ir::Dims axes(in.size());
   for (size_t i = 0; i < axes.size(); ++i) axes[i] = static_cast<int64_t>(i);
   if (given_axes) axes = normalize_axes(*given_axes, rank, "input 'axes'");
   if (pads.size() != 2 * axes.size())

@@ -14,7 +14,7 @@ namespace zenith::ref {
 
 // Reshape's output dims for input dims `in` and its `shape` input (0 copies the input's dim
 // unless `allow_zero`; one -1 is inferred). InvalidArgument when `shape` does not fit `in`.
-ir::Dims reshape_dims(const ir::Dims& in, const std::vector<int64_t>& shape, bool allow_zero);
+ir::Dims reshape_dims(const ir::Dims& in, const ir::Dims& shape, bool allow_zero);
 
 // Flatten's output dims [prod(in[:axis]), prod(in[axis:])]; `axis` < 0 counts from the end.
 // InvalidModel when `axis` is outside [-rank, rank].
@@ -22,21 +22,21 @@ ir::Dims flatten_dims(const ir::Dims& in, int64_t axis);
 
 // Transpose's permutation for an input of `rank`: `node`'s perm attribute, or the axes reversed.
 // InvalidModel unless it is a permutation of [0, rank).
-std::vector<int64_t> transpose_perm(const ir::Node& node, int64_t rank);
+ir::Dims transpose_perm(const ir::Node& node, int64_t rank);
 
 // Shape's output: the dims of `in` from attribute start to end (opset 15: negative values count
 // from the end, both clamp to [0, rank]).
-std::vector<int64_t> shape_values(const ir::Node& node, const ir::Dims& in);
+ir::Dims shape_values(const ir::Node& node, const ir::Dims& in);
 
 // ConstantOfShape: the fill value (attribute 'value', one element; f32 0 when absent) and the
 // output dims (input `shape`, non-negative).
 ir::Tensor constant_of_shape_value(const ir::Node& node);
-ir::Dims constant_of_shape_dims(const std::vector<int64_t>& shape);
+ir::Dims constant_of_shape_dims(const ir::Dims& shape);
 
 // Squeeze's output dims: `axes` (each of size 1) removed, or every size-1 axis when absent.
-ir::Dims squeeze_dims(const ir::Dims& in, const std::optional<std::vector<int64_t>>& axes);
+ir::Dims squeeze_dims(const ir::Dims& in, const std::optional<ir::Dims>& axes);
 // Unsqueeze's output dims: size-1 axes inserted at `axes` (positions in the output).
-ir::Dims unsqueeze_dims(const ir::Dims& in, const std::vector<int64_t>& axes);
+ir::Dims unsqueeze_dims(const ir::Dims& in, const ir::Dims& axes);
 
 // Gather's `axis` attribute normalized for `data`; InvalidArgument for a scalar `data`.
 int64_t gather_axis(const ir::Dims& data, int64_t axis);
@@ -54,16 +54,14 @@ struct SliceWindow {
   ir::Dims step;
   ir::Dims out;
 };
-SliceWindow slice_window(const ir::Dims& in, const std::vector<int64_t>& starts,
-                         const std::vector<int64_t>& ends,
-                         const std::optional<std::vector<int64_t>>& axes,
-                         const std::optional<std::vector<int64_t>>& steps);
+SliceWindow slice_window(const ir::Dims& in, const ir::Dims& starts, const ir::Dims& ends,
+                         const std::optional<ir::Dims>& axes, const std::optional<ir::Dims>& steps);
 
 // Split's `axis` attribute normalized for `in`, and the sizes of its `count` parts: `given` (the
 // 'split' input) checked, or equal parts with a smaller last one.
 int64_t split_axis(const ir::Dims& in, int64_t axis);
-std::vector<int64_t> split_sizes(const ir::Dims& in, int64_t axis, int64_t count,
-                                 const std::optional<std::vector<int64_t>>& given);
+ir::Dims split_sizes(const ir::Dims& in, int64_t axis, int64_t count,
+                     const std::optional<ir::Dims>& given);
 
 // Concat's normalized axis and output dims; every input must have input 0's dtype, rank and
 // dims off the axis.
@@ -75,9 +73,9 @@ ConcatShape concat_shape(const std::vector<ir::DType>& dtypes, const std::vector
                          int64_t axis);
 
 // Expand's output dims: `in` broadcast with the non-negative `shape`.
-ir::Dims expand_dims(const ir::Dims& in, const std::vector<int64_t>& shape);
+ir::Dims expand_dims(const ir::Dims& in, const ir::Dims& shape);
 // Tile's output dims: each axis times its non-negative entry of `repeats`.
-ir::Dims tile_dims(const ir::Dims& in, const std::vector<int64_t>& repeats);
+ir::Dims tile_dims(const ir::Dims& in, const ir::Dims& repeats);
 
 // Pad: the mode attribute, and per axis the padding before it (negative crops) and the output
 // dims. `axes` defaults to every axis.
@@ -87,8 +85,8 @@ struct PadWindow {
   ir::Dims begin;
   ir::Dims out;
 };
-PadWindow pad_window(const ir::Dims& in, const std::vector<int64_t>& pads,
-                     const std::optional<std::vector<int64_t>>& axes, PadMode mode);
+PadWindow pad_window(const ir::Dims& in, const ir::Dims& pads, const std::optional<ir::Dims>& axes,
+                     PadMode mode);
 
 // The input coordinate that coordinate `c`, outside [0, dim), of a padded axis reads in `mode`
 // (edge, reflect or wrap). REQUIRES: dim > 0.

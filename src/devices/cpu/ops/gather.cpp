@@ -13,18 +13,22 @@
 namespace zenith::cpu {
 namespace {
 
-// The i32 or i64 `indices`, each checked against `extent` and made non-negative.
-std::vector<int64_t> checked_indices(const ir::Tensor& indices, int64_t extent) {
-  std::vector<int64_t> out(static_cast<size_t>(indices.numel()));
+// Checks each of the i32 or i64 `indices` against `extent` (REF's errors), then calls fn(at),
+// where at(j) is index j made non-negative: the indices are read in place, never copied.
+template <class Fn>
+void with_checked_indices(const ir::Tensor& indices, int64_t extent, Fn&& fn) {
   ir::visit_dtype(indices.dtype(), [&](auto tag) {
     using T = typename decltype(tag)::type;
     if constexpr (std::is_same_v<T, int32_t> || std::is_same_v<T, int64_t>) {
       const T* p = indices.data<T>();
-      for (size_t i = 0; i < out.size(); ++i)
-        out[i] = ref::checked_index(p[i], extent, "input 'indices'");
+      for (int64_t i = 0; i < indices.numel(); ++i)
+        ref::checked_index(p[i], extent, "input 'indices'");
+      fn([p, extent](int64_t j) {
+        const auto k = static_cast<int64_t>(p[j]);
+        return k < 0 ? k + extent : k;
+      });
     }
   });
-  return out;
 }
 
 bool is_index(const CpuValue* v) {
@@ -50,34 +54,32 @@ class GatherOp : public CpuOp {
   CpuValue gather(const ir::Tensor& data, const ir::Tensor& indices) const {
     const int64_t axis = ref::gather_axis(data.dims(), axis_);
     const ref::AxisSplit s = ref::split_at_axis(data.dims(), axis);
-    const std::vector<int64_t> at = checked_indices(indices, s.extent);
     CpuValue y = allocate_plain(data.dtype(), ref::gather_dims(data.dims(), indices.dims(), axis));
-    const auto count = static_cast<int64_t>(at.size());
+    const int64_t count = indices.numel();
     const int64_t rows = s.outer * count;
     const size_t elem = ir::dtype_size(data.dtype());
     const std::byte* src = data.raw();
     std::byte* dst = y.plain.raw();
     note_kernel("zenith:gather");
-    if (s.inner > 1) {
-      const size_t row_bytes = static_cast<size_t>(s.inner) * elem;
+    with_checked_indices(indices, s.extent, [&](auto at) {
+      if (s.inner > 1) {
+        const size_t row_bytes = static_cast<size_t>(s.inner) * elem;
 #pragma omp parallel for if (rows * s.inner >= kParallelElements)
-      for (int64_t r = 0; r < rows; ++r) {
-        const int64_t o = r / count, j = r % count;
-        std::memcpy(
-            dst + static_cast<size_t>(r) * row_bytes,
-            src + static_cast<size_t>(o * s.extent + at[static_cast<size_t>(j)]) * row_bytes,
-            row_bytes);
+        for (int64_t r = 0; r < rows; ++r) {
+          const int64_t o = r / count, j = r % count;
+          std::memcpy(dst + static_cast<size_t>(r) * row_bytes,
+                      src + static_cast<size_t>(o * s.extent + at(j)) * row_bytes, row_bytes);
+        }
+        return;
       }
-      return y;
-    }
-    visit_element_size(elem, [&](auto tag) {  // single elements: a gather loop per outer index
-      using T = typename decltype(tag)::type;
-      const T* from = reinterpret_cast<const T*>(src);
-      T* to = reinterpret_cast<T*>(dst);
+      visit_element_size(elem, [&](auto tag) {  // single elements: a loop per outer index
+        using T = typename decltype(tag)::type;
+        const T* from = reinterpret_cast<const T*>(src);
+        T* to = reinterpret_cast<T*>(dst);
 #pragma omp parallel for if (rows >= kParallelElements)
-      for (int64_t o = 0; o < s.outer; ++o)
-        for (int64_t j = 0; j < count; ++j)
-          to[o * count + j] = from[o * s.extent + at[static_cast<size_t>(j)]];
+        for (int64_t o = 0; o < s.outer; ++o)
+          for (int64_t j = 0; j < count; ++j) to[o * count + j] = from[o * s.extent + at(j)];
+      });
     });
     return y;
   }
@@ -87,8 +89,6 @@ class GatherOp : public CpuOp {
   // axis stride 0, plus the index times that stride.
   CpuValue gather_elements(const ir::Tensor& data, const ir::Tensor& indices) const {
     const int64_t axis = ref::gather_elements_axis(data.dims(), indices.dims(), axis_);
-    const std::vector<int64_t> at =
-        checked_indices(indices, data.dims()[static_cast<size_t>(axis)]);
     CpuValue y = allocate_plain(data.dtype(), indices.dims());
     StridedLoop<3> loop{indices.dims(),
                         {ir::strides_of(indices.dims()), ir::strides_of(indices.dims()),
@@ -96,16 +96,17 @@ class GatherOp : public CpuOp {
     const int64_t axis_stride = loop.strides[2][static_cast<size_t>(axis)];
     loop.strides[2][static_cast<size_t>(axis)] = 0;
     note_kernel("zenith:gather_elements");
-    visit_element_size(ir::dtype_size(data.dtype()), [&](auto tag) {
-      using T = typename decltype(tag)::type;
-      const T* from = reinterpret_cast<const T*>(data.raw());
-      T* to = reinterpret_cast<T*>(y.plain.raw());
-      for_each_row(loop, [&](const std::array<int64_t, 3>& off, int64_t n,
-                             const std::array<int64_t, 3>& inner) {
-        for (int64_t i = 0; i < n; ++i)
-          to[off[0] + i * inner[0]] =
-              from[off[2] + i * inner[2] +
-                   at[static_cast<size_t>(off[1] + i * inner[1])] * axis_stride];
+    with_checked_indices(indices, data.dims()[static_cast<size_t>(axis)], [&](auto at) {
+      visit_element_size(ir::dtype_size(data.dtype()), [&](auto tag) {
+        using T = typename decltype(tag)::type;
+        const T* from = reinterpret_cast<const T*>(data.raw());
+        T* to = reinterpret_cast<T*>(y.plain.raw());
+        for_each_row(loop, [&](const std::array<int64_t, 3>& off, int64_t n,
+                               const std::array<int64_t, 3>& inner) {
+          for (int64_t i = 0; i < n; ++i)
+            to[off[0] + i * inner[0]] =
+                from[off[2] + i * inner[2] + at(off[1] + i * inner[1]) * axis_stride];
+        });
       });
     });
     return y;

@@ -89,7 +89,7 @@ class MatMulOp : public CpuOp {
                              ? out.mem
                              : run_view(dst_md(entry->pd), out.mem.get_data_handle());
     execute(entry->primitive, stream, args);
-    if (scalar) return {wrap(out.plain.reshaped({}))};
+    if (scalar) return {wrap_in_run(out.plain.reshaped({}))};
     return {std::move(out)};
   }
 

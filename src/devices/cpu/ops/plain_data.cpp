@@ -12,7 +12,7 @@ CpuValue allocate_plain(ir::DType dtype, const ir::Dims& dims) {
   const size_t bytes =
       static_cast<size_t>(ir::checked_numel(dims, "output")) * ir::dtype_size(dtype);
   std::shared_ptr<void> buffer = run_buffer(bytes);
-  CpuValue value = wrap(ir::Tensor::view(dtype, dims, buffer.get(), buffer));
+  CpuValue value = wrap_in_run(ir::Tensor::view(dtype, dims, buffer.get(), buffer));
   value.owner = std::move(buffer);
   return value;
 }
@@ -33,14 +33,12 @@ std::string require_fixed_size(const ir::Graph& graph, const ir::Node& node, siz
   return "";
 }
 
-std::vector<int64_t> int_values(const CpuValue& value, std::string_view what,
-                                dnnl::stream& stream) {
+ir::Dims int_values(const CpuValue& value, std::string_view what, dnnl::stream& stream) {
   return ir::to_int64_vector(to_plain(value, stream), what);
 }
 
-std::optional<std::vector<int64_t>> optional_int_values(const CpuValue* value,
-                                                        std::string_view what,
-                                                        dnnl::stream& stream) {
+std::optional<ir::Dims> optional_int_values(const CpuValue* value, std::string_view what,
+                                            dnnl::stream& stream) {
   if (!value) return std::nullopt;
   return int_values(*value, what, stream);
 }

@@ -45,11 +45,10 @@ std::string require_fixed_size(const ir::Graph& graph, const ir::Node& node,
                                size_t inputs = std::numeric_limits<size_t>::max());
 
 // The elements of an integer input (Slice's starts, Pad's pads, ...), widened to i64; `what`
-// names it in errors, which are REF's.
-std::vector<int64_t> int_values(const CpuValue& value, std::string_view what, dnnl::stream& stream);
+// names it in errors, which are REF's. In Dims, which hold short lists in place.
+ir::Dims int_values(const CpuValue& value, std::string_view what, dnnl::stream& stream);
 // The same for an optional input: nullopt when absent.
-std::optional<std::vector<int64_t>> optional_int_values(const CpuValue* value,
-                                                        std::string_view what,
-                                                        dnnl::stream& stream);
+std::optional<ir::Dims> optional_int_values(const CpuValue* value, std::string_view what,
+                                            dnnl::stream& stream);
 
 }  // namespace zenith::cpu

@@ -133,7 +133,7 @@ class ReduceOp : public CpuOp {
       : fn_(reduce_fn(node.op_type)),
         keepdims_(node.attr<int64_t>("keepdims", 1) != 0),
         axes_(node.has_input(1) ? ir::to_int64_vector(graph.initializers.at(node.inputs[1]), "axes")
-                                : std::vector<int64_t>{}) {}
+                                : ir::Dims{}) {}
 
   bool accepts(const std::vector<const CpuValue*>& in) const override {
     if (!in[0] || !in[0]->is_f32() || ir::checked_numel(in[0]->dims()) == 0) return false;
@@ -235,9 +235,9 @@ class ReduceOp : public CpuOp {
 
 std::string supports_reduce(const ir::Graph& graph, const ir::Node& node) {
   if (node.has_input(1) && !is_constant(graph, node, 1)) return "the axes are not a constant";
-  const std::vector<int64_t> axes =
-      node.has_input(1) ? ir::to_int64_vector(graph.initializers.at(node.inputs[1]), "axes")
-                        : std::vector<int64_t>{};
+  const ir::Dims axes = node.has_input(1)
+                            ? ir::to_int64_vector(graph.initializers.at(node.inputs[1]), "axes")
+                            : ir::Dims{};
   if (axes.empty() && node.attr<int64_t>("noop_with_empty_axes", 0) != 0)
     return "empty axes with noop_with_empty_axes is an identity, left to REF";
   return require_f32(graph, node, 1);

@@ -26,7 +26,7 @@ class ReshapeOp : public CpuOp {
   StepOutputs run(const std::vector<const CpuValue*>& in, dnnl::stream& stream) const override {
     const ir::Tensor x = to_plain(*in[0], stream);
     note_kernel("view");
-    return {wrap(x.reshaped(dims(x.dims(), in, stream)))};
+    return {wrap_in_run(x.reshaped(dims(x.dims(), in, stream)))};
   }
 
   bool output_aliases_input() const override { return true; }
