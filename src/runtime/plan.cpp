@@ -122,8 +122,8 @@ namespace {
 
 // What the buffers of a run depend on: the feeds' shapes (rank, then dims; -1 for a non-tensor),
 // then the run's thread count (oneDNN sizes scratch buffers by it).
-std::vector<int64_t> buffers_key(const std::map<std::string, ir::Value>& feeds, int threads) {
-  std::vector<int64_t> key;
+cpu::ArenaKey buffers_key(const std::map<std::string, ir::Value>& feeds, int threads) {
+  cpu::ArenaKey key;
   for (const auto& [name, value] : feeds) {
     if (!value.is_tensor()) {
       key.push_back(-1);

@@ -61,7 +61,7 @@ ArenaLayout plan_arena(const std::vector<BufferLife>& lives) {
   return layout;
 }
 
-std::shared_ptr<const ArenaLayout> ArenaCache::layout(const std::vector<int64_t>& key) const {
+std::shared_ptr<const ArenaLayout> ArenaCache::layout(const ArenaKey& key) const {
   std::lock_guard<std::mutex> lock(mutex_);
   auto it = entries_.find(key);
   return it == entries_.end() ? nullptr : it->second.layout;
@@ -73,38 +73,6 @@ std::shared_ptr<const ArenaLayout> ArenaCache::latest() const {
                                  [](const auto& a, const auto& b) { return a.second.last_use < b.second.last_use; });
   return newest == entries_.end() ? nullptr : newest->second.layout;
 }
-
-// Storage for the control blocks of the shared_ptrs a state hands out, reused run after run,
-// kept by size (one per deleter type: a buffer in the block, one from the pool).
-class ControlBlocks {
- public:
-  ~ControlBlocks() {
-    for (auto& [bytes, chunks] : free_)
-      for (void* p : chunks) ::operator delete(p);
-  }
-  void* take(size_t bytes) {
-    const std::lock_guard<std::mutex> lock(mutex_);
-    std::vector<void*>& chunks = of_size(bytes);
-    if (chunks.empty()) return ::operator new(bytes);
-    void* p = chunks.back();
-    chunks.pop_back();
-    return p;
-  }
-  void give(void* p, size_t bytes) {
-    const std::lock_guard<std::mutex> lock(mutex_);
-    of_size(bytes).push_back(p);
-  }
-
- private:
-  std::vector<void*>& of_size(size_t bytes) {
-    for (auto& [size, chunks] : free_)
-      if (size == bytes) return chunks;
-    return free_.emplace_back(bytes, std::vector<void*>()).second;
-  }
-
-  std::mutex mutex_;  // a buffer may be released on another thread (an output)
-  std::vector<std::pair<size_t, std::vector<void*>>> free_;
-};
 
 // One run's record, and the block it follows. The buffers it hands out from the block hold
 // it, so one that outlives the run keeps the block alive; an idle state is reused once none
@@ -159,7 +127,7 @@ struct ControlBlockAllocator {
 
 }  // namespace
 
-RunArena::RunArena(ArenaCache& cache, std::vector<int64_t> key)
+RunArena::RunArena(ArenaCache& cache, ArenaKey key)
     : cache_(cache), key_(std::move(key)), outer_(active_arena) {
   {
     std::lock_guard<std::mutex> lock(cache_.mutex_);
@@ -184,8 +152,9 @@ RunArena::RunArena(ArenaCache& cache, std::vector<int64_t> key)
       if (!state_->block)
         throw Error(Error::Kind::ResourceExhausted,
                     fmt::format("out of memory (an arena of {} bytes)", size));
-      state_->memories.resize(state_->layout->bytes.size());
     }
+    // Every buffer of the layout keeps its memory object, those outside the block (outputs) too.
+    state_->memories.resize(state_->layout->bytes.size());
     state_->restart();
     state_->lives.reserve(state_->layout->bytes.size());
   }
@@ -244,15 +213,28 @@ std::shared_ptr<void> RunArena::hand_out(size_t bytes, const dnnl::memory::desc*
           ControlBlockAllocator<char>(state_));
     }
   }
-  std::shared_ptr<void> pooled = pool_buffer(bytes);
-  void* p = pooled.get();
-  return std::shared_ptr<void>(p, [weak = std::weak_ptr<RunArenaState>(state_), run = s.run, i,
-                                   pooled = std::move(pooled)](void*) {
-    const std::shared_ptr<RunArenaState> state = weak.lock();
-    if (!state) return;
-    const std::lock_guard<std::mutex> lock(state->record_mutex);
-    if (state->run == run) state->lives[i].freed_at = static_cast<uint32_t>(state->lives.size());
-  });
+  // Outside the block (an output, or a run the layout did not foresee): from the pool. The
+  // memory object is the state's for this buffer, as for those in the block.
+  void* p = pool_take(bytes);
+  if (desc && !s.diverged && s.layout) {
+    dnnl::memory& kept = s.memories[i];
+    if (!kept || kept.get_desc() != *desc)
+      kept = dnnl::memory(*desc, engine(), p);
+    else
+      kept.set_data_handle(p);
+    *memory = kept;
+  }
+  return std::shared_ptr<void>(
+      p,
+      [weak = std::weak_ptr<RunArenaState>(state_), run = s.run, i, bytes](void* q) {
+        pool_give(q, bytes);
+        const std::shared_ptr<RunArenaState> state = weak.lock();
+        if (!state) return;
+        const std::lock_guard<std::mutex> lock(state->record_mutex);
+        if (state->run == run)
+          state->lives[i].freed_at = static_cast<uint32_t>(state->lives.size());
+      },
+      PooledControlBlock<char>());
 }
 
 RunArena::~RunArena() {

@@ -19,6 +19,8 @@
 #include <utility>
 #include <vector>
 
+#include "ir/dims.h"
+
 namespace zenith::cpu {
 
 // How long one buffer of a recorded run lived.
@@ -42,6 +44,10 @@ struct ArenaLayout {
 // the lowest offset free throughout its life. Offsets are multiples of 64 when sizes are.
 ArenaLayout plan_arena(const std::vector<BufferLife>& lives);
 
+// What a run's buffers depend on (its input shapes and thread count, runtime/plan.cpp), as
+// integers held in place: a run builds its key without allocating.
+using ArenaKey = ir::Dims;
+
 // One run's record and block (arena.cpp).
 struct RunArenaState;
 
@@ -49,7 +55,7 @@ struct RunArenaState;
 class ArenaCache {
  public:
   // The layout for inputs of shapes `key`, or null before a run with them has completed.
-  std::shared_ptr<const ArenaLayout> layout(const std::vector<int64_t>& key) const;
+  std::shared_ptr<const ArenaLayout> layout(const ArenaKey& key) const;
   // The layout used or laid out last, or null before a run has completed.
   std::shared_ptr<const ArenaLayout> latest() const;
 
@@ -65,7 +71,7 @@ class ArenaCache {
   static constexpr size_t kMaxShapes = 8;  // beyond, the least recently used is dropped
 
   mutable std::mutex mutex_;
-  std::map<std::vector<int64_t>, Entry> entries_;
+  std::map<ArenaKey, Entry> entries_;
   uint64_t uses_ = 0;
 };
 
@@ -73,7 +79,7 @@ class ArenaCache {
 // before, so destroyed after, everything that holds the run's buffers.
 class RunArena {
  public:
-  RunArena(ArenaCache& cache, std::vector<int64_t> key);
+  RunArena(ArenaCache& cache, ArenaKey key);
   ~RunArena();
   RunArena(const RunArena&) = delete;
   RunArena& operator=(const RunArena&) = delete;
@@ -96,7 +102,7 @@ class RunArena {
                                  dnnl::memory* memory);
 
   ArenaCache& cache_;
-  std::vector<int64_t> key_;
+  ArenaKey key_;
   std::shared_ptr<RunArenaState> state_;  // shared with the buffers handed out
   RunArena* outer_;
   bool completed_ = false;

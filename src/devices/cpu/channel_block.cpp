@@ -18,15 +18,10 @@ int64_t channel_block() {
 dnnl::memory::desc blocked_desc(std::span<const int64_t> dims) {
   const bool wide = channel_block() == 16;
   ZENITH_ASSERT(dims.size() >= 3 && dims.size() <= 5);
-  const dnnl_format_tag_t t = dims.size() == 3   ? (wide ? dnnl_aBc16b : dnnl_aBc8b)
-                              : dims.size() == 4 ? (wide ? dnnl_aBcd16b : dnnl_aBcd8b)
-                                                 : (wide ? dnnl_aBcde16b : dnnl_aBcde8b);
-  // The C API: the C++ constructor takes the dims as a std::vector.
-  dnnl::memory::desc desc;
-  dnnl::error::wrap_c_api(dnnl_memory_desc_init_by_tag(&desc.data, static_cast<int>(dims.size()),
-                                                       dims.data(), dnnl_f32, t),
-                          "could not describe a blocked layout");
-  return desc;
+  using tag = dnnl::memory::format_tag;
+  return tagged_desc(dims, dims.size() == 3   ? (wide ? tag::aBc16b : tag::aBc8b)
+                           : dims.size() == 4 ? (wide ? tag::aBcd16b : tag::aBcd8b)
+                                              : (wide ? tag::aBcde16b : tag::aBcde8b));
 }
 
 }  // namespace zenith::cpu

@@ -52,22 +52,47 @@ int64_t CpuValue::dim(size_t i) const {
 }
 
 dnnl::memory::desc plain_desc(std::span<const int64_t> dims, dt type) {
-  // The C API: the C++ constructor takes dims and strides as std::vectors.
-  dnnl::memory::desc desc;
-  if (dims.size() > DNNL_MAX_NDIMS)
-    throw Error(Error::Kind::Unsupported,
-                fmt::format("oneDNN takes at most {} dims; this tensor has {}", DNNL_MAX_NDIMS,
-                            dims.size()));
   dnnl_dims_t strides;
   int64_t step = 1;
-  for (size_t i = dims.size(); i-- > 0;) {
+  for (size_t i = std::min<size_t>(dims.size(), DNNL_MAX_NDIMS); i-- > 0;) {
     strides[i] = step;
     step *= std::max<int64_t>(dims[i], 1);
   }
+  return strided_desc(dims, {strides, std::min<size_t>(dims.size(), DNNL_MAX_NDIMS)}, type);
+}
+
+namespace {
+
+void check_rank(size_t rank) {
+  if (rank > DNNL_MAX_NDIMS)
+    throw Error(
+        Error::Kind::Unsupported,
+        fmt::format("oneDNN takes at most {} dims; this tensor has {}", DNNL_MAX_NDIMS, rank));
+}
+
+}  // namespace
+
+// These go through the C API: the C++ constructors take dims and strides as std::vectors.
+dnnl::memory::desc tagged_desc(std::span<const int64_t> dims, dnnl::memory::format_tag tag,
+                               dt type) {
+  check_rank(dims.size());
+  dnnl::memory::desc desc;
+  dnnl::error::wrap_c_api(dnnl_memory_desc_init_by_tag(
+                              &desc.data, static_cast<int>(dims.size()), dims.data(),
+                              dnnl::memory::convert_to_c(type), dnnl::memory::convert_to_c(tag)),
+                          "could not describe a layout by its tag");
+  return desc;
+}
+
+dnnl::memory::desc strided_desc(std::span<const int64_t> dims, std::span<const int64_t> strides,
+                                dt type) {
+  check_rank(dims.size());
+  ZENITH_ASSERT(strides.size() == dims.size());
+  dnnl::memory::desc desc;
   dnnl::error::wrap_c_api(
       dnnl_memory_desc_init_by_strides(&desc.data, static_cast<int>(dims.size()), dims.data(),
-                                       dnnl::memory::convert_to_c(type), strides),
-      "could not describe a plain layout");
+                                       dnnl::memory::convert_to_c(type), strides.data()),
+      "could not describe a strided layout");
   return desc;
 }
 
@@ -103,10 +128,10 @@ std::optional<dnnl::memory::format_tag> format_tag_of(const dnnl::memory::desc& 
       {tag::abc, tag::acb, tag::aBc8b, tag::aBc16b},
       {tag::abcd, tag::acdb, tag::aBcd8b, tag::aBcd16b},
       {tag::abcde, tag::acdeb, tag::aBcde8b, tag::aBcde16b}};
-  const size_t rank = desc.dims().size();
-  if (rank >= 6) return std::nullopt;
-  for (tag t : by_rank[rank])
-    if (desc == dnnl::memory::desc(desc.dims(), desc.data_type(), t)) return t;
+  const ir::Dims dims = dims_of(desc);
+  if (dims.size() >= 6) return std::nullopt;
+  for (tag t : by_rank[dims.size()])
+    if (desc == tagged_desc(dims, t, desc.data_type())) return t;
   return std::nullopt;
 }
 
@@ -229,7 +254,7 @@ CpuValue to_layout(const CpuValue& value, const dnnl::memory::desc& desc, dnnl::
 ir::Tensor to_plain(const CpuValue& value, dnnl::stream& stream) {
   if (!value.mem || is_plain(value.mem.get_desc())) return value.plain;
   const auto desc = value.mem.get_desc();
-  return to_layout(value, plain_desc(desc.dims(), desc.data_type()), stream).plain;
+  return to_layout(value, plain_desc(dims_of(desc), desc.data_type()), stream).plain;
 }
 
 }  // namespace zenith::cpu

@@ -58,6 +58,21 @@ ir::Dims dims_of(const dnnl::memory::desc& desc);
 // The plain row-major descriptor of `dims` of `type`. Allocates nothing (runs call it).
 dnnl::memory::desc plain_desc(std::span<const int64_t> dims,
                               dnnl::memory::data_type type = dnnl::memory::data_type::f32);
+// `dims` of `type` in the layout of format tag `tag`. Allocates nothing.
+dnnl::memory::desc tagged_desc(std::span<const int64_t> dims, dnnl::memory::format_tag tag,
+                               dnnl::memory::data_type type = dnnl::memory::data_type::f32);
+inline dnnl::memory::desc tagged_desc(std::initializer_list<int64_t> dims,
+                                      dnnl::memory::format_tag tag) {
+  return tagged_desc(std::span(dims.begin(), dims.size()), tag);
+}
+// `dims` of `type` with element `strides` (a transposed or broadcast view). Allocates nothing.
+dnnl::memory::desc strided_desc(std::span<const int64_t> dims, std::span<const int64_t> strides,
+                                dnnl::memory::data_type type = dnnl::memory::data_type::f32);
+inline dnnl::memory::desc strided_desc(std::initializer_list<int64_t> dims,
+                                       std::initializer_list<int64_t> strides) {
+  return strided_desc(std::span(dims.begin(), dims.size()),
+                      std::span(strides.begin(), strides.size()));
+}
 inline dnnl::memory::desc plain_desc(std::initializer_list<int64_t> dims,
                                      dnnl::memory::data_type type = dnnl::memory::data_type::f32) {
   return plain_desc(std::span(dims.begin(), dims.size()), type);

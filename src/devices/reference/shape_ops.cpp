@@ -229,27 +229,6 @@ ir::Dims split_sizes(const ir::Dims& in, int64_t axis, int64_t count,
   return sizes;
 }
 
-ConcatShape concat_shape(const std::vector<ir::DType>& dtypes, const std::vector<ir::Dims>& dims,
-                         int64_t axis) {
-  const ir::Dims& first = dims[0];
-  if (first.empty()) throw_invalid_argument("cannot concatenate scalars (rank-0 inputs)");
-  const auto rank = static_cast<int64_t>(first.size());
-  ConcatShape shape{ir::normalize_axis(axis, rank, "attribute 'axis'"), first};
-  const auto a = static_cast<size_t>(shape.axis);
-  shape.out[a] = 0;
-  for (size_t i = 0; i < dims.size(); ++i) {
-    const ir::Dims& x = dims[i];
-    bool ok = dtypes[i] == dtypes[0] && x.size() == first.size();
-    for (size_t d = 0; ok && d < x.size(); ++d) ok = d == a || x[d] == first[d];
-    if (!ok)
-      throw_invalid_argument("input {} is {}{}, incompatible with input 0 {}{} for axis {}", i,
-                             ir::dtype_name(dtypes[i]), ir::to_string(x), ir::dtype_name(dtypes[0]),
-                             ir::to_string(first), shape.axis);
-    shape.out[a] += x[a];
-  }
-  return shape;
-}
-
 ir::Dims expand_dims(const ir::Dims& in, const ir::Dims& shape) {
   for (int64_t d : shape)
     if (d < 0)

@@ -8,6 +8,7 @@
 #include <optional>
 #include <vector>
 
+#include "ir/errors.h"
 #include "ir/graph.h"
 
 namespace zenith::ref {
@@ -63,14 +64,34 @@ int64_t split_axis(const ir::Dims& in, int64_t axis);
 ir::Dims split_sizes(const ir::Dims& in, int64_t axis, int64_t count,
                      const std::optional<ir::Dims>& given);
 
-// Concat's normalized axis and output dims; every input must have input 0's dtype, rank and
-// dims off the axis.
+// Concat's normalized axis and output dims for `count` inputs, input i having dtype_of(i) and
+// dims_of(i) (called in place, so that the CPU device's runs build no lists); every input must
+// have input 0's dtype, rank and dims off the axis.
 struct ConcatShape {
   int64_t axis;
   ir::Dims out;
 };
-ConcatShape concat_shape(const std::vector<ir::DType>& dtypes, const std::vector<ir::Dims>& dims,
-                         int64_t axis);
+template <class DTypeOf, class DimsOf>
+ConcatShape concat_shape(size_t count, DTypeOf dtype_of, DimsOf dims_of, int64_t axis) {
+  const ir::Dims first = dims_of(size_t{0});
+  const ir::DType dtype = dtype_of(size_t{0});
+  if (first.empty()) throw_invalid_argument("cannot concatenate scalars (rank-0 inputs)");
+  const auto rank = static_cast<int64_t>(first.size());
+  ConcatShape shape{ir::normalize_axis(axis, rank, "attribute 'axis'"), first};
+  const auto a = static_cast<size_t>(shape.axis);
+  shape.out[a] = 0;
+  for (size_t i = 0; i < count; ++i) {
+    const ir::Dims x = dims_of(i);
+    bool ok = dtype_of(i) == dtype && x.size() == first.size();
+    for (size_t d = 0; ok && d < x.size(); ++d) ok = d == a || x[d] == first[d];
+    if (!ok)
+      throw_invalid_argument("input {} is {}{}, incompatible with input 0 {}{} for axis {}", i,
+                             ir::dtype_name(dtype_of(i)), ir::to_string(x), ir::dtype_name(dtype),
+                             ir::to_string(first), shape.axis);
+    shape.out[a] += x[a];
+  }
+  return shape;
+}
 
 // Expand's output dims: `in` broadcast with the non-negative `shape`.
 ir::Dims expand_dims(const ir::Dims& in, const ir::Dims& shape);

@@ -30,13 +30,9 @@ class ConcatOp : public CpuOp {
   }
 
   StepOutputs run(const std::vector<const CpuValue*>& in, dnnl::stream& stream) const override {
-    std::vector<ir::DType> dtypes;
-    std::vector<ir::Dims> dims;
-    for (const CpuValue* v : in) {
-      dtypes.push_back(v->dtype());
-      dims.push_back(v->dims());
-    }
-    const ref::ConcatShape shape = ref::concat_shape(dtypes, dims, axis_);
+    const ref::ConcatShape shape = ref::concat_shape(
+        in.size(), [&](size_t i) { return in[i]->dtype(); },
+        [&](size_t i) { return in[i]->dims(); }, axis_);
     // oneDNN keeps blocked inputs blocked; plain ones take our copy, as oneDNN picks its
     // reference kernel for some plain shapes (a size-1 dim leaves its output layout ambiguous).
     const bool f32 =

@@ -50,7 +50,7 @@ class LayerNormOp : public CpuOp {
     auto entry = cache_.get({x.get_desc(), plain_desc(x_dims)},
                             [&] { return build(x.get_desc(), normalized(x_dims)); });
     CpuValue y = allocate(plain_desc(x_dims));
-    const memory y_rows(x.get_desc(), engine(), y.mem.get_data_handle());
+    const memory y_rows = run_view(x.get_desc(), y.mem.get_data_handle());
     execute(entry->primitive, stream,
             {{DNNL_ARG_SRC, x},
              {DNNL_ARG_DST, y_rows},

@@ -16,15 +16,14 @@ inline dnnl::memory::desc any_desc(const ir::Dims& dims) {
   return dnnl::memory::desc(dims, dnnl::memory::data_type::f32, dnnl::memory::format_tag::any);
 }
 
-// A value's bytes as plain row-major memory viewed with `dims` (same element count); `keep`
-// holds the plain tensor for as long as the memory is used.
+// A value's bytes as plain row-major memory viewed with `dims` (same element count), for the
+// current step (run_view); `keep` holds the plain tensor for as long as the memory is used.
 inline dnnl::memory plain_view(const CpuValue& value, const ir::Dims& dims, dnnl::stream& stream,
                                ir::Tensor& keep) {
   // Already so (a constant, say): the same memory object, as creating one costs microseconds.
-  if (value.mem && value.desc().dims() == dims && is_plain(value.desc())) return value.mem;
+  if (value.mem && dims_of(value.desc()) == dims && is_plain(value.desc())) return value.mem;
   keep = to_plain(value, stream);
-  return dnnl::memory(plain_desc(dims, *dnnl_type(keep.dtype())), engine(),
-                      const_cast<std::byte*>(keep.raw()));
+  return run_view(plain_desc(dims, *dnnl_type(keep.dtype())), keep.raw());
 }
 
 // The same with the value's own dims.

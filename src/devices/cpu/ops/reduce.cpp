@@ -141,13 +141,12 @@ class ReduceOp : public CpuOp {
     for (int64_t a : axes_)
       if (a < -rank || a >= rank) return false;  // REF names the axis
     // A rank-0 output has no oneDNN memory to hold it.
-    return keepdims_ ||
-           reduced_mask(in[0]->dims()) != std::vector<bool>(static_cast<size_t>(rank), true);
+    return keepdims_ || reduced_mask(in[0]->dims()) != ir::Dims(static_cast<size_t>(rank), 1);
   }
 
   StepOutputs run(const std::vector<const CpuValue*>& in, dnnl::stream& stream) const override {
     const ir::Dims x_dims = in[0]->dims();
-    const std::vector<bool> reduced = reduced_mask(x_dims);
+    const ir::Dims reduced = reduced_mask(x_dims);
     ir::Tensor keep;
     CpuValue moved;
     const float* src;
@@ -157,13 +156,15 @@ class ReduceOp : public CpuOp {
       src = static_cast<const float*>(plain.get_data_handle());
     } else {
       // Kept axes first, then reduced ones, each in order: the reduced ones become adjacent.
-      std::vector<size_t> order;
+      ir::Dims order;
       for (int pass = 0; pass < 2; ++pass)
         for (size_t i = 0; i < x_dims.size(); ++i)
-          if (reduced[i] == (pass == 1)) order.push_back(i);
+          if (reduced[i] == pass) order.push_back(static_cast<int64_t>(i));
       moved = transposed(*in[0], order, stream);
       split = Split{};
-      for (size_t i : order) (reduced[i] ? split->extent : split->outer) *= x_dims[i];
+      for (int64_t i : order)
+        (reduced[static_cast<size_t>(i)] ? split->extent : split->outer) *=
+            x_dims[static_cast<size_t>(i)];
       src = static_cast<const float*>(moved.mem.get_data_handle());
     }
     CpuValue y = allocate(plain_desc(output_dims(x_dims, reduced)));
@@ -174,10 +175,11 @@ class ReduceOp : public CpuOp {
   }
 
  private:
-  std::vector<bool> reduced_mask(const ir::Dims& x) const {
-    std::vector<bool> mask(x.size(), axes_.empty());  // no axes: all of them
+  // 1 for each reduced axis of x, else 0.
+  ir::Dims reduced_mask(const ir::Dims& x) const {
+    ir::Dims mask(x.size(), axes_.empty() ? 1 : 0);  // no axes: all of them
     for (int64_t a : axes_)
-      mask[static_cast<size_t>(a < 0 ? a + static_cast<int64_t>(x.size()) : a)] = true;
+      mask[static_cast<size_t>(a < 0 ? a + static_cast<int64_t>(x.size()) : a)] = 1;
     return mask;
   }
 
@@ -187,7 +189,7 @@ class ReduceOp : public CpuOp {
 
   // x as [outer, reduced, inner] when the reduced axes are adjacent (size-1 axes may sit
   // anywhere), else nullopt.
-  static std::optional<Split> adjacent_split(const ir::Dims& x, const std::vector<bool>& reduced) {
+  static std::optional<Split> adjacent_split(const ir::Dims& x, const ir::Dims& reduced) {
     size_t first = x.size(), last = 0;
     for (size_t i = 0; i < x.size(); ++i)
       if (reduced[i] && x[i] != 1) first = std::min(first, i), last = i;
@@ -199,7 +201,7 @@ class ReduceOp : public CpuOp {
     return split;
   }
 
-  ir::Dims output_dims(const ir::Dims& x, const std::vector<bool>& reduced) const {
+  ir::Dims output_dims(const ir::Dims& x, const ir::Dims& reduced) const {
     ir::Dims out;
     for (size_t i = 0; i < x.size(); ++i)
       if (!reduced[i])
@@ -210,25 +212,24 @@ class ReduceOp : public CpuOp {
   }
 
   // The input with its axes in `order`, plain, in a buffer of the run: one oneDNN reorder.
-  static CpuValue transposed(const CpuValue& x, const std::vector<size_t>& order,
-                             dnnl::stream& stream) {
+  static CpuValue transposed(const CpuValue& x, const ir::Dims& order, dnnl::stream& stream) {
     const ir::Dims dims = x.dims();
     ir::Dims out(dims.size());
-    for (size_t j = 0; j < order.size(); ++j) out[j] = dims[order[j]];
+    for (size_t j = 0; j < order.size(); ++j) out[j] = dims[static_cast<size_t>(order[j])];
     CpuValue t = allocate(plain_desc(out));
     const ir::Dims out_strides = ir::strides_of(out);
-    dnnl::memory::dims strides(dims.size());
-    for (size_t j = 0; j < order.size(); ++j) strides[order[j]] = out_strides[j];
-    const dnnl::memory seen_as_input(
-        dnnl::memory::desc(dims, dnnl::memory::data_type::f32, strides), engine(),
-        t.mem.get_data_handle());
+    ir::Dims strides(dims.size());
+    for (size_t j = 0; j < order.size(); ++j)
+      strides[static_cast<size_t>(order[j])] = out_strides[j];
+    const dnnl::memory seen_as_input =
+        run_view(strided_desc(dims, strides), t.mem.get_data_handle());
     reorder(x.mem, seen_as_input, stream);
     return t;
   }
 
   ReduceFn fn_;
   bool keepdims_;
-  std::vector<int64_t> axes_;
+  ir::Dims axes_;
 };
 
 }  // namespace

@@ -46,10 +46,6 @@ dnnl::rnn_direction direction_of(const ir::Node& node) {
                               : dnnl::rnn_direction::unidirectional_left2right;
 }
 
-memory::desc f32_desc(const ir::Dims& dims, tag t) {
-  return memory::desc(dims, memory::data_type::f32, t);
-}
-
 // ONNX's W [dirs, gates * hidden, inputs] (or R) as oneDNN's plain ldigo
 // [1, dirs, inputs, gates, hidden], gates in oneDNN's order.
 std::vector<float> to_ldigo(const ir::Tensor& w, Cell cell, int64_t hidden) {
@@ -138,22 +134,23 @@ class RnnOp : public CpuOp {
     auto entry = cache_.get({in[0]->desc()}, [&] { return build(steps, batch, stream); });
 
     ir::Tensor keep[3];
-    std::vector<CpuValue> temps;  // layout 1's states in oneDNN's layout
-    temps.reserve(4);
+    CpuValue temps[4];  // layout 1's states in oneDNN's layout
+    size_t temp_count = 0;
     ExecArgs args = {
-        {DNNL_ARG_SRC_LAYER, memory(layer_desc(steps, batch, input_size_), engine(),
-                                    plain_view(*in[0], x, stream, keep[0]).get_data_handle())},
+        {DNNL_ARG_SRC_LAYER, run_view(layer_desc(steps, batch, input_size_),
+                                      plain_view(*in[0], x, stream, keep[0]).get_data_handle())},
         {DNNL_ARG_WEIGHTS_LAYER, entry->weights_layer},
         {DNNL_ARG_WEIGHTS_ITER, entry->weights_iter},
-        {DNNL_ARG_BIAS, memory(f32_desc({1, dirs_, bias_gates(), hidden_}, tag::ldgo), engine(),
-                               const_cast<float*>(bias_.data()))}};
+        {DNNL_ARG_BIAS, run_view(tagged_desc({1, dirs_, bias_gates(), hidden_}, tag::ldgo),
+                                 const_cast<float*>(bias_.data()))}};
     const std::pair<size_t, int> initial[] = {{kInitialH, DNNL_ARG_SRC_ITER},
                                               {kInitialC, DNNL_ARG_SRC_ITER_C}};
     for (const auto& [i, arg] : initial) {
       if (!node_.has_input(i) || (i == kInitialC && cell_ != Cell::Lstm)) continue;
-      const memory onnx(onnx_state_desc(batch), engine(),
-                        plain_view(*in[i], stream, keep[i - kInitialH + 1]).get_data_handle());
-      args[arg] = batch_first_ ? temps.emplace_back(allocate(state_desc(batch))).mem : onnx;
+      const memory onnx =
+          run_view(onnx_state_desc(batch),
+                   plain_view(*in[i], stream, keep[i - kInitialH + 1]).get_data_handle());
+      args[arg] = batch_first_ ? (temps[temp_count++] = allocate(state_desc(batch))).mem : onnx;
       if (batch_first_) reorder(onnx, args[arg], stream);
     }
 
@@ -165,28 +162,27 @@ class RnnOp : public CpuOp {
                                                   : ir::Dims{steps, dirs_, batch, hidden_}));
     const memory::desc dst_layer = layer_desc(steps, batch, dirs_ * hidden_);
     const CpuValue layer = y_direct ? CpuValue() : allocate(dst_layer);
-    args[DNNL_ARG_DST_LAYER] =
-        y_direct ? memory(dst_layer, engine(), y.mem.get_data_handle()) : layer.mem;
+    args[DNNL_ARG_DST_LAYER] = y_direct ? run_view(dst_layer, y.mem.get_data_handle()) : layer.mem;
     // Y_h and Y_c: oneDNN's ldnc is ONNX's layout 0; layout 1 takes a reorder.
     StepOutputs outputs = {y};
-    std::vector<std::pair<memory, memory>> to_onnx;
+    std::pair<memory, memory> to_onnx[2];
+    size_t to_onnx_count = 0;
     for (int arg : {DNNL_ARG_DST_ITER, DNNL_ARG_DST_ITER_C}) {
       if (arg == DNNL_ARG_DST_ITER_C && cell_ != Cell::Lstm) break;
       outputs.push_back(allocate(plain_desc(batch_first_ ? ir::Dims{batch, dirs_, hidden_}
                                                          : ir::Dims{dirs_, batch, hidden_})));
-      const memory onnx(onnx_state_desc(batch), engine(), outputs.back().mem.get_data_handle());
-      args[arg] = batch_first_ ? temps.emplace_back(allocate(state_desc(batch))).mem : onnx;
-      if (batch_first_) to_onnx.emplace_back(args[arg], onnx);
+      const memory onnx = run_view(onnx_state_desc(batch), outputs.back().mem.get_data_handle());
+      args[arg] = batch_first_ ? (temps[temp_count++] = allocate(state_desc(batch))).mem : onnx;
+      if (batch_first_) to_onnx[to_onnx_count++] = {args[arg], onnx};
     }
     execute(entry->primitive, stream, args);
-    for (const auto& [from, to] : to_onnx) reorder(from, to, stream);
+    for (size_t k = 0; k < to_onnx_count; ++k) reorder(to_onnx[k].first, to_onnx[k].second, stream);
     if (!y_direct) {
       // [seq, batch, dirs, hidden] -> [seq, dirs, batch, hidden]
-      const ir::Dims dims = {steps, batch, dirs_, hidden_};
-      const memory::dims moved = {dirs_ * batch * hidden_, hidden_, batch * hidden_, 1};
-      reorder(memory(plain_desc(dims), engine(), layer.mem.get_data_handle()),
-              memory(memory::desc(dims, memory::data_type::f32, moved), engine(),
-                     y.mem.get_data_handle()),
+      reorder(run_view(plain_desc({steps, batch, dirs_, hidden_}), layer.mem.get_data_handle()),
+              run_view(strided_desc({steps, batch, dirs_, hidden_},
+                                    {dirs_ * batch * hidden_, hidden_, batch * hidden_, 1}),
+                       y.mem.get_data_handle()),
               stream);
     }
     outputs.resize(node_.outputs.size());
@@ -200,18 +196,18 @@ class RnnOp : public CpuOp {
 
   // X or Y's bytes as oneDNN's [seq, batch, channels]: tnc, or ntc in layout 1.
   memory::desc layer_desc(int64_t steps, int64_t batch, int64_t channels) const {
-    return f32_desc({steps, batch, channels}, batch_first_ ? tag::ntc : tag::tnc);
+    return tagged_desc({steps, batch, channels}, batch_first_ ? tag::ntc : tag::tnc);
   }
   // oneDNN's states: [1, dirs, batch, hidden].
   memory::desc state_desc(int64_t batch) const {
-    return f32_desc({1, dirs_, batch, hidden_}, tag::ldnc);
+    return tagged_desc({1, dirs_, batch, hidden_}, tag::ldnc);
   }
   // An ONNX state's bytes ([dirs, batch, hidden], layout 1: [batch, dirs, hidden]) as oneDNN's
   // dims.
   memory::desc onnx_state_desc(int64_t batch) const {
     if (!batch_first_) return state_desc(batch);
-    return memory::desc({1, dirs_, batch, hidden_}, memory::data_type::f32,
-                        memory::dims{batch * dirs_ * hidden_, hidden_, dirs_ * hidden_, 1});
+    return strided_desc({1, dirs_, batch, hidden_},
+                        {batch * dirs_ * hidden_, hidden_, dirs_ * hidden_, 1});
   }
 
   RnnEntry build(int64_t steps, int64_t batch, dnnl::stream& stream) const {
@@ -223,7 +219,7 @@ class RnnOp : public CpuOp {
     const memory::desc src_c = node_.has_input(kInitialC) ? state : memory::desc();
     const memory::desc weights_layer = any_desc({1, dirs_, input_size_, gates, hidden_});
     const memory::desc weights_iter = any_desc({1, dirs_, hidden_, gates, hidden_});
-    const memory::desc bias = f32_desc({1, dirs_, bias_gates(), hidden_}, tag::ldgo);
+    const memory::desc bias = tagged_desc({1, dirs_, bias_gates(), hidden_}, tag::ldgo);
     const auto prop = dnnl::prop_kind::forward_inference;
     const dnnl::rnn_direction direction = direction_of(node_);
     const dnnl::primitive_attr attr = with_user_scratchpad();
@@ -258,7 +254,8 @@ class RnnOp : public CpuOp {
     const auto pack = [&](size_t id, const std::vector<float>& ldigo, const ir::Dims& dims,
                           const memory::desc& packed) {
       return packed_.get(id, packed, [&] {
-        const memory plain(f32_desc(dims, tag::ldigo), engine(), const_cast<float*>(ldigo.data()));
+        const memory plain(tagged_desc(dims, tag::ldigo), engine(),
+                           const_cast<float*>(ldigo.data()));
         return packed_copy(plain, packed, stream);
       });
     };

@@ -8,13 +8,9 @@ namespace {
 
 void concat(KernelContext& ctx) {
   const ir::Tensor& first = ctx.input(0);
-  std::vector<ir::DType> dtypes;
-  std::vector<ir::Dims> dims;
-  for (size_t i = 0; i < ctx.num_inputs(); ++i) {
-    dtypes.push_back(ctx.input(i).dtype());
-    dims.push_back(ctx.input(i).dims());
-  }
-  const ConcatShape shape = concat_shape(dtypes, dims, ctx.attr<int64_t>("axis"));
+  const ConcatShape shape = concat_shape(
+      ctx.num_inputs(), [&](size_t i) { return ctx.input(i).dtype(); },
+      [&](size_t i) { return ctx.input(i).dims(); }, ctx.attr<int64_t>("axis"));
   const int64_t axis = shape.axis;
   ir::Tensor& y = ctx.allocate_output(0, first.dtype(), shape.out);
   const AxisSplit out = split_at_axis(shape.out, axis);
