@@ -55,6 +55,8 @@ class Tensor {
     check_type(dtype_of<T>());
     return reinterpret_cast<const T*>(data_);
   }
+  // What keeps the storage alive (null for an undefined tensor).
+  const std::shared_ptr<const void>& owner() const { return owner_; }
   std::byte* raw() { return data_; }
   const std::byte* raw() const { return data_; }
 

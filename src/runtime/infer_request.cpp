@@ -46,23 +46,40 @@ void InferRequest::Impl::begin(std::unique_lock<std::mutex>&, const char* what) 
 }
 
 void InferRequest::Impl::execute() {
-  std::map<std::string, ir::Value> feeds;
   for (size_t i = 0; i < inputs.size(); ++i)
     feeds[compiled->inputs[i].name] = TensorAccess::to_ir(inputs[i]);
+  // The feeds view the caller's tensors and the results hold the run's outputs, which the
+  // output tensors share: both are let go when the run ends, however it ends.
+  struct Release {
+    Impl& impl;
+    ~Release() {
+      for (auto& [name, value] : impl.feeds) value = ir::Value();
+      impl.results.clear();
+    }
+  } release{*this};
+  // The outputs before the last ones are no one's now: their buffers go back to the pool
+  // before the run asks it for new ones.
+  for (Tensor& t : next_outputs) TensorAccess::release(t);
   std::vector<runtime::StepProfile> steps;
-  const std::vector<ir::Value> results = compiled->session.run(
-      feeds, compiled->config.random_seed, compiled->config.profiling ? &steps : nullptr, &arenas);
-  std::vector<Tensor> out;
+  compiled->session.run_into(feeds, results, compiled->config.random_seed,
+                             compiled->config.profiling ? &steps : nullptr, &arenas);
+  next_outputs.resize(results.size());
   for (size_t i = 0; i < results.size(); ++i) {
-    const std::string what = "output '" + compiled->outputs[i].name + "'";
-    out.push_back(TensorAccess::from_ir(results[i].tensor(what), what));
+    const ir::Value& r = results[i];
+    if (!r.is_tensor() || !runtime::to_element_type(r.tensor().dtype())) {
+      // Not one the API can hand out. The name is built only for the error: on every run it
+      // would allocate.
+      const std::string what = "output '" + compiled->outputs[i].name + "'";
+      TensorAccess::assign(next_outputs[i], r.tensor(what), what);  // throws
+    }
+    TensorAccess::assign(next_outputs[i], r.tensor(), "");
   }
   std::vector<ProfilingInfo> info;
   for (runtime::StepProfile& s : steps)
     info.push_back({std::move(s.node), std::move(s.op), std::move(s.device),
                     std::move(s.implementation), std::move(s.layout), s.ms});
   std::lock_guard<std::mutex> lock(mutex);
-  outputs = std::move(out);
+  outputs.swap(next_outputs);
   profile = std::move(info);
 }
 

@@ -4,11 +4,13 @@
 #include <condition_variable>
 #include <exception>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <vector>
 
 #include "devices/cpu/arena.h"
+#include "ir/value.h"
 #include "zenith/compiled_model.h"
 #include "zenith/infer_request.h"
 
@@ -34,6 +36,11 @@ struct ZENITH_HIDDEN InferRequest::Impl {
   std::vector<Tensor> inputs;   // per model input
   std::vector<bool> bound;      // per model input: set_input was called
   std::vector<Tensor> outputs;  // of the last completed run; empty before one
+  // A run's feeds and outputs, kept between runs so that a run fills them in place: the map's
+  // nodes and the output tensors' shapes are allocated by the first run only.
+  std::map<std::string, ir::Value> feeds;
+  std::vector<ir::Value> results;
+  std::vector<Tensor> next_outputs;
   std::vector<ProfilingInfo> profile;
   std::function<void(std::exception_ptr)> callback;
   bool running = false;

@@ -257,16 +257,24 @@ void Plan::plan_lifetimes() {
 
 std::vector<ir::Value> Plan::run(const std::map<std::string, ir::Value>& feeds, uint64_t seed,
                                  std::vector<StepProfile>* profile, cpu::ArenaCache* arenas) const {
-  if (fallback_ == 0 && !profile)
-    return interpreter_.run(graph_, feeds, seed);  // REF alone: the plain oracle
+  std::vector<ir::Value> results;
+  run_into(feeds, results, seed, profile, arenas);
+  return results;
+}
+
+void Plan::run_into(const std::map<std::string, ir::Value>& feeds, std::vector<ir::Value>& results,
+                    uint64_t seed, std::vector<StepProfile>* profile,
+                    cpu::ArenaCache* arenas) const {
+  if (fallback_ == 0 && !profile) {
+    results = interpreter_.run(graph_, feeds, seed);  // REF alone: the plain oracle
+    return;
+  }
   const int threads = governor_.choose();
   const auto start = std::chrono::steady_clock::now();
   try {
-    std::vector<ir::Value> results =
-        run(feeds, seed, profile, arenas ? *arenas : arenas_, threads, nullptr);
+    run(feeds, seed, profile, arenas ? *arenas : arenas_, threads, nullptr, results);
     const std::chrono::duration<double, std::milli> ms = std::chrono::steady_clock::now() - start;
     governor_.report(threads, ms.count());
-    return results;
   } catch (...) {
     governor_.cancel(threads);
     throw;
@@ -277,7 +285,9 @@ void Plan::warm_up(const std::map<std::string, ir::Value>& feeds) {
   if (fallback_ == 0) return;
   std::map<size_t, std::string> declined;
   // Kernels for each thread count a run may be given: oneDNN fixes the count in a primitive.
-  for (int threads : governor_.counts()) run(feeds, 0, nullptr, arenas_, threads, &declined);
+  std::vector<ir::Value> results;
+  for (int threads : governor_.counts())
+    run(feeds, 0, nullptr, arenas_, threads, &declined, results);
   for (const auto& [k, why] : declined) {
     Step& step = steps_[k];
     for (const ir::Node* node : step_nodes(step).nodes) {
@@ -293,11 +303,11 @@ void Plan::warm_up(const std::map<std::string, ir::Value>& feeds) {
   ref_fallbacks_ = 0;
 }
 
-std::vector<ir::Value> Plan::run(const std::map<std::string, ir::Value>& feeds, uint64_t seed,
-                                 std::vector<StepProfile>* profile, cpu::ArenaCache& arenas,
-                                 int threads, std::map<size_t, std::string>* declined) const {
+void Plan::run(const std::map<std::string, ir::Value>& feeds, uint64_t seed,
+               std::vector<StepProfile>* profile, cpu::ArenaCache& arenas, int threads,
+               std::map<size_t, std::string>* declined, std::vector<ir::Value>& results) const {
+  results.clear();  // the last run's outputs go back before this one asks for buffers
   cpu::RunArena arena(arenas, buffers_key(feeds, threads));
-  std::vector<ir::Value> results;
   {
     Run run(*this, seed, threads, declined);
     run.bind(feeds);
@@ -334,7 +344,6 @@ std::vector<ir::Value> Plan::run(const std::map<std::string, ir::Value>& feeds, 
     for (size_t i = 0; i < graph_.outputs.size(); ++i) results.push_back(run.output(i));
   }
   arena.complete();  // the run's buffers are released now, but for the outputs
-  return results;
 }
 
 std::shared_ptr<const cpu::ArenaLayout> Plan::arena_layout(

@@ -55,6 +55,11 @@ class Plan {
   std::vector<ir::Value> run(const std::map<std::string, ir::Value>& feeds, uint64_t seed,
                              std::vector<StepProfile>* profile = nullptr,
                              cpu::ArenaCache* arenas = nullptr) const;
+  // The same into `results` (cleared first), whose storage a caller that runs again reuses:
+  // a CPU run then allocates nothing of its own.
+  void run_into(const std::map<std::string, ir::Value>& feeds, std::vector<ir::Value>& results,
+                uint64_t seed, std::vector<StepProfile>* profile = nullptr,
+                cpu::ArenaCache* arenas = nullptr) const;
   // Compiles what compile() could not, by running on `feeds` (any values of the shapes and
   // dtypes later runs will have), once per thread count a run may be given (ThreadGovernor):
   // oneDNN primitives, kernel choice and timing, weight packing. A step its device declines
@@ -77,9 +82,9 @@ class Plan {
   struct RunState;
   class Run;
 
-  std::vector<ir::Value> run(const std::map<std::string, ir::Value>& feeds, uint64_t seed,
-                             std::vector<StepProfile>* profile, cpu::ArenaCache& arenas,
-                             int threads, std::map<size_t, std::string>* declined) const;
+  void run(const std::map<std::string, ir::Value>& feeds, uint64_t seed,
+           std::vector<StepProfile>* profile, cpu::ArenaCache& arenas, int threads,
+           std::map<size_t, std::string>* declined, std::vector<ir::Value>& results) const;
   const devices::Step& step_nodes(const Step& step) const {
     return subgraphs_[static_cast<size_t>(step.device)]->steps()[step.index];
   }

@@ -2,6 +2,7 @@
 #include "runtime/session.h"
 
 #include <algorithm>
+#include <atomic>
 
 #include "devices/device.h"
 #include "frontend/onnx/model_loader.h"
@@ -54,6 +55,7 @@ std::optional<std::vector<ir::Dims>> static_shapes(const ir::Graph& graph) {
 struct Session::Compiled {
   std::once_flag once;
   std::unique_ptr<Plan> plan;
+  std::atomic<bool> ready{false};  // `plan` is compiled and warmed up
 };
 
 Session::Session(ir::Graph graph, const std::string& device, int num_threads)
@@ -128,18 +130,20 @@ void Session::compile(const Key& key, Compiled& entry) const {
     } catch (const Error&) {
     }
     entry.plan = std::move(plan);
+    entry.ready = true;
   });
 }
 
 const Plan& Session::plan_for(const std::map<std::string, ir::Value>& feeds,
                                             std::shared_ptr<const Compiled>& hold) const {
   if (!specialize_) return generic();
-  Key key;
   for (const std::string& name : input_names_) {
     auto it = feeds.find(name);
     if (it == feeds.end() || !it->second.is_tensor()) return generic();  // it reports the error
-    key.push_back(it->second.tensor("").dims());
   }
+  if ((hold = ready_plan(feeds))) return *hold->plan;
+  Key key;
+  for (const std::string& name : input_names_) key.push_back(feeds.at(name).tensor().dims());
   try {
     hold = compiled(key);
   } catch (const Error&) {
@@ -148,11 +152,34 @@ const Plan& Session::plan_for(const std::map<std::string, ir::Value>& feeds,
   return *hold->plan;
 }
 
+std::shared_ptr<const Session::Compiled> Session::ready_plan(
+    const std::map<std::string, ir::Value>& feeds) const {
+  const auto same_shapes = [&](const Key& key) {
+    for (size_t i = 0; i < key.size(); ++i)
+      if (key[i] != feeds.find(input_names_[i])->second.tensor().dims()) return false;
+    return true;
+  };
+  std::lock_guard<std::mutex> lock(mutex_);
+  for (auto it = plans_.begin(); it != plans_.end(); ++it) {
+    if (!it->second->ready || !same_shapes(it->first)) continue;
+    plans_.splice(plans_.begin(), plans_, it);
+    return plans_.front().second;
+  }
+  return nullptr;
+}
+
 std::vector<ir::Value> Session::run(const std::map<std::string, ir::Value>& feeds, uint64_t seed,
                                     std::vector<StepProfile>* profile,
                                     cpu::ArenaCache* arenas) const {
   std::shared_ptr<const Compiled> hold;
   return plan_for(feeds, hold).run(feeds, seed, profile, arenas);
+}
+
+void Session::run_into(const std::map<std::string, ir::Value>& feeds,
+                       std::vector<ir::Value>& results, uint64_t seed,
+                       std::vector<StepProfile>* profile, cpu::ArenaCache* arenas) const {
+  std::shared_ptr<const Compiled> hold;
+  plan_for(feeds, hold).run_into(feeds, results, seed, profile, arenas);
 }
 
 std::vector<std::vector<ir::Dims>> Session::compiled_shapes() const {

@@ -49,6 +49,10 @@ class Session {
   std::vector<ir::Value> run(const std::map<std::string, ir::Value>& feeds, uint64_t seed = 0,
                              std::vector<StepProfile>* profile = nullptr,
                              cpu::ArenaCache* arenas = nullptr) const;
+  // The same into `results` (Plan::run_into): what a request calls, run after run.
+  void run_into(const std::map<std::string, ir::Value>& feeds, std::vector<ir::Value>& results,
+                uint64_t seed = 0, std::vector<StepProfile>* profile = nullptr,
+                cpu::ArenaCache* arenas = nullptr) const;
 
   // The input shapes that have a compiled plan now, most recently used first.
   std::vector<std::vector<ir::Dims>> compiled_shapes() const;
@@ -58,7 +62,10 @@ class Session {
   using Key = std::vector<ir::Dims>;
 
   const Plan& plan_for(const std::map<std::string, ir::Value>& feeds,
-                                     std::shared_ptr<const Compiled>& hold) const;
+                       std::shared_ptr<const Compiled>& hold) const;
+  // The compiled plan for the feeds' shapes, found by comparing them in place (a run with
+  // shapes the session holds builds no key); null when none is ready.
+  std::shared_ptr<const Compiled> ready_plan(const std::map<std::string, ir::Value>& feeds) const;
   std::shared_ptr<const Compiled> compiled(const Key& key) const;
   void compile(const Key& key, Compiled& entry) const;
   const Plan& generic() const;

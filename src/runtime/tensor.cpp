@@ -73,13 +73,28 @@ ir::Tensor TensorAccess::to_ir(const Tensor& t) {
 }
 
 Tensor TensorAccess::from_ir(const ir::Tensor& t, std::string_view what) {
+  Tensor out;
+  assign(out, t, what);
+  return out;
+}
+
+void TensorAccess::assign(Tensor& out, const ir::Tensor& t, std::string_view what) {
   const std::optional<ElementType> type = runtime::to_element_type(t.dtype());
   if (!type)
     throw_unsupported("{} has dtype {}, which the API has no ElementType for", what,
                       ir::dtype_name(t.dtype()));
-  auto keep = std::make_shared<const ir::Tensor>(t);
-  void* data = const_cast<std::byte*>(keep->raw());
-  return Tensor(*type, t.dims(), data, std::move(keep));
+  out.type_ = *type;
+  out.shape_.assign(t.dims().begin(), t.dims().end());
+  out.size_ = static_cast<size_t>(t.numel());
+  out.data_ = const_cast<std::byte*>(t.raw());
+  // The storage's own owner: an undefined one (no storage) keeps nothing.
+  out.owner_ = t.owner();
+}
+
+void TensorAccess::release(Tensor& t) {
+  t.data_ = nullptr;
+  t.size_ = 0;
+  t.owner_.reset();
 }
 
 }  // namespace zenith

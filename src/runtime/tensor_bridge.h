@@ -14,6 +14,11 @@ struct TensorAccess {
   // A public tensor sharing `t`'s storage. Throws Error (Unsupported) for dtypes the API lacks
   // (strings), naming `what`.
   static Tensor from_ir(const ir::Tensor& t, std::string_view what);
+  // The same into `out`, reusing its shape's storage: what a request does with each output on
+  // every run, without allocating.
+  static void assign(Tensor& out, const ir::Tensor& t, std::string_view what);
+  // Lets go of `t`'s data, keeping its shape's storage for the next assign().
+  static void release(Tensor& t);
 };
 
 namespace runtime {
