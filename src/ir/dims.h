@@ -40,10 +40,9 @@ class Dims {
   Dims(It first, It last) {
     assign(first, last);
   }
-  Dims(const std::vector<int64_t>& values)  // NOLINT(google-explicit-constructor)
-  {
-    assign(values.begin(), values.end());
-  }
+  // Implicit, as std::vector<int64_t> was Dims before (oneDNN's dims, attribute lists).
+  // NOLINTNEXTLINE(google-explicit-constructor)
+  Dims(const std::vector<int64_t>& values) { assign(values.begin(), values.end()); }
   Dims(const Dims& other) { assign(other.begin(), other.end()); }
   Dims(Dims&& other) noexcept { take(other); }
   Dims& operator=(const Dims& other) {
