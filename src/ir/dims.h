@@ -111,6 +111,7 @@ class Dims {
   void pop_back() { --size_; }
   iterator insert(const_iterator pos, int64_t value) { return insert(pos, size_t{1}, value); }
   iterator insert(const_iterator pos, size_t n, int64_t value);
+  // REQUIRES: [first, last) is not in this Dims (growing may move its values).
   template <std::forward_iterator It>
   iterator insert(const_iterator pos, It first, It last) {
     const auto at = static_cast<size_t>(pos - data_);
