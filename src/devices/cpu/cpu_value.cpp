@@ -51,16 +51,6 @@ int64_t CpuValue::dim(size_t i) const {
   return mem ? mem.get_desc().data.dims[i] : plain.dims()[i];
 }
 
-dnnl::memory::desc plain_desc(std::span<const int64_t> dims, dt type) {
-  dnnl_dims_t strides;
-  int64_t step = 1;
-  for (size_t i = std::min<size_t>(dims.size(), DNNL_MAX_NDIMS); i-- > 0;) {
-    strides[i] = step;
-    step *= std::max<int64_t>(dims[i], 1);
-  }
-  return strided_desc(dims, {strides, std::min<size_t>(dims.size(), DNNL_MAX_NDIMS)}, type);
-}
-
 namespace {
 
 void check_rank(size_t rank) {
@@ -73,6 +63,17 @@ void check_rank(size_t rank) {
 }  // namespace
 
 // These go through the C API: the C++ constructors take dims and strides as std::vectors.
+dnnl::memory::desc plain_desc(std::span<const int64_t> dims, dt type) {
+  check_rank(dims.size());
+  dnnl_dims_t strides;
+  int64_t step = 1;
+  for (size_t i = dims.size(); i-- > 0;) {
+    strides[i] = step;
+    step *= std::max<int64_t>(dims[i], 1);
+  }
+  return strided_desc(dims, {strides, dims.size()}, type);
+}
+
 dnnl::memory::desc tagged_desc(std::span<const int64_t> dims, dnnl::memory::format_tag tag,
                                dt type) {
   check_rank(dims.size());
