@@ -79,5 +79,18 @@ TEST(CpuChannelBroadcast, FusedReluStillApplies) {
                                 {"S", random_tensor({batch, 40, 1, 1}, 3)}});
 }
 
+// Large enough (3 x 112 x 143 elements) for the loop to split among threads, mid-image and
+// mid-run of channels.
+TEST(CpuChannelBroadcast, LargeEnoughToSplitAmongThreads) {
+  for (int64_t channels : {24, 100}) {
+    SCOPED_TRACE("C=" + std::to_string(channels));
+    expect_cpu_matches_ref(*excitation("Mul", channels, false),
+                           {{"X", random_tensor({3, channels, 13, 11}, 1)}});
+    auto g = make_graph({make_node("Mul", {"X", "S"}, {"Y"})}, {"X", "S"}, {"Y"});
+    expect_cpu_matches_ref(*g, {{"X", random_tensor({3, channels, 13, 11}, 1)},
+                                {"S", random_tensor({3, channels, 1, 1}, 3)}});
+  }
+}
+
 }  // namespace
 }  // namespace zenith

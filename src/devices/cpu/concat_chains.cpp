@@ -6,6 +6,7 @@
 #include "devices/cpu/arena.h"
 #include "devices/cpu/channel_block.h"
 #include "devices/cpu/kernel_trace.h"
+#include "devices/cpu/parallel.h"
 
 namespace zenith::cpu {
 namespace {
@@ -143,9 +144,9 @@ void ChainBuffers::fill(State& state, size_t index, const CpuValue& value,
   note_kernel("zenith:copy_into_slot");
   const auto* from = static_cast<const float*>(src.get_data_handle());
   auto* to = static_cast<float*>(dst.get_data_handle());
-#pragma omp parallel for schedule(static)
-  for (int64_t n = 0; n < state.batch; ++n)
+  parallel_for(state.batch, state.batch * channels * pixels >= kParallelElements, [&](int64_t n) {
     std::copy_n(from + n * channels * pixels, channels * pixels, to + n * state.total * pixels);
+  });
 }
 
 bool ChainBuffers::start(size_t chain, const Lookup& lookup, dnnl::stream& stream) {

@@ -23,10 +23,13 @@ const dnnl::engine& engine() {
 CpuRunSettings::CpuRunSettings(int threads)
     : saved_csr_(_mm_getcsr()), saved_threads_(omp_get_max_threads()) {
   omp_set_num_threads(threads);
+  // One thread runs no team: no region to enter (devices/cpu/parallel.h says what one costs).
+  if (threads > 1) {
 #pragma omp parallel
-  {
-    _MM_SET_FLUSH_ZERO_MODE(_MM_FLUSH_ZERO_ON);
-    _MM_SET_DENORMALS_ZERO_MODE(_MM_DENORMALS_ZERO_ON);
+    {
+      _MM_SET_FLUSH_ZERO_MODE(_MM_FLUSH_ZERO_ON);
+      _MM_SET_DENORMALS_ZERO_MODE(_MM_DENORMALS_ZERO_ON);
+    }
   }
   _MM_SET_FLUSH_ZERO_MODE(_MM_FLUSH_ZERO_ON);
   _MM_SET_DENORMALS_ZERO_MODE(_MM_DENORMALS_ZERO_ON);

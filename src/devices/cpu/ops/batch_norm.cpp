@@ -8,6 +8,7 @@
 #include "devices/cpu/channel_block.h"
 #include "devices/cpu/ops/op_util.h"
 #include "devices/cpu/ops/ops.h"
+#include "devices/cpu/parallel.h"
 
 namespace zenith::cpu {
 namespace {
@@ -54,12 +55,11 @@ template <int kBlock>
 void scale_shift_blocked(const float* x, int64_t x_channels, float* y, const dnnl_dims_t& dims,
                          const float* scale, const float* shift, bool relu) {
   const int64_t blocks = dims[1] / kBlock, pixels = dims[2] * dims[3];
-#pragma omp parallel for collapse(2) schedule(static)
-  for (int64_t n = 0; n < dims[0]; ++n)
-    for (int64_t b = 0; b < blocks; ++b)
-      scale_shift_block<kBlock>(x + (n * x_channels + b * kBlock) * pixels,
-                                y + (n * blocks + b) * kBlock * pixels, pixels, scale + b * kBlock,
-                                shift + b * kBlock, relu);
+  parallel_for(dims[0] * blocks, dims[0] * dims[1] * pixels >= kParallelElements, [&](int64_t i) {
+    const int64_t n = i / blocks, b = i % blocks;
+    scale_shift_block<kBlock>(x + (n * x_channels + b * kBlock) * pixels, y + i * kBlock * pixels,
+                              pixels, scale + b * kBlock, shift + b * kBlock, relu);
+  });
 }
 
 struct BatchNormEntry {

@@ -4,6 +4,7 @@
 
 #include "devices/cpu/arena.h"
 #include "devices/cpu/ops/op_util.h"
+#include "devices/cpu/parallel.h"
 
 namespace zenith::cpu {
 namespace {
@@ -26,27 +27,33 @@ template <class Op>
 void apply(const ChannelLayout& l, const float* src, const float* values, bool per_image,
            float* dst, Op op) {
   const int64_t value_image = per_image ? l.padded_channels : 0;
+  const bool worth_splitting = l.images * l.padded_channels * l.pixels >= kParallelElements;
   if (l.run == 1) {  // nchw: one value over a contiguous row of pixels
-#pragma omp parallel for collapse(2) schedule(static)
-    for (int64_t n = 0; n < l.images; ++n)
-      for (int64_t c = 0; c < l.channels; ++c) {
-        const float v = values[n * value_image + c];
-        const int64_t at = n * l.image + c * l.block;
+    parallel_for(l.images * l.channels, worth_splitting, [&](int64_t i) {
+      const int64_t n = i / l.channels, c = i % l.channels;
+      const float v = values[n * value_image + c];
+      const int64_t at = n * l.image + c * l.block;
 #pragma omp simd
-        for (int64_t p = 0; p < l.pixels; ++p) dst[at + p] = op(src[at + p], v);
-      }
+      for (int64_t p = 0; p < l.pixels; ++p) dst[at + p] = op(src[at + p], v);
+    });
     return;
   }
   const int64_t runs = l.padded_channels / l.run;
-#pragma omp parallel for collapse(3) schedule(static)
-  for (int64_t n = 0; n < l.images; ++n)
-    for (int64_t r = 0; r < runs; ++r)
-      for (int64_t p = 0; p < l.pixels; ++p) {
-        const float* v = values + n * value_image + r * l.run;
+  // Split by pixel, not by run of channels: an image may have fewer runs than threads.
+  parallel_ranges(l.images * runs * l.pixels, worth_splitting, [&](int64_t begin, int64_t end) {
+    for (int64_t i = begin; i < end;) {
+      const int64_t image_run = i / l.pixels, first = i % l.pixels;
+      const int64_t last = std::min(l.pixels, first + end - i);
+      const int64_t n = image_run / runs, r = image_run % runs;
+      const float* v = values + n * value_image + r * l.run;
+      for (int64_t p = first; p < last; ++p) {
         const int64_t at = n * l.image + r * l.block + p * l.pixel;
 #pragma omp simd
         for (int64_t k = 0; k < l.run; ++k) dst[at + k] = op(src[at + k], v[k]);
       }
+      i += last - first;
+    }
+  });
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 // contains one). Elementwise, so it runs on the input's bytes in whatever layout they are.
 #include "devices/cpu/ops/op_util.h"
 #include "devices/cpu/ops/ops.h"
+#include "devices/cpu/parallel.h"
 
 namespace zenith::cpu {
 namespace {
@@ -33,8 +34,8 @@ inline float fast_erf(float x) {
   return c * p / q;
 }
 
-// Large enough that splitting it over threads pays for waking them.
-constexpr int64_t kParallelElements = 1 << 14;
+// Erf costs more per element than a copy: half as many elements pay for waking the team.
+constexpr int64_t kErfParallelElements = kParallelElements / 2;
 
 class ErfOp : public CpuOp {
  public:
@@ -49,8 +50,10 @@ class ErfOp : public CpuOp {
     const auto n = static_cast<int64_t>(x.desc().get_size() / sizeof(float));
     const auto* src = static_cast<const float*>(x.mem.get_data_handle());
     auto* dst = static_cast<float*>(y.mem.get_data_handle());
-#pragma omp parallel for simd schedule(static) if (n >= kParallelElements)
-    for (int64_t i = 0; i < n; ++i) dst[i] = fast_erf(src[i]);
+    parallel_ranges(n, n >= kErfParallelElements, [&](int64_t begin, int64_t end) {
+#pragma omp simd
+      for (int64_t i = begin; i < end; ++i) dst[i] = fast_erf(src[i]);
+    });
     note_kernel("zenith:erf");
     return {std::move(y)};
   }

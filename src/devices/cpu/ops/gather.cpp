@@ -64,21 +64,20 @@ class GatherOp : public CpuOp {
     with_checked_indices(indices, s.extent, [&](auto at) {
       if (s.inner > 1) {
         const size_t row_bytes = static_cast<size_t>(s.inner) * elem;
-#pragma omp parallel for if (rows * s.inner >= kParallelElements)
-        for (int64_t r = 0; r < rows; ++r) {
+        parallel_for(rows, rows * s.inner >= kParallelElements, [&](int64_t r) {
           const int64_t o = r / count, j = r % count;
           std::memcpy(dst + static_cast<size_t>(r) * row_bytes,
                       src + static_cast<size_t>(o * s.extent + at(j)) * row_bytes, row_bytes);
-        }
+        });
         return;
       }
       visit_element_size(elem, [&](auto tag) {  // single elements: a loop per outer index
         using T = typename decltype(tag)::type;
         const T* from = reinterpret_cast<const T*>(src);
         T* to = reinterpret_cast<T*>(dst);
-#pragma omp parallel for if (rows >= kParallelElements)
-        for (int64_t o = 0; o < s.outer; ++o)
+        parallel_for(s.outer, rows >= kParallelElements, [&](int64_t o) {
           for (int64_t j = 0; j < count; ++j) to[o * count + j] = from[o * s.extent + at(j)];
+        });
       });
     });
     return y;

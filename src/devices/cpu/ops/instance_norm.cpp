@@ -6,6 +6,7 @@
 
 #include "devices/cpu/ops/op_util.h"
 #include "devices/cpu/ops/ops.h"
+#include "devices/cpu/parallel.h"
 
 namespace zenith::cpu {
 namespace {
@@ -57,10 +58,10 @@ class InstanceNormOp : public CpuOp {
     const int64_t channels = x[1], rows = x[0] * x[1];
     const float epsilon = epsilon_;
     note_kernel("zenith:instance_norm");
-#pragma omp parallel for schedule(static)
-    for (int64_t r = 0; r < rows; ++r)
+    parallel_for(rows, rows * pixels >= kParallelElements, [&](int64_t r) {
       normalize_row(src + r * pixels, out + r * pixels, pixels, scale[r % channels],
                     shift[r % channels], epsilon);
+    });
     return {std::move(dst)};
   }
 

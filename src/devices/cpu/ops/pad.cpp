@@ -86,8 +86,7 @@ class PadOp : public CpuOp {
       const T* in = reinterpret_cast<const T*>(x.raw());
       T* out = reinterpret_cast<T*>(y.raw());
       const int64_t* last = from.back().data();
-#pragma omp parallel for if (y.numel() >= kParallelElements)
-      for (int64_t r = 0; r < rows; ++r) {
+      parallel_for(rows, y.numel() >= kParallelElements, [&](int64_t r) {
         const T* src = in;
         for (int64_t rest = r, a = static_cast<int64_t>(rank) - 2; a >= 0; --a) {
           const auto axis = static_cast<size_t>(a);
@@ -96,7 +95,7 @@ class PadOp : public CpuOp {
         }
         T* dst = out + r * n;
         for (int64_t j = 0; j < n; ++j) dst[j] = src[last[j]];
-      }
+      });
     });
   }
 

@@ -9,6 +9,7 @@
 
 #include "devices/cpu/ops/op_util.h"
 #include "devices/cpu/ops/ops.h"
+#include "devices/cpu/parallel.h"
 #include "devices/reference/shape_ops.h"
 
 namespace zenith::cpu {
@@ -54,6 +55,8 @@ inline float finish(float acc, float count) {
 
 // Columns per task of a reduction over a middle axis: several vectors, a few KiB per row.
 constexpr int64_t kColumnBlock = 256;
+// A reduction reads each element once and writes far fewer: half the copies' bound pays.
+constexpr int64_t kReduceParallelElements = kParallelElements / 2;
 
 // Columns [j0, j1) (at most kColumnBlock) of one [reduced, inner] slab into out[j0, j1). Each step
 // over the reduced axis is a contiguous, vectorizable run over the columns.
@@ -100,16 +103,16 @@ float reduce_row(const float* x, int64_t n) {
 template <Kind K>
 void reduce(const float* x, int64_t outer, int64_t reduced, int64_t inner, float* out) {
   if (inner == 1) {
-#pragma omp parallel for schedule(static) if (outer * reduced >= (1 << 14))
-    for (int64_t o = 0; o < outer; ++o) out[o] = reduce_row<K>(x + o * reduced, reduced);
+    parallel_for(outer, outer * reduced >= kReduceParallelElements,
+                 [&](int64_t o) { out[o] = reduce_row<K>(x + o * reduced, reduced); });
     return;
   }
   const int64_t blocks = (inner + kColumnBlock - 1) / kColumnBlock;
-#pragma omp parallel for collapse(2) schedule(static) if (outer * reduced * inner >= (1 << 14))
-  for (int64_t o = 0; o < outer; ++o)
-    for (int64_t b = 0; b < blocks; ++b)
-      reduce_columns<K>(x + o * reduced * inner, reduced, inner, b * kColumnBlock,
-                        std::min(inner, (b + 1) * kColumnBlock), out + o * inner);
+  parallel_for(outer * blocks, outer * reduced * inner >= kReduceParallelElements, [&](int64_t i) {
+    const int64_t o = i / blocks, b = i % blocks;
+    reduce_columns<K>(x + o * reduced * inner, reduced, inner, b * kColumnBlock,
+                      std::min(inner, (b + 1) * kColumnBlock), out + o * inner);
+  });
 }
 
 using ReduceFn = void (*)(const float*, int64_t, int64_t, int64_t, float*);

@@ -70,11 +70,9 @@ void interpolate(const ir::Tensor& x, const std::vector<ref::AxisTaps>& taps, fl
   }
   const float* src = x.data<float>();
   float* dst = y.data<float>();
-#pragma omp parallel if (y.numel() >= kParallelElements)
-  {
+  parallel_ranges(rows, y.numel() >= kParallelElements, [&](int64_t rows_begin, int64_t rows_end) {
     std::vector<std::pair<int64_t, float>> outer, next;
-#pragma omp for
-    for (int64_t r = 0; r < rows; ++r) {
+    for (int64_t r = rows_begin; r < rows_end; ++r) {
       outer.assign(1, {0, 1.0f});
       for (int64_t rest = r, a = static_cast<int64_t>(rank) - 2; a >= 0; --a) {
         const auto axis = static_cast<size_t>(a);
@@ -101,7 +99,7 @@ void interpolate(const ir::Tensor& x, const std::vector<ref::AxisTaps>& taps, fl
         row[j] = sum;
       }
     }
-  }
+  });
 }
 
 class ResizeOp : public CpuOp {

@@ -4,19 +4,15 @@
 // run is as long as it can be, and the rows are split between OpenMP threads.
 #pragma once
 
-#include <omp.h>
-
 #include <algorithm>
 #include <array>
 #include <cstddef>
 #include <cstdint>
 
+#include "devices/cpu/parallel.h"
 #include "ir/shape.h"
 
 namespace zenith::cpu {
-
-// Below this many elements a loop runs on the calling thread: waking the team costs more.
-inline constexpr int64_t kParallelElements = 1 << 15;
 
 template <size_t N>
 struct StridedLoop {
@@ -67,36 +63,31 @@ void for_each_row(const StridedLoop<N>& loop, const Row& row) {
   const int64_t piece = n >= 2 * kParallelElements ? kParallelElements : n;
   const int64_t pieces = (n + piece - 1) / piece;
   const int64_t tasks = rows * pieces;
-#pragma omp parallel if (tasks > 1 && rows * n >= kParallelElements)
-  {
-    const int64_t threads = omp_get_num_threads(), t = omp_get_thread_num();
-    const int64_t begin = tasks * t / threads, end = tasks * (t + 1) / threads;
-    if (begin < end) {
-      // The multi-index of the first task's row, then carried forward row by row.
-      ir::Dims index(outer_rank, 0);
-      std::array<int64_t, N> offsets{};
-      for (int64_t r = begin / pieces, a = static_cast<int64_t>(outer_rank) - 1; a >= 0; --a) {
-        const auto axis = static_cast<size_t>(a);
-        index[axis] = r % c.dims[axis];
-        r /= c.dims[axis];
-        for (size_t k = 0; k < N; ++k) offsets[k] += index[axis] * c.strides[k][axis];
-      }
-      for (int64_t task = begin, p = begin % pieces; task < end; ++task) {
-        const int64_t first = p * piece;
-        std::array<int64_t, N> at = offsets;
-        for (size_t k = 0; k < N; ++k) at[k] += first * inner[k];
-        row(at, std::min(piece, n - first), inner);
-        if (++p < pieces) continue;
-        p = 0;
-        for (size_t a = outer_rank; a-- > 0;) {
-          for (size_t k = 0; k < N; ++k) offsets[k] += c.strides[k][a];
-          if (++index[a] < c.dims[a]) break;
-          for (size_t k = 0; k < N; ++k) offsets[k] -= c.strides[k][a] * c.dims[a];
-          index[a] = 0;
-        }
+  parallel_ranges(tasks, rows * n >= kParallelElements, [&](int64_t begin, int64_t end) {
+    // The multi-index of the first task's row, then carried forward row by row.
+    ir::Dims index(outer_rank, 0);
+    std::array<int64_t, N> offsets{};
+    for (int64_t r = begin / pieces, a = static_cast<int64_t>(outer_rank) - 1; a >= 0; --a) {
+      const auto axis = static_cast<size_t>(a);
+      index[axis] = r % c.dims[axis];
+      r /= c.dims[axis];
+      for (size_t k = 0; k < N; ++k) offsets[k] += index[axis] * c.strides[k][axis];
+    }
+    for (int64_t task = begin, p = begin % pieces; task < end; ++task) {
+      const int64_t first = p * piece;
+      std::array<int64_t, N> at = offsets;
+      for (size_t k = 0; k < N; ++k) at[k] += first * inner[k];
+      row(at, std::min(piece, n - first), inner);
+      if (++p < pieces) continue;
+      p = 0;
+      for (size_t a = outer_rank; a-- > 0;) {
+        for (size_t k = 0; k < N; ++k) offsets[k] += c.strides[k][a];
+        if (++index[a] < c.dims[a]) break;
+        for (size_t k = 0; k < N; ++k) offsets[k] -= c.strides[k][a] * c.dims[a];
+        index[a] = 0;
       }
     }
-  }
+  });
 }
 
 // The element strides of a row-major tensor of `dims` seen from an iteration space of `out`
