@@ -142,14 +142,14 @@ float relative_error(const std::vector<float>& a, const std::vector<float>& b) {
 
 // The rate at which a layer's weights stream in from memory. ResNet-50's 512-channel 3x3 layer
 // with F(4x4,3x3) (38 MB of weights) took 0.8 ms timed alone and 1.9 ms in the model.
-// Measured once per process as a read of a buffer far beyond any L2. The buffer asks for huge
-// pages: faulting in 32768 small ones was most of the probe's 64 ms.
+// Measured once per process as a read of a buffer twice this machine's L3 (32 MiB). Small
+// pages, faulted in 30-45 ms: asking for huge pages made the kernel compact memory on the
+// fault, which took 1.1-1.3 s on some runs (a small model's first inference, 0.4 ms after it).
 double stream_gb_per_s() {
   static const double rate = [] {
-    const size_t bytes = size_t{128} << 20;
+    const size_t bytes = size_t{64} << 20;
     void* mapping = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (mapping == MAP_FAILED) throw std::bad_alloc();
-    madvise(mapping, bytes, MADV_HUGEPAGE);
     float* buffer = static_cast<float*>(mapping);
     const size_t n = bytes / sizeof(float);
     std::fill_n(buffer, n, 1.0f);
