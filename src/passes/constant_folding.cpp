@@ -74,6 +74,9 @@ std::optional<std::vector<ir::Tensor>> evaluate(const ir::Graph& graph, const ir
 std::optional<std::vector<ir::Tensor>> fold(const ir::Graph& graph, const ir::Node& node,
                                             size_t max_output_bytes) {
   if (has_subgraph(node) || is_random(node) || may_train(graph, node)) return std::nullopt;
+  // A quantized weight read through DequantizeLinear stays so: folding it would store the
+  // weight as f32 again and hide from devices that it runs on integer kernels.
+  if (is_op(node, "DequantizeLinear")) return std::nullopt;
   for (const std::string& out : node.outputs)
     if (graph.initializers.count(out) || is_graph_input(graph, out)) return std::nullopt;
   if (std::optional<ir::Tensor> shape = static_shape(graph, node)) {

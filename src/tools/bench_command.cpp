@@ -198,13 +198,8 @@ std::unique_ptr<TensorQsl> dataset_qsl(const Dataset& dataset, const Port& input
       input.shape[2] < 0 || input.shape[3] < 0)
     throw_invalid_argument("--dataset needs an f32 [N,C,H,W] input with known C, H and W; '{}' is {}",
                            input.name, to_string(input));
-  const bool fashion = o.dataset == "fashion-mnist";
-  InputLayout layout;
-  layout.channels = input.shape[1];
-  layout.height = input.shape[2];
-  layout.width = input.shape[3];
-  layout.mean = parse_channel_values(!o.mean.empty() ? o.mean : fashion ? "0" : kImageNetMean, "--mean");
-  layout.scale = parse_channel_values(!o.scale.empty() ? o.scale : fashion ? "255" : kImageNetScale, "--scale");
+  const InputLayout layout =
+      dataset_layout(o.dataset, input.shape[1], input.shape[2], input.shape[3], o.mean, o.scale);
   return std::make_unique<TensorQsl>(
       dataset.name(), dataset.size(), performance_count(settings, dataset.size()),
       [&dataset, layout](size_t index) { return dataset.load(index, layout); });

@@ -1,17 +1,21 @@
 // `zenith convert`: the model optimizer. Reads a model, freezes input shapes, runs the
-// device-independent passes, optionally compresses weights to f16 where the outputs allow it,
-// and writes a .zir file, printing what each step changed.
+// device-independent passes, optionally quantizes it to INT8 from calibration or compresses
+// weights to f16 where the outputs allow it, and writes a .zir file, printing what each step
+// changed.
 #include <CLI/CLI.hpp>
 #include <filesystem>
 #include <iostream>
 #include <map>
 #include <memory>
+#include <set>
 
 #include "ir/errors.h"
 #include "ir/zir.h"
 #include "passes/freeze_input_shapes.h"
 #include "passes/pipeline.h"
+#include "passes/quantize.h"
 #include "runtime/session.h"
+#include "tools/calibration.h"
 #include "tools/cli_util.h"
 #include "tools/fp16_selection.h"
 #include "tools/npy.h"
@@ -33,7 +37,57 @@ struct ConvertOptions {
   std::string device = "CPU";
   int threads = 0;
   uint64_t seed = 0;
+  std::string precision = "f32";
+  std::string calib_data;  // "": seeded random samples
+  size_t calib_count = 300;
+  std::string calib_method = "minmax";
+  std::string mean, scale;  // a calibration dataset's preprocessing
 };
+
+// "f32" or "int8" from --precision ("fp32" is f32).
+std::string parse_precision(const std::string& text) {
+  if (text == "f32" || text == "fp32") return "f32";
+  if (text == "int8") return "int8";
+  throw_invalid_argument("--precision '{}': expected f32 (or fp32) or int8", text);
+}
+
+// Calibrates the graph's quantizable nodes on the samples and rewrites them in QDQ form,
+// printing the calibration and how closely the quantized outputs follow the f32 ones.
+void quantize_int8(ir::Graph& graph, const ConvertOptions& options, ir::ZirOptions& zir) {
+  const CalibrationMethod method = parse_calibration_method(options.calib_method, "--calib-method");
+  const std::vector<std::string> names = passes::quantizable_nodes(graph);
+  const std::set<std::string> nodes(names.begin(), names.end());
+  const std::vector<std::string> activations = passes::quantized_activations(graph, nodes);
+  auto samples =
+      open_calibration_samples(options.calib_data, sample_inputs(graph), options.calib_count,
+                               options.seed, options.mean, options.scale);
+  if (samples->random())
+    std::cerr << "zenith convert: warning: no --calib-data: calibrating on seeded random inputs, "
+                 "whose ranges are only good for timing, not for accuracy\n";
+  const RunOptions run{options.device, options.threads};
+  const auto histograms = measure_ranges(graph, activations, *samples, run);
+  std::map<std::string, passes::ActivationRange> ranges;
+  for (const auto& [value, h] : histograms) {
+    const bool is_unsigned = h.min() >= 0;
+    ranges[value] = {h.min(), h.threshold(method, is_unsigned ? 255 : 127)};
+  }
+  const ir::Graph f32 = graph;
+  const passes::ChangeCounts changes = passes::quantize_qdq(graph, nodes, ranges);
+  std::vector<std::string> counts;
+  for (const auto& [op, n] : changes)
+    if (op != "QuantizeLinear") counts.push_back(fmt::format("{} {}", n, op));
+  std::cout << fmt::format("int8: calibrated {} activations ({}) on {}; quantized {}\n",
+                           activations.size(), to_string(method), samples->describe(),
+                           counts.empty() ? "nothing" : fmt::format("{}", fmt::join(counts, ", ")));
+  const std::vector<double> cosines = output_cosines(f32, graph, *samples, run);
+  for (size_t i = 0; i < cosines.size(); ++i)
+    std::cout << fmt::format("int8: output '{}' cosine similarity to f32 {:.5f}\n",
+                             graph.outputs[i].name, cosines[i]);
+  zir.metadata["precision"] = "int8";
+  zir.metadata["calibration.method"] = to_string(method);
+  zir.metadata["calibration.samples"] = samples->describe();
+  zir.passes.push_back("quantize_qdq");
+}
 
 std::map<std::string, ir::Dims> parse_input_shapes(const ir::Graph& graph,
                                                    const std::vector<std::string>& specs) {
@@ -82,6 +136,10 @@ std::string megabytes(uintmax_t bytes) { return fmt::format("{:.1f} MB", bytes /
 int convert(const ConvertOptions& options) {
   if (options.compress != "none" && options.compress != "fp16")
     throw_invalid_argument("--compress '{}': expected none or fp16", options.compress);
+  const std::string precision = parse_precision(options.precision);
+  if (precision == "int8" && options.compress == "fp16")
+    throw_invalid_argument(
+        "--compress fp16 with --precision int8: INT8 weights are already 1 byte");
   if (!(options.rtol >= 0 && options.atol >= 0) || options.rtol + options.atol == 0)
     throw_invalid_argument("--rtol {} / --atol {}: expected non-negative values, not both 0",
                            options.rtol, options.atol);
@@ -116,6 +174,8 @@ int convert(const ConvertOptions& options) {
                              report.nodes_after, report.initializers_before,
                              report.initializers_after);
   }
+
+  if (precision == "int8") quantize_int8(graph, options, zir);
 
   std::map<std::string, ir::Value> feeds;
   if (options.compress == "fp16") {
@@ -191,8 +251,26 @@ Command add_convert_command(CLI::App& app) {
       ->default_str(options->device);
   sub->add_option("-t,--threads", options->threads, "fp16 check: threads (0: all cores)")
       ->default_str("0");
-  sub->add_option("--seed", options->seed, "fp16 check: seed of the random data")
+  sub->add_option("--seed", options->seed, "fp16 check and calibration: seed of the random data")
       ->default_str("0");
+  sub->add_option("--precision", options->precision,
+                  "f32 (or fp32), or int8: Conv, Gemm and MatMul with constant weights quantized "
+                  "(QDQ form: s8 weights per output channel, u8/s8 activations from calibration)")
+      ->default_str(options->precision);
+  sub->add_option("--calib-data", options->calib_data,
+                  "int8 calibration samples: a folder of .npy files ([k, ...] each; "
+                  "<input>_<i>.npy for several inputs) or a dataset zenith bench takes "
+                  "(fashion-mnist, a folder); default: seeded random inputs, good only for timing");
+  sub->add_option("--calib-count", options->calib_count, "int8: samples to calibrate on, at most")
+      ->default_str("300");
+  sub->add_option("--calib-method", options->calib_method,
+                  "int8: minmax (no clipping), percentile (99.99% of magnitudes) or entropy "
+                  "(least KL divergence, as TensorRT)")
+      ->default_str(options->calib_method);
+  sub->add_option("--mean", options->mean,
+                  "int8 calibration dataset: per-channel mean, R,G,B or V");
+  sub->add_option("--scale", options->scale,
+                  "int8 calibration dataset: per-channel scale, R,G,B or V");
   return {sub, [options] { return convert(*options); }};
 }
 

@@ -2,6 +2,7 @@
 #include "tools/dataset.h"
 
 #include "ir/errors.h"
+#include "tools/cli_util.h"
 #include "tools/dataset_formats.h"
 
 namespace zenith::tools {
@@ -36,6 +37,24 @@ std::unique_ptr<Dataset> open_dataset(const std::string& spec, size_t limit) {
       "{}: not a dataset folder: it holds none of Data_Entry_2017.csv (ChestX-ray14), val_map.txt "
       "(ImageNet-style) or t10k-images-idx3-ubyte[.gz] (Fashion-MNIST)",
       spec);
+}
+
+InputLayout dataset_layout(const std::string& spec, int64_t channels, int64_t height, int64_t width,
+                           const std::string& mean, const std::string& scale) {
+  const bool fashion = spec == "fashion-mnist";
+  InputLayout layout;
+  layout.channels = channels;
+  layout.height = height;
+  layout.width = width;
+  layout.mean = parse_channel_values(!mean.empty() ? mean
+                                     : fashion     ? "0"
+                                                   : kImageNetMean,
+                                     "--mean");
+  layout.scale = parse_channel_values(!scale.empty() ? scale
+                                      : fashion      ? "255"
+                                                     : kImageNetScale,
+                                      "--scale");
+  return layout;
 }
 
 }  // namespace zenith::tools

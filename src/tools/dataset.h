@@ -56,4 +56,10 @@ inline constexpr const char* kFashionMnistDir = "/usr/share/datasets/fashion-mni
 // of anything malformed.
 std::unique_ptr<Dataset> open_dataset(const std::string& spec, size_t limit = 0);
 
+// The preprocessing for dataset `spec` feeding a [N, channels, height, width] input: `mean` and
+// `scale` as "R,G,B" or "V", or when empty the dataset's default (Fashion-MNIST: pixels / 255;
+// others: ImageNet's mean and standard deviation). Throws InvalidArgument for malformed values.
+InputLayout dataset_layout(const std::string& spec, int64_t channels, int64_t height, int64_t width,
+                           const std::string& mean, const std::string& scale);
+
 }  // namespace zenith::tools

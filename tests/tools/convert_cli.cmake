@@ -28,6 +28,22 @@ zenith_cli_test(convert_fp16_tight 0 "2 kept f32 \\(0x\\).*fp16: 0 of 2 constant
                 convert ${D}/downsample.onnx -o ${Z}_downsample_tight.zir --compress fp16
                 --rtol 0 --atol 1e-12)
 
+# int8 without data: calibrated on seeded random inputs, with the warning, then run as written.
+zenith_cli_test(convert_int8 0
+  "int8: calibrated 1 activations \\(entropy\\) on 300 samples of seeded random values \\(seed 0\\); quantized 1 Conv\nint8: output 'y' cosine similarity to f32 0\\.99[0-9]+.*warning: no --calib-data: calibrating on seeded random inputs"
+  convert ${D}/conv_small.onnx -o ${Z}_conv_small_int8.zir --input-shape 2,3,16,16 --precision int8
+  --calib-method entropy)
+set_tests_properties(cli.convert_int8 PROPERTIES FIXTURES_SETUP cli_zir_int8)
+zenith_cli_test(run_zir_int8 0 "y +f32 +\\[2,8,16,16\\]" run ${Z}_conv_small_int8.zir -d CPU)
+set_tests_properties(cli.run_zir_int8 PROPERTIES FIXTURES_REQUIRED cli_zir_int8)
+zenith_cli_test(convert_bad_precision 1 "--precision 'int4': expected f32 \\(or fp32\\) or int8"
+                convert ${D}/conv_small.onnx -o ${Z}_bad.zir --precision int4)
+zenith_cli_test(convert_bad_calib_method 1 "--calib-method 'kl': expected minmax, percentile or entropy"
+                convert ${D}/conv_small.onnx -o ${Z}_bad.zir --input-shape 2,3,16,16 --precision int8
+                --calib-method kl)
+zenith_cli_test(convert_int8_no_samples 1 "--calib-count must be at least 1"
+                convert ${D}/conv_small.onnx -o ${Z}_bad.zir --precision int8 --calib-count 0)
+
 zenith_cli_test(convert_bad_shape 1 "input 'x' is f32\\[batch,3,16,16\\], which \\[2,3,16\\] does not fit"
                 convert ${D}/conv_small.onnx -o ${Z}_bad.zir --input-shape 2,3,16)
 zenith_cli_test(convert_bad_dims 1 "--input-shape '2,a': expected dims such as 1,3,224,224"

@@ -16,6 +16,9 @@ target_sources(zenith_tests PRIVATE
   ${CMAKE_SOURCE_DIR}/src/tools/classification.cpp
   ${CMAKE_SOURCE_DIR}/src/tools/random_fill.cpp
   ${CMAKE_SOURCE_DIR}/src/tools/fp16_selection.cpp
+  ${CMAKE_SOURCE_DIR}/src/tools/range_histogram.cpp
+  ${CMAKE_SOURCE_DIR}/src/tools/calibration_samples.cpp
+  ${CMAKE_SOURCE_DIR}/src/tools/calibration.cpp
   ${CMAKE_SOURCE_DIR}/src/tools/cli_util.cpp
   ${CMAKE_SOURCE_DIR}/src/tools/model_stats.cpp
   ${CMAKE_SOURCE_DIR}/src/tools/bench_sut.cpp)

@@ -1,0 +1,115 @@
+// Calibration runs: batches of samples through a Session, histograms of the observed values.
+#include "tools/calibration.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "ir/errors.h"
+#include "runtime/session.h"
+
+namespace zenith::tools {
+
+std::map<std::string, ir::Value> sample_batch(CalibrationSamples& samples,
+                                              const std::vector<SampleInput>& inputs, size_t first,
+                                              size_t batch) {
+  std::map<std::string, ir::Value> feeds;
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    ir::Dims dims = {static_cast<int64_t>(batch)};
+    dims.insert(dims.end(), inputs[i].sample_dims.begin(), inputs[i].sample_dims.end());
+    ir::Tensor t(inputs[i].dtype, dims);
+    const size_t bytes = t.size_bytes() / batch;
+    for (size_t k = 0; k < batch; ++k)
+      samples.read((first + k) % samples.size(), i, static_cast<std::byte*>(t.raw()) + k * bytes);
+    feeds[inputs[i].name] = std::move(t);
+  }
+  return feeds;
+}
+
+size_t calibration_batch(const ir::Graph& graph, size_t samples) {
+  for (const ir::ValueInfo* v : graph.runtime_inputs())
+    if (v->type.shape && !v->type.shape->empty() && (*v->type.shape)[0].is_known())
+      return static_cast<size_t>(std::max<int64_t>((*v->type.shape)[0].value, 1));
+  return std::clamp<size_t>(samples, 1, 8);
+}
+
+namespace {
+
+// Calls `fn(outputs)` for each batch of the samples run through `graph`.
+template <typename Fn>
+void for_each_batch(const ir::Graph& graph, CalibrationSamples& samples, const RunOptions& run,
+                    Fn fn) {
+  const std::vector<SampleInput> inputs = sample_inputs(graph);
+  const size_t batch = calibration_batch(graph, samples.size());
+  const runtime::Session session(graph, run.device, run.threads);
+  for (size_t first = 0; first < samples.size(); first += batch)
+    fn(session.run(sample_batch(samples, inputs, first, batch)));
+}
+
+}  // namespace
+
+std::map<std::string, RangeHistogram> measure_ranges(const ir::Graph& graph,
+                                                     const std::vector<std::string>& observe,
+                                                     CalibrationSamples& samples,
+                                                     const RunOptions& run) {
+  // The observed values become outputs of a copy of the graph (where they are not already), so
+  // the run hands them back whatever the devices fuse.
+  ir::Graph observed = graph;
+  std::vector<size_t> index;
+  for (const std::string& value : observe) {
+    const auto at = std::find_if(observed.outputs.begin(), observed.outputs.end(),
+                                 [&](const ir::ValueInfo& v) { return v.name == value; });
+    index.push_back(static_cast<size_t>(at - observed.outputs.begin()));
+    if (at == observed.outputs.end())
+      observed.outputs.push_back(
+          {value, graph.type_of(value).value_or(ir::TypeInfo::tensor(ir::DType::F32))});
+  }
+  std::map<std::string, RangeHistogram> ranges;
+  for_each_batch(observed, samples, run, [&](const std::vector<ir::Value>& outputs) {
+    for (size_t i = 0; i < observe.size(); ++i) {
+      const ir::Tensor& t = outputs[index[i]].tensor("value '" + observe[i] + "'");
+      if (t.dtype() != ir::DType::F32)
+        throw_invalid_argument("value '{}' is {}, not f32: it cannot be calibrated", observe[i],
+                               ir::dtype_name(t.dtype()));
+      ranges[observe[i]].add(t.data<float>(), static_cast<size_t>(t.numel()));
+    }
+  });
+  return ranges;
+}
+
+std::vector<double> output_cosines(const ir::Graph& expected, const ir::Graph& actual,
+                                   CalibrationSamples& samples, const RunOptions& run) {
+  const std::vector<SampleInput> inputs = sample_inputs(expected);
+  const size_t batch = calibration_batch(expected, samples.size());
+  const runtime::Session want(expected, run.device, run.threads);
+  const runtime::Session got(actual, run.device, run.threads);
+  struct Sums {
+    double dot = 0, want = 0, got = 0;
+  };
+  std::vector<Sums> sums(expected.outputs.size());
+  for (size_t first = 0; first < samples.size(); first += batch) {
+    const auto feeds = sample_batch(samples, inputs, first, batch);
+    const std::vector<ir::Value> a = want.run(feeds), b = got.run(feeds);
+    for (size_t i = 0; i < sums.size() && i < b.size(); ++i) {
+      const ir::Tensor& x = a[i].tensor("output");
+      const ir::Tensor& y = b[i].tensor("output");
+      if (x.dtype() != ir::DType::F32 || y.dtype() != ir::DType::F32 || x.numel() != y.numel())
+        throw_invalid_argument("output '{}': {}{} against {}{}: not comparable f32 tensors",
+                               expected.outputs[i].name, ir::dtype_name(x.dtype()),
+                               ir::to_string(x.dims()), ir::dtype_name(y.dtype()),
+                               ir::to_string(y.dims()));
+      for (int64_t k = 0; k < x.numel(); ++k) {
+        const double p = x.data<float>()[k], q = y.data<float>()[k];
+        sums[i].dot += p * q;
+        sums[i].want += p * p;
+        sums[i].got += q * q;
+      }
+    }
+  }
+  std::vector<double> cosines;
+  for (const Sums& s : sums)
+    cosines.push_back(s.want == 0 || s.got == 0 ? (s.want == s.got ? 1.0 : 0.0)
+                                                : s.dot / std::sqrt(s.want * s.got));
+  return cosines;
+}
+
+}  // namespace zenith::tools
