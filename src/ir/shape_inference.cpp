@@ -157,6 +157,10 @@ class ShapeInferer {
       set(node, 0, matmul(matmul(in(node, 0), in(node, 1)), in(node, 2)));
       return;
     }
+    if (node.domain == "zenith" && op == "QConv") {  // a Conv whose W is input 2
+      set(node, 0, conv_like(node, 2));
+      return;
+    }
     // The other zenith-domain ops are activations, which keep their input's shape.
     const bool zenith_activation = node.domain == "zenith" && (op == "Gelu" || op == "Swish");
     if (!node.domain.empty() && !zenith_activation) throw Unknown{};
@@ -228,18 +232,20 @@ class ShapeInferer {
     }
   }
 
-  Dims conv_like(const Node& node) {
+  // Conv, ConvTranspose and pools; a convolution reads W from input `weights`.
+  Dims conv_like(const Node& node, size_t weights = 1) {
     const Dims& x = in(node, 0);
     if (x.size() < 3) throw Unknown{};
     const size_t spatial = x.size() - 2;
-    const bool is_conv = node.op_type == "Conv" || node.op_type == "ConvTranspose";
+    const bool transposed = node.op_type == "ConvTranspose";
+    const bool is_conv = transposed || node.op_type == "Conv" || node.op_type == "QConv";
     Ints kernel = node.attr<Ints>("kernel_shape", {});
     int64_t channels = x[1];
     if (is_conv) {
-      const Dims& w = in(node, 1);
+      const Dims& w = in(node, weights);
       if (w.size() != x.size()) throw Unknown{};
       if (kernel.empty()) kernel.assign(w.begin() + 2, w.end());
-      channels = node.op_type == "Conv" ? w[0] : w[1] * node.attr<int64_t>("group", 1);
+      channels = transposed ? w[1] * node.attr<int64_t>("group", 1) : w[0];
     }
     const Ints ones(spatial, 1);
     const Ints strides = node.attr<Ints>("strides", ones);

@@ -12,6 +12,7 @@
 #include "passes/identity_elimination.h"
 #include "passes/layer_norm_fusion.h"
 #include "passes/pool_before_pointwise_conv.h"
+#include "passes/qconv_fusion.h"
 #include "passes/shape_folding.h"
 #include "passes/swish_fusion.h"
 
@@ -42,6 +43,7 @@ constexpr Pass kPasses[] = {
     {"gelu_fusion", "fused", &fuse_gelus},
     {"swish_fusion", "fused", &fuse_swishes},
     {"attention_fusion", "fused", &fuse_attention},
+    {"qconv_fusion", "fused", &fuse_quantized_convs},
     {"dead_node_elimination", "removed", &eliminate_dead_nodes},
 };
 

@@ -32,9 +32,9 @@ struct PipelineReport {
 };
 
 // Runs einsum_to_matmul once, then identity_elimination, constant_folding, batch_norm_folding,
-// layer_norm_fusion, gelu_fusion, swish_fusion, attention_fusion and dead_node_elimination in
-// rounds until a round changes nothing, then pool_before_pointwise_conv once. Never changes what
-// the graph computes (beyond float rounding).
+// layer_norm_fusion, gelu_fusion, swish_fusion, attention_fusion, qconv_fusion and
+// dead_node_elimination in rounds until a round changes nothing, then pool_before_pointwise_conv
+// once. Never changes what the graph computes (beyond float rounding).
 PipelineReport run_default_passes(ir::Graph& graph);
 
 }  // namespace zenith::passes

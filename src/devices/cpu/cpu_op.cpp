@@ -27,6 +27,7 @@ constexpr std::array kFactories = {
     ZENITH_CPU_OP("ConstantOfShape", constant_of_shape, None),
     ZENITH_CPU_OP("Conv", conv, EltwiseAndSum),
     ZENITH_CPU_OP("ConvTranspose", conv_transpose, Eltwise),
+    ZENITH_CPU_OP("DequantizeLinear", quantize_linear, None),
     ZENITH_CPU_OP("Div", binary, Eltwise),
     ZENITH_CPU_OP("Elu", eltwise, None),
     ZENITH_CPU_OP("Equal", compare, None),
@@ -61,6 +62,7 @@ constexpr std::array kFactories = {
     ZENITH_CPU_OP("Or", compare, None),
     ZENITH_CPU_OP("Pad", pad, None),
     ZENITH_CPU_OP("Pow", eltwise, None),
+    ZENITH_CPU_OP("QuantizeLinear", quantize_linear, None),
     ZENITH_CPU_OP("Reciprocal", eltwise, None),
     ZENITH_CPU_OP("ReduceL1", reduce, None),
     ZENITH_CPU_OP("ReduceL2", reduce, None),
@@ -94,6 +96,7 @@ constexpr std::array kFactories = {
     // zenith-domain ops sort last, as "zenith.<op>"
     ZENITH_CPU_OP("zenith.Attention", attention, None),
     ZENITH_CPU_OP("zenith.Gelu", eltwise, None),
+    ZENITH_CPU_OP("zenith.QConv", qconv, EltwiseSumAndQuantize),
     ZENITH_CPU_OP("zenith.Swish", eltwise, None),
 };
 

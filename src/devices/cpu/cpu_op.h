@@ -32,10 +32,13 @@ struct Eltwise {
 // Depthwise: a 3x3 depthwise Conv with padding 1 after a 1x1 Conv (oneDNN's fused depthwise
 // post-op), so the 1x1 output, often the largest tensor of a MobileNet block, is never written
 // out whole.
+// Quantize: a QuantizeLinear ending an integer step: its output becomes `dtype` (u8 or s8),
+// divided by the scale by `eltwise` (linear, alpha = 1 / scale) before oneDNN rounds it.
 struct PostOp {
-  enum class Kind { Eltwise, Sum, Depthwise };
+  enum class Kind { Eltwise, Sum, Depthwise, Quantize };
   Kind kind = Kind::Eltwise;
-  Eltwise eltwise;     // Kind::Eltwise
+  Eltwise eltwise;                         // Kind::Eltwise, Kind::Quantize
+  ir::DType dtype = ir::DType::Undefined;  // Quantize
   size_t input = 0;    // Sum: the index of the addend among the step's inputs; Depthwise: of its
                        // weights, followed by its bias if `bias`
   int64_t stride = 1;  // Depthwise
@@ -82,7 +85,9 @@ class CpuOp {
 // Which following nodes a step can absorb as post-ops.
 // EltwiseAndBias: first an Add of a constant bias along the last axis (MatMul's step takes it
 // as a third input, the bias oneDNN's matmul adds), then eltwise ops.
-enum class PostOps { None, Relu, Eltwise, EltwiseAndSum, EltwiseAndBias };
+// EltwiseSumAndQuantize: an integer step's eltwise ops and sum, or eltwise ops and a final
+// QuantizeLinear that makes its output integer.
+enum class PostOps { None, Relu, Eltwise, EltwiseAndSum, EltwiseAndBias, EltwiseSumAndQuantize };
 
 // Static facts for one op type: whether the CPU device takes a node, and building its step.
 struct CpuOpFactory {

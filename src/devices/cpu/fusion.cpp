@@ -95,8 +95,19 @@ void absorb_followers(const ir::Graph& graph, const Uses& uses,
       if (allowed == PostOps::Relu && !relu) break;
       for (size_t k = 0; k + 1 < fns.size(); ++k) spec.post_ops.push_back({.eltwise = fns[k]});
       post->eltwise = fns.back();
-    } else if (allowed == PostOps::EltwiseAndSum && !has_sum && !has_depthwise &&
-               next.op_type == "Add" && next.inputs.size() == 2 &&
+    } else if (std::optional<LinearQuantization> q;
+               allowed == PostOps::EltwiseSumAndQuantize && !has_sum && next.domain.empty() &&
+               next.op_type == "QuantizeLinear" && (q = linear_quantization(graph, next))) {
+      // The step's output becomes integer: nothing after it can be a post-op.
+      spec.post_ops.push_back({.kind = PostOp::Kind::Quantize,
+                               .eltwise = {dnnl::algorithm::eltwise_linear, 1.0f / q->scale},
+                               .dtype = q->type});
+      spec.fused.push_back(&next);
+      fused_into[static_cast<size_t>(c)] = static_cast<int>(main);
+      spec.outputs = next.outputs;
+      break;
+    } else if ((allowed == PostOps::EltwiseAndSum || allowed == PostOps::EltwiseSumAndQuantize) &&
+               !has_sum && !has_depthwise && next.op_type == "Add" && next.inputs.size() == 2 &&
                next.inputs[0] != next.inputs[1] &&
                may_be_same_shape(dims, value, next.outputs[0])) {
       // An addend that broadcasts the step's output to a larger shape cannot be summed into it.

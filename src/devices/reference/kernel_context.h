@@ -4,6 +4,8 @@
 
 #include <cstdint>
 #include <random>
+#include <string>
+#include <string_view>
 #include <vector>
 
 #include "ir/graph.h"
@@ -13,6 +15,18 @@ namespace zenith::ref {
 
 class Scope;
 class Interpreter;
+
+// A node of a graph a kernel builds for run_subgraph (a fused op run as the ops it came from),
+// named "<prefix>/<op_type>".
+inline ir::Node subgraph_node(std::string_view prefix, const char* op_type,
+                              std::vector<std::string> inputs, const std::string& output) {
+  ir::Node node;
+  node.name = std::string(prefix) + "/" + op_type;
+  node.op_type = op_type;
+  node.inputs = std::move(inputs);
+  node.outputs = {output};
+  return node;
+}
 
 class KernelContext {
  public:

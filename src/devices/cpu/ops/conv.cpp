@@ -6,6 +6,7 @@
 #include "devices/cpu/channel_block.h"
 #include "devices/cpu/ops/channel_broadcast.h"
 #include "devices/cpu/ops/conv_choice.h"
+#include "devices/cpu/ops/conv_geometry.h"
 #include "devices/cpu/ops/op_util.h"
 #include "devices/cpu/ops/ops.h"
 #include "devices/reference/spatial_util.h"
@@ -52,14 +53,6 @@ std::pair<memory::desc, memory::desc> activation_descs(const ir::Dims& x, const 
   const bool depthwise = w[1] == 1 && w[0] == g;
   const bool blocked = depthwise ? x[1] % block == 0 : w[1] % block == 0 && (w[0] / g) % block == 0;
   return {pick(blocked, x), pick(blocked, y)};
-}
-
-// W as oneDNN sees it: [group, M/group, C/group, k...] when grouped.
-ir::Dims weight_dims(ir::Dims w, int64_t group) {
-  if (group == 1) return w;
-  w[0] /= group;
-  w.insert(w.begin(), group);
-  return w;
 }
 
 // The argument ids of a depthwise post-op's weights and bias.
@@ -180,19 +173,8 @@ class ConvOp : public CpuOp {
     const ir::Dims x = in[0]->dims();
     const ir::Dims w = in[1]->dims();
     const int64_t g = group();
-    if (g < 1 || w[0] % g != 0 || x[1] != w[1] * g)
-      throw_invalid_argument(
-          "X has {} channels and W is {} with group {}: expected W[1] * group = "
-          "channels and W[0] divisible by group",
-          x[1], ir::to_string(w), g);
-    const ir::Dims spatial(x.begin() + 2, x.end());
-    const ir::Dims kernel =
-        ref::kernel_shape(node_, spatial.size(), ir::Dims(w.begin() + 2, w.end()));
-    const ref::SpatialGeometry geo = ref::spatial_geometry(node_, spatial, kernel);
-    ir::Dims dilates = geo.dilations;
-    for (int64_t& d : dilates) d -= 1;  // oneDNN counts the gaps, ONNX the step
-    ir::Dims dst = {x[0], w[0]};
-    dst.insert(dst.end(), geo.out.begin(), geo.out.end());
+    const ConvGeometry geo = conv_geometry(node_, x, w);
+    const ir::Dims& dst = geo.dst;
 
     std::vector<PostOp> conv_ops = spec_.post_ops, add_ops;
     const bool split = sum_at_ && addend(in).dims() != dst;
@@ -207,10 +189,10 @@ class ConvOp : public CpuOp {
     auto make = [&](dnnl::algorithm alg) {
       return dnnl::convolution_forward::desc(dnnl::prop_kind::forward_inference, alg, src_desc,
                                              any_desc(weight_dims(w, g)), bias, dst_desc,
-                                             geo.strides, dilates, geo.pad_begin, geo.pad_end);
+                                             geo.strides, geo.dilates, geo.pad_begin, geo.pad_end);
     };
-    const bool winograd_shape = g == 1 && kernel == ir::Dims{3, 3} &&
-                                geo.strides == ir::Dims{1, 1} && geo.dilations == ir::Dims{1, 1};
+    const bool winograd_shape = g == 1 && geo.kernel == ir::Dims{3, 3} &&
+                                geo.strides == ir::Dims{1, 1} && geo.dilates == ir::Dims{0, 0};
     std::optional<dnnl::convolution_forward::primitive_desc> pd;
     memory packed_weights;  // when choosing a kernel packed them already
     if (winograd_shape) {

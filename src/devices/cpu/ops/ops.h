@@ -33,6 +33,8 @@ ZENITH_CPU_OP_FAMILY(lrn)
 ZENITH_CPU_OP_FAMILY(matmul)
 ZENITH_CPU_OP_FAMILY(pad)
 ZENITH_CPU_OP_FAMILY(pool)
+ZENITH_CPU_OP_FAMILY(qconv)
+ZENITH_CPU_OP_FAMILY(quantize_linear)
 ZENITH_CPU_OP_FAMILY(reduce)
 ZENITH_CPU_OP_FAMILY(reshape)
 ZENITH_CPU_OP_FAMILY(resize)
@@ -44,6 +46,15 @@ ZENITH_CPU_OP_FAMILY(transpose)
 ZENITH_CPU_OP_FAMILY(where)
 
 #undef ZENITH_CPU_OP_FAMILY
+
+// A QuantizeLinear or DequantizeLinear as the CPU runs it: one constant scale, zero point 0.
+struct LinearQuantization {
+  float scale = 1.0f;
+  ir::DType type = ir::DType::U8;  // the integer side's: U8 or I8
+};
+// Its scale and integer type, or nullopt for a per-axis scale, a scale that is not a positive
+// constant, or a zero point that is not a constant 0.
+std::optional<LinearQuantization> linear_quantization(const ir::Graph& graph, const ir::Node& node);
 
 // The stride of `dw` if a step of Conv `conv` with post-ops `before` may take it as a depthwise
 // post-op (PostOp::Kind::Depthwise): `conv` a 1x1 2-D convolution with stride 1 and no padding,

@@ -8,34 +8,25 @@
 namespace zenith::ref {
 namespace {
 
-ir::Node op(const char* op_type, std::vector<std::string> inputs, const std::string& output) {
-  ir::Node node;
-  node.name = std::string("attention/") + op_type;
-  node.op_type = op_type;
-  node.inputs = std::move(inputs);
-  node.outputs = {output};
-  return node;
-}
-
 // The unfused graph, inputs (q, k, v[, scale][, mask]).
 ir::Graph unfused(bool scaled, bool masked) {
   ir::Graph g;
   for (const char* name : {"q", "k", "v"}) g.inputs.push_back({name, {}});
   std::string scores = "scores";
-  g.nodes.push_back(op("MatMul", {"q", "k"}, scores));
+  g.nodes.push_back(subgraph_node("attention", "MatMul", {"q", "k"}, scores));
   if (scaled) {
     g.inputs.push_back({"scale", {}});
-    g.nodes.push_back(op("Mul", {scores, "scale"}, "scaled"));
+    g.nodes.push_back(subgraph_node("attention", "Mul", {scores, "scale"}, "scaled"));
     scores = "scaled";
   }
   if (masked) {
     g.inputs.push_back({"mask", {}});
-    g.nodes.push_back(op("Add", {scores, "mask"}, "masked"));
+    g.nodes.push_back(subgraph_node("attention", "Add", {scores, "mask"}, "masked"));
     scores = "masked";
   }
-  g.nodes.push_back(op("Softmax", {scores}, "p"));
+  g.nodes.push_back(subgraph_node("attention", "Softmax", {scores}, "p"));
   g.nodes.back().attributes["axis"] = int64_t{-1};
-  g.nodes.push_back(op("MatMul", {"p", "v"}, "y"));
+  g.nodes.push_back(subgraph_node("attention", "MatMul", {"p", "v"}, "y"));
   g.outputs.push_back({"y", {}});
   return g;
 }

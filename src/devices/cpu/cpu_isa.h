@@ -1,0 +1,13 @@
+// What the instruction set oneDNN runs with (the host's, or lower under ONEDNN_MAX_CPU_ISA)
+// means for integer kernels.
+#pragma once
+
+namespace zenith::cpu {
+
+// True if oneDNN's integer kernels multiply 8-bit values with a dot-product instruction that
+// accumulates in 32 bits (AVX-512 VNNI, AVX-VNNI, AMX). Without one they pair products into 16
+// bits first (vpmaddubsw), which saturates when two u8 x s8 products exceed 32767, so weights
+// must keep to 7 bits there.
+bool int8_dot_product();
+
+}  // namespace zenith::cpu

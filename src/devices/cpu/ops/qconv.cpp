@@ -1,0 +1,164 @@
+// zenith.QConv on oneDNN's integer convolution: u8 or s8 X, s8 W with one scale or one per output
+// channel, an f32 bias, Conv's eltwise and residual-sum post-ops, and a QuantizeLinear ending
+// the step that makes its output u8 or s8 (PostOp::Kind::Quantize): so consecutive integer
+// convolutions pass integers between them.
+#include <algorithm>
+#include <cmath>
+
+#include "devices/cpu/cpu_isa.h"
+#include "devices/cpu/ops/conv_geometry.h"
+#include "devices/cpu/ops/op_util.h"
+#include "devices/cpu/ops/ops.h"
+#include "ir/errors.h"
+
+namespace zenith::cpu {
+namespace {
+
+using dnnl::memory;
+
+// Inputs of zenith.QConv.
+constexpr size_t kX = 0, kXScale = 1, kW = 2, kWScale = 3, kB = 4;
+
+struct QConvEntry {
+  dnnl::convolution_forward::primitive_desc pd;
+  dnnl::convolution_forward conv;
+  memory weights;
+  memory bias;  // the bias in the accumulator's units, or empty
+};
+
+class QConvOp : public CpuOp {
+ public:
+  QConvOp(const ir::Graph& graph, const StepSpec& spec)
+      : node_(*spec.node), spec_(spec), weights_(graph.initializers.at(node_.inputs[kW])) {
+    const float x_scale = *graph.initializers.at(node_.inputs[kXScale]).data<float>();
+    const ir::Tensor& w_scale = graph.initializers.at(node_.inputs[kWScale]);
+    const int64_t channels = weights_.dims()[0];
+    // Without a 32-bit dot product, 7-bit weights (cpu_isa.h): halved, at twice the scale.
+    const float w_factor = int8_dot_product() ? 1.0f : 2.0f;
+    if (w_factor != 1.0f) weights_ = halved(weights_);
+    // Y = x_scale * w_scale[c] * (sum of integer products + bias / (x_scale * w_scale[c])).
+    for (int64_t c = 0; c < channels; ++c)
+      scales_.push_back(x_scale * w_factor * w_scale.data<float>()[w_scale.numel() == 1 ? 0 : c]);
+    if (node_.has_input(kB)) {
+      const ir::Tensor& b = graph.initializers.at(node_.inputs[kB]);
+      for (int64_t c = 0; c < channels; ++c)
+        bias_.push_back(b.data<float>()[c] / scales_[static_cast<size_t>(c)]);
+    }
+    for (size_t i = 0; i < spec.post_ops.size(); ++i) {
+      if (spec.post_ops[i].kind == PostOp::Kind::Sum) sum_at_ = i;
+      if (spec.post_ops[i].kind == PostOp::Kind::Quantize)
+        out_type_ = *dnnl_type(spec.post_ops[i].dtype);
+    }
+  }
+
+  bool accepts(const std::vector<const CpuValue*>& in) const override {
+    const CpuValue* x = in[kX];
+    if (!x || !x->mem || x->rank() != weights_.dims().size() || x->rank() < 3 || x->rank() > 5)
+      return false;
+    const ir::DType t = x->dtype();
+    return (t == ir::DType::U8 || t == ir::DType::I8) && (!sum_at_ || addend(in).is_f32());
+  }
+
+  StepOutputs run(const std::vector<const CpuValue*>& in, dnnl::stream& stream) const override {
+    std::array<memory::desc, 2> key = {in[kX]->desc()};
+    size_t keys = 1;
+    if (sum_at_) key[keys++] = addend(in).desc();
+    auto entry = cache_.get(std::span(key.data(), keys), [&] { return build(in, stream); });
+    const CpuValue src = to_layout(*in[kX], src_md(entry->pd), stream);
+    const memory::desc out = dst_md(entry->pd);
+    // The sum post-op accumulates onto the output: start from the addend, in place when nothing
+    // reads it afterwards.
+    const bool in_place = sum_at_ && addend(in).donated && addend(in).desc() == out;
+    CpuValue dst = in_place ? addend(in) : allocate(out);
+    dst.donated = false;
+    if (sum_at_ && !in_place) reorder(addend(in).mem, dst.mem, stream);
+    ExecArgs args = {
+        {DNNL_ARG_SRC, src.mem}, {DNNL_ARG_WEIGHTS, entry->weights}, {DNNL_ARG_DST, dst.mem}};
+    if (entry->bias) args[DNNL_ARG_BIAS] = entry->bias;
+    execute(entry->conv, stream, args);
+    return {std::move(dst)};
+  }
+
+ private:
+  const CpuValue& addend(const std::vector<const CpuValue*>& in) const {
+    return *in[spec_.post_ops[*sum_at_].input];
+  }
+
+  QConvEntry build(const std::vector<const CpuValue*>& in, dnnl::stream& stream) const {
+    const ir::Dims x = in[kX]->dims();
+    const ir::Dims& w = weights_.dims();
+    const int64_t g = node_.attr<int64_t>("group", 1);
+    const ConvGeometry geo = conv_geometry(node_, x, w);
+    dnnl::primitive_attr attr = with_user_scratchpad();
+    attr.set_output_scales(1 << 1, scales_);  // per output channel
+    attr.set_post_ops(make_post_ops(spec_.post_ops));
+    const auto src_type = *dnnl_type(in[kX]->dtype());
+    const auto bias = bias_.empty()
+                          ? memory::desc()
+                          : memory::desc({w[0]}, memory::data_type::f32, memory::format_tag::a);
+    const dnnl::convolution_forward::desc desc(
+        dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct,
+        memory::desc(x, src_type, memory::format_tag::any),
+        memory::desc(weight_dims(w, g), memory::data_type::s8, memory::format_tag::any), bias,
+        memory::desc(geo.dst, out_type_, memory::format_tag::any), geo.strides, geo.dilates,
+        geo.pad_begin, geo.pad_end);
+    QConvEntry entry{dnnl::convolution_forward::primitive_desc(desc, attr, engine()), {}, {}, {}};
+    entry.conv = dnnl::convolution_forward(entry.pd);
+    entry.weights = packed_.get(kW, entry.pd.weights_desc(), [&] {
+      const memory plain(plain_desc(weight_dims(w, g), memory::data_type::s8), engine(),
+                         const_cast<std::byte*>(weights_.raw()));
+      return packed_copy(plain, entry.pd.weights_desc(), stream);
+    });
+    if (!bias_.empty()) entry.bias = memory(bias, engine(), const_cast<float*>(bias_.data()));
+    return entry;
+  }
+
+  // w / 2 rounded half to even, in [-64, 64].
+  static ir::Tensor halved(const ir::Tensor& w) {
+    ir::Tensor out(ir::DType::I8, w.dims());
+    for (int64_t i = 0; i < w.numel(); ++i)
+      out.data<int8_t>()[i] = static_cast<int8_t>(std::nearbyint(w.data<int8_t>()[i] / 2.0f));
+    return out;
+  }
+
+  const ir::Node& node_;
+  StepSpec spec_;
+  ir::Tensor weights_;         // the graph's, or halved
+  std::vector<float> scales_;  // x_scale * w_scale per output channel
+  std::vector<float> bias_;    // B / scales_, the accumulator's units
+  std::optional<size_t> sum_at_;
+  memory::data_type out_type_ = memory::data_type::f32;
+  PrimitiveCache<QConvEntry> cache_;
+  PackedConstants packed_;
+};
+
+// True if input `i` of `node` is a constant of `dtype` whose element count is one of `counts`.
+bool constant_of(const ir::Graph& graph, const ir::Node& node, size_t i, ir::DType dtype,
+                 std::initializer_list<int64_t> counts) {
+  const auto it =
+      node.has_input(i) ? graph.initializers.find(node.inputs[i]) : graph.initializers.end();
+  return it != graph.initializers.end() && it->second.dtype() == dtype &&
+         std::find(counts.begin(), counts.end(), it->second.numel()) != counts.end();
+}
+
+}  // namespace
+
+std::string supports_qconv(const ir::Graph& graph, const ir::Node& node) {
+  const auto w =
+      node.has_input(kW) ? graph.initializers.find(node.inputs[kW]) : graph.initializers.end();
+  if (w == graph.initializers.end() || w->second.dtype() != ir::DType::I8 ||
+      w->second.dims().empty())
+    return "W is not a constant s8 tensor";
+  const int64_t m = w->second.dims()[0];
+  if (!constant_of(graph, node, kXScale, ir::DType::F32, {1}) ||
+      !constant_of(graph, node, kWScale, ir::DType::F32, {1, m}) ||
+      (node.has_input(kB) && !constant_of(graph, node, kB, ir::DType::F32, {m})))
+    return "its scales and bias are not constants of the sizes W needs";
+  return "";
+}
+
+std::unique_ptr<CpuOp> build_qconv(const ir::Graph& graph, const StepSpec& spec) {
+  return std::make_unique<QConvOp>(graph, spec);
+}
+
+}  // namespace zenith::cpu
