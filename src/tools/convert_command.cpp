@@ -7,17 +7,15 @@
 #include <iostream>
 #include <map>
 #include <memory>
-#include <set>
 
 #include "ir/errors.h"
 #include "ir/zir.h"
 #include "passes/freeze_input_shapes.h"
 #include "passes/pipeline.h"
-#include "passes/quantize.h"
 #include "runtime/session.h"
-#include "tools/calibration.h"
 #include "tools/cli_util.h"
 #include "tools/fp16_selection.h"
+#include "tools/int8_conversion.h"
 #include "tools/npy.h"
 #include "tools/random_fill.h"
 
@@ -51,41 +49,31 @@ std::string parse_precision(const std::string& text) {
   throw_invalid_argument("--precision '{}': expected f32 (or fp32) or int8", text);
 }
 
-// Calibrates the graph's quantizable nodes on the samples and rewrites them in QDQ form,
-// printing the calibration and how closely the quantized outputs follow the f32 ones.
+// Quantizes the graph to INT8 and prints the calibration and how closely the quantized
+// outputs follow the f32 ones.
 void quantize_int8(ir::Graph& graph, const ConvertOptions& options, ir::ZirOptions& zir) {
-  const CalibrationMethod method = parse_calibration_method(options.calib_method, "--calib-method");
-  const std::vector<std::string> names = passes::quantizable_nodes(graph);
-  const std::set<std::string> nodes(names.begin(), names.end());
-  const std::vector<std::string> activations = passes::quantized_activations(graph, nodes);
-  auto samples =
-      open_calibration_samples(options.calib_data, sample_inputs(graph), options.calib_count,
-                               options.seed, options.mean, options.scale);
-  if (samples->random())
+  const Int8Report report = tools::quantize_int8(graph, {options.calib_data,
+                                                         options.calib_count,
+                                                         options.calib_method,
+                                                         options.seed,
+                                                         options.mean,
+                                                         options.scale,
+                                                         {options.device, options.threads}});
+  if (report.random)
     std::cerr << "zenith convert: warning: no --calib-data: calibrating on seeded random inputs, "
                  "whose ranges are only good for timing, not for accuracy\n";
-  const RunOptions run{options.device, options.threads};
-  const auto histograms = measure_ranges(graph, activations, *samples, run);
-  std::map<std::string, passes::ActivationRange> ranges;
-  for (const auto& [value, h] : histograms) {
-    const bool is_unsigned = h.min() >= 0;
-    ranges[value] = {h.min(), h.threshold(method, is_unsigned ? 255 : 127)};
-  }
-  const ir::Graph f32 = graph;
-  const passes::ChangeCounts changes = passes::quantize_qdq(graph, nodes, ranges);
   std::vector<std::string> counts;
-  for (const auto& [op, n] : changes)
+  for (const auto& [op, n] : report.quantized)
     if (op != "QuantizeLinear") counts.push_back(fmt::format("{} {}", n, op));
   std::cout << fmt::format("int8: calibrated {} activations ({}) on {}; quantized {}\n",
-                           activations.size(), to_string(method), samples->describe(),
+                           report.activations, report.method, report.samples,
                            counts.empty() ? "nothing" : fmt::format("{}", fmt::join(counts, ", ")));
-  const std::vector<double> cosines = output_cosines(f32, graph, *samples, run);
-  for (size_t i = 0; i < cosines.size(); ++i)
+  for (size_t i = 0; i < report.cosines.size(); ++i)
     std::cout << fmt::format("int8: output '{}' cosine similarity to f32 {:.5f}\n",
-                             graph.outputs[i].name, cosines[i]);
+                             graph.outputs[i].name, report.cosines[i]);
   zir.metadata["precision"] = "int8";
-  zir.metadata["calibration.method"] = to_string(method);
-  zir.metadata["calibration.samples"] = samples->describe();
+  zir.metadata["calibration.method"] = report.method;
+  zir.metadata["calibration.samples"] = report.samples;
   zir.passes.push_back("quantize_qdq");
 }
 

@@ -16,13 +16,13 @@ void check_sample_index(const Dataset& dataset, size_t index) {
 std::unique_ptr<Dataset> open_dataset(const std::string& spec, size_t limit) {
   namespace fs = std::filesystem;
   std::error_code ec;
-  if (spec == "fashion-mnist") {
+  if (spec == "fashion-mnist" || spec == "fashion-mnist-train") {
     if (!fs::is_directory(kFashionMnistDir, ec))
       throw_invalid_argument(
-          "fashion-mnist: {} is missing; install the Debian package dataset-fashion-mnist "
+          "{}: {} is missing; install the Debian package dataset-fashion-mnist "
           "(scripts/install-deps.sh does)",
-          kFashionMnistDir);
-    return open_fashion_mnist(kFashionMnistDir, limit);
+          spec, kFashionMnistDir);
+    return open_fashion_mnist(kFashionMnistDir, limit, spec == "fashion-mnist" ? "t10k" : "train");
   }
   const fs::path dir = spec;
   if (!fs::is_directory(dir, ec))
@@ -41,7 +41,7 @@ std::unique_ptr<Dataset> open_dataset(const std::string& spec, size_t limit) {
 
 InputLayout dataset_layout(const std::string& spec, int64_t channels, int64_t height, int64_t width,
                            const std::string& mean, const std::string& scale) {
-  const bool fashion = spec == "fashion-mnist";
+  const bool fashion = spec.rfind("fashion-mnist", 0) == 0;
   InputLayout layout;
   layout.channels = channels;
   layout.height = height;

@@ -45,8 +45,9 @@ class Dataset {
 // Where the Debian package dataset-fashion-mnist puts its files.
 inline constexpr const char* kFashionMnistDir = "/usr/share/datasets/fashion-mnist";
 
-// Opens `spec`: "fashion-mnist" (the 10,000-image test set in kFashionMnistDir), or a folder
-// holding one of
+// Opens `spec`: "fashion-mnist" (the 10,000-image test set in kFashionMnistDir),
+// "fashion-mnist-train" (its 60,000 training images: calibration data apart from the test set),
+// or a folder holding one of
 //   t10k-images-idx3-ubyte[.gz] and t10k-labels-idx1-ubyte[.gz]: Fashion-MNIST's IDX files;
 //   Data_Entry_2017.csv: ChestX-ray14 ("Image Index", "Finding Labels" with findings separated
 //     by '|', "No Finding" for none); images in the folder or its images/ subfolder;

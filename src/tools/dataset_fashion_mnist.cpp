@@ -24,9 +24,11 @@ fs::path idx_path(const fs::path& dir, const std::string& stem) {
 
 class FashionMnist : public Dataset {
  public:
-  FashionMnist(const fs::path& dir, size_t limit)
-      : images_path_(idx_path(dir, "t10k-images-idx3-ubyte")), dir_(dir.string()) {
-    const fs::path labels_path = idx_path(dir, "t10k-labels-idx1-ubyte");
+  FashionMnist(const fs::path& dir, size_t limit, const std::string& split)
+      : images_path_(idx_path(dir, split + "-images-idx3-ubyte")),
+        name_("fashion-mnist " + (split == "train" ? "training set " : std::string()) +
+              dir.string()) {
+    const fs::path labels_path = idx_path(dir, split + "-labels-idx1-ubyte");
     IdxArray images = read_idx(images_path_, 3);
     IdxArray labels = read_idx(labels_path, 1);
     const uint64_t pixels = uint64_t{images.dims[1]} * images.dims[2];
@@ -50,7 +52,7 @@ class FashionMnist : public Dataset {
     labels_.resize(count_);
   }
 
-  std::string name() const override { return "fashion-mnist " + dir_; }
+  std::string name() const override { return name_; }
   size_t size() const override { return count_; }
   const std::vector<std::string>& classes() const override { return kClasses; }
   bool multi_label() const override { return false; }
@@ -72,7 +74,7 @@ class FashionMnist : public Dataset {
 
  private:
   fs::path images_path_;
-  std::string dir_;
+  std::string name_;
   size_t count_ = 0;
   int height_ = 0, width_ = 0;
   std::vector<uint8_t> pixels_;  // count_ gray images, row-major
@@ -81,8 +83,9 @@ class FashionMnist : public Dataset {
 
 }  // namespace
 
-std::unique_ptr<Dataset> open_fashion_mnist(const fs::path& dir, size_t limit) {
-  return std::make_unique<FashionMnist>(dir, limit);
+std::unique_ptr<Dataset> open_fashion_mnist(const fs::path& dir, size_t limit,
+                                            const std::string& split) {
+  return std::make_unique<FashionMnist>(dir, limit, split);
 }
 
 }  // namespace zenith::tools

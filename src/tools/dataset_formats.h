@@ -11,7 +11,9 @@
 namespace zenith::tools {
 
 // Each takes the folder and the sample limit (0: all); the contract is open_dataset's.
-std::unique_ptr<Dataset> open_fashion_mnist(const std::filesystem::path& dir, size_t limit);
+// Fashion-MNIST's `split` is "t10k" (the test set) or "train".
+std::unique_ptr<Dataset> open_fashion_mnist(const std::filesystem::path& dir, size_t limit,
+                                            const std::string& split = "t10k");
 std::unique_ptr<Dataset> open_chestxray14(const std::filesystem::path& dir, size_t limit);
 std::unique_ptr<Dataset> open_val_map(const std::filesystem::path& dir, size_t limit);
 

@@ -8,7 +8,12 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "ir/zir.h"
+#include "passes/pipeline.h"
+#include "runtime/session.h"
+#include "testing/temp_dir.h"
 #include "tools/accuracy.h"
+#include "tools/int8_conversion.h"
 #include "zenith/zenith.h"
 
 namespace zenith::tools {
@@ -20,19 +25,8 @@ namespace fs = std::filesystem;
 constexpr double kClosedDivisionShare = 0.99;
 constexpr int64_t kBatch = 250;
 
-TEST(AccuracyZoo, FashionMnistOnCpuKeepsNinetyNinePercentOfPyTorch) {
-  const fs::path zoo = fs::path(ZENITH_BINARY_DIR) / "zoo";
-  const fs::path model = zoo / "fashion_mnist.onnx";
-  ASSERT_TRUE(fs::exists(model)) << model << " is absent: run `ctest -L models`";
-  ASSERT_TRUE(fs::exists(kFashionMnistDir)) << kFashionMnistDir << " is absent: run scripts/install-deps.sh";
-  const nlohmann::json reference =
-      nlohmann::json::parse(std::ifstream(zoo / "fashion_mnist_reference.json"));
-  const InputLayout layout{1,
-                           28,
-                           28,
-                           {reference["mean"][0].get<float>(), 0, 0},
-                           {reference["scale"][0].get<float>(), 1, 1}};
-
+// Top-1 of `model` on CPU over the whole test set.
+AccuracyReport fashion_mnist_top1(const fs::path& model, const InputLayout& layout) {
   const auto dataset = open_dataset("fashion-mnist");
   const CompiledModel compiled = Core().compile_model(model, "CPU");
   InferRequest request = compiled.create_infer_request();
@@ -51,19 +45,64 @@ TEST(AccuracyZoo, FashionMnistOnCpuKeepsNinetyNinePercentOfPyTorch) {
     request.set_input(0, batch);
     request.infer();
     const Tensor logits = request.get_output(0);
-    ASSERT_EQ(logits.shape(), (Shape{n, 10}));
+    EXPECT_EQ(logits.shape(), (Shape{n, 10}));
     scores.insert(scores.end(), logits.data<float>(), logits.data<float>() + logits.size());
   }
-  const AccuracyReport report = top1_accuracy(*dataset, indices, scores);
-  const double pytorch = reference["top1"].get<double>();
+  return top1_accuracy(*dataset, indices, scores);
+}
+
+class AccuracyZoo : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(fs::exists(model_)) << model_ << " is absent: run `ctest -L models`";
+    ASSERT_TRUE(fs::exists(kFashionMnistDir))
+        << kFashionMnistDir << " is absent: run scripts/install-deps.sh";
+    reference_ = nlohmann::json::parse(std::ifstream(zoo_ / "fashion_mnist_reference.json"));
+    layout_ = {1,
+               28,
+               28,
+               {reference_["mean"][0].get<float>(), 0, 0},
+               {reference_["scale"][0].get<float>(), 1, 1}};
+  }
+  const fs::path zoo_ = fs::path(ZENITH_BINARY_DIR) / "zoo";
+  const fs::path model_ = zoo_ / "fashion_mnist.onnx";
+  nlohmann::json reference_;
+  InputLayout layout_;
+};
+
+TEST_F(AccuracyZoo, FashionMnistOnCpuKeepsNinetyNinePercentOfPyTorch) {
+  const AccuracyReport report = fashion_mnist_top1(model_, layout_);
+  const double pytorch = reference_["top1"].get<double>();
   std::cout << fmt::format(
       "fashion_mnist top-1 on {} images: Zenith CPU {:.4f}, PyTorch {:.4f} ({:.2f}%)\n",
       report.samples, report.value, pytorch, 100 * report.value / pytorch);
-  EXPECT_EQ(report.samples, reference["samples"].get<size_t>());
+  EXPECT_EQ(report.samples, reference_["samples"].get<size_t>());
   EXPECT_GE(report.value, kClosedDivisionShare * pytorch);
   // The weights are trained, so far above chance (10%): a runtime that scrambled them would not
   // pass.
   EXPECT_GE(pytorch, 0.85);
+}
+
+// INT8 as `zenith convert --precision int8` writes it, calibrated on 300 training images (none
+// of the test images it is scored on), keeps 99% of the f32 model's top-1.
+TEST_F(AccuracyZoo, FashionMnistInt8KeepsNinetyNinePercentOfF32) {
+  const testing::TempDir dir("int8");
+  ir::Graph graph = runtime::load_graph(model_);
+  passes::run_default_passes(graph);
+  const Int8Report int8 =
+      quantize_int8(graph, {.calib_data = "fashion-mnist-train",
+                            .mean = fmt::format("{}", reference_["mean"][0].get<float>()),
+                            .scale = fmt::format("{}", reference_["scale"][0].get<float>())});
+  EXPECT_FALSE(int8.random);
+  EXPECT_EQ(int8.quantized.at("Conv"), 2u);
+  ir::write_zir(graph, dir / "fashion_mnist_int8.zir", {});
+  const double f32 = fashion_mnist_top1(model_, layout_).value;
+  const AccuracyReport report = fashion_mnist_top1(dir / "fashion_mnist_int8.zir", layout_);
+  std::cout << fmt::format(
+      "fashion_mnist top-1 on {} images: INT8 {:.4f}, f32 {:.4f} ({:.2f}%); {}\n", report.samples,
+      report.value, f32, 100 * report.value / f32, int8.samples);
+  EXPECT_GE(report.value, kClosedDivisionShare * f32);
+  EXPECT_GE(f32, 0.85);
 }
 
 }  // namespace
