@@ -96,7 +96,7 @@ class Quantizer {
 
   // Appends to `out` the nodes node needs before it, and the node reading their outputs.
   void quantize(ir::Node node, const WeightInput& w, std::vector<ir::Node>& out) {
-    const std::string& x = node.inputs[0];
+    const std::string x = node.inputs[0];
     const float x_scale = activation(node, x, out);
     node.inputs[0] = dequantized_[x];
     const ir::Tensor& weight = *constant_of(graph_, node.inputs[w.input]);
