@@ -4,15 +4,16 @@
 #include <iostream>
 #include <map>
 #include <memory>
-#include <optional>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "ir/shape_inference.h"
 #include "ir/zir.h"
 #include "runtime/session.h"
-#include "zenith/zenith.h"
 #include "tools/cli_util.h"
 #include "tools/model_stats.h"
+#include "tools/quantization_summary.h"
+#include "zenith/zenith.h"
 
 namespace zenith::tools {
 namespace {
@@ -144,6 +145,40 @@ void print_placement(const std::string& device, const std::vector<NodePlacement>
                              nodes.size() > 5 ? fmt::format(" and {} more", nodes.size() - 5) : "");
 }
 
+// A quantized model's activations and weights: type, scales, zero points.
+void print_quantization(const std::vector<QuantizedValue>& values) {
+  const auto activations = std::count_if(values.begin(), values.end(),
+                                         [](const QuantizedValue& v) { return !v.weight; });
+  std::cout << fmt::format("quantization: {} activations, {} weights and biases\n", activations,
+                           values.size() - static_cast<size_t>(activations));
+  std::vector<std::vector<std::string>> rows;
+  for (const QuantizedValue& v : values) {
+    const auto [lo, hi] = std::minmax_element(v.scales.begin(), v.scales.end());
+    const std::string scales =
+        v.scales.size() == 1
+            ? fmt::format("scale {:.6g}", v.scales[0])
+            : fmt::format("{} scales {:.6g}..{:.6g} (axis {})", v.scales.size(), *lo, *hi, v.axis);
+    const bool zero =
+        std::all_of(v.zero_points.begin(), v.zero_points.end(), [](int64_t z) { return z == 0; });
+    rows.push_back(
+        {v.weight ? "  weight" : "  activation", v.value, v.dtype, scales,
+         zero ? "zero point 0" : fmt::format("zero points {}", fmt::join(v.zero_points, ","))});
+  }
+  print_table(std::cout, rows);
+}
+
+nlohmann::json quantization_json(const std::vector<QuantizedValue>& values) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const QuantizedValue& v : values)
+    out.push_back({{"value", v.value},
+                   {"kind", v.weight ? "weight" : "activation"},
+                   {"dtype", v.dtype},
+                   {"scales", v.scales},
+                   {"axis", v.axis},
+                   {"zero_points", v.zero_points}});
+  return out;
+}
+
 // The .zir header's provenance, as rows or JSON.
 std::vector<std::vector<std::string>> zir_rows(const ir::ZirInfo& zir) {
   std::vector<std::vector<std::string>> rows = {
@@ -186,9 +221,11 @@ int info(const InfoOptions& options) {
     model.reshape(frozen);
     compiled = core.compile_model(model, options.device);
   }
+  const std::vector<QuantizedValue> quantized = quantized_values(graph);
   if (options.json) {
     nlohmann::json j = info_json(graph, stats);
     if (zir) j["zir"] = zir_json(*zir);
+    if (!quantized.empty()) j["quantization"] = quantization_json(quantized);
     if (compiled)
       j["placement"] = {{"device", options.device},
                         {"input_shapes", shapes},
@@ -196,6 +233,7 @@ int info(const InfoOptions& options) {
     std::cout << j.dump(2) << '\n';
   } else {
     print_text(graph, stats, zir ? zir_rows(*zir) : std::vector<std::vector<std::string>>{});
+    if (!quantized.empty()) print_quantization(quantized);
     if (compiled) print_placement(options.device + " for " + shapes, compiled->placement());
   }
   return 0;

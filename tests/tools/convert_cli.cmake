@@ -35,7 +35,10 @@ zenith_cli_test(convert_int8 0
   --calib-method entropy)
 set_tests_properties(cli.convert_int8 PROPERTIES FIXTURES_SETUP cli_zir_int8)
 zenith_cli_test(run_zir_int8 0 "y +f32 +\\[2,8,16,16\\]" run ${Z}_conv_small_int8.zir -d CPU)
-set_tests_properties(cli.run_zir_int8 PROPERTIES FIXTURES_REQUIRED cli_zir_int8)
+zenith_cli_test(info_zir_int8 0
+  "precision: +int8\n.*quantization: 1 activations, 1 weights and biases\n +activation +x +i8 +scale 0\\.0078[0-9]+ +zero point 0\n +weight +w/quantized +i8 +8 scales [0-9.]+\\.\\.[0-9.]+ \\(axis 0\\) +zero point 0"
+  info ${Z}_conv_small_int8.zir)
+set_tests_properties(cli.run_zir_int8 cli.info_zir_int8 PROPERTIES FIXTURES_REQUIRED cli_zir_int8)
 zenith_cli_test(convert_bad_precision 1 "--precision 'int4': expected f32 \\(or fp32\\) or int8"
                 convert ${D}/conv_small.onnx -o ${Z}_bad.zir --precision int4)
 zenith_cli_test(convert_bad_calib_method 1 "--calib-method 'kl': expected minmax, percentile or entropy"
