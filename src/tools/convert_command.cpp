@@ -40,7 +40,26 @@ struct ConvertOptions {
   size_t calib_count = 300;
   std::string calib_method = "minmax";
   std::string mean, scale;  // a calibration dataset's preprocessing
+  std::string metric;       // "": no fallback
+  std::string max_drop = "1%";
 };
+
+// "1%" or "0.01" as 0.01.
+double parse_fraction(const std::string& text, std::string_view flag) {
+  const bool percent = !text.empty() && text.back() == '%';
+  const std::string number = percent ? text.substr(0, text.size() - 1) : text;
+  size_t used = 0;
+  double value = 0;
+  try {
+    value = std::stod(number, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (number.empty() || used != number.size())
+    throw_invalid_argument("{} '{}': expected a fraction such as 0.01 or a percentage such as 1%",
+                           flag, text);
+  return percent ? value / 100 : value;
+}
 
 // "f32" or "int8" from --precision ("fp32" is f32).
 std::string parse_precision(const std::string& text) {
@@ -52,13 +71,16 @@ std::string parse_precision(const std::string& text) {
 // Quantizes the graph to INT8 and prints the calibration and how closely the quantized
 // outputs follow the f32 ones.
 void quantize_int8(ir::Graph& graph, const ConvertOptions& options, ir::ZirOptions& zir) {
-  const Int8Report report = tools::quantize_int8(graph, {options.calib_data,
-                                                         options.calib_count,
-                                                         options.calib_method,
-                                                         options.seed,
-                                                         options.mean,
-                                                         options.scale,
-                                                         {options.device, options.threads}});
+  const Int8Report report =
+      tools::quantize_int8(graph, {options.calib_data,
+                                   options.calib_count,
+                                   options.calib_method,
+                                   options.seed,
+                                   options.mean,
+                                   options.scale,
+                                   {options.device, options.threads},
+                                   options.metric,
+                                   parse_fraction(options.max_drop, "--max-drop")});
   if (report.random)
     std::cerr << "zenith convert: warning: no --calib-data: calibrating on seeded random inputs, "
                  "whose ranges are only good for timing, not for accuracy\n";
@@ -68,6 +90,15 @@ void quantize_int8(ir::Graph& graph, const ConvertOptions& options, ir::ZirOptio
   std::cout << fmt::format("int8: calibrated {} activations ({}) on {}; quantized {}\n",
                            report.activations, report.method, report.samples,
                            counts.empty() ? "nothing" : fmt::format("{}", fmt::join(counts, ", ")));
+  if (!report.kept_f32.empty()) {
+    for (size_t i = 0; i < report.cosines_all_int8.size(); ++i)
+      std::cout << fmt::format(
+          "int8: output '{}' cosine similarity to f32 {:.5f} with every node quantized\n",
+          graph.outputs[i].name, report.cosines_all_int8[i]);
+    std::cout << fmt::format("int8: {} kept f32 ({}), most harmful first: {}\n",
+                             report.kept_f32.size(), options.metric,
+                             fmt::join(report.kept_f32, ", "));
+  }
   for (size_t i = 0; i < report.cosines.size(); ++i)
     std::cout << fmt::format("int8: output '{}' cosine similarity to f32 {:.5f}\n",
                              graph.outputs[i].name, report.cosines[i]);
@@ -255,6 +286,12 @@ Command add_convert_command(CLI::App& app) {
                   "int8: minmax (no clipping), percentile (99.99% of magnitudes) or entropy "
                   "(least KL divergence, as TensorRT)")
       ->default_str(options->calib_method);
+  sub->add_option(
+      "--metric", options->metric,
+      "int8: output-error returns the nodes that most move the outputs to f32, one at a "
+      "time, until every output's cosine similarity to f32 is at least 1 - --max-drop");
+  sub->add_option("--max-drop", options->max_drop, "int8 --metric: the drop allowed, 1% or 0.01")
+      ->default_str(options->max_drop);
   sub->add_option("--mean", options->mean,
                   "int8 calibration dataset: per-channel mean, R,G,B or V");
   sub->add_option("--scale", options->scale,

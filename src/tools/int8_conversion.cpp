@@ -1,17 +1,45 @@
-// quantize_int8: calibration, QDQ rewriting and the output check, in that order.
+// quantize_int8: calibration, QDQ rewriting, the output check and the fallback, in that order.
 #include "tools/int8_conversion.h"
 
+#include <algorithm>
 #include <set>
 
+#include "ir/errors.h"
 #include "passes/quantize.h"
 #include "tools/range_histogram.h"
 
 namespace zenith::tools {
+namespace {
+
+// How many samples rank the nodes for the fallback: one run of each candidate graph on them.
+constexpr size_t kRankingSamples = 32;
+
+double worst(const std::vector<double>& cosines) {
+  return cosines.empty() ? 1.0 : *std::min_element(cosines.begin(), cosines.end());
+}
+
+// The f32 graph with `nodes` quantized with `ranges`.
+ir::Graph quantized(const ir::Graph& f32, const std::set<std::string>& nodes,
+                    const std::map<std::string, passes::ActivationRange>& ranges,
+                    passes::ChangeCounts* changes = nullptr) {
+  ir::Graph g = f32;
+  const passes::ChangeCounts c = passes::quantize_qdq(g, nodes, ranges);
+  if (changes) *changes = c;
+  return g;
+}
+
+}  // namespace
 
 Int8Report quantize_int8(ir::Graph& graph, const Int8Options& options) {
   const CalibrationMethod method = parse_calibration_method(options.calib_method, "--calib-method");
+  if (!options.metric.empty() && options.metric != "output-error")
+    throw_invalid_argument(
+        "--metric '{}': expected output-error (top1 and auroc are not built yet)", options.metric);
+  if (!(options.max_drop > 0 && options.max_drop < 1))
+    throw_invalid_argument("--max-drop {}: expected a fraction in (0, 1), such as 0.01",
+                           options.max_drop);
   const std::vector<std::string> names = passes::quantizable_nodes(graph);
-  const std::set<std::string> nodes(names.begin(), names.end());
+  std::set<std::string> nodes(names.begin(), names.end());
   const std::vector<std::string> activations = passes::quantized_activations(graph, nodes);
   auto samples =
       open_calibration_samples(options.calib_data, sample_inputs(graph), options.calib_count,
@@ -27,8 +55,33 @@ Int8Report quantize_int8(ir::Graph& graph, const Int8Options& options) {
   report.method = to_string(method);
   report.samples = samples->describe();
   report.random = samples->random();
-  report.quantized = passes::quantize_qdq(graph, nodes, ranges);
+  graph = quantized(f32, nodes, ranges, &report.quantized);
   report.cosines = output_cosines(f32, graph, *samples, options.run);
+  report.cosines_all_int8 = report.cosines;
+  const double bound = 1.0 - options.max_drop;
+  if (options.metric.empty() || worst(report.cosines) >= bound) return report;
+
+  // Accuracy-aware fallback: rank each node by how much the outputs recover when it alone
+  // stays f32 (on a few samples), then return nodes to f32 in that order until the bound holds.
+  auto ranking = open_calibration_samples(options.calib_data, sample_inputs(f32),
+                                          std::min(options.calib_count, kRankingSamples),
+                                          options.seed, options.mean, options.scale);
+  std::vector<std::pair<double, std::string>> recovery;
+  for (const std::string& node : names) {
+    std::set<std::string> others = nodes;
+    others.erase(node);
+    recovery.emplace_back(
+        worst(output_cosines(f32, quantized(f32, others, ranges), *ranking, options.run)), node);
+  }
+  std::stable_sort(recovery.begin(), recovery.end(),
+                   [](const auto& a, const auto& b) { return a.first > b.first; });
+  for (const auto& [cosine, node] : recovery) {
+    nodes.erase(node);
+    report.kept_f32.push_back(node);
+    graph = quantized(f32, nodes, ranges, &report.quantized);
+    report.cosines = output_cosines(f32, graph, *samples, options.run);
+    if (worst(report.cosines) >= bound) break;
+  }
   return report;
 }
 

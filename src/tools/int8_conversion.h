@@ -1,6 +1,7 @@
 // INT8 conversion as `zenith convert --precision int8` does it: calibrate the graph's
-// quantizable nodes on samples, rewrite them in QDQ form (passes/quantize.h), and measure how
-// closely the quantized outputs follow the f32 ones.
+// quantizable nodes on samples, rewrite them in QDQ form (passes/quantize.h), measure how
+// closely the quantized outputs follow the f32 ones, and with a metric return the nodes that
+// harm it most to f32 until it holds (accuracy-aware quantization).
 #pragma once
 
 #include <cstdint>
@@ -20,6 +21,10 @@ struct Int8Options {
   uint64_t seed = 0;        // of random samples
   std::string mean, scale;  // a dataset's preprocessing ("" for its default)
   RunOptions run;
+  // "" (no fallback) or "output-error": every output's cosine similarity to f32, on the
+  // calibration samples, at least 1 - max_drop.
+  std::string metric;
+  double max_drop = 0.01;
 };
 
 struct Int8Report {
@@ -27,8 +32,10 @@ struct Int8Report {
   std::string method;              // "minmax", ...
   std::string samples;             // what they were: "300 samples of ..."
   bool random = false;             // seeded random samples: ranges good only for timing
-  passes::ChangeCounts quantized;  // quantize_qdq's counts
+  passes::ChangeCounts quantized;  // quantize_qdq's counts, after any fallback
   std::vector<double> cosines;     // per output, quantized against f32 on the samples
+  std::vector<double> cosines_all_int8;  // the same before any fallback
+  std::vector<std::string> kept_f32;     // nodes the fallback returned to f32, in order
 };
 
 // Quantizes `graph` (input shapes frozen but for the batch, default passes run) in place.

@@ -93,7 +93,8 @@ TEST_F(AccuracyZoo, FashionMnistInt8KeepsNinetyNinePercentOfF32) {
       quantize_int8(graph, {.calib_data = "fashion-mnist-train",
                             .mean = fmt::format("{}", reference_["mean"][0].get<float>()),
                             .scale = fmt::format("{}", reference_["scale"][0].get<float>()),
-                            .run = {"CPU", 0}});
+                            .run = {"CPU", 0},
+                            .metric = ""});
   EXPECT_FALSE(int8.random);
   EXPECT_EQ(int8.quantized.at("Conv"), 2u);
   ir::write_zir(graph, dir / "fashion_mnist_int8.zir", {});

@@ -44,6 +44,9 @@ zenith_cli_test(convert_bad_precision 1 "--precision 'int4': expected f32 \\(or 
 zenith_cli_test(convert_bad_calib_method 1 "--calib-method 'kl': expected minmax, percentile or entropy"
                 convert ${D}/conv_small.onnx -o ${Z}_bad.zir --input-shape 2,3,16,16 --precision int8
                 --calib-method kl)
+zenith_cli_test(convert_bad_max_drop 1 "--max-drop 'abc': expected a fraction such as 0.01 or a percentage such as 1%"
+                convert ${D}/conv_small.onnx -o ${Z}_bad.zir --input-shape 2,3,16,16 --precision int8
+                --metric output-error --max-drop abc)
 zenith_cli_test(convert_int8_no_samples 1 "--calib-count must be at least 1"
                 convert ${D}/conv_small.onnx -o ${Z}_bad.zir --precision int8 --calib-count 0)
 
