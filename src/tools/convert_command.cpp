@@ -8,6 +8,7 @@
 #include <map>
 #include <memory>
 
+#include "devices/cpu/cpu_isa.h"
 #include "ir/errors.h"
 #include "ir/zir.h"
 #include "passes/freeze_input_shapes.h"
@@ -81,6 +82,10 @@ void quantize_int8(ir::Graph& graph, const ConvertOptions& options, ir::ZirOptio
                                    {options.device, options.threads},
                                    options.metric,
                                    parse_fraction(options.max_drop, "--max-drop")});
+  if (!cpu::int8_dot_product())
+    std::cerr
+        << "zenith convert: warning: oneDNN runs without an 8-bit dot product here (no VNNI or "
+           "AMX): INT8 convolutions use 7-bit weights and may be no faster than f32\n";
   if (report.random)
     std::cerr << "zenith convert: warning: no --calib-data: calibrating on seeded random inputs, "
                  "whose ranges are only good for timing, not for accuracy\n";
