@@ -2,7 +2,8 @@
 # The demo `make demo` runs: the CheXNet-style model and ResNet-50 from the zoo on Zenith's CPU
 # device (and once on REF, the reference device), checked against PyTorch's outputs on the same
 # inputs, with top predictions and timings; `zenith convert` to an fp16 .zir and `zenith classify`
-# on two images with it; then, if ONNX Runtime is installed (by
+# on two images with it; INT8: the trained Fashion-MNIST model's accuracy on real data and
+# ResNet-50's speed, as f32 and INT8; then, if ONNX Runtime is installed (by
 # bench/peers/compare), Zenith's and ONNX Runtime's latency side by side; last, MLPerf LoadGen
 # SingleStream and Offline runs of CheXNet (`zenith bench --quick`).
 set -euo pipefail
@@ -56,6 +57,22 @@ echo
 echo "== zenith classify: two synthetic images (PNG, JPEG) through the fp16 CheXNet .zir, 2 async requests =="
 "$zenith" classify -m "$out/chexnet_fp16.zir" --labels share/labels/chestxray14.txt \
   -i "$out/chest.png" "$out/chest.jpg" --async 2
+
+echo
+echo "== INT8: the trained Fashion-MNIST CNN, calibrated on 300 training images, scored on the 10,000 test images =="
+"$zenith" convert "$zoo/fashion_mnist.onnx" -o "$out/fashion_mnist_int8.zir" --precision int8 \
+  --calib-data fashion-mnist-train | grep '^int8:'
+for model in "$zoo/fashion_mnist.onnx" "$out/fashion_mnist_int8.zir"; do
+  echo "$model:"
+  "$zenith" bench "$model" -s Offline --mode accuracy --dataset fashion-mnist | grep 'top-1'
+done
+echo
+echo "== INT8: ResNet-50 (random weights, so calibrated on seeded random inputs: timing only) =="
+"$zenith" convert "$zoo/resnet50.onnx" -o "$out/resnet50_int8.zir" --input-shape 1,3,224,224 \
+  --precision int8 --calib-count 32 2>&1 | grep -E '^int8:|warning'
+for model in "$zoo/resnet50.onnx" "$out/resnet50_int8.zir"; do
+  echo "$model: $("$zenith" run "$model" -d CPU --repeat 20 | grep 'time per inference')"
+done
 
 if [ -d "$build/peers/node_modules/onnxruntime-node" ] && [ -x "$build/zenith-timer" ]; then
   echo
