@@ -278,8 +278,8 @@ Command add_convert_command(CLI::App& app) {
   sub->add_option("--seed", options->seed, "fp16 check and calibration: seed of the random data")
       ->default_str("0");
   sub->add_option("--precision", options->precision,
-                  "f32 (or fp32), or int8: Conv, Gemm and MatMul with constant weights quantized "
-                  "(QDQ form: s8 weights per output channel, u8/s8 activations from calibration)")
+                  "f32 (or fp32), or int8: convolutions quantized (QDQ form: s8 weights per output "
+                  "channel, u8/s8 activations from calibration; Gemm and MatMul stay f32)")
       ->default_str(options->precision);
   sub->add_option("--calib-data", options->calib_data,
                   "int8 calibration samples: a folder of .npy files ([k, ...] each; "

@@ -1,7 +1,7 @@
 // INT8 conversion as `zenith convert --precision int8` does it: calibrate the graph's
-// quantizable nodes on samples, rewrite them in QDQ form (passes/quantize.h), measure how
-// closely the quantized outputs follow the f32 ones, and with a metric return the nodes that
-// harm it most to f32 until it holds (accuracy-aware quantization).
+// quantizable nodes that the CPU runs on integer kernels (Conv) on samples, rewrite them in QDQ
+// form (passes/quantize.h), measure how closely the quantized outputs follow the f32 ones, and with
+// a metric return the nodes that harm it most to f32 until it holds (accuracy-aware quantization).
 #pragma once
 
 #include <cstdint>
