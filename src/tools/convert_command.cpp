@@ -72,16 +72,17 @@ std::string parse_precision(const std::string& text) {
 // Quantizes the graph to INT8 and prints the calibration and how closely the quantized
 // outputs follow the f32 ones.
 void quantize_int8(ir::Graph& graph, const ConvertOptions& options, ir::ZirOptions& zir) {
-  const Int8Report report =
-      tools::quantize_int8(graph, {options.calib_data,
-                                   options.calib_count,
-                                   options.calib_method,
-                                   options.seed,
-                                   options.mean,
-                                   options.scale,
-                                   {options.device, options.threads},
-                                   options.metric,
-                                   parse_fraction(options.max_drop, "--max-drop")});
+  const Int8Options int8_options{options.calib_data,
+                                 options.calib_count,
+                                 options.calib_method,
+                                 options.seed,
+                                 options.mean,
+                                 options.scale,
+                                 {options.device, options.threads},
+                                 options.metric,
+                                 parse_fraction(options.max_drop, "--max-drop")};
+  const ir::Graph f32 = graph;
+  const Int8Report report = tools::quantize_int8(graph, int8_options);
   if (!cpu::int8_dot_product())
     std::cerr
         << "zenith convert: warning: oneDNN runs without an 8-bit dot product here (no VNNI or "
@@ -107,6 +108,12 @@ void quantize_int8(ir::Graph& graph, const ConvertOptions& options, ir::ZirOptio
   for (size_t i = 0; i < report.cosines.size(); ++i)
     std::cout << fmt::format("int8: output '{}' cosine similarity to f32 {:.5f}\n",
                              graph.outputs[i].name, report.cosines[i]);
+  const auto [f32_ms, int8_ms] = time_f32_and_int8(f32, graph, int8_options);
+  std::cout << fmt::format("int8: {:.3g} ms per run against f32's {:.3g} ms ({:.2f}x) on {}\n",
+                           int8_ms, f32_ms, f32_ms / int8_ms, options.device);
+  if (int8_ms >= f32_ms)
+    std::cerr << "zenith convert: warning: the INT8 model ran no faster than f32 here: its integer "
+                 "convolutions do not pay for the conversions around them in this model\n";
   zir.metadata["precision"] = "int8";
   zir.metadata["calibration.method"] = report.method;
   zir.metadata["calibration.samples"] = report.samples;

@@ -2,10 +2,12 @@
 #include "tools/int8_conversion.h"
 
 #include <algorithm>
+#include <chrono>
 #include <set>
 
 #include "ir/errors.h"
 #include "passes/quantize.h"
+#include "runtime/session.h"
 #include "tools/range_histogram.h"
 
 namespace zenith::tools {
@@ -34,6 +36,22 @@ ir::Graph quantized(const ir::Graph& f32, const std::set<std::string>& nodes,
   const passes::ChangeCounts c = passes::quantize_qdq(g, nodes, ranges);
   if (changes) *changes = c;
   return g;
+}
+
+// The median time of `runs` runs of `graph` on `feeds`, after one that compiles and warms up.
+double median_ms(const ir::Graph& graph, const std::map<std::string, ir::Value>& feeds,
+                 const RunOptions& run, int runs = 9) {
+  const runtime::Session session(graph, run.device, run.threads);
+  session.run(feeds);
+  std::vector<double> ms;
+  for (int i = 0; i < runs; ++i) {
+    const auto start = std::chrono::steady_clock::now();
+    session.run(feeds);
+    ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+                     .count());
+  }
+  std::nth_element(ms.begin(), ms.begin() + runs / 2, ms.end());
+  return ms[static_cast<size_t>(runs / 2)];
 }
 
 }  // namespace
@@ -92,6 +110,14 @@ Int8Report quantize_int8(ir::Graph& graph, const Int8Options& options) {
     if (worst(report.cosines) >= bound) break;
   }
   return report;
+}
+
+std::pair<double, double> time_f32_and_int8(const ir::Graph& f32, const ir::Graph& int8,
+                                            const Int8Options& options) {
+  auto samples = open_calibration_samples(options.calib_data, sample_inputs(f32), 1, options.seed,
+                                          options.mean, options.scale);
+  const auto feeds = sample_batch(*samples, sample_inputs(f32), 0, calibration_batch(f32, 1));
+  return {median_ms(f32, feeds, options.run), median_ms(int8, feeds, options.run)};
 }
 
 }  // namespace zenith::tools

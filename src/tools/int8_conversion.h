@@ -42,4 +42,11 @@ struct Int8Report {
 // Throws InvalidArgument for bad options or samples that do not fit the model.
 Int8Report quantize_int8(ir::Graph& graph, const Int8Options& options);
 
+// The median milliseconds of a run of `f32` and of `int8` (its quantized form) on one batch
+// of the samples: whether INT8 pays here. Integer convolutions between f32 ops cost
+// conversions, and some models (many small layers, much f32 work between convolutions) run
+// slower in INT8.
+std::pair<double, double> time_f32_and_int8(const ir::Graph& f32, const ir::Graph& int8,
+                                            const Int8Options& options);
+
 }  // namespace zenith::tools
