@@ -37,7 +37,8 @@ std::map<std::string, RangeHistogram> measure_ranges(const ir::Graph& graph,
                                                      const RunOptions& run);
 
 // How closely `actual`'s outputs follow `expected`'s over the samples: per output (in graph
-// order), the cosine similarity of all its values laid end to end.
+// order), the cosine similarity of all its values laid end to end (of any numeric type: an i64
+// class index output counts too).
 std::vector<double> output_cosines(const ir::Graph& expected, const ir::Graph& actual,
                                    CalibrationSamples& samples, const RunOptions& run);
 

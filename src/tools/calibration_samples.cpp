@@ -144,7 +144,7 @@ class DatasetSamples : public CalibrationSamples {
  public:
   DatasetSamples(const std::string& spec, const SampleInput& input, size_t count,
                  const std::string& mean, const std::string& scale)
-      : dataset_(open_dataset(spec, count)), name_(input.name) {
+      : dataset_(open_dataset(spec, count)) {
     const ir::Dims& d = input.sample_dims;
     if (input.dtype != ir::DType::F32 || d.size() != 3)
       throw_invalid_argument(
@@ -163,7 +163,6 @@ class DatasetSamples : public CalibrationSamples {
 
  private:
   std::unique_ptr<Dataset> dataset_;
-  std::string name_;
   InputLayout layout_;
 };
 

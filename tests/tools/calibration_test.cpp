@@ -121,5 +121,15 @@ TEST(Calibration, OutputCosinesOfAModelWithItselfAreOne) {
   EXPECT_LT(output_cosines(g, negated, *samples, {"CPU", 1})[0], 0.0);
 }
 
+TEST(Calibration, OutputCosinesTakeIntegerOutputs) {
+  ir::Graph g = relu_graph();
+  g.nodes.push_back(testing::make_node("ArgMax", {"y"}, {"k"}, {{"axis", int64_t{2}}}));
+  g.outputs.push_back({"k", {}});
+  auto samples = open_calibration_samples("", sample_inputs(g), 4, 1, "", "");
+  const std::vector<double> same = output_cosines(g, g, *samples, {"CPU", 1});
+  ASSERT_EQ(same.size(), 2u);
+  EXPECT_NEAR(same[1], 1.0, 1e-12);
+}
+
 }  // namespace
 }  // namespace zenith::tools
