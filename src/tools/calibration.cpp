@@ -76,41 +76,83 @@ std::map<std::string, RangeHistogram> measure_ranges(const ir::Graph& graph,
   return ranges;
 }
 
+namespace {
+
+// Running sums of x.y, x.x and y.y per output, over batch after batch of two models' outputs.
+class CosineSums {
+ public:
+  explicit CosineSums(const ir::Graph& expected)
+      : expected_(expected), sums_(expected.outputs.size()) {}
+
+  void add(const std::vector<ir::Value>& a, const std::vector<ir::Value>& b) {
+    for (size_t i = 0; i < sums_.size() && i < a.size() && i < b.size(); ++i) {
+      const ir::Tensor& x = a[i].tensor("output");
+      const ir::Tensor& y = b[i].tensor("output");
+      if (x.dtype() != y.dtype() || x.dims() != y.dims())
+        throw_invalid_argument("output '{}': {}{} against {}{}: the two models disagree on it",
+                               expected_.outputs[i].name, ir::dtype_name(x.dtype()),
+                               ir::to_string(x.dims()), ir::dtype_name(y.dtype()),
+                               ir::to_string(y.dims()));
+      if (x.dtype() == ir::DType::String) continue;  // not numbers: left out (cosine 1)
+      for (int64_t k = 0; k < x.numel(); ++k) {
+        const double p = x.as_double(k), q = y.as_double(k);
+        sums_[i].dot += p * q;
+        sums_[i].want += p * p;
+        sums_[i].got += q * q;
+      }
+    }
+  }
+
+  std::vector<double> cosines() const {
+    std::vector<double> out;
+    for (const Sums& s : sums_)
+      out.push_back(s.want == 0 || s.got == 0 ? (s.want == s.got ? 1.0 : 0.0)
+                                              : s.dot / std::sqrt(s.want * s.got));
+    return out;
+  }
+
+ private:
+  struct Sums {
+    double dot = 0, want = 0, got = 0;
+  };
+  const ir::Graph& expected_;
+  std::vector<Sums> sums_;
+};
+
+}  // namespace
+
 std::vector<double> output_cosines(const ir::Graph& expected, const ir::Graph& actual,
                                    CalibrationSamples& samples, const RunOptions& run) {
   const std::vector<SampleInput> inputs = sample_inputs(expected);
   const size_t batch = calibration_batch(expected, samples.size());
   const runtime::Session want(expected, run.device, run.threads);
   const runtime::Session got(actual, run.device, run.threads);
-  struct Sums {
-    double dot = 0, want = 0, got = 0;
-  };
-  std::vector<Sums> sums(expected.outputs.size());
+  CosineSums sums(expected);
   for (size_t first = 0; first < samples.size(); first += batch) {
     const auto feeds = sample_batch(samples, inputs, first, batch);
-    const std::vector<ir::Value> a = want.run(feeds), b = got.run(feeds);
-    for (size_t i = 0; i < sums.size() && i < b.size(); ++i) {
-      const ir::Tensor& x = a[i].tensor("output");
-      const ir::Tensor& y = b[i].tensor("output");
-      if (x.dtype() != y.dtype() || x.dims() != y.dims())
-        throw_invalid_argument("output '{}': {}{} against {}{}: the two models disagree on it",
-                               expected.outputs[i].name, ir::dtype_name(x.dtype()),
-                               ir::to_string(x.dims()), ir::dtype_name(y.dtype()),
-                               ir::to_string(y.dims()));
-      if (x.dtype() == ir::DType::String) continue;  // not numbers: left out (cosine 1)
-      for (int64_t k = 0; k < x.numel(); ++k) {
-        const double p = x.as_double(k), q = y.as_double(k);
-        sums[i].dot += p * q;
-        sums[i].want += p * p;
-        sums[i].got += q * q;
-      }
-    }
+    sums.add(want.run(feeds), got.run(feeds));
   }
-  std::vector<double> cosines;
-  for (const Sums& s : sums)
-    cosines.push_back(s.want == 0 || s.got == 0 ? (s.want == s.got ? 1.0 : 0.0)
-                                                : s.dot / std::sqrt(s.want * s.got));
-  return cosines;
+  return sums.cosines();
+}
+
+ReferenceOutputs::ReferenceOutputs(const ir::Graph& expected, CalibrationSamples& samples,
+                                   const RunOptions& run)
+    : expected_(expected), samples_(samples), run_(run) {
+  const runtime::Session session(expected, run.device, run.threads);
+  const std::vector<SampleInput> inputs = sample_inputs(expected);
+  const size_t batch = calibration_batch(expected, samples.size());
+  for (size_t first = 0; first < samples.size(); first += batch)
+    batches_.push_back(session.run(sample_batch(samples, inputs, first, batch)));
+}
+
+std::vector<double> ReferenceOutputs::cosines(const ir::Graph& actual) const {
+  const std::vector<SampleInput> inputs = sample_inputs(expected_);
+  const size_t batch = calibration_batch(expected_, samples_.size());
+  const runtime::Session got(actual, run_.device, run_.threads);
+  CosineSums sums(expected_);
+  for (size_t b = 0; b < batches_.size(); ++b)
+    sums.add(batches_[b], got.run(sample_batch(samples_, inputs, b * batch, batch)));
+  return sums.cosines();
 }
 
 }  // namespace zenith::tools

@@ -42,4 +42,20 @@ std::map<std::string, RangeHistogram> measure_ranges(const ir::Graph& graph,
 std::vector<double> output_cosines(const ir::Graph& expected, const ir::Graph& actual,
                                    CalibrationSamples& samples, const RunOptions& run);
 
+// `expected`'s outputs on every batch of a few samples, kept, so that many candidate graphs
+// are compared with them without running `expected` again (the INT8 fallback's ranking). Holds
+// all the outputs: for a small sample set.
+class ReferenceOutputs {
+ public:
+  ReferenceOutputs(const ir::Graph& expected, CalibrationSamples& samples, const RunOptions& run);
+  // output_cosines(expected, actual, samples, run), with expected's outputs from the store.
+  std::vector<double> cosines(const ir::Graph& actual) const;
+
+ private:
+  const ir::Graph& expected_;
+  CalibrationSamples& samples_;
+  RunOptions run_;
+  std::vector<std::vector<ir::Value>> batches_;
+};
+
 }  // namespace zenith::tools

@@ -38,20 +38,17 @@ ir::Graph quantized(const ir::Graph& f32, const std::set<std::string>& nodes,
   return g;
 }
 
-// The median time of `runs` runs of `graph` on `feeds`, after one that compiles and warms up.
-double median_ms(const ir::Graph& graph, const std::map<std::string, ir::Value>& feeds,
-                 const RunOptions& run, int runs = 9) {
-  const runtime::Session session(graph, run.device, run.threads);
+// Milliseconds of one run of `session` on `feeds`.
+double run_ms(const runtime::Session& session, const std::map<std::string, ir::Value>& feeds) {
+  const auto start = std::chrono::steady_clock::now();
   session.run(feeds);
-  std::vector<double> ms;
-  for (int i = 0; i < runs; ++i) {
-    const auto start = std::chrono::steady_clock::now();
-    session.run(feeds);
-    ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
-                     .count());
-  }
-  std::nth_element(ms.begin(), ms.begin() + runs / 2, ms.end());
-  return ms[static_cast<size_t>(runs / 2)];
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+      .count();
+}
+
+double median(std::vector<double> v) {
+  std::nth_element(v.begin(), v.begin() + static_cast<ptrdiff_t>(v.size() / 2), v.end());
+  return v[v.size() / 2];
 }
 
 }  // namespace
@@ -93,12 +90,12 @@ Int8Report quantize_int8(ir::Graph& graph, const Int8Options& options) {
   auto ranking = open_calibration_samples(options.calib_data, sample_inputs(f32),
                                           std::min(options.calib_count, kRankingSamples),
                                           options.seed, options.mean, options.scale);
+  const ReferenceOutputs reference(f32, *ranking, options.run);
   std::vector<std::pair<double, std::string>> recovery;
   for (const std::string& node : names) {
     std::set<std::string> others = nodes;
     others.erase(node);
-    recovery.emplace_back(
-        worst(output_cosines(f32, quantized(f32, others, ranges), *ranking, options.run)), node);
+    recovery.emplace_back(worst(reference.cosines(quantized(f32, others, ranges))), node);
   }
   std::stable_sort(recovery.begin(), recovery.end(),
                    [](const auto& a, const auto& b) { return a.first > b.first; });
@@ -117,7 +114,19 @@ std::pair<double, double> time_f32_and_int8(const ir::Graph& f32, const ir::Grap
   auto samples = open_calibration_samples(options.calib_data, sample_inputs(f32), 1, options.seed,
                                           options.mean, options.scale);
   const auto feeds = sample_batch(*samples, sample_inputs(f32), 0, calibration_batch(f32, 1));
-  return {median_ms(f32, feeds, options.run), median_ms(int8, feeds, options.run)};
+  const runtime::Session a(f32, options.run.device, options.run.threads);
+  const runtime::Session b(int8, options.run.device, options.run.threads);
+  // Runs alternate, so that a busy spell of this machine slows both alike; the first two of
+  // each compile (a symbolic batch) and warm up.
+  constexpr int kWarmup = 2, kRuns = 15;
+  std::vector<double> ms_a, ms_b;
+  for (int i = 0; i < kWarmup + kRuns; ++i) {
+    const double x = run_ms(a, feeds), y = run_ms(b, feeds);
+    if (i < kWarmup) continue;
+    ms_a.push_back(x);
+    ms_b.push_back(y);
+  }
+  return {median(ms_a), median(ms_b)};
 }
 
 }  // namespace zenith::tools
