@@ -32,21 +32,6 @@ size_t calibration_batch(const ir::Graph& graph, size_t samples) {
   return std::clamp<size_t>(samples, 1, 8);
 }
 
-namespace {
-
-// Calls `fn(outputs)` for each batch of the samples run through `graph`.
-template <typename Fn>
-void for_each_batch(const ir::Graph& graph, CalibrationSamples& samples, const RunOptions& run,
-                    Fn fn) {
-  const std::vector<SampleInput> inputs = sample_inputs(graph);
-  const size_t batch = calibration_batch(graph, samples.size());
-  const runtime::Session session(graph, run.device, run.threads);
-  for (size_t first = 0; first < samples.size(); first += batch)
-    fn(session.run(sample_batch(samples, inputs, first, batch)));
-}
-
-}  // namespace
-
 std::map<std::string, RangeHistogram> measure_ranges(const ir::Graph& graph,
                                                      const std::vector<std::string>& observe,
                                                      CalibrationSamples& samples,
@@ -64,7 +49,11 @@ std::map<std::string, RangeHistogram> measure_ranges(const ir::Graph& graph,
           {value, graph.type_of(value).value_or(ir::TypeInfo::tensor(ir::DType::F32))});
   }
   std::map<std::string, RangeHistogram> ranges;
-  for_each_batch(observed, samples, run, [&](const std::vector<ir::Value>& outputs) {
+  const std::vector<SampleInput> inputs = sample_inputs(observed);
+  const size_t batch = calibration_batch(observed, samples.size());
+  const runtime::Session session(observed, run.device, run.threads);
+  for (size_t first = 0; first < samples.size(); first += batch) {
+    const std::vector<ir::Value> outputs = session.run(sample_batch(samples, inputs, first, batch));
     for (size_t i = 0; i < observe.size(); ++i) {
       const ir::Tensor& t = outputs[index[i]].tensor("value '" + observe[i] + "'");
       if (t.dtype() != ir::DType::F32)
@@ -72,7 +61,7 @@ std::map<std::string, RangeHistogram> measure_ranges(const ir::Graph& graph,
                                ir::dtype_name(t.dtype()));
       ranges[observe[i]].add(t.data<float>(), static_cast<size_t>(t.numel()));
     }
-  });
+  }
   return ranges;
 }
 

@@ -16,12 +16,13 @@ namespace {
 // How many samples rank the nodes for the fallback: one run of each candidate graph on them.
 constexpr size_t kRankingSamples = 32;
 
-// The ops convert quantizes: those the CPU runs on integer kernels. Gemm and MatMul in QDQ form
+// The Conv nodes: the ops convert quantizes, those the CPU runs on integer kernels. Gemm and MatMul in QDQ form
 // would run as f32 with conversions around them (a BERT-like encoder: no faster, less exact).
-bool runs_as_integers(const ir::Graph& graph, const std::string& node) {
-  return std::any_of(graph.nodes.begin(), graph.nodes.end(), [&](const ir::Node& n) {
-    return n.name == node && n.domain.empty() && n.op_type == "Conv";
-  });
+std::set<std::string> convolutions(const ir::Graph& graph) {
+  std::set<std::string> names;
+  for (const ir::Node& n : graph.nodes)
+    if (n.domain.empty() && n.op_type == "Conv") names.insert(n.name);
+  return names;
 }
 
 double worst(const std::vector<double>& cosines) {
@@ -62,7 +63,8 @@ Int8Report quantize_int8(ir::Graph& graph, const Int8Options& options) {
     throw_invalid_argument("--max-drop {}: expected a fraction in (0, 1), such as 0.01",
                            options.max_drop);
   std::vector<std::string> names = passes::quantizable_nodes(graph);
-  std::erase_if(names, [&](const std::string& n) { return !runs_as_integers(graph, n); });
+  const std::set<std::string> integer_ops = convolutions(graph);
+  std::erase_if(names, [&](const std::string& n) { return !integer_ops.count(n); });
   std::set<std::string> nodes(names.begin(), names.end());
   const std::vector<std::string> activations = passes::quantized_activations(graph, nodes);
   auto samples =

@@ -98,14 +98,9 @@ void absorb_followers(const ir::Graph& graph, const Uses& uses,
     } else if (std::optional<LinearQuantization> q;
                allowed == PostOps::EltwiseSumAndQuantize && !has_sum && next.domain.empty() &&
                next.op_type == "QuantizeLinear" && (q = linear_quantization(graph, next))) {
-      // The step's output becomes integer: nothing after it can be a post-op.
-      spec.post_ops.push_back({.kind = PostOp::Kind::Quantize,
-                               .eltwise = {dnnl::algorithm::eltwise_linear, 1.0f / q->scale},
-                               .dtype = q->type});
-      spec.fused.push_back(&next);
-      fused_into[static_cast<size_t>(c)] = static_cast<int>(main);
-      spec.outputs = next.outputs;
-      break;
+      post->kind = PostOp::Kind::Quantize;
+      post->eltwise = {dnnl::algorithm::eltwise_linear, 1.0f / q->scale};
+      post->dtype = q->type;
     } else if ((allowed == PostOps::EltwiseAndSum || allowed == PostOps::EltwiseSumAndQuantize) &&
                !has_sum && !has_depthwise && next.op_type == "Add" && next.inputs.size() == 2 &&
                next.inputs[0] != next.inputs[1] &&
@@ -138,6 +133,8 @@ void absorb_followers(const ir::Graph& graph, const Uses& uses,
     fused_into[static_cast<size_t>(c)] = static_cast<int>(main);
     value = next.outputs[0];
     spec.outputs = {value};
+    // An integer output (Quantize) ends the step: no post-op applies to it.
+    if (post && post->kind == PostOp::Kind::Quantize) break;
   }
 }
 
