@@ -70,9 +70,16 @@ def cpu_name():
     return next(line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name"))
 
 
+def isa_names():
+    """The matrix-relevant instruction sets the CPU reports: AVX-512, VNNI (INT8), BF16, AMX."""
+    flags = set(next(line.split(":", 1)[1].split() for line in open("/proc/cpuinfo") if line.startswith("flags")))
+    names = {"avx512f": "AVX-512", "avx512_vnni": "VNNI", "avx512_bf16": "AVX512-BF16", "amx_tile": "AMX"}
+    return "+".join(name for flag, name in names.items() if flag in flags) or "no AVX-512"
+
+
 def machine_line(spin, load):
     """The line above every table: when, where, how loaded, and the settings that change timings."""
-    return (f"{time.strftime('%Y-%m-%d %H:%M')}  {cpu_name()}, {os.cpu_count()} cores  load average "
+    return (f"{time.strftime('%Y-%m-%d %H:%M')}  {cpu_name()} ({isa_names()}), {os.cpu_count()} cores  load average "
             f"{os.getloadavg()[0]:.2f}  background load {load} busy process{'' if load == 1 else 'es'}  "
             f"onnxruntime-node {ORT_VERSION}  spin-waiting {'long' if spin else 'short (GOMP_SPINCOUNT=1000)'}")
 

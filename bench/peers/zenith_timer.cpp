@@ -30,6 +30,7 @@ int main(int argc, char** argv) {
   CLI::App app{"Times Zenith's InferRequest::infer on one input, in blocks read from stdin", "zenith-timer"};
   std::string model, device = "REF";
   std::vector<std::string> inputs;
+  std::string precision = "f32";
   int threads = 1, warmup = 1;
   app.add_option("model", model, "the .onnx model")->required();
   // By position, so the drivers need not know Zenith's names: bench/peers/broad times models
@@ -38,12 +39,15 @@ int main(int argc, char** argv) {
   app.add_option("--device", device, "Zenith device")->capture_default_str();
   app.add_option("--threads", threads, "OpenMP threads")->capture_default_str();
   app.add_option("--warmup", warmup, "untimed runs before the first block")->capture_default_str();
+  app.add_option("--precision", precision, "inference precision: f32, bf16 or auto")
+      ->capture_default_str();
   CLI11_PARSE(app, argc, argv);
 
   try {
     zenith::bench::set_threads(threads);
     zenith::Config config;
     config.num_threads = threads;
+    config.inference_precision = zenith::parse_inference_precision(precision);
     zenith::InferRequest request = zenith::Core().compile_model(model, device, config).create_infer_request();
     for (size_t i = 0; i < inputs.size(); ++i)
       request.set_input(i, zenith::TensorAccess::from_ir(zenith::tools::read_npy(inputs[i]), inputs[i]));

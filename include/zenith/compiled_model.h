@@ -19,6 +19,8 @@ struct NodePlacement {
   std::string device;      // "CPU" or "REF"
   std::string reason;      // why it is not on the first device asked for ("" when it is)
   std::string fused_into;  // the node whose step computes it ("" if none)
+  std::string precision;   // what its step computes in, for convolutions and matrix products
+                           // on CPU: "f32", "bf16", "int8" ("" for other steps)
 };
 
 // A handle: copies share the compiled model. Thread-safe: requests may be created and run from

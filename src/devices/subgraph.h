@@ -42,6 +42,9 @@ struct CompileContext {
   const std::unordered_map<std::string, int>& slot_of;  // every value name -> its slot
   const std::vector<std::string>& slot_names;           // slot -> name
   bool any_subgraph = false;  // a body (If / Loop / Scan) may read any value by name
+  // What convolutions and matrix products may compute in: F32, or BF16 where the device has
+  // BF16 instructions (others compute in f32). REF, the oracle, always computes in f32.
+  ir::DType precision = ir::DType::F32;
 };
 
 // A step's kernels and output layout, for a profiled run.
@@ -61,6 +64,10 @@ class Subgraph {
   // Takes a copy of another device's step, to run when that device declines it; its index here.
   // Only the fallback device (REF, which runs every node) implements it.
   virtual size_t adopt(const Step& step);
+  // What step `i` computes in, for steps with a choice of precision (convolutions and matrix
+  // products: "f32", "bf16", "int8"); "" for others. Known once the plan is warmed up: a
+  // device may build a step in f32 where it has no fast kernel in the precision asked for.
+  virtual std::string precision(size_t i) const { return {}; }
 
  protected:
   std::vector<Step> steps_;

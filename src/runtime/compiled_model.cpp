@@ -35,6 +35,25 @@ const char* to_string(PerformanceHint hint) {
   return hint == PerformanceHint::latency ? "LATENCY" : "THROUGHPUT";
 }
 
+const char* to_string(InferencePrecision precision) {
+  switch (precision) {
+    case InferencePrecision::f32:
+      return "f32";
+    case InferencePrecision::bf16:
+      return "bf16";
+    case InferencePrecision::automatic:
+      return "auto";
+  }
+  return "?";
+}
+
+InferencePrecision parse_inference_precision(const std::string& text) {
+  if (text == "f32" || text == "fp32") return InferencePrecision::f32;
+  if (text == "bf16") return InferencePrecision::bf16;
+  if (text == "auto") return InferencePrecision::automatic;
+  throw_invalid_argument("inference precision '{}': expected f32 (or fp32), bf16 or auto", text);
+}
+
 CompiledModel::Impl::Impl(const Model::Impl& model, const std::string& device_name,
                           const Config& requested)
     : config(runtime::resolve_config(requested,
@@ -43,10 +62,10 @@ CompiledModel::Impl::Impl(const Model::Impl& model, const std::string& device_na
       device(device_name),
       inputs(model.inputs),
       outputs(model.outputs),
-      session(model.graph, device_name, threads_per_stream),
+      session(model.graph, device_name, threads_per_stream, config.inference_precision),
       streams(config.num_streams) {
   for (const hetero::Assignment& a : session.assignments())
-    placement.push_back({a.node, a.op_type, a.device, a.reason, a.fused_into});
+    placement.push_back({a.node, a.op_type, a.device, a.reason, a.fused_into, a.precision});
 }
 
 InferRequest CompiledModel::create_infer_request() const {

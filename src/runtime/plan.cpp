@@ -139,9 +139,11 @@ cpu::ArenaKey buffers_key(const std::map<std::string, ir::Value>& feeds, int thr
 
 }  // namespace
 
-Plan::Plan(ir::Graph graph, const std::vector<std::string>& devices, int num_threads)
+Plan::Plan(ir::Graph graph, const std::vector<std::string>& devices, int num_threads,
+           ir::DType precision)
     : graph_(std::move(graph)),
       order_(hetero::device_order(devices)),
+      precision_(precision),
       governor_(num_threads > 0 ? num_threads : available_cores()) {
   if (num_threads < 0)
     throw_invalid_argument("num_threads is {}, expected >= 0 (0: all cores)", num_threads);
@@ -154,6 +156,7 @@ Plan::Plan(ir::Graph graph, const std::vector<std::string>& devices, int num_thr
   assign_slots();
   compile();
   plan_lifetimes();
+  note_precisions();
   runtime_inputs_ = graph_.runtime_inputs();
 }
 
@@ -182,7 +185,7 @@ void Plan::compile() {
   // adopts every other device's steps.
   subgraphs_.resize(order_.size());
   for (size_t d = 0; d <= static_cast<size_t>(fallback_); ++d) {
-    devices::CompileContext context{graph_, {}, slot_of_, slot_names_, any_subgraph_};
+    devices::CompileContext context{graph_, {}, slot_of_, slot_names_, any_subgraph_, precision_};
     for (size_t i = 0; i < graph_.nodes.size(); ++i)
       if (assignments_[i].device == order_[d]->name()) context.nodes.push_back(i);
     if (!context.nodes.empty() || static_cast<int>(d) == fallback_)
@@ -205,6 +208,21 @@ void Plan::compile() {
     for (size_t i = 1; i < nodes.nodes.size(); ++i)
       assignments_[node_index(nodes.nodes[i])].fused_into = nodes.node->name;
   }
+}
+
+void Plan::note_precisions() {
+  for (const Step& step : steps_) {
+    const devices::Step& nodes = step_nodes(step);
+    const std::string precision =
+        subgraphs_[static_cast<size_t>(step.device)]->precision(step.index);
+    assignments_[node_index(nodes.node)].precision = precision;  // fused nodes: see fused_into
+  }
+}
+
+bool Plan::computes_in(ir::DType precision) const {
+  const std::string_view name = ir::dtype_name(precision);
+  return std::any_of(assignments_.begin(), assignments_.end(),
+                     [&](const hetero::Assignment& a) { return a.precision == name; });
 }
 
 void Plan::plan_lifetimes() {
@@ -300,6 +318,7 @@ void Plan::warm_up(const std::map<std::string, ir::Value>& feeds) {
     step.index = step.fallback;
   }
   if (!declined.empty()) plan_lifetimes();  // values read by the new REF steps are read plain
+  note_precisions();
   ref_fallbacks_ = 0;
 }
 

@@ -39,7 +39,9 @@ class Plan {
   // the first that supports it, REF last. Devices run on at most `num_threads` threads (0: all
   // cores), each run on as many as the governor chooses (runtime/thread_governor.h).
   // Throws InvalidArgument for an unknown device or a negative thread count.
-  Plan(ir::Graph graph, const std::vector<std::string>& devices, int num_threads = 0);
+  // Convolutions and matrix products compute in `precision` (F32 or BF16) where a device can.
+  Plan(ir::Graph graph, const std::vector<std::string>& devices, int num_threads = 0,
+       ir::DType precision = ir::DType::F32);
   ~Plan();
 
   const ir::Graph& graph() const { return graph_; }
@@ -47,6 +49,8 @@ class Plan {
   // How many times a step ran on REF instead because its device declined its inputs at run
   // time (dtype, rank, broadcast, or no oneDNN kernel); summed over all runs.
   size_t ref_fallbacks() const { return ref_fallbacks_.load(); }
+  // True if some step computes in `precision` (its assignments say "bf16", ...).
+  bool computes_in(ir::DType precision) const;
 
   // Runs the plan; outputs in graph order. Inputs are checked as REF checks them.
   // Thread-safe: a run keeps its state on the stack.
@@ -97,10 +101,12 @@ class Plan {
   void assign_slots();
   void compile();
   void plan_lifetimes();
+  void note_precisions();  // into assignments_, from the devices
 
   ir::Graph graph_;
   std::vector<const devices::Device*> order_;  // devices::placement_order
   int fallback_ = 0;                           // index of the fallback device in order_
+  ir::DType precision_;
   ref::Interpreter interpreter_;
   std::vector<hetero::Assignment> assignments_;
   std::unordered_map<std::string, int> slot_of_;

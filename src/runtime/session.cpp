@@ -3,6 +3,8 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cmath>
+#include <random>
 
 #include "devices/device.h"
 #include "frontend/onnx/model_loader.h"
@@ -50,6 +52,48 @@ std::optional<std::vector<ir::Dims>> static_shapes(const ir::Graph& graph) {
   return shapes;
 }
 
+// Seeded inputs for the `auto` precision check: f32 inputs uniform in [-1, 1), others zero
+// (valid indices and sizes, as in the warm-up).
+std::map<std::string, ir::Value> check_inputs(const Plan& plan,
+                                              const std::map<std::string, ir::Dims>& shapes) {
+  std::mt19937 rng(20261204);
+  std::uniform_real_distribution<float> uniform(-1.0f, 1.0f);
+  std::map<std::string, ir::Value> feeds;
+  for (const ir::ValueInfo* v : plan.graph().runtime_inputs()) {
+    ir::Tensor t(v->type.dtype, shapes.at(v->name));
+    if (t.dtype() == ir::DType::F32)
+      std::generate_n(t.data<float>(), t.numel(), [&] { return uniform(rng); });
+    feeds[v->name] = std::move(t);
+  }
+  return feeds;
+}
+
+// Whether every f32 output of `bf16` is within kAutoBf16Tolerance (relative L2 error) of
+// `f32`'s on the check inputs. A run that fails counts as out of tolerance.
+bool within_auto_tolerance(const Plan& bf16, const Plan& f32,
+                           const std::map<std::string, ir::Dims>& shapes) {
+  const std::map<std::string, ir::Value> feeds = check_inputs(f32, shapes);
+  std::vector<ir::Value> got, want;
+  try {
+    got = bf16.run(feeds, 0);
+    want = f32.run(feeds, 0);
+  } catch (const Error&) {
+    return false;
+  }
+  for (size_t i = 0; i < got.size(); ++i) {
+    if (!got[i].is_tensor() || got[i].tensor().dtype() != ir::DType::F32) continue;
+    const float* x = got[i].tensor().data<float>();
+    const float* y = want[i].tensor().data<float>();
+    double error = 0, norm = 0;
+    for (int64_t k = 0; k < got[i].tensor().numel(); ++k) {
+      error += (double(x[k]) - y[k]) * (double(x[k]) - y[k]);
+      norm += double(y[k]) * y[k];
+    }
+    if (!(std::sqrt(error) <= kAutoBf16Tolerance * std::sqrt(norm))) return false;  // NaN too
+  }
+  return true;
+}
+
 }  // namespace
 
 struct Session::Compiled {
@@ -58,11 +102,13 @@ struct Session::Compiled {
   std::atomic<bool> ready{false};  // `plan` is compiled and warmed up
 };
 
-Session::Session(ir::Graph graph, const std::string& device, int num_threads)
+Session::Session(ir::Graph graph, const std::string& device, int num_threads,
+                 InferencePrecision precision)
     : graph_(std::move(graph)),
       device_(device),
       devices_(device_list(device)),
       num_threads_(num_threads),
+      precision_(precision),
       specialize_(hetero::runs_simplified_graph(devices_)) {
   // The plans check it too, but a model with symbolic shapes builds none until it runs.
   if (num_threads < 0)
@@ -76,7 +122,9 @@ Session::~Session() = default;
 
 const Plan& Session::generic() const {
   std::call_once(generic_once_, [&] {
-    generic_ = std::make_unique<Plan>(graph_, devices_, num_threads_);
+    generic_ = std::make_unique<Plan>(
+        graph_, devices_, num_threads_,
+        precision_ == InferencePrecision::bf16 ? ir::DType::BF16 : ir::DType::F32);
   });
   return *generic_;
 }
@@ -114,24 +162,35 @@ std::shared_ptr<const Session::Compiled> Session::compiled(const Key& key) const
 
 void Session::compile(const Key& key, Compiled& entry) const {
   std::call_once(entry.once, [&] {
-    ir::Graph graph = graph_;
     std::map<std::string, ir::Dims> shapes;
     for (size_t i = 0; i < key.size(); ++i) shapes[input_names_[i]] = key[i];
-    passes::freeze_input_shapes(graph, shapes);
-    auto plan = std::make_unique<Plan>(std::move(graph), devices_, num_threads_);
-    // The warm-up creates the primitives, times and chooses kernels and packs weights, so that
-    // the first inference does not. Zeros are valid indices and sizes where random data may not
-    // be; a model that still fails on them reports its error on the real run.
-    try {
-      std::map<std::string, ir::Value> zeros;
-      for (const ir::ValueInfo* v : plan->graph().runtime_inputs())
-        zeros[v->name] = ir::Tensor(v->type.dtype, shapes.at(v->name));
-      plan->warm_up(zeros);
-    } catch (const Error&) {
+    const bool bf16 = precision_ != InferencePrecision::f32;
+    std::unique_ptr<Plan> plan = warmed_plan(shapes, bf16 ? ir::DType::BF16 : ir::DType::F32);
+    if (precision_ == InferencePrecision::automatic && plan->computes_in(ir::DType::BF16)) {
+      std::unique_ptr<Plan> f32 = warmed_plan(shapes, ir::DType::F32);
+      if (!within_auto_tolerance(*plan, *f32, shapes)) plan = std::move(f32);
     }
     entry.plan = std::move(plan);
     entry.ready = true;
   });
+}
+
+std::unique_ptr<Plan> Session::warmed_plan(const std::map<std::string, ir::Dims>& shapes,
+                                           ir::DType precision) const {
+  ir::Graph graph = graph_;
+  passes::freeze_input_shapes(graph, shapes);
+  auto plan = std::make_unique<Plan>(std::move(graph), devices_, num_threads_, precision);
+  // The warm-up creates the primitives, times and chooses kernels and packs weights, so that
+  // the first inference does not. Zeros are valid indices and sizes where random data may not
+  // be; a model that still fails on them reports its error on the real run.
+  try {
+    std::map<std::string, ir::Value> zeros;
+    for (const ir::ValueInfo* v : plan->graph().runtime_inputs())
+      zeros[v->name] = ir::Tensor(v->type.dtype, shapes.at(v->name));
+    plan->warm_up(zeros);
+  } catch (const Error&) {
+  }
+  return plan;
 }
 
 const Plan& Session::plan_for(const std::map<std::string, ir::Value>& feeds,

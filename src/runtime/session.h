@@ -10,8 +10,9 @@
 #include <string>
 #include <vector>
 
-#include "runtime/plan.h"
 #include "ir/graph.h"
+#include "runtime/plan.h"
+#include "zenith/config.h"
 
 namespace zenith::runtime {
 
@@ -31,8 +32,10 @@ class Session {
   // (the same, spelled out) or "HETERO:REF,CPU" (every node on REF, the first in the order); the
   // CPU runs on `num_threads` threads (0: all cores). A model whose inputs all have static shapes
   // is compiled for them here. Throws InvalidArgument for an unknown device or a negative thread
-  // count, Unsupported if no device can run a node.
-  Session(ir::Graph graph, const std::string& device, int num_threads = 0);
+  // count, Unsupported if no device can run a node. Convolutions and matrix products compute in
+  // `precision`; `automatic` decides per compiled shape (see zenith::InferencePrecision).
+  Session(ir::Graph graph, const std::string& device, int num_threads = 0,
+          InferencePrecision precision = InferencePrecision::f32);
   ~Session();
 
   const ir::Graph& graph() const { return graph_; }  // as loaded
@@ -68,12 +71,16 @@ class Session {
   std::shared_ptr<const Compiled> ready_plan(const std::map<std::string, ir::Value>& feeds) const;
   std::shared_ptr<const Compiled> compiled(const Key& key) const;
   void compile(const Key& key, Compiled& entry) const;
+  // A plan for `shapes` computing in `precision`, warmed up.
+  std::unique_ptr<Plan> warmed_plan(const std::map<std::string, ir::Dims>& shapes,
+                                    ir::DType precision) const;
   const Plan& generic() const;
 
   ir::Graph graph_;  // as loaded; every plan starts from a copy
   std::string device_;
   std::vector<std::string> devices_;
   int num_threads_;
+  InferencePrecision precision_;
   // Only plans whose devices run simplified graphs (CPU) are compiled per shapes: REF runs the
   // graph as given, since the oracle does not depend on passes.
   bool specialize_;

@@ -3,12 +3,14 @@
 
 #include <fmt/format.h>
 
+#include <CLI/CLI.hpp>
 #include <algorithm>
 #include <cctype>
 #include <charconv>
 #include <cmath>
 #include <fstream>
 #include <limits>
+#include <map>
 #include <numeric>
 #include <ostream>
 #include <type_traits>
@@ -180,6 +182,27 @@ ir::Dims parse_dims(const std::string& text, std::string_view what) {
   }
   if (dims.empty()) throw_invalid_argument("{} '{}': expected dims such as 1,3,224,224", what, text);
   return dims;
+}
+
+void add_precision_option(CLI::App& app, std::string& precision) {
+  app.add_option("--precision", precision,
+                 "What convolutions and matrix products compute in: f32 (or fp32), bf16 (on a CPU "
+                 "with BF16 instructions; f32 elsewhere) or auto (bf16 where the outputs stay "
+                 "within 1% of f32's)")
+      ->default_str("f32");
+}
+
+std::string precision_counts(const std::vector<NodePlacement>& placement) {
+  std::map<std::string, int> counts;
+  for (const NodePlacement& a : placement)
+    if (!a.precision.empty() && a.fused_into.empty()) ++counts[a.precision];
+  std::vector<std::pair<std::string, int>> rows(counts.begin(), counts.end());
+  // The narrower formats first: bf16, int8, then f32 and wider.
+  std::stable_partition(rows.begin(), rows.end(), [](const auto& r) { return r.first != "f32"; });
+  std::string out;
+  for (const auto& [precision, n] : rows)
+    out += fmt::format("{}{} {}", out.empty() ? "" : ", ", precision, n);
+  return out;
 }
 
 }  // namespace zenith::tools

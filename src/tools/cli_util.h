@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "ir/tensor.h"
+#include "zenith/compiled_model.h"
 #include "zenith/infer_request.h"
 
 namespace CLI {
@@ -81,5 +82,13 @@ std::string sanitize_file_name(std::string_view name);
 
 // 4.09e9 -> "4.09 G"; keeps three significant digits.
 std::string human_count(double value);
+
+// `--precision f32|fp32|bf16|auto` of the commands that compile a model (default f32), into
+// `precision` (checked by parse_inference_precision).
+void add_precision_option(CLI::App& app, std::string& precision);
+
+// How many of the nodes doing arithmetic compute in each precision, the narrowest first:
+// "bf16 53, f32 71"; "" when the placement names none.
+std::string precision_counts(const std::vector<NodePlacement>& placement);
 
 }  // namespace zenith::tools

@@ -21,6 +21,7 @@ namespace {
 struct InfoOptions {
   std::string model;
   std::string device;  // empty: no placement
+  std::string precision = "f32";
   bool json = false;
 };
 
@@ -117,18 +118,24 @@ void print_text(const ir::Graph& graph, const ModelStats& stats,
 nlohmann::json placement_json(const std::vector<NodePlacement>& placement) {
   nlohmann::json out = nlohmann::json::array();
   for (const NodePlacement& a : placement)
-    out.push_back({{"node", a.node}, {"op", a.op}, {"device", a.device},
-                   {"fused_into", a.fused_into}, {"reason", a.reason}});
+    out.push_back({{"node", a.node},
+                   {"op", a.op},
+                   {"device", a.device},
+                   {"fused_into", a.fused_into},
+                   {"reason", a.reason},
+                   {"precision", a.precision}});
   return out;
 }
 
-// Per op: how many nodes run on each device (and how many are fused post-ops), then why the
-// REF nodes are not on a faster device.
+// Per op: how many nodes run on each device (and how many are fused post-ops) and in which
+// precision, then why the REF nodes are not on a faster device.
 void print_placement(const std::string& device, const std::vector<NodePlacement>& placement) {
   std::map<std::string, std::map<std::string, int>> per_op;
+  std::map<std::string, std::vector<NodePlacement>> of_op;
   std::map<std::string, std::vector<std::string>> ref_reasons;
   for (const NodePlacement& a : placement) {
     ++per_op[a.op][a.fused_into.empty() ? a.device : a.device + " (fused)"];
+    of_op[a.op].push_back(a);
     if (a.device == "REF") ref_reasons[a.reason].push_back(a.node);
   }
   std::cout << "placement on " << device << ":\n";
@@ -136,7 +143,7 @@ void print_placement(const std::string& device, const std::vector<NodePlacement>
   for (const auto& [op, devices] : per_op) {
     std::string where;
     for (const auto& [d, n] : devices) where += fmt::format("{}{} {}", where.empty() ? "" : ", ", n, d);
-    rows.push_back({"  " + op, where});
+    rows.push_back({"  " + op, where, precision_counts(of_op[op])});
   }
   print_table(std::cout, rows);
   for (const auto& [reason, nodes] : ref_reasons)
@@ -219,7 +226,9 @@ int info(const InfoOptions& options) {
       shapes += fmt::format("{}{}=[{}]", shapes.empty() ? "" : ", ", port.name, fmt::join(shape, ","));
     }
     model.reshape(frozen);
-    compiled = core.compile_model(model, options.device);
+    Config config;
+    config.inference_precision = parse_inference_precision(options.precision);
+    compiled = core.compile_model(model, options.device, config);
   }
   const std::vector<QuantizedValue> quantized = quantized_values(graph);
   if (options.json) {
@@ -229,12 +238,16 @@ int info(const InfoOptions& options) {
     if (compiled)
       j["placement"] = {{"device", options.device},
                         {"input_shapes", shapes},
+                        {"precision", options.precision},
                         {"nodes", placement_json(compiled->placement())}};
     std::cout << j.dump(2) << '\n';
   } else {
     print_text(graph, stats, zir ? zir_rows(*zir) : std::vector<std::vector<std::string>>{});
     if (!quantized.empty()) print_quantization(quantized);
-    if (compiled) print_placement(options.device + " for " + shapes, compiled->placement());
+    if (compiled)
+      print_placement(
+          fmt::format("{} for {}, precision {}", options.device, shapes, options.precision),
+          compiled->placement());
   }
   return 0;
 }
@@ -247,6 +260,7 @@ Command add_info_command(CLI::App& app) {
   sub->add_option("model", options->model, "Model file (.onnx or .zir)")->required();
   sub->add_option("-d,--device", options->device,
                   "Also compile for DEVICE (CPU, REF, HETERO:CPU,REF) and show where each node runs");
+  add_precision_option(*sub, options->precision);
   sub->add_flag("--json", options->json, "Print as JSON");
   return {sub, [options] { return info(*options); }};
 }

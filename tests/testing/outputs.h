@@ -21,6 +21,19 @@ inline ir::Tensor random_tensor(ir::Dims dims, uint64_t seed = 1) {
   return t;
 }
 
+// ||actual - expected|| / ||expected|| over two f32 tensors of the same dims: how far a
+// narrower precision moved an output.
+inline double relative_l2(const ir::Tensor& actual, const ir::Tensor& expected) {
+  EXPECT_EQ(actual.dims(), expected.dims());
+  double error = 0, norm = 0;
+  for (int64_t i = 0; i < expected.numel() && actual.numel() == expected.numel(); ++i) {
+    const double d = actual.data<float>()[i] - expected.data<float>()[i];
+    error += d * d;
+    norm += double(expected.data<float>()[i]) * expected.data<float>()[i];
+  }
+  return std::sqrt(error / norm);
+}
+
 // Expects every output tensor to agree within atol + rtol * |expected| + scale * the output's
 // largest |expected| (0, 0, 0: exactly); reports the first few elements that do not. The scale
 // term is how Winograd convolutions err: by a fraction of the magnitudes a tile sums, so an

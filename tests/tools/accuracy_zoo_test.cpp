@@ -8,6 +8,7 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "devices/cpu/cpu_isa.h"
 #include "ir/zir.h"
 #include "passes/pipeline.h"
 #include "runtime/session.h"
@@ -25,10 +26,16 @@ namespace fs = std::filesystem;
 constexpr double kClosedDivisionShare = 0.99;
 constexpr int64_t kBatch = 250;
 
-// Top-1 of `model` on CPU over the whole test set.
-AccuracyReport fashion_mnist_top1(const fs::path& model, const InputLayout& layout) {
+// Top-1 of `model` on CPU over the whole test set; the nodes' precisions in `placement`.
+AccuracyReport fashion_mnist_top1(const fs::path& model, const InputLayout& layout,
+                                  const Config& config = {},
+                                  std::vector<NodePlacement>* placement = nullptr) {
   const auto dataset = open_dataset("fashion-mnist");
-  const CompiledModel compiled = Core().compile_model(model, "CPU");
+  const Core core;
+  Model loaded = core.read_model(model.string());
+  loaded.reshape(Shape{kBatch, 1, 28, 28});  // 10,000 images in whole batches
+  const CompiledModel compiled = core.compile_model(loaded, "CPU", config);
+  if (placement) *placement = compiled.placement();
   InferRequest request = compiled.create_infer_request();
   const auto count = static_cast<int64_t>(dataset->size());
   const size_t per_sample = 28 * 28;
@@ -105,6 +112,23 @@ TEST_F(AccuracyZoo, FashionMnistInt8KeepsNinetyNinePercentOfF32) {
       report.value, f32, 100 * report.value / f32, int8.samples);
   EXPECT_GE(report.value, kClosedDivisionShare * f32);
   EXPECT_GE(f32, 0.85);
+}
+
+// BF16 (inference_precision) keeps 99% of the f32 model's top-1, every Conv and Gemm computing
+// in BF16 where the CPU has BF16 instructions.
+TEST_F(AccuracyZoo, FashionMnistBf16KeepsNinetyNinePercentOfF32) {
+  Config config;
+  config.inference_precision = InferencePrecision::bf16;
+  std::vector<NodePlacement> placement;
+  const AccuracyReport report = fashion_mnist_top1(model_, layout_, config, &placement);
+  const double f32 = fashion_mnist_top1(model_, layout_).value;
+  std::cout << fmt::format("fashion_mnist top-1 on {} images: BF16 {:.4f}, f32 {:.4f} ({:.2f}%)\n",
+                           report.samples, report.value, f32, 100 * report.value / f32);
+  EXPECT_GE(report.value, kClosedDivisionShare * f32);
+  EXPECT_GE(f32, 0.85);
+  size_t narrowed = 0;
+  for (const NodePlacement& p : placement) narrowed += p.precision == "bf16";
+  EXPECT_EQ(narrowed, cpu::bf16_dot_product() ? 4u : 0u) << "2 Conv and 2 Gemm";
 }
 
 }  // namespace

@@ -95,6 +95,16 @@ zenith_cli_test(run_profile 0 "node +op +device +implementation +layout +ms +%\n
                 run ${D}/conv_small.onnx --profile)
 zenith_cli_test(info_json 0 "\"macs\": 55296" info ${D}/conv_small.onnx --json)
 zenith_cli_test(info_text 0 "FLOPs: +113 KFLOPs per inference \\(55.3 KMACs.*Conv +1" info ${D}/conv_small.onnx)
+# --precision: what each convolution computes in (bf16 where the CPU has BF16 instructions, which
+# tests/cpu/bf16_test.cpp checks per host; the CLI only passes the setting on).
+zenith_cli_test(info_precision 0
+  "placement on CPU for x=\\[1,3,16,16\\], precision bf16:\n +Conv +1 CPU +(bf16|f32) 1"
+  info ${D}/conv_small.onnx -d CPU --precision bf16)
+zenith_cli_test(run_precision 0 "precision auto on CPU: nodes computing in each: (bf16|f32) 1\n"
+  run ${D}/conv_small.onnx --precision auto)
+zenith_cli_test(bench_bad_precision 1
+  "inference precision 'fp16': expected f32 \\(or fp32\\), bf16 or auto"
+  bench ${D}/conv_small.onnx -s Offline --precision fp16)
 zenith_cli_test(run_top 0 "top 2 of 'y' row 1:\n +3 +3 +delta\n +2 +2 +gamma"
                 run ${D}/relu.onnx -i x=${D}/x_2x4.npy --top 2 --labels ${D}/labels4.txt)
 zenith_cli_test(missing_labels 1 "nolabels.txt: cannot open the labels file"

@@ -10,4 +10,8 @@ namespace zenith::cpu {
 // must keep to 7 bits there.
 bool int8_dot_product();
 
+// True if oneDNN has BF16 dot-product instructions to run BF16 kernels with (AVX512-BF16, AMX).
+// Without them it emulates BF16 with f32 arithmetic plus conversions, slower than f32 itself.
+bool bf16_dot_product();
+
 }  // namespace zenith::cpu

@@ -54,6 +54,9 @@ struct StepSpec {
   std::vector<const ir::Node*> fused;  // the nodes the post-ops came from
   std::vector<std::string> inputs;
   std::vector<std::string> outputs;
+  // What a convolution or matrix product may compute in: F32, or BF16 (the device asks it only
+  // on a CPU with BF16 instructions).
+  ir::DType precision = ir::DType::F32;
 };
 
 class CpuOp {
@@ -80,6 +83,10 @@ class CpuOp {
   // True if output 0 may share input 0's buffer (a reshape): then neither is ever handed to a
   // step that writes in place.
   virtual bool output_aliases_input() const { return false; }
+  // What the step's arithmetic is done in, for the steps with a choice (convolutions and matrix
+  // products: "f32", "bf16", "int8"); "" for the others. Known once the step has run: a BF16
+  // step builds in f32 where oneDNN has no fast BF16 kernel for it.
+  virtual std::string precision() const { return {}; }
 };
 
 // Which following nodes a step can absorb as post-ops.

@@ -6,6 +6,7 @@
 
 #include "devices/cpu/channel_block.h"
 #include "devices/cpu/concat_chains.h"
+#include "devices/cpu/cpu_isa.h"
 #include "devices/cpu/cpu_op.h"
 #include "devices/cpu/fusion.h"
 #include "devices/cpu/kernel_trace.h"
@@ -19,6 +20,7 @@ class CpuSubgraph : public devices::Subgraph {
  public:
   explicit CpuSubgraph(const devices::CompileContext& context);
   std::unique_ptr<devices::DeviceRun> start(int device_index) const override;
+  std::string precision(size_t i) const override { return ops[i]->precision(); }
 
   std::vector<std::unique_ptr<CpuOp>> ops;           // per step
   std::vector<std::optional<size_t>> chain_of_step;  // a Concat computed in place: its chain
@@ -44,7 +46,9 @@ CpuSubgraph::CpuSubgraph(const devices::CompileContext& context) {
   std::vector<const ir::Node*> concats;
   for (size_t i : context.nodes) {
     if (grouping.fused_into[i] >= 0) continue;
-    const StepSpec& spec = grouping.steps[i];
+    StepSpec spec = grouping.steps[i];
+    if (context.precision == ir::DType::BF16 && bf16_dot_product())
+      spec.precision = ir::DType::BF16;
     devices::Step step;
     step.node = spec.node;
     step.nodes = {spec.node};

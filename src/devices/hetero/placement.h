@@ -17,6 +17,8 @@ struct Assignment {
   std::string device;      // the device's name: "CPU", "REF"
   std::string reason;      // why not on the devices before it in the list ("" if none)
   std::string fused_into;  // the node whose step computes it with its own ("" if none)
+  std::string precision;   // what its step computes in, for steps with a choice: convolutions
+                           // and matrix products ("f32", "bf16", "int8"); "" for others
 };
 
 // The devices `names` stands for in priority order ("HETERO:A,B" lists A, B), REF appended when

@@ -1,6 +1,8 @@
 // Conv on oneDNN: grouped / depthwise / dilated, all pads and auto_pad, with bias and fused
 // post-ops (activations, and the residual Add as a sum written into the output buffer).
 #include <algorithm>
+#include <atomic>
+#include <cstring>
 #include <optional>
 
 #include "devices/cpu/channel_block.h"
@@ -62,7 +64,10 @@ constexpr int kDepthwiseBias = DNNL_ARG_ATTR_POST_OP_DW | DNNL_ARG_BIAS;
 class ConvOp : public CpuOp {
  public:
   ConvOp(const ir::Graph& graph, const StepSpec& spec)
-      : node_(*spec.node), spec_(spec), constant_weights_(is_constant(graph, node_, 1)) {
+      : node_(*spec.node),
+        spec_(spec),
+        constant_weights_(is_constant(graph, node_, 1)),
+        bf16_(spec.precision == ir::DType::BF16) {
     for (size_t i = 0; i < spec.post_ops.size(); ++i) {
       if (spec.post_ops[i].kind == PostOp::Kind::Sum) sum_at_ = i;
       if (spec.post_ops[i].kind == PostOp::Kind::Depthwise) depthwise_at_ = i;
@@ -78,6 +83,8 @@ class ConvOp : public CpuOp {
   StepOutputs run(const std::vector<const CpuValue*>& in, dnnl::stream& stream) const override {
     return run_into(in, CpuValue(), stream);
   }
+
+  std::string precision() const override { return built_bf16_ ? "bf16" : "f32"; }
 
   StepOutputs run_into(const std::vector<const CpuValue*>& in, const CpuValue& into,
                        dnnl::stream& stream) const override {
@@ -164,7 +171,7 @@ class ConvOp : public CpuOp {
     entry.dw_bias = packed_.get(dw.input + 1, bias, [&] {
       if (dw.bias) return packed_copy(plain_view(*in[dw.input + 1], stream, keep), bias, stream);
       memory zeros(bias, engine());
-      std::fill_n(static_cast<float*>(zeros.get_data_handle()), bias.get_size() / 4, 0.0f);
+      std::memset(zeros.get_data_handle(), 0, bias.get_size());  // 0.0 in f32 and bf16 alike
       return zeros;
     });
   }
@@ -186,16 +193,24 @@ class ConvOp : public CpuOp {
     attr.set_post_ops(make_post_ops(conv_ops));
     const memory::desc bias = has_bias() ? any_desc({w[0]}) : memory::desc();
     const auto [src_desc, dst_desc] = activation_descs(x, w, dst, g);
-    auto make = [&](dnnl::algorithm alg) {
-      return dnnl::convolution_forward::desc(dnnl::prop_kind::forward_inference, alg, src_desc,
-                                             any_desc(weight_dims(w, g)), bias, dst_desc,
-                                             geo.strides, geo.dilates, geo.pad_begin, geo.pad_end);
+    // BF16 reads the input and weights as BF16 and accumulates and writes f32, so the steps
+    // around it are those of f32.
+    auto make = [&](dnnl::algorithm alg, memory::data_type type = memory::data_type::f32) {
+      return dnnl::convolution_forward::desc(
+          dnnl::prop_kind::forward_inference, alg, retyped(src_desc, type),
+          retyped(any_desc(weight_dims(w, g)), type), bias, dst_desc, geo.strides, geo.dilates,
+          geo.pad_begin, geo.pad_end);
     };
     const bool winograd_shape = g == 1 && geo.kernel == ir::Dims{3, 3} &&
                                 geo.strides == ir::Dims{1, 1} && geo.dilates == ir::Dims{0, 0};
     std::optional<dnnl::convolution_forward::primitive_desc> pd;
     memory packed_weights;  // when choosing a kernel packed them already
-    if (winograd_shape) {
+    if (bf16_)
+      pd = narrow_pd<dnnl::convolution_forward::primitive_desc>(
+          make(dnnl::algorithm::convolution_direct, memory::data_type::bf16), attr);
+    if (pd) {
+      built_bf16_ = true;
+    } else if (winograd_shape) {
       ir::Tensor w_plain, b_plain;
       const memory w_mem = plain_view(*in[1], weight_dims(w, g), stream, w_plain);
       const memory b_mem = has_bias() ? plain_view(*in[2], stream, b_plain) : memory();
@@ -236,6 +251,8 @@ class ConvOp : public CpuOp {
   const ir::Node& node_;
   StepSpec spec_;
   bool constant_weights_;
+  bool bf16_;                                    // asked to compute in BF16
+  mutable std::atomic<bool> built_bf16_{false};  // a primitive does
   std::optional<size_t> sum_at_;
   std::optional<size_t> depthwise_at_;
   PrimitiveCache<ConvEntry> cache_;

@@ -3,6 +3,7 @@
 // MatMul, a fused bias Add along the last axis (fusion.cpp), PyTorch's export of Linear.
 #include <algorithm>
 #include <array>
+#include <atomic>
 
 #include "devices/cpu/ops/op_util.h"
 #include "devices/cpu/ops/ops.h"
@@ -20,6 +21,7 @@ struct MatMulEntry {
   memory::desc a, b, c;           // the operands as the primitive reads them (plain bytes)
   memory::desc out;               // the output, plain, with numpy's dims
   bool out_is_dst = true;         // out is the primitive's dst desc (else the same bytes)
+  memory::desc a_bf16;            // in BF16, `a` converted to this first (else empty)
 };
 
 // The logical operand of a matrix stored row-major as `stored`: the same matrix, or with its last
@@ -56,7 +58,12 @@ class MatMulOp : public CpuOp {
         gemm_(spec.node->op_type == "Gemm"),
         trans_a_(gemm_ && spec.node->attr<int64_t>("transA", 0) != 0),
         trans_b_(gemm_ && spec.node->attr<int64_t>("transB", 0) != 0),
-        constant_b_(is_constant(graph, *spec.node, 1)) {}
+        constant_b_(is_constant(graph, *spec.node, 1)),
+        // A product with a constant B (a Linear layer) in BF16: its weights are converted once,
+        // and only A per run.
+        bf16_(spec.precision == ir::DType::BF16 && constant_b_) {}
+
+  std::string precision() const override { return built_bf16_ ? "bf16" : "f32"; }
 
   bool accepts(const std::vector<const CpuValue*>& in) const override {
     if (!CpuOp::accepts(in)) return false;
@@ -79,6 +86,12 @@ class MatMulOp : public CpuOp {
     ir::Tensor keep_a, keep_b, keep_c;
     ExecArgs args;
     args[DNNL_ARG_SRC] = plain_as(*in[0], entry->a, stream, keep_a);
+    CpuValue a_bf16;
+    if (!entry->a_bf16.is_zero()) {
+      a_bf16 = allocate(entry->a_bf16);
+      reorder(args[DNNL_ARG_SRC], a_bf16.mem, stream);
+      args[DNNL_ARG_SRC] = a_bf16.mem;
+    }
     args[DNNL_ARG_WEIGHTS] =
         entry->weights ? *entry->weights : plain_as(*in[1], entry->b, stream, keep_b);
     if (has_c) args[DNNL_ARG_BIAS] = plain_as(*in[2], entry->c, stream, keep_c);
@@ -175,15 +188,28 @@ class MatMulOp : public CpuOp {
     attr.set_post_ops(make_post_ops(spec_.post_ops));
     const bool has_c = in.size() > 2 && in[2];
     const memory::desc bias = has_c ? plain_desc(bias_dims(in, r)) : memory::desc();
-    const dnnl::matmul::desc desc(a, constant_b_ ? any_desc(b.dims()) : b, bias, plain_desc(dst));
-    MatMulEntry entry{dnnl::matmul::primitive_desc(desc, with_user_scratchpad(attr), engine()),
-                      {},
-                      {},
-                      a,
-                      b,
-                      bias,
-                      {},
-                      true};
+    attr = with_user_scratchpad(attr);
+    const memory::desc a_bf16 = plain_desc(a.dims(), memory::data_type::bf16);
+    std::optional<dnnl::matmul::primitive_desc> pd;
+    if (bf16_)
+      pd = narrow_pd<dnnl::matmul::primitive_desc>(
+          dnnl::matmul::desc(a_bf16, retyped(any_desc(b.dims()), memory::data_type::bf16), bias,
+                             plain_desc(dst)),
+          attr);
+    if (pd) built_bf16_ = true;
+    MatMulEntry entry{
+        pd ? *pd
+           : dnnl::matmul::primitive_desc(
+                 dnnl::matmul::desc(a, constant_b_ ? any_desc(b.dims()) : b, bias, plain_desc(dst)),
+                 attr, engine()),
+        {},
+        {},
+        a,
+        b,
+        bias,
+        {},
+        true,
+        pd ? a_bf16 : memory::desc()};
     entry.primitive = dnnl::matmul(entry.pd);
     // numpy: a vector operand's matrix axis is dropped from the product.
     const bool vector_a = !gemm_ && in[0]->rank() == 1;
@@ -205,6 +231,8 @@ class MatMulOp : public CpuOp {
 
   StepSpec spec_;
   bool gemm_, trans_a_, trans_b_, constant_b_;
+  bool bf16_;                                    // asked to compute in BF16
+  mutable std::atomic<bool> built_bf16_{false};  // a primitive does
   PrimitiveCache<MatMulEntry> cache_;
   PackedConstants packed_;
 };

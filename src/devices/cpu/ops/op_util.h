@@ -3,7 +3,9 @@
 
 #include <limits>
 #include <oneapi/dnnl/dnnl.hpp>
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include "devices/cpu/arena.h"
 #include "devices/cpu/cpu_op.h"
@@ -14,6 +16,31 @@ namespace zenith::cpu {
 // A descriptor of `dims` (f32) that lets the primitive choose the layout.
 inline dnnl::memory::desc any_desc(const ir::Dims& dims) {
   return dnnl::memory::desc(dims, dnnl::memory::data_type::f32, dnnl::memory::format_tag::any);
+}
+
+// `desc` with elements of `type`: the same dims and layout (strides count elements).
+inline dnnl::memory::desc retyped(const dnnl::memory::desc& desc, dnnl::memory::data_type type) {
+  dnnl_memory_desc_t data = desc.data;
+  data.data_type = dnnl::memory::convert_to_c(type);
+  return dnnl::memory::desc(data);
+}
+
+// True if `pd` is one of oneDNN's reference implementations, orders of magnitude slower than
+// its JIT kernels.
+inline bool is_reference(const dnnl::primitive_desc_base& pd) {
+  return std::string_view(pd.impl_info_str()).rfind("ref", 0) == 0;
+}
+
+// The primitive for `desc` in a narrower precision (BF16), or nullopt where oneDNN has only its
+// reference kernel for it (or none): slower than f32, so the caller builds in f32 instead.
+template <typename PrimitiveDesc, typename Desc>
+std::optional<PrimitiveDesc> narrow_pd(const Desc& desc, const dnnl::primitive_attr& attr) {
+  try {
+    PrimitiveDesc pd(desc, attr, engine());
+    if (!is_reference(pd)) return pd;
+  } catch (const dnnl::error&) {
+  }
+  return std::nullopt;
 }
 
 // A value's bytes as plain row-major memory viewed with `dims` (same element count), for the

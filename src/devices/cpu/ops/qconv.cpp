@@ -59,6 +59,8 @@ class QConvOp : public CpuOp {
     return (t == ir::DType::U8 || t == ir::DType::I8) && (!sum_at_ || addend(in).is_f32());
   }
 
+  std::string precision() const override { return "int8"; }
+
   StepOutputs run(const std::vector<const CpuValue*>& in, dnnl::stream& stream) const override {
     std::array<memory::desc, 2> key = {in[kX]->desc()};
     size_t keys = 1;
