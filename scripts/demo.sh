@@ -3,7 +3,7 @@
 # device (and once on REF, the reference device), checked against PyTorch's outputs on the same
 # inputs, with top predictions and timings; `zenith convert` to an fp16 .zir and `zenith classify`
 # on two images with it; INT8: the trained Fashion-MNIST model's accuracy on real data and
-# ResNet-50's speed, as f32 and INT8; then, if ONNX Runtime is installed (by
+# ResNet-50's speed, as f32 and INT8; the same in BF16; then, if ONNX Runtime is installed (by
 # bench/peers/compare), Zenith's and ONNX Runtime's latency side by side; last, MLPerf LoadGen
 # SingleStream and Offline runs of CheXNet (`zenith bench --quick`).
 set -euo pipefail
@@ -73,6 +73,12 @@ echo "== INT8: ResNet-50 (random weights, so calibrated on seeded random inputs:
 for model in "$zoo/resnet50.onnx" "$out/resnet50_int8.zir"; do
   echo "$model: $("$zenith" run "$model" -d CPU --repeat 20 | grep 'time per inference')"
 done
+echo
+echo "== BF16 (--precision bf16; f32 where the CPU has no BF16 instructions): ResNet-50 and the Fashion-MNIST CNN =="
+echo "$zoo/resnet50.onnx: $("$zenith" run "$zoo/resnet50.onnx" --precision bf16 --repeat 20 \
+  | grep -E 'precision|time per inference' | paste -sd ' ')"
+"$zenith" bench "$zoo/fashion_mnist.onnx" -s Offline --mode accuracy --dataset fashion-mnist --precision bf16 \
+  | grep -E 'precision|top-1'
 
 if [ -d "$build/peers/node_modules/onnxruntime-node" ] && [ -x "$build/zenith-timer" ]; then
   echo

@@ -43,6 +43,8 @@ struct ConvertOptions {
   std::string mean, scale;  // a calibration dataset's preprocessing
   std::string metric;       // "": no fallback
   std::string max_drop = "1%";
+  std::string val_data;  // --metric top1 / auroc: "" for calib_data
+  size_t val_count = 1000;
 };
 
 // "1%" or "0.01" as 0.01.
@@ -80,7 +82,9 @@ void quantize_int8(ir::Graph& graph, const ConvertOptions& options, ir::ZirOptio
                                  options.scale,
                                  {options.device, options.threads},
                                  options.metric,
-                                 parse_fraction(options.max_drop, "--max-drop")};
+                                 parse_fraction(options.max_drop, "--max-drop"),
+                                 options.val_data,
+                                 options.val_count};
   const ir::Graph f32 = graph;
   const Int8Report report = tools::quantize_int8(graph, int8_options);
   if (!cpu::int8_dot_product())
@@ -108,6 +112,12 @@ void quantize_int8(ir::Graph& graph, const ConvertOptions& options, ir::ZirOptio
   for (size_t i = 0; i < report.cosines.size(); ++i)
     std::cout << fmt::format("int8: output '{}' cosine similarity to f32 {:.5f}\n",
                              graph.outputs[i].name, report.cosines[i]);
+  if (const std::optional<MetricReport>& m = report.metric) {
+    std::cout << fmt::format("int8: {}: f32, every node INT8, as written\n", m->describe);
+    for (size_t i = 0; i < m->names.size(); ++i)
+      std::cout << fmt::format("  {:<24} {:.4f}  {:.4f}  {:.4f} ({:.2f}% of f32)\n", m->names[i],
+                               m->f32[i], m->all_int8[i], m->int8[i], 100 * m->int8[i] / m->f32[i]);
+  }
   const auto [f32_ms, int8_ms] = time_f32_and_int8(f32, graph, int8_options);
   std::cout << fmt::format("int8: {:.3g} ms per run against f32's {:.3g} ms ({:.2f}x) on {}\n",
                            int8_ms, f32_ms, f32_ms / int8_ms, options.device);
@@ -300,8 +310,16 @@ Command add_convert_command(CLI::App& app) {
       ->default_str(options->calib_method);
   sub->add_option(
       "--metric", options->metric,
-      "int8: output-error returns the nodes that most move the outputs to f32, one at a "
-      "time, until every output's cosine similarity to f32 is at least 1 - --max-drop");
+      "int8: returns the nodes that most move the outputs to f32, one at a time, until "
+      "output-error: every output's cosine similarity to f32 is at least 1 - --max-drop; "
+      "top1: the top-1 accuracy, auroc: each finding's AUROC on --val-data keeps at least "
+      "1 - --max-drop of f32's");
+  sub->add_option("--val-data", options->val_data,
+                  "int8 --metric top1|auroc: the labeled dataset to measure on (default: "
+                  "--calib-data)");
+  sub->add_option("--val-count", options->val_count,
+                  "int8 --metric top1|auroc: its samples to measure on, at most")
+      ->default_str("1000");
   sub->add_option("--max-drop", options->max_drop, "int8 --metric: the drop allowed, 1% or 0.01")
       ->default_str(options->max_drop);
   sub->add_option("--mean", options->mean,

@@ -9,6 +9,7 @@
 #include "passes/quantize.h"
 #include "runtime/session.h"
 #include "tools/range_histogram.h"
+#include "tools/validation_metric.h"
 
 namespace zenith::tools {
 namespace {
@@ -56,9 +57,9 @@ double median(std::vector<double> v) {
 
 Int8Report quantize_int8(ir::Graph& graph, const Int8Options& options) {
   const CalibrationMethod method = parse_calibration_method(options.calib_method, "--calib-method");
-  if (!options.metric.empty() && options.metric != "output-error")
-    throw_invalid_argument(
-        "--metric '{}': expected output-error (top1 and auroc are not built yet)", options.metric);
+  if (!options.metric.empty() && options.metric != "output-error" && options.metric != "top1" &&
+      options.metric != "auroc")
+    throw_invalid_argument("--metric '{}': expected top1, auroc or output-error", options.metric);
   if (!(options.max_drop > 0 && options.max_drop < 1))
     throw_invalid_argument("--max-drop {}: expected a fraction in (0, 1), such as 0.01",
                            options.max_drop);
@@ -76,6 +77,11 @@ Int8Report quantize_int8(ir::Graph& graph, const Int8Options& options) {
     ranges[value] = {h.min(), h.threshold(method, is_unsigned ? 255 : 127)};
   }
   const ir::Graph f32 = graph;
+  std::optional<ValidationMetric> validation;
+  if (options.metric == "top1" || options.metric == "auroc")
+    validation.emplace(options.metric,
+                       options.val_data.empty() ? options.calib_data : options.val_data,
+                       options.val_count, f32, options.mean, options.scale, options.run);
   Int8Report report;
   report.activations = activations.size();
   report.method = to_string(method);
@@ -84,11 +90,25 @@ Int8Report quantize_int8(ir::Graph& graph, const Int8Options& options) {
   graph = quantized(f32, nodes, ranges, &report.quantized);
   report.cosines = output_cosines(f32, graph, *samples, options.run);
   report.cosines_all_int8 = report.cosines;
+  if (validation) {
+    report.metric = MetricReport{validation->describe(),
+                                 validation->names(),
+                                 validation->reference(),
+                                 validation->measure(graph),
+                                 {}};
+    report.metric->int8 = report.metric->all_int8;
+  }
   const double bound = 1.0 - options.max_drop;
-  if (options.metric.empty() || worst(report.cosines) >= bound) return report;
+  const auto holds = [&] {
+    return validation ? within_drop(report.metric->int8, report.metric->f32, options.max_drop)
+                      : worst(report.cosines) >= bound;
+  };
+  if (options.metric.empty() || holds()) return report;
 
   // Accuracy-aware fallback: rank each node by how much the outputs recover when it alone
   // stays f32 (on a few samples), then return nodes to f32 in that order until the bound holds.
+  // The outputs' cosine ranks for the task metrics too: it is smooth where top-1 on a few
+  // samples is not, and one run per node on them is cheap.
   auto ranking = open_calibration_samples(options.calib_data, sample_inputs(f32),
                                           std::min(options.calib_count, kRankingSamples),
                                           options.seed, options.mean, options.scale);
@@ -106,7 +126,8 @@ Int8Report quantize_int8(ir::Graph& graph, const Int8Options& options) {
     report.kept_f32.push_back(node);
     graph = quantized(f32, nodes, ranges, &report.quantized);
     report.cosines = output_cosines(f32, graph, *samples, options.run);
-    if (worst(report.cosines) >= bound) break;
+    if (validation) report.metric->int8 = validation->measure(graph);
+    if (holds()) break;
   }
   return report;
 }

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -21,10 +22,21 @@ struct Int8Options {
   uint64_t seed = 0;        // of random samples
   std::string mean, scale;  // a dataset's preprocessing ("" for its default)
   RunOptions run;
-  // "" (no fallback) or "output-error": every output's cosine similarity to f32, on the
-  // calibration samples, at least 1 - max_drop.
+  // "" (no fallback); "output-error": every output's cosine similarity to f32, on the
+  // calibration samples, at least 1 - max_drop; "top1" / "auroc": the top-1 accuracy / each
+  // finding's AUROC on `val_count` samples of the dataset `val_data` (default: calib_data) at
+  // least (1 - max_drop) of f32's.
   std::string metric;
   double max_drop = 0.01;
+  std::string val_data;
+  size_t val_count = 1000;
+};
+
+// A task metric before and after quantization (--metric top1 / auroc).
+struct MetricReport {
+  std::string describe;                     // "top-1 on 1000 samples of ..."
+  std::vector<std::string> names;           // {"top-1"} or the findings
+  std::vector<double> f32, all_int8, int8;  // per name: f32, every node INT8, after fallback
 };
 
 struct Int8Report {
@@ -36,6 +48,7 @@ struct Int8Report {
   std::vector<double> cosines;     // per output, quantized against f32 on the samples
   std::vector<double> cosines_all_int8;  // the same before any fallback
   std::vector<std::string> kept_f32;     // nodes the fallback returned to f32, in order
+  std::optional<MetricReport> metric;    // with --metric top1 / auroc
 };
 
 // Quantizes `graph` (input shapes frozen but for the batch, default passes run) in place.

@@ -24,6 +24,10 @@ endforeach()
 add_test(NAME models.train_fashion_mnist
          COMMAND /usr/bin/python3 ${CMAKE_SOURCE_DIR}/tests/models/train_fashion_mnist.py ${ZENITH_ZOO})
 set_tests_properties(models.train_fashion_mnist PROPERTIES FIXTURES_SETUP zoo LABELS models TIMEOUT 900)
+# The multi-label model: a small DenseNet with a sigmoid head, PyTorch's AUROC per class.
+add_test(NAME models.train_fashion_multilabel
+         COMMAND /usr/bin/python3 ${CMAKE_SOURCE_DIR}/tests/models/train_fashion_multilabel.py ${ZENITH_ZOO})
+set_tests_properties(models.train_fashion_multilabel PROPERTIES FIXTURES_SETUP zoo LABELS models TIMEOUT 900)
 add_test(NAME models.fashion_mnist_accuracy
          COMMAND $<TARGET_FILE:zenith_tests> --gtest_filter=AccuracyZoo.*)
 set_tests_properties(models.fashion_mnist_accuracy PROPERTIES FIXTURES_REQUIRED zoo LABELS models TIMEOUT 600)

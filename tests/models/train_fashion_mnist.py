@@ -36,8 +36,6 @@ LEARNING_RATE = 2e-3
 # that its input is just pixels / 255.
 PIXEL_MEAN = 0.2860
 PIXEL_STD = 0.3530
-FILES = ["fashion_mnist.onnx", "fashion_mnist_reference.json"]
-STAMP = ".stamp_fashion_mnist"
 
 
 def read_idx(path, dims):
@@ -100,18 +98,42 @@ def stamp_text():
     return f"{digest.hexdigest()} torch-{torch.__version__}\n"
 
 
-def main():
-    outdir = Path(sys.argv[1] if len(sys.argv) > 1 else "build/zoo")
-    stamp = outdir / STAMP
-    expected = stamp_text()
-    if stamp.is_file() and stamp.read_text() == expected and all((outdir / f).is_file() for f in FILES):
-        print(f"fashion_mnist up to date in {outdir}")
-        return
+def up_to_date(outdir, name, expected):
+    """Whether OUTDIR holds NAME's files from the recipe `expected` stands for; if not, clears the stamp."""
+    stamp = outdir / f".stamp_{name}"
+    files = [outdir / f"{name}.onnx", outdir / f"{name}_reference.json"]
+    if stamp.is_file() and stamp.read_text() == expected and all(f.is_file() for f in files):
+        print(f"{name} up to date in {outdir}")
+        return True
     outdir.mkdir(parents=True, exist_ok=True)
     stamp.unlink(missing_ok=True)
     torch.set_num_threads(2)
-    torch.manual_seed(SEED)
     torch.use_deterministic_algorithms(True)
+    return False
+
+
+def write_model(outdir, name, model, sample, reference, expected):
+    """Exports NAME.onnx and NAME_reference.json (the preprocessing Zenith's InputLayout needs added:
+    (pixel - mean) / scale, pixels 0-255), each atomically, then the stamp."""
+    tmp = outdir / f"{name}.onnx.tmp"
+    torch.onnx.export(model, sample, str(tmp), opset_version=OPSET, input_names=["input"],
+                      output_names=["output"], dynamic_axes=DYNAMIC_AXES, do_constant_folding=True)
+    check_onnx(name, tmp)
+    os.replace(tmp, outdir / f"{name}.onnx")
+    reference = {"dataset": "fashion-mnist", **reference, "mean": [0.0], "scale": [255.0],
+                 "torch": torch.__version__}
+    tmp = outdir / f"{name}_reference.json.tmp"
+    tmp.write_text(json.dumps(reference, indent=2) + "\n")
+    os.replace(tmp, outdir / f"{name}_reference.json")
+    (outdir / f".stamp_{name}").write_text(expected)
+
+
+def main():
+    outdir = Path(sys.argv[1] if len(sys.argv) > 1 else "build/zoo")
+    expected = stamp_text()
+    if up_to_date(outdir, "fashion_mnist", expected):
+        return
+    torch.manual_seed(SEED)
 
     start = time.perf_counter()
     train_x, train_y = load("train")
@@ -121,26 +143,9 @@ def main():
     seconds = time.perf_counter() - start
     accuracy = top1(model, test_x, test_y)
 
-    tmp = outdir / "fashion_mnist.onnx.tmp"
-    torch.onnx.export(model, test_x[:2], str(tmp), opset_version=OPSET, input_names=["input"],
-                      output_names=["output"], dynamic_axes=DYNAMIC_AXES, do_constant_folding=True)
-    check_onnx("fashion_mnist", tmp)
-    os.replace(tmp, outdir / "fashion_mnist.onnx")
-    reference = {
-        "dataset": "fashion-mnist",
-        "samples": len(test_y),
-        "top1": accuracy,
-        # What Zenith's InputLayout needs: (pixel - mean) / scale, pixels 0-255.
-        "mean": [0.0],
-        "scale": [255.0],
-        "epochs": EPOCHS,
-        "train_seconds": round(seconds, 1),
-        "torch": torch.__version__,
-    }
-    tmp = outdir / "fashion_mnist_reference.json.tmp"
-    tmp.write_text(json.dumps(reference, indent=2) + "\n")
-    os.replace(tmp, outdir / "fashion_mnist_reference.json")
-    stamp.write_text(expected)
+    write_model(outdir, "fashion_mnist", model, test_x[:2],
+                {"samples": len(test_y), "top1": accuracy, "epochs": EPOCHS,
+                 "train_seconds": round(seconds, 1)}, expected)
     print(f"fashion_mnist.onnx: top-1 {accuracy:.4f} on {len(test_y)} test images; "
           f"trained {EPOCHS} epochs in {seconds:.1f} s")
 

@@ -15,6 +15,7 @@
 #include "testing/temp_dir.h"
 #include "tools/accuracy.h"
 #include "tools/int8_conversion.h"
+#include "tools/validation_metric.h"
 #include "zenith/zenith.h"
 
 namespace zenith::tools {
@@ -112,6 +113,87 @@ TEST_F(AccuracyZoo, FashionMnistInt8KeepsNinetyNinePercentOfF32) {
       report.value, f32, 100 * report.value / f32, int8.samples);
   EXPECT_GE(report.value, kClosedDivisionShare * f32);
   EXPECT_GE(f32, 0.85);
+}
+
+// --metric top1 with a drop no quantization meets: the fallback returns convolutions to f32
+// until top-1 on the validation subset is f32's, and reports the metric before and after.
+TEST_F(AccuracyZoo, FashionMnistTop1FallbackHoldsTheTaskMetric) {
+  ir::Graph graph = runtime::load_graph(model_);
+  passes::run_default_passes(graph);
+  const Int8Report int8 =
+      quantize_int8(graph, {.calib_data = "fashion-mnist-train",
+                            .calib_count = 100,
+                            .mean = fmt::format("{}", reference_["mean"][0].get<float>()),
+                            .scale = fmt::format("{}", reference_["scale"][0].get<float>()),
+                            .run = {"CPU", 0},
+                            .metric = "top1",
+                            .max_drop = 1e-9,
+                            .val_data = "fashion-mnist",
+                            .val_count = 2000});
+  ASSERT_TRUE(int8.metric);
+  const MetricReport& m = *int8.metric;
+  std::cout << fmt::format(
+      "{}: f32 {:.4f}, every Conv INT8 {:.4f}, after the fallback {:.4f} ({} "
+      "kept f32)\n",
+      m.describe, m.f32[0], m.all_int8[0], m.int8[0], int8.kept_f32.size());
+  EXPECT_EQ(m.names, std::vector<std::string>{"top-1"});
+  EXPECT_GE(m.f32[0], 0.85);
+  EXPECT_GE(m.int8[0], m.f32[0]);  // the bound: a drop of 1e-9
+  EXPECT_EQ(int8.kept_f32.empty(), m.all_int8[0] >= m.f32[0]);
+}
+
+class AccuracyZooMultilabel : public AccuracyZoo {
+ protected:
+  // The multi-label model quantized with --metric auroc on the first `val_count` test images.
+  Int8Report quantize(size_t calib_count, size_t val_count, double max_drop) {
+    ir::Graph graph = runtime::load_graph(model_);
+    passes::run_default_passes(graph);
+    return quantize_int8(graph, {.calib_data = "fashion-mnist-train",
+                                 .calib_count = calib_count,
+                                 .mean = "0",
+                                 .scale = "255",
+                                 .run = {"CPU", 0},
+                                 .metric = "auroc",
+                                 .max_drop = max_drop,
+                                 .val_data = "fashion-mnist",
+                                 .val_count = val_count});
+  }
+  const fs::path model_ = zoo_ / "fashion_multilabel.onnx";
+};
+
+// The multi-label model (a small DenseNet with a sigmoid per class, trained on real data):
+// INT8, calibrated on 300 training images, keeps each class's AUROC to 99% of f32's on the
+// 10,000 test images with every convolution quantized, and f32 matches PyTorch class by class.
+TEST_F(AccuracyZooMultilabel, Int8KeepsEachAurocToNinetyNinePercent) {
+  ASSERT_TRUE(fs::exists(model_)) << model_ << " is absent: run `ctest -L models`";
+  const auto pytorch =
+      nlohmann::json::parse(std::ifstream(zoo_ / "fashion_multilabel_reference.json"))["auroc"];
+  const Int8Report int8 = quantize(300, 10000, 0.01);
+  ASSERT_TRUE(int8.metric);
+  const MetricReport& m = *int8.metric;
+  ASSERT_EQ(m.names.size(), 10u);
+  EXPECT_TRUE(int8.kept_f32.empty());
+  EXPECT_EQ(int8.quantized.at("Conv"), 8u);
+  for (size_t i = 0; i < m.names.size(); ++i) {
+    std::cout << fmt::format("{:<12} AUROC PyTorch {:.4f}, f32 {:.4f}, INT8 {:.4f}\n", m.names[i],
+                             pytorch[m.names[i]].get<double>(), m.f32[i], m.int8[i]);
+    EXPECT_NEAR(m.f32[i], pytorch[m.names[i]].get<double>(), 1e-3) << m.names[i];
+    EXPECT_GE(m.int8[i], kClosedDivisionShare * m.f32[i]) << m.names[i];
+    EXPECT_GE(m.f32[i], 0.85) << m.names[i] << ": trained, far above chance (0.5)";
+  }
+}
+
+// Asked to keep every AUROC exactly (a drop of 1e-9), the fallback returns convolutions to f32
+// until each class's AUROC is f32's (on fewer images, to keep it short).
+TEST_F(AccuracyZooMultilabel, AurocFallbackHoldsEveryFinding) {
+  ASSERT_TRUE(fs::exists(model_)) << model_ << " is absent: run `ctest -L models`";
+  const Int8Report int8 = quantize(50, 500, 1e-9);
+  ASSERT_TRUE(int8.metric);
+  const MetricReport& m = *int8.metric;
+  std::cout << fmt::format("{}: {} convolutions kept f32: {}\n", m.describe, int8.kept_f32.size(),
+                           fmt::join(int8.kept_f32, ", "));
+  EXPECT_TRUE(within_drop(m.int8, m.f32, 1e-9));
+  EXPECT_EQ(int8.kept_f32.empty(), within_drop(m.all_int8, m.f32, 1e-9));
 }
 
 // BF16 (inference_precision) keeps 99% of the f32 model's top-1, every Conv and Gemm computing

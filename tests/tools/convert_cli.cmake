@@ -41,6 +41,9 @@ zenith_cli_test(info_zir_int8 0
 set_tests_properties(cli.run_zir_int8 cli.info_zir_int8 PROPERTIES FIXTURES_REQUIRED cli_zir_int8)
 zenith_cli_test(convert_bad_precision 1 "--precision 'int4': expected f32 \\(or fp32\\) or int8"
                 convert ${D}/conv_small.onnx -o ${Z}_bad.zir --precision int4)
+zenith_cli_test(convert_metric_needs_labels 1
+  "--metric top1 needs labeled validation data: --val-data \\(or --calib-data\\) naming a dataset"
+  convert ${D}/conv_small.onnx -o ${Z}_bad.zir --input-shape 2,3,16,16 --precision int8 --metric top1)
 zenith_cli_test(convert_bad_calib_method 1 "--calib-method 'kl': expected minmax, percentile or entropy"
                 convert ${D}/conv_small.onnx -o ${Z}_bad.zir --input-shape 2,3,16,16 --precision int8
                 --calib-method kl)

@@ -3,10 +3,13 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include "passes/pass_test_util.h"
 #include "reference/graph_builder.h"
 #include "testing/expect_error.h"
 #include "testing/outputs.h"
+#include "tools/validation_metric.h"
 
 namespace zenith::tools {
 namespace {
@@ -64,10 +67,31 @@ TEST(Int8Conversion, ABoundINT8CannotMeetReturnsNodesToF32UntilItHolds) {
 TEST(Int8Conversion, RejectsUnknownMetricsAndDrops) {
   ir::Graph g = two_convs();
   testing::expect_error([&] { quantize_int8(g, options("top5", 0.01)); },
-                        Error::Kind::InvalidArgument, "--metric 'top5': expected output-error");
+                        Error::Kind::InvalidArgument,
+                        "--metric 'top5': expected top1, auroc or output-error");
   testing::expect_error([&] { quantize_int8(g, options("output-error", 1.5)); },
                         Error::Kind::InvalidArgument,
                         "--max-drop 1.5: expected a fraction in (0, 1)");
+}
+
+// The task metrics need labels: random calibration samples or a .npy folder have none.
+TEST(Int8Conversion, TaskMetricsNeedALabeledDataset) {
+  ir::Graph g = two_convs();
+  testing::expect_error([&] { quantize_int8(g, options("top1", 0.01)); },
+                        Error::Kind::InvalidArgument,
+                        "--metric top1 needs labeled validation data: --val-data");
+  Int8Options o = options("auroc", 0.01);
+  o.val_data = "/nonexistent/folder";
+  testing::expect_error([&] { quantize_int8(g, o); }, Error::Kind::InvalidArgument,
+                        "--metric auroc needs labeled validation data, and '/nonexistent/folder' "
+                        "is not a dataset");
+}
+
+TEST(Int8Conversion, TheDropIsRelativeAndHeldPerValue) {
+  EXPECT_TRUE(within_drop({0.99, 0.5}, {1.0, 0.5}, 0.01));
+  EXPECT_FALSE(within_drop({0.98, 0.5}, {1.0, 0.5}, 0.01));
+  EXPECT_FALSE(within_drop({1.0, 0.49}, {1.0, 0.5}, 0.01)) << "each finding, not the mean";
+  EXPECT_FALSE(within_drop({std::nan("")}, {0.5}, 0.01));
 }
 
 }  // namespace
