@@ -9,6 +9,7 @@
 #include <memory>
 
 #include "devices/cpu/cpu_isa.h"
+#include "frontend/onnx/model_writer.h"
 #include "ir/errors.h"
 #include "ir/zir.h"
 #include "passes/freeze_input_shapes.h"
@@ -43,7 +44,8 @@ struct ConvertOptions {
   std::string mean, scale;  // a calibration dataset's preprocessing
   std::string metric;       // "": no fallback
   std::string max_drop = "1%";
-  std::string val_data;  // --metric top1 / auroc: "" for calib_data
+  std::string export_qdq;  // int8: also write the quantized model as QDQ ONNX here
+  std::string val_data;    // --metric top1 / auroc: "" for calib_data
   size_t val_count = 1000;
 };
 
@@ -181,6 +183,8 @@ int convert(const ConvertOptions& options) {
   if (precision == "int8" && options.compress == "fp16")
     throw_invalid_argument(
         "--compress fp16 with --precision int8: INT8 weights are already 1 byte");
+  if (!options.export_qdq.empty() && precision != "int8")
+    throw_invalid_argument("--export-qdq writes a quantized model: it needs --precision int8");
   if (!(options.rtol >= 0 && options.atol >= 0) || options.rtol + options.atol == 0)
     throw_invalid_argument("--rtol {} / --atol {}: expected non-negative values, not both 0",
                            options.rtol, options.atol);
@@ -216,7 +220,13 @@ int convert(const ConvertOptions& options) {
                              report.initializers_after);
   }
 
-  if (precision == "int8") quantize_int8(graph, options, zir);
+  if (precision == "int8") {
+    quantize_int8(graph, options, zir);
+    if (!options.export_qdq.empty()) {
+      onnx_frontend::write_model(graph, options.export_qdq);
+      std::cout << fmt::format("int8: QDQ ONNX written to {}\n", options.export_qdq);
+    }
+  }
 
   std::map<std::string, ir::Value> feeds;
   if (options.compress == "fp16") {
@@ -314,6 +324,9 @@ Command add_convert_command(CLI::App& app) {
       "output-error: every output's cosine similarity to f32 is at least 1 - --max-drop; "
       "top1: the top-1 accuracy, auroc: each finding's AUROC on --val-data keeps at least "
       "1 - --max-drop of f32's");
+  sub->add_option("--export-qdq", options->export_qdq,
+                  "int8: also write the quantized model as standard QDQ ONNX (QuantizeLinear / "
+                  "DequantizeLinear around each convolution) for other runtimes");
   sub->add_option("--val-data", options->val_data,
                   "int8 --metric top1|auroc: the labeled dataset to measure on (default: "
                   "--calib-data)");

@@ -32,9 +32,15 @@ zenith_cli_test(convert_fp16_tight 0 "2 kept f32 \\(0x\\).*fp16: 0 of 2 constant
 zenith_cli_test(convert_int8 0
   "int8: calibrated 1 activations \\(entropy\\) on 300 samples of seeded random values \\(seed 0\\); quantized 1 Conv\nint8: output 'y' cosine similarity to f32 0\\.99[0-9]+.*warning: no --calib-data: calibrating on seeded random inputs"
   convert ${D}/conv_small.onnx -o ${Z}_conv_small_int8.zir --input-shape 2,3,16,16 --precision int8
-  --calib-method entropy)
+  --calib-method entropy --export-qdq ${Z}_conv_small_qdq.onnx)
 set_tests_properties(cli.convert_int8 PROPERTIES FIXTURES_SETUP cli_zir_int8)
 zenith_cli_test(run_zir_int8 0 "y +f32 +\\[2,8,16,16\\]" run ${Z}_conv_small_int8.zir -d CPU)
+# The same quantization as standard QDQ ONNX: ONNX's checker accepts it, and it runs as INT8.
+zenith_cli_test(run_exported_qdq 0 "placement on CPU for x=\\[2,3,16,16\\], precision f32:\n +QConv +1 CPU +int8 1"
+  info ${Z}_conv_small_qdq.onnx -d CPU)
+set_tests_properties(cli.run_exported_qdq PROPERTIES FIXTURES_REQUIRED cli_zir_int8)
+zenith_cli_test(convert_export_qdq_needs_int8 1 "--export-qdq writes a quantized model: it needs --precision int8"
+  convert ${D}/conv_small.onnx -o ${Z}_bad.zir --export-qdq ${Z}_bad.onnx)
 zenith_cli_test(info_zir_int8 0
   "precision: +int8\n.*quantization: 1 activations, 1 weights and biases\n +activation +x +i8 +scale 0\\.0078[0-9]+ +zero point 0\n +weight +w/quantized +i8 +8 scales [0-9.]+\\.\\.[0-9.]+ \\(axis 0\\) +zero point 0"
   info ${Z}_conv_small_int8.zir)
