@@ -13,6 +13,7 @@
 #include "passes/layer_norm_fusion.h"
 #include "passes/pool_before_pointwise_conv.h"
 #include "passes/qconv_fusion.h"
+#include "passes/qlinear_decomposition.h"
 #include "passes/shape_folding.h"
 #include "passes/swish_fusion.h"
 
@@ -33,8 +34,10 @@ ChangeCounts fold_constants_default(ir::Graph& graph) { return fold_constants(gr
 // BatchNormalization parameters into initializers that batch_norm_folding can use. Dead node
 // elimination last drops what the others left unread (folded nodes' inputs, replaced weights).
 // The fusions run after constant folding, which turns computed constants (sqrt(2), eps) into the
-// initializers they match.
+// initializers they match. QLinear* ops become the QDQ form first, whose bias scales constant
+// folding then computes and qconv_fusion reads.
 constexpr Pass kPasses[] = {
+    {"qlinear_decomposition", "decomposed", &decompose_qlinear_ops},
     {"identity_elimination", "removed", &eliminate_identities},
     {"shape_folding", "folded", &fold_shapes},
     {"constant_folding", "folded", &fold_constants_default},

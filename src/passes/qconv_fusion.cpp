@@ -17,13 +17,15 @@ bool zero_points(const ir::Graph& graph, const ir::Node& dq, size_t i, ir::DType
   return std::all_of(bytes, bytes + z->size_bytes(), [](uint8_t b) { return b == 0; });
 }
 
-// The activation's DequantizeLinear, if it dequantizes u8 or s8 with a scalar scale and zero 0.
+// The activation's DequantizeLinear, if it dequantizes u8 or s8 with a scalar scale and a
+// scalar constant zero point (absent: u8 0).
 const ir::Node* activation_dq(const PatternGraph& g, const std::string& value) {
   const ir::Node* dq = g.producer(value, "DequantizeLinear");
   if (!dq || !dq->has_input(1) || !g.scalar(dq->inputs[1])) return nullptr;
-  const bool u8 = zero_points(g.graph(), *dq, 2, ir::DType::U8);
-  const bool s8 = dq->has_input(2) && zero_points(g.graph(), *dq, 2, ir::DType::I8);
-  return u8 || s8 ? dq : nullptr;
+  if (!dq->has_input(2)) return dq;
+  const ir::Tensor* z = constant_of(g.graph(), dq->inputs[2]);
+  const bool integer = z && (z->dtype() == ir::DType::U8 || z->dtype() == ir::DType::I8);
+  return integer && z->numel() == 1 ? dq : nullptr;
 }
 
 // The weight's DequantizeLinear, if it dequantizes a constant s8 [M, ...] with zero points 0 and
@@ -34,7 +36,8 @@ const ir::Node* weight_dq(const PatternGraph& g, const std::string& value) {
   const ir::Tensor* w = constant_of(g.graph(), dq->inputs[0]);
   const ir::Tensor* scale = constant_of(g.graph(), dq->inputs[1]);
   if (!w || w->dtype() != ir::DType::I8 || w->dims().empty() || !scale ||
-      scale->dtype() != ir::DType::F32 || !zero_points(g.graph(), *dq, 2, ir::DType::I8))
+      scale->dtype() != ir::DType::F32 ||
+      (dq->has_input(2) && !zero_points(g.graph(), *dq, 2, ir::DType::I8)))  // absent: 0 of w's
     return nullptr;
   const bool per_tensor = scale->numel() == 1;
   const bool per_channel =
@@ -59,6 +62,12 @@ ChangeCounts fuse_quantized_convs(ir::Graph& graph) {
       const ir::Tensor* b = constant_of(graph, conv.inputs[2]);
       if (!b || b->dtype() != ir::DType::F32) continue;
       inputs.push_back(conv.inputs[2]);
+    }
+    const bool zero =
+        !x->has_input(2) || zero_points(graph, *x, 2, constant_of(graph, x->inputs[2])->dtype());
+    if (!zero) {
+      inputs.resize(5);  // B, or "" for none
+      inputs.push_back(x->inputs[2]);
     }
     ir::Node fused = zenith_node("QConv", conv.name, std::move(inputs), conv.outputs);
     fused.attributes = conv.attributes;

@@ -1,6 +1,7 @@
 // INT8 on the CPU device: QDQ graphs (passes/quantize.h) run as integer convolutions
 // (zenith.QConv) that agree with REF running the QDQ graph as written.
 #include "cpu/differential.h"
+#include "devices/cpu/cpu_isa.h"
 #include "passes/quantize.h"
 
 namespace zenith {
@@ -93,6 +94,94 @@ TEST(CpuInt8, GroupedDepthwiseAndStrided) {
         {"conv"}, {{"x", {-1.0f, 1.0f}}});
     testing::expect_cpu_matches_ref(g, {{"x", random_tensor({2, 16, 11, 10}, 1)}}, kInt8);
   }
+}
+
+ir::Tensor scalar_u8(uint8_t v) { return ir::Tensor::scalar<uint8_t>(v); }
+
+// An s8 tensor of `dims` with values in [-127, 127], seeded.
+ir::Tensor random_s8(ir::Dims dims, uint64_t seed) {
+  const ir::Tensor f = random_tensor(std::move(dims), seed);
+  ir::Tensor t(ir::DType::I8, f.dims());
+  for (int64_t i = 0; i < f.numel(); ++i)
+    t.data<int8_t>()[i] = static_cast<int8_t>(std::lround(f.data<float>()[i] * 127));
+  return t;
+}
+
+// The QDQ form ONNX Runtime's quantizer writes by default: u8 activations with zero points other
+// than 0 (here 100 and 7), s8 weights with one scale. The padded border reads the zero point, a
+// real 0, and the output's zero point rides the Quantize post-op.
+TEST(CpuInt8, AsymmetricActivationsAsOnnxRuntimeWritesThem) {
+  const ir::Graph g = *make_graph(
+      {make_node("QuantizeLinear", {"x", "sx", "zx"}, {"xq"}),
+       make_node("DequantizeLinear", {"xq", "sx", "zx"}, {"xd"}),
+       make_node("DequantizeLinear", {"w", "sw"}, {"wd"}),
+       named(make_node("Conv", {"xd", "wd", "b"}, {"c"}, {{"pads", kSame}}), "conv"),
+       make_node("Relu", {"c"}, {"r"}), make_node("QuantizeLinear", {"r", "sy", "zy"}, {"yq"}),
+       make_node("DequantizeLinear", {"yq", "sy", "zy"}, {"y"})},
+      {"x"}, {"y"},
+      {{"sx", ir::Tensor::scalar(0.01f)},
+       {"zx", scalar_u8(100)},
+       {"w", random_s8({16, 8, 3, 3}, 2)},
+       {"sw", ir::Tensor::scalar(0.002f)},
+       {"b", random_tensor({16}, 3)},
+       {"sy", ir::Tensor::scalar(0.05f)},
+       {"zy", scalar_u8(7)}});
+  const std::map<std::string, ir::Value> feeds = {{"x", random_tensor({2, 8, 7, 6}, 1)}};
+  testing::expect_cpu_matches_ref(g, feeds, kInt8);
+  const auto steps = profile(g, feeds);
+  ASSERT_EQ(steps.size(), 3u);  // Q(x), QConv+Relu+Q, DQ
+  EXPECT_EQ(steps[1].op, "QConv+Relu+QuantizeLinear");
+  for (const auto& s : steps) {
+    EXPECT_EQ(s.device, "CPU") << s.node;
+    EXPECT_NE(s.implementation.rfind("ref", 0), 0u) << s.node << ": " << s.implementation;
+  }
+}
+
+// The QOperator format (QLinearConv, QLinearMatMul): REF runs the ops as written, the CPU their
+// QDQ form (passes/qlinear_decomposition.h), the convolution as one integer step.
+TEST(CpuInt8, QLinearOpsFromOtherToolsRunOnTheIntegerPath) {
+  ir::Tensor bias(ir::DType::I32, {16});
+  for (int64_t i = 0; i < 16; ++i) bias.data<int32_t>()[i] = static_cast<int32_t>(i * 97 - 700);
+  ir::Tensor w_scales(ir::DType::F32, {16});
+  for (int64_t i = 0; i < 16; ++i) w_scales.data<float>()[i] = 0.001f * static_cast<float>(i + 1);
+  const ir::Graph g = *make_graph(
+      {make_node("QuantizeLinear", {"x", "sx", "zx"}, {"xq"}),
+       named(make_node("QLinearConv", {"xq", "sx", "zx", "w", "sw", "zw", "sy", "zy", "b"}, {"yq"},
+                       {{"pads", kSame}, {"strides", std::vector<int64_t>{2, 2}}}),
+             "qlinear_conv"),
+       make_node("DequantizeLinear", {"yq", "sy", "zy"}, {"y"}),
+       make_node("Reshape", {"yq", "shape"}, {"flat"}),
+       make_node("QLinearMatMul", {"flat", "sy", "zy", "m", "sm", "zm", "sz", "zz"}, {"zq"}),
+       make_node("DequantizeLinear", {"zq", "sz", "zz"}, {"z"})},
+      {"x"}, {"y", "z"},
+      {{"sx", ir::Tensor::scalar(0.01f)},
+       {"zx", scalar_u8(128)},
+       {"w", random_s8({16, 8, 3, 3}, 2)},
+       {"sw", w_scales},
+       {"zw", ir::Tensor(ir::DType::I8, {16})},
+       {"sy", ir::Tensor::scalar(0.03f)},
+       {"zy", scalar_u8(20)},
+       {"b", bias},
+       {"shape", ir::Tensor(ir::DType::I64, {2})},
+       {"m", random_s8({256, 10}, 4)},
+       {"sm", ir::Tensor::scalar(0.004f)},
+       {"zm", ir::Tensor::scalar<int8_t>(0)},
+       {"sz", ir::Tensor::scalar(0.1f)},
+       {"zz", scalar_u8(50)}});
+  ir::Graph graph = g;
+  graph.initializers.at("shape").data<int64_t>()[0] = 2;
+  graph.initializers.at("shape").data<int64_t>()[1] = 256;
+  const std::map<std::string, ir::Value> feeds = {{"x", random_tensor({2, 8, 8, 8}, 1)}};
+  // Without VNNI the weights run with 7 bits (cpu_isa.h): each of the 72 products of an output
+  // may lose half a quantum of these wide weights; measured 5 output quanta, 2% of the largest.
+  constexpr testing::CpuExpectation kSevenBit = {.rtol = 1e-3, .atol = 1e-4, .scale = 4e-2};
+  testing::expect_cpu_matches_ref(graph, feeds, cpu::int8_dot_product() ? kInt8 : kSevenBit);
+  const auto steps = profile(graph, feeds);
+  const auto qconv = std::find_if(steps.begin(), steps.end(),
+                                  [](const auto& s) { return s.op.rfind("QConv", 0) == 0; });
+  ASSERT_NE(qconv, steps.end()) << "the QLinearConv runs as zenith.QConv";
+  EXPECT_EQ(qconv->op, "QConv+QuantizeLinear");
+  EXPECT_NE(qconv->implementation.rfind("ref", 0), 0u) << qconv->implementation;
 }
 
 }  // namespace

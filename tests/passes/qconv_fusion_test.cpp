@@ -65,15 +65,24 @@ TEST(QConvFusion, ThePipelineFusesAndDropsTheWeightDequantizers) {
 }
 
 TEST(QConvFusion, LeavesConvsItCannotReadAsIntegers) {
-  ir::Graph graph = quantized_pair();
-  // A nonzero activation zero point, and an f32 weight.
-  graph.initializers.at("x/zero_point").data<int8_t>()[0] = 3;
   ir::Graph f32_weight = quantized_pair();
   for (ir::Node& n : f32_weight.nodes)
     if (n.name == "conv2") n.inputs[1] = "w2_f32";
   f32_weight.initializers["w2_f32"] = random_tensor({4, 8, 1, 1}, 9);
-  EXPECT_EQ(fuse_quantized_convs(graph), (ChangeCounts{{"QConv", 1}}));
   EXPECT_EQ(fuse_quantized_convs(f32_weight), (ChangeCounts{{"QConv", 1}}));
+}
+
+// An activation zero point other than 0 (ONNX Runtime's asymmetric u8) becomes QConv's input 5.
+TEST(QConvFusion, ANonzeroActivationZeroPointIsTakenAlong) {
+  ir::Graph graph = quantized_pair();
+  graph.initializers.at("x/zero_point").data<int8_t>()[0] = 3;
+  const ir::Graph qdq = graph;
+  EXPECT_EQ(fuse_quantized_convs(graph), (ChangeCounts{{"QConv", 2}}));
+  const auto qconv = std::find_if(graph.nodes.begin(), graph.nodes.end(),
+                                  [](const ir::Node& n) { return n.op_type == "QConv"; });
+  ASSERT_EQ(qconv->inputs.size(), 6u);
+  EXPECT_EQ(qconv->inputs[5], "x/zero_point");
+  testing::expect_same_outputs(qdq, graph, kFeeds);
 }
 
 }  // namespace

@@ -33,7 +33,8 @@ struct Eltwise {
 // post-op), so the 1x1 output, often the largest tensor of a MobileNet block, is never written
 // out whole.
 // Quantize: a QuantizeLinear ending an integer step: its output becomes `dtype` (u8 or s8),
-// divided by the scale by `eltwise` (linear, alpha = 1 / scale) before oneDNN rounds it.
+// divided by the scale and shifted by the zero point by `eltwise` (linear, alpha = 1 / scale,
+// beta = zero point) before oneDNN rounds it.
 struct PostOp {
   enum class Kind { Eltwise, Sum, Depthwise, Quantize };
   Kind kind = Kind::Eltwise;

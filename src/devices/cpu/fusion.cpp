@@ -99,7 +99,8 @@ void absorb_followers(const ir::Graph& graph, const Uses& uses,
                allowed == PostOps::EltwiseSumAndQuantize && !has_sum && next.domain.empty() &&
                next.op_type == "QuantizeLinear" && (q = linear_quantization(graph, next))) {
       post->kind = PostOp::Kind::Quantize;
-      post->eltwise = {dnnl::algorithm::eltwise_linear, 1.0f / q->scale};
+      post->eltwise = {dnnl::algorithm::eltwise_linear, 1.0f / q->scale,
+                       static_cast<float>(q->zero_point)};
       post->dtype = q->type;
     } else if ((allowed == PostOps::EltwiseAndSum || allowed == PostOps::EltwiseSumAndQuantize) &&
                !has_sum && !has_depthwise && next.op_type == "Add" && next.inputs.size() == 2 &&

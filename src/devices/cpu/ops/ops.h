@@ -47,13 +47,14 @@ ZENITH_CPU_OP_FAMILY(where)
 
 #undef ZENITH_CPU_OP_FAMILY
 
-// A QuantizeLinear or DequantizeLinear as the CPU runs it: one constant scale, zero point 0.
+// A QuantizeLinear or DequantizeLinear as the CPU runs it: one constant scale and zero point.
 struct LinearQuantization {
   float scale = 1.0f;
   ir::DType type = ir::DType::U8;  // the integer side's: U8 or I8
+  int32_t zero_point = 0;
 };
-// Its scale and integer type, or nullopt for a per-axis scale, a scale that is not a positive
-// constant, or a zero point that is not a constant 0.
+// Its scale, integer type and zero point, or nullopt for a per-axis scale or zero point, a scale
+// that is not a positive constant, or a zero point that is not a u8 / s8 constant.
 std::optional<LinearQuantization> linear_quantization(const ir::Graph& graph, const ir::Node& node);
 
 // The stride of `dw` if a step of Conv `conv` with post-ops `before` may take it as a depthwise

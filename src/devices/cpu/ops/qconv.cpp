@@ -17,7 +17,14 @@ namespace {
 using dnnl::memory;
 
 // Inputs of zenith.QConv.
-constexpr size_t kX = 0, kXScale = 1, kW = 2, kWScale = 3, kB = 4;
+constexpr size_t kX = 0, kXScale = 1, kW = 2, kWScale = 3, kB = 4, kXZeroPoint = 5;
+
+// X's zero point: input kXZeroPoint, a u8 or s8 scalar constant, or 0.
+int32_t x_zero_point(const ir::Graph& graph, const ir::Node& node) {
+  if (!node.has_input(kXZeroPoint)) return 0;
+  const ir::Tensor& z = graph.initializers.at(node.inputs[kXZeroPoint]);
+  return z.dtype() == ir::DType::U8 ? int32_t{*z.data<uint8_t>()} : int32_t{*z.data<int8_t>()};
+}
 
 struct QConvEntry {
   dnnl::convolution_forward::primitive_desc pd;
@@ -29,7 +36,10 @@ struct QConvEntry {
 class QConvOp : public CpuOp {
  public:
   QConvOp(const ir::Graph& graph, const StepSpec& spec)
-      : node_(*spec.node), spec_(spec), weights_(graph.initializers.at(node_.inputs[kW])) {
+      : node_(*spec.node),
+        spec_(spec),
+        weights_(graph.initializers.at(node_.inputs[kW])),
+        x_zero_point_(x_zero_point(graph, node_)) {
     const float x_scale = *graph.initializers.at(node_.inputs[kXScale]).data<float>();
     const ir::Tensor& w_scale = graph.initializers.at(node_.inputs[kWScale]);
     const int64_t channels = weights_.dims()[0];
@@ -93,6 +103,8 @@ class QConvOp : public CpuOp {
     const ConvGeometry geo = conv_geometry(node_, x, w);
     dnnl::primitive_attr attr = with_user_scratchpad();
     attr.set_output_scales(1 << 1, scales_);  // per output channel
+    // Padding reads X's zero point, a real 0, as ONNX's QLinearConv and the QDQ form mean.
+    if (x_zero_point_ != 0) attr.set_zero_points(DNNL_ARG_SRC, 0, {x_zero_point_});
     attr.set_post_ops(make_post_ops(spec_.post_ops));
     const auto src_type = *dnnl_type(in[kX]->dtype());
     const auto bias = bias_.empty()
@@ -128,6 +140,7 @@ class QConvOp : public CpuOp {
   ir::Tensor weights_;         // the graph's, or halved
   std::vector<float> scales_;  // x_scale * w_scale per output channel
   std::vector<float> bias_;    // B / scales_, the accumulator's units
+  int32_t x_zero_point_;
   std::optional<size_t> sum_at_;
   memory::data_type out_type_ = memory::data_type::f32;
   PrimitiveCache<QConvEntry> cache_;
@@ -156,6 +169,9 @@ std::string supports_qconv(const ir::Graph& graph, const ir::Node& node) {
       !constant_of(graph, node, kWScale, ir::DType::F32, {1, m}) ||
       (node.has_input(kB) && !constant_of(graph, node, kB, ir::DType::F32, {m})))
     return "its scales and bias are not constants of the sizes W needs";
+  if (node.has_input(kXZeroPoint) && !constant_of(graph, node, kXZeroPoint, ir::DType::U8, {1}) &&
+      !constant_of(graph, node, kXZeroPoint, ir::DType::I8, {1}))
+    return "X's zero point is not one u8 / s8 constant";
   return "";
 }
 

@@ -1,6 +1,6 @@
-// QuantizeLinear and DequantizeLinear with one scale and zero point 0, as oneDNN reorders that
-// scale while they convert: f32 <-> u8 / s8. Where the CPU's integer convolutions read and write
-// (zenith.QConv) these are the edges of the integer regions.
+// QuantizeLinear and DequantizeLinear with one scale and zero point, as oneDNN reorders that
+// scale and shift while they convert: f32 <-> u8 / s8. Where the CPU's integer convolutions read
+// and write (zenith.QConv) these are the edges of the integer regions.
 #include <algorithm>
 
 #include "devices/cpu/ops/op_util.h"
@@ -25,10 +25,13 @@ std::optional<LinearQuantization> linear_quantization(const ir::Graph& graph,
   const auto zero = graph.initializers.find(node.inputs[2]);
   if (zero == graph.initializers.end() || zero->second.numel() != 1) return std::nullopt;
   q.type = zero->second.dtype();
-  const bool is_zero = q.type == ir::DType::U8   ? *zero->second.data<uint8_t>() == 0
-                       : q.type == ir::DType::I8 ? *zero->second.data<int8_t>() == 0
-                                                 : false;
-  return is_zero ? std::optional(q) : std::nullopt;
+  if (q.type == ir::DType::U8)
+    q.zero_point = *zero->second.data<uint8_t>();
+  else if (q.type == ir::DType::I8)
+    q.zero_point = *zero->second.data<int8_t>();
+  else
+    return std::nullopt;
+  return q;
 }
 
 namespace {
@@ -68,7 +71,10 @@ class QuantizeLinearOp : public CpuOp {
                                          : std::nullopt;
     const dnnl::memory::desc dst = tag ? tagged_desc(dims, *tag, type) : plain_desc(dims, type);
     dnnl::primitive_attr attr = with_user_scratchpad();
+    // oneDNN: to = scale * (from - from's zero point) + to's zero point.
     attr.set_output_scales(0, {quantize_ ? 1.0f / q_.scale : q_.scale});
+    if (q_.zero_point != 0)
+      attr.set_zero_points(quantize_ ? DNNL_ARG_TO : DNNL_ARG_FROM, 0, {q_.zero_point});
     return {dnnl::reorder(dnnl::reorder::primitive_desc(engine(), src, engine(), dst, attr)), dst};
   }
 
@@ -81,7 +87,7 @@ class QuantizeLinearOp : public CpuOp {
 
 std::string supports_quantize_linear(const ir::Graph& graph, const ir::Node& node) {
   if (!linear_quantization(graph, node))
-    return "only one constant positive scale and a zero point of 0 run on CPU";
+    return "only one constant positive scale and one constant u8 / s8 zero point run on CPU";
   return "";
 }
 
