@@ -1,6 +1,7 @@
 // Tensor storage: aligned allocation with size limits, views, copies and element access.
 #include "ir/tensor.h"
 
+#include <cmath>
 #include <cstdlib>
 #include <cstring>
 #include <new>
@@ -108,6 +109,19 @@ Dims to_int64_vector(const Tensor& t, std::string_view what) {
   Dims out(static_cast<size_t>(t.numel()));
   for (int64_t i = 0; i < t.numel(); ++i) out[static_cast<size_t>(i)] = t.as_int64(i);
   return out;
+}
+
+double relative_l2_error(const Tensor& actual, const Tensor& expected) {
+  ZENITH_ASSERT(actual.dtype() == DType::F32 && expected.dtype() == DType::F32 &&
+                actual.numel() == expected.numel());
+  const float* x = actual.data<float>();
+  const float* y = expected.data<float>();
+  double error = 0, norm = 0;
+  for (int64_t i = 0; i < expected.numel(); ++i) {
+    error += (double(x[i]) - y[i]) * (double(x[i]) - y[i]);
+    norm += double(y[i]) * y[i];
+  }
+  return std::sqrt(error / norm);
 }
 
 }  // namespace zenith::ir

@@ -82,4 +82,8 @@ class Tensor {
 // of them. Throws InvalidArgument naming `what`.
 Dims to_int64_vector(const Tensor& t, std::string_view what);
 
+// ||actual - expected|| / ||expected|| over two f32 tensors of equal size: how far a narrower
+// precision moved a value (NaN if either holds a NaN). REQUIRES: both f32, equal numel().
+double relative_l2_error(const Tensor& actual, const Tensor& expected);
+
 }  // namespace zenith::ir

@@ -67,6 +67,10 @@ ZirSummary write_zir(const Graph& graph, const std::filesystem::path& path,
 // unreadable file is InvalidArgument.
 Graph read_zir(const std::filesystem::path& path, ZirInfo* info = nullptr);
 
+// The header only: where the file came from, its passes and metadata (what `zenith convert`
+// recorded, such as "precision"), checked as read_zir checks it, without its constants.
+ZirInfo read_zir_info(const std::filesystem::path& path);
+
 // read_zir on bytes already in memory: constants are views into `file`, kept alive by
 // `owner`; `name` stands for the file in messages. REQUIRES: file.data() is 64-byte aligned
 // (else InvalidArgument), so that views are as aligned as any tensor.

@@ -30,7 +30,27 @@ ZirInfo read_info(const zir::JsonField& header, uint32_t format_version) {
   return info;
 }
 
+// The file's header, parsed: after the prefix, checked by decode_prefix.
+json parse_header(std::span<const std::byte> file, const zir::Prefix& prefix,
+                  std::string_view name) {
+  const auto text = file.subspan(zir::kPrefixBytes, prefix.header_length);
+  try {
+    const auto* begin = reinterpret_cast<const char*>(text.data());
+    return json::parse(begin, begin + text.size());
+  } catch (const json::exception& e) {
+    throw_invalid_model("{}: header: not valid JSON: {}", name, e.what());
+  }
+}
+
 }  // namespace
+
+ZirInfo read_zir_info(const std::filesystem::path& path) {
+  const MappedFile mapped = map_file(path);
+  const std::string name = path.string();
+  const zir::Prefix prefix = zir::decode_prefix(mapped.bytes, name);
+  const json header = parse_header(mapped.bytes, prefix, name);
+  return read_info(zir::JsonField(header, "header", name), prefix.format_version);
+}
 
 Graph parse_zir(std::span<const std::byte> file, std::string_view name,
                 std::shared_ptr<const void> owner, ZirInfo* info) {
@@ -38,14 +58,7 @@ Graph parse_zir(std::span<const std::byte> file, std::string_view name,
     throw_invalid_argument("{}: parse_zir needs the file's bytes at a {}-byte aligned address",
                            name, zir::kAlignment);
   const zir::Prefix prefix = zir::decode_prefix(file, name);
-  const auto text = file.subspan(zir::kPrefixBytes, prefix.header_length);
-  json header;
-  try {
-    const auto* begin = reinterpret_cast<const char*>(text.data());
-    header = json::parse(begin, begin + text.size());
-  } catch (const json::exception& e) {
-    throw_invalid_model("{}: header: not valid JSON: {}", name, e.what());
-  }
+  const json header = parse_header(file, prefix, name);
   const zir::JsonField root(header, "header", name);
   ZirInfo parsed = read_info(root, prefix.format_version);
   const std::vector<Tensor> constants = zir::decode_constants(

@@ -48,7 +48,7 @@ struct BenchOptions {
   std::string dataset;  // "fashion-mnist" or a folder (dataset.h)
   size_t dataset_limit = 0;
   std::string mean, scale;  // default: Fashion-MNIST's 0 / 255, else ImageNet's
-  std::string precision = "f32";
+  std::string precision;    // "": the .zir's, else f32
 };
 
 loadgen::TestMode parse_mode(const std::string& mode) {
@@ -154,21 +154,21 @@ void print_accuracy(const AccuracyReport& a) {
   for (const std::string& skipped : a.skipped) std::cout << "  skipped: " << skipped << '\n';
 }
 
-// `precisions`: what the model's nodes compute in (precision_counts), "" for a synthetic run.
+// `precisions`: what the model's nodes compute in (precision_counts) when compiled in
+// `precision`; both "" for a synthetic run.
 void report(const BenchOptions& o, const loadgen::TestResult& result,
             const std::optional<AccuracyReport>& accuracy = std::nullopt,
-            const std::string& precisions = {}) {
+            const std::string& precision = {}, const std::string& precisions = {}) {
   if (!o.log_dir.empty()) loadgen::write_logs(result, o.log_dir);
   if (o.json) {
     nlohmann::json j = result_json(result);
     if (accuracy) j["accuracy"] = accuracy_json(*accuracy);
-    if (!precisions.empty()) j["precision"] = {{"requested", o.precision}, {"nodes", precisions}};
+    if (!precisions.empty()) j["precision"] = {{"requested", precision}, {"nodes", precisions}};
     std::cout << j.dump(2) << '\n';
     return;
   }
   if (!precisions.empty())
-    std::cout << fmt::format("precision {}: nodes computing in each: {}\n", o.precision,
-                             precisions);
+    std::cout << fmt::format("precision {}: nodes computing in each: {}\n", precision, precisions);
   if (result.performance) loadgen::write_summary_log(result, std::cout);
   if (accuracy) print_accuracy(*accuracy);
   if (!o.log_dir.empty())
@@ -251,7 +251,7 @@ int bench_model(const BenchOptions& o) {
   Config config;
   config.hint = latency ? PerformanceHint::latency : PerformanceHint::throughput;
   config.num_threads = o.threads;
-  config.inference_precision = parse_inference_precision(o.precision);
+  config.inference_precision = model_precision(o.model, o.precision);
   const Core core;
   Model model = core.read_model(o.model);
   // A symbolic batch is fixed to the batch the SUT runs (short batches are padded), so the
@@ -284,7 +284,8 @@ int bench_model(const BenchOptions& o) {
   }
   std::optional<AccuracyReport> accuracy;
   if (settings.mode == loadgen::TestMode::Accuracy) accuracy = score(*dataset, *result);
-  report(o, *result, accuracy, precision_counts(compiled.placement()));
+  report(o, *result, accuracy, to_string(config.inference_precision),
+         precision_counts(compiled.placement()));
   return 0;
 }
 

@@ -31,6 +31,7 @@ struct ClassifyOptions {
   std::string mean = kImageNetMean;
   std::string scale = kImageNetScale;
   std::string size;  // HxW; default: the model's, else 224x224
+  std::string precision;  // "": the .zir's, else f32
   int batch = 0;     // images per inference; 0: the model's batch dim, else 1
 };
 
@@ -156,6 +157,7 @@ int classify(const ClassifyOptions& options) {
   Config config;
   config.profiling = options.per_layer;
   if (options.async > 0) config.hint = PerformanceHint::throughput;
+  config.inference_precision = model_precision(options.model, options.precision);
   const CompiledModel compiled = core.compile_model(options.model, options.device, config);
   const InputLayout layout = input_layout(compiled, options);
   const std::vector<Tensor> batches = make_batches(options, layout);
@@ -205,6 +207,7 @@ Command add_classify_command(CLI::App& app) {
   sub->add_option("--scale", options->scale, "Per-channel divisor R,G,B applied after the mean")
       ->default_str(options->scale);
   sub->add_option("--size", options->size, "Resize images to HxW (default: the model's, else 224x224)");
+  add_precision_option(*sub, options->precision);
   sub->add_option("--batch", options->batch, "Images per inference (default: the model's batch, else 1)")
       ->check(CLI::NonNegativeNumber);
   return {sub, [options] { return classify(*options); }};

@@ -16,6 +16,7 @@
 #include <type_traits>
 
 #include "ir/errors.h"
+#include "ir/zir.h"
 
 namespace zenith::tools {
 
@@ -189,7 +190,16 @@ void add_precision_option(CLI::App& app, std::string& precision) {
                  "What convolutions and matrix products compute in: f32 (or fp32), bf16 (on a CPU "
                  "with BF16 instructions; f32 elsewhere) or auto (bf16 where the outputs stay "
                  "within 1% of f32's)")
-      ->default_str("f32");
+      ->default_str("the .zir's, else f32");
+}
+
+InferencePrecision model_precision(const std::string& model, const std::string& flag) {
+  if (!flag.empty()) return parse_inference_precision(flag);
+  if (!ir::has_zir_magic(model)) return InferencePrecision::f32;
+  const ir::ZirInfo info = ir::read_zir_info(model);
+  const auto recorded = info.metadata.find("precision");
+  return recorded != info.metadata.end() && recorded->second == "bf16" ? InferencePrecision::bf16
+                                                                       : InferencePrecision::f32;
 }
 
 std::string precision_counts(const std::vector<NodePlacement>& placement) {

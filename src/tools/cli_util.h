@@ -12,6 +12,7 @@
 
 #include "ir/tensor.h"
 #include "zenith/compiled_model.h"
+#include "zenith/config.h"
 #include "zenith/infer_request.h"
 
 namespace CLI {
@@ -83,9 +84,12 @@ std::string sanitize_file_name(std::string_view name);
 // 4.09e9 -> "4.09 G"; keeps three significant digits.
 std::string human_count(double value);
 
-// `--precision f32|fp32|bf16|auto` of the commands that compile a model (default f32), into
-// `precision` (checked by parse_inference_precision).
+// `--precision f32|fp32|bf16|auto` of the commands that compile a model, into `precision`.
 void add_precision_option(CLI::App& app, std::string& precision);
+
+// The precision a command compiles `model` in: `flag` (parse_inference_precision) when given,
+// else the one a .zir records (`zenith convert --precision bf16`), else f32.
+InferencePrecision model_precision(const std::string& model, const std::string& flag);
 
 // How many of the nodes doing arithmetic compute in each precision, the narrowest first:
 // "bf16 53, f32 71"; "" when the placement names none.

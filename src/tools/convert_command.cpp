@@ -20,6 +20,7 @@
 #include "tools/int8_conversion.h"
 #include "tools/npy.h"
 #include "tools/random_fill.h"
+#include "tools/session_timing.h"
 
 namespace zenith::tools {
 namespace {
@@ -66,11 +67,40 @@ double parse_fraction(const std::string& text, std::string_view flag) {
   return percent ? value / 100 : value;
 }
 
-// "f32" or "int8" from --precision ("fp32" is f32).
+// "f32", "bf16" or "int8" from --precision ("fp32" is f32).
 std::string parse_precision(const std::string& text) {
   if (text == "f32" || text == "fp32") return "f32";
-  if (text == "int8") return "int8";
-  throw_invalid_argument("--precision '{}': expected f32 (or fp32) or int8", text);
+  if (text == "bf16" || text == "int8") return text;
+  throw_invalid_argument("--precision '{}': expected f32 (or fp32), bf16 or int8", text);
+}
+
+// The f16 and BF16 checks' data: files given with -i, else seeded random values of the declared
+// shapes.
+std::map<std::string, ir::Value> check_feeds(const ir::Graph& graph, const ConvertOptions& options);
+
+// BF16 is a compute precision, not a storage format: the file keeps f32 weights and records
+// "precision: bf16", which run, bench, info and classify then compile it in unless told
+// otherwise. Before that, what BF16 does to the outputs and the time is measured and printed.
+void record_bf16(const ir::Graph& graph, const ConvertOptions& options, ir::ZirOptions& zir) {
+  if (!cpu::bf16_dot_product())
+    std::cerr << "zenith convert: warning: this CPU has no BF16 instructions (AVX512-BF16, AMX): "
+                 "the file computes in f32 here, in BF16 where they exist\n";
+  const auto feeds = check_feeds(graph, options);
+  const runtime::Session f32(graph, options.device, options.threads);
+  const runtime::Session bf16(graph, options.device, options.threads, InferencePrecision::bf16);
+  const std::vector<ir::Value> want = f32.run(feeds), got = bf16.run(feeds);
+  const std::string inputs = options.inputs.empty()
+                                 ? fmt::format("seeded random inputs (seed {})", options.seed)
+                                 : "the given inputs";
+  for (size_t i = 0; i < got.size(); ++i)
+    if (got[i].is_tensor() && got[i].tensor().dtype() == ir::DType::F32)
+      std::cout << fmt::format("bf16: output '{}' relative L2 error to f32 {:.3g} on {}\n",
+                               graph.outputs[i].name,
+                               ir::relative_l2_error(got[i].tensor(), want[i].tensor()), inputs);
+  const auto [f32_ms, bf16_ms] = alternating_medians(f32, bf16, feeds);
+  std::cout << fmt::format("bf16: {:.3g} ms per run against f32's {:.3g} ms ({:.2f}x) on {}\n",
+                           bf16_ms, f32_ms, f32_ms / bf16_ms, options.device);
+  zir.metadata["precision"] = "bf16";
 }
 
 // Quantizes the graph to INT8 and prints the calibration and how closely the quantized
@@ -154,7 +184,6 @@ std::map<std::string, ir::Dims> parse_input_shapes(const ir::Graph& graph,
   return shapes;
 }
 
-// The f16 check's data: files given with -i, else seeded random values of the declared shapes.
 std::map<std::string, ir::Value> check_feeds(const ir::Graph& graph, const ConvertOptions& options) {
   std::map<std::string, ir::Value> feeds;
   for (const std::string& spec : options.inputs) {
@@ -220,6 +249,7 @@ int convert(const ConvertOptions& options) {
                              report.initializers_after);
   }
 
+  if (precision == "bf16") record_bf16(graph, options, zir);
   if (precision == "int8") {
     quantize_int8(graph, options, zir);
     if (!options.export_qdq.empty()) {
@@ -305,8 +335,10 @@ Command add_convert_command(CLI::App& app) {
   sub->add_option("--seed", options->seed, "fp16 check and calibration: seed of the random data")
       ->default_str("0");
   sub->add_option("--precision", options->precision,
-                  "f32 (or fp32), or int8: convolutions quantized (QDQ form: s8 weights per output "
-                  "channel, u8/s8 activations from calibration; Gemm and MatMul stay f32)")
+                  "f32 (or fp32); bf16: f32 weights, recorded to compute convolutions and Linear "
+                  "layers in BF16 (its output error and speed printed); or int8: convolutions "
+                  "quantized (QDQ form: s8 weights per output channel, u8/s8 activations from "
+                  "calibration; Gemm and MatMul stay f32)")
       ->default_str(options->precision);
   sub->add_option("--calib-data", options->calib_data,
                   "int8 calibration samples: a folder of .npy files ([k, ...] each; "

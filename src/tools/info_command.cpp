@@ -21,7 +21,7 @@ namespace {
 struct InfoOptions {
   std::string model;
   std::string device;  // empty: no placement
-  std::string precision = "f32";
+  std::string precision;  // "": the .zir's, else f32
   bool json = false;
 };
 
@@ -214,6 +214,7 @@ int info(const InfoOptions& options) {
   // dims are set to 1 so that the placement shown is the one a run gets.
   std::optional<CompiledModel> compiled;
   std::string shapes;
+  const InferencePrecision precision = model_precision(options.model, options.precision);
   if (!options.device.empty()) {
     Core core;
     Model model = core.read_model(options.model);
@@ -227,7 +228,7 @@ int info(const InfoOptions& options) {
     }
     model.reshape(frozen);
     Config config;
-    config.inference_precision = parse_inference_precision(options.precision);
+    config.inference_precision = precision;
     compiled = core.compile_model(model, options.device, config);
   }
   const std::vector<QuantizedValue> quantized = quantized_values(graph);
@@ -238,7 +239,7 @@ int info(const InfoOptions& options) {
     if (compiled)
       j["placement"] = {{"device", options.device},
                         {"input_shapes", shapes},
-                        {"precision", options.precision},
+                        {"precision", to_string(precision)},
                         {"nodes", placement_json(compiled->placement())}};
     std::cout << j.dump(2) << '\n';
   } else {
@@ -246,7 +247,7 @@ int info(const InfoOptions& options) {
     if (!quantized.empty()) print_quantization(quantized);
     if (compiled)
       print_placement(
-          fmt::format("{} for {}, precision {}", options.device, shapes, options.precision),
+          fmt::format("{} for {}, precision {}", options.device, shapes, to_string(precision)),
           compiled->placement());
   }
   return 0;

@@ -2,13 +2,13 @@
 #include "tools/int8_conversion.h"
 
 #include <algorithm>
-#include <chrono>
 #include <set>
 
 #include "ir/errors.h"
 #include "passes/quantize.h"
 #include "runtime/session.h"
 #include "tools/range_histogram.h"
+#include "tools/session_timing.h"
 #include "tools/validation_metric.h"
 
 namespace zenith::tools {
@@ -38,19 +38,6 @@ ir::Graph quantized(const ir::Graph& f32, const std::set<std::string>& nodes,
   const passes::ChangeCounts c = passes::quantize_qdq(g, nodes, ranges);
   if (changes) *changes = c;
   return g;
-}
-
-// Milliseconds of one run of `session` on `feeds`.
-double run_ms(const runtime::Session& session, const std::map<std::string, ir::Value>& feeds) {
-  const auto start = std::chrono::steady_clock::now();
-  session.run(feeds);
-  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
-      .count();
-}
-
-double median(std::vector<double> v) {
-  std::nth_element(v.begin(), v.begin() + static_cast<ptrdiff_t>(v.size() / 2), v.end());
-  return v[v.size() / 2];
 }
 
 }  // namespace
@@ -137,19 +124,9 @@ std::pair<double, double> time_f32_and_int8(const ir::Graph& f32, const ir::Grap
   auto samples = open_calibration_samples(options.calib_data, sample_inputs(f32), 1, options.seed,
                                           options.mean, options.scale);
   const auto feeds = sample_batch(*samples, sample_inputs(f32), 0, calibration_batch(f32, 1));
-  const runtime::Session a(f32, options.run.device, options.run.threads);
-  const runtime::Session b(int8, options.run.device, options.run.threads);
-  // Runs alternate, so that a busy spell of this machine slows both alike; the first two of
-  // each compile (a symbolic batch) and warm up.
-  constexpr int kWarmup = 2, kRuns = 15;
-  std::vector<double> ms_a, ms_b;
-  for (int i = 0; i < kWarmup + kRuns; ++i) {
-    const double x = run_ms(a, feeds), y = run_ms(b, feeds);
-    if (i < kWarmup) continue;
-    ms_a.push_back(x);
-    ms_b.push_back(y);
-  }
-  return {median(ms_a), median(ms_b)};
+  return alternating_medians(runtime::Session(f32, options.run.device, options.run.threads),
+                             runtime::Session(int8, options.run.device, options.run.threads),
+                             feeds);
 }
 
 }  // namespace zenith::tools

@@ -32,7 +32,7 @@ struct RunOptions {
   int top = 0;
   std::string labels;
   bool profile = false;
-  std::string precision = "f32";
+  std::string precision;  // "": the .zir's, else f32
 };
 
 // Checks a tensor from a file against the input's declared type, naming both.
@@ -143,11 +143,12 @@ int run(const RunOptions& options) {
   config.num_threads = options.threads;
   config.profiling = options.profile;
   config.random_seed = options.seed;
-  config.inference_precision = parse_inference_precision(options.precision);
+  config.inference_precision = model_precision(options.model, options.precision);
   const CompiledModel compiled = core.compile_model(model, options.device, config);
   if (config.inference_precision != InferencePrecision::f32)
-    std::cout << fmt::format("precision {} on {}: nodes computing in each: {}\n", options.precision,
-                             options.device, precision_counts(compiled.placement()));
+    std::cout << fmt::format("precision {} on {}: nodes computing in each: {}\n",
+                             to_string(config.inference_precision), options.device,
+                             precision_counts(compiled.placement()));
   InferRequest request = compiled.create_infer_request();
   for (const auto& [name, tensor] : feeds)
     request.set_input(name, TensorAccess::from_ir(tensor, "input '" + name + "'"));

@@ -39,13 +39,24 @@ zenith_cli_test(run_zir_int8 0 "y +f32 +\\[2,8,16,16\\]" run ${Z}_conv_small_int
 zenith_cli_test(run_exported_qdq 0 "placement on CPU for x=\\[2,3,16,16\\], precision f32:\n +QConv +1 CPU +int8 1"
   info ${Z}_conv_small_qdq.onnx -d CPU)
 set_tests_properties(cli.run_exported_qdq PROPERTIES FIXTURES_REQUIRED cli_zir_int8)
+# bf16: measured, then recorded in the file, which run and info then compile in BF16 (f32 on a
+# CPU without BF16 instructions, which the placement shows) unless told otherwise.
+zenith_cli_test(convert_bf16 0
+  "bf16: output 'y' relative L2 error to f32 [0-9.e-]+ on seeded random inputs \\(seed 0\\)\nbf16: [0-9.e-]+ ms per run against f32's [0-9.e-]+ ms"
+  convert ${D}/conv_small.onnx -o ${Z}_conv_small_bf16.zir --input-shape 2,3,16,16 --precision bf16)
+set_tests_properties(cli.convert_bf16 PROPERTIES FIXTURES_SETUP cli_zir_bf16)
+zenith_cli_test(info_zir_bf16 0 "precision: +bf16\n.*placement on CPU for x=\\[2,3,16,16\\], precision bf16:\n +Conv +1 CPU +(bf16|f32) 1"
+  info ${Z}_conv_small_bf16.zir -d CPU)
+zenith_cli_test(run_zir_bf16 0 "precision bf16 on CPU: nodes computing in each: (bf16|f32) 1\n"
+  run ${Z}_conv_small_bf16.zir)
+set_tests_properties(cli.info_zir_bf16 cli.run_zir_bf16 PROPERTIES FIXTURES_REQUIRED cli_zir_bf16)
 zenith_cli_test(convert_export_qdq_needs_int8 1 "--export-qdq writes a quantized model: it needs --precision int8"
   convert ${D}/conv_small.onnx -o ${Z}_bad.zir --export-qdq ${Z}_bad.onnx)
 zenith_cli_test(info_zir_int8 0
   "precision: +int8\n.*quantization: 1 activations, 1 weights and biases\n +activation +x +i8 +scale 0\\.0078[0-9]+ +zero point 0\n +weight +w/quantized +i8 +8 scales [0-9.]+\\.\\.[0-9.]+ \\(axis 0\\) +zero point 0"
   info ${Z}_conv_small_int8.zir)
 set_tests_properties(cli.run_zir_int8 cli.info_zir_int8 PROPERTIES FIXTURES_REQUIRED cli_zir_int8)
-zenith_cli_test(convert_bad_precision 1 "--precision 'int4': expected f32 \\(or fp32\\) or int8"
+zenith_cli_test(convert_bad_precision 1 "--precision 'int4': expected f32 \\(or fp32\\), bf16 or int8"
                 convert ${D}/conv_small.onnx -o ${Z}_bad.zir --precision int4)
 zenith_cli_test(convert_metric_needs_labels 1
   "--metric top1 needs labeled validation data: --val-data \\(or --calib-data\\) naming a dataset"
