@@ -10,3 +10,8 @@ set_tests_properties(cpu.avx2 PROPERTIES ENVIRONMENT ONEDNN_MAX_CPU_ISA=AVX2 TIM
 add_test(NAME models.no_ref_kernels.avx2 COMMAND zenith_tests --gtest_filter=*NoRefKernelsZoo.*)
 set_tests_properties(models.no_ref_kernels.avx2 PROPERTIES FIXTURES_REQUIRED zoo LABELS models
                      TIMEOUT 1800 ENVIRONMENT ONEDNN_MAX_CPU_ISA=AVX2)
+
+# The INT8 and BF16 steps with AVX-512 but neither VNNI nor BF16 instructions (a Skylake server):
+# INT8 on 7-bit weights, BF16 computed in f32 (the suites assert which path they took).
+add_test(NAME cpu.avx512_core COMMAND zenith_tests --gtest_filter=CpuInt8*:CpuBf16*)
+set_tests_properties(cpu.avx512_core PROPERTIES ENVIRONMENT ONEDNN_MAX_CPU_ISA=AVX512_CORE TIMEOUT 300)
