@@ -69,9 +69,19 @@ ChangeCounts fuse_quantized_convs(ir::Graph& graph) {
       inputs.resize(5);  // B, or "" for none
       inputs.push_back(x->inputs[2]);
     }
-    ir::Node fused = zenith_node("QConv", conv.name, std::move(inputs), conv.outputs);
+    // A residual Add of the output and a dequantized activation: the skip stays integer.
+    std::vector<const ir::Node*> nodes = {&conv};
+    const ir::Node* add = g.sole_reader(conv.outputs[0], "Add");
+    const ir::Node* z = add ? activation_dq(g, other_input(*add, conv.outputs[0])) : nullptr;
+    if (z) {
+      inputs.resize(6);  // B, X's zero point, or "" for either
+      inputs.insert(inputs.end(),
+                    {z->inputs[0], z->inputs[1], z->has_input(2) ? z->inputs[2] : ""});
+      nodes.push_back(add);
+    }
+    ir::Node fused = zenith_node("QConv", conv.name, std::move(inputs), nodes.back()->outputs);
     fused.attributes = conv.attributes;
-    fusions.add({&conv}, std::move(fused));
+    fusions.add(nodes, std::move(fused));
   }
   return fusions.apply(graph, "QConv");
 }

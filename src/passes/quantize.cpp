@@ -113,6 +113,12 @@ class Quantizer {
 
   ChangeCounts changes() const { return changes_; }
 
+  // The DequantizeLinear output of activation `x`, or "" if it was not quantized.
+  std::string dequantized(const std::string& x) const {
+    const auto it = dequantized_.find(x);
+    return it == dequantized_.end() ? "" : it->second;
+  }
+
  private:
   // x's scale; the first time, its QuantizeLinear -> DequantizeLinear pair goes into `out`.
   float activation(const ir::Node& node, const std::string& x, std::vector<ir::Node>& out) {
@@ -247,6 +253,7 @@ std::vector<std::string> quantized_activations(const ir::Graph& graph,
 ChangeCounts quantize_qdq(ir::Graph& graph, const std::set<std::string>& nodes,
                           const std::map<std::string, ActivationRange>& ranges) {
   Quantizer quantizer(graph, ranges);
+  ChangeCounts changes;
   std::vector<ir::Node> out;
   out.reserve(graph.nodes.size());
   std::set<std::string> weights;  // replaced: dropped unless something else reads them
@@ -262,12 +269,31 @@ ChangeCounts quantize_qdq(ir::Graph& graph, const std::set<std::string>& nodes,
     quantizer.quantize(std::move(node), *w, out);
   }
   graph.nodes = std::move(out);
+  // A residual Add of a quantized node's output and an activation quantized for another
+  // reader reads that activation dequantized too, as ONNX Runtime's quantizer has it: the
+  // integer kernels then add the skip as integers and the block's output can leave as integers
+  // (zenith.QConv's residual inputs, qconv_fusion.h), instead of the skip travelling in f32.
+  std::set<std::string> quantized_outputs;
+  for (const ir::Node& node : graph.nodes)
+    if (nodes.count(node.name)) quantized_outputs.insert(node.outputs.begin(), node.outputs.end());
+  for (ir::Node& node : graph.nodes) {
+    if (!is_op(node, "Add") || node.inputs.size() != 2) continue;
+    for (size_t i = 0; i < 2; ++i) {
+      const std::string dq = quantizer.dequantized(node.inputs[i]);
+      if (!dq.empty() && quantized_outputs.count(node.inputs[1 - i])) {
+        node.inputs[i] = dq;
+        ++changes["residual Add"];
+        break;
+      }
+    }
+  }
   const ValueUses uses(graph);
   for (const std::string& name : weights)
     if (uses.unused(name) && !std::any_of(graph.inputs.begin(), graph.inputs.end(),
                                           [&](const ir::ValueInfo& v) { return v.name == name; }))
       graph.initializers.erase(name);
-  return quantizer.changes();
+  for (const auto& [op, n] : quantizer.changes()) changes[op] += n;
+  return changes;
 }
 
 }  // namespace zenith::passes

@@ -35,7 +35,10 @@ std::vector<std::string> quantized_activations(const ir::Graph& graph,
 // (threshold / 255 for u8, / 127 for s8); each weight becomes an s8 initializer with one scale
 // per output channel (max |w| / 127) read through DequantizeLinear along that axis; a bias
 // (Conv's B, Gemm's 1-D C) becomes i32 with scale = activation scale * weight scale, as QDQ
-// tools write it. Throws InvalidArgument naming the node if an activation has no range.
+// tools write it. A residual Add of a quantized node's output and an activation quantized for
+// another reader reads that activation's DequantizeLinear output too (counted under "residual
+// Add").
+// Throws InvalidArgument naming the node if an activation has no range.
 ChangeCounts quantize_qdq(ir::Graph& graph, const std::set<std::string>& nodes,
                           const std::map<std::string, ActivationRange>& ranges);
 

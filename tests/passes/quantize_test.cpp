@@ -148,5 +148,24 @@ TEST(Quantize, ConstantFoldingKeepsTheQuantizedWeights) {
   EXPECT_EQ(graph->initializers.at("w2/quantized").dtype(), ir::DType::I8);
 }
 
+// A residual Add of a quantized convolution's output and its (quantized) input reads the input
+// through the DequantizeLinear the convolution reads: the skip is quantized too, as ONNX
+// Runtime's quantizer writes it. An Add of two values no quantized node wrote is left alone.
+TEST(Quantize, ResidualAddsReadTheSkipDequantized) {
+  const auto graph = make_graph(
+      {named(make_node("Conv", {"x", "w"}, {"c"}, {{"pads", std::vector<int64_t>{1, 1, 1, 1}}}),
+             "conv"),
+       named(make_node("Add", {"c", "x"}, {"s"}), "residual"),
+       named(make_node("Add", {"s", "x"}, {"y"}), "plain")},
+      {"x"}, {"y"}, {{"w", random_tensor({3, 3, 3, 3}, 2)}});
+  const std::map<std::string, ir::Value> feeds = {{"x", random_tensor({1, 3, 5, 5}, 1)}};
+  const ChangeCounts changes = quantize_qdq(*graph, {"conv"}, ranges_of(*graph, {"x"}, feeds));
+  EXPECT_EQ(changes.at("residual Add"), 1u);
+  for (const ir::Node& n : graph->nodes) {
+    if (n.name == "residual") EXPECT_EQ(n.inputs[1], "x/dequantized");
+    if (n.name == "plain") EXPECT_EQ(n.inputs[1], "x");
+  }
+}
+
 }  // namespace
 }  // namespace zenith::passes

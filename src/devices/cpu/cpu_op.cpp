@@ -199,8 +199,10 @@ std::vector<Eltwise> eltwise_of(const ir::Graph& graph, const ir::Node& node) {
 dnnl::post_ops make_post_ops(const std::vector<PostOp>& post_ops) {
   dnnl::post_ops ops;
   for (const PostOp& p : post_ops) {
-    if (p.kind == PostOp::Kind::Sum)
-      ops.append_sum(1.0f);
+    if (p.kind == PostOp::Kind::Sum && p.dtype == ir::DType::Undefined)
+      ops.append_sum(p.scale);
+    else if (p.kind == PostOp::Kind::Sum)
+      ops.append_sum(p.scale, p.zero_point, *dnnl_type(p.dtype));
     else if (p.kind == PostOp::Kind::Depthwise)
       ops.append_dw(dnnl::memory::data_type::f32, dnnl::memory::data_type::f32,
                     dnnl::memory::data_type::f32, 3, p.stride, 1, 0, {});

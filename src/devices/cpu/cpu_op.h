@@ -39,7 +39,9 @@ struct PostOp {
   enum class Kind { Eltwise, Sum, Depthwise, Quantize };
   Kind kind = Kind::Eltwise;
   Eltwise eltwise;                         // Kind::Eltwise, Kind::Quantize
-  ir::DType dtype = ir::DType::Undefined;  // Quantize
+  ir::DType dtype = ir::DType::Undefined;  // Quantize; Sum: an integer addend's (else f32)
+  float scale = 1.0f;                      // Sum: the addend's (an integer addend's real units)
+  int32_t zero_point = 0;                  // Sum: an integer addend's
   size_t input = 0;    // Sum: the index of the addend among the step's inputs; Depthwise: of its
                        // weights, followed by its bias if `bias`
   int64_t stride = 1;  // Depthwise

@@ -80,6 +80,8 @@ void absorb_followers(const ir::Graph& graph, const Uses& uses,
                       size_t main, PostOps allowed, StepSpec& spec, std::vector<int>& fused_into) {
   std::string value = spec.outputs[0];
   bool has_sum = false, has_depthwise = false;
+  // A QConv that took its residual Add in sums it already, and may still end in a Quantize.
+  const bool integer_residual = spec.node->domain == "zenith" && spec.node->has_input(6);
   for (int c = sole_consumer(uses, value); c >= 0 && on_cpu[c]; c = sole_consumer(uses, value)) {
     const ir::Node& next = graph.nodes[c];
     if (!single_output(next)) break;
@@ -103,8 +105,8 @@ void absorb_followers(const ir::Graph& graph, const Uses& uses,
                        static_cast<float>(q->zero_point)};
       post->dtype = q->type;
     } else if ((allowed == PostOps::EltwiseAndSum || allowed == PostOps::EltwiseSumAndQuantize) &&
-               !has_sum && !has_depthwise && next.op_type == "Add" && next.inputs.size() == 2 &&
-               next.inputs[0] != next.inputs[1] &&
+               !has_sum && !integer_residual && !has_depthwise && next.op_type == "Add" &&
+               next.inputs.size() == 2 && next.inputs[0] != next.inputs[1] &&
                may_be_same_shape(dims, value, next.outputs[0])) {
       // An addend that broadcasts the step's output to a larger shape cannot be summed into it.
       const std::string& addend = next.inputs[next.inputs[0] == value ? 1 : 0];

@@ -1,7 +1,8 @@
 // zenith.QConv on oneDNN's integer convolution: u8 or s8 X, s8 W with one scale or one per output
-// channel, an f32 bias, Conv's eltwise and residual-sum post-ops, and a QuantizeLinear ending
-// the step that makes its output u8 or s8 (PostOp::Kind::Quantize): so consecutive integer
-// convolutions pass integers between them.
+// channel, an f32 bias, an integer residual Z (QConv's own inputs) or Conv's f32 residual-sum
+// post-op, eltwise post-ops, and a QuantizeLinear ending the step that makes its output u8 or s8
+// (PostOp::Kind::Quantize): so consecutive integer convolutions, residual blocks included, pass
+// integers between them.
 #include <algorithm>
 #include <cmath>
 
@@ -17,12 +18,13 @@ namespace {
 using dnnl::memory;
 
 // Inputs of zenith.QConv.
-constexpr size_t kX = 0, kXScale = 1, kW = 2, kWScale = 3, kB = 4, kXZeroPoint = 5;
+constexpr size_t kX = 0, kXScale = 1, kW = 2, kWScale = 3, kB = 4, kXZeroPoint = 5, kZ = 6,
+                 kZScale = 7, kZZeroPoint = 8;
 
-// X's zero point: input kXZeroPoint, a u8 or s8 scalar constant, or 0.
-int32_t x_zero_point(const ir::Graph& graph, const ir::Node& node) {
-  if (!node.has_input(kXZeroPoint)) return 0;
-  const ir::Tensor& z = graph.initializers.at(node.inputs[kXZeroPoint]);
+// The zero point at input `i`, a u8 or s8 scalar constant, or 0 when absent.
+int32_t zero_point(const ir::Graph& graph, const ir::Node& node, size_t i) {
+  if (!node.has_input(i)) return 0;
+  const ir::Tensor& z = graph.initializers.at(node.inputs[i]);
   return z.dtype() == ir::DType::U8 ? int32_t{*z.data<uint8_t>()} : int32_t{*z.data<int8_t>()};
 }
 
@@ -31,6 +33,10 @@ struct QConvEntry {
   dnnl::convolution_forward conv;
   memory weights;
   memory bias;  // the bias in the accumulator's units, or empty
+  // An integer residual: summed as integers into a 1-byte output, else dequantized into the
+  // f32 output first by this reorder.
+  bool residual_as_integers = false;
+  std::optional<dnnl::reorder> dequantize_residual;
 };
 
 class QConvOp : public CpuOp {
@@ -39,7 +45,7 @@ class QConvOp : public CpuOp {
       : node_(*spec.node),
         spec_(spec),
         weights_(graph.initializers.at(node_.inputs[kW])),
-        x_zero_point_(x_zero_point(graph, node_)) {
+        x_zero_point_(zero_point(graph, node_, kXZeroPoint)) {
     const float x_scale = *graph.initializers.at(node_.inputs[kXScale]).data<float>();
     const ir::Tensor& w_scale = graph.initializers.at(node_.inputs[kWScale]);
     const int64_t channels = weights_.dims()[0];
@@ -59,14 +65,26 @@ class QConvOp : public CpuOp {
       if (spec.post_ops[i].kind == PostOp::Kind::Quantize)
         out_type_ = *dnnl_type(spec.post_ops[i].dtype);
     }
+    if (node_.has_input(kZ)) {
+      // The residual is summed first, before the post-ops that followed the Add.
+      residual_ = PostOp{.kind = PostOp::Kind::Sum,
+                         .scale = *graph.initializers.at(node_.inputs[kZScale]).data<float>(),
+                         .zero_point = zero_point(graph, node_, kZZeroPoint),
+                         .input = kZ};
+      sum_at_ = 0;
+    }
   }
 
   bool accepts(const std::vector<const CpuValue*>& in) const override {
     const CpuValue* x = in[kX];
     if (!x || !x->mem || x->rank() != weights_.dims().size() || x->rank() < 3 || x->rank() > 5)
       return false;
-    const ir::DType t = x->dtype();
-    return (t == ir::DType::U8 || t == ir::DType::I8) && (!sum_at_ || addend(in).is_f32());
+    const auto integer = [](const CpuValue& v) {
+      return v.mem && (v.dtype() == ir::DType::U8 || v.dtype() == ir::DType::I8);
+    };
+    if (!integer(*x)) return false;
+    if (residual_) return in[kZ] && integer(*in[kZ]) && in[kZ]->rank() == x->rank();
+    return !sum_at_ || addend(in).is_f32();
   }
 
   std::string precision() const override { return "int8"; }
@@ -83,7 +101,7 @@ class QConvOp : public CpuOp {
     const bool in_place = sum_at_ && addend(in).donated && addend(in).desc() == out;
     CpuValue dst = in_place ? addend(in) : allocate(out);
     dst.donated = false;
-    if (sum_at_ && !in_place) reorder(addend(in).mem, dst.mem, stream);
+    if (sum_at_ && !in_place) start_from_addend(*entry, addend(in), dst, stream);
     ExecArgs args = {
         {DNNL_ARG_SRC, src.mem}, {DNNL_ARG_WEIGHTS, entry->weights}, {DNNL_ARG_DST, dst.mem}};
     if (entry->bias) args[DNNL_ARG_BIAS] = entry->bias;
@@ -93,7 +111,20 @@ class QConvOp : public CpuOp {
 
  private:
   const CpuValue& addend(const std::vector<const CpuValue*>& in) const {
-    return *in[spec_.post_ops[*sum_at_].input];
+    return *in[residual_ ? kZ : spec_.post_ops[*sum_at_].input];
+  }
+
+  // The sum post-op adds what the output buffer holds: the addend, copied in. An integer
+  // residual goes in as its integers when the output is 1 byte wide (the sum reads them as the
+  // residual's type), else dequantized into the f32 output.
+  void start_from_addend(const QConvEntry& entry, const CpuValue& z, const CpuValue& dst,
+                         dnnl::stream& stream) const {
+    if (!residual_ || entry.residual_as_integers) {
+      const memory::desc as = retyped(dst.desc(), z.desc().data_type());
+      reorder(z.mem, run_view(as, dst.mem.get_data_handle()), stream);
+      return;
+    }
+    execute(*entry.dequantize_residual, stream, {{DNNL_ARG_FROM, z.mem}, {DNNL_ARG_TO, dst.mem}});
   }
 
   QConvEntry build(const std::vector<const CpuValue*>& in, dnnl::stream& stream) const {
@@ -105,7 +136,19 @@ class QConvOp : public CpuOp {
     attr.set_output_scales(1 << 1, scales_);  // per output channel
     // Padding reads X's zero point, a real 0, as ONNX's QLinearConv and the QDQ form mean.
     if (x_zero_point_ != 0) attr.set_zero_points(DNNL_ARG_SRC, 0, {x_zero_point_});
-    attr.set_post_ops(make_post_ops(spec_.post_ops));
+    std::vector<PostOp> post_ops = spec_.post_ops;
+    const bool narrow_out = out_type_ != memory::data_type::f32;
+    if (residual_) {
+      PostOp sum = *residual_;
+      if (narrow_out) {
+        sum.dtype = in[kZ]->dtype();  // the output buffer's bytes read as Z's integers
+      } else {
+        sum.scale = 1.0f;  // Z dequantized into it already
+        sum.zero_point = 0;
+      }
+      post_ops.insert(post_ops.begin(), sum);
+    }
+    attr.set_post_ops(make_post_ops(post_ops));
     const auto src_type = *dnnl_type(in[kX]->dtype());
     const auto bias = bias_.empty()
                           ? memory::desc()
@@ -116,8 +159,21 @@ class QConvOp : public CpuOp {
         memory::desc(weight_dims(w, g), memory::data_type::s8, memory::format_tag::any), bias,
         memory::desc(geo.dst, out_type_, memory::format_tag::any), geo.strides, geo.dilates,
         geo.pad_begin, geo.pad_end);
-    QConvEntry entry{dnnl::convolution_forward::primitive_desc(desc, attr, engine()), {}, {}, {}};
+    QConvEntry entry{dnnl::convolution_forward::primitive_desc(desc, attr, engine()),
+                     {},
+                     {},
+                     {},
+                     residual_ && narrow_out,
+                     std::nullopt};
     entry.conv = dnnl::convolution_forward(entry.pd);
+    if (residual_ && !narrow_out) {
+      dnnl::primitive_attr dequantize = with_user_scratchpad();
+      dequantize.set_output_scales(0, {residual_->scale});
+      if (residual_->zero_point != 0)
+        dequantize.set_zero_points(DNNL_ARG_FROM, 0, {residual_->zero_point});
+      entry.dequantize_residual = dnnl::reorder(dnnl::reorder::primitive_desc(
+          engine(), in[kZ]->desc(), engine(), dst_md(entry.pd), dequantize));
+    }
     entry.weights = packed_.get(kW, entry.pd.weights_desc(), [&] {
       const memory plain(plain_desc(weight_dims(w, g), memory::data_type::s8), engine(),
                          const_cast<std::byte*>(weights_.raw()));
@@ -141,7 +197,8 @@ class QConvOp : public CpuOp {
   std::vector<float> scales_;  // x_scale * w_scale per output channel
   std::vector<float> bias_;    // B / scales_, the accumulator's units
   int32_t x_zero_point_;
-  std::optional<size_t> sum_at_;
+  std::optional<size_t> sum_at_;    // 0 for an integer residual, else the f32 sum post-op's
+  std::optional<PostOp> residual_;  // the integer residual's sum
   memory::data_type out_type_ = memory::data_type::f32;
   PrimitiveCache<QConvEntry> cache_;
   PackedConstants packed_;

@@ -1,41 +1,51 @@
 // zenith.QConv, which qconv_fusion makes of a Conv reading its X and W through
 // DequantizeLinear: Y = Conv((X - X_zero_point) * X_scale, W * W_scale, B), W_scale one value or
-// one per output channel. REF runs it as the graph it came from, with the oracle's kernels.
+// one per output channel, plus (Z - Z_zero_point) * Z_scale for a residual Add it took in. REF
+// runs it as the graph it came from, with the oracle's kernels.
+#include <array>
+
 #include "devices/reference/kernel_registry.h"
 
 namespace zenith::ref {
 namespace {
 
-// Inputs (x, x_scale, w, w_scale[, b][, x_zero_point]).
-ir::Graph unfused(const ir::Node& qconv, bool bias, bool zero_point) {
+// zenith.QConv's inputs, by position; all but x, x_scale, w and w_scale may be absent.
+constexpr std::array<const char*, 9> kInputs = {
+    "x", "x_scale", "w", "w_scale", "b", "x_zero_point", "z", "z_scale", "z_zero_point"};
+
+// The QDQ graph a QConv node came from; its inputs are the node's present ones, in order.
+ir::Graph unfused(const KernelContext& ctx) {
+  const auto present = [&](size_t i) { return ctx.has_input(i); };
+  const auto named = [&](std::initializer_list<size_t> inputs) {
+    std::vector<std::string> names;
+    for (size_t i : inputs)
+      if (present(i)) names.push_back(kInputs[i]);
+    return names;
+  };
   ir::Graph g;
-  for (const char* name : {"x", "x_scale", "w", "w_scale"}) g.inputs.push_back({name, {}});
-  std::vector<std::string> dq_x = {"x", "x_scale"};
-  if (zero_point) {
-    g.inputs.push_back({"x_zero_point", {}});
-    dq_x.push_back("x_zero_point");
-  }
-  g.nodes.push_back(subgraph_node("qconv", "DequantizeLinear", dq_x, "xf"));
-  g.nodes.push_back(subgraph_node("qconv", "DequantizeLinear", {"w", "w_scale"}, "wf"));
+  for (size_t i = 0; i < kInputs.size(); ++i)
+    if (present(i)) g.inputs.push_back({kInputs[i], {}});
+  g.nodes.push_back(subgraph_node("qconv", "DequantizeLinear", named({0, 1, 5}), "xf"));
+  g.nodes.push_back(subgraph_node("qconv", "DequantizeLinear", named({2, 3}), "wf"));
   g.nodes.back().attributes["axis"] = int64_t{0};
   ir::Node conv = subgraph_node("qconv", "Conv", {"xf", "wf"}, "y");
-  conv.attributes = qconv.attributes;
-  if (bias) {
-    g.inputs.push_back({"b", {}});
-    conv.inputs.push_back("b");
-  }
+  conv.attributes = ctx.node().attributes;
+  if (present(4)) conv.inputs.push_back("b");
   g.nodes.push_back(std::move(conv));
+  if (present(6)) {
+    g.nodes.back().outputs = {"conv"};
+    g.nodes.push_back(subgraph_node("qconv", "DequantizeLinear", named({6, 7, 8}), "zf"));
+    g.nodes.push_back(subgraph_node("qconv", "Add", {"conv", "zf"}, "y"));
+  }
   g.outputs.push_back({"y", {}});
   return g;
 }
 
 void qconv(KernelContext& ctx) {
-  const bool bias = ctx.has_input(4), zero_point = ctx.has_input(5);
   std::vector<ir::Value> inputs;
-  for (size_t i = 0; i < 4; ++i) inputs.push_back(ctx.input_value(i));
-  if (zero_point) inputs.push_back(ctx.input_value(5));
-  if (bias) inputs.push_back(ctx.input_value(4));
-  ctx.set_output(0, ctx.run_subgraph(unfused(ctx.node(), bias, zero_point), inputs).at(0));
+  for (size_t i = 0; i < kInputs.size(); ++i)
+    if (ctx.has_input(i)) inputs.push_back(ctx.input_value(i));
+  ctx.set_output(0, ctx.run_subgraph(unfused(ctx), inputs).at(0));
 }
 
 }  // namespace
