@@ -134,4 +134,14 @@ void erase_nodes(ir::Graph& graph, const std::vector<bool>& remove) {
   graph.nodes = std::move(kept);
 }
 
+ir::Node onnx_node(const std::string& op_type, std::string name, std::vector<std::string> inputs,
+                   std::string output) {
+  ir::Node node;
+  node.op_type = op_type;
+  node.name = std::move(name);
+  node.inputs = std::move(inputs);
+  node.outputs = {std::move(output)};
+  return node;
+}
+
 }  // namespace zenith::passes

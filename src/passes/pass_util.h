@@ -81,6 +81,10 @@ class NameGenerator {
   std::set<std::string> taken_;
 };
 
+// A default-domain node `name` computing `output` from `inputs`, for a pass to insert.
+ir::Node onnx_node(const std::string& op_type, std::string name, std::vector<std::string> inputs,
+                   std::string output);
+
 // Keeps the nodes whose flag in `remove` is false, in order. REQUIRES: one flag per node.
 void erase_nodes(ir::Graph& graph, const std::vector<bool>& remove);
 

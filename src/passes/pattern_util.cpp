@@ -70,11 +70,8 @@ ChangeCounts Fusions::apply(ir::Graph& graph, const std::string& label) {
 
 ir::Node zenith_node(const std::string& op_type, const std::string& name,
                      std::vector<std::string> inputs, std::vector<std::string> outputs) {
-  ir::Node node;
-  node.name = name;
+  ir::Node node = onnx_node(op_type, name, std::move(inputs), "");
   node.domain = "zenith";
-  node.op_type = op_type;
-  node.inputs = std::move(inputs);
   node.outputs = std::move(outputs);
   return node;
 }

@@ -7,12 +7,7 @@ namespace {
 // The node that writes `output` from `inputs`, named after the node it came from.
 ir::Node make(const ir::Node& from, const char* op_type, std::vector<std::string> inputs,
               std::string output) {
-  ir::Node node;
-  node.name = from.name + "/" + op_type;
-  node.op_type = op_type;
-  node.inputs = std::move(inputs);
-  node.outputs = {std::move(output)};
-  return node;
+  return onnx_node(op_type, from.name + "/" + op_type, std::move(inputs), std::move(output));
 }
 
 // A node's input `i`, or "" when it is absent.

@@ -140,8 +140,8 @@ class Quantizer {
     else
       *zero.data<int8_t>() = 0;
     graph_.initializers[zero_name] = std::move(zero);
-    out.push_back(make_node("QuantizeLinear", q, {x, scale_name, zero_name}, q));
-    out.push_back(make_node("DequantizeLinear", dq, {q, scale_name, zero_name}, dq));
+    out.push_back(onnx_node("QuantizeLinear", q, {x, scale_name, zero_name}, q));
+    out.push_back(onnx_node("DequantizeLinear", dq, {q, scale_name, zero_name}, dq));
     annotate(x, q, is_unsigned ? ir::DType::U8 : ir::DType::I8);
     annotate(x, dq, ir::DType::F32);
     dequantized_[x] = dq;
@@ -200,21 +200,11 @@ class Quantizer {
     graph_.initializers[q] = std::move(quantized);
     graph_.initializers[scale_name] = std::move(scale);
     graph_.initializers[zero_name] = std::move(zero);
-    ir::Node node = make_node("DequantizeLinear", dq, {q, scale_name, zero_name}, dq);
+    ir::Node node = onnx_node("DequantizeLinear", dq, {q, scale_name, zero_name}, dq);
     node.attributes["axis"] = axis;
     out.push_back(std::move(node));
     graph_.value_types[dq] = ir::TypeInfo::tensor(ir::DType::F32, ir::to_shape(dims));
     return dq;
-  }
-
-  static ir::Node make_node(const std::string& op, const std::string& name,
-                            std::vector<std::string> inputs, const std::string& output) {
-    ir::Node node;
-    node.op_type = op;
-    node.name = name;
-    node.inputs = std::move(inputs);
-    node.outputs = {output};
-    return node;
   }
 
   // `value` gets the type of `like` with `dtype`, where the graph knows like's shape.

@@ -135,7 +135,7 @@ int run(const RunOptions& options) {
   for (const Port& port : model.inputs()) {
     const ir::Dims& dims = feeds.at(port.name).dims();
     if (port.has_shape && port.shape.size() == dims.size() &&
-        std::count(port.shape.begin(), port.shape.end(), int64_t{-1}) > 0)
+        std::find(port.shape.begin(), port.shape.end(), int64_t{-1}) != port.shape.end())
       shapes[port.name] = Shape(dims.begin(), dims.end());
   }
   if (!shapes.empty()) model.reshape(shapes);

@@ -18,8 +18,8 @@ class ValidationMetric {
   // `metric`: "top1" or "auroc". `spec`: a dataset `zenith bench --dataset` takes, its first
   // `count` samples, preprocessed with `mean` / `scale` ("" for the dataset's default), for
   // `reference`'s one [N, C, H, W] input; `reference` (the f32 model) is measured here.
-  // Throws InvalidArgument for another metric, a spec that is not a labeled dataset, or a model
-  // it does not fit.
+  // REQUIRES: `metric` is one of those two (quantize_int8 checks the flag). Throws
+  // InvalidArgument for a spec that is not a labeled dataset, or a model it does not fit.
   ValidationMetric(const std::string& metric, const std::string& spec, size_t count,
                    const ir::Graph& reference, const std::string& mean, const std::string& scale,
                    const RunOptions& run);

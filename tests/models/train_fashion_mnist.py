@@ -112,6 +112,16 @@ def up_to_date(outdir, name, expected):
     return False
 
 
+def trained(model, train_fn):
+    """MODEL trained by TRAIN_FN on the training set; returns the test set and the seconds it took
+    (data loading included)."""
+    start = time.perf_counter()
+    train_x, train_y = load("train")
+    test_x, test_y = load("t10k")
+    train_fn(model, train_x, train_y)
+    return test_x, test_y, time.perf_counter() - start
+
+
 def write_model(outdir, name, model, sample, reference, expected):
     """Exports NAME.onnx and NAME_reference.json (the preprocessing Zenith's InputLayout needs added:
     (pixel - mean) / scale, pixels 0-255), each atomically, then the stamp."""
@@ -135,12 +145,8 @@ def main():
         return
     torch.manual_seed(SEED)
 
-    start = time.perf_counter()
-    train_x, train_y = load("train")
-    test_x, test_y = load("t10k")
     model = FashionCnn()
-    train(model, train_x, train_y)
-    seconds = time.perf_counter() - start
+    test_x, test_y, seconds = trained(model, train)
     accuracy = top1(model, test_x, test_y)
 
     write_model(outdir, "fashion_mnist", model, test_x[:2],

@@ -164,7 +164,7 @@ class BinaryOp : public CpuOp {
       attr.set_post_ops(make_post_ops(spec_.post_ops));
       const dnnl::binary::desc desc(alg_, src0, src1, src0);
       const dnnl::binary::primitive_desc pd(desc, with_user_scratchpad(attr), engine());
-      return BinaryEntry{dnnl::binary(pd), std::string_view(pd.impl_info_str()).rfind("ref", 0) == 0};
+      return BinaryEntry{dnnl::binary(pd), is_reference(pd)};
     });
   }
 

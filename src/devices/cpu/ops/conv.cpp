@@ -318,9 +318,8 @@ std::optional<int64_t> depthwise_post_op_stride(const ir::Graph& graph,
          {0, 0},
          {0, 0}},
         attr, engine());
-    const std::string impl = pd.impl_info_str();
     const ir::Dims out = {x->second[0], w[0], second.out[0], second.out[1]};
-    if (impl.rfind("ref", 0) == 0 || pd.dst_desc().dims() != out) return std::nullopt;
+    if (is_reference(pd) || pd.dst_desc().dims() != out) return std::nullopt;
   } catch (const dnnl::error&) {
     return std::nullopt;
   }

@@ -42,9 +42,8 @@ std::vector<Candidate> candidates(const dnnl::convolution_forward::desc& direct,
       return;  // no implementation of this algorithm for the layer
     }
     do {
+      if (is_reference(pd)) continue;
       const std::string impl = pd.impl_info_str();
-      // The reference kernels are correct but orders of magnitude slower.
-      if (impl.rfind("ref", 0) == 0) continue;
       if (std::none_of(out.begin(), out.end(), [&](const Candidate& c) { return c.impl == impl; }))
         out.push_back({pd, impl, is_winograd});  // a copy: next_impl() moves `pd` on
     } while (pd.next_impl());

@@ -25,6 +25,11 @@ inline dnnl::memory::desc retyped(const dnnl::memory::desc& desc, dnnl::memory::
   return dnnl::memory::desc(data);
 }
 
+// The value of a u8 or s8 tensor's first element (a zero point). REQUIRES: u8 or s8, not empty.
+inline int32_t integer_scalar(const ir::Tensor& t) {
+  return t.dtype() == ir::DType::U8 ? int32_t{*t.data<uint8_t>()} : int32_t{*t.data<int8_t>()};
+}
+
 // True if `pd` is one of oneDNN's reference implementations, orders of magnitude slower than
 // its JIT kernels.
 inline bool is_reference(const dnnl::primitive_desc_base& pd) {

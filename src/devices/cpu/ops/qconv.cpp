@@ -23,9 +23,7 @@ constexpr size_t kX = 0, kXScale = 1, kW = 2, kWScale = 3, kB = 4, kXZeroPoint =
 
 // The zero point at input `i`, a u8 or s8 scalar constant, or 0 when absent.
 int32_t zero_point(const ir::Graph& graph, const ir::Node& node, size_t i) {
-  if (!node.has_input(i)) return 0;
-  const ir::Tensor& z = graph.initializers.at(node.inputs[i]);
-  return z.dtype() == ir::DType::U8 ? int32_t{*z.data<uint8_t>()} : int32_t{*z.data<int8_t>()};
+  return node.has_input(i) ? integer_scalar(graph.initializers.at(node.inputs[i])) : 0;
 }
 
 struct QConvEntry {

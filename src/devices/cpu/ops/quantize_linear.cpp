@@ -25,12 +25,8 @@ std::optional<LinearQuantization> linear_quantization(const ir::Graph& graph,
   const auto zero = graph.initializers.find(node.inputs[2]);
   if (zero == graph.initializers.end() || zero->second.numel() != 1) return std::nullopt;
   q.type = zero->second.dtype();
-  if (q.type == ir::DType::U8)
-    q.zero_point = *zero->second.data<uint8_t>();
-  else if (q.type == ir::DType::I8)
-    q.zero_point = *zero->second.data<int8_t>();
-  else
-    return std::nullopt;
+  if (q.type != ir::DType::U8 && q.type != ir::DType::I8) return std::nullopt;
+  q.zero_point = integer_scalar(zero->second);
   return q;
 }
 
