@@ -216,5 +216,51 @@ TEST(CpuInt8, QLinearOpsFromOtherToolsRunOnTheIntegerPath) {
   EXPECT_NE(qconv->implementation.rfind("ref", 0), 0u) << qconv->implementation;
 }
 
+// DenseNet's pre-activation: Concat -> BatchNormalization -> Relu -> QuantizeLinear as one step
+// (ops/normalize_quantize.cpp) from f32 inputs in two layouts (an integer convolution's
+// channels-last output, a plain graph input) to u8; and BatchNormalization -> QuantizeLinear
+// alone to s8 with a zero point and no ReLU.
+TEST(CpuInt8, ConcatNormalizeReluQuantizeIsOneStep) {
+  ir::Tensor var = random_tensor({24}, 7);
+  for (int64_t c = 0; c < var.numel(); ++c)
+    var.data<float>()[c] = 0.2f + std::abs(var.data<float>()[c]);
+  auto bn = [&](const std::string& x, const std::string& y) {
+    return make_node("BatchNormalization", {x, "gamma", "beta", "mean", "var"}, {y});
+  };
+  const std::map<std::string, ir::Tensor> params = {
+      {"gamma", random_tensor({24}, 4)},      {"beta", random_tensor({24}, 5)},
+      {"mean", random_tensor({24}, 6)},       {"var", var},
+      {"w", random_tensor({16, 8, 3, 3}, 2)}, {"s", ir::Tensor::scalar(0.01f)},
+      {"zs8", ir::Tensor::scalar<int8_t>(-5)}};
+  const ir::Graph dense = quantized(
+      make_graph({named(make_node("Conv", {"x", "w"}, {"c"}, {{"pads", kSame}}), "conv"),
+                  make_node("Concat", {"c", "x"}, {"cat"}, {{"axis", int64_t{1}}}), bn("cat", "n"),
+                  make_node("Relu", {"n"}, {"r"}), make_node("QuantizeLinear", {"r", "s"}, {"q"}),
+                  make_node("DequantizeLinear", {"q", "s"}, {"y"})},
+                 {"x"}, {"y"}, params),
+      {"conv"}, {{"x", {-1.0f, 1.0f}}});
+  const ir::Graph alone =
+      *make_graph({bn("x", "n"), make_node("QuantizeLinear", {"n", "s", "zs8"}, {"q"}),
+                   make_node("DequantizeLinear", {"q", "s", "zs8"}, {"y"})},
+                  {"x"}, {"y"}, params);
+  for (int64_t batch : {1, 3}) {
+    for (const auto& [g, channels, op] :
+         {std::tuple(&dense, 8, "Concat+BatchNormalization+Relu+QuantizeLinear"),
+          std::tuple(&alone, 24, "BatchNormalization+QuantizeLinear")}) {
+      const std::map<std::string, ir::Value> feeds = {
+          {"x", random_tensor({batch, channels, 5, 4}, 1)}};
+      testing::expect_cpu_matches_ref(*g, feeds, kInt8);
+      const auto steps = profile(*g, feeds);
+      const auto fused =
+          std::find_if(steps.begin(), steps.end(), [&](const auto& s) { return s.op == op; });
+      ASSERT_NE(fused, steps.end()) << op;
+      EXPECT_EQ(fused->device, "CPU");
+      // (After a reorder of the input that is not channels-last.)
+      EXPECT_NE(fused->implementation.find("zenith:normalize_quantize"), std::string::npos)
+          << fused->implementation;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace zenith

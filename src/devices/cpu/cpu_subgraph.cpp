@@ -68,7 +68,8 @@ CpuSubgraph::CpuSubgraph(const devices::CompileContext& context) {
       }
     }
     widest = std::max(widest, step.inputs.size());
-    if (spec.node->op_type == "Concat") concats.push_back(spec.node);
+    // A concat fused with what follows it (build_normalize_quantize) has no output to share.
+    if (spec.node->op_type == "Concat" && spec.fused.empty()) concats.push_back(spec.node);
     steps_.push_back(std::move(step));
   }
 

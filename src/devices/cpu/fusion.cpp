@@ -141,6 +141,40 @@ void absorb_followers(const ir::Graph& graph, const Uses& uses,
   }
 }
 
+// Makes `spec` (main node `main`, a Concat along axis 1 or a BatchNormalization) the step of
+// build_normalize_quantize if the nodes after it are BatchNormalization (unless `main` is
+// one), an optional Relu and a QuantizeLinear, each the sole reader of the one before, all on
+// CPU and of the kinds that step computes. False, changing nothing, if not.
+bool absorb_normalize_quantize(const ir::Graph& graph, const Uses& uses,
+                               const std::vector<bool>& on_cpu, size_t main, StepSpec& spec,
+                               std::vector<int>& fused_into) {
+  const ir::Node& node = graph.nodes[main];
+  std::vector<int> chain;
+  auto next = [&](const char* op_type) {
+    const int c = sole_consumer(uses, graph.nodes[chain.empty() ? main : chain.back()].outputs[0]);
+    const bool ok = c >= 0 && on_cpu[c] && graph.nodes[c].domain.empty() &&
+                    graph.nodes[c].op_type == op_type && single_output(graph.nodes[c]);
+    if (ok) chain.push_back(c);
+    return ok;
+  };
+  if (node.op_type == "Concat") {
+    if (node.attr<int64_t>("axis") != 1 || node.inputs.size() > kMaxNormalizeQuantizeInputs ||
+        !next("BatchNormalization") || !batch_norm_affine(graph, graph.nodes[chain.back()]))
+      return false;
+  } else if (!batch_norm_affine(graph, node)) {
+    return false;
+  }
+  next("Relu");
+  if (!next("QuantizeLinear") || !linear_quantization(graph, graph.nodes[chain.back()]))
+    return false;
+  for (int c : chain) {
+    spec.fused.push_back(&graph.nodes[c]);
+    fused_into[static_cast<size_t>(c)] = static_cast<int>(main);
+  }
+  spec.outputs = spec.fused.back()->outputs;
+  return true;
+}
+
 }  // namespace
 
 Grouping group_cpu_steps(const ir::Graph& graph, const std::vector<bool>& on_cpu) {
@@ -160,6 +194,9 @@ Grouping group_cpu_steps(const ir::Graph& graph, const std::vector<bool>& on_cpu
     spec.inputs = node.inputs;
     spec.outputs = node.outputs;
     if (!fuse || !on_cpu[i] || !single_output(node)) continue;
+    if ((node.op_type == "Concat" || node.op_type == "BatchNormalization") &&
+        absorb_normalize_quantize(graph, uses, on_cpu, i, spec, g.fused_into))
+      continue;
     const PostOps allowed = find_cpu_op(node)->post_ops;
     if (allowed != PostOps::None)
       absorb_followers(graph, uses, dims, on_cpu, i, allowed, spec, g.fused_into);

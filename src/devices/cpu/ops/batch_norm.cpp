@@ -1,4 +1,5 @@
-// BatchNormalization (inference) on oneDNN, in the input's layout, with a following Relu fused.
+// BatchNormalization (inference) on oneDNN, in the input's layout, with a following Relu fused
+// (or, before a QuantizeLinear, our own loop: normalize_quantize.cpp).
 // After a Conv or Gemm it is folded into the weights by a graph pass; this runs the rest
 // (DenseNet's pre-activation BN + ReLU).
 #include <algorithm>
@@ -151,6 +152,8 @@ std::string supports_batch_norm(const ir::Graph& graph, const ir::Node& node) {
 }
 
 std::unique_ptr<CpuOp> build_batch_norm(const ir::Graph& graph, const StepSpec& spec) {
+  if (!spec.fused.empty() && spec.fused.back()->op_type == "QuantizeLinear")
+    return build_normalize_quantize(graph, spec);
   return std::make_unique<BatchNormOp>(spec);
 }
 

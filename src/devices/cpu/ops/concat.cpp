@@ -101,6 +101,7 @@ std::string supports_concat(const ir::Graph& graph, const ir::Node& node) {
 }
 
 std::unique_ptr<CpuOp> build_concat(const ir::Graph& graph, const StepSpec& spec) {
+  if (!spec.fused.empty()) return build_normalize_quantize(graph, spec);
   return std::make_unique<ConcatOp>(*spec.node);
 }
 

@@ -5,6 +5,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "devices/cpu/cpu_op.h"
 
@@ -56,6 +57,20 @@ struct LinearQuantization {
 // Its scale, integer type and zero point, or nullopt for a per-axis scale or zero point, a scale
 // that is not a positive constant, or a zero point that is not a u8 / s8 constant.
 std::optional<LinearQuantization> linear_quantization(const ir::Graph& graph, const ir::Node& node);
+
+// Per channel, y = x * scale + shift: an inference BatchNormalization folded.
+struct ChannelAffine {
+  std::vector<float> scale, shift;
+};
+// BatchNormalization `node` folded, if it is in inference mode with constant f32 parameters.
+std::optional<ChannelAffine> batch_norm_affine(const ir::Graph& graph, const ir::Node& node);
+
+// The step fusion.cpp forms of [Concat along axis 1 ->] BatchNormalization (batch_norm_affine)
+// -> [Relu ->] QuantizeLinear (linear_quantization): the main node with the others in
+// `spec.fused`, computed by one loop from the concat's inputs to integers. A concat of more
+// inputs than kMaxNormalizeQuantizeInputs is not fused.
+inline constexpr size_t kMaxNormalizeQuantizeInputs = 128;
+std::unique_ptr<CpuOp> build_normalize_quantize(const ir::Graph& graph, const StepSpec& spec);
 
 // The stride of `dw` if a step of Conv `conv` with post-ops `before` may take it as a depthwise
 // post-op (PostOp::Kind::Depthwise): `conv` a 1x1 2-D convolution with stride 1 and no padding,
