@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <limits>
 #include <optional>
 
@@ -109,6 +110,13 @@ class Quantizer {
     }
     out.push_back(std::move(node));
     ++changes_[out.back().op_type];
+  }
+
+  // Makes `node`'s input `i` read its activation through the activation's QuantizeLinear ->
+  // DequantizeLinear pair, put into `out` the first time.
+  void read_dequantized(ir::Node& node, size_t i, std::vector<ir::Node>& out) {
+    activation(node, node.inputs[i], out);
+    node.inputs[i] = dequantized_[node.inputs[i]];
   }
 
   ChangeCounts changes() const { return changes_; }
@@ -220,6 +228,44 @@ class Quantizer {
   ChangeCounts changes_;
 };
 
+// The inputs of each Concat whose output goes, through BatchNormalization, Relu and pooling
+// only, to nothing but quantized nodes (DenseNet's dense layers and transitions): those that
+// quantized nodes produce, so the concatenation reads them as integers, by Concat node index. A
+// concat read by anything else (a chain of concats, an f32 node) keeps its inputs f32.
+std::map<size_t, std::set<std::string>> integer_concat_inputs(const ir::Graph& graph,
+                                                              const std::set<std::string>& nodes) {
+  std::map<std::string, std::vector<size_t>> readers;
+  std::set<std::string> quantized_outputs;
+  for (size_t i = 0; i < graph.nodes.size(); ++i) {
+    for (const std::string& in : graph.nodes[i].inputs) readers[in].push_back(i);
+    if (nodes.count(graph.nodes[i].name))
+      quantized_outputs.insert(graph.nodes[i].outputs.begin(), graph.nodes[i].outputs.end());
+  }
+  const ValueUses uses(graph);
+  // True if every reader of `value` is a quantized node reading it as its activation, or a
+  // BatchNormalization, Relu or pooling whose output is such a value.
+  std::function<bool(const std::string&)> feeds_integers = [&](const std::string& value) {
+    const auto r = readers.find(value);
+    if (r == readers.end() || uses.is_graph_output(value) || uses.read_by_subgraph(value))
+      return false;
+    return std::all_of(r->second.begin(), r->second.end(), [&](size_t i) {
+      const ir::Node& n = graph.nodes[i];
+      if (nodes.count(n.name)) return n.inputs[0] == value;
+      return (is_op(n, "BatchNormalization") || is_op(n, "Relu") || is_op(n, "AveragePool") ||
+              is_op(n, "MaxPool")) &&
+             n.inputs[0] == value && n.outputs.size() == 1 && feeds_integers(n.outputs[0]);
+    });
+  };
+  std::map<size_t, std::set<std::string>> inputs;
+  for (size_t i = 0; i < graph.nodes.size(); ++i) {
+    const ir::Node& n = graph.nodes[i];
+    if (!is_op(n, "Concat") || n.outputs.size() != 1 || !feeds_integers(n.outputs[0])) continue;
+    for (const std::string& in : n.inputs)
+      if (quantized_outputs.count(in)) inputs[i].insert(in);
+  }
+  return inputs;
+}
+
 }  // namespace
 
 std::vector<std::string> quantizable_nodes(const ir::Graph& graph) {
@@ -237,6 +283,9 @@ std::vector<std::string> quantized_activations(const ir::Graph& graph,
     if (nodes.count(node.name) &&
         std::find(values.begin(), values.end(), node.inputs[0]) == values.end())
       values.push_back(node.inputs[0]);
+  for (const auto& [concat, inputs] : integer_concat_inputs(graph, nodes))
+    for (const std::string& in : inputs)
+      if (std::find(values.begin(), values.end(), in) == values.end()) values.push_back(in);
   return values;
 }
 
@@ -247,7 +296,14 @@ ChangeCounts quantize_qdq(ir::Graph& graph, const std::set<std::string>& nodes,
   std::vector<ir::Node> out;
   out.reserve(graph.nodes.size());
   std::set<std::string> weights;  // replaced: dropped unless something else reads them
-  for (ir::Node& node : graph.nodes) {
+  const std::map<size_t, std::set<std::string>> concat_inputs = integer_concat_inputs(graph, nodes);
+  for (size_t n = 0; n < graph.nodes.size(); ++n) {
+    ir::Node& node = graph.nodes[n];
+    if (const auto c = concat_inputs.find(n); c != concat_inputs.end()) {
+      for (size_t i = 0; i < node.inputs.size(); ++i)
+        if (c->second.count(node.inputs[i])) quantizer.read_dequantized(node, i, out);
+      ++changes["integer Concat"];
+    }
     const std::optional<WeightInput> w =
         nodes.count(node.name) ? weight_input(graph, node) : std::nullopt;
     if (!w || !is_f32_activation(graph, node.inputs[0])) {

@@ -26,7 +26,8 @@ struct ActivationRange {
 // Gemm's and MatMul's B) is a constant, by node name, in graph order.
 std::vector<std::string> quantizable_nodes(const ir::Graph& graph);
 
-// The activations those nodes read (Conv's X, Gemm's A, MatMul's A): what calibration measures.
+// The activations those nodes read (Conv's X, Gemm's A, MatMul's A), and the outputs of those
+// nodes that a concatenation quantize_qdq keeps integer reads: what calibration measures.
 std::vector<std::string> quantized_activations(const ir::Graph& graph,
                                                const std::set<std::string>& nodes);
 
@@ -37,8 +38,11 @@ std::vector<std::string> quantized_activations(const ir::Graph& graph,
 // (Conv's B, Gemm's 1-D C) becomes i32 with scale = activation scale * weight scale, as QDQ
 // tools write it. A residual Add of a quantized node's output and an activation quantized for
 // another reader reads that activation's DequantizeLinear output too (counted under "residual
-// Add").
-// Throws InvalidArgument naming the node if an activation has no range.
+// Add"). A Concat whose output goes, through BatchNormalization, Relu and pooling only, to
+// nothing but quantized nodes (DenseNet's dense layers and transitions) reads the inputs that
+// quantized nodes produce through their own pairs too ("integer Concat"), so the concatenation and
+// what follows it read integers. Throws InvalidArgument naming the node if an activation has no
+// range.
 ChangeCounts quantize_qdq(ir::Graph& graph, const std::set<std::string>& nodes,
                           const std::map<std::string, ActivationRange>& ranges);
 

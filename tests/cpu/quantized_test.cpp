@@ -22,6 +22,13 @@ ir::Node named(ir::Node node, const std::string& name) {
 // boundary apart (x * (1 / s) against x / s), so outputs agree to a few quanta.
 constexpr testing::CpuExpectation kInt8 = {.rtol = 1e-3, .atol = 1e-4, .scale = 2e-2};
 
+// Without VNNI the weights run with 7 bits (cpu_isa.h), and two layers of 144 products each add
+// up the lost halves of quanta: measured within 7% of the largest output there.
+testing::CpuExpectation int8_expectation() {
+  constexpr testing::CpuExpectation kSevenBitTwoLayers = {.rtol = 1e-3, .atol = 1e-4, .scale = 0.1};
+  return cpu::int8_dot_product() ? kInt8 : kSevenBitTwoLayers;
+}
+
 // The graph with `nodes` quantized, activations in the given ranges.
 ir::Graph quantized(std::shared_ptr<ir::Graph> g, const std::set<std::string>& nodes,
                     const std::map<std::string, passes::ActivationRange>& ranges) {
@@ -93,12 +100,9 @@ TEST(CpuInt8, ResidualBlocksPassIntegers) {
                   {"w2", random_tensor({16, 16, 3, 3}, 3)},
                   {"b2", random_tensor({16}, 4)}}),
       {"conv1", "conv2"}, {{"x", {-1.0f, 1.0f}}, {"y1", {0.0f, 8.0f}}});
-  // Without VNNI the weights run with 7 bits (cpu_isa.h), and two layers of 144 products each
-  // add up the lost halves of quanta: measured within 7% of the largest output there.
-  constexpr testing::CpuExpectation kSevenBitTwoLayers = {.rtol = 1e-3, .atol = 1e-4, .scale = 0.1};
   for (int64_t batch : {1, 2}) {
     const std::map<std::string, ir::Value> feeds = {{"x", random_tensor({batch, 16, 6, 5}, 1)}};
-    testing::expect_cpu_matches_ref(g, feeds, cpu::int8_dot_product() ? kInt8 : kSevenBitTwoLayers);
+    testing::expect_cpu_matches_ref(g, feeds, int8_expectation());
     const auto steps = profile(g, feeds);
     ASSERT_EQ(steps.size(), 3u);  // Q(x), QConv(+Add)+Relu+Q, QConv(+Add)+Relu
     EXPECT_EQ(steps[1].op, "QConv+Relu+QuantizeLinear");
@@ -216,49 +220,107 @@ TEST(CpuInt8, QLinearOpsFromOtherToolsRunOnTheIntegerPath) {
   EXPECT_NE(qconv->implementation.rfind("ref", 0), 0u) << qconv->implementation;
 }
 
+// A BatchNormalization of `channels` channels from `x` to `y`, its parameters (prefixed by `y`)
+// added to `params`.
+ir::Node batch_norm(const std::string& x, const std::string& y, int64_t channels,
+                    std::map<std::string, ir::Tensor>& params) {
+  ir::Tensor var = random_tensor({channels}, 7);
+  for (int64_t c = 0; c < channels; ++c)
+    var.data<float>()[c] = 0.2f + std::abs(var.data<float>()[c]);
+  params[y + "_gamma"] = random_tensor({channels}, 4);
+  params[y + "_beta"] = random_tensor({channels}, 5);
+  params[y + "_mean"] = random_tensor({channels}, 6);
+  params[y + "_var"] = var;
+  return make_node("BatchNormalization", {x, y + "_gamma", y + "_beta", y + "_mean", y + "_var"},
+                   {y});
+}
+
+// The step that `steps` ran `op` in, on CPU with the normalize-quantize loop.
+void expect_normalize_step(const std::vector<runtime::StepProfile>& steps, const std::string& op) {
+  const auto it =
+      std::find_if(steps.begin(), steps.end(), [&](const auto& s) { return s.op == op; });
+  ASSERT_NE(it, steps.end()) << op;
+  EXPECT_EQ(it->device, "CPU");
+  // (After a reorder of an input that is not channels-last.)
+  EXPECT_NE(it->implementation.find("zenith:normalize_quantize"), std::string::npos)
+      << it->implementation;
+}
+
 // DenseNet's pre-activation: Concat -> BatchNormalization -> Relu -> QuantizeLinear as one step
 // (ops/normalize_quantize.cpp) from f32 inputs in two layouts (an integer convolution's
 // channels-last output, a plain graph input) to u8; and BatchNormalization -> QuantizeLinear
 // alone to s8 with a zero point and no ReLU.
 TEST(CpuInt8, ConcatNormalizeReluQuantizeIsOneStep) {
-  ir::Tensor var = random_tensor({24}, 7);
-  for (int64_t c = 0; c < var.numel(); ++c)
-    var.data<float>()[c] = 0.2f + std::abs(var.data<float>()[c]);
-  auto bn = [&](const std::string& x, const std::string& y) {
-    return make_node("BatchNormalization", {x, "gamma", "beta", "mean", "var"}, {y});
-  };
-  const std::map<std::string, ir::Tensor> params = {
-      {"gamma", random_tensor({24}, 4)},      {"beta", random_tensor({24}, 5)},
-      {"mean", random_tensor({24}, 6)},       {"var", var},
-      {"w", random_tensor({16, 8, 3, 3}, 2)}, {"s", ir::Tensor::scalar(0.01f)},
-      {"zs8", ir::Tensor::scalar<int8_t>(-5)}};
+  std::map<std::string, ir::Tensor> params = {{"w", random_tensor({16, 8, 3, 3}, 2)},
+                                              {"s", ir::Tensor::scalar(0.01f)},
+                                              {"zs8", ir::Tensor::scalar<int8_t>(-5)}};
+  const ir::Node bn_cat = batch_norm("cat", "n", 24, params);
+  const ir::Node bn_x = batch_norm("x", "m", 24, params);
   const ir::Graph dense = quantized(
       make_graph({named(make_node("Conv", {"x", "w"}, {"c"}, {{"pads", kSame}}), "conv"),
-                  make_node("Concat", {"c", "x"}, {"cat"}, {{"axis", int64_t{1}}}), bn("cat", "n"),
+                  make_node("Concat", {"c", "x"}, {"cat"}, {{"axis", int64_t{1}}}), bn_cat,
                   make_node("Relu", {"n"}, {"r"}), make_node("QuantizeLinear", {"r", "s"}, {"q"}),
                   make_node("DequantizeLinear", {"q", "s"}, {"y"})},
                  {"x"}, {"y"}, params),
       {"conv"}, {{"x", {-1.0f, 1.0f}}});
-  const ir::Graph alone =
-      *make_graph({bn("x", "n"), make_node("QuantizeLinear", {"n", "s", "zs8"}, {"q"}),
-                   make_node("DequantizeLinear", {"q", "s", "zs8"}, {"y"})},
-                  {"x"}, {"y"}, params);
+  const ir::Graph alone = *make_graph({bn_x, make_node("QuantizeLinear", {"m", "s", "zs8"}, {"q"}),
+                                       make_node("DequantizeLinear", {"q", "s", "zs8"}, {"y"})},
+                                      {"x"}, {"y"}, params);
   for (int64_t batch : {1, 3}) {
     for (const auto& [g, channels, op] :
          {std::tuple(&dense, 8, "Concat+BatchNormalization+Relu+QuantizeLinear"),
           std::tuple(&alone, 24, "BatchNormalization+QuantizeLinear")}) {
       const std::map<std::string, ir::Value> feeds = {
           {"x", random_tensor({batch, channels, 5, 4}, 1)}};
-      testing::expect_cpu_matches_ref(*g, feeds, kInt8);
-      const auto steps = profile(*g, feeds);
-      const auto fused =
-          std::find_if(steps.begin(), steps.end(), [&](const auto& s) { return s.op == op; });
-      ASSERT_NE(fused, steps.end()) << op;
-      EXPECT_EQ(fused->device, "CPU");
-      // (After a reorder of the input that is not channels-last.)
-      EXPECT_NE(fused->implementation.find("zenith:normalize_quantize"), std::string::npos)
-          << fused->implementation;
+      testing::expect_cpu_matches_ref(*g, feeds, int8_expectation());
+      expect_normalize_step(profile(*g, feeds), op);
     }
+  }
+}
+
+// A small dense block and transition: quantize_qdq keeps both concats integer, so the
+// convolutions write s8 (their QuantizeLinear fused), the concat steps read those integers and
+// the graph input as f32, and no DequantizeLinear runs. The transition's concat, before a
+// pooling, writes f32.
+TEST(CpuInt8, DenseBlockConcatsReadIntegers) {
+  std::map<std::string, ir::Tensor> params = {{"w", random_tensor({16, 8, 3, 3}, 2)},
+                                              {"w2", random_tensor({8, 24, 1, 1}, 8)},
+                                              {"w3", random_tensor({4, 32, 1, 1}, 9)}};
+  const ir::Node bn1 = batch_norm("cat1", "n1", 24, params);
+  const ir::Node bn2 = batch_norm("cat2", "n2", 32, params);
+  ir::Graph g = *make_graph(
+      {named(make_node("Conv", {"x", "w"}, {"c"}, {{"pads", kSame}}), "conv"),
+       make_node("Concat", {"x", "c"}, {"cat1"}, {{"axis", int64_t{1}}}), bn1,
+       make_node("Relu", {"n1"}, {"r1"}), named(make_node("Conv", {"r1", "w2"}, {"d"}), "conv2"),
+       make_node("Concat", {"x", "c", "d"}, {"cat2"}, {{"axis", int64_t{1}}}), bn2,
+       make_node("Relu", {"n2"}, {"r2"}),
+       make_node(
+           "AveragePool", {"r2"}, {"p"},
+           {{"kernel_shape", std::vector<int64_t>{2, 2}}, {"strides", std::vector<int64_t>{2, 2}}}),
+       named(make_node("Conv", {"p", "w3"}, {"y"}), "conv3")},
+      {"x"}, {"y"}, params);
+  EXPECT_EQ(passes::quantize_qdq(g, {"conv", "conv2", "conv3"},
+                                 {{"x", {-1.0f, 1.0f}},
+                                  {"c", {-8.0f, 8.0f}},
+                                  {"r1", {0.0f, 6.0f}},
+                                  {"d", {-16.0f, 16.0f}},
+                                  {"p", {0.0f, 6.0f}}})
+                .at("integer Concat"),
+            2u);
+  for (int64_t batch : {1, 3}) {
+    const std::map<std::string, ir::Value> feeds = {{"x", random_tensor({batch, 8, 6, 4}, 1)}};
+    testing::expect_cpu_matches_ref(g, feeds, int8_expectation());
+    const auto steps = profile(g, feeds);
+    expect_normalize_step(steps, "Concat+BatchNormalization+Relu+QuantizeLinear");
+    expect_normalize_step(steps, "Concat+BatchNormalization+Relu");
+    for (const auto& s : steps) {
+      EXPECT_EQ(s.device, "CPU") << s.node;
+      EXPECT_NE(s.op, "DequantizeLinear") << s.node;
+      EXPECT_NE(s.implementation.rfind("ref", 0), 0u) << s.node << ": " << s.implementation;
+    }
+    EXPECT_EQ(std::count_if(steps.begin(), steps.end(),
+                            [](const auto& s) { return s.op == "QConv+QuantizeLinear"; }),
+              2);
   }
 }
 

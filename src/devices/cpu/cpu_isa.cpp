@@ -1,26 +1,36 @@
-// int8_dot_product, bf16_dot_product: the ISA oneDNN runs with, read once.
+// int8_dot_product, bf16_dot_product, avx512_core: the ISA oneDNN runs with, read once.
 #include "devices/cpu/cpu_isa.h"
 
+#include <algorithm>
+#include <initializer_list>
 #include <oneapi/dnnl/dnnl.hpp>
 
 namespace zenith::cpu {
+namespace {
+
+using isa = dnnl::cpu_isa;
+
+bool runs_with_one_of(std::initializer_list<isa> isas) {
+  static const isa effective = dnnl::get_effective_cpu_isa();
+  return std::find(isas.begin(), isas.end(), effective) != isas.end();
+}
+
+}  // namespace
 
 bool int8_dot_product() {
-  static const bool yes = [] {
-    using isa = dnnl::cpu_isa;
-    const isa effective = dnnl::get_effective_cpu_isa();
-    return effective == isa::avx512_core_vnni || effective == isa::avx512_core_bf16 ||
-           effective == isa::avx512_core_amx || effective == isa::avx2_vnni;
-  }();
+  static const bool yes = runs_with_one_of({isa::avx512_core_vnni, isa::avx512_core_bf16,
+                                            isa::avx512_core_amx, isa::avx2_vnni});
   return yes;
 }
 
 bool bf16_dot_product() {
-  static const bool yes = [] {
-    using isa = dnnl::cpu_isa;
-    const isa effective = dnnl::get_effective_cpu_isa();
-    return effective == isa::avx512_core_bf16 || effective == isa::avx512_core_amx;
-  }();
+  static const bool yes = runs_with_one_of({isa::avx512_core_bf16, isa::avx512_core_amx});
+  return yes;
+}
+
+bool avx512_core() {
+  static const bool yes = runs_with_one_of(
+      {isa::avx512_core, isa::avx512_core_vnni, isa::avx512_core_bf16, isa::avx512_core_amx});
   return yes;
 }
 

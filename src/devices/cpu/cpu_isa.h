@@ -14,4 +14,8 @@ bool int8_dot_product();
 // Without them it emulates BF16 with f32 arithmetic plus conversions, slower than f32 itself.
 bool bf16_dot_product();
 
+// True if oneDNN runs with AVX-512 (Skylake's core set or later): the CPU device's own loops
+// built for it may run.
+bool avx512_core();
+
 }  // namespace zenith::cpu

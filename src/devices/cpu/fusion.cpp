@@ -1,6 +1,7 @@
 // Post-op fusion over a graph's CPU nodes.
 #include "devices/cpu/fusion.h"
 
+#include <algorithm>
 #include <map>
 #include <optional>
 #include <set>
@@ -141,10 +142,24 @@ void absorb_followers(const ir::Graph& graph, const Uses& uses,
   }
 }
 
+// The DequantizeLinear on CPU that produces `value` with one constant scale and zero point
+// (linear_quantization), or nullptr.
+const ir::Node* integer_source(const ir::Graph& graph, const Uses& uses,
+                               const std::vector<bool>& on_cpu, const std::string& value) {
+  const auto p = uses.producer.find(value);
+  if (p == uses.producer.end() || !on_cpu[p->second]) return nullptr;
+  const ir::Node& dq = graph.nodes[p->second];
+  return dq.domain.empty() && dq.op_type == "DequantizeLinear" && linear_quantization(graph, dq)
+             ? &dq
+             : nullptr;
+}
+
 // Makes `spec` (main node `main`, a Concat along axis 1 or a BatchNormalization) the step of
 // build_normalize_quantize if the nodes after it are BatchNormalization (unless `main` is
-// one), an optional Relu and a QuantizeLinear, each the sole reader of the one before, all on
-// CPU and of the kinds that step computes. False, changing nothing, if not.
+// one), an optional Relu and a QuantizeLinear (optional after a Concat that reads a
+// DequantizeLinear's output), each the sole reader of the one before, all on CPU and of the
+// kinds that step computes; a Concat's input that a DequantizeLinear produces is then read as
+// the integers that node reads. False, changing nothing, if not.
 bool absorb_normalize_quantize(const ir::Graph& graph, const Uses& uses,
                                const std::vector<bool>& on_cpu, size_t main, StepSpec& spec,
                                std::vector<int>& fused_into) {
@@ -165,13 +180,25 @@ bool absorb_normalize_quantize(const ir::Graph& graph, const Uses& uses,
     return false;
   }
   next("Relu");
-  if (!next("QuantizeLinear") || !linear_quantization(graph, graph.nodes[chain.back()]))
-    return false;
+  // Without a QuantizeLinear only a concat of integers is taken: an f32 one is a view of a
+  // concat chain (concat_chains.h).
+  const bool integer_out = next("QuantizeLinear");
+  if (integer_out && !linear_quantization(graph, graph.nodes[chain.back()])) return false;
+  const bool integer_in =
+      node.op_type == "Concat" &&
+      std::any_of(node.inputs.begin(), node.inputs.end(), [&](const std::string& in) {
+        return integer_source(graph, uses, on_cpu, in) != nullptr;
+      });
+  if (!integer_out && !integer_in) return false;
   for (int c : chain) {
     spec.fused.push_back(&graph.nodes[c]);
     fused_into[static_cast<size_t>(c)] = static_cast<int>(main);
   }
   spec.outputs = spec.fused.back()->outputs;
+  // The concat reads integers where it can: the input of each DequantizeLinear it reads.
+  if (node.op_type == "Concat")
+    for (std::string& in : spec.inputs)
+      if (const ir::Node* dq = integer_source(graph, uses, on_cpu, in)) in = dq->inputs[0];
   return true;
 }
 
@@ -200,6 +227,28 @@ Grouping group_cpu_steps(const ir::Graph& graph, const std::vector<bool>& on_cpu
     const PostOps allowed = find_cpu_op(node)->post_ops;
     if (allowed != PostOps::None)
       absorb_followers(graph, uses, dims, on_cpu, i, allowed, spec, g.fused_into);
+  }
+  // A DequantizeLinear whose every reader is a concat step that reads its integers in its place
+  // gets no step: its output would be written and never read.
+  for (size_t i = 0; i < graph.nodes.size(); ++i) {
+    const ir::Node& node = graph.nodes[i];
+    if (g.fused_into[i] >= 0 || !on_cpu[i] || !node.domain.empty() ||
+        node.op_type != "DequantizeLinear" || !single_output(node) ||
+        uses.graph_outputs.count(node.outputs[0]))
+      continue;
+    const auto readers = uses.consumers.find(node.outputs[0]);
+    if (readers == uses.consumers.end()) continue;
+    const bool read_through =
+        std::all_of(readers->second.begin(), readers->second.end(), [&](size_t c) {
+          const StepSpec& step = g.steps[c];
+          return g.fused_into[c] < 0 && step.node && step.node->op_type == "Concat" &&
+                 !step.fused.empty() &&
+                 std::find(step.inputs.begin(), step.inputs.end(), node.outputs[0]) ==
+                     step.inputs.end();
+        });
+    if (!read_through) continue;
+    g.fused_into[i] = static_cast<int>(readers->second.front());
+    g.steps[i] = StepSpec{};
   }
   return g;
 }

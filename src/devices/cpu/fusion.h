@@ -9,7 +9,10 @@ namespace zenith::cpu {
 
 struct Grouping {
   std::vector<StepSpec> steps;  // per node; .node == nullptr when fused into another step
-  std::vector<int> fused_into;  // per node: the index of the node whose step absorbed it, or -1
+  // Per node: the index of the node whose step absorbed it, or -1. A DequantizeLinear whose
+  // readers all read its input in its place (ops.h, build_normalize_quantize) is absorbed by
+  // its first reader without being one of its step's nodes.
+  std::vector<int> fused_into;
 };
 
 // `on_cpu[i]`: node i runs on CPU. A node absorbs its sole consumer while that consumer is an

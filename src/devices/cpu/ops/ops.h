@@ -66,9 +66,11 @@ struct ChannelAffine {
 std::optional<ChannelAffine> batch_norm_affine(const ir::Graph& graph, const ir::Node& node);
 
 // The step fusion.cpp forms of [Concat along axis 1 ->] BatchNormalization (batch_norm_affine)
-// -> [Relu ->] QuantizeLinear (linear_quantization): the main node with the others in
-// `spec.fused`, computed by one loop from the concat's inputs to integers. A concat of more
-// inputs than kMaxNormalizeQuantizeInputs is not fused.
+// -> [Relu ->] [QuantizeLinear] (linear_quantization): the main node with the others in
+// `spec.fused`, computed by one loop from the concat's inputs to integers (f32 without the
+// QuantizeLinear). Where `spec.inputs[i]` is not the Concat's input i, the step reads it in
+// place of the DequantizeLinear that produces that input. A concat of more inputs than
+// kMaxNormalizeQuantizeInputs is not fused.
 inline constexpr size_t kMaxNormalizeQuantizeInputs = 128;
 std::unique_ptr<CpuOp> build_normalize_quantize(const ir::Graph& graph, const StepSpec& spec);
 
