@@ -163,6 +163,13 @@ class ShapeInferer {
       set(node, 0, conv_like(node, 2));
       return;
     }
+    if (node.domain == "zenith" && op == "QMatMul") {  // X @ W over X's last axis, W is input 2
+      Dims w = in(node, 2);
+      if (w.size() != 2) throw Unknown{};
+      if (node.attr<int64_t>("transB", 0) != 0) std::swap(w[0], w[1]);
+      set(node, 0, matmul(in(node, 0), w));
+      return;
+    }
     // The other zenith-domain ops are activations, which keep their input's shape.
     const bool zenith_activation = node.domain == "zenith" && (op == "Gelu" || op == "Swish");
     if (!node.domain.empty() && !zenith_activation) throw Unknown{};

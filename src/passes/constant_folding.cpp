@@ -44,17 +44,21 @@ std::optional<ir::Tensor> static_shape(const ir::Graph& graph, const ir::Node& n
   return shape;
 }
 
-// True for a DequantizeLinear of a constant 8-bit weight that a Conv reads: it stays, for
-// qconv_fusion to hand the integers to an integer kernel. Folding it would store the weight as
-// f32 again. Others fold: an i32 bias, and weights of ops no integer kernel takes yet, which
-// would otherwise be dequantized on every run.
-bool integer_weight_of_conv(const ir::Graph& graph, const ir::Node& node) {
+// True for a DequantizeLinear of a constant 8-bit weight that a Conv reads, or of a 2-D s8 one
+// that a MatMul or Gemm reads, as its weight: it stays, for qconv_fusion / qmatmul_fusion to hand
+// the integers to an integer kernel. Folding it would store the weight as f32 again. Others fold:
+// an i32 bias, and weights of ops no integer kernel takes, which would otherwise be dequantized on
+// every run.
+bool integer_weight(const ir::Graph& graph, const ir::Node& node) {
   if (!is_op(node, "DequantizeLinear") || !node.has_input(0) || node.outputs.size() != 1)
     return false;
   const ir::Tensor* q = constant_of(graph, node.inputs[0]);
   if (!q || (q->dtype() != ir::DType::I8 && q->dtype() != ir::DType::U8)) return false;
   return std::any_of(graph.nodes.begin(), graph.nodes.end(), [&](const ir::Node& reader) {
-    return is_op(reader, "Conv") && reader.inputs.size() > 1 && reader.inputs[1] == node.outputs[0];
+    const bool linear = is_op(reader, "MatMul") || is_op(reader, "Gemm");
+    return (is_op(reader, "Conv") ||
+            (linear && q->dtype() == ir::DType::I8 && q->dims().size() == 2)) &&
+           reader.inputs.size() > 1 && reader.inputs[1] == node.outputs[0];
   });
 }
 
@@ -88,7 +92,7 @@ std::optional<std::vector<ir::Tensor>> evaluate(const ir::Graph& graph, const ir
 std::optional<std::vector<ir::Tensor>> fold(const ir::Graph& graph, const ir::Node& node,
                                             size_t max_output_bytes) {
   if (has_subgraph(node) || is_random(node) || may_train(graph, node)) return std::nullopt;
-  if (integer_weight_of_conv(graph, node)) return std::nullopt;
+  if (integer_weight(graph, node)) return std::nullopt;
   for (const std::string& out : node.outputs)
     if (graph.initializers.count(out) || is_graph_input(graph, out)) return std::nullopt;
   if (std::optional<ir::Tensor> shape = static_shape(graph, node)) {

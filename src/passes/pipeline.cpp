@@ -14,6 +14,7 @@
 #include "passes/pool_before_pointwise_conv.h"
 #include "passes/qconv_fusion.h"
 #include "passes/qlinear_decomposition.h"
+#include "passes/qmatmul_fusion.h"
 #include "passes/shape_folding.h"
 #include "passes/swish_fusion.h"
 
@@ -35,7 +36,7 @@ ChangeCounts fold_constants_default(ir::Graph& graph) { return fold_constants(gr
 // elimination last drops what the others left unread (folded nodes' inputs, replaced weights).
 // The fusions run after constant folding, which turns computed constants (sqrt(2), eps) into the
 // initializers they match. QLinear* ops become the QDQ form first, whose bias scales constant
-// folding then computes and qconv_fusion reads.
+// folding then computes and the integer fusions (qconv_fusion, qmatmul_fusion) read.
 constexpr Pass kPasses[] = {
     {"qlinear_decomposition", "decomposed", &decompose_qlinear_ops},
     {"identity_elimination", "removed", &eliminate_identities},
@@ -47,6 +48,7 @@ constexpr Pass kPasses[] = {
     {"swish_fusion", "fused", &fuse_swishes},
     {"attention_fusion", "fused", &fuse_attention},
     {"qconv_fusion", "fused", &fuse_quantized_convs},
+    {"qmatmul_fusion", "fused", &fuse_quantized_matmuls},
     {"dead_node_elimination", "removed", &eliminate_dead_nodes},
 };
 

@@ -17,12 +17,16 @@ namespace {
 // How many samples rank the nodes for the fallback: one run of each candidate graph on them.
 constexpr size_t kRankingSamples = 32;
 
-// The Conv nodes: the ops convert quantizes, those the CPU runs on integer kernels. Gemm and MatMul in QDQ form
-// would run as f32 with conversions around them (a BERT-like encoder: no faster, less exact).
-std::set<std::string> convolutions(const ir::Graph& graph) {
+// The nodes with an integer kernel on CPU, which convert quantizes: Conv (zenith.QConv), and
+// MatMul and Gemm (zenith.QMatMul; not a Gemm reading A transposed, which qmatmul_fusion leaves
+// as f32 with conversions around it). quantizable_nodes() then keeps those with constant
+// weights, so attention's products of two activations stay f32.
+std::set<std::string> integer_kernel_nodes(const ir::Graph& graph) {
   std::set<std::string> names;
   for (const ir::Node& n : graph.nodes)
-    if (n.domain.empty() && n.op_type == "Conv") names.insert(n.name);
+    if (n.domain.empty() && (n.op_type == "Conv" || n.op_type == "MatMul" ||
+                             (n.op_type == "Gemm" && n.attr<int64_t>("transA", 0) == 0)))
+      names.insert(n.name);
   return names;
 }
 
@@ -51,7 +55,7 @@ Int8Report quantize_int8(ir::Graph& graph, const Int8Options& options) {
     throw_invalid_argument("--max-drop {}: expected a fraction in (0, 1), such as 0.01",
                            options.max_drop);
   std::vector<std::string> names = passes::quantizable_nodes(graph);
-  const std::set<std::string> integer_ops = convolutions(graph);
+  const std::set<std::string> integer_ops = integer_kernel_nodes(graph);
   std::erase_if(names, [&](const std::string& n) { return !integer_ops.count(n); });
   std::set<std::string> nodes(names.begin(), names.end());
   const std::vector<std::string> activations = passes::quantized_activations(graph, nodes);

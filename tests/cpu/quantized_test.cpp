@@ -9,14 +9,10 @@ namespace {
 
 using testing::make_graph;
 using testing::make_node;
+using testing::named;
 using testing::random_tensor;
 
 const std::vector<int64_t> kSame = {1, 1, 1, 1};
-
-ir::Node named(ir::Node node, const std::string& name) {
-  node.name = name;
-  return node;
-}
 
 // Integer steps round activations to their scale; the CPU and REF may round a value on a .5
 // boundary apart (x * (1 / s) against x / s), so outputs agree to a few quanta.
@@ -174,7 +170,8 @@ TEST(CpuInt8, AsymmetricActivationsAsOnnxRuntimeWritesThem) {
 }
 
 // The QOperator format (QLinearConv, QLinearMatMul): REF runs the ops as written, the CPU their
-// QDQ form (passes/qlinear_decomposition.h), the convolution as one integer step.
+// QDQ form (passes/qlinear_decomposition.h), the convolution and the matrix product each as one
+// integer step (the product reading u8 with one zero point and writing u8 with another).
 TEST(CpuInt8, QLinearOpsFromOtherToolsRunOnTheIntegerPath) {
   ir::Tensor bias(ir::DType::I32, {16});
   for (int64_t i = 0; i < 16; ++i) bias.data<int32_t>()[i] = static_cast<int32_t>(i * 97 - 700);
@@ -218,6 +215,10 @@ TEST(CpuInt8, QLinearOpsFromOtherToolsRunOnTheIntegerPath) {
   ASSERT_NE(qconv, steps.end()) << "the QLinearConv runs as zenith.QConv";
   EXPECT_EQ(qconv->op, "QConv+QuantizeLinear");
   EXPECT_NE(qconv->implementation.rfind("ref", 0), 0u) << qconv->implementation;
+  const auto qmatmul = std::find_if(steps.begin(), steps.end(),
+                                    [](const auto& s) { return s.op.rfind("QMatMul", 0) == 0; });
+  ASSERT_NE(qmatmul, steps.end()) << "the QLinearMatMul runs as zenith.QMatMul";
+  EXPECT_NE(qmatmul->implementation.rfind("ref", 0), 0u) << qmatmul->implementation;
 }
 
 // A BatchNormalization of `channels` channels from `x` to `y`, its parameters (prefixed by `y`)
@@ -321,6 +322,42 @@ TEST(CpuInt8, DenseBlockConcatsReadIntegers) {
     EXPECT_EQ(std::count_if(steps.begin(), steps.end(),
                             [](const auto& s) { return s.op == "QConv+QuantizeLinear"; }),
               2);
+  }
+}
+
+// Linear layers: PyTorch's Linear on a 3-D input (MatMul + bias Add), ReLU, another MatMul,
+// and a Gemm with transposed weights, all quantized: integer matmuls, the first writing u8
+// for the second (its QuantizeLinear a post-op), agreeing with REF running the QDQ graph.
+TEST(CpuInt8, LinearLayersRunAsIntegers) {
+  const ir::Graph mlp = quantized(
+      make_graph({named(make_node("MatMul", {"x", "w1"}, {"m1"}), "fc1"),
+                  make_node("Add", {"m1", "b1"}, {"a1"}), make_node("Relu", {"a1"}, {"r"}),
+                  named(make_node("MatMul", {"r", "w2"}, {"y"}), "fc2")},
+                 {"x"}, {"y"},
+                 {{"w1", random_tensor({24, 40}, 2)},
+                  {"b1", random_tensor({40}, 3)},
+                  {"w2", random_tensor({40, 16}, 4)}}),
+      {"fc1", "fc2"}, {{"x", {-1.0f, 1.0f}}, {"r", {0.0f, 6.0f}}});
+  const ir::Graph gemm = quantized(
+      make_graph({named(make_node("Gemm", {"x", "w", "c"}, {"y"}, {{"transB", int64_t{1}}}), "fc")},
+                 {"x"}, {"y"}, {{"w", random_tensor({16, 24}, 2)}, {"c", random_tensor({16}, 3)}}),
+      {"fc"}, {{"x", {-1.0f, 1.0f}}});
+  for (const auto& [g, x, ops] :
+       {std::tuple(
+            &mlp, ir::Dims{2, 7, 24},
+            std::vector<std::string>{"QuantizeLinear", "QMatMul+Relu+QuantizeLinear", "QMatMul"}),
+        std::tuple(&gemm, ir::Dims{5, 24},
+                   std::vector<std::string>{"QuantizeLinear", "QMatMul"})}) {
+    const std::map<std::string, ir::Value> feeds = {{"x", random_tensor(x, 1)}};
+    testing::expect_cpu_matches_ref(*g, feeds, int8_expectation());
+    const auto steps = profile(*g, feeds);
+    ASSERT_EQ(steps.size(), ops.size());
+    for (size_t i = 0; i < ops.size(); ++i) {
+      EXPECT_EQ(steps[i].op, ops[i]);
+      EXPECT_EQ(steps[i].device, "CPU") << steps[i].node;
+      EXPECT_NE(steps[i].implementation.rfind("ref", 0), 0u)
+          << steps[i].node << ": " << steps[i].implementation;
+    }
   }
 }
 

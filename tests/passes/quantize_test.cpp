@@ -16,12 +16,8 @@ namespace {
 using testing::count_ops;
 using testing::make_graph;
 using testing::make_node;
+using testing::named;
 using testing::random_tensor;
-
-ir::Node named(ir::Node node, const std::string& name) {
-  node.name = name;
-  return node;
-}
 
 // X [2,3,8,8] -> Conv 3x3 (+B) -> Relu -> r -> Conv 1x1 -> c -> Flatten -> Gemm (transB, +C) -> y
 std::shared_ptr<ir::Graph> conv_net() {

@@ -24,6 +24,12 @@ inline ir::Node make_node(const std::string& op_type, std::vector<std::string> i
   return node;
 }
 
+// `node` named `name` (what quantize_qdq and the fallback select nodes by).
+inline ir::Node named(ir::Node node, const std::string& name) {
+  node.name = name;
+  return node;
+}
+
 // A graph whose inputs and outputs are the given names, untyped unless `output_types` gives a
 // type by name.
 inline std::shared_ptr<ir::Graph> make_graph(

@@ -97,6 +97,7 @@ constexpr std::array kFactories = {
     ZENITH_CPU_OP("zenith.Attention", attention, None),
     ZENITH_CPU_OP("zenith.Gelu", eltwise, None),
     ZENITH_CPU_OP("zenith.QConv", qconv, EltwiseSumAndQuantize),
+    ZENITH_CPU_OP("zenith.QMatMul", qmatmul, EltwiseAndQuantize),
     ZENITH_CPU_OP("zenith.Swish", eltwise, None),
 };
 

@@ -95,9 +95,17 @@ class CpuOp {
 // Which following nodes a step can absorb as post-ops.
 // EltwiseAndBias: first an Add of a constant bias along the last axis (MatMul's step takes it
 // as a third input, the bias oneDNN's matmul adds), then eltwise ops.
-// EltwiseSumAndQuantize: an integer step's eltwise ops and sum, or eltwise ops and a final
-// QuantizeLinear that makes its output integer.
-enum class PostOps { None, Relu, Eltwise, EltwiseAndSum, EltwiseAndBias, EltwiseSumAndQuantize };
+// EltwiseAndQuantize: an integer step's eltwise ops and a final QuantizeLinear that makes its
+// output integer. EltwiseSumAndQuantize: the same, or eltwise ops and a sum.
+enum class PostOps {
+  None,
+  Relu,
+  Eltwise,
+  EltwiseAndSum,
+  EltwiseAndBias,
+  EltwiseAndQuantize,
+  EltwiseSumAndQuantize
+};
 
 // Static facts for one op type: whether the CPU device takes a node, and building its step.
 struct CpuOpFactory {

@@ -98,9 +98,11 @@ void absorb_followers(const ir::Graph& graph, const Uses& uses,
       if (allowed == PostOps::Relu && !relu) break;
       for (size_t k = 0; k + 1 < fns.size(); ++k) spec.post_ops.push_back({.eltwise = fns[k]});
       post->eltwise = fns.back();
-    } else if (std::optional<LinearQuantization> q;
-               allowed == PostOps::EltwiseSumAndQuantize && !has_sum && next.domain.empty() &&
-               next.op_type == "QuantizeLinear" && (q = linear_quantization(graph, next))) {
+    } else if (std::optional<LinearQuantization> q; (allowed == PostOps::EltwiseSumAndQuantize ||
+                                                     allowed == PostOps::EltwiseAndQuantize) &&
+                                                    !has_sum && next.domain.empty() &&
+                                                    next.op_type == "QuantizeLinear" &&
+                                                    (q = linear_quantization(graph, next))) {
       post->kind = PostOp::Kind::Quantize;
       post->eltwise = {dnnl::algorithm::eltwise_linear, 1.0f / q->scale,
                        static_cast<float>(q->zero_point)};

@@ -8,6 +8,7 @@
 
 #include "devices/cpu/cpu_isa.h"
 #include "devices/cpu/ops/conv_geometry.h"
+#include "devices/cpu/ops/integer_weights.h"
 #include "devices/cpu/ops/op_util.h"
 #include "devices/cpu/ops/ops.h"
 #include "ir/errors.h"
@@ -49,7 +50,7 @@ class QConvOp : public CpuOp {
     const int64_t channels = weights_.dims()[0];
     // Without a 32-bit dot product, 7-bit weights (cpu_isa.h): halved, at twice the scale.
     const float w_factor = int8_dot_product() ? 1.0f : 2.0f;
-    if (w_factor != 1.0f) weights_ = halved(weights_);
+    if (w_factor != 1.0f) weights_ = seven_bit_weights(weights_);
     // Y = x_scale * w_scale[c] * (sum of integer products + bias / (x_scale * w_scale[c])).
     for (int64_t c = 0; c < channels; ++c)
       scales_.push_back(x_scale * w_factor * w_scale.data<float>()[w_scale.numel() == 1 ? 0 : c]);
@@ -181,14 +182,6 @@ class QConvOp : public CpuOp {
     return entry;
   }
 
-  // w / 2 rounded half to even, in [-64, 64].
-  static ir::Tensor halved(const ir::Tensor& w) {
-    ir::Tensor out(ir::DType::I8, w.dims());
-    for (int64_t i = 0; i < w.numel(); ++i)
-      out.data<int8_t>()[i] = static_cast<int8_t>(std::nearbyint(w.data<int8_t>()[i] / 2.0f));
-    return out;
-  }
-
   const ir::Node& node_;
   StepSpec spec_;
   ir::Tensor weights_;         // the graph's, or halved
@@ -202,32 +195,10 @@ class QConvOp : public CpuOp {
   PackedConstants packed_;
 };
 
-// True if input `i` of `node` is a constant of `dtype` whose element count is one of `counts`.
-bool constant_of(const ir::Graph& graph, const ir::Node& node, size_t i, ir::DType dtype,
-                 std::initializer_list<int64_t> counts) {
-  const auto it =
-      node.has_input(i) ? graph.initializers.find(node.inputs[i]) : graph.initializers.end();
-  return it != graph.initializers.end() && it->second.dtype() == dtype &&
-         std::find(counts.begin(), counts.end(), it->second.numel()) != counts.end();
-}
-
 }  // namespace
 
 std::string supports_qconv(const ir::Graph& graph, const ir::Node& node) {
-  const auto w =
-      node.has_input(kW) ? graph.initializers.find(node.inputs[kW]) : graph.initializers.end();
-  if (w == graph.initializers.end() || w->second.dtype() != ir::DType::I8 ||
-      w->second.dims().empty())
-    return "W is not a constant s8 tensor";
-  const int64_t m = w->second.dims()[0];
-  if (!constant_of(graph, node, kXScale, ir::DType::F32, {1}) ||
-      !constant_of(graph, node, kWScale, ir::DType::F32, {1, m}) ||
-      (node.has_input(kB) && !constant_of(graph, node, kB, ir::DType::F32, {m})))
-    return "its scales and bias are not constants of the sizes W needs";
-  if (node.has_input(kXZeroPoint) && !constant_of(graph, node, kXZeroPoint, ir::DType::U8, {1}) &&
-      !constant_of(graph, node, kXZeroPoint, ir::DType::I8, {1}))
-    return "X's zero point is not one u8 / s8 constant";
-  return "";
+  return supports_integer_weights(graph, node, 0);
 }
 
 std::unique_ptr<CpuOp> build_qconv(const ir::Graph& graph, const StepSpec& spec) {
