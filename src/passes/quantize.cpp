@@ -113,9 +113,11 @@ class Quantizer {
   }
 
   // Makes `node`'s input `i` read its activation through the activation's QuantizeLinear ->
-  // DequantizeLinear pair, put into `out` the first time.
-  void read_dequantized(ir::Node& node, size_t i, std::vector<ir::Node>& out) {
-    activation(node, node.inputs[i], out);
+  // DequantizeLinear pair, put into `out` the first time, with the range of `range_of` (the
+  // activation's own by default).
+  void read_dequantized(ir::Node& node, size_t i, std::vector<ir::Node>& out,
+                        const std::string& range_of = "") {
+    activation(node, node.inputs[i], out, range_of);
     node.inputs[i] = dequantized_[node.inputs[i]];
   }
 
@@ -129,8 +131,10 @@ class Quantizer {
 
  private:
   // x's scale; the first time, its QuantizeLinear -> DequantizeLinear pair goes into `out`.
-  float activation(const ir::Node& node, const std::string& x, std::vector<ir::Node>& out) {
-    const auto range = ranges_.find(x);
+  // `range_of`: the value whose calibrated range x takes (x's own by default).
+  float activation(const ir::Node& node, const std::string& x, std::vector<ir::Node>& out,
+                   const std::string& range_of = "") {
+    const auto range = ranges_.find(range_of.empty() ? x : range_of);
     if (range == ranges_.end())
       throw_invalid_argument("{}: no calibrated range for its input '{}'", node.describe(), x);
     const bool is_unsigned = range->second.min >= 0;
@@ -228,19 +232,53 @@ class Quantizer {
   ChangeCounts changes_;
 };
 
+// The values an integer step can write: the outputs of quantized nodes, and of a Relu (a
+// post-op) or a MaxPool (which commutes with quantization) reading such a value.
+std::set<std::string> integer_producible(const ir::Graph& graph,
+                                         const std::set<std::string>& nodes) {
+  std::set<std::string> values;
+  for (const ir::Node& n : graph.nodes)
+    if (nodes.count(n.name))
+      values.insert(n.outputs.begin(), n.outputs.end());
+    else if ((is_op(n, "Relu") || is_op(n, "MaxPool")) && n.outputs.size() == 1 && n.has_input(0) &&
+             values.count(n.inputs[0]))
+      values.insert(n.outputs[0]);
+  return values;
+}
+
+// The MaxPool nodes to run on integers, by node index: those whose output is one of
+// `activations` (quantized for its readers) and whose input is integer_producible, read by
+// nothing else and not quantized itself. Their input is quantized with their output's range: a
+// max pool commutes with quantizing at one scale (clipping included), so the graph computes
+// what it did, and the integers never become f32 between the step before and the pool.
+std::set<size_t> integer_max_pools(const ir::Graph& graph, const std::set<std::string>& nodes,
+                                   const std::vector<std::string>& activations) {
+  const std::set<std::string> producible = integer_producible(graph, nodes);
+  const std::set<std::string> quantized(activations.begin(), activations.end());
+  const ValueUses uses(graph);
+  std::set<size_t> pools;
+  for (size_t i = 0; i < graph.nodes.size(); ++i) {
+    const ir::Node& n = graph.nodes[i];
+    if (is_op(n, "MaxPool") && n.outputs.size() == 1 && quantized.count(n.outputs[0]) &&
+        producible.count(n.inputs[0]) && !quantized.count(n.inputs[0]) &&
+        uses.node_reads(n.inputs[0]) == 1 && !uses.is_graph_output(n.inputs[0]) &&
+        !uses.read_by_subgraph(n.inputs[0]))
+      pools.insert(i);
+  }
+  return pools;
+}
+
 // The inputs of each Concat whose output goes, through BatchNormalization, Relu and pooling
-// only, to nothing but quantized nodes (DenseNet's dense layers and transitions): those that
-// quantized nodes produce, so the concatenation reads them as integers, by Concat node index. A
+// only, to nothing but quantized nodes (DenseNet's dense layers and transitions): those an
+// integer step can write (integer_producible), so the concatenation reads them as integers, by
+// Concat node index. A
 // concat read by anything else (a chain of concats, an f32 node) keeps its inputs f32.
 std::map<size_t, std::set<std::string>> integer_concat_inputs(const ir::Graph& graph,
                                                               const std::set<std::string>& nodes) {
   std::map<std::string, std::vector<size_t>> readers;
-  std::set<std::string> quantized_outputs;
-  for (size_t i = 0; i < graph.nodes.size(); ++i) {
+  for (size_t i = 0; i < graph.nodes.size(); ++i)
     for (const std::string& in : graph.nodes[i].inputs) readers[in].push_back(i);
-    if (nodes.count(graph.nodes[i].name))
-      quantized_outputs.insert(graph.nodes[i].outputs.begin(), graph.nodes[i].outputs.end());
-  }
+  const std::set<std::string> producible = integer_producible(graph, nodes);
   const ValueUses uses(graph);
   // True if every reader of `value` is a quantized node reading it as its activation, or a
   // BatchNormalization, Relu or pooling whose output is such a value.
@@ -261,7 +299,7 @@ std::map<size_t, std::set<std::string>> integer_concat_inputs(const ir::Graph& g
     const ir::Node& n = graph.nodes[i];
     if (!is_op(n, "Concat") || n.outputs.size() != 1 || !feeds_integers(n.outputs[0])) continue;
     for (const std::string& in : n.inputs)
-      if (quantized_outputs.count(in)) inputs[i].insert(in);
+      if (producible.count(in)) inputs[i].insert(in);
   }
   return inputs;
 }
@@ -297,8 +335,14 @@ ChangeCounts quantize_qdq(ir::Graph& graph, const std::set<std::string>& nodes,
   out.reserve(graph.nodes.size());
   std::set<std::string> weights;  // replaced: dropped unless something else reads them
   const std::map<size_t, std::set<std::string>> concat_inputs = integer_concat_inputs(graph, nodes);
+  const std::set<size_t> max_pools =
+      integer_max_pools(graph, nodes, quantized_activations(graph, nodes));
   for (size_t n = 0; n < graph.nodes.size(); ++n) {
     ir::Node& node = graph.nodes[n];
+    if (max_pools.count(n)) {
+      quantizer.read_dequantized(node, 0, out, node.outputs[0]);
+      ++changes["integer MaxPool"];
+    }
     if (const auto c = concat_inputs.find(n); c != concat_inputs.end()) {
       for (size_t i = 0; i < node.inputs.size(); ++i)
         if (c->second.count(node.inputs[i])) quantizer.read_dequantized(node, i, out);

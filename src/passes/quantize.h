@@ -26,8 +26,8 @@ struct ActivationRange {
 // Gemm's and MatMul's B) is a constant, by node name, in graph order.
 std::vector<std::string> quantizable_nodes(const ir::Graph& graph);
 
-// The activations those nodes read (Conv's X, Gemm's A, MatMul's A), and the outputs of those
-// nodes that a concatenation quantize_qdq keeps integer reads: what calibration measures.
+// The activations those nodes read (Conv's X, Gemm's A, MatMul's A), and the values integer
+// steps write that a concatenation quantize_qdq keeps integer reads: what calibration measures.
 std::vector<std::string> quantized_activations(const ir::Graph& graph,
                                                const std::set<std::string>& nodes);
 
@@ -40,9 +40,12 @@ std::vector<std::string> quantized_activations(const ir::Graph& graph,
 // another reader reads that activation's DequantizeLinear output too (counted under "residual
 // Add"). A Concat whose output goes, through BatchNormalization, Relu and pooling only, to
 // nothing but quantized nodes (DenseNet's dense layers and transitions) reads the inputs that
-// quantized nodes produce through their own pairs too ("integer Concat"), so the concatenation and
-// what follows it read integers. Throws InvalidArgument naming the node if an activation has no
-// range.
+// quantized nodes produce (or a Relu or MaxPool after one) through their own pairs too
+// ("integer Concat"), so the concatenation and what follows it read integers. A MaxPool whose
+// output is quantized and whose input such a step writes reads its input through a pair with
+// its output's scale ("integer MaxPool"): a max pool commutes with quantizing at one scale, so
+// the result is the same and the pool can run on the integers. Throws InvalidArgument naming
+// the node if an activation has no range.
 ChangeCounts quantize_qdq(ir::Graph& graph, const std::set<std::string>& nodes,
                           const std::map<std::string, ActivationRange>& ranges);
 

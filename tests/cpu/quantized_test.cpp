@@ -361,5 +361,36 @@ TEST(CpuInt8, LinearLayersRunAsIntegers) {
   }
 }
 
+// ResNet's stem: Conv -> Relu -> MaxPool -> Conv. The pool reads the first convolution's u8
+// output (quantize_qdq quantizes its input at the pool output's scale) and writes u8 for the
+// second: no f32 between them.
+TEST(CpuInt8, MaxPoolBetweenConvolutionsRunsOnIntegers) {
+  ir::Graph g = *make_graph(
+      {named(make_node("Conv", {"x", "w1"}, {"c"}, {{"pads", kSame}}), "conv1"),
+       make_node("Relu", {"c"}, {"r"}),
+       make_node("MaxPool", {"r"}, {"p"},
+                 {{"kernel_shape", std::vector<int64_t>{3, 3}},
+                  {"strides", std::vector<int64_t>{2, 2}},
+                  {"pads", kSame}}),
+       named(make_node("Conv", {"p", "w2"}, {"y"}), "conv2")},
+      {"x"}, {"y"},
+      {{"w1", random_tensor({16, 8, 3, 3}, 2)}, {"w2", random_tensor({8, 16, 1, 1}, 3)}});
+  EXPECT_EQ(passes::quantize_qdq(g, {"conv1", "conv2"}, {{"x", {-1.0f, 1.0f}}, {"p", {0.0f, 6.0f}}})
+                .at("integer MaxPool"),
+            1u);
+  for (int64_t batch : {1, 2}) {
+    const std::map<std::string, ir::Value> feeds = {{"x", random_tensor({batch, 8, 9, 7}, 1)}};
+    testing::expect_cpu_matches_ref(g, feeds, int8_expectation());
+    const auto steps = profile(g, feeds);
+    ASSERT_EQ(steps.size(), 4u);  // Q(x), QConv+Relu+Q, MaxPool+Q, QConv
+    EXPECT_EQ(steps[1].op, "QConv+Relu+QuantizeLinear");
+    EXPECT_EQ(steps[2].op, "MaxPool+QuantizeLinear");
+    for (const auto& s : steps) {
+      EXPECT_EQ(s.device, "CPU") << s.node;
+      EXPECT_NE(s.implementation.rfind("ref", 0), 0u) << s.node << ": " << s.implementation;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace zenith

@@ -156,6 +156,28 @@ const ir::Node* integer_source(const ir::Graph& graph, const Uses& uses,
              : nullptr;
 }
 
+// Makes `spec` (main node `main`, a MaxPool) a pool of integers if it reads a DequantizeLinear's
+// output (integer_source) and a QuantizeLinear with the same scale, zero point and type alone
+// reads its own: the step then reads the integers and writes them, the QuantizeLinear fused.
+// False, changing nothing, if not.
+bool absorb_integer_pool(const ir::Graph& graph, const Uses& uses, const std::vector<bool>& on_cpu,
+                         size_t main, StepSpec& spec, std::vector<int>& fused_into) {
+  const ir::Node& pool = graph.nodes[main];
+  const ir::Node* dq = integer_source(graph, uses, on_cpu, pool.inputs[0]);
+  const int c = sole_consumer(uses, pool.outputs[0]);
+  if (!dq || c < 0 || !on_cpu[c]) return false;
+  const ir::Node& q = graph.nodes[c];
+  if (!q.domain.empty() || q.op_type != "QuantizeLinear" || !single_output(q)) return false;
+  const auto in = linear_quantization(graph, *dq), out = linear_quantization(graph, q);
+  if (!out || in->scale != out->scale || in->type != out->type || in->zero_point != out->zero_point)
+    return false;
+  spec.inputs[0] = dq->inputs[0];
+  spec.fused = {&q};
+  spec.outputs = q.outputs;
+  fused_into[static_cast<size_t>(c)] = static_cast<int>(main);
+  return true;
+}
+
 // Makes `spec` (main node `main`, a Concat along axis 1 or a BatchNormalization) the step of
 // build_normalize_quantize if the nodes after it are BatchNormalization (unless `main` is
 // one), an optional Relu and a QuantizeLinear (optional after a Concat that reads a
@@ -226,12 +248,16 @@ Grouping group_cpu_steps(const ir::Graph& graph, const std::vector<bool>& on_cpu
     if ((node.op_type == "Concat" || node.op_type == "BatchNormalization") &&
         absorb_normalize_quantize(graph, uses, on_cpu, i, spec, g.fused_into))
       continue;
+    if (node.op_type == "MaxPool" &&
+        absorb_integer_pool(graph, uses, on_cpu, i, spec, g.fused_into))
+      continue;
     const PostOps allowed = find_cpu_op(node)->post_ops;
     if (allowed != PostOps::None)
       absorb_followers(graph, uses, dims, on_cpu, i, allowed, spec, g.fused_into);
   }
-  // A DequantizeLinear whose every reader is a concat step that reads its integers in its place
-  // gets no step: its output would be written and never read.
+  // A DequantizeLinear whose every reader is in a step that reads its integers in its place
+  // (absorb_normalize_quantize, absorb_integer_pool) gets no step: its output would be written
+  // and never read.
   for (size_t i = 0; i < graph.nodes.size(); ++i) {
     const ir::Node& node = graph.nodes[i];
     if (g.fused_into[i] >= 0 || !on_cpu[i] || !node.domain.empty() ||
@@ -242,11 +268,9 @@ Grouping group_cpu_steps(const ir::Graph& graph, const std::vector<bool>& on_cpu
     if (readers == uses.consumers.end()) continue;
     const bool read_through =
         std::all_of(readers->second.begin(), readers->second.end(), [&](size_t c) {
-          const StepSpec& step = g.steps[c];
-          return g.fused_into[c] < 0 && step.node && step.node->op_type == "Concat" &&
-                 !step.fused.empty() &&
-                 std::find(step.inputs.begin(), step.inputs.end(), node.outputs[0]) ==
-                     step.inputs.end();
+          const StepSpec& step = g.steps[g.fused_into[c] < 0 ? c : g.fused_into[c]];
+          return step.node && std::find(step.inputs.begin(), step.inputs.end(), node.outputs[0]) ==
+                                  step.inputs.end();
         });
     if (!read_through) continue;
     g.fused_into[i] = static_cast<int>(readers->second.front());

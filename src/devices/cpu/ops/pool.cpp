@@ -1,4 +1,6 @@
-// MaxPool / AveragePool / GlobalAveragePool / GlobalMaxPool on oneDNN, in the input's layout.
+// MaxPool / AveragePool / GlobalAveragePool / GlobalMaxPool on oneDNN, in the input's layout;
+// a MaxPool of integers (fusion.cpp: it reads a DequantizeLinear's input and its QuantizeLinear
+// with the same scale is fused) on the integers, in and out.
 #include "devices/cpu/ops/op_util.h"
 #include "devices/cpu/ops/ops.h"
 #include "devices/reference/spatial_util.h"
@@ -20,13 +22,18 @@ struct Geometry {
 
 class PoolOp : public CpuOp {
  public:
-  explicit PoolOp(const ir::Node& node) : node_(node) {}
+  // `integer`: the type of the integers a MaxPool step reads and writes (else Undefined: f32).
+  PoolOp(const ir::Node& node, ir::DType integer) : node_(node), integer_(integer) {}
 
   bool accepts(const std::vector<const CpuValue*>& in) const override {
-    if (!CpuOp::accepts(in)) return false;
+    if (integer_ == ir::DType::Undefined ? !CpuOp::accepts(in)
+                                         : !in[0] || !in[0]->mem || in[0]->dtype() != integer_)
+      return false;
     const size_t rank = in[0]->rank();
     return rank >= 3 && rank <= 5;
   }
+
+  std::string precision() const override { return integer_ == ir::DType::Undefined ? "" : "int8"; }
 
   StepOutputs run(const std::vector<const CpuValue*>& in, dnnl::stream& stream) const override {
     auto entry = cache_.get({in[0]->desc()}, [&] { return build(*in[0]); });
@@ -81,15 +88,17 @@ class PoolOp : public CpuOp {
     const auto alg = is_max()      ? dnnl::algorithm::pooling_max
                      : counts_pad() ? dnnl::algorithm::pooling_avg_include_padding
                                     : dnnl::algorithm::pooling_avg_exclude_padding;
-    const dnnl::pooling_v2_forward::desc desc(dnnl::prop_kind::forward_inference, alg, x.desc(),
-                                              any_desc(out), g.strides, g.kernel, g.dilation,
-                                              g.pad_l, g.pad_r);
+    const dnnl::pooling_v2_forward::desc desc(
+        dnnl::prop_kind::forward_inference, alg, x.desc(),
+        memory::desc(out, x.desc().data_type(), memory::format_tag::any), g.strides, g.kernel,
+        g.dilation, g.pad_l, g.pad_r);
     PoolEntry entry{dnnl::pooling_v2_forward::primitive_desc(desc, with_user_scratchpad(), engine()), {}};
     entry.pool = dnnl::pooling_v2_forward(entry.pd);
     return entry;
   }
 
   const ir::Node& node_;
+  ir::DType integer_;
   PrimitiveCache<PoolEntry> cache_;
 };
 
@@ -101,7 +110,10 @@ std::string supports_pool(const ir::Graph& graph, const ir::Node& node) {
 }
 
 std::unique_ptr<CpuOp> build_pool(const ir::Graph& graph, const StepSpec& spec) {
-  return std::make_unique<PoolOp>(*spec.node);
+  // An integer MaxPool's fused QuantizeLinear writes the type its input has.
+  const ir::DType integer =
+      spec.fused.empty() ? ir::DType::Undefined : linear_quantization(graph, *spec.fused[0])->type;
+  return std::make_unique<PoolOp>(*spec.node, integer);
 }
 
 }  // namespace zenith::cpu
