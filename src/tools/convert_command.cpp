@@ -14,6 +14,7 @@
 #include "ir/zir.h"
 #include "passes/freeze_input_shapes.h"
 #include "passes/pipeline.h"
+#include "passes/zenith_op_expansion.h"
 #include "runtime/session.h"
 #include "tools/cli_util.h"
 #include "tools/fp16_selection.h"
@@ -253,7 +254,10 @@ int convert(const ConvertOptions& options) {
   if (precision == "int8") {
     quantize_int8(graph, options, zir);
     if (!options.export_qdq.empty()) {
-      onnx_frontend::write_model(graph, options.export_qdq);
+      // Standard ONNX: Zenith's fused attention and activations written out as their ops.
+      ir::Graph exported = graph;
+      passes::expand_zenith_ops(exported);
+      onnx_frontend::write_model(exported, options.export_qdq);
       std::cout << fmt::format("int8: QDQ ONNX written to {}\n", options.export_qdq);
     }
   }

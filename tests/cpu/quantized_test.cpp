@@ -40,6 +40,14 @@ std::vector<runtime::StepProfile> profile(const ir::Graph& g,
   return steps;
 }
 
+// Every step ran on CPU with a kernel other than oneDNN's reference ones.
+void expect_fast_cpu_steps(const std::vector<runtime::StepProfile>& steps) {
+  for (const auto& s : steps) {
+    EXPECT_EQ(s.device, "CPU") << s.node;
+    EXPECT_NE(s.implementation.rfind("ref", 0), 0u) << s.node << ": " << s.implementation;
+  }
+}
+
 // X -> QConv 3x3 (+B) -> Relu -> QuantizeLinear (one step, u8 out) -> QConv 1x1 (f32 out).
 TEST(CpuInt8, ConvChainPassesIntegersBetweenSteps) {
   const ir::Graph g = quantized(
@@ -59,10 +67,7 @@ TEST(CpuInt8, ConvChainPassesIntegersBetweenSteps) {
     EXPECT_EQ(steps[0].op, "QuantizeLinear");
     EXPECT_EQ(steps[1].op, "QConv+Relu+QuantizeLinear");
     EXPECT_EQ(steps[2].op, "QConv");
-    for (const auto& s : steps) {
-      EXPECT_EQ(s.device, "CPU") << s.node;
-      EXPECT_NE(s.implementation.rfind("ref", 0), 0u) << s.node << ": " << s.implementation;
-    }
+    expect_fast_cpu_steps(steps);
   }
 }
 
@@ -103,10 +108,7 @@ TEST(CpuInt8, ResidualBlocksPassIntegers) {
     ASSERT_EQ(steps.size(), 3u);  // Q(x), QConv(+Add)+Relu+Q, QConv(+Add)+Relu
     EXPECT_EQ(steps[1].op, "QConv+Relu+QuantizeLinear");
     EXPECT_EQ(steps[2].op, "QConv+Relu");
-    for (const auto& s : steps) {
-      EXPECT_EQ(s.device, "CPU") << s.node;
-      EXPECT_NE(s.implementation.rfind("ref", 0), 0u) << s.node << ": " << s.implementation;
-    }
+    expect_fast_cpu_steps(steps);
   }
 }
 
@@ -163,10 +165,7 @@ TEST(CpuInt8, AsymmetricActivationsAsOnnxRuntimeWritesThem) {
   const auto steps = profile(g, feeds);
   ASSERT_EQ(steps.size(), 3u);  // Q(x), QConv+Relu+Q, DQ
   EXPECT_EQ(steps[1].op, "QConv+Relu+QuantizeLinear");
-  for (const auto& s : steps) {
-    EXPECT_EQ(s.device, "CPU") << s.node;
-    EXPECT_NE(s.implementation.rfind("ref", 0), 0u) << s.node << ": " << s.implementation;
-  }
+  expect_fast_cpu_steps(steps);
 }
 
 // The QOperator format (QLinearConv, QLinearMatMul): REF runs the ops as written, the CPU their
@@ -314,11 +313,8 @@ TEST(CpuInt8, DenseBlockConcatsReadIntegers) {
     const auto steps = profile(g, feeds);
     expect_normalize_step(steps, "Concat+BatchNormalization+Relu+QuantizeLinear");
     expect_normalize_step(steps, "Concat+BatchNormalization+Relu");
-    for (const auto& s : steps) {
-      EXPECT_EQ(s.device, "CPU") << s.node;
-      EXPECT_NE(s.op, "DequantizeLinear") << s.node;
-      EXPECT_NE(s.implementation.rfind("ref", 0), 0u) << s.node << ": " << s.implementation;
-    }
+    expect_fast_cpu_steps(steps);
+    for (const auto& s : steps) EXPECT_NE(s.op, "DequantizeLinear") << s.node;
     EXPECT_EQ(std::count_if(steps.begin(), steps.end(),
                             [](const auto& s) { return s.op == "QConv+QuantizeLinear"; }),
               2);
@@ -352,12 +348,8 @@ TEST(CpuInt8, LinearLayersRunAsIntegers) {
     testing::expect_cpu_matches_ref(*g, feeds, int8_expectation());
     const auto steps = profile(*g, feeds);
     ASSERT_EQ(steps.size(), ops.size());
-    for (size_t i = 0; i < ops.size(); ++i) {
-      EXPECT_EQ(steps[i].op, ops[i]);
-      EXPECT_EQ(steps[i].device, "CPU") << steps[i].node;
-      EXPECT_NE(steps[i].implementation.rfind("ref", 0), 0u)
-          << steps[i].node << ": " << steps[i].implementation;
-    }
+    for (size_t i = 0; i < ops.size(); ++i) EXPECT_EQ(steps[i].op, ops[i]);
+    expect_fast_cpu_steps(steps);
   }
 }
 
@@ -385,10 +377,7 @@ TEST(CpuInt8, MaxPoolBetweenConvolutionsRunsOnIntegers) {
     ASSERT_EQ(steps.size(), 4u);  // Q(x), QConv+Relu+Q, MaxPool+Q, QConv
     EXPECT_EQ(steps[1].op, "QConv+Relu+QuantizeLinear");
     EXPECT_EQ(steps[2].op, "MaxPool+QuantizeLinear");
-    for (const auto& s : steps) {
-      EXPECT_EQ(s.device, "CPU") << s.node;
-      EXPECT_NE(s.implementation.rfind("ref", 0), 0u) << s.node << ": " << s.implementation;
-    }
+    expect_fast_cpu_steps(steps);
   }
 }
 
