@@ -156,7 +156,7 @@ void quantize_int8(ir::Graph& graph, const ConvertOptions& options, ir::ZirOptio
                            int8_ms, f32_ms, f32_ms / int8_ms, options.device);
   if (int8_ms >= f32_ms)
     std::cerr << "zenith convert: warning: the INT8 model ran no faster than f32 here: its integer "
-                 "convolutions do not pay for the conversions around them in this model\n";
+                 "convolutions and matrix products do not pay for the conversions around them in this model\n";
   zir.metadata["precision"] = "int8";
   zir.metadata["calibration.method"] = report.method;
   zir.metadata["calibration.samples"] = report.samples;
