@@ -1,0 +1,170 @@
+// build_training_graph: the loss, then each node's backward rule in reverse graph order, the
+// gradients of a value read several times summed.
+#include "train/autograd.h"
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "ir/errors.h"
+#include "ir/shape_inference.h"
+#include "train/backward_rules.h"
+
+namespace zenith::train {
+namespace {
+
+struct LossOutputs {
+  std::string loss;
+  std::string dlogits;  // d loss / d logits
+};
+
+// Appends the loss of `logits` against `labels` and its gradient.
+LossOutputs add_loss(Loss loss, const std::string& logits, const std::string& labels,
+                     GradientBuilder& b) {
+  const ir::Dims d = b.dims(logits);
+  const ir::Dims scalar{};
+  if (loss == Loss::CrossEntropy) {
+    const std::string value = b.add("SoftmaxCrossEntropyLoss", {logits, labels}, scalar,
+                                    {{"reduction", std::string("mean")}}, "loss");
+    // (softmax - one_hot(labels)) / N
+    const std::string p = b.add("Softmax", {logits}, d, {{"axis", int64_t{1}}});
+    ir::Tensor off_on(ir::DType::F32, {2});
+    off_on.data<float>()[0] = 0.0f;
+    off_on.data<float>()[1] = 1.0f;
+    const std::string one_hot =
+        b.add("OneHot", {labels, b.integers({d[1]}), b.constant(std::move(off_on))}, d,
+              {{"axis", int64_t{-1}}});
+    const std::string diff = b.add("Sub", {p, one_hot}, d);
+    return {value, b.add("Div", {diff, b.scalar(static_cast<float>(d[0]))}, d)};
+  }
+  const auto n = static_cast<float>(elements(d));
+  if (loss == Loss::MeanSquaredError) {
+    const std::string diff = b.add("Sub", {logits, labels}, d);
+    const std::string value = b.add("ReduceMean", {b.add("Mul", {diff, diff}, d)}, scalar,
+                                    {{"keepdims", int64_t{0}}}, "loss");
+    return {value, b.add("Mul", {diff, b.scalar(2.0f / n)}, d)};
+  }
+  // max(x, 0) - x t + log(1 + exp(-|x|)): no overflow for large |x|.
+  const std::string x = logits, t = labels;
+  const std::string softplus = b.add(
+      "Log",
+      {b.add("Add", {b.scalar(1.0f), b.add("Exp", {b.add("Neg", {b.add("Abs", {x}, d)}, d)}, d)},
+             d)},
+      d);
+  const std::string terms = b.add(
+      "Add", {b.add("Sub", {b.add("Relu", {x}, d), b.add("Mul", {x, t}, d)}, d), softplus}, d);
+  const std::string value =
+      b.add("ReduceMean", {terms}, scalar, {{"keepdims", int64_t{0}}}, "loss");
+  const std::string diff = b.add("Sub", {b.add("Sigmoid", {x}, d), t}, d);
+  return {value, b.add("Div", {diff, b.scalar(n)}, d)};
+}
+
+bool is_parameter(const ir::Graph& g, const std::string& name) {
+  const auto it = g.initializers.find(name);
+  return it != g.initializers.end() && it->second.dtype() == ir::DType::F32 &&
+         it->second.rank() > 0;
+}
+
+}  // namespace
+
+Loss parse_loss(const std::string& text, const std::string& option) {
+  if (text == "cross-entropy") return Loss::CrossEntropy;
+  if (text == "bce") return Loss::BinaryCrossEntropy;
+  if (text == "mse") return Loss::MeanSquaredError;
+  throw_invalid_argument("{} '{}': expected cross-entropy, bce or mse", option, text);
+}
+
+TrainingGraph build_training_graph(const ir::Graph& model, Loss loss) {
+  if (model.outputs.size() != 1)
+    throw_invalid_argument("training needs a model with one output, its logits; this one has {}",
+                           model.outputs.size());
+  TrainingGraph t;
+  t.graph = model;
+  ir::Graph& g = t.graph;
+  const std::map<std::string, ir::Dims> dims = ir::infer_shapes(g);
+  const std::string& logits = model.outputs[0].name;
+  if (!dims.count(logits))
+    throw_invalid_argument(
+        "training: the dims of output '{}' do not follow from the inputs' "
+        "shapes; fix every input's shape",
+        logits);
+
+  // Which values a parameter influences. An initializer a node without a backward rule reads
+  // counts too, so that backward stops there with an error rather than leave it untrained.
+  std::set<std::string> influenced;
+  for (const ir::Node& n : model.nodes) {
+    const BackwardRule* rule = find_backward_rule(n);
+    bool any = false;
+    for (size_t i = 0; i < n.inputs.size(); ++i) {
+      if (!n.has_input(i)) continue;
+      const bool differentiable =
+          rule && std::find(rule->differentiable.begin(), rule->differentiable.end(), i) !=
+                      rule->differentiable.end();
+      const bool parameter = is_parameter(g, n.inputs[i]);
+      if (parameter && differentiable &&
+          std::find(t.parameters.begin(), t.parameters.end(), n.inputs[i]) == t.parameters.end())
+        t.parameters.push_back(n.inputs[i]);
+      any = any || influenced.count(n.inputs[i]) || (parameter && (differentiable || !rule));
+    }
+    if (any) influenced.insert(n.outputs.begin(), n.outputs.end());
+  }
+
+  GradientBuilder b(g, dims);
+  t.labels = passes::NameGenerator(g).make("labels");
+  const ir::Dims& d = b.dims(logits);
+  if (loss == Loss::CrossEntropy && d.size() != 2)
+    throw_invalid_argument("cross-entropy takes logits [N, C]; output '{}' has rank {}", logits,
+                           d.size());
+  const bool class_ids = loss == Loss::CrossEntropy;
+  g.inputs.push_back(
+      {t.labels, ir::TypeInfo::tensor(class_ids ? ir::DType::I64 : ir::DType::F32,
+                                      ir::to_shape(class_ids ? ir::Dims{d[0]} : d))});
+  b.declare(t.labels, class_ids ? ir::Dims{d[0]} : d);
+  const LossOutputs l = add_loss(loss, logits, t.labels, b);
+  t.loss = l.loss;
+
+  std::map<std::string, std::string> grads = {{logits, l.dlogits}};
+  for (size_t k = model.nodes.size(); k-- > 0;) {
+    const ir::Node& n = model.nodes[k];
+    std::vector<std::string> dy;
+    for (const std::string& out : n.outputs) {
+      const auto it = grads.find(out);
+      dy.push_back(it == grads.end() ? "" : it->second);
+    }
+    if (std::all_of(dy.begin(), dy.end(), [](const std::string& s) { return s.empty(); })) continue;
+    const BackwardRule* rule = find_backward_rule(n);
+    std::vector<bool> need(n.inputs.size(), false);
+    for (size_t i = 0; i < n.inputs.size(); ++i) {
+      const bool flows =
+          n.has_input(i) && (influenced.count(n.inputs[i]) || is_parameter(g, n.inputs[i]));
+      if (flows && !rule)
+        throw_unsupported(
+            "node '{}' ({}) has no backward rule: training cannot pass the "
+            "gradient to its input '{}'",
+            n.name, n.op_type, n.inputs[i]);
+      need[i] = flows && std::find(rule->differentiable.begin(), rule->differentiable.end(), i) !=
+                             rule->differentiable.end();
+    }
+    if (std::none_of(need.begin(), need.end(), [](bool x) { return x; })) continue;
+    const std::vector<std::string> dx = rule->fn({n, dy, need, b});
+    for (size_t i = 0; i < n.inputs.size(); ++i) {
+      if (!need[i]) continue;
+      auto [it, fresh] = grads.emplace(n.inputs[i], dx[i]);
+      if (!fresh) it->second = b.add("Add", {it->second, dx[i]}, b.dims(n.inputs[i]));
+    }
+  }
+
+  g.outputs = {{t.loss, ir::TypeInfo::tensor(ir::DType::F32, ir::Shape{})}, model.outputs[0]};
+  for (const std::string& p : t.parameters) {
+    const auto it = grads.find(p);
+    if (it == grads.end()) continue;
+    t.gradients.push_back(it->second);
+    g.outputs.push_back(
+        {it->second, ir::TypeInfo::tensor(ir::DType::F32, ir::to_shape(b.dims(p)))});
+    g.inputs.push_back({p, ir::TypeInfo::tensor(ir::DType::F32, ir::to_shape(b.dims(p)))});
+  }
+  std::erase_if(t.parameters, [&](const std::string& p) { return !grads.count(p); });
+  return t;
+}
+
+}  // namespace zenith::train

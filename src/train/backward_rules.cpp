@@ -1,0 +1,161 @@
+// Backward rules for the dense and elementwise ops (Linear layers, activations, reshapes), in
+// ONNX ops, so every device runs them as it runs any graph.
+#include "train/backward_rules.h"
+
+#include <algorithm>
+#include <map>
+
+#include "ir/errors.h"
+
+namespace zenith::train {
+namespace {
+
+using Grads = std::vector<std::string>;
+
+int64_t flag(bool b) { return b ? 1 : 0; }
+
+// Y = alpha * op(A) @ op(B) + beta * C, op transposing when transA / transB say.
+Grads gemm(const BackwardContext& c) {
+  const ir::Node& n = c.node;
+  GradientBuilder& b = c.b;
+  const std::string& dy = c.dy[0];
+  const std::string &a = n.inputs[0], &w = n.inputs[1];
+  const bool ta = n.attr<int64_t>("transA", 0) != 0, tb = n.attr<int64_t>("transB", 0) != 0;
+  const float alpha = n.attr<float>("alpha", 1.0f), beta = n.attr<float>("beta", 1.0f);
+  Grads dx(n.inputs.size());
+  // d op(A) = dY op(B)^T, d op(B) = op(A)^T dY; a transposed operand's gradient is transposed.
+  if (c.need[0])
+    dx[0] = ta ? b.add("Gemm", {w, dy}, b.dims(a),
+                       {{"transA", flag(tb)}, {"transB", int64_t{1}}, {"alpha", alpha}})
+               : b.add("Gemm", {dy, w}, b.dims(a),
+                       {{"transA", int64_t{0}}, {"transB", flag(!tb)}, {"alpha", alpha}});
+  if (c.need[1])
+    dx[1] = tb ? b.add("Gemm", {dy, a}, b.dims(w),
+                       {{"transA", int64_t{1}}, {"transB", flag(ta)}, {"alpha", alpha}})
+               : b.add("Gemm", {a, dy}, b.dims(w),
+                       {{"transA", flag(!ta)}, {"transB", int64_t{0}}, {"alpha", alpha}});
+  if (n.has_input(2) && c.need[2]) {
+    std::string dc = b.unbroadcast(dy, b.dims(n.outputs[0]), b.dims(n.inputs[2]));
+    if (beta != 1.0f) dc = b.add("Mul", {dc, b.scalar(beta)}, b.dims(n.inputs[2]));
+    dx[2] = dc;
+  }
+  return dx;
+}
+
+// Y = A @ B with B a matrix [K, N] and A [..., M, K] (a Linear layer).
+Grads matmul(const BackwardContext& c) {
+  const ir::Node& n = c.node;
+  GradientBuilder& b = c.b;
+  const std::string& dy = c.dy[0];
+  const ir::Dims &da = b.dims(n.inputs[0]), &dw = b.dims(n.inputs[1]);
+  if (dw.size() != 2 || da.size() < 2)
+    throw_unsupported(
+        "node '{}' (MatMul): training takes a matrix B and an A of rank >= 2; "
+        "here A is rank {} and B rank {}",
+        n.name, da.size(), dw.size());
+  Grads dx(2);
+  if (c.need[0]) {
+    const std::string wt =
+        b.add("Transpose", {n.inputs[1]}, {dw[1], dw[0]}, {{"perm", std::vector<int64_t>{1, 0}}});
+    dx[0] = b.add("MatMul", {dy, wt}, da);
+  }
+  if (c.need[1]) {
+    // Summed over every leading axis: A's rows against dY's.
+    const int64_t rows = std::max<int64_t>(1, elements(da) / std::max<int64_t>(1, da.back()));
+    const std::string a2 = b.reshape(n.inputs[0], {rows, da.back()});
+    const std::string dy2 = b.reshape(dy, {rows, dw[1]});
+    dx[1] = b.add("Gemm", {a2, dy2}, dw, {{"transA", int64_t{1}}});
+  }
+  return dx;
+}
+
+// The gradient of operand i of a broadcasting binary op, given the gradient it gets at the
+// output's dims.
+std::string operand_grad(const BackwardContext& c, size_t i, const std::string& at_output) {
+  return c.b.unbroadcast(at_output, c.b.dims(c.node.outputs[0]), c.b.dims(c.node.inputs[i]));
+}
+
+Grads add_sub(const BackwardContext& c) {
+  Grads dx(2);
+  const ir::Dims& y = c.b.dims(c.node.outputs[0]);
+  if (c.need[0]) dx[0] = operand_grad(c, 0, c.dy[0]);
+  if (c.need[1])
+    dx[1] = operand_grad(c, 1, c.node.op_type == "Sub" ? c.b.add("Neg", {c.dy[0]}, y) : c.dy[0]);
+  return dx;
+}
+
+Grads mul(const BackwardContext& c) {
+  Grads dx(2);
+  const ir::Dims& y = c.b.dims(c.node.outputs[0]);
+  for (size_t i = 0; i < 2; ++i)
+    if (c.need[i]) dx[i] = operand_grad(c, i, c.b.add("Mul", {c.dy[0], c.node.inputs[1 - i]}, y));
+  return dx;
+}
+
+// Y = A / B: dA = dY / B, dB = -dY * Y / B.
+Grads div(const BackwardContext& c) {
+  Grads dx(2);
+  GradientBuilder& b = c.b;
+  const ir::Dims& y = b.dims(c.node.outputs[0]);
+  const std::string& w = c.node.inputs[1];
+  if (c.need[0]) dx[0] = operand_grad(c, 0, b.add("Div", {c.dy[0], w}, y));
+  if (c.need[1]) {
+    const std::string ratio = b.add("Div", {c.node.outputs[0], w}, y);
+    dx[1] = operand_grad(c, 1, b.add("Neg", {b.add("Mul", {c.dy[0], ratio}, y)}, y));
+  }
+  return dx;
+}
+
+Grads relu(const BackwardContext& c) {
+  GradientBuilder& b = c.b;
+  const std::string& x = c.node.inputs[0];
+  const ir::Dims& d = b.dims(x);
+  const std::string positive = b.add("Greater", {x, b.scalar(0.0f)}, d);
+  return {b.add("Where", {positive, c.dy[0], b.scalar(0.0f)}, d)};
+}
+
+// dX = dY * Y * (1 - Y).
+Grads sigmoid(const BackwardContext& c) {
+  GradientBuilder& b = c.b;
+  const std::string& y = c.node.outputs[0];
+  const ir::Dims& d = b.dims(y);
+  const std::string slope = b.add("Mul", {y, b.add("Sub", {b.scalar(1.0f), y}, d)}, d);
+  return {b.add("Mul", {c.dy[0], slope}, d)};
+}
+
+// dX = dY * (1 - Y^2).
+Grads tanh(const BackwardContext& c) {
+  GradientBuilder& b = c.b;
+  const std::string& y = c.node.outputs[0];
+  const ir::Dims& d = b.dims(y);
+  const std::string slope = b.add("Sub", {b.scalar(1.0f), b.add("Mul", {y, y}, d)}, d);
+  return {b.add("Mul", {c.dy[0], slope}, d)};
+}
+
+// Identity, and the ops that only reshape: the gradient reshaped back.
+Grads reshape(const BackwardContext& c) {
+  Grads dx(c.node.inputs.size());
+  dx[0] = c.b.reshape(c.dy[0], c.b.dims(c.node.inputs[0]));
+  return dx;
+}
+
+const std::map<std::string, BackwardRule>& rules() {
+  static const std::map<std::string, BackwardRule> table = {
+      {"Add", {{0, 1}, &add_sub}},  {"Div", {{0, 1}, &div}},        {"Flatten", {{0}, &reshape}},
+      {"Gemm", {{0, 1, 2}, &gemm}}, {"Identity", {{0}, &reshape}},  {"MatMul", {{0, 1}, &matmul}},
+      {"Mul", {{0, 1}, &mul}},      {"Relu", {{0}, &relu}},         {"Reshape", {{0}, &reshape}},
+      {"Sigmoid", {{0}, &sigmoid}}, {"Squeeze", {{0}, &reshape}},   {"Sub", {{0, 1}, &add_sub}},
+      {"Tanh", {{0}, &tanh}},       {"Unsqueeze", {{0}, &reshape}},
+  };
+  return table;
+}
+
+}  // namespace
+
+const BackwardRule* find_backward_rule(const ir::Node& node) {
+  if (!node.domain.empty()) return nullptr;
+  const auto it = rules().find(node.op_type);
+  return it == rules().end() ? nullptr : &it->second;
+}
+
+}  // namespace zenith::train

@@ -1,0 +1,52 @@
+// GradientBuilder: what the backward rules append to a training graph with, the dims of the
+// forward values they read, and the broadcasting sums every elementwise gradient needs.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "ir/graph.h"
+#include "passes/pass_util.h"
+
+namespace zenith::train {
+
+// The number of elements of a tensor of `dims`.
+inline int64_t elements(const ir::Dims& dims) {
+  int64_t n = 1;
+  for (int64_t d : dims) n *= d;
+  return n;
+}
+
+class GradientBuilder {
+ public:
+  // `dims`: every forward value's dims (the training graph is built for fixed shapes).
+  GradientBuilder(ir::Graph& graph, std::map<std::string, ir::Dims> dims);
+
+  // Appends a default-domain node computing `op_type` of `inputs`; its output's name, made from
+  // `hint`. The output has `dims` (used by later rules that read it).
+  std::string add(const std::string& op_type, std::vector<std::string> inputs, const ir::Dims& dims,
+                  std::map<std::string, ir::Attribute> attributes = {},
+                  const std::string& hint = "grad");
+  std::string scalar(float value);                           // an f32 constant
+  std::string integers(const std::vector<int64_t>& values);  // an i64 [n] constant
+  std::string constant(ir::Tensor value);
+  // Records the dims of `value`, a graph input the caller added.
+  void declare(const std::string& value, const ir::Dims& dims) { dims_[value] = dims; }
+
+  // `dy`, the gradient of a value of dims `from` that broadcast an operand of dims `to`, summed
+  // over the broadcast axes into `to`'s dims.
+  std::string unbroadcast(const std::string& dy, const ir::Dims& from, const ir::Dims& to);
+  // `x` reshaped to `dims` (itself if it has them).
+  std::string reshape(const std::string& x, const ir::Dims& dims);
+
+  // The dims of a forward value or of a value this builder made. Throws Internal if unknown.
+  const ir::Dims& dims(const std::string& value) const;
+
+ private:
+  ir::Graph& graph_;
+  std::map<std::string, ir::Dims> dims_;
+  passes::NameGenerator names_;
+};
+
+}  // namespace zenith::train

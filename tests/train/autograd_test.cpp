@@ -1,0 +1,163 @@
+// Autograd: the training graph's gradients against central finite differences of its own loss,
+// on REF, for each loss and the backward rules of dense and elementwise ops.
+#include "train/autograd.h"
+
+#include <gtest/gtest.h>
+
+#include "cpu/differential.h"
+#include "ir/errors.h"
+#include "reference/graph_builder.h"
+#include "testing/outputs.h"
+
+namespace zenith::train {
+namespace {
+
+using testing::make_graph;
+using testing::make_node;
+using testing::random_tensor;
+
+using Feeds = std::map<std::string, ir::Value>;
+
+// `g` with its inputs' shapes fixed, as a training graph is built for one batch size.
+std::shared_ptr<ir::Graph> fixed(std::shared_ptr<ir::Graph> g,
+                                 const std::map<std::string, ir::Dims>& inputs) {
+  for (ir::ValueInfo& in : g->inputs)
+    in.type = ir::TypeInfo::tensor(ir::DType::F32, ir::to_shape(inputs.at(in.name)));
+  return g;
+}
+
+float loss_of(const TrainingGraph& t, const Feeds& feeds) {
+  return *ref::Interpreter().run(t.graph, feeds).at(0).tensor().data<float>();
+}
+
+// Every gradient output against (L(p + eps) - L(p - eps)) / 2 eps for up to 8 elements of each
+// parameter. f32 arithmetic: eps 1e-2 keeps the loss difference well above its rounding, and
+// the second-order error of a central difference is eps^2-small for these smooth-enough losses.
+void expect_gradients_match_finite_differences(const TrainingGraph& t, const Feeds& feeds) {
+  constexpr float kEps = 1e-2f;
+  const std::vector<ir::Value> out = ref::Interpreter().run(t.graph, feeds);
+  ASSERT_EQ(out.size(), 2 + t.gradients.size());
+  ASSERT_FALSE(t.parameters.empty());
+  for (size_t k = 0; k < t.parameters.size(); ++k) {
+    const std::string& p = t.parameters[k];
+    const ir::Tensor& grad = out[2 + k].tensor();
+    const ir::Tensor& value = t.graph.initializers.at(p);
+    ASSERT_EQ(grad.dims(), value.dims()) << p;
+    const int64_t step = std::max<int64_t>(1, value.numel() / 8);
+    for (int64_t j = 0; j < value.numel(); j += step) {
+      float at[2];
+      for (int side = 0; side < 2; ++side) {
+        ir::Tensor moved = value.clone();
+        moved.data<float>()[j] += side == 0 ? kEps : -kEps;
+        Feeds f = feeds;
+        f[p] = moved;
+        at[side] = loss_of(t, f);
+      }
+      const float numeric = (at[0] - at[1]) / (2 * kEps);
+      const float analytic = grad.data<float>()[j];
+      EXPECT_NEAR(analytic, numeric, 2e-3 + 2e-2 * std::abs(numeric)) << p << "[" << j << "]";
+    }
+  }
+}
+
+ir::Tensor class_ids(std::vector<int64_t> ids) {
+  ir::Tensor t(ir::DType::I64, {static_cast<int64_t>(ids.size())});
+  std::copy(ids.begin(), ids.end(), t.data<int64_t>());
+  return t;
+}
+
+// x -> Gemm (+b) -> Relu -> Gemm (transB, +b) -> logits, softmax cross-entropy over class ids.
+TEST(Autograd, MultiLayerPerceptronWithCrossEntropy) {
+  const auto model = fixed(
+      make_graph({make_node("Gemm", {"x", "w1", "b1"}, {"h"}), make_node("Relu", {"h"}, {"r"}),
+                  make_node("Gemm", {"r", "w2", "b2"}, {"logits"}, {{"transB", int64_t{1}}})},
+                 {"x"}, {"logits"},
+                 {{"w1", random_tensor({6, 5}, 2)},
+                  {"b1", random_tensor({5}, 3)},
+                  {"w2", random_tensor({3, 5}, 4)},
+                  {"b2", random_tensor({3}, 5)}}),
+      {{"x", {4, 6}}});
+  const TrainingGraph t = build_training_graph(*model, Loss::CrossEntropy);
+  EXPECT_EQ(t.parameters, (std::vector<std::string>{"w1", "b1", "w2", "b2"}));
+  const Feeds feeds = {{"x", random_tensor({4, 6}, 1)}, {t.labels, class_ids({0, 2, 1, 2})}};
+  expect_gradients_match_finite_differences(t, feeds);
+  // The loss itself: the mean of -log softmax at each row's class.
+  const std::vector<ir::Value> out = ref::Interpreter().run(t.graph, feeds);
+  const ir::Tensor& logits = out[1].tensor();
+  const int64_t ids[] = {0, 2, 1, 2};
+  double expected = 0;
+  for (int64_t r = 0; r < 4; ++r) {
+    const float* row = logits.data<float>() + r * 3;
+    double sum = 0;
+    for (int c = 0; c < 3; ++c) sum += std::exp(row[c]);
+    expected += (std::log(sum) - row[ids[r]]) / 4;
+  }
+  EXPECT_NEAR(*out[0].tensor().data<float>(), expected, 1e-5);
+  // The same graph on the CPU device (ops it lacks, such as the loss, on REF) computes the same.
+  testing::expect_cpu_matches_ref(t.graph, feeds, {.rtol = 1e-4, .atol = 1e-5, .on_cpu = false});
+}
+
+// Broadcasting Mul / Add / Sub / Div, Sigmoid and Tanh, a Linear MatMul, binary cross-entropy.
+TEST(Autograd, BroadcastingElementwiseOpsWithBinaryCrossEntropy) {
+  ir::Tensor divisor = random_tensor({4}, 6);
+  for (int64_t i = 0; i < 4; ++i) divisor.data<float>()[i] = 1.5f + divisor.data<float>()[i];
+  const auto model =
+      fixed(make_graph({make_node("Mul", {"x", "s"}, {"m"}), make_node("Add", {"m", "b"}, {"a"}),
+                        make_node("Sigmoid", {"a"}, {"g"}), make_node("Sub", {"g", "c"}, {"d"}),
+                        make_node("Tanh", {"d"}, {"h"}), make_node("Div", {"h", "q"}, {"e"}),
+                        make_node("MatMul", {"e", "w"}, {"logits"})},
+                       {"x"}, {"logits"},
+                       {{"s", random_tensor({1, 4}, 2)},
+                        {"b", random_tensor({4}, 3)},
+                        {"c", random_tensor({3, 1}, 4)},
+                        {"q", divisor},
+                        {"w", random_tensor({4, 2}, 5)}}),
+            {{"x", {3, 4}}});
+  const TrainingGraph t = build_training_graph(*model, Loss::BinaryCrossEntropy);
+  EXPECT_EQ(t.parameters.size(), 5u);
+  ir::Tensor targets(ir::DType::F32, {3, 2});
+  for (int64_t i = 0; i < 6; ++i) targets.data<float>()[i] = static_cast<float>(i % 2);
+  expect_gradients_match_finite_differences(t,
+                                            {{"x", random_tensor({3, 4}, 1)}, {t.labels, targets}});
+}
+
+// A Linear layer on a 3-D input (MatMul + bias Add), a residual Add, a square (Mul of a value
+// by itself: both operands' gradients add up), Flatten, Gemm, mean squared error.
+TEST(Autograd, RankThreeLinearAndFlattenWithMeanSquaredError) {
+  const auto model =
+      fixed(make_graph(
+                {make_node("MatMul", {"x", "w"}, {"m"}), make_node("Add", {"m", "b"}, {"l"}),
+                 make_node("Add", {"l", "x"}, {"skip"}), make_node("Mul", {"skip", "skip"}, {"sq"}),
+                 make_node("Flatten", {"sq"}, {"f"}), make_node("Gemm", {"f", "v"}, {"logits"})},
+                {"x"}, {"logits"},
+                {{"w", random_tensor({4, 4}, 2)},
+                 {"b", random_tensor({4}, 3)},
+                 {"v", random_tensor({12, 2}, 4)}}),
+            {{"x", {2, 3, 4}}});
+  const TrainingGraph t = build_training_graph(*model, Loss::MeanSquaredError);
+  EXPECT_EQ(t.parameters, (std::vector<std::string>{"w", "b", "v"}));
+  expect_gradients_match_finite_differences(
+      t, {{"x", random_tensor({2, 3, 4}, 1)}, {t.labels, random_tensor({2, 2}, 7)}});
+}
+
+// A gradient that would have to pass an op without a backward rule: the error names the node.
+TEST(Autograd, AnOpWithoutABackwardRuleIsNamed) {
+  auto model = fixed(
+      make_graph({make_node("Conv", {"x", "w"}, {"c"}), make_node("Flatten", {"c"}, {"logits"})},
+                 {"x"}, {"logits"}, {{"w", random_tensor({2, 1, 3, 3}, 2)}}),
+      {{"x", {1, 1, 3, 3}}});
+  model->nodes[0].name = "conv_a";
+  try {
+    build_training_graph(*model, Loss::MeanSquaredError);
+    FAIL() << "expected an error";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), Error::Kind::Unsupported);
+    EXPECT_NE(std::string(e.what()).find("node 'conv_a' (Conv) has no backward rule"),
+              std::string::npos)
+        << e.what();
+  }
+  EXPECT_THROW(parse_loss("hinge", "--loss"), Error);
+}
+
+}  // namespace
+}  // namespace zenith::train
