@@ -139,13 +139,28 @@ Grads reshape(const BackwardContext& c) {
   return dx;
 }
 
+// dX = dY transposed back by the inverse permutation.
+Grads transpose(const BackwardContext& c) {
+  const ir::Dims& x = c.b.dims(c.node.inputs[0]);
+  std::vector<int64_t> perm = c.node.attr<std::vector<int64_t>>("perm", {});
+  if (perm.empty())  // ONNX's default: the axes reversed
+    for (size_t a = x.size(); a-- > 0;) perm.push_back(static_cast<int64_t>(a));
+  std::vector<int64_t> inverse(perm.size());
+  for (size_t a = 0; a < perm.size(); ++a)
+    inverse[static_cast<size_t>(perm[a])] = static_cast<int64_t>(a);
+  return {c.b.add("Transpose", {c.dy[0]}, x, {{"perm", inverse}})};
+}
+
 const std::map<std::string, BackwardRule>& rules() {
   static const std::map<std::string, BackwardRule> table = {
-      {"Add", {{0, 1}, &add_sub}},  {"Div", {{0, 1}, &div}},        {"Flatten", {{0}, &reshape}},
-      {"Gemm", {{0, 1, 2}, &gemm}}, {"Identity", {{0}, &reshape}},  {"MatMul", {{0, 1}, &matmul}},
-      {"Mul", {{0, 1}, &mul}},      {"Relu", {{0}, &relu}},         {"Reshape", {{0}, &reshape}},
-      {"Sigmoid", {{0}, &sigmoid}}, {"Squeeze", {{0}, &reshape}},   {"Sub", {{0, 1}, &add_sub}},
-      {"Tanh", {{0}, &tanh}},       {"Unsqueeze", {{0}, &reshape}},
+      {"Add", {{0, 1}, &add_sub}},    {"Div", {{0, 1}, &div}},
+      {"Flatten", {{0}, &reshape}},   {"Gemm", {{0, 1, 2}, &gemm}},
+      {"Identity", {{0}, &reshape}},  {"MatMul", {{0, 1}, &matmul}},
+      {"Mul", {{0, 1}, &mul}},        {"Relu", {{0}, &relu}},
+      {"Reshape", {{0}, &reshape}},   {"Sigmoid", {{0}, &sigmoid}},
+      {"Squeeze", {{0}, &reshape}},   {"Sub", {{0, 1}, &add_sub}},
+      {"Tanh", {{0}, &tanh}},         {"Transpose", {{0}, &transpose}},
+      {"Unsqueeze", {{0}, &reshape}},
   };
   return table;
 }

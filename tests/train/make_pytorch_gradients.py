@@ -1,0 +1,54 @@
+#!/usr/bin/python3
+"""Writes tests/train/data: small PyTorch models exported to ONNX in training form, a batch,
+and PyTorch autograd's loss and parameter gradients on it, which tests/train/pytorch_gradients_test.cpp
+compares Zenith's autograd with.
+
+Usage: /usr/bin/python3 tests/train/make_pytorch_gradients.py   (rewrites the folder; seeded)
+
+For each model NAME: NAME.onnx, NAME_x.npy, NAME_labels.npy, NAME_loss.npy and NAME.json,
+which maps each ONNX initializer name to NAME_grad_<i>.npy, its gradient.
+"""
+
+import json
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch import nn
+
+OUT = Path(__file__).resolve().parent / "data"
+
+
+def export(name, model, x, labels, loss_fn):
+    model.train()
+    loss = loss_fn(model(x), labels)
+    loss.backward()
+    torch.onnx.export(model, x, OUT / f"{name}.onnx", opset_version=13, input_names=["x"],
+                      output_names=["logits"], training=torch.onnx.TrainingMode.TRAINING,
+                      do_constant_folding=False)
+    np.save(OUT / f"{name}_x.npy", x.numpy())
+    np.save(OUT / f"{name}_labels.npy", labels.numpy())
+    np.save(OUT / f"{name}_loss.npy", np.array(loss.item(), dtype=np.float32))
+    grads = {}
+    # The exporter names initializers after the state dict's keys.
+    for i, (param, value) in enumerate(model.named_parameters()):
+        np.save(OUT / f"{name}_grad_{i}.npy", value.grad.numpy())
+        grads[param] = f"{name}_grad_{i}.npy"
+    (OUT / f"{name}.json").write_text(json.dumps(grads, indent=2) + "\n")
+
+
+def main():
+    OUT.mkdir(exist_ok=True)
+    torch.manual_seed(0)
+    # Linear (Gemm), ReLU, Linear; softmax cross-entropy over class ids.
+    export("mlp_cross_entropy", nn.Sequential(nn.Linear(6, 5), nn.ReLU(), nn.Linear(5, 3)),
+           torch.randn(4, 6), torch.tensor([0, 2, 1, 2]), nn.CrossEntropyLoss())
+    # Linear on a 3-D input (MatMul + Add), Tanh, Flatten, Linear, Sigmoid-free logits;
+    # binary cross-entropy with logits over 0/1 targets (multi-label).
+    export("linear3d_bce",
+           nn.Sequential(nn.Linear(4, 8), nn.Tanh(), nn.Flatten(), nn.Linear(24, 5)),
+           torch.randn(2, 3, 4), (torch.rand(2, 5) > 0.5).float(), nn.BCEWithLogitsLoss())
+
+
+if __name__ == "__main__":
+    main()
