@@ -1,12 +1,14 @@
 #!/usr/bin/python3
 """Writes tests/train/data: small PyTorch models exported to ONNX in training form, a batch,
-and PyTorch autograd's loss and parameter gradients on it, which tests/train/pytorch_gradients_test.cpp
-compares Zenith's autograd with.
+PyTorch autograd's loss and parameter gradients on it (tests/train/pytorch_gradients_test.cpp
+compares Zenith's autograd with them), and the parameters after a few steps of each
+torch.optim optimizer with those gradients (tests/train/optimizer_test.cpp).
 
 Usage: /usr/bin/python3 tests/train/make_pytorch_gradients.py   (rewrites the folder; seeded)
 
-For each model NAME: NAME.onnx, NAME_x.npy, NAME_labels.npy, NAME_loss.npy and NAME.json,
-which maps each ONNX initializer name to NAME_grad_<i>.npy, its gradient.
+For each model NAME: NAME.onnx, NAME_x.npy, NAME_labels.npy, NAME_loss.npy and NAME.json:
+"grad" maps each ONNX initializer name to its gradient's .npy, "after" each optimizer to the
+same map of the parameters after STEPS steps.
 """
 
 import json
@@ -17,6 +19,14 @@ import torch
 from torch import nn
 
 OUT = Path(__file__).resolve().parent / "data"
+# The settings tests/train/optimizer_test.cpp uses too.
+STEPS = 3
+OPTIMIZERS = {
+    "sgd": lambda p: torch.optim.SGD(p, lr=0.1),
+    "sgd_nesterov": lambda p: torch.optim.SGD(p, lr=0.1, momentum=0.9, nesterov=True, weight_decay=0.01),
+    "adam": lambda p: torch.optim.Adam(p, lr=0.01, weight_decay=0.01),
+    "adamw": lambda p: torch.optim.AdamW(p, lr=0.01, weight_decay=0.1),
+}
 
 
 def export(name, model, x, labels, loss_fn):
@@ -29,12 +39,24 @@ def export(name, model, x, labels, loss_fn):
     np.save(OUT / f"{name}_x.npy", x.numpy())
     np.save(OUT / f"{name}_labels.npy", labels.numpy())
     np.save(OUT / f"{name}_loss.npy", np.array(loss.item(), dtype=np.float32))
-    grads = {}
+    record = {"grad": {}, "after": {}}
     # The exporter names initializers after the state dict's keys.
     for i, (param, value) in enumerate(model.named_parameters()):
         np.save(OUT / f"{name}_grad_{i}.npy", value.grad.numpy())
-        grads[param] = f"{name}_grad_{i}.npy"
-    (OUT / f"{name}.json").write_text(json.dumps(grads, indent=2) + "\n")
+        record["grad"][param] = f"{name}_grad_{i}.npy"
+    # Each optimizer, STEPS steps from the exported weights with these gradients each time.
+    for opt_name, make in OPTIMIZERS.items():
+        params = {p: v.detach().clone().requires_grad_() for p, v in model.named_parameters()}
+        optimizer = make(list(params.values()))
+        for _ in range(STEPS):
+            for p, v in model.named_parameters():
+                params[p].grad = v.grad.clone()
+            optimizer.step()
+        record["after"][opt_name] = {}
+        for i, (p, v) in enumerate(params.items()):
+            np.save(OUT / f"{name}_{opt_name}_{i}.npy", v.detach().numpy())
+            record["after"][opt_name][p] = f"{name}_{opt_name}_{i}.npy"
+    (OUT / f"{name}.json").write_text(json.dumps(record, indent=2) + "\n")
 
 
 def main():

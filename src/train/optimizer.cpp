@@ -1,0 +1,24 @@
+// make_optimizer: the settings checked, the family chosen.
+#include "train/optimizer.h"
+
+#include "ir/errors.h"
+#include "train/optimizer_kinds.h"
+
+namespace zenith::train {
+
+std::unique_ptr<Optimizer> make_optimizer(const OptimizerSettings& s) {
+  if (s.momentum < 0 || s.momentum >= 1)
+    throw_invalid_argument("momentum {}: expected a value in [0, 1)", s.momentum);
+  if (s.weight_decay < 0)
+    throw_invalid_argument("weight decay {}: expected a value of at least 0", s.weight_decay);
+  if (s.kind == "sgd") return make_sgd(s, false);
+  if (s.kind == "lars") return make_sgd(s, true);
+  if (s.kind == "adam" || s.kind == "adamw") {
+    if (!(s.beta1 >= 0 && s.beta1 < 1 && s.beta2 >= 0 && s.beta2 < 1))
+      throw_invalid_argument("Adam's betas ({}, {}): expected values in [0, 1)", s.beta1, s.beta2);
+    return make_adam(s, s.kind == "adamw");
+  }
+  throw_invalid_argument("optimizer '{}': expected sgd, adam, adamw or lars", s.kind);
+}
+
+}  // namespace zenith::train

@@ -1,0 +1,35 @@
+// Optimizers: how a parameter moves given its gradient, with PyTorch's semantics (torch.optim),
+// so that a run can be checked against PyTorch step by step. Each keeps its own state (momentum
+// buffers, moment estimates) per parameter, created at the first step.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "ir/tensor.h"
+
+namespace zenith::train {
+
+struct OptimizerSettings {
+  std::string kind = "sgd";   // sgd, adam, adamw or lars
+  float momentum = 0.0f;      // sgd, lars
+  bool nesterov = false;      // sgd
+  float weight_decay = 0.0f;  // sgd, adam, lars: added to the gradient (L2); adamw: decoupled
+  float beta1 = 0.9f, beta2 = 0.999f, epsilon = 1e-8f;  // adam, adamw
+  float trust = 0.001f;                                 // lars: the trust coefficient (eta)
+};
+
+class Optimizer {
+ public:
+  virtual ~Optimizer() = default;
+  // One step at learning rate `lr`: each of `parameters` (f32) moves given its gradient, the
+  // tensors of the same index. The same parameters, in the same order, at every step.
+  virtual void step(std::vector<ir::Tensor>& parameters, const std::vector<ir::Tensor>& gradients,
+                    float lr) = 0;
+};
+
+// Throws InvalidArgument for an unknown kind or an out-of-range setting.
+std::unique_ptr<Optimizer> make_optimizer(const OptimizerSettings& settings);
+
+}  // namespace zenith::train
