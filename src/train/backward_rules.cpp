@@ -139,6 +139,47 @@ Grads reshape(const BackwardContext& c) {
   return dx;
 }
 
+// Conv's attributes plus `shape_attribute` = `shape`: what the gradient ops take.
+std::map<std::string, ir::Attribute> conv_attributes(const ir::Node& conv,
+                                                     const char* shape_attribute,
+                                                     const ir::Dims& shape) {
+  std::map<std::string, ir::Attribute> a = conv.attributes;
+  a[shape_attribute] = std::vector<int64_t>(shape.begin(), shape.end());
+  return a;
+}
+
+// dX and dW by zenith.ConvGradInput / ConvGradWeight, dB summed over all but the channels.
+Grads conv(const BackwardContext& c) {
+  const ir::Node& n = c.node;
+  GradientBuilder& b = c.b;
+  const std::string& dy = c.dy[0];
+  const ir::Dims &x = b.dims(n.inputs[0]), &w = b.dims(n.inputs[1]);
+  Grads dx(n.inputs.size());
+  if (c.need[0])
+    dx[0] =
+        b.add_zenith("ConvGradInput", {dy, n.inputs[1]}, x, conv_attributes(n, "input_shape", x));
+  if (c.need[1])
+    dx[1] =
+        b.add_zenith("ConvGradWeight", {n.inputs[0], dy}, w, conv_attributes(n, "weight_shape", w));
+  if (n.has_input(2) && c.need[2]) {
+    std::vector<int64_t> axes = {0};
+    for (size_t a = 2; a < x.size(); ++a) axes.push_back(static_cast<int64_t>(a));
+    dx[2] =
+        b.add("ReduceSum", {dy, b.integers(axes)}, b.dims(n.inputs[2]), {{"keepdims", int64_t{0}}});
+  }
+  return dx;
+}
+
+// dX = dY / (the pooled elements), spread over them.
+Grads global_average_pool(const BackwardContext& c) {
+  GradientBuilder& b = c.b;
+  const ir::Dims& x = b.dims(c.node.inputs[0]);
+  const ir::Dims& y = b.dims(c.node.outputs[0]);
+  const std::string mean =
+      b.add("Div", {c.dy[0], b.scalar(static_cast<float>(elements(x) / elements(y)))}, y);
+  return {b.add("Expand", {mean, b.integers(std::vector<int64_t>(x.begin(), x.end()))}, x)};
+}
+
 // dX = dY transposed back by the inverse permutation.
 Grads transpose(const BackwardContext& c) {
   const ir::Dims& x = c.b.dims(c.node.inputs[0]);
@@ -153,13 +194,22 @@ Grads transpose(const BackwardContext& c) {
 
 const std::map<std::string, BackwardRule>& rules() {
   static const std::map<std::string, BackwardRule> table = {
-      {"Add", {{0, 1}, &add_sub}},    {"Div", {{0, 1}, &div}},
-      {"Flatten", {{0}, &reshape}},   {"Gemm", {{0, 1, 2}, &gemm}},
-      {"Identity", {{0}, &reshape}},  {"MatMul", {{0, 1}, &matmul}},
-      {"Mul", {{0, 1}, &mul}},        {"Relu", {{0}, &relu}},
-      {"Reshape", {{0}, &reshape}},   {"Sigmoid", {{0}, &sigmoid}},
-      {"Squeeze", {{0}, &reshape}},   {"Sub", {{0, 1}, &add_sub}},
-      {"Tanh", {{0}, &tanh}},         {"Transpose", {{0}, &transpose}},
+      {"Add", {{0, 1}, &add_sub}},
+      {"Conv", {{0, 1, 2}, &conv}},
+      {"GlobalAveragePool", {{0}, &global_average_pool}},
+      {"Div", {{0, 1}, &div}},
+      {"Flatten", {{0}, &reshape}},
+      {"Gemm", {{0, 1, 2}, &gemm}},
+      {"Identity", {{0}, &reshape}},
+      {"MatMul", {{0, 1}, &matmul}},
+      {"Mul", {{0, 1}, &mul}},
+      {"Relu", {{0}, &relu}},
+      {"Reshape", {{0}, &reshape}},
+      {"Sigmoid", {{0}, &sigmoid}},
+      {"Squeeze", {{0}, &reshape}},
+      {"Sub", {{0, 1}, &add_sub}},
+      {"Tanh", {{0}, &tanh}},
+      {"Transpose", {{0}, &transpose}},
       {"Unsqueeze", {{0}, &reshape}},
   };
   return table;

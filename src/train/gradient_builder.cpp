@@ -21,6 +21,14 @@ std::string GradientBuilder::add(const std::string& op_type, std::vector<std::st
   return out;
 }
 
+std::string GradientBuilder::add_zenith(const std::string& op_type, std::vector<std::string> inputs,
+                                        const ir::Dims& dims,
+                                        std::map<std::string, ir::Attribute> attributes) {
+  const std::string out = add(op_type, std::move(inputs), dims, std::move(attributes));
+  graph_.nodes.back().domain = "zenith";
+  return out;
+}
+
 std::string GradientBuilder::constant(ir::Tensor value) {
   const std::string name = names_.make("train/constant");
   dims_[name] = value.dims();

@@ -28,6 +28,9 @@ class GradientBuilder {
   std::string add(const std::string& op_type, std::vector<std::string> inputs, const ir::Dims& dims,
                   std::map<std::string, ir::Attribute> attributes = {},
                   const std::string& hint = "grad");
+  // The same for an op of Zenith's own domain (the gradient ops, docs/ARCHITECTURE.md).
+  std::string add_zenith(const std::string& op_type, std::vector<std::string> inputs,
+                         const ir::Dims& dims, std::map<std::string, ir::Attribute> attributes);
   std::string scalar(float value);                           // an f32 constant
   std::string integers(const std::vector<int64_t>& values);  // an i64 [n] constant
   std::string constant(ir::Tensor value);

@@ -140,19 +140,50 @@ TEST(Autograd, RankThreeLinearAndFlattenWithMeanSquaredError) {
       t, {{"x", random_tensor({2, 3, 4}, 1)}, {t.labels, random_tensor({2, 2}, 7)}});
 }
 
+// Convolutions (strided and padded with a bias; grouped and dilated; depthwise), ReLU,
+// GlobalAveragePool, Flatten and a Linear head under cross-entropy.
+TEST(Autograd, ConvolutionsWithCrossEntropy) {
+  using Ints = std::vector<int64_t>;
+  const auto model = fixed(
+      make_graph(
+          {make_node("Conv", {"x", "w1", "b1"}, {"c1"},
+                     {{"pads", Ints{1, 1, 1, 1}}, {"strides", Ints{2, 2}}}),
+           make_node("Relu", {"c1"}, {"r1"}),
+           make_node(
+               "Conv", {"r1", "w2"}, {"c2"},
+               {{"pads", Ints{2, 2, 2, 2}}, {"dilations", Ints{2, 2}}, {"group", int64_t{2}}}),
+           make_node("Conv", {"c2", "w3", "b3"}, {"c3"},
+                     {{"pads", Ints{1, 1, 1, 1}}, {"group", int64_t{6}}}),
+           make_node("GlobalAveragePool", {"c3"}, {"p"}), make_node("Flatten", {"p"}, {"f"}),
+           make_node("Gemm", {"f", "w4"}, {"logits"})},
+          {"x"}, {"logits"},
+          {{"w1", random_tensor({4, 3, 3, 3}, 2)},
+           {"b1", random_tensor({4}, 3)},
+           {"w2", random_tensor({6, 2, 3, 3}, 4)},
+           {"w3", random_tensor({6, 1, 3, 3}, 5)},
+           {"b3", random_tensor({6}, 6)},
+           {"w4", random_tensor({6, 3}, 7)}}),
+      {{"x", {2, 3, 7, 6}}});
+  const TrainingGraph t = build_training_graph(*model, Loss::CrossEntropy);
+  EXPECT_EQ(t.parameters.size(), 6u);
+  expect_gradients_match_finite_differences(
+      t, {{"x", random_tensor({2, 3, 7, 6}, 1)}, {t.labels, class_ids({1, 2})}});
+}
+
 // A gradient that would have to pass an op without a backward rule: the error names the node.
 TEST(Autograd, AnOpWithoutABackwardRuleIsNamed) {
-  auto model = fixed(
-      make_graph({make_node("Conv", {"x", "w"}, {"c"}), make_node("Flatten", {"c"}, {"logits"})},
-                 {"x"}, {"logits"}, {{"w", random_tensor({2, 1, 3, 3}, 2)}}),
-      {{"x", {1, 1, 3, 3}}});
-  model->nodes[0].name = "conv_a";
+  auto model =
+      fixed(make_graph({make_node("Conv", {"x", "w"}, {"c"}), make_node("Softplus", {"c"}, {"n"}),
+                        make_node("Flatten", {"n"}, {"logits"})},
+                       {"x"}, {"logits"}, {{"w", random_tensor({2, 1, 3, 3}, 2)}}),
+            {{"x", {1, 1, 3, 3}}});
+  model->nodes[1].name = "norm_a";
   try {
     build_training_graph(*model, Loss::MeanSquaredError);
     FAIL() << "expected an error";
   } catch (const Error& e) {
     EXPECT_EQ(e.kind(), Error::Kind::Unsupported);
-    EXPECT_NE(std::string(e.what()).find("node 'conv_a' (Conv) has no backward rule"),
+    EXPECT_NE(std::string(e.what()).find("node 'norm_a' (Softplus) has no backward rule"),
               std::string::npos)
         << e.what();
   }

@@ -65,6 +65,13 @@ def main():
     # Linear (Gemm), ReLU, Linear; softmax cross-entropy over class ids.
     export("mlp_cross_entropy", nn.Sequential(nn.Linear(6, 5), nn.ReLU(), nn.Linear(5, 3)),
            torch.randn(4, 6), torch.tensor([0, 2, 1, 2]), nn.CrossEntropyLoss())
+    # Convolutions: strided with a bias, grouped and dilated, depthwise; global average pooling.
+    export("small_cnn",
+           nn.Sequential(nn.Conv2d(3, 4, 3, stride=2, padding=1), nn.ReLU(),
+                         nn.Conv2d(4, 6, 3, padding=2, dilation=2, groups=2, bias=False), nn.ReLU(),
+                         nn.Conv2d(6, 6, 3, padding=1, groups=6), nn.AdaptiveAvgPool2d(1), nn.Flatten(),
+                         nn.Linear(6, 3)),
+           torch.randn(2, 3, 9, 8), torch.tensor([2, 0]), nn.CrossEntropyLoss())
     # Linear on a 3-D input (MatMul + Add), Tanh, Flatten, Linear, Sigmoid-free logits;
     # binary cross-entropy with logits over 0/1 targets (multi-label).
     export("linear3d_bce",

@@ -124,81 +124,12 @@ void check_conv_channels(const ir::Tensor& x, const ir::Tensor& w, int64_t group
 template <typename Acc>
 void conv_accumulate(const Acc* x, const Acc* w, Acc* y, int64_t batch, int64_t channels,
                      int64_t out_channels, int64_t group, const SpatialGeometry& g) {
-  const size_t r = g.rank();
-  const size_t last = r - 1;
-  const int64_t in_size = g.in_size();
-  const int64_t out_size = g.out_size();
-  const int64_t k_size = [&] {
-    int64_t n = 1;
-    for (int64_t k : g.kernel) n *= k;
-    return n;
-  }();
-  const int64_t cg = channels / group;
-  const int64_t mg = out_channels / group;
-  const ir::Dims in_strides = ir::strides_of(g.in);
-  const int64_t out_w = g.out[last];
-  const int64_t in_w = g.in[last];
-  const int64_t s_w = g.strides[last];
-  const int64_t rows = out_size / out_w;
-
-  // Per kernel position: the input offset along each axis (k * dilation - pad_begin) and the
-  // range of output columns whose input column falls inside the row.
-  std::vector<int64_t> k_offset(static_cast<size_t>(k_size) * r);
-  std::vector<int64_t> col_lo(static_cast<size_t>(k_size)), col_hi(static_cast<size_t>(k_size));
-  for (int64_t kp = 0; kp < k_size; ++kp) {
-    int64_t rest = kp;
-    for (size_t i = r; i-- > 0;) {
-      const int64_t k = rest % g.kernel[i];
-      rest /= g.kernel[i];
-      k_offset[static_cast<size_t>(kp) * r + i] = k * g.dilations[i] - g.pad_begin[i];
-    }
-    const int64_t off = k_offset[static_cast<size_t>(kp) * r + last];
-    col_lo[static_cast<size_t>(kp)] = off >= 0 ? 0 : std::min(out_w, ceil_div(-off, s_w));
-    col_hi[static_cast<size_t>(kp)] =
-        in_w - off <= 0 ? 0 : std::min(out_w, ceil_div(in_w - off, s_w));
-  }
-
-  std::vector<int64_t> row_coord(r, 0);
-  for (int64_t n = 0; n < batch; ++n) {
-    for (int64_t m = 0; m < out_channels; ++m) {
-      Acc* y_plane = y + (n * out_channels + m) * out_size;
-      const int64_t first_c = (m / mg) * cg;
-      for (int64_t c = 0; c < cg; ++c) {
-        const Acc* x_plane = x + (n * channels + first_c + c) * in_size;
-        const Acc* w_k = w + (m * cg + c) * k_size;
-        for (int64_t kp = 0; kp < k_size; ++kp) {
-          const Acc wv = w_k[kp];
-          const int64_t* off = &k_offset[static_cast<size_t>(kp) * r];
-          const int64_t lo = col_lo[static_cast<size_t>(kp)];
-          const int64_t hi = col_hi[static_cast<size_t>(kp)];
-          if (lo >= hi) continue;
-          std::fill(row_coord.begin(), row_coord.end(), 0);
-          for (int64_t row = 0; row < rows; ++row) {
-            // Input row start; skip rows whose input coordinate falls in the padding.
-            int64_t in_offset = off[last];
-            bool inside = true;
-            for (size_t i = 0; i < last; ++i) {
-              const int64_t coord = row_coord[i] * g.strides[i] + off[i];
-              if (coord < 0 || coord >= g.in[i]) {
-                inside = false;
-                break;
-              }
-              in_offset += coord * in_strides[i];
-            }
-            if (inside) {
-              Acc* y_row = y_plane + row * out_w;
-              const Acc* x_row = x_plane + in_offset;
-              for (int64_t ow = lo; ow < hi; ++ow) y_row[ow] += wv * x_row[ow * s_w];
-            }
-            for (size_t i = last; i-- > 0;) {
-              if (++row_coord[i] < g.out[i]) break;
-              row_coord[i] = 0;
-            }
-          }
-        }
-      }
-    }
-  }
+  const int64_t s_w = g.strides.back();
+  for_each_conv_row(batch, channels, out_channels, group, g,
+                    [&](int64_t xi, int64_t wi, int64_t yi, int64_t lo, int64_t hi) {
+                      const Acc wv = w[wi];
+                      for (int64_t ow = lo; ow < hi; ++ow) y[yi + ow] += wv * x[xi + ow * s_w];
+                    });
 }
 
 template void conv_accumulate<float>(const float*, const float*, float*, int64_t, int64_t, int64_t,
