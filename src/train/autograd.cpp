@@ -97,9 +97,7 @@ TrainingGraph build_training_graph(const ir::Graph& model, Loss loss) {
     bool any = false;
     for (size_t i = 0; i < n.inputs.size(); ++i) {
       if (!n.has_input(i)) continue;
-      const bool differentiable =
-          rule && std::find(rule->differentiable.begin(), rule->differentiable.end(), i) !=
-                      rule->differentiable.end();
+      const bool differentiable = rule && rule->differentiates(i);
       const bool parameter = is_parameter(g, n.inputs[i]);
       if (parameter && differentiable &&
           std::find(t.parameters.begin(), t.parameters.end(), n.inputs[i]) == t.parameters.end())
@@ -142,8 +140,7 @@ TrainingGraph build_training_graph(const ir::Graph& model, Loss loss) {
             "node '{}' ({}) has no backward rule: training cannot pass the "
             "gradient to its input '{}'",
             n.name, n.op_type, n.inputs[i]);
-      need[i] = flows && std::find(rule->differentiable.begin(), rule->differentiable.end(), i) !=
-                             rule->differentiable.end();
+      need[i] = flows && rule->differentiates(i);
     }
     if (std::none_of(need.begin(), need.end(), [](bool x) { return x; })) continue;
     const std::vector<std::string> dx = rule->fn({n, dy, need, b});

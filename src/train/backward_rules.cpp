@@ -139,6 +139,13 @@ Grads reshape(const BackwardContext& c) {
   return dx;
 }
 
+// The axes a per-channel statistic sums over: all but axis 1.
+std::vector<int64_t> all_but_channels(size_t rank) {
+  std::vector<int64_t> axes = {0};
+  for (size_t a = 2; a < rank; ++a) axes.push_back(static_cast<int64_t>(a));
+  return axes;
+}
+
 // Conv's attributes plus `shape_attribute` = `shape`: what the gradient ops take.
 std::map<std::string, ir::Attribute> conv_attributes(const ir::Node& conv,
                                                      const char* shape_attribute,
@@ -180,6 +187,93 @@ Grads global_average_pool(const BackwardContext& c) {
   return {b.add("Expand", {mean, b.integers(std::vector<int64_t>(x.begin(), x.end()))}, x)};
 }
 
+// Training-mode batch norm, with x^ = (x - mean) / sqrt(var + eps) over the batch's statistics:
+// dX = scale / sqrt(var + eps) * (dY - mean(dY) - x^ mean(dY x^)), dscale = sum(dY x^),
+// dB = sum(dY), means and sums per channel. The running statistics get no gradient.
+Grads batch_norm(const BackwardContext& c) {
+  const ir::Node& n = c.node;
+  GradientBuilder& b = c.b;
+  if (n.attr<int64_t>("training_mode", 0) == 0)
+    throw_unsupported(
+        "node '{}' (BatchNormalization) is in inference mode, its statistics "
+        "constants: export the model in training form (PyTorch: "
+        "torch.onnx.export(..., training=torch.onnx.TrainingMode.TRAINING))",
+        n.name);
+  const std::string &x = n.inputs[0], &dy = c.dy[0];
+  const ir::Dims& d = b.dims(x);
+  ir::Dims per_channel(d.size(), 1);
+  per_channel[1] = d[1];
+  const std::string axes = b.integers(all_but_channels(d.size()));
+  const auto mean = [&](const std::string& v) {
+    return b.add("ReduceMean", {v, axes}, per_channel, {{"keepdims", int64_t{1}}});
+  };
+  const auto sum = [&](const std::string& v) {
+    return b.add("ReduceSum", {v, axes}, {d[1]}, {{"keepdims", int64_t{0}}});
+  };
+  const std::string centered = b.add("Sub", {x, mean(x)}, d);
+  const std::string variance = mean(b.add("Mul", {centered, centered}, d));
+  const std::string eps = b.scalar(n.attr<float>("epsilon", 1e-5f));
+  const std::string root = b.add("Sqrt", {b.add("Add", {variance, eps}, per_channel)}, per_channel);
+  const std::string inv_std = b.add("Div", {b.scalar(1.0f), root}, per_channel);
+  const std::string normalized = b.add("Mul", {centered, inv_std}, d);
+  const std::string dy_normalized = b.add("Mul", {dy, normalized}, d);
+  Grads dx(n.inputs.size());
+  if (c.need[0]) {
+    const std::string shifted = b.add(
+        "Sub",
+        {b.add("Sub", {dy, mean(dy)}, d), b.add("Mul", {normalized, mean(dy_normalized)}, d)}, d);
+    const std::string gain =
+        b.add("Mul", {b.reshape(n.inputs[1], per_channel), inv_std}, per_channel);
+    dx[0] = b.add("Mul", {gain, shifted}, d);
+  }
+  if (c.need[1]) dx[1] = sum(dy_normalized);
+  if (c.need[2]) dx[2] = sum(dy);
+  return dx;
+}
+
+// dX by zenith.MaxPoolGrad: each output's gradient to its window's maximum.
+Grads max_pool(const BackwardContext& c) {
+  if (c.node.has_output(1))
+    throw_unsupported("node '{}' (MaxPool): training takes MaxPool without its Indices output",
+                      c.node.name);
+  return {c.b.add_zenith("MaxPoolGrad", {c.node.inputs[0], c.dy[0]}, c.b.dims(c.node.inputs[0]),
+                         c.node.attributes)};
+}
+
+// Each input's slice of dY along the axis.
+Grads concat(const BackwardContext& c) {
+  const ir::Node& n = c.node;
+  GradientBuilder& b = c.b;
+  const ir::Dims& y = b.dims(n.outputs[0]);
+  int64_t axis = n.attr<int64_t>("axis");
+  if (axis < 0) axis += static_cast<int64_t>(y.size());
+  Grads dx(n.inputs.size());
+  int64_t start = 0;
+  for (size_t i = 0; i < n.inputs.size(); ++i) {
+    const ir::Dims& d = b.dims(n.inputs[i]);
+    const int64_t end = start + d[static_cast<size_t>(axis)];
+    if (c.need[i])
+      dx[i] =
+          b.add("Slice", {c.dy[0], b.integers({start}), b.integers({end}), b.integers({axis})}, d);
+    start = end;
+  }
+  return dx;
+}
+
+// dX = Y * (dY - sum(dY * Y)) along the softmax axis.
+Grads softmax(const BackwardContext& c) {
+  GradientBuilder& b = c.b;
+  const std::string& y = c.node.outputs[0];
+  const ir::Dims& d = b.dims(y);
+  int64_t axis = c.node.attr<int64_t>("axis", -1);
+  if (axis < 0) axis += static_cast<int64_t>(d.size());
+  ir::Dims kept = d;
+  kept[static_cast<size_t>(axis)] = 1;
+  const std::string dot = b.add("ReduceSum", {b.add("Mul", {c.dy[0], y}, d), b.integers({axis})},
+                                kept, {{"keepdims", int64_t{1}}});
+  return {b.add("Mul", {y, b.add("Sub", {c.dy[0], dot}, d)}, d)};
+}
+
 // dX = dY transposed back by the inverse permutation.
 Grads transpose(const BackwardContext& c) {
   const ir::Dims& x = c.b.dims(c.node.inputs[0]);
@@ -194,22 +288,16 @@ Grads transpose(const BackwardContext& c) {
 
 const std::map<std::string, BackwardRule>& rules() {
   static const std::map<std::string, BackwardRule> table = {
-      {"Add", {{0, 1}, &add_sub}},
-      {"Conv", {{0, 1, 2}, &conv}},
-      {"GlobalAveragePool", {{0}, &global_average_pool}},
-      {"Div", {{0, 1}, &div}},
-      {"Flatten", {{0}, &reshape}},
-      {"Gemm", {{0, 1, 2}, &gemm}},
-      {"Identity", {{0}, &reshape}},
-      {"MatMul", {{0, 1}, &matmul}},
-      {"Mul", {{0, 1}, &mul}},
-      {"Relu", {{0}, &relu}},
-      {"Reshape", {{0}, &reshape}},
-      {"Sigmoid", {{0}, &sigmoid}},
-      {"Squeeze", {{0}, &reshape}},
-      {"Sub", {{0, 1}, &add_sub}},
-      {"Tanh", {{0}, &tanh}},
-      {"Transpose", {{0}, &transpose}},
+      {"Add", {{0, 1}, &add_sub}},     {"BatchNormalization", {{0, 1, 2}, &batch_norm}},
+      {"Concat", {{}, &concat, true}}, {"Conv", {{0, 1, 2}, &conv}},
+      {"Div", {{0, 1}, &div}},         {"Flatten", {{0}, &reshape}},
+      {"Gemm", {{0, 1, 2}, &gemm}},    {"GlobalAveragePool", {{0}, &global_average_pool}},
+      {"Identity", {{0}, &reshape}},   {"MatMul", {{0, 1}, &matmul}},
+      {"MaxPool", {{0}, &max_pool}},   {"Mul", {{0, 1}, &mul}},
+      {"Relu", {{0}, &relu}},          {"Reshape", {{0}, &reshape}},
+      {"Sigmoid", {{0}, &sigmoid}},    {"Softmax", {{0}, &softmax}},
+      {"Squeeze", {{0}, &reshape}},    {"Sub", {{0, 1}, &add_sub}},
+      {"Tanh", {{0}, &tanh}},          {"Transpose", {{0}, &transpose}},
       {"Unsqueeze", {{0}, &reshape}},
   };
   return table;

@@ -2,6 +2,7 @@
 // a node's inputs from the gradients of its outputs (DESIGN.md: one rule per op).
 #pragma once
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -25,6 +26,11 @@ using BackwardFn = std::vector<std::string> (*)(const BackwardContext& c);
 struct BackwardRule {
   std::vector<size_t> differentiable;  // the inputs a gradient flows to
   BackwardFn fn;
+  bool every_input = false;  // a variadic op's (Concat): all of them instead
+  bool differentiates(size_t input) const {
+    return every_input ||
+           std::find(differentiable.begin(), differentiable.end(), input) != differentiable.end();
+  }
 };
 
 // The rule for `node`'s op, or nullptr if autograd cannot differentiate it.

@@ -170,6 +170,39 @@ TEST(Autograd, ConvolutionsWithCrossEntropy) {
       t, {{"x", random_tensor({2, 3, 7, 6}, 1)}, {t.labels, class_ids({1, 2})}});
 }
 
+// Batch norm in training mode, max pooling, a concat of a branch, softmax, mean squared error.
+TEST(Autograd, BatchNormPoolingConcatAndSoftmax) {
+  using Ints = std::vector<int64_t>;
+  ir::Tensor var = random_tensor({4}, 9);
+  for (int64_t c = 0; c < 4; ++c) var.data<float>()[c] = 1.0f + std::abs(var.data<float>()[c]);
+  const auto model =
+      fixed(make_graph({make_node("Conv", {"x", "w1"}, {"c1"}, {{"pads", Ints{1, 1, 1, 1}}}),
+                        make_node("BatchNormalization", {"c1", "scale", "bias", "mean", "var"},
+                                  {"n"}, {{"training_mode", int64_t{1}}}),
+                        make_node("Relu", {"n"}, {"r"}),
+                        make_node("MaxPool", {"r"}, {"p"},
+                                  {{"kernel_shape", Ints{2, 2}}, {"strides", Ints{2, 2}}}),
+                        make_node("Conv", {"p", "w2"}, {"branch"}),
+                        make_node("Concat", {"p", "branch"}, {"cat"}, {{"axis", int64_t{1}}}),
+                        make_node("GlobalAveragePool", {"cat"}, {"g"}),
+                        make_node("Flatten", {"g"}, {"f"}), make_node("Gemm", {"f", "w3"}, {"z"}),
+                        make_node("Softmax", {"z"}, {"logits"}, {{"axis", int64_t{1}}})},
+                       {"x"}, {"logits"},
+                       {{"w1", random_tensor({4, 2, 3, 3}, 2)},
+                        {"scale", random_tensor({4}, 3)},
+                        {"bias", random_tensor({4}, 4)},
+                        {"mean", random_tensor({4}, 5)},
+                        {"var", var},
+                        {"w2", random_tensor({2, 4, 1, 1}, 6)},
+                        {"w3", random_tensor({6, 4}, 7)}}),
+            {{"x", {3, 2, 6, 6}}});
+  const TrainingGraph t = build_training_graph(*model, Loss::MeanSquaredError);
+  // The running statistics are inputs the gradient does not reach.
+  EXPECT_EQ(t.parameters, (std::vector<std::string>{"w1", "scale", "bias", "w2", "w3"}));
+  expect_gradients_match_finite_differences(
+      t, {{"x", random_tensor({3, 2, 6, 6}, 1)}, {t.labels, random_tensor({3, 4}, 8)}});
+}
+
 // A gradient that would have to pass an op without a backward rule: the error names the node.
 TEST(Autograd, AnOpWithoutABackwardRuleIsNamed) {
   auto model =

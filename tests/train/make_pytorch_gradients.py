@@ -59,6 +59,24 @@ def export(name, model, x, labels, loss_fn):
     (OUT / f"{name}.json").write_text(json.dumps(record, indent=2) + "\n")
 
 
+class DenseBlockNet(nn.Module):
+    """A CheXNet-style miniature: a stem (conv, batch norm, ReLU, max pool), one dense layer
+    (batch norm, ReLU, conv, concatenated to its input), batch norm, ReLU, global average pooling
+    and a linear head, for a sigmoid (multi-label) loss."""
+
+    def __init__(self, classes=5):
+        super().__init__()
+        self.stem = nn.Sequential(nn.Conv2d(3, 8, 3, padding=1, bias=False), nn.BatchNorm2d(8),
+                                  nn.ReLU(), nn.MaxPool2d(2))
+        self.layer = nn.Sequential(nn.BatchNorm2d(8), nn.ReLU(), nn.Conv2d(8, 4, 3, padding=1, bias=False))
+        self.head = nn.Sequential(nn.BatchNorm2d(12), nn.ReLU(), nn.AdaptiveAvgPool2d(1), nn.Flatten(),
+                                  nn.Linear(12, classes))
+
+    def forward(self, x):
+        x = self.stem(x)
+        return self.head(torch.cat([x, self.layer(x)], 1))
+
+
 def main():
     OUT.mkdir(exist_ok=True)
     torch.manual_seed(0)
@@ -72,6 +90,8 @@ def main():
                          nn.Conv2d(6, 6, 3, padding=1, groups=6), nn.AdaptiveAvgPool2d(1), nn.Flatten(),
                          nn.Linear(6, 3)),
            torch.randn(2, 3, 9, 8), torch.tensor([2, 0]), nn.CrossEntropyLoss())
+    export("dense_block_bce", DenseBlockNet(), torch.randn(4, 3, 10, 10), (torch.rand(4, 5) > 0.5).float(),
+           nn.BCEWithLogitsLoss())
     # Linear on a 3-D input (MatMul + Add), Tanh, Flatten, Linear, Sigmoid-free logits;
     # binary cross-entropy with logits over 0/1 targets (multi-label).
     export("linear3d_bce",

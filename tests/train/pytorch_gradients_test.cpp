@@ -42,6 +42,7 @@ TEST_P(AutogradVsPyTorch, LossAndGradientsMatch) {
 INSTANTIATE_TEST_SUITE_P(Train, AutogradVsPyTorch,
                          ::testing::Values(std::pair("mlp_cross_entropy", Loss::CrossEntropy),
                                            std::pair("small_cnn", Loss::CrossEntropy),
+                                           std::pair("dense_block_bce", Loss::BinaryCrossEntropy),
                                            std::pair("linear3d_bce", Loss::BinaryCrossEntropy)),
                          [](const auto& info) { return info.param.first; });
 

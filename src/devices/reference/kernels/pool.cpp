@@ -109,6 +109,34 @@ void pool(KernelContext& ctx, PoolMode mode) {
 }
 
 void max_pool(KernelContext& ctx) { pool(ctx, PoolMode::Max); }
+
+// zenith.MaxPoolGrad(X, dY) -> dX, MaxPool's attributes: each output's gradient goes to the
+// input its window's maximum came from (the first of equal ones, as MaxPool's Indices say);
+// overlapping windows add up. Autograd's MaxPool rule (src/train) emits it.
+void max_pool_grad(KernelContext& ctx) {
+  const ir::Tensor& x = ctx.input(0);
+  const ir::Tensor& dy = ctx.input(1);
+  check_spatial_input(x, "X");
+  require_floating(x, "X");
+  require_same_dtype(dy, "dY", x, "X");
+  const ir::Dims in(x.dims().begin() + 2, x.dims().end());
+  const SpatialGeometry g =
+      spatial_geometry(ctx.node(), in, kernel_shape(ctx.node(), in.size(), {}),
+                       ctx.attr<int64_t>("ceil_mode", 0) != 0);
+  ir::Dims out_dims = {x.dim(0), x.dim(1)};
+  out_dims.insert(out_dims.end(), g.out.begin(), g.out.end());
+  if (dy.dims() != out_dims)
+    throw_invalid_argument("dY is {}, MaxPool's output for X {} is {}", ir::to_string(dy.dims()),
+                           ir::to_string(x.dims()), ir::to_string(out_dims));
+  const std::vector<double> xv = load_as<double>(x, "X"), dyv = load_as<double>(dy, "dY");
+  std::vector<double> y(dyv.size());
+  std::vector<int64_t> indices(dyv.size());
+  pool_planes(xv.data(), y.data(), indices.data(), x.dim(0) * x.dim(1), g, PoolSpec{PoolMode::Max});
+  std::vector<double> dx(xv.size(), 0.0);
+  for (size_t o = 0; o < dyv.size(); ++o)
+    if (indices[o] >= 0) dx[static_cast<size_t>(indices[o])] += dyv[o];
+  store_as(dx.data(), ctx.allocate_output(0, x.dtype(), x.dims()));
+}
 void average_pool(KernelContext& ctx) { pool(ctx, PoolMode::Average); }
 
 }  // namespace
@@ -116,6 +144,7 @@ void average_pool(KernelContext& ctx) { pool(ctx, PoolMode::Average); }
 void register_pool(KernelRegistry& registry) {
   registry.add("MaxPool", &max_pool);
   registry.add("AveragePool", &average_pool);
+  registry.add("zenith", "MaxPoolGrad", &max_pool_grad);
 }
 
 }  // namespace zenith::ref

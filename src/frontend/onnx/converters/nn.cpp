@@ -66,10 +66,9 @@ void convert_batch_normalization(ir::Node& node, ConvertContext& context) {
   // statistics outputs exist only in training.
   const bool training = version < 7 ? node.attr<int64_t>("is_test", 0) == 0
                               : node.has_output(1) || node.has_output(2);
-  if (node.has_output(3) || node.has_output(4))
-    throw_unsupported("outputs saved_mean and saved_var of BatchNormalization-{} are not "
-                      "supported; re-export the model for inference (opset >= 14)",
-                      version);
+  // saved_mean and saved_var (training only) are the batch statistics a framework's own
+  // backward reuses; PyTorch writes them and nothing reads them. They are dropped: a node that
+  // did read one fails validation, naming the value no node produces.
   const bool spatial = node.attr<int64_t>("spatial", 1) != 0;
   erase_attributes(node, {"is_test", "spatial"});
   if (node.outputs.size() > 3) node.outputs.resize(3);
