@@ -161,6 +161,18 @@ TrainingGraph build_training_graph(const ir::Graph& model, Loss loss) {
     g.inputs.push_back({p, ir::TypeInfo::tensor(ir::DType::F32, ir::to_shape(b.dims(p)))});
   }
   std::erase_if(t.parameters, [&](const std::string& p) { return !grads.count(p); });
+  // Batch norm's running statistics: the outputs PyTorch's training export gives them.
+  for (const ir::Node& n : model.nodes) {
+    if (n.op_type != "BatchNormalization" || n.attr<int64_t>("training_mode", 0) == 0) continue;
+    for (size_t k = 1; k <= 2; ++k) {
+      const std::string& stat = n.inputs[k + 2];
+      if (!n.has_output(k) || !g.initializers.count(stat)) continue;
+      t.state.push_back({stat, n.outputs[k]});
+      const auto type = ir::TypeInfo::tensor(ir::DType::F32, ir::to_shape(b.dims(stat)));
+      g.inputs.push_back({stat, type});
+      g.outputs.push_back({n.outputs[k], type});
+    }
+  }
   return t;
 }
 

@@ -19,13 +19,20 @@ enum class Loss { CrossEntropy, BinaryCrossEntropy, MeanSquaredError };
 Loss parse_loss(const std::string& text, const std::string& option);
 
 struct TrainingGraph {
-  // Inputs: the model's, then `labels`, then the parameters (each with its initial value as
-  // its default); outputs: `loss` (an f32 scalar), the model's output, then `gradients`.
+  // Inputs: the model's, then `labels`, then the parameters and the state (each with its
+  // initial value as its default); outputs: `loss` (an f32 scalar), the model's output, then
+  // `gradients`, then the state's next values.
   ir::Graph graph;
   std::string labels;
   std::string loss;
   std::vector<std::string> parameters;  // the f32 initializers a gradient reaches, in graph order
   std::vector<std::string> gradients;   // d loss / d parameter, one per parameter
+  // State a step updates besides the parameters: batch norm's running statistics, each an input
+  // (its initial value the default) and the output holding its next value.
+  struct Update {
+    std::string input, output;
+  };
+  std::vector<Update> state;
 };
 
 // The training graph of `model` (one output, its logits; every input's shape fixed, as for one

@@ -35,6 +35,23 @@ TEST(CpuGemm, TransposesAndBiasShapes) {
       }
 }
 
+// An initializer that is also a graph input is a default the caller may override (as ONNX
+// Runtime has it, and as training feeds its parameters): the CPU reads it at every run rather
+// than packing the first value it saw.
+TEST(CpuGemm, AnInitializerTheCallerFeedsIsNotPackedOnce) {
+  auto g = make_graph({make_node("Gemm", {"x", "w"}, {"y"}), make_node("Conv", {"i", "k"}, {"z"})},
+                      {"x", "w", "i", "k"}, {"y", "z"},
+                      {{"w", random_tensor({6, 5}, 2)}, {"k", random_tensor({3, 2, 3, 3}, 3)}});
+  const runtime::Plan plan(*g, {"CPU", "REF"});
+  for (uint64_t seed : {4, 5}) {
+    const std::map<std::string, ir::Value> feeds = {{"x", random_tensor({4, 6}, 1)},
+                                                    {"w", random_tensor({6, 5}, seed)},
+                                                    {"i", random_tensor({1, 2, 5, 5}, 1)},
+                                                    {"k", random_tensor({3, 2, 3, 3}, seed)}};
+    testing::expect_outputs_near(plan.run(feeds, 0), ref::Interpreter().run(*g, feeds), 1e-4, 1e-5);
+  }
+}
+
 TEST(CpuMatMul, BatchedWithBroadcastAndRankDifference) {
   auto g = make_graph({make_node("MatMul", {"A", "B"}, {"Y"})}, {"A", "B"}, {"Y"});
   expect_cpu_matches_ref(*g, {{"A", random_tensor({2, 1, 3, 4}, 1)}, {"B", random_tensor({5, 4, 6}, 2)}});

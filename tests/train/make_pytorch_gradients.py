@@ -8,9 +8,11 @@ Usage: /usr/bin/python3 tests/train/make_pytorch_gradients.py   (rewrites the fo
 
 For each model NAME: NAME.onnx, NAME_x.npy, NAME_labels.npy, NAME_loss.npy and NAME.json:
 "grad" maps each ONNX initializer name to its gradient's .npy, "after" each optimizer to the
-same map of the parameters after STEPS steps.
+same map of the parameters after STEPS steps, and for some models "curve" the losses of
+CURVE_STEPS training steps on the batch (tests/train/trainer_test.cpp).
 """
 
+import copy
 import json
 from pathlib import Path
 
@@ -21,6 +23,7 @@ from torch import nn
 OUT = Path(__file__).resolve().parent / "data"
 # The settings tests/train/optimizer_test.cpp uses too.
 STEPS = 3
+CURVE_STEPS = 100
 OPTIMIZERS = {
     "sgd": lambda p: torch.optim.SGD(p, lr=0.1),
     "sgd_nesterov": lambda p: torch.optim.SGD(p, lr=0.1, momentum=0.9, nesterov=True, weight_decay=0.01),
@@ -29,8 +32,11 @@ OPTIMIZERS = {
 }
 
 
-def export(name, model, x, labels, loss_fn):
+def export(name, model, x, labels, loss_fn, curve=None):
+    """`curve`: an optimizer of OPTIMIZERS to also record the losses of CURVE_STEPS training
+    steps on this batch with, from the exported weights."""
     model.train()
+    trained = copy.deepcopy(model)
     loss = loss_fn(model(x), labels)
     loss.backward()
     torch.onnx.export(model, x, OUT / f"{name}.onnx", opset_version=13, input_names=["x"],
@@ -56,6 +62,17 @@ def export(name, model, x, labels, loss_fn):
         for i, (p, v) in enumerate(params.items()):
             np.save(OUT / f"{name}_{opt_name}_{i}.npy", v.detach().numpy())
             record["after"][opt_name][p] = f"{name}_{opt_name}_{i}.npy"
+    if curve:
+        optimizer = OPTIMIZERS[curve](list(trained.parameters()))
+        losses = []
+        for _ in range(CURVE_STEPS):
+            optimizer.zero_grad()
+            loss = loss_fn(trained(x), labels)
+            loss.backward()
+            optimizer.step()
+            losses.append(loss.item())
+        np.save(OUT / f"{name}_curve.npy", np.array(losses, dtype=np.float32))
+        record["curve"] = {"optimizer": curve, "steps": CURVE_STEPS, "losses": f"{name}_curve.npy"}
     (OUT / f"{name}.json").write_text(json.dumps(record, indent=2) + "\n")
 
 
@@ -82,7 +99,7 @@ def main():
     torch.manual_seed(0)
     # Linear (Gemm), ReLU, Linear; softmax cross-entropy over class ids.
     export("mlp_cross_entropy", nn.Sequential(nn.Linear(6, 5), nn.ReLU(), nn.Linear(5, 3)),
-           torch.randn(4, 6), torch.tensor([0, 2, 1, 2]), nn.CrossEntropyLoss())
+           torch.randn(4, 6), torch.tensor([0, 2, 1, 2]), nn.CrossEntropyLoss(), curve="adam")
     # Convolutions: strided with a bias, grouped and dilated, depthwise; global average pooling.
     export("small_cnn",
            nn.Sequential(nn.Conv2d(3, 4, 3, stride=2, padding=1), nn.ReLU(),
@@ -91,7 +108,7 @@ def main():
                          nn.Linear(6, 3)),
            torch.randn(2, 3, 9, 8), torch.tensor([2, 0]), nn.CrossEntropyLoss())
     export("dense_block_bce", DenseBlockNet(), torch.randn(4, 3, 10, 10), (torch.rand(4, 5) > 0.5).float(),
-           nn.BCEWithLogitsLoss())
+           nn.BCEWithLogitsLoss(), curve="sgd_nesterov")
     # Linear on a 3-D input (MatMul + Add), Tanh, Flatten, Linear, Sigmoid-free logits;
     # binary cross-entropy with logits over 0/1 targets (multi-label).
     export("linear3d_bce",

@@ -11,40 +11,17 @@
 #include "runtime/session.h"
 #include "testing/outputs.h"
 #include "tools/npy.h"
+#include "train/torch_optim_cases.h"
 
 namespace zenith::train {
 namespace {
-
-constexpr int kSteps = 3;  // make_pytorch_gradients.py's STEPS
-
-// make_pytorch_gradients.py's OPTIMIZERS: name, settings, learning rate.
-struct Case {
-  std::string name;
-  OptimizerSettings settings;
-  float lr;
-};
-
-std::vector<Case> cases() {
-  OptimizerSettings sgd, nesterov, adam, adamw;
-  nesterov.momentum = 0.9f;
-  nesterov.nesterov = true;
-  nesterov.weight_decay = 0.01f;
-  adam.kind = "adam";
-  adam.weight_decay = 0.01f;
-  adamw.kind = "adamw";
-  adamw.weight_decay = 0.1f;
-  return {{"sgd", sgd, 0.1f},
-          {"sgd_nesterov", nesterov, 0.1f},
-          {"adam", adam, 0.01f},
-          {"adamw", adamw, 0.01f}};
-}
 
 TEST(Optimizer, StepsMatchTorchOptim) {
   const auto dir = std::filesystem::path(ZENITH_SOURCE_DIR) / "tests/train/data";
   const ir::Graph model = runtime::load_graph(dir / "mlp_cross_entropy.onnx");
   const nlohmann::json record =
       nlohmann::json::parse(std::ifstream(dir / "mlp_cross_entropy.json"));
-  for (const Case& c : cases()) {
+  for (const TorchOptimCase& c : torch_optim_cases()) {
     SCOPED_TRACE(c.name);
     std::vector<ir::Tensor> parameters, gradients;
     std::vector<ir::Value> expected;

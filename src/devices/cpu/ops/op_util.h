@@ -10,6 +10,7 @@
 #include "devices/cpu/arena.h"
 #include "devices/cpu/cpu_op.h"
 #include "devices/cpu/kernel_trace.h"
+#include "passes/pass_util.h"
 
 namespace zenith::cpu {
 
@@ -96,9 +97,10 @@ inline dnnl::memory::desc dst_md(const dnnl::primitive_desc_base& pd) {
   return queried_md(pd, dnnl_query_dst_md);
 }
 
-// True if input `i` of `node` is an initializer of `graph`.
+// True if input `i` of `node` is a constant: an initializer no graph input of the same name may
+// override (passes::constant_of). One a caller may feed is read at run time, never packed.
 inline bool is_constant(const ir::Graph& graph, const ir::Node& node, size_t i) {
-  return node.has_input(i) && graph.initializers.count(node.inputs[i]) != 0;
+  return node.has_input(i) && passes::constant_of(graph, node.inputs[i]) != nullptr;
 }
 
 // The dtype the graph declares for value `name`, Undefined when unknown.

@@ -1,0 +1,48 @@
+// Trainer: feeds the parameters and state to the training graph's plan, reads the gradients
+// back, and lets the optimizer move the parameters.
+#include "train/trainer.h"
+
+#include "ir/errors.h"
+#include "runtime/plan.h"
+
+namespace zenith::train {
+
+Trainer::Trainer(const ir::Graph& model, const TrainerOptions& options)
+    : model_(model),
+      training_(build_training_graph(model, options.loss)),
+      optimizer_(make_optimizer(options.optimizer)) {
+  plan_ = std::make_unique<runtime::Plan>(training_.graph, options.devices, options.threads);
+  for (const std::string& p : training_.parameters)
+    parameters_.push_back(training_.graph.initializers.at(p).clone());
+  for (const TrainingGraph::Update& u : training_.state)
+    state_.push_back(training_.graph.initializers.at(u.input).clone());
+}
+
+Trainer::~Trainer() = default;
+
+float Trainer::step(const std::map<std::string, ir::Value>& inputs, const ir::Tensor& labels,
+                    float lr) {
+  std::map<std::string, ir::Value> feeds = inputs;
+  feeds[training_.labels] = labels;
+  for (size_t k = 0; k < parameters_.size(); ++k) feeds[training_.parameters[k]] = parameters_[k];
+  for (size_t k = 0; k < state_.size(); ++k) feeds[training_.state[k].input] = state_[k];
+  const std::vector<ir::Value> out = plan_->run(feeds, steps_++);
+  // Outputs: loss, the model's output, the gradients, the state's next values.
+  gradients_.clear();
+  for (size_t k = 0; k < parameters_.size(); ++k) gradients_.push_back(out[2 + k].tensor());
+  optimizer_->step(parameters_, gradients_, lr);
+  for (size_t k = 0; k < state_.size(); ++k)
+    state_[k] = out[2 + parameters_.size() + k].tensor().clone();
+  return *out[0].tensor().data<float>();
+}
+
+ir::Graph Trainer::trained_model() const {
+  ir::Graph g = model_;
+  for (size_t k = 0; k < parameters_.size(); ++k)
+    g.initializers[training_.parameters[k]] = parameters_[k].clone();
+  for (size_t k = 0; k < state_.size(); ++k)
+    g.initializers[training_.state[k].input] = state_[k].clone();
+  return g;
+}
+
+}  // namespace zenith::train

@@ -1,0 +1,52 @@
+// Trainer: a model's training graph compiled once for the devices at hand, the parameters and
+// the state it owns, and one optimizer step per batch.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "ir/graph.h"
+#include "ir/value.h"
+#include "train/autograd.h"
+#include "train/optimizer.h"
+
+namespace zenith::runtime {
+class Plan;
+}
+
+namespace zenith::train {
+
+struct TrainerOptions {
+  Loss loss = Loss::CrossEntropy;
+  OptimizerSettings optimizer;
+  std::vector<std::string> devices = {"CPU", "REF"};
+  int threads = 0;  // 0: all cores
+};
+
+class Trainer {
+ public:
+  // `model`: one output, its logits; every input's shape fixed, its batch the training batch.
+  Trainer(const ir::Graph& model, const TrainerOptions& options);
+  ~Trainer();
+
+  // One step on a batch: the loss and gradients on the devices, then the optimizer's update
+  // at learning rate `lr` and the state's (batch norm's running statistics). Returns the loss.
+  float step(const std::map<std::string, ir::Value>& inputs, const ir::Tensor& labels, float lr);
+
+  // The model as trained: its graph with the current parameters and state as initializers.
+  ir::Graph trained_model() const;
+  const TrainingGraph& training_graph() const { return training_; }
+
+ private:
+  ir::Graph model_;
+  TrainingGraph training_;
+  std::unique_ptr<runtime::Plan> plan_;
+  std::unique_ptr<Optimizer> optimizer_;
+  std::vector<ir::Tensor> parameters_, state_;  // in training_.parameters / .state order
+  std::vector<ir::Tensor> gradients_;
+  uint64_t steps_ = 0;
+};
+
+}  // namespace zenith::train
