@@ -23,12 +23,10 @@ int run_main(int argc, char** argv) {
   CLI::App app{"Zenith: convert, run, inspect and compare neural network models (ONNX, .zir)", "zenith"};
   app.require_subcommand(1);
   const std::vector<zenith::tools::Command> commands = {
-      zenith::tools::add_run_command(app),
-      zenith::tools::add_info_command(app),
-      zenith::tools::add_compare_command(app),
-      zenith::tools::add_classify_command(app),
-      zenith::tools::add_convert_command(app),
-      zenith::tools::add_bench_command(app),
+      zenith::tools::add_run_command(app),     zenith::tools::add_info_command(app),
+      zenith::tools::add_compare_command(app), zenith::tools::add_classify_command(app),
+      zenith::tools::add_convert_command(app), zenith::tools::add_bench_command(app),
+      zenith::tools::add_train_command(app),
   };
   try {
     app.parse(argc, args.data());

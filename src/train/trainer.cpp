@@ -8,8 +8,7 @@
 namespace zenith::train {
 
 Trainer::Trainer(const ir::Graph& model, const TrainerOptions& options)
-    : model_(model),
-      training_(build_training_graph(model, options.loss)),
+    : training_(build_training_graph(model, options.loss)),
       optimizer_(make_optimizer(options.optimizer)) {
   plan_ = std::make_unique<runtime::Plan>(training_.graph, options.devices, options.threads);
   for (const std::string& p : training_.parameters)
@@ -36,8 +35,12 @@ float Trainer::step(const std::map<std::string, ir::Value>& inputs, const ir::Te
   return *out[0].tensor().data<float>();
 }
 
-ir::Graph Trainer::trained_model() const {
-  ir::Graph g = model_;
+ir::Graph Trainer::trained_model(ir::Graph g) const {
+  for (ir::Node& n : g.nodes)
+    if (n.domain.empty() && n.op_type == "BatchNormalization") {
+      n.attributes.erase("training_mode");
+      n.outputs.resize(1);
+    }
   for (size_t k = 0; k < parameters_.size(); ++k)
     g.initializers[training_.parameters[k]] = parameters_[k].clone();
   for (size_t k = 0; k < state_.size(); ++k)

@@ -35,12 +35,13 @@ class Trainer {
   // at learning rate `lr` and the state's (batch norm's running statistics). Returns the loss.
   float step(const std::map<std::string, ir::Value>& inputs, const ir::Tensor& labels, float lr);
 
-  // The model as trained: its graph with the current parameters and state as initializers.
-  ir::Graph trained_model() const;
+  // `model` (the trained model, or the same with other input shapes) as trained, for
+  // inference: the current parameters and state as its initializers, each batch norm in
+  // inference mode (the running statistics), without its running-statistics outputs.
+  ir::Graph trained_model(ir::Graph model) const;
   const TrainingGraph& training_graph() const { return training_; }
 
  private:
-  ir::Graph model_;
   TrainingGraph training_;
   std::unique_ptr<runtime::Plan> plan_;
   std::unique_ptr<Optimizer> optimizer_;

@@ -94,8 +94,28 @@ class DenseBlockNet(nn.Module):
         return self.head(torch.cat([x, self.layer(x)], 1))
 
 
+def fashion_models():
+    """Untrained Fashion-MNIST models for `zenith train`'s CLI tests (tests/tools/train_cli.cmake),
+    batch dimension symbolic: a small CNN in training form, and a model in inference form, which
+    training refuses (its batch norm uses constant statistics)."""
+    torch.manual_seed(1)
+    cnn = nn.Sequential(nn.Conv2d(1, 4, 3, padding=1), nn.BatchNorm2d(4), nn.ReLU(), nn.MaxPool2d(4),
+                        nn.Flatten(), nn.Linear(4 * 7 * 7, 10))
+    # (In inference form PyTorch folds a batch norm after a convolution into it; one on the input
+    # stays a BatchNormalization node.)
+    normalized = nn.Sequential(nn.BatchNorm2d(1), nn.Flatten(), nn.Linear(28 * 28, 10))
+    for name, model, mode in (("fashion_cnn", cnn, torch.onnx.TrainingMode.TRAINING),
+                              ("fashion_inference", normalized, torch.onnx.TrainingMode.EVAL)):
+        model.train(mode == torch.onnx.TrainingMode.TRAINING)
+        torch.onnx.export(model, torch.randn(2, 1, 28, 28), OUT / f"{name}.onnx", opset_version=13,
+                          input_names=["input"], output_names=["logits"],
+                          dynamic_axes={"input": {0: "batch"}, "logits": {0: "batch"}}, training=mode,
+                          do_constant_folding=False)
+
+
 def main():
     OUT.mkdir(exist_ok=True)
+    fashion_models()
     torch.manual_seed(0)
     # Linear (Gemm), ReLU, Linear; softmax cross-entropy over class ids.
     export("mlp_cross_entropy", nn.Sequential(nn.Linear(6, 5), nn.ReLU(), nn.Linear(5, 3)),
