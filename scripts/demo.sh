@@ -4,8 +4,9 @@
 # inputs, with top predictions and timings; `zenith convert` to an fp16 .zir and `zenith classify`
 # on two images with it; INT8: the trained Fashion-MNIST model's accuracy on real data and
 # ResNet-50's speed, as f32 and INT8; the same in BF16; then, if ONNX Runtime is installed (by
-# bench/peers/compare), Zenith's and ONNX Runtime's latency side by side; last, MLPerf LoadGen
-# SingleStream and Offline runs of CheXNet (`zenith bench --quick`).
+# bench/peers/compare), Zenith's and ONNX Runtime's latency side by side; `zenith train` on a
+# small CNN and its accuracy on the test set; last, MLPerf LoadGen SingleStream and Offline runs
+# of CheXNet (`zenith bench --quick`).
 set -euo pipefail
 build=${1:-build}
 zoo=$build/zoo
@@ -93,6 +94,12 @@ else
   echo "(ONNX Runtime is not installed here: bench/peers/compare installs it and prints Zenith's"
   echo " latency beside ONNX Runtime's and PyTorch's.)"
 fi
+
+echo
+echo "== zenith train: a small untrained CNN (PyTorch's training-form export), one epoch on 8,192 Fashion-MNIST images =="
+"$zenith" train --model tests/train/data/fashion_cnn.onnx --limit 8192 --batch 32 --optimizer sgd \
+  --lr 0.05 --momentum 0.9 -o "$out/fashion_cnn_trained.onnx" | grep -E '^(training|epoch 1: |trained)'
+"$zenith" bench "$out/fashion_cnn_trained.onnx" -s Offline --mode accuracy --dataset fashion-mnist | grep 'top-1'
 
 echo
 echo "== zenith bench: MLPerf LoadGen SingleStream and Offline on CheXNet (--quick: 10 s each) =="

@@ -20,7 +20,10 @@ int run_main(int argc, char** argv) {
   std::vector<const char*> args(argv, argv + argc);
   for (const char*& arg : args)
     if (std::string_view(arg) == "-pc") arg = "--pc";
-  CLI::App app{"Zenith: convert, run, inspect and compare neural network models (ONNX, .zir)", "zenith"};
+  CLI::App app{
+      "Zenith: convert, run, inspect, compare, benchmark and train neural network models (ONNX, "
+      ".zir)",
+      "zenith"};
   app.require_subcommand(1);
   const std::vector<zenith::tools::Command> commands = {
       zenith::tools::add_run_command(app),     zenith::tools::add_info_command(app),

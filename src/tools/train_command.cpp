@@ -93,11 +93,11 @@ int run_train(const TrainOptions& o) {
                    o.scale, RunOptions{o.device, o.threads});
 
   std::cout << fmt::format(
-      "training {} on {} ({} samples, {} steps of {} per epoch{}), {} epochs, {} at lr {}\n",
+      "training {} on {} ({} samples, {} steps of {} per epoch{}), {} epoch{}, {} at lr {}\n",
       o.model, data->name(), data->size(), steps, o.batch,
       data->size() % batch ? fmt::format(", the last {} samples left out", data->size() % batch)
                            : "",
-      o.epochs, o.optimizer.kind, o.lr);
+      o.epochs, o.epochs == 1 ? "" : "s", o.optimizer.kind, o.lr);
   std::vector<size_t> order(data->size());
   std::iota(order.begin(), order.end(), size_t{0});
   std::mt19937_64 rng(o.seed);
