@@ -246,6 +246,24 @@ std::set<std::string> integer_producible(const ir::Graph& graph,
   return values;
 }
 
+// The `op_type` pools whose output is one of `activations` (quantized for its readers) and whose
+// input is one of `writable`, read by nothing else and not quantized itself, by node index.
+std::set<size_t> integer_pools(const ir::Graph& graph, const std::vector<std::string>& activations,
+                               const char* op_type, const std::set<std::string>& writable) {
+  const std::set<std::string> quantized(activations.begin(), activations.end());
+  const ValueUses uses(graph);
+  std::set<size_t> pools;
+  for (size_t i = 0; i < graph.nodes.size(); ++i) {
+    const ir::Node& n = graph.nodes[i];
+    if (is_op(n, op_type) && n.outputs.size() == 1 && quantized.count(n.outputs[0]) &&
+        writable.count(n.inputs[0]) && !quantized.count(n.inputs[0]) &&
+        uses.node_reads(n.inputs[0]) == 1 && !uses.is_graph_output(n.inputs[0]) &&
+        !uses.read_by_subgraph(n.inputs[0]))
+      pools.insert(i);
+  }
+  return pools;
+}
+
 // The MaxPool nodes to run on integers, by node index: those whose output is one of
 // `activations` (quantized for its readers) and whose input is integer_producible, read by
 // nothing else and not quantized itself. Their input is quantized with their output's range: a
@@ -253,19 +271,20 @@ std::set<std::string> integer_producible(const ir::Graph& graph,
 // what it did, and the integers never become f32 between the step before and the pool.
 std::set<size_t> integer_max_pools(const ir::Graph& graph, const std::set<std::string>& nodes,
                                    const std::vector<std::string>& activations) {
-  const std::set<std::string> producible = integer_producible(graph, nodes);
-  const std::set<std::string> quantized(activations.begin(), activations.end());
-  const ValueUses uses(graph);
-  std::set<size_t> pools;
-  for (size_t i = 0; i < graph.nodes.size(); ++i) {
-    const ir::Node& n = graph.nodes[i];
-    if (is_op(n, "MaxPool") && n.outputs.size() == 1 && quantized.count(n.outputs[0]) &&
-        producible.count(n.inputs[0]) && !quantized.count(n.inputs[0]) &&
-        uses.node_reads(n.inputs[0]) == 1 && !uses.is_graph_output(n.inputs[0]) &&
-        !uses.read_by_subgraph(n.inputs[0]))
-      pools.insert(i);
-  }
-  return pools;
+  return integer_pools(graph, activations, "MaxPool", integer_producible(graph, nodes));
+}
+
+// The AveragePool nodes to run on integers, as integer_max_pools chooses them, but for an
+// input a Relu or a BatchNormalization writes (DenseNet's transitions: the CPU's normalize step
+// can end in a QuantizeLinear) or an integer step does. Their input gets a pair of its own, with
+// its own calibrated range: an average narrows the range, so the output's scale would clip it.
+std::set<size_t> integer_average_pools(const ir::Graph& graph, const std::set<std::string>& nodes,
+                                       const std::vector<std::string>& activations) {
+  std::set<std::string> writable = integer_producible(graph, nodes);
+  for (const ir::Node& n : graph.nodes)
+    if ((is_op(n, "Relu") || is_op(n, "BatchNormalization")) && !n.outputs.empty())
+      writable.insert(n.outputs[0]);
+  return integer_pools(graph, activations, "AveragePool", writable);
 }
 
 // The inputs of each Concat whose output goes, through BatchNormalization, Relu and pooling
@@ -304,6 +323,21 @@ std::map<size_t, std::set<std::string>> integer_concat_inputs(const ir::Graph& g
   return inputs;
 }
 
+// The activations quantized nodes read, and the values integer steps write that a concat
+// quantize_qdq keeps integer reads (before the pools' own).
+std::vector<std::string> read_as_integers(const ir::Graph& graph,
+                                          const std::set<std::string>& nodes) {
+  std::vector<std::string> values;
+  for (const ir::Node& node : graph.nodes)
+    if (nodes.count(node.name) &&
+        std::find(values.begin(), values.end(), node.inputs[0]) == values.end())
+      values.push_back(node.inputs[0]);
+  for (const auto& [concat, inputs] : integer_concat_inputs(graph, nodes))
+    for (const std::string& in : inputs)
+      if (std::find(values.begin(), values.end(), in) == values.end()) values.push_back(in);
+  return values;
+}
+
 }  // namespace
 
 std::vector<std::string> quantizable_nodes(const ir::Graph& graph) {
@@ -316,14 +350,9 @@ std::vector<std::string> quantizable_nodes(const ir::Graph& graph) {
 
 std::vector<std::string> quantized_activations(const ir::Graph& graph,
                                                const std::set<std::string>& nodes) {
-  std::vector<std::string> values;
-  for (const ir::Node& node : graph.nodes)
-    if (nodes.count(node.name) &&
-        std::find(values.begin(), values.end(), node.inputs[0]) == values.end())
-      values.push_back(node.inputs[0]);
-  for (const auto& [concat, inputs] : integer_concat_inputs(graph, nodes))
-    for (const std::string& in : inputs)
-      if (std::find(values.begin(), values.end(), in) == values.end()) values.push_back(in);
+  std::vector<std::string> values = read_as_integers(graph, nodes);
+  for (size_t pool : integer_average_pools(graph, nodes, values))
+    values.push_back(graph.nodes[pool].inputs[0]);
   return values;
 }
 
@@ -335,13 +364,18 @@ ChangeCounts quantize_qdq(ir::Graph& graph, const std::set<std::string>& nodes,
   out.reserve(graph.nodes.size());
   std::set<std::string> weights;  // replaced: dropped unless something else reads them
   const std::map<size_t, std::set<std::string>> concat_inputs = integer_concat_inputs(graph, nodes);
-  const std::set<size_t> max_pools =
-      integer_max_pools(graph, nodes, quantized_activations(graph, nodes));
+  const std::vector<std::string> activations = read_as_integers(graph, nodes);
+  const std::set<size_t> max_pools = integer_max_pools(graph, nodes, activations);
+  const std::set<size_t> average_pools = integer_average_pools(graph, nodes, activations);
   for (size_t n = 0; n < graph.nodes.size(); ++n) {
     ir::Node& node = graph.nodes[n];
     if (max_pools.count(n)) {
       quantizer.read_dequantized(node, 0, out, node.outputs[0]);
       ++changes["integer MaxPool"];
+    }
+    if (average_pools.count(n)) {
+      quantizer.read_dequantized(node, 0, out);
+      ++changes["integer AveragePool"];
     }
     if (const auto c = concat_inputs.find(n); c != concat_inputs.end()) {
       for (size_t i = 0; i < node.inputs.size(); ++i)

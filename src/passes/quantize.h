@@ -26,8 +26,9 @@ struct ActivationRange {
 // Gemm's and MatMul's B) is a constant, by node name, in graph order.
 std::vector<std::string> quantizable_nodes(const ir::Graph& graph);
 
-// The activations those nodes read (Conv's X, Gemm's A, MatMul's A), and the values integer
-// steps write that a concatenation quantize_qdq keeps integer reads: what calibration measures.
+// The activations those nodes read (Conv's X, Gemm's A, MatMul's A), the values integer steps
+// write that a concatenation quantize_qdq keeps integer reads, and the inputs of the average
+// pools it runs on integers: what calibration measures.
 std::vector<std::string> quantized_activations(const ir::Graph& graph,
                                                const std::set<std::string>& nodes);
 
@@ -44,8 +45,10 @@ std::vector<std::string> quantized_activations(const ir::Graph& graph,
 // ("integer Concat"), so the concatenation and what follows it read integers. A MaxPool whose
 // output is quantized and whose input such a step writes reads its input through a pair with
 // its output's scale ("integer MaxPool"): a max pool commutes with quantizing at one scale, so
-// the result is the same and the pool can run on the integers. Throws InvalidArgument naming
-// the node if an activation has no range.
+// the result is the same and the pool can run on the integers. An AveragePool whose output is
+// quantized and whose input a Relu, a BatchNormalization or such a step writes reads its input
+// through a pair of its own ("integer AveragePool"; the input is then one of the calibrated
+// activations). Throws InvalidArgument naming the node if an activation has no range.
 ChangeCounts quantize_qdq(ir::Graph& graph, const std::set<std::string>& nodes,
                           const std::map<std::string, ActivationRange>& ranges);
 

@@ -248,8 +248,8 @@ void expect_normalize_step(const std::vector<runtime::StepProfile>& steps, const
 
 // DenseNet's pre-activation: Concat -> BatchNormalization -> Relu -> QuantizeLinear as one step
 // (ops/normalize_quantize.cpp) from f32 inputs in two layouts (an integer convolution's
-// channels-last output, a plain graph input) to u8; and BatchNormalization -> QuantizeLinear
-// alone to s8 with a zero point and no ReLU.
+// channels-last output, a plain graph input) to u8; from integers and f32 to f32; and
+// BatchNormalization -> QuantizeLinear alone to s8 with a zero point and no ReLU.
 TEST(CpuInt8, ConcatNormalizeReluQuantizeIsOneStep) {
   std::map<std::string, ir::Tensor> params = {{"w", random_tensor({16, 8, 3, 3}, 2)},
                                               {"s", ir::Tensor::scalar(0.01f)},
@@ -263,12 +263,21 @@ TEST(CpuInt8, ConcatNormalizeReluQuantizeIsOneStep) {
                   make_node("DequantizeLinear", {"q", "s"}, {"y"})},
                  {"x"}, {"y"}, params),
       {"conv"}, {{"x", {-1.0f, 1.0f}}});
+  // A concat of integers (behind a DequantizeLinear, zero point -5) whose normalized output
+  // stays f32.
+  const ir::Graph f32_out =
+      *make_graph({make_node("QuantizeLinear", {"x", "s", "zs8"}, {"xq"}),
+                   make_node("DequantizeLinear", {"xq", "s", "zs8"}, {"xd"}),
+                   make_node("Concat", {"xd", "x"}, {"cat"}, {{"axis", int64_t{1}}}), bn_cat,
+                   make_node("Relu", {"n"}, {"y"})},
+                  {"x"}, {"y"}, params);
   const ir::Graph alone = *make_graph({bn_x, make_node("QuantizeLinear", {"m", "s", "zs8"}, {"q"}),
                                        make_node("DequantizeLinear", {"q", "s", "zs8"}, {"y"})},
                                       {"x"}, {"y"}, params);
   for (int64_t batch : {1, 3}) {
     for (const auto& [g, channels, op] :
          {std::tuple(&dense, 8, "Concat+BatchNormalization+Relu+QuantizeLinear"),
+          std::tuple(&f32_out, 12, "Concat+BatchNormalization+Relu"),
           std::tuple(&alone, 24, "BatchNormalization+QuantizeLinear")}) {
       const std::map<std::string, ir::Value> feeds = {
           {"x", random_tensor({batch, channels, 5, 4}, 1)}};
@@ -280,8 +289,8 @@ TEST(CpuInt8, ConcatNormalizeReluQuantizeIsOneStep) {
 
 // A small dense block and transition: quantize_qdq keeps both concats integer, so the
 // convolutions write s8 (their QuantizeLinear fused), the concat steps read those integers and
-// the graph input as f32, and no DequantizeLinear runs. The transition's concat, before a
-// pooling, writes f32.
+// the graph input as f32, and no DequantizeLinear runs. The transition's concat writes u8 for
+// its average pooling, which runs on the integers and rescales to its own output's scale.
 TEST(CpuInt8, DenseBlockConcatsReadIntegers) {
   std::map<std::string, ir::Tensor> params = {{"w", random_tensor({16, 8, 3, 3}, 2)},
                                               {"w2", random_tensor({8, 24, 1, 1}, 8)},
@@ -299,20 +308,28 @@ TEST(CpuInt8, DenseBlockConcatsReadIntegers) {
            {{"kernel_shape", std::vector<int64_t>{2, 2}}, {"strides", std::vector<int64_t>{2, 2}}}),
        named(make_node("Conv", {"p", "w3"}, {"y"}), "conv3")},
       {"x"}, {"y"}, params);
-  EXPECT_EQ(passes::quantize_qdq(g, {"conv", "conv2", "conv3"},
-                                 {{"x", {-1.0f, 1.0f}},
-                                  {"c", {-8.0f, 8.0f}},
-                                  {"r1", {0.0f, 6.0f}},
-                                  {"d", {-16.0f, 16.0f}},
-                                  {"p", {0.0f, 6.0f}}})
-                .at("integer Concat"),
-            2u);
+  EXPECT_EQ(
+      passes::quantize_qdq(g, {"conv", "conv2", "conv3"},
+                           {{"x", {-1.0f, 1.0f}},
+                            {"c", {-8.0f, 8.0f}},
+                            {"r1", {0.0f, 6.0f}},
+                            {"d", {-16.0f, 16.0f}},
+                            {"r2", {0.0f, 6.0f}},
+                            {"p", {0.0f, 6.0f}}}),
+      (passes::ChangeCounts{
+          {"Conv", 3}, {"QuantizeLinear", 6}, {"integer Concat", 2}, {"integer AveragePool", 1}}));
   for (int64_t batch : {1, 3}) {
     const std::map<std::string, ir::Value> feeds = {{"x", random_tensor({batch, 8, 6, 4}, 1)}};
     testing::expect_cpu_matches_ref(g, feeds, int8_expectation());
     const auto steps = profile(g, feeds);
+    EXPECT_EQ(std::count_if(steps.begin(), steps.end(),
+                            [](const auto& s) {
+                              return s.op == "Concat+BatchNormalization+Relu+QuantizeLinear";
+                            }),
+              2);
     expect_normalize_step(steps, "Concat+BatchNormalization+Relu+QuantizeLinear");
-    expect_normalize_step(steps, "Concat+BatchNormalization+Relu");
+    EXPECT_TRUE(std::any_of(steps.begin(), steps.end(),
+                            [](const auto& s) { return s.op == "AveragePool+QuantizeLinear"; }));
     expect_fast_cpu_steps(steps);
     for (const auto& s : steps) EXPECT_NE(s.op, "DequantizeLinear") << s.node;
     EXPECT_EQ(std::count_if(steps.begin(), steps.end(),

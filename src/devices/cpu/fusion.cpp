@@ -156,9 +156,10 @@ const ir::Node* integer_source(const ir::Graph& graph, const Uses& uses,
              : nullptr;
 }
 
-// Makes `spec` (main node `main`, a MaxPool) a pool of integers if it reads a DequantizeLinear's
-// output (integer_source) and a QuantizeLinear with the same scale, zero point and type alone
-// reads its own: the step then reads the integers and writes them, the QuantizeLinear fused.
+// Makes `spec` (main node `main`, a MaxPool or AveragePool) a pool of integers if it reads a
+// DequantizeLinear's output (integer_source) and a QuantizeLinear of the same type alone reads
+// its own (for a MaxPool, also of the same scale and zero point): the step then reads the
+// integers and writes them, the QuantizeLinear fused (an average's change of scale a post-op).
 // False, changing nothing, if not.
 bool absorb_integer_pool(const ir::Graph& graph, const Uses& uses, const std::vector<bool>& on_cpu,
                          size_t main, StepSpec& spec, std::vector<int>& fused_into) {
@@ -169,7 +170,9 @@ bool absorb_integer_pool(const ir::Graph& graph, const Uses& uses, const std::ve
   const ir::Node& q = graph.nodes[c];
   if (!q.domain.empty() || q.op_type != "QuantizeLinear" || !single_output(q)) return false;
   const auto in = linear_quantization(graph, *dq), out = linear_quantization(graph, q);
-  if (!out || in->scale != out->scale || in->type != out->type || in->zero_point != out->zero_point)
+  const bool max = pool.op_type == "MaxPool";
+  if (!out || in->type != out->type ||
+      (max && (in->scale != out->scale || in->zero_point != out->zero_point)))
     return false;
   spec.inputs[0] = dq->inputs[0];
   spec.fused = {&q};
@@ -248,7 +251,7 @@ Grouping group_cpu_steps(const ir::Graph& graph, const std::vector<bool>& on_cpu
     if ((node.op_type == "Concat" || node.op_type == "BatchNormalization") &&
         absorb_normalize_quantize(graph, uses, on_cpu, i, spec, g.fused_into))
       continue;
-    if (node.op_type == "MaxPool" &&
+    if ((node.op_type == "MaxPool" || node.op_type == "AveragePool") &&
         absorb_integer_pool(graph, uses, on_cpu, i, spec, g.fused_into))
       continue;
     const PostOps allowed = find_cpu_op(node)->post_ops;

@@ -1,6 +1,6 @@
 // MaxPool / AveragePool / GlobalAveragePool / GlobalMaxPool on oneDNN, in the input's layout;
-// a MaxPool of integers (fusion.cpp: it reads a DequantizeLinear's input and its QuantizeLinear
-// with the same scale is fused) on the integers, in and out.
+// a pool of integers (fusion.cpp: it reads a DequantizeLinear's input and its QuantizeLinear is
+// fused) on the integers, in and out, an average's change of scale a linear post-op.
 #include "devices/cpu/ops/op_util.h"
 #include "devices/cpu/ops/ops.h"
 #include "devices/reference/spatial_util.h"
@@ -22,8 +22,11 @@ struct Geometry {
 
 class PoolOp : public CpuOp {
  public:
-  // `integer`: the type of the integers a MaxPool step reads and writes (else Undefined: f32).
-  PoolOp(const ir::Node& node, ir::DType integer) : node_(node), integer_(integer) {}
+  // `integer`: the type of the integers a pool step reads and writes (else Undefined: f32);
+  // `rescale`: for an average, (x - zero point in) * scale in / scale out + zero point out as a
+  // linear post-op, where the two scales or zero points differ.
+  PoolOp(const ir::Node& node, ir::DType integer, std::optional<Eltwise> rescale)
+      : node_(node), integer_(integer), rescale_(rescale) {}
 
   bool accepts(const std::vector<const CpuValue*>& in) const override {
     if (integer_ == ir::DType::Undefined ? !CpuOp::accepts(in)
@@ -92,13 +95,16 @@ class PoolOp : public CpuOp {
         dnnl::prop_kind::forward_inference, alg, x.desc(),
         memory::desc(out, x.desc().data_type(), memory::format_tag::any), g.strides, g.kernel,
         g.dilation, g.pad_l, g.pad_r);
-    PoolEntry entry{dnnl::pooling_v2_forward::primitive_desc(desc, with_user_scratchpad(), engine()), {}};
+    dnnl::primitive_attr attr = with_user_scratchpad();
+    if (rescale_) attr.set_post_ops(make_post_ops({PostOp{.eltwise = *rescale_}}));
+    PoolEntry entry{dnnl::pooling_v2_forward::primitive_desc(desc, attr, engine()), {}};
     entry.pool = dnnl::pooling_v2_forward(entry.pd);
     return entry;
   }
 
   const ir::Node& node_;
   ir::DType integer_;
+  std::optional<Eltwise> rescale_;
   PrimitiveCache<PoolEntry> cache_;
 };
 
@@ -110,10 +116,23 @@ std::string supports_pool(const ir::Graph& graph, const ir::Node& node) {
 }
 
 std::unique_ptr<CpuOp> build_pool(const ir::Graph& graph, const StepSpec& spec) {
-  // An integer MaxPool's fused QuantizeLinear writes the type its input has.
-  const ir::DType integer =
-      spec.fused.empty() ? ir::DType::Undefined : linear_quantization(graph, *spec.fused[0])->type;
-  return std::make_unique<PoolOp>(*spec.node, integer);
+  if (spec.fused.empty())
+    return std::make_unique<PoolOp>(*spec.node, ir::DType::Undefined, std::nullopt);
+  // An integer pool (fusion.cpp): its input the integers behind a DequantizeLinear, its fused
+  // QuantizeLinear of the same type.
+  const LinearQuantization out = *linear_quantization(graph, *spec.fused[0]);
+  LinearQuantization in = out;
+  for (const ir::Node& n : graph.nodes)
+    if (!n.outputs.empty() && n.outputs[0] == spec.node->inputs[0])
+      in = *linear_quantization(graph, n);
+  std::optional<Eltwise> rescale;
+  if (in.scale != out.scale || in.zero_point != out.zero_point) {
+    const float alpha = in.scale / out.scale;
+    rescale =
+        Eltwise{dnnl::algorithm::eltwise_linear, alpha,
+                static_cast<float>(out.zero_point) - static_cast<float>(in.zero_point) * alpha};
+  }
+  return std::make_unique<PoolOp>(*spec.node, out.type, rescale);
 }
 
 }  // namespace zenith::cpu
