@@ -17,6 +17,7 @@
 #include "tools/cli_util.h"
 #include "tools/dataset.h"
 #include "tools/validation_metric.h"
+#include "train/schedule.h"
 #include "train/trainer.h"
 
 namespace zenith::tools {
@@ -32,7 +33,10 @@ struct TrainOptions {
   int epochs = 1;
   int64_t batch = 32;
   train::OptimizerSettings optimizer;
-  float lr = 0.01f;
+  train::Schedule schedule;
+  float warmup_epochs = 0;
+  float step_epochs = 1;
+  double clip_norm = 0;
   uint64_t seed = 0;
   bool no_shuffle = false;
   std::string device = "CPU";
@@ -82,6 +86,16 @@ int run_train(const TrainOptions& o) {
   options.devices = o.device == "REF" ? std::vector<std::string>{"REF"}
                                       : std::vector<std::string>{o.device, "REF"};
   options.threads = o.threads;
+  options.clip_norm = o.clip_norm;
+  if (o.clip_norm < 0) throw_invalid_argument("--clip-norm {}: expected at least 0", o.clip_norm);
+  train::Schedule schedule = o.schedule;
+  schedule.batch = o.batch;
+  schedule.warmup_steps =
+      static_cast<int64_t>(std::lround(o.warmup_epochs * static_cast<double>(steps)));
+  schedule.step_size =
+      static_cast<int64_t>(std::lround(o.step_epochs * static_cast<double>(steps)));
+  schedule.total_steps = static_cast<int64_t>(o.epochs * steps);
+  train::check_schedule(schedule);
   train::Trainer trainer(fixed, options);
 
   const std::string val = o.val_dataset == "default"
@@ -97,7 +111,8 @@ int run_train(const TrainOptions& o) {
       o.model, data->name(), data->size(), steps, o.batch,
       data->size() % batch ? fmt::format(", the last {} samples left out", data->size() % batch)
                            : "",
-      o.epochs, o.epochs == 1 ? "" : "s", o.optimizer.kind, o.lr);
+      o.epochs, o.epochs == 1 ? "" : "s", o.optimizer.kind,
+      train::learning_rate(schedule, schedule.warmup_steps));
   std::vector<size_t> order(data->size());
   std::iota(order.begin(), order.end(), size_t{0});
   std::mt19937_64 rng(o.seed);
@@ -124,7 +139,9 @@ int run_train(const TrainOptions& o) {
             labels.data<int64_t>()[i] = c;
         }
       }
-      const float loss = trainer.step({{input.name, x}}, labels, o.lr);
+      const int64_t step = static_cast<int64_t>((epoch - 1) * steps + s);
+      const float lr = train::learning_rate(schedule, step);
+      const float loss = trainer.step({{input.name, x}}, labels, lr);
       if (!std::isfinite(loss))
         throw_invalid_argument(
             "epoch {} step {}: the loss is {}: training diverged (try a "
@@ -137,10 +154,10 @@ int run_train(const TrainOptions& o) {
         const double elapsed = std::chrono::duration<double>(now - start).count();
         const double done = static_cast<double>((epoch - 1) * steps + s + 1);
         const double total = static_cast<double>(o.epochs * steps);
-        std::cout << fmt::format("epoch {}/{} step {}/{} loss {:.4f} {:.1f} images/s ETA {}\n",
-                                 epoch, o.epochs, s + 1, steps, loss_sum / loss_count,
-                                 done * o.batch / elapsed,
-                                 duration(elapsed * (total - done) / done))
+        std::cout << fmt::format(
+                         "epoch {}/{} step {}/{} loss {:.4f} lr {:.4g} {:.1f} images/s ETA {}\n",
+                         epoch, o.epochs, s + 1, steps, loss_sum / loss_count, lr,
+                         done * o.batch / elapsed, duration(elapsed * (total - done) / done))
                   << std::flush;
         loss_sum = 0;
         loss_count = 0;
@@ -187,7 +204,23 @@ Command add_train_command(CLI::App& app) {
       ->capture_default_str();
   sub->add_option("--optimizer", options->optimizer.kind, "sgd, adam, adamw or lars")
       ->capture_default_str();
-  sub->add_option("--lr", options->lr, "Learning rate")->capture_default_str();
+  sub->add_option("--lr", options->schedule.lr, "Learning rate (after any warm-up)")
+      ->capture_default_str();
+  sub->add_option(
+      "--lr-scale-batch", options->schedule.scale_batch,
+      "The linear scaling rule's base batch B0: the rate becomes lr * batch / B0 (0: off)");
+  sub->add_option("--warmup-epochs", options->warmup_epochs,
+                  "Epochs over which the rate climbs linearly to its value")
+      ->capture_default_str();
+  sub->add_option("--schedule", options->schedule.decay, "After the warm-up: none, step or cosine")
+      ->capture_default_str();
+  sub->add_option("--step-epochs", options->step_epochs, "step: epochs between decays")
+      ->capture_default_str();
+  sub->add_option("--gamma", options->schedule.gamma, "step: the factor of each decay")
+      ->capture_default_str();
+  sub->add_option("--clip-norm", options->clip_norm,
+                  "Clip the gradients to this global L2 norm (0: off)")
+      ->capture_default_str();
   sub->add_option("--momentum", options->optimizer.momentum)->capture_default_str();
   sub->add_flag("--nesterov", options->optimizer.nesterov, "Nesterov momentum (sgd)");
   sub->add_option("--weight-decay", options->optimizer.weight_decay)->capture_default_str();

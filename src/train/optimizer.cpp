@@ -1,6 +1,8 @@
 // make_optimizer: the settings checked, the family chosen.
 #include "train/optimizer.h"
 
+#include <cmath>
+
 #include "ir/errors.h"
 #include "train/optimizer_kinds.h"
 
@@ -19,6 +21,19 @@ std::unique_ptr<Optimizer> make_optimizer(const OptimizerSettings& s) {
     return make_adam(s, s.kind == "adamw");
   }
   throw_invalid_argument("optimizer '{}': expected sgd, adam, adamw or lars", s.kind);
+}
+
+double clip_gradients(std::vector<ir::Tensor>& gradients, double max_norm) {
+  double squares = 0;
+  for (const ir::Tensor& g : gradients)
+    for (int64_t i = 0; i < g.numel(); ++i)
+      squares += static_cast<double>(g.data<float>()[i]) * g.data<float>()[i];
+  const double norm = std::sqrt(squares);
+  const double factor = max_norm / (norm + 1e-6);
+  if (factor < 1.0)
+    for (ir::Tensor& g : gradients)
+      for (int64_t i = 0; i < g.numel(); ++i) g.data<float>()[i] *= static_cast<float>(factor);
+  return norm;
 }
 
 }  // namespace zenith::train

@@ -32,4 +32,9 @@ class Optimizer {
 // Throws InvalidArgument for an unknown kind or an out-of-range setting.
 std::unique_ptr<Optimizer> make_optimizer(const OptimizerSettings& settings);
 
+// Gradient clipping by global norm, as torch.nn.utils.clip_grad_norm_: when the L2 norm over
+// all of `gradients` exceeds `max_norm`, every gradient is scaled by max_norm / (norm + 1e-6).
+// Returns the norm before clipping.
+double clip_gradients(std::vector<ir::Tensor>& gradients, double max_norm);
+
 }  // namespace zenith::train

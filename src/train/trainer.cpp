@@ -9,7 +9,8 @@ namespace zenith::train {
 
 Trainer::Trainer(const ir::Graph& model, const TrainerOptions& options)
     : training_(build_training_graph(model, options.loss)),
-      optimizer_(make_optimizer(options.optimizer)) {
+      optimizer_(make_optimizer(options.optimizer)),
+      clip_norm_(options.clip_norm) {
   plan_ = std::make_unique<runtime::Plan>(training_.graph, options.devices, options.threads);
   for (const std::string& p : training_.parameters)
     parameters_.push_back(training_.graph.initializers.at(p).clone());
@@ -29,6 +30,7 @@ float Trainer::step(const std::map<std::string, ir::Value>& inputs, const ir::Te
   // Outputs: loss, the model's output, the gradients, the state's next values.
   gradients_.clear();
   for (size_t k = 0; k < parameters_.size(); ++k) gradients_.push_back(out[2 + k].tensor());
+  if (clip_norm_ > 0) clip_gradients(gradients_, clip_norm_);
   optimizer_->step(parameters_, gradients_, lr);
   for (size_t k = 0; k < state_.size(); ++k)
     state_[k] = out[2 + parameters_.size() + k].tensor().clone();

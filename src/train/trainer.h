@@ -23,6 +23,7 @@ struct TrainerOptions {
   OptimizerSettings optimizer;
   std::vector<std::string> devices = {"CPU", "REF"};
   int threads = 0;  // 0: all cores
+  double clip_norm = 0;  // clip the gradients to this global L2 norm before each update (0: off)
 };
 
 class Trainer {
@@ -47,6 +48,7 @@ class Trainer {
   std::unique_ptr<Optimizer> optimizer_;
   std::vector<ir::Tensor> parameters_, state_;  // in training_.parameters / .state order
   std::vector<ir::Tensor> gradients_;
+  double clip_norm_;
   uint64_t steps_ = 0;
 };
 

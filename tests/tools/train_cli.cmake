@@ -20,3 +20,5 @@ zenith_cli_test(train_small_dataset 1 "--batch 100: the dataset has only 64 samp
   train --model ${T}/fashion_cnn.onnx --limit 64 --batch 100 -o ${TR}/bad.onnx)
 zenith_cli_test(train_bad_optimizer 1 "optimizer 'rmsprop': expected sgd, adam, adamw or lars"
   train --model ${T}/fashion_cnn.onnx --limit 64 --optimizer rmsprop -o ${TR}/bad.onnx)
+zenith_cli_test(train_bad_schedule 1 "--schedule 'linear': expected none, step or cosine"
+  train --model ${T}/fashion_cnn.onnx --limit 64 --schedule linear -o ${TR}/bad.onnx)
