@@ -166,8 +166,20 @@ TEST(Autograd, ConvolutionsWithCrossEntropy) {
       {{"x", {2, 3, 7, 6}}});
   const TrainingGraph t = build_training_graph(*model, Loss::CrossEntropy);
   EXPECT_EQ(t.parameters.size(), 6u);
-  expect_gradients_match_finite_differences(
-      t, {{"x", random_tensor({2, 3, 7, 6}, 1)}, {t.labels, class_ids({1, 2})}});
+  const Feeds feeds = {{"x", random_tensor({2, 3, 7, 6}, 1)}, {t.labels, class_ids({1, 2})}};
+  expect_gradients_match_finite_differences(t, feeds);
+  // On CPU the gradient convolutions are oneDNN's backward primitives, agreeing with REF.
+  testing::expect_cpu_matches_ref(t.graph, feeds, {.rtol = 1e-4, .atol = 1e-5, .on_cpu = false});
+  const runtime::Plan plan(t.graph, {"CPU", "REF"});
+  plan.run(feeds, 0);
+  size_t gradient_convs = 0;
+  for (const hetero::Assignment& a : plan.assignments())
+    if (a.op_type == "ConvGradInput" || a.op_type == "ConvGradWeight") {
+      ++gradient_convs;
+      EXPECT_EQ(a.device, "CPU") << a.node << ": " << a.reason;
+    }
+  EXPECT_EQ(gradient_convs, 5u);  // dX of the second and third convolutions, dW of all three
+  EXPECT_EQ(plan.ref_fallbacks(), 0u);
 }
 
 // Batch norm in training mode, max pooling, a concat of a branch, softmax, mean squared error.

@@ -95,6 +95,8 @@ constexpr std::array kFactories = {
     ZENITH_CPU_OP("Xor", compare, None),
     // zenith-domain ops sort last, as "zenith.<op>"
     ZENITH_CPU_OP("zenith.Attention", attention, None),
+    ZENITH_CPU_OP("zenith.ConvGradInput", conv_grad, None),
+    ZENITH_CPU_OP("zenith.ConvGradWeight", conv_grad, None),
     ZENITH_CPU_OP("zenith.Gelu", eltwise, None),
     ZENITH_CPU_OP("zenith.QConv", qconv, EltwiseSumAndQuantize),
     ZENITH_CPU_OP("zenith.QMatMul", qmatmul, EltwiseAndQuantize),
