@@ -22,13 +22,15 @@ Trainer::~Trainer() = default;
 
 float Trainer::step(const std::map<std::string, ir::Value>& inputs, const ir::Tensor& labels,
                     float lr) {
-  std::map<std::string, ir::Value> feeds = inputs;
-  feeds[training_.labels] = labels;
-  for (size_t k = 0; k < parameters_.size(); ++k) feeds[training_.parameters[k]] = parameters_[k];
-  for (size_t k = 0; k < state_.size(); ++k) feeds[training_.state[k].input] = state_[k];
-  const std::vector<ir::Value> out = plan_->run(feeds, steps_++);
+  // The same keys at every step: after the first, the map's nodes are reused.
+  for (const auto& [name, value] : inputs) feeds_[name] = value;
+  feeds_[training_.labels] = labels;
+  for (size_t k = 0; k < parameters_.size(); ++k) feeds_[training_.parameters[k]] = parameters_[k];
+  for (size_t k = 0; k < state_.size(); ++k) feeds_[training_.state[k].input] = state_[k];
+  gradients_.clear();  // (views of the last step's outputs, whose storage the run reuses)
+  plan_->run_into(feeds_, out_, steps_++);
+  const std::vector<ir::Value>& out = out_;
   // Outputs: loss, the model's output, the gradients, the state's next values.
-  gradients_.clear();
   for (size_t k = 0; k < parameters_.size(); ++k) gradients_.push_back(out[2 + k].tensor());
   if (clip_norm_ > 0) clip_gradients(gradients_, clip_norm_);
   optimizer_->step(parameters_, gradients_, lr);

@@ -47,6 +47,8 @@ class Trainer {
   std::unique_ptr<runtime::Plan> plan_;
   std::unique_ptr<Optimizer> optimizer_;
   std::vector<ir::Tensor> parameters_, state_;  // in training_.parameters / .state order
+  std::map<std::string, ir::Value> feeds_;      // a step's, kept to be refilled
+  std::vector<ir::Value> out_;                  // a step's outputs, their storage reused
   std::vector<ir::Tensor> gradients_;
   double clip_norm_;
   uint64_t steps_ = 0;

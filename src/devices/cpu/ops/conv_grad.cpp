@@ -37,11 +37,6 @@ Forward forward(const ir::Node& node, const ir::Dims& x, const ir::Dims& w) {
   return {geo, group, dnnl::convolution_forward::primitive_desc(desc, engine())};
 }
 
-// W's plain bytes seen with oneDNN's grouped dims.
-memory grouped_weights(const CpuValue& w, int64_t group, dnnl::stream& stream, ir::Tensor& keep) {
-  return plain_view(w, weight_dims(w.dims(), group), stream, keep);
-}
-
 struct DataEntry {
   dnnl::convolution_backward_data::primitive_desc pd;
   dnnl::convolution_backward_data primitive;
@@ -64,20 +59,17 @@ class ConvGradInputOp : public CpuOp {
                                                          f.pd);
       return DataEntry{pd, dnnl::convolution_backward_data(pd), f.group};
     });
+    // W's plain bytes with oneDNN's grouped dims, reordered at every run: it is a parameter.
     ir::Tensor keep;
-    const memory weights = grouped_weights(w, entry->group, stream, keep);
+    CpuValue grouped;
+    grouped.mem = plain_view(w, weight_dims(w.dims(), entry->group), stream, keep);
+    const CpuValue w_in = to_layout(grouped, entry->pd.weights_desc(), stream);
     const CpuValue dy_in = to_layout(dy, entry->pd.diff_dst_desc(), stream);
-    dnnl::memory w_in = weights;
-    CpuValue w_packed;
-    if (weights.get_desc() != entry->pd.weights_desc()) {
-      w_packed = allocate(entry->pd.weights_desc());
-      reorder(w_in, w_packed.mem, stream);
-      w_in = w_packed.mem;
-    }
     CpuValue dx = allocate(entry->pd.diff_src_desc());
-    execute(
-        entry->primitive, stream,
-        {{DNNL_ARG_DIFF_DST, dy_in.mem}, {DNNL_ARG_WEIGHTS, w_in}, {DNNL_ARG_DIFF_SRC, dx.mem}});
+    execute(entry->primitive, stream,
+            {{DNNL_ARG_DIFF_DST, dy_in.mem},
+             {DNNL_ARG_WEIGHTS, w_in.mem},
+             {DNNL_ARG_DIFF_SRC, dx.mem}});
     return {std::move(dx)};
   }
 

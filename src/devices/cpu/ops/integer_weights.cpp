@@ -1,9 +1,12 @@
-// supports_integer_weights, seven_bit_weights.
+// supports_integer_weights, integer_weights.
 #include "devices/cpu/ops/integer_weights.h"
 
 #include <algorithm>
 #include <cmath>
 #include <initializer_list>
+
+#include "devices/cpu/cpu_isa.h"
+#include "devices/cpu/ops/op_util.h"
 
 namespace zenith::cpu {
 namespace {
@@ -38,10 +41,28 @@ std::string supports_integer_weights(const ir::Graph& graph, const ir::Node& nod
   return "";
 }
 
-ir::Tensor seven_bit_weights(const ir::Tensor& w) {
-  ir::Tensor out(ir::DType::I8, w.dims());
-  for (int64_t i = 0; i < w.numel(); ++i)
-    out.data<int8_t>()[i] = static_cast<int8_t>(std::nearbyint(w.data<int8_t>()[i] / 2.0f));
+IntegerWeights integer_weights(const ir::Graph& graph, const ir::Node& node, int64_t channels) {
+  IntegerWeights out{graph.initializers.at(node.inputs[kW]), {}, {}, 0};
+  // Without a 32-bit dot product, 7-bit weights: halved, at twice the scale.
+  const float w_factor = int8_dot_product() ? 1.0f : 2.0f;
+  if (w_factor != 1.0f) {
+    ir::Tensor halved(ir::DType::I8, out.weights.dims());
+    for (int64_t i = 0; i < halved.numel(); ++i)
+      halved.data<int8_t>()[i] =
+          static_cast<int8_t>(std::nearbyint(out.weights.data<int8_t>()[i] / 2.0f));
+    out.weights = std::move(halved);
+  }
+  const float x_scale = *graph.initializers.at(node.inputs[kXScale]).data<float>();
+  const ir::Tensor& w_scale = graph.initializers.at(node.inputs[kWScale]);
+  for (int64_t c = 0; c < channels; ++c)
+    out.scales.push_back(x_scale * w_factor * w_scale.data<float>()[w_scale.numel() == 1 ? 0 : c]);
+  if (node.has_input(kB)) {
+    const ir::Tensor& b = graph.initializers.at(node.inputs[kB]);
+    for (int64_t c = 0; c < channels; ++c)
+      out.bias.push_back(b.data<float>()[c] / out.scales[static_cast<size_t>(c)]);
+  }
+  if (node.has_input(kXZeroPoint))
+    out.x_zero_point = integer_scalar(graph.initializers.at(node.inputs[kXZeroPoint]));
   return out;
 }
 

@@ -2,7 +2,9 @@
 // Both take X, X's scale, W, W's scale, B and X's zero point as inputs 0-5.
 #pragma once
 
+#include <cstdint>
 #include <string>
+#include <vector>
 
 #include "ir/graph.h"
 
@@ -13,8 +15,18 @@ namespace zenith::cpu {
 // those sizes, and X's zero point is absent or one u8 / s8 constant; else the reason.
 std::string supports_integer_weights(const ir::Graph& graph, const ir::Node& node, size_t axis);
 
-// w / 2 rounded half to even, in [-64, 64]: the 7-bit weights a CPU without a 32-bit int8 dot
-// product needs (cpu_isa.h), at twice the scale.
-ir::Tensor seven_bit_weights(const ir::Tensor& w);
+// What an integer step computes with: its s8 weights (halved to 7 bits, rounded half to even,
+// where the CPU has no 32-bit int8 dot product, cpu_isa.h), per output channel the output scale
+// x_scale * w_scale[c] (doubled with halved weights) and B divided by it (the accumulator's
+// units: oneDNN adds the bias before it scales), and X's zero point.
+struct IntegerWeights {
+  ir::Tensor weights;
+  std::vector<float> scales, bias;
+  int32_t x_zero_point = 0;
+};
+
+// Those of `node` (its inputs as supports_integer_weights checks them), which has `channels`
+// output channels.
+IntegerWeights integer_weights(const ir::Graph& graph, const ir::Node& node, int64_t channels);
 
 }  // namespace zenith::cpu

@@ -282,11 +282,8 @@ std::unique_ptr<CpuOp> build_normalize_quantize(const ir::Graph& graph, const St
   std::vector<StepInput> inputs(concat ? spec.node->inputs.size() : 1);
   for (size_t i = 0; i < inputs.size(); ++i) {
     if (spec.inputs[i] == spec.node->inputs[i]) continue;
-    for (const ir::Node& n : graph.nodes)
-      if (!n.outputs.empty() && n.outputs[0] == spec.node->inputs[i]) {
-        inputs[i].dequantize = *linear_quantization(graph, n);
-        inputs[i].type = inputs[i].dequantize.type;
-      }
+    inputs[i].dequantize = dequantization_of(graph, spec.node->inputs[i]);
+    inputs[i].type = inputs[i].dequantize.type;
   }
   return std::make_unique<NormalizeQuantizeOp>(
       std::move(inputs), *batch_norm_affine(graph, bn),

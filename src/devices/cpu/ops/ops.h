@@ -59,6 +59,9 @@ struct LinearQuantization {
 // Its scale, integer type and zero point, or nullopt for a per-axis scale or zero point, a scale
 // that is not a positive constant, or a zero point that is not a u8 / s8 constant.
 std::optional<LinearQuantization> linear_quantization(const ir::Graph& graph, const ir::Node& node);
+// The linear_quantization of the DequantizeLinear that produces `value`: what a step that reads
+// that node's integers in place of `value` (fusion.cpp) dequantizes. REQUIRES: there is one.
+LinearQuantization dequantization_of(const ir::Graph& graph, const std::string& value);
 
 // Per channel, y = x * scale + shift: an inference BatchNormalization folded.
 struct ChannelAffine {

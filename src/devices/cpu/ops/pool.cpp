@@ -121,10 +121,7 @@ std::unique_ptr<CpuOp> build_pool(const ir::Graph& graph, const StepSpec& spec) 
   // An integer pool (fusion.cpp): its input the integers behind a DequantizeLinear, its fused
   // QuantizeLinear of the same type.
   const LinearQuantization out = *linear_quantization(graph, *spec.fused[0]);
-  LinearQuantization in = out;
-  for (const ir::Node& n : graph.nodes)
-    if (!n.outputs.empty() && n.outputs[0] == spec.node->inputs[0])
-      in = *linear_quantization(graph, n);
+  const LinearQuantization in = dequantization_of(graph, spec.node->inputs[0]);
   std::optional<Eltwise> rescale;
   if (in.scale != out.scale || in.zero_point != out.zero_point) {
     const float alpha = in.scale / out.scale;

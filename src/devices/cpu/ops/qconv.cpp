@@ -6,7 +6,6 @@
 #include <algorithm>
 #include <cmath>
 
-#include "devices/cpu/cpu_isa.h"
 #include "devices/cpu/ops/conv_geometry.h"
 #include "devices/cpu/ops/integer_weights.h"
 #include "devices/cpu/ops/op_util.h"
@@ -19,8 +18,8 @@ namespace {
 using dnnl::memory;
 
 // Inputs of zenith.QConv.
-constexpr size_t kX = 0, kXScale = 1, kW = 2, kWScale = 3, kB = 4, kXZeroPoint = 5, kZ = 6,
-                 kZScale = 7, kZZeroPoint = 8;
+// (0-5, X to its zero point, as integer_weights.h reads them.)
+constexpr size_t kX = 0, kW = 2, kZ = 6, kZScale = 7, kZZeroPoint = 8;
 
 // The zero point at input `i`, a u8 or s8 scalar constant, or 0 when absent.
 int32_t zero_point(const ir::Graph& graph, const ir::Node& node, size_t i) {
@@ -43,22 +42,8 @@ class QConvOp : public CpuOp {
   QConvOp(const ir::Graph& graph, const StepSpec& spec)
       : node_(*spec.node),
         spec_(spec),
-        weights_(graph.initializers.at(node_.inputs[kW])),
-        x_zero_point_(zero_point(graph, node_, kXZeroPoint)) {
-    const float x_scale = *graph.initializers.at(node_.inputs[kXScale]).data<float>();
-    const ir::Tensor& w_scale = graph.initializers.at(node_.inputs[kWScale]);
-    const int64_t channels = weights_.dims()[0];
-    // Without a 32-bit dot product, 7-bit weights (cpu_isa.h): halved, at twice the scale.
-    const float w_factor = int8_dot_product() ? 1.0f : 2.0f;
-    if (w_factor != 1.0f) weights_ = seven_bit_weights(weights_);
-    // Y = x_scale * w_scale[c] * (sum of integer products + bias / (x_scale * w_scale[c])).
-    for (int64_t c = 0; c < channels; ++c)
-      scales_.push_back(x_scale * w_factor * w_scale.data<float>()[w_scale.numel() == 1 ? 0 : c]);
-    if (node_.has_input(kB)) {
-      const ir::Tensor& b = graph.initializers.at(node_.inputs[kB]);
-      for (int64_t c = 0; c < channels; ++c)
-        bias_.push_back(b.data<float>()[c] / scales_[static_cast<size_t>(c)]);
-    }
+        constants_(
+            integer_weights(graph, node_, graph.initializers.at(node_.inputs[kW]).dims()[0])) {
     for (size_t i = 0; i < spec.post_ops.size(); ++i) {
       if (spec.post_ops[i].kind == PostOp::Kind::Sum) sum_at_ = i;
       if (spec.post_ops[i].kind == PostOp::Kind::Quantize)
@@ -76,7 +61,8 @@ class QConvOp : public CpuOp {
 
   bool accepts(const std::vector<const CpuValue*>& in) const override {
     const CpuValue* x = in[kX];
-    if (!x || !x->mem || x->rank() != weights_.dims().size() || x->rank() < 3 || x->rank() > 5)
+    if (!x || !x->mem || x->rank() != constants_.weights.dims().size() || x->rank() < 3 ||
+        x->rank() > 5)
       return false;
     const auto integer = [](const CpuValue& v) {
       return v.mem && (v.dtype() == ir::DType::U8 || v.dtype() == ir::DType::I8);
@@ -128,13 +114,14 @@ class QConvOp : public CpuOp {
 
   QConvEntry build(const std::vector<const CpuValue*>& in, dnnl::stream& stream) const {
     const ir::Dims x = in[kX]->dims();
-    const ir::Dims& w = weights_.dims();
+    const ir::Dims& w = constants_.weights.dims();
     const int64_t g = node_.attr<int64_t>("group", 1);
     const ConvGeometry geo = conv_geometry(node_, x, w);
     dnnl::primitive_attr attr = with_user_scratchpad();
-    attr.set_output_scales(1 << 1, scales_);  // per output channel
+    attr.set_output_scales(1 << 1, constants_.scales);  // per output channel
     // Padding reads X's zero point, a real 0, as ONNX's QLinearConv and the QDQ form mean.
-    if (x_zero_point_ != 0) attr.set_zero_points(DNNL_ARG_SRC, 0, {x_zero_point_});
+    if (constants_.x_zero_point != 0)
+      attr.set_zero_points(DNNL_ARG_SRC, 0, {constants_.x_zero_point});
     std::vector<PostOp> post_ops = spec_.post_ops;
     const bool narrow_out = out_type_ != memory::data_type::f32;
     if (residual_) {
@@ -149,7 +136,7 @@ class QConvOp : public CpuOp {
     }
     attr.set_post_ops(make_post_ops(post_ops));
     const auto src_type = *dnnl_type(in[kX]->dtype());
-    const auto bias = bias_.empty()
+    const auto bias = constants_.bias.empty()
                           ? memory::desc()
                           : memory::desc({w[0]}, memory::data_type::f32, memory::format_tag::a);
     const dnnl::convolution_forward::desc desc(
@@ -175,19 +162,17 @@ class QConvOp : public CpuOp {
     }
     entry.weights = packed_.get(kW, entry.pd.weights_desc(), [&] {
       const memory plain(plain_desc(weight_dims(w, g), memory::data_type::s8), engine(),
-                         const_cast<std::byte*>(weights_.raw()));
+                         const_cast<std::byte*>(constants_.weights.raw()));
       return packed_copy(plain, entry.pd.weights_desc(), stream);
     });
-    if (!bias_.empty()) entry.bias = memory(bias, engine(), const_cast<float*>(bias_.data()));
+    if (!constants_.bias.empty())
+      entry.bias = memory(bias, engine(), const_cast<float*>(constants_.bias.data()));
     return entry;
   }
 
   const ir::Node& node_;
   StepSpec spec_;
-  ir::Tensor weights_;         // the graph's, or halved
-  std::vector<float> scales_;  // x_scale * w_scale per output channel
-  std::vector<float> bias_;    // B / scales_, the accumulator's units
-  int32_t x_zero_point_;
+  IntegerWeights constants_;
   std::optional<size_t> sum_at_;    // 0 for an integer residual, else the f32 sum post-op's
   std::optional<PostOp> residual_;  // the integer residual's sum
   memory::data_type out_type_ = memory::data_type::f32;

@@ -2,7 +2,6 @@
 // flattened into rows), a constant s8 W with one scale or one per output column, packed once,
 // an f32 bias, eltwise post-ops and a QuantizeLinear ending the step (PostOp::Kind::Quantize),
 // so Linear layers read and write integers as the integer convolutions do.
-#include "devices/cpu/cpu_isa.h"
 #include "devices/cpu/ops/integer_weights.h"
 #include "devices/cpu/ops/op_util.h"
 #include "devices/cpu/ops/ops.h"
@@ -13,7 +12,7 @@ namespace {
 using dnnl::memory;
 
 // Inputs of zenith.QMatMul.
-constexpr size_t kX = 0, kXScale = 1, kW = 2, kWScale = 3, kB = 4, kXZeroPoint = 5;
+constexpr size_t kX = 0, kW = 2;  // the others: integer_weights.h
 
 struct QMatMulEntry {
   dnnl::matmul::primitive_desc pd;
@@ -27,24 +26,9 @@ class QMatMulOp : public CpuOp {
   QMatMulOp(const ir::Graph& graph, const StepSpec& spec)
       : spec_(spec),
         trans_b_(spec.node->attr<int64_t>("transB", 0) != 0),
-        weights_(graph.initializers.at(spec.node->inputs[kW])) {
-    const ir::Node& node = *spec.node;
-    k_ = weights_.dims()[trans_b_ ? 1 : 0];
-    n_ = weights_.dims()[trans_b_ ? 0 : 1];
-    const float x_scale = *graph.initializers.at(node.inputs[kXScale]).data<float>();
-    const ir::Tensor& w_scale = graph.initializers.at(node.inputs[kWScale]);
-    // Without a 32-bit dot product, 7-bit weights (cpu_isa.h): halved, at twice the scale.
-    const float w_factor = int8_dot_product() ? 1.0f : 2.0f;
-    if (w_factor != 1.0f) weights_ = seven_bit_weights(weights_);
-    for (int64_t c = 0; c < n_; ++c)
-      scales_.push_back(x_scale * w_factor * w_scale.data<float>()[w_scale.numel() == 1 ? 0 : c]);
-    if (node.has_input(kB)) {
-      const ir::Tensor& b = graph.initializers.at(node.inputs[kB]);
-      for (int64_t c = 0; c < n_; ++c)
-        bias_.push_back(b.data<float>()[c] / scales_[static_cast<size_t>(c)]);
-    }
-    if (node.has_input(kXZeroPoint))
-      x_zero_point_ = integer_scalar(graph.initializers.at(node.inputs[kXZeroPoint]));
+        k_(graph.initializers.at(spec.node->inputs[kW]).dims()[trans_b_ ? 1 : 0]),
+        n_(graph.initializers.at(spec.node->inputs[kW]).dims()[trans_b_ ? 0 : 1]),
+        constants_(integer_weights(graph, *spec.node, n_)) {
     for (const PostOp& p : spec.post_ops)
       if (p.kind == PostOp::Kind::Quantize) out_type_ = p.dtype;
   }
@@ -81,12 +65,13 @@ class QMatMulOp : public CpuOp {
  private:
   QMatMulEntry build(const memory::desc& x_rows, dnnl::stream& stream) const {
     dnnl::primitive_attr attr = with_user_scratchpad();
-    attr.set_output_scales(1 << 1, scales_);  // per output column
-    if (x_zero_point_ != 0) attr.set_zero_points(DNNL_ARG_SRC, 0, {x_zero_point_});
+    attr.set_output_scales(1 << 1, constants_.scales);  // per output column
+    if (constants_.x_zero_point != 0)
+      attr.set_zero_points(DNNL_ARG_SRC, 0, {constants_.x_zero_point});
     attr.set_post_ops(make_post_ops(spec_.post_ops));
     const int64_t rows = x_rows.data.dims[0];
     const memory::desc bias =
-        bias_.empty() ? memory::desc() : plain_desc({1, n_}, memory::data_type::f32);
+        constants_.bias.empty() ? memory::desc() : plain_desc({1, n_}, memory::data_type::f32);
     const dnnl::matmul::desc desc(
         x_rows, memory::desc({k_, n_}, memory::data_type::s8, memory::format_tag::any), bias,
         plain_desc({rows, n_}, *dnnl_type(out_type_)));
@@ -97,20 +82,18 @@ class QMatMulOp : public CpuOp {
       const memory::desc stored =
           trans_b_ ? memory::desc({k_, n_}, memory::data_type::s8, memory::dims{1, k_})
                    : plain_desc({k_, n_}, memory::data_type::s8);
-      const memory plain(stored, engine(), const_cast<std::byte*>(weights_.raw()));
+      const memory plain(stored, engine(), const_cast<std::byte*>(constants_.weights.raw()));
       return packed_copy(plain, entry.pd.weights_desc(), stream);
     });
-    if (!bias_.empty()) entry.bias = memory(bias, engine(), const_cast<float*>(bias_.data()));
+    if (!constants_.bias.empty())
+      entry.bias = memory(bias, engine(), const_cast<float*>(constants_.bias.data()));
     return entry;
   }
 
   StepSpec spec_;
   bool trans_b_;
-  ir::Tensor weights_;  // the graph's, or halved
-  int64_t k_ = 0, n_ = 0;
-  std::vector<float> scales_;  // x_scale * w_scale per output column
-  std::vector<float> bias_;    // B / scales_, the accumulator's units
-  int32_t x_zero_point_ = 0;
+  int64_t k_, n_;
+  IntegerWeights constants_;
   ir::DType out_type_ = ir::DType::F32;
   PrimitiveCache<QMatMulEntry> cache_;
   PackedConstants packed_;

@@ -30,6 +30,13 @@ std::optional<LinearQuantization> linear_quantization(const ir::Graph& graph,
   return q;
 }
 
+LinearQuantization dequantization_of(const ir::Graph& graph, const std::string& value) {
+  const auto dq = std::find_if(graph.nodes.begin(), graph.nodes.end(), [&](const ir::Node& n) {
+    return n.op_type == "DequantizeLinear" && !n.outputs.empty() && n.outputs[0] == value;
+  });
+  return *linear_quantization(graph, *dq);
+}
+
 namespace {
 
 struct ReorderEntry {
