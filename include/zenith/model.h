@@ -48,6 +48,8 @@ class ZENITH_API Model {
  private:
   friend class Core;
   friend class CompiledModel;
+  friend class ModelBuilder;
+  friend struct ModelAccess;  // the engine's view of the graph (runtime/model_impl.h)
   explicit Model(std::shared_ptr<Impl> impl) : impl_(std::move(impl)) {}
   std::shared_ptr<const Impl> impl_;
 };

@@ -7,4 +7,5 @@
 #include "zenith/error.h"
 #include "zenith/infer_request.h"
 #include "zenith/model.h"
+#include "zenith/model_builder.h"
 #include "zenith/tensor.h"

@@ -15,6 +15,11 @@ struct ZENITH_HIDDEN Model::Impl {
   std::vector<Port> outputs;
 };
 
+// The graph behind a Model, for the engine's own tools (training a built-in model).
+struct ModelAccess {
+  static const ir::Graph& graph(const Model& model) { return model.impl_->graph; }
+};
+
 namespace runtime {
 
 // The port a graph value describes. Throws Error (Unsupported) for what the API does not carry
