@@ -11,12 +11,16 @@
 
 #include "frontend/onnx/model_writer.h"
 #include "ir/errors.h"
+#include "ir/zir.h"
 #include "passes/freeze_input_shapes.h"
+#include "passes/pipeline.h"
 #include "runtime/session.h"
 #include "runtime/tensor_bridge.h"
 #include "tools/cli_util.h"
 #include "tools/dataset.h"
 #include "tools/validation_metric.h"
+#include "train/builtin_models.h"
+#include "train/checkpoint.h"
 #include "train/schedule.h"
 #include "train/trainer.h"
 
@@ -25,6 +29,9 @@ namespace {
 
 struct TrainOptions {
   std::string model;
+  int64_t classes = 0;  // built-in models: 0 for the dataset's
+  bool multi_label = false;
+  std::string input_shape;  // built-in models: C,H,W
   std::string dataset = "fashion-mnist-train";
   std::string val_dataset = "default";
   size_t limit = 0;
@@ -42,7 +49,11 @@ struct TrainOptions {
   std::string device = "CPU";
   int threads = 0;
   std::string mean, scale;
-  std::string output;
+  std::string output, zir;
+  std::string checkpoint_dir;
+  int64_t checkpoint_steps = 0;
+  bool resume = false;
+  int64_t stop_after = 0;
 };
 
 std::string duration(double seconds) {
@@ -50,34 +61,107 @@ std::string duration(double seconds) {
   return s >= 60 ? fmt::format("{}m{:02}s", s / 60, s % 60) : fmt::format("{}s", s);
 }
 
-int run_train(const TrainOptions& o) {
-  const ir::Graph model = runtime::load_graph(o.model);
-  const std::vector<const ir::ValueInfo*> inputs = model.runtime_inputs();
+// The model to train, in training form with a symbolic batch, and what it takes.
+struct TrainModel {
+  ir::Graph graph;
+  std::string input;
+  ir::Dims sample;  // [C, H, W]
+  bool builtin = false;
+};
+
+TrainModel load_model(const TrainOptions& o, const Dataset& data) {
+  TrainModel m;
+  if (train::is_builtin_model(o.model)) {
+    Shape sample = train::builtin_sample_shape(o.model);
+    if (!o.input_shape.empty()) {
+      const ir::Dims d = parse_dims(o.input_shape, "--input-shape");
+      sample.assign(d.begin(), d.end());
+    }
+    const auto classes = o.classes ? o.classes : static_cast<int64_t>(data.classes().size());
+    m.graph = train::builtin_model(o.model, classes, sample, o.seed);
+    m.builtin = true;
+  } else {
+    if (!std::filesystem::exists(o.model) && std::filesystem::path(o.model).extension().empty())
+      throw_invalid_argument("--model {}: no such file, nor a built-in model ({})", o.model,
+                             fmt::join(train::builtin_model_names(), ", "));
+    if (o.classes || !o.input_shape.empty())
+      throw_invalid_argument(
+          "{}: --classes and --input-shape are for built-in models ({}); a model file has its "
+          "own",
+          o.model, fmt::join(train::builtin_model_names(), ", "));
+    m.graph = runtime::load_graph(o.model);
+  }
+  const std::vector<const ir::ValueInfo*> inputs = m.graph.runtime_inputs();
   if (inputs.size() != 1)
     throw_invalid_argument("{}: zenith train feeds one [N, C, H, W] input; the model has {}",
                            o.model, inputs.size());
-  const ir::ValueInfo& input = *inputs[0];
-  const std::optional<ir::Shape> shape = input.type.shape;
+  m.input = inputs[0]->name;
+  const std::optional<ir::Shape> shape = inputs[0]->type.shape;
   std::optional<ir::Dims> sample;
   if (shape && shape->size() == 4)
     sample = ir::to_dims(ir::Shape(shape->begin() + 1, shape->end()));
   if (!sample)
     throw_invalid_argument("{}: input '{}' must be [N, C, H, W] with C, H and W fixed", o.model,
-                           input.name);
+                           m.input);
+  m.sample = *sample;
+  return m;
+}
+
+// The trained model as deployed: a multi-label built-in model's logits through a sigmoid, so
+// that it outputs each finding's probability.
+ir::Graph deployed(ir::Graph g, const TrainModel& m, bool multi) {
+  if (!m.builtin || !multi) return g;
+  const std::string logits = g.outputs[0].name;
+  g.nodes.push_back({"probabilities", "Sigmoid", "", {logits}, {"probabilities"}, {}});
+  g.outputs[0].name = "probabilities";
+  return g;
+}
+
+// The settings a checkpoint must share with the run that resumes it.
+std::map<std::string, std::string> run_identity(const TrainOptions& o, const Dataset& data) {
+  return {{"model", o.model},
+          {"dataset", data.name()},
+          {"samples", std::to_string(data.size())},
+          {"batch", std::to_string(o.batch)},
+          {"optimizer", o.optimizer.kind},
+          {"seed", std::to_string(o.seed)}};
+}
+
+// Epoch `epoch`'s sample order: a function of the seed and the epoch alone, so that a resumed run
+// sees the batches the uninterrupted run would have.
+std::vector<size_t> epoch_order(size_t samples, uint64_t seed, int epoch, bool shuffle) {
+  std::vector<size_t> order(samples);
+  std::iota(order.begin(), order.end(), size_t{0});
+  if (shuffle) {
+    std::seed_seq sequence{seed, static_cast<uint64_t>(epoch)};
+    std::mt19937_64 rng(sequence);
+    std::shuffle(order.begin(), order.end(), rng);
+  }
+  return order;
+}
+
+int run_train(const TrainOptions& o) {
   const auto data = open_dataset(o.dataset, o.limit);
+  const TrainModel m = load_model(o, *data);
+  const ir::Graph& model = m.graph;
   const InputLayout layout =
-      dataset_layout(o.dataset, (*sample)[0], (*sample)[1], (*sample)[2], o.mean, o.scale);
-  const bool multi = data->multi_label();
+      dataset_layout(o.dataset, m.sample[0], m.sample[1], m.sample[2], o.mean, o.scale);
+  const bool multi = data->multi_label() || o.multi_label;
   const auto classes = static_cast<int64_t>(data->classes().size());
   const auto batch = static_cast<size_t>(o.batch);
   const size_t steps = data->size() / batch;
   if (steps == 0)
     throw_invalid_argument("--batch {}: the dataset has only {} samples", o.batch, data->size());
+  if (o.resume && o.checkpoint_dir.empty())
+    throw_invalid_argument(
+        "--resume continues from --checkpoint-dir's checkpoint: name the folder");
+  if (o.checkpoint_steps < 0 || o.stop_after < 0)
+    throw_invalid_argument("--checkpoint-steps and --stop-after-steps take a count of at least 0");
 
   ir::Graph fixed = model;
   ir::Dims batch_dims = {o.batch};
-  batch_dims.insert(batch_dims.end(), sample->begin(), sample->end());
-  passes::freeze_input_shapes(fixed, {{input.name, batch_dims}});
+  batch_dims.insert(batch_dims.end(), m.sample.begin(), m.sample.end());
+  passes::freeze_input_shapes(fixed, {{m.input, batch_dims}});
   train::TrainerOptions options;
   options.loss = o.loss.empty()
                      ? (multi ? train::Loss::BinaryCrossEntropy : train::Loss::CrossEntropy)
@@ -98,9 +182,32 @@ int run_train(const TrainOptions& o) {
   train::check_schedule(schedule);
   train::Trainer trainer(fixed, options);
 
+  const std::filesystem::path checkpoint_path =
+      o.checkpoint_dir.empty() ? "" : std::filesystem::path(o.checkpoint_dir) / "checkpoint.zck";
+  if (!o.checkpoint_dir.empty()) std::filesystem::create_directories(o.checkpoint_dir);
+  const auto identity = run_identity(o, *data);
+  if (o.resume) {
+    const train::Checkpoint c = train::read_checkpoint(checkpoint_path);
+    for (const auto& [key, value] : identity)
+      if (c.run.count(key) && c.run.at(key) != value)
+        throw_invalid_argument(
+            "{}: the checkpoint's {} is '{}', this run's '{}': it is another run",
+            checkpoint_path.string(), key, c.run.at(key), value);
+    trainer.restore(c);
+    std::cout << fmt::format("resumed from {} at step {} (epoch {}, step {})\n",
+                             checkpoint_path.string(), c.step, c.step / steps + 1, c.step % steps);
+  }
+  const auto save_checkpoint = [&] {
+    if (checkpoint_path.empty()) return;
+    train::Checkpoint c = trainer.checkpoint();
+    c.run = identity;
+    train::write_checkpoint(checkpoint_path, c);
+  };
+
   const std::string val = o.val_dataset == "default"
                               ? (o.dataset == "fashion-mnist-train" ? "fashion-mnist" : "")
-                              : o.val_dataset;
+                          : o.val_dataset == "none" ? ""
+                                                    : o.val_dataset;
   std::optional<ValidationMetric> metric;
   if (!val.empty())
     metric.emplace(multi ? "auroc" : "top1", val, o.val_count, trainer.trained_model(model), o.mean,
@@ -113,20 +220,24 @@ int run_train(const TrainOptions& o) {
                            : "",
       o.epochs, o.epochs == 1 ? "" : "s", o.optimizer.kind,
       train::learning_rate(schedule, schedule.warmup_steps));
-  std::vector<size_t> order(data->size());
-  std::iota(order.begin(), order.end(), size_t{0});
-  std::mt19937_64 rng(o.seed);
   ir::Tensor x(ir::DType::F32, batch_dims);
   const int64_t per_sample = x.numel() / o.batch;
   ir::Tensor labels = multi ? ir::Tensor(ir::DType::F32, {o.batch, classes})
                             : ir::Tensor(ir::DType::I64, {o.batch});
   const auto start = std::chrono::steady_clock::now();
   auto last_print = start;
-  for (int epoch = 1; epoch <= o.epochs; ++epoch) {
-    if (!o.no_shuffle) std::shuffle(order.begin(), order.end(), rng);
+  const auto first_step = static_cast<size_t>(trainer.steps());
+  const size_t total = static_cast<size_t>(o.epochs) * steps;
+  const size_t end =
+      o.stop_after ? std::min(total, first_step + static_cast<size_t>(o.stop_after)) : total;
+  for (int epoch = static_cast<int>(first_step / steps) + 1;
+       epoch <= o.epochs && (epoch - 1) * steps < end; ++epoch) {
+    const std::vector<size_t> order = epoch_order(data->size(), o.seed, epoch, !o.no_shuffle);
     double loss_sum = 0;
     size_t loss_count = 0;
-    for (size_t s = 0; s < steps; ++s) {
+    const size_t epoch_start = static_cast<size_t>(epoch - 1) * steps;
+    for (size_t s = first_step > epoch_start ? first_step - epoch_start : 0;
+         s < steps && epoch_start + s < end; ++s) {
       if (multi) std::fill_n(labels.data<float>(), labels.numel(), 0.0f);
       for (size_t i = 0; i < batch; ++i) {
         const size_t index = order[s * batch + i];
@@ -139,9 +250,9 @@ int run_train(const TrainOptions& o) {
             labels.data<int64_t>()[i] = c;
         }
       }
-      const int64_t step = static_cast<int64_t>((epoch - 1) * steps + s);
+      const auto step = static_cast<int64_t>(epoch_start + s);
       const float lr = train::learning_rate(schedule, step);
-      const float loss = trainer.step({{input.name, x}}, labels, lr);
+      const float loss = trainer.step({{m.input, x}}, labels, lr);
       if (!std::isfinite(loss))
         throw_invalid_argument(
             "epoch {} step {}: the loss is {}: training diverged (try a "
@@ -149,21 +260,25 @@ int run_train(const TrainOptions& o) {
             epoch, s + 1, loss);
       loss_sum += loss;
       ++loss_count;
+      if (o.checkpoint_steps && (step + 1) % o.checkpoint_steps == 0) save_checkpoint();
       const auto now = std::chrono::steady_clock::now();
-      if (now - last_print > std::chrono::seconds(2) || s + 1 == steps) {
+      if (now - last_print > std::chrono::seconds(2) || s + 1 == steps ||
+          epoch_start + s + 1 == end) {
         const double elapsed = std::chrono::duration<double>(now - start).count();
-        const double done = static_cast<double>((epoch - 1) * steps + s + 1);
-        const double total = static_cast<double>(o.epochs * steps);
+        const auto done = static_cast<double>(epoch_start + s + 1 - first_step);
+        const auto left = static_cast<double>(end - (epoch_start + s + 1));
         std::cout << fmt::format(
                          "epoch {}/{} step {}/{} loss {:.4f} lr {:.4g} {:.1f} images/s ETA {}\n",
                          epoch, o.epochs, s + 1, steps, loss_sum / loss_count, lr,
-                         done * o.batch / elapsed, duration(elapsed * (total - done) / done))
+                         done * o.batch / elapsed, duration(elapsed * left / done))
                   << std::flush;
         loss_sum = 0;
         loss_count = 0;
         last_print = now;
       }
     }
+    if (epoch_start + steps > end) break;  // stopped within the epoch
+    save_checkpoint();
     if (metric) {
       const std::vector<double> values = metric->measure(trainer.trained_model(model));
       double mean = 0;
@@ -172,8 +287,22 @@ int run_train(const TrainOptions& o) {
                                mean, multi ? " (mean over findings)" : "");
     }
   }
-  onnx_frontend::write_model(trainer.trained_model(model), o.output);
+  if (end < total) {
+    save_checkpoint();
+    std::cout << fmt::format("stopped after step {} of {}{}\n", end, total,
+                             checkpoint_path.empty() ? "" : "; --resume continues from there");
+  }
+  const ir::Graph trained = deployed(trainer.trained_model(model), m, multi);
+  onnx_frontend::write_model(trained, o.output);
   std::cout << fmt::format("trained model written to {}\n", o.output);
+  if (!o.zir.empty()) {
+    ir::Graph optimized = trained;
+    passes::run_default_passes(optimized);
+    ir::ZirOptions zir;
+    zir.metadata["source"] = "zenith train " + o.model;
+    ir::write_zir(optimized, o.zir, zir);
+    std::cout << fmt::format("and as {}\n", o.zir);
+  }
   return 0;
 }
 
@@ -185,14 +314,24 @@ Command add_train_command(CLI::App& app) {
       "train",
       "Train an ONNX model exported in training form (PyTorch: torch.onnx.export(..., "
       "training=torch.onnx.TrainingMode.TRAINING)) on a labeled dataset");
-  sub->add_option("--model", options->model, "The model (.onnx), one [N, C, H, W] input")
+  sub->add_option("--model", options->model,
+                  "The model: a file (.onnx, in training form; one [N, C, H, W] input) or a "
+                  "built-in one: small-cnn, densenet-small (28x28 inputs), densenet121, resnet50 "
+                  "(224x224)")
       ->required();
+  sub->add_option("--classes", options->classes,
+                  "Built-in models: outputs (default: the dataset's classes)");
+  sub->add_flag("--multi-label", options->multi_label,
+                "Any number of classes per sample: binary cross-entropy, AUROC, and a sigmoid "
+                "head on a built-in model (implied by multi-label data)");
+  sub->add_option("--input-shape", options->input_shape,
+                  "Built-in models: the sample shape C,H,W (default: 1,28,28 or 3,224,224)");
   sub->add_option("--dataset", options->dataset,
                   "Training data: fashion-mnist-train, or a dataset folder `zenith bench` reads")
       ->capture_default_str();
   sub->add_option("--val-dataset", options->val_dataset,
                   "Validation data, measured after each epoch (default: Fashion-MNIST's test set "
-                  "for fashion-mnist-train, else none; \"\" for none)")
+                  "for fashion-mnist-train, else none; none for none)")
       ->capture_default_str();
   sub->add_option("--limit", options->limit, "Train on the first N samples only (0: all)");
   sub->add_option("--val-count", options->val_count, "Validation samples")->capture_default_str();
@@ -234,6 +373,18 @@ Command add_train_command(CLI::App& app) {
   sub->add_option("--scale", options->scale, "Per-channel divisor (default: the dataset's)");
   sub->add_option("-o,--output", options->output, "Where to write the trained model (.onnx)")
       ->required();
+  sub->add_option("--zir", options->zir, "Also write it optimized as a .zir file");
+  sub->add_option("--checkpoint-dir", options->checkpoint_dir,
+                  "Write DIR/checkpoint.zck after each epoch (and --checkpoint-steps): weights, "
+                  "optimizer state, step");
+  sub->add_option("--checkpoint-steps", options->checkpoint_steps,
+                  "Also every N steps (0: epoch ends only)")
+      ->capture_default_str();
+  sub->add_flag(
+      "--resume", options->resume,
+      "Continue from --checkpoint-dir's checkpoint, to the result of a run never stopped");
+  sub->add_option("--stop-after-steps", options->stop_after,
+                  "Stop after N steps of this invocation, with a checkpoint (0: run all epochs)");
   return {sub, [options] { return run_train(*options); }};
 }
 

@@ -43,10 +43,24 @@ class Adam : public Optimizer {
     }
   }
 
+  std::map<std::string, ir::Tensor> state() const override {
+    std::map<std::string, ir::Tensor> state;
+    add_state_slots(state, "m", m_);
+    add_state_slots(state, "v", v_);
+    state["steps"] = ir::Tensor::scalar<int64_t>(steps_);
+    return state;
+  }
+  void load_state(const std::map<std::string, ir::Tensor>& state) override {
+    m_ = state_slots(state, "m");
+    v_ = state_slots(state, "v");
+    const auto steps = state.find("steps");
+    steps_ = steps == state.end() ? 0 : steps->second.as_int64(0);
+  }
+
  private:
   OptimizerSettings s_;
   bool decoupled_;
-  int steps_ = 0;
+  int64_t steps_ = 0;
   std::vector<ir::Tensor> m_, v_;  // first and second moment estimates, per parameter
 };
 

@@ -36,4 +36,19 @@ double clip_gradients(std::vector<ir::Tensor>& gradients, double max_norm) {
   return norm;
 }
 
+void add_state_slots(std::map<std::string, ir::Tensor>& state, const std::string& prefix,
+                     const std::vector<ir::Tensor>& slots) {
+  for (size_t k = 0; k < slots.size(); ++k)
+    state[prefix + "." + std::to_string(k)] = slots[k].clone();
+}
+
+std::vector<ir::Tensor> state_slots(const std::map<std::string, ir::Tensor>& state,
+                                    const std::string& prefix) {
+  std::vector<ir::Tensor> slots;
+  for (auto it = state.find(prefix + ".0"); it != state.end();
+       it = state.find(prefix + "." + std::to_string(slots.size())))
+    slots.push_back(it->second.clone());
+  return slots;
+}
+
 }  // namespace zenith::train

@@ -3,6 +3,7 @@
 // buffers, moment estimates) per parameter, created at the first step.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -27,7 +28,19 @@ class Optimizer {
   // tensors of the same index. The same parameters, in the same order, at every step.
   virtual void step(std::vector<ir::Tensor>& parameters, const std::vector<ir::Tensor>& gradients,
                     float lr) = 0;
+  // Its state for a checkpoint, by name ("momentum.3": parameter 3's buffer); empty before the
+  // first step.
+  virtual std::map<std::string, ir::Tensor> state() const = 0;
+  // Continues from state() of an optimizer of the same kind over the same parameters.
+  virtual void load_state(const std::map<std::string, ir::Tensor>& state) = 0;
 };
+
+// Per-parameter state in a checkpoint's map: `prefix`.0, `prefix`.1, ... (copies).
+void add_state_slots(std::map<std::string, ir::Tensor>& state, const std::string& prefix,
+                     const std::vector<ir::Tensor>& slots);
+// The tensors `prefix`.0, `prefix`.1, ... of `state` up to the first index missing (copies).
+std::vector<ir::Tensor> state_slots(const std::map<std::string, ir::Tensor>& state,
+                                    const std::string& prefix);
 
 // Throws InvalidArgument for an unknown kind or an out-of-range setting.
 std::unique_ptr<Optimizer> make_optimizer(const OptimizerSettings& settings);

@@ -51,6 +51,15 @@ class Sgd : public Optimizer {
     }
   }
 
+  std::map<std::string, ir::Tensor> state() const override {
+    std::map<std::string, ir::Tensor> state;
+    add_state_slots(state, "momentum", buffers_);
+    return state;
+  }
+  void load_state(const std::map<std::string, ir::Tensor>& state) override {
+    buffers_ = state_slots(state, "momentum");
+  }
+
  private:
   OptimizerSettings s_;
   bool lars_;

@@ -52,4 +52,48 @@ ir::Graph Trainer::trained_model(ir::Graph g) const {
   return g;
 }
 
+namespace {
+
+const char kParameter[] = "parameter/", kState[] = "state/", kOptimizer[] = "optimizer/";
+
+void restore_tensors(const Checkpoint& c, const char* prefix, const std::vector<std::string>& names,
+                     std::vector<ir::Tensor>& tensors) {
+  for (size_t k = 0; k < names.size(); ++k) {
+    const auto it = c.tensors.find(prefix + names[k]);
+    if (it == c.tensors.end())
+      throw_invalid_argument("the checkpoint has no '{}': it is not of this model", names[k]);
+    if (it->second.dims() != tensors[k].dims() || it->second.dtype() != ir::DType::F32)
+      throw_invalid_argument("the checkpoint's '{}' is {} {}, the model's f32 {}", names[k],
+                             ir::dtype_name(it->second.dtype()), ir::to_string(it->second.dims()),
+                             ir::to_string(tensors[k].dims()));
+    tensors[k] = it->second.clone();
+  }
+}
+
+}  // namespace
+
+Checkpoint Trainer::checkpoint() const {
+  Checkpoint c;
+  c.step = static_cast<int64_t>(steps_);
+  for (size_t k = 0; k < parameters_.size(); ++k)
+    c.tensors[kParameter + training_.parameters[k]] = parameters_[k].clone();
+  for (size_t k = 0; k < state_.size(); ++k)
+    c.tensors[kState + training_.state[k].input] = state_[k].clone();
+  for (auto& [key, t] : optimizer_->state()) c.tensors[kOptimizer + key] = std::move(t);
+  return c;
+}
+
+void Trainer::restore(const Checkpoint& c) {
+  restore_tensors(c, kParameter, training_.parameters, parameters_);
+  std::vector<std::string> statistics;
+  for (const TrainingGraph::Update& u : training_.state) statistics.push_back(u.input);
+  restore_tensors(c, kState, statistics, state_);
+  std::map<std::string, ir::Tensor> optimizer;
+  const std::string prefix = kOptimizer;
+  for (const auto& [name, t] : c.tensors)
+    if (name.compare(0, prefix.size(), prefix) == 0) optimizer[name.substr(prefix.size())] = t;
+  optimizer_->load_state(optimizer);
+  steps_ = static_cast<uint64_t>(c.step);
+}
+
 }  // namespace zenith::train

@@ -10,6 +10,7 @@
 #include "ir/graph.h"
 #include "ir/value.h"
 #include "train/autograd.h"
+#include "train/checkpoint.h"
 #include "train/optimizer.h"
 
 namespace zenith::runtime {
@@ -41,6 +42,14 @@ class Trainer {
   // inference mode (the running statistics), without its running-statistics outputs.
   ir::Graph trained_model(ir::Graph model) const;
   const TrainingGraph& training_graph() const { return training_; }
+
+  // Where the run stands: the steps done, and by name the parameters ("parameter/NAME"), the
+  // state ("state/NAME") and the optimizer's state ("optimizer/KEY"); `run` left to the caller.
+  Checkpoint checkpoint() const;
+  // Continues from checkpoint() of a trainer of the same model and optimizer. Throws
+  // InvalidArgument naming a parameter or statistic the checkpoint lacks or has in other dims.
+  void restore(const Checkpoint& checkpoint);
+  uint64_t steps() const { return steps_; }
 
  private:
   TrainingGraph training_;

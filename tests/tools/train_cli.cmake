@@ -22,3 +22,33 @@ zenith_cli_test(train_bad_optimizer 1 "optimizer 'rmsprop': expected sgd, adam, 
   train --model ${T}/fashion_cnn.onnx --limit 64 --optimizer rmsprop -o ${TR}/bad.onnx)
 zenith_cli_test(train_bad_schedule 1 "--schedule 'linear': expected none, step or cosine"
   train --model ${T}/fashion_cnn.onnx --limit 64 --schedule linear -o ${TR}/bad.onnx)
+
+# A built-in model's run cut after 20 of its 32 steps and resumed from its checkpoint ends with
+# the very bytes of the run never cut; the resumed run's .zir runs as written.
+set(RESUME train --model small-cnn --limit 512 --batch 32 --epochs 2 --lr 0.05 --momentum 0.9
+    --val-dataset none -t 1)
+zenith_cli_test(train_resume_full 0 "epoch 2/2 step 16/16 .*written to"
+  ${RESUME} -o ${TR}/full.onnx)
+zenith_cli_test(train_resume_cut 0 "stopped after step 20 of 32; --resume continues from there"
+  ${RESUME} --checkpoint-dir ${TR}/resume --stop-after-steps 20 -o ${TR}/cut.onnx)
+zenith_cli_test(train_resume_continue 0
+  "resumed from .*checkpoint.zck at step 20 \\(epoch 2, step 4\\).*epoch 2/2 step 16/16"
+  ${RESUME} --checkpoint-dir ${TR}/resume --resume -o ${TR}/resumed.onnx --zir ${TR}/resumed.zir)
+add_test(NAME cli.train_resume_same
+         COMMAND ${CMAKE_COMMAND} -E compare_files ${TR}/full.onnx ${TR}/resumed.onnx)
+zenith_cli_test(train_resume_zir 0 "logits +f32 +\\[1,10\\]" run ${TR}/resumed.zir)
+zenith_cli_test(train_resume_other_run 1
+  "checkpoint.zck: the checkpoint's batch is '32', this run's '16': it is another run"
+  train --model small-cnn --limit 512 --batch 16 --checkpoint-dir ${TR}/resume --resume
+  -o ${TR}/bad.onnx)
+set_tests_properties(cli.train_resume_full cli.train_resume_cut PROPERTIES FIXTURES_SETUP train_cut)
+set_tests_properties(cli.train_resume_continue PROPERTIES FIXTURES_REQUIRED train_cut
+                     FIXTURES_SETUP train_resumed DEPENDS cli.train_resume_cut)
+set_tests_properties(cli.train_resume_same cli.train_resume_zir cli.train_resume_other_run
+                     PROPERTIES FIXTURES_REQUIRED train_resumed)
+zenith_cli_test(train_unknown_builtin 1 "--model vgg: no such file, nor a built-in model \\(small-cnn, "
+  train --model vgg -o ${TR}/bad.onnx)
+zenith_cli_test(train_classes_for_file 1 "--classes and --input-shape are for built-in models"
+  train --model ${T}/fashion_cnn.onnx --classes 3 -o ${TR}/bad.onnx)
+zenith_cli_test(train_resume_without_dir 1 "--resume continues from --checkpoint-dir's checkpoint"
+  train --model small-cnn --resume -o ${TR}/bad.onnx)
