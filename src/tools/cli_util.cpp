@@ -149,22 +149,29 @@ std::pair<std::string, std::string> split_assignment(const std::string& spec, st
   return {spec.substr(0, eq), spec.substr(eq + 1)};
 }
 
-std::array<float, 3> parse_channel_values(const std::string& text, std::string_view flag) {
+std::optional<std::vector<float>> parse_floats(const std::string& text) {
   std::vector<float> values;
   const char* at = text.data();
   const char* end = text.data() + text.size();
-  while (at < end && values.size() < 4) {
+  while (at < end) {
     float v = 0;
     const auto [next, ec] = std::from_chars(at, end, v);
-    if (ec != std::errc() || (next != end && *next != ',') || next + 1 == end) break;
+    if (ec != std::errc() || (next != end && *next != ',') || next + 1 == end) return std::nullopt;
     values.push_back(v);
     at = next == end ? end : next + 1;
   }
-  if (at != end || (values.size() != 1 && values.size() != 3))
+  if (values.empty()) return std::nullopt;
+  return values;
+}
+
+std::array<float, 3> parse_channel_values(const std::string& text, std::string_view flag) {
+  const std::optional<std::vector<float>> values = parse_floats(text);
+  if (!values || (values->size() != 1 && values->size() != 3))
     throw_invalid_argument("{} '{}': expected three numbers R,G,B, or one for every channel", flag,
                            text);
-  if (values.size() == 1) return {values[0], values[0], values[0]};
-  return {values[0], values[1], values[2]};
+  const std::vector<float>& v = *values;
+  if (v.size() == 1) return {v[0], v[0], v[0]};
+  return {v[0], v[1], v[2]};
 }
 
 ir::Dims parse_dims(const std::string& text, std::string_view what) {

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <functional>
 #include <iosfwd>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -48,6 +49,8 @@ inline constexpr const char* kImageNetScale = "58.395,57.12,57.375";
 // "R,G,B" as three numbers, or "V" as V for every channel. Throws InvalidArgument naming `flag`
 // otherwise.
 std::array<float, 3> parse_channel_values(const std::string& text, std::string_view flag);
+// Numbers separated by commas ("2,0.5,3"); nullopt if `text` is anything else.
+std::optional<std::vector<float>> parse_floats(const std::string& text);
 
 // "1,3,224,224" as dims. Throws InvalidArgument naming `what` for anything but comma-separated
 // non-negative integers.

@@ -36,6 +36,7 @@ struct TrainOptions {
   std::string val_dataset = "default";
   size_t limit = 0;
   size_t val_count = 1000;
+  std::string pos_weight;
   std::string loss;  // default: cross-entropy, bce for a multi-label dataset
   int epochs = 1;
   int64_t batch = 32;
@@ -117,6 +118,28 @@ ir::Graph deployed(ir::Graph g, const TrainModel& m, bool multi) {
   return g;
 }
 
+// --pos-weight: "auto" (per class, the training data's negatives over its positives, as CheXNet
+// balances its findings; 1 for a class without positives) or one weight per class.
+std::vector<float> positive_weights(const std::string& spec, const Dataset& data) {
+  const size_t classes = data.classes().size();
+  if (spec != "auto") {
+    const std::optional<std::vector<float>> w = parse_floats(spec);
+    if (!w || w->size() != classes ||
+        std::any_of(w->begin(), w->end(), [](float v) { return !(v > 0); }))
+      throw_invalid_argument(
+          "--pos-weight '{}': expected auto or {} positive numbers, one per class", spec, classes);
+    return *w;
+  }
+  std::vector<size_t> positives(classes, 0);
+  for (size_t i = 0; i < data.size(); ++i)
+    for (int c : data.labels(i)) ++positives[static_cast<size_t>(c)];
+  std::vector<float> w(classes, 1.0f);
+  for (size_t c = 0; c < classes; ++c)
+    if (positives[c])
+      w[c] = static_cast<float>(data.size() - positives[c]) / static_cast<float>(positives[c]);
+  return w;
+}
+
 // The settings a checkpoint must share with the run that resumes it.
 std::map<std::string, std::string> run_identity(const TrainOptions& o, const Dataset& data) {
   return {{"model", o.model},
@@ -166,6 +189,13 @@ int run_train(const TrainOptions& o) {
   options.loss = o.loss.empty()
                      ? (multi ? train::Loss::BinaryCrossEntropy : train::Loss::CrossEntropy)
                      : train::parse_loss(o.loss, "--loss");
+  if (!o.pos_weight.empty()) {
+    if (options.loss != train::Loss::BinaryCrossEntropy)
+      throw_invalid_argument("--pos-weight weighs binary cross-entropy's positives (multi-label)");
+    options.positive_weights = positive_weights(o.pos_weight, *data);
+    std::cout << fmt::format("positive weights: {:.3g}\n",
+                             fmt::join(options.positive_weights, ", "));
+  }
   options.optimizer = o.optimizer;
   options.devices = o.device == "REF" ? std::vector<std::string>{"REF"}
                                       : std::vector<std::string>{o.device, "REF"};
@@ -337,6 +367,9 @@ Command add_train_command(CLI::App& app) {
   sub->add_option("--val-count", options->val_count, "Validation samples")->capture_default_str();
   sub->add_option("--loss", options->loss,
                   "cross-entropy, bce or mse (default: cross-entropy; bce for multi-label data)");
+  sub->add_option("--pos-weight", options->pos_weight,
+                  "bce: weigh each class's positives: auto (negatives / positives in the training "
+                  "data, as CheXNet) or W1,W2,... one per class");
   sub->add_option("--epochs", options->epochs)->check(CLI::PositiveNumber)->capture_default_str();
   sub->add_option("--batch", options->batch, "Samples per step")
       ->check(CLI::PositiveNumber)

@@ -20,7 +20,7 @@ struct LossOutputs {
 
 // Appends the loss of `logits` against `labels` and its gradient.
 LossOutputs add_loss(Loss loss, const std::string& logits, const std::string& labels,
-                     GradientBuilder& b) {
+                     const std::vector<float>& positive_weights, GradientBuilder& b) {
   const ir::Dims d = b.dims(logits);
   const ir::Dims scalar{};
   if (loss == Loss::CrossEntropy) {
@@ -44,18 +44,38 @@ LossOutputs add_loss(Loss loss, const std::string& logits, const std::string& la
                                     {{"keepdims", int64_t{0}}}, "loss");
     return {value, b.add("Mul", {diff, b.scalar(2.0f / n)}, d)};
   }
-  // max(x, 0) - x t + log(1 + exp(-|x|)): no overflow for large |x|.
+  // (1 - t) x + w softplus(-x), w = 1 + (p - 1) t weighing the positives by p (as
+  // torch.nn.BCEWithLogitsLoss's pos_weight); softplus(-x) = max(-x, 0) + log(1 + exp(-|x|))
+  // does not overflow for large |x|. Gradient: (1 - t) - w sigmoid(-x).
   const std::string x = logits, t = labels;
+  const std::string negated = b.add("Neg", {x}, d);
   const std::string softplus = b.add(
-      "Log",
-      {b.add("Add", {b.scalar(1.0f), b.add("Exp", {b.add("Neg", {b.add("Abs", {x}, d)}, d)}, d)},
-             d)},
+      "Add",
+      {b.add("Relu", {negated}, d),
+       b.add(
+           "Log",
+           {b.add("Add",
+                  {b.scalar(1.0f), b.add("Exp", {b.add("Neg", {b.add("Abs", {x}, d)}, d)}, d)}, d)},
+           d)},
       d);
-  const std::string terms = b.add(
-      "Add", {b.add("Sub", {b.add("Relu", {x}, d), b.add("Mul", {x, t}, d)}, d), softplus}, d);
+  const std::string negatives = b.add("Sub", {b.scalar(1.0f), t}, d);
+  std::string weight;  // w, or "" for 1
+  if (!positive_weights.empty()) {
+    if (static_cast<int64_t>(positive_weights.size()) != d.back())
+      throw_invalid_argument("{} positive weights for {} classes (output '{}' is {})",
+                             positive_weights.size(), d.back(), logits, ir::to_string(d));
+    ir::Tensor p(ir::DType::F32, {d.back()});
+    for (size_t c = 0; c < positive_weights.size(); ++c)
+      p.data<float>()[c] = positive_weights[c] - 1.0f;
+    weight = b.add("Add", {b.scalar(1.0f), b.add("Mul", {b.constant(std::move(p)), t}, d)}, d);
+  }
+  const auto weighed = [&](const std::string& v) {
+    return weight.empty() ? v : b.add("Mul", {weight, v}, d);
+  };
+  const std::string terms = b.add("Add", {b.add("Mul", {negatives, x}, d), weighed(softplus)}, d);
   const std::string value =
       b.add("ReduceMean", {terms}, scalar, {{"keepdims", int64_t{0}}}, "loss");
-  const std::string diff = b.add("Sub", {b.add("Sigmoid", {x}, d), t}, d);
+  const std::string diff = b.add("Sub", {negatives, weighed(b.add("Sigmoid", {negated}, d))}, d);
   return {value, b.add("Div", {diff, b.scalar(n)}, d)};
 }
 
@@ -74,7 +94,10 @@ Loss parse_loss(const std::string& text, const std::string& option) {
   throw_invalid_argument("{} '{}': expected cross-entropy, bce or mse", option, text);
 }
 
-TrainingGraph build_training_graph(const ir::Graph& model, Loss loss) {
+TrainingGraph build_training_graph(const ir::Graph& model, Loss loss,
+                                   const std::vector<float>& positive_weights) {
+  if (!positive_weights.empty() && loss != Loss::BinaryCrossEntropy)
+    throw_invalid_argument("positive weights are for binary cross-entropy (multi-label) only");
   if (model.outputs.size() != 1)
     throw_invalid_argument("training needs a model with one output, its logits; this one has {}",
                            model.outputs.size());
@@ -118,7 +141,7 @@ TrainingGraph build_training_graph(const ir::Graph& model, Loss loss) {
       {t.labels, ir::TypeInfo::tensor(class_ids ? ir::DType::I64 : ir::DType::F32,
                                       ir::to_shape(class_ids ? ir::Dims{d[0]} : d))});
   b.declare(t.labels, class_ids ? ir::Dims{d[0]} : d);
-  const LossOutputs l = add_loss(loss, logits, t.labels, b);
+  const LossOutputs l = add_loss(loss, logits, t.labels, positive_weights, b);
   t.loss = l.loss;
 
   std::map<std::string, std::string> grads = {{logits, l.dlogits}};

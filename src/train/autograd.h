@@ -12,7 +12,8 @@ namespace zenith::train {
 
 // cross-entropy: softmax over logits [N, C] against integer class ids [N] (i64), mean over N.
 // bce: binary cross-entropy with logits against 0/1 targets of the logits' dims (multi-label),
-// mean over every element. mse: mean squared error against targets of the logits' dims.
+// mean over every element, optionally weighing positives per class. mse: mean squared error against
+// targets of the logits' dims.
 enum class Loss { CrossEntropy, BinaryCrossEntropy, MeanSquaredError };
 
 // "cross-entropy", "bce" or "mse"; throws InvalidArgument naming `option` otherwise.
@@ -38,7 +39,10 @@ struct TrainingGraph {
 // The training graph of `model` (one output, its logits; every input's shape fixed, as for one
 // batch size) under `loss`. Throws Unsupported naming the node and op where a gradient would
 // have to pass an op with no backward rule (train/backward_rules.h), InvalidArgument for a model
-// with other than one output or with dims shape inference cannot tell.
-TrainingGraph build_training_graph(const ir::Graph& model, Loss loss);
+// with other than one output or with dims shape inference cannot tell. `positive_weights`
+// (binary cross-entropy only; one per class, the last axis): each class's positive targets
+// weigh that much (CheXNet's class balancing; torch's pos_weight); empty for none.
+TrainingGraph build_training_graph(const ir::Graph& model, Loss loss,
+                                   const std::vector<float>& positive_weights = {});
 
 }  // namespace zenith::train

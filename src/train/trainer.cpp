@@ -8,7 +8,7 @@
 namespace zenith::train {
 
 Trainer::Trainer(const ir::Graph& model, const TrainerOptions& options)
-    : training_(build_training_graph(model, options.loss)),
+    : training_(build_training_graph(model, options.loss, options.positive_weights)),
       optimizer_(make_optimizer(options.optimizer)),
       clip_norm_(options.clip_norm) {
   plan_ = std::make_unique<runtime::Plan>(training_.graph, options.devices, options.threads);

@@ -21,6 +21,7 @@ namespace zenith::train {
 
 struct TrainerOptions {
   Loss loss = Loss::CrossEntropy;
+  std::vector<float> positive_weights;  // bce: per class (build_training_graph); empty for none
   OptimizerSettings optimizer;
   std::vector<std::string> devices = {"CPU", "REF"};
   int threads = 0;  // 0: all cores

@@ -52,3 +52,17 @@ zenith_cli_test(train_classes_for_file 1 "--classes and --input-shape are for bu
   train --model ${T}/fashion_cnn.onnx --classes 3 -o ${TR}/bad.onnx)
 zenith_cli_test(train_resume_without_dir 1 "--resume continues from --checkpoint-dir's checkpoint"
   train --model small-cnn --resume -o ${TR}/bad.onnx)
+# Multi-label training of a built-in model on single-label data (each sample one finding), its
+# positives weighed as CheXNet weighs its findings: Fashion-MNIST's classes are a tenth each, so
+# every weight is about 9 (two digits at most); the deployed model ends in a sigmoid.
+string(REPEAT ", 1?[0-9]\\.[0-9]+" 9 NINE_WEIGHTS)
+zenith_cli_test(train_multi_label 0
+  "positive weights: 1?[0-9]\\.[0-9]+${NINE_WEIGHTS}\n.*AUROC per finding.*written to"
+  train --model small-cnn --multi-label --pos-weight auto --limit 256 --val-count 200 -t 1
+  -o ${TR}/multi_label.onnx)
+set_tests_properties(cli.train_multi_label PROPERTIES FIXTURES_SETUP train_multi_label)
+zenith_cli_test(run_multi_label 0 "probabilities +f32 +\\[1,10\\] +0\\.[0-9]+ +0\\.[0-9]+"
+  run ${TR}/multi_label.onnx)
+set_tests_properties(cli.run_multi_label PROPERTIES FIXTURES_REQUIRED train_multi_label)
+zenith_cli_test(train_bad_pos_weight 1 "--pos-weight '1,2': expected auto or 10 positive numbers"
+  train --model small-cnn --multi-label --pos-weight 1,2 --limit 64 -o ${TR}/bad.onnx)
