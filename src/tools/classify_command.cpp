@@ -14,6 +14,7 @@
 #include "tools/classification.h"
 #include "tools/cli_util.h"
 #include "tools/image.h"
+#include "tools/input_tensor.h"
 #include "zenith/zenith.h"
 
 namespace zenith::tools {
@@ -35,20 +36,24 @@ struct ClassifyOptions {
   int batch = 0;     // images per inference; 0: the model's batch dim, else 1
 };
 
-// The layout every image is brought to: [batch, 3, height, width] f32.
-struct InputLayout {
+// The layout every image is brought to: [batch, channels, height, width] f32, channels 3 (RGB)
+// or 1 (luma: a grayscale model's, such as one trained on Fashion-MNIST).
+struct BatchLayout {
   std::string name;
-  int64_t batch, height, width;
+  int64_t batch, channels, height, width;
   bool batch_fixed;
 };
 
-InputLayout input_layout(const CompiledModel& compiled, const ClassifyOptions& options) {
+BatchLayout input_layout(const CompiledModel& compiled, const ClassifyOptions& options) {
   const Port& port = compiled.inputs().at(0);
-  if (compiled.inputs().size() != 1 || port.element_type != ElementType::f32 || port.shape.size() != 4 ||
-      (port.shape[1] >= 0 && port.shape[1] != 3))
-    throw_invalid_argument("classify takes a model with one f32 input of shape [N,3,H,W]; its first input '{}' is {}",
-                           port.name, to_string(port));
-  InputLayout layout{port.name, port.shape[0], port.shape[2], port.shape[3], port.shape[0] >= 0};
+  if (compiled.inputs().size() != 1 || port.element_type != ElementType::f32 ||
+      port.shape.size() != 4 || (port.shape[1] >= 0 && port.shape[1] != 3 && port.shape[1] != 1))
+    throw_invalid_argument(
+        "classify takes a model with one f32 input of shape [N,3,H,W] (or [N,1,H,W]: gray); its "
+        "first input '{}' is {}",
+        port.name, to_string(port));
+  BatchLayout layout{port.name,     port.shape[0], port.shape[1] == 1 ? 1 : 3,
+                     port.shape[2], port.shape[3], port.shape[0] >= 0};
   if (!options.size.empty()) {
     const size_t x = options.size.find('x');
     try {
@@ -67,18 +72,21 @@ InputLayout input_layout(const CompiledModel& compiled, const ClassifyOptions& o
 
 // The images, decoded, resized and normalized into batches of `layout.batch` (the last one
 // padded by repeating its last image when the model's batch is fixed).
-std::vector<Tensor> make_batches(const ClassifyOptions& options, const InputLayout& layout) {
-  const std::array<float, 3> mean = parse_channel_values(options.mean, "--mean"), scale = parse_channel_values(options.scale, "--scale");
-  const size_t per_image = size_t{3} * layout.height * layout.width;
+std::vector<Tensor> make_batches(const ClassifyOptions& options, const BatchLayout& layout) {
+  const InputLayout sample{layout.channels, layout.height, layout.width,
+                           parse_channel_values(options.mean, "--mean"),
+                           parse_channel_values(options.scale, "--scale")};
+  const size_t per_image = static_cast<size_t>(layout.channels * layout.height * layout.width);
   const auto n = static_cast<int64_t>(options.images.size());
   std::vector<Tensor> batches;
   for (int64_t first = 0; first < n; first += layout.batch) {
     const int64_t count = std::min(layout.batch, n - first);
-    Tensor batch(ElementType::f32, {layout.batch_fixed ? layout.batch : count, 3, layout.height, layout.width});
+    Tensor batch(ElementType::f32, {layout.batch_fixed ? layout.batch : count, layout.channels,
+                                    layout.height, layout.width});
     for (int64_t i = 0; i < batch.shape()[0]; ++i) {
-      const Image image = read_image(options.images[static_cast<size_t>(first + std::min(i, count - 1))]);
-      to_planar(resize(image, static_cast<int>(layout.width), static_cast<int>(layout.height)), mean, scale,
-                batch.data<float>() + i * per_image);
+      const std::string& path = options.images[static_cast<size_t>(first + std::min(i, count - 1))];
+      const Tensor one = to_input_tensor(read_image(path), sample, path);
+      std::copy_n(one.data<float>(), per_image, batch.data<float>() + i * per_image);
     }
     batches.push_back(std::move(batch));
   }
@@ -126,8 +134,8 @@ std::vector<Tensor> run_batches(std::vector<InferRequest>& requests, const std::
   return outputs;
 }
 
-void print_results(const ClassifyOptions& options, const std::vector<Tensor>& outputs, const InputLayout& layout,
-                   Head head) {
+void print_results(const ClassifyOptions& options, const std::vector<Tensor>& outputs,
+                   const BatchLayout& layout, Head head) {
   const std::vector<std::string> labels = options.labels.empty() ? std::vector<std::string>{} : read_labels(options.labels);
   for (size_t i = 0; i < options.images.size(); ++i) {
     const Tensor& out = outputs[i / static_cast<size_t>(layout.batch)];
@@ -159,7 +167,7 @@ int classify(const ClassifyOptions& options) {
   if (options.async > 0) config.hint = PerformanceHint::throughput;
   config.inference_precision = model_precision(options.model, options.precision);
   const CompiledModel compiled = core.compile_model(options.model, options.device, config);
-  const InputLayout layout = input_layout(compiled, options);
+  const BatchLayout layout = input_layout(compiled, options);
   const std::vector<Tensor> batches = make_batches(options, layout);
   const Head head = head_of(compiled.placement());
   std::vector<InferRequest> requests;
@@ -189,7 +197,9 @@ int classify(const ClassifyOptions& options) {
 Command add_classify_command(CLI::App& app) {
   auto options = std::make_shared<ClassifyOptions>();
   CLI::App* sub = app.add_subcommand("classify", "Classify JPEG and PNG images (sync or async requests)");
-  sub->add_option("-m,--model", options->model, "Model file (.onnx or .zir) with one input [N,3,H,W]")->required();
+  sub->add_option("-m,--model", options->model,
+                  "Model file (.onnx or .zir) with one input [N,3,H,W] (or [N,1,H,W]: gray)")
+      ->required();
   sub->add_option("-i,--images", options->images, "Images (JPEG or PNG)")->required();
   sub->add_option("-d,--device", options->device, "Device (CPU, REF, HETERO:CPU,REF)")->default_str(options->device);
   sub->add_option("--async", options->async, "Run on N asynchronous requests (0: synchronously)")

@@ -138,7 +138,7 @@ zenith_classify_test(truncated 1 "truncated.jpg: truncated JPEG file" ${SOFTMAX}
 zenith_classify_test(missing_image 1 "nothere.png: no such image file" ${SOFTMAX} -i ${I}/nothere.png)
 zenith_classify_test(bad_mean 1 "--mean '1,2': expected three numbers R,G,B" ${SOFTMAX} -i ${I}/red.png --mean 1,2)
 zenith_classify_test(bad_size 1 "--size '8': expected HxW" ${SOFTMAX} -i ${I}/red.png --size 8)
-zenith_classify_test(not_a_classifier 1 "one f32 input of shape \\[N,3,H,W\\]; its first input 'x' is f32\\[batch,4\\]"
+zenith_classify_test(not_a_classifier 1 "one f32 input of shape \\[N,3,H,W\\] \\(or \\[N,1,H,W\\]: gray\\); its first input 'x' is f32\\[batch,4\\]"
                      -m ${D}/relu.onnx -i ${I}/red.png)
 
 # The zoo models (exported by the models.export_zoo fixture) on a JPEG and a PNG.

@@ -66,3 +66,7 @@ zenith_cli_test(run_multi_label 0 "probabilities +f32 +\\[1,10\\] +0\\.[0-9]+ +0
 set_tests_properties(cli.run_multi_label PROPERTIES FIXTURES_REQUIRED train_multi_label)
 zenith_cli_test(train_bad_pos_weight 1 "--pos-weight '1,2': expected auto or 10 positive numbers"
   train --model small-cnn --multi-label --pos-weight 1,2 --limit 64 -o ${TR}/bad.onnx)
+# The trained gray model classifies an image (its luma) as trained: pixels / 255.
+zenith_cli_test(classify_gray 0 "1 image in batches of 1, 28x28; head: logits.*red.png\n +class [0-9] +0\\.[0-9]+"
+  classify -m ${TR}/fashion_trained.onnx -i ${ZENITH_CLI_OUT}/images/red.png --mean 0 --scale 255)
+set_tests_properties(cli.classify_gray PROPERTIES FIXTURES_REQUIRED "cli_trained;cli_images")
