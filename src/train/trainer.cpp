@@ -2,6 +2,8 @@
 // back, and lets the optimizer move the parameters.
 #include "train/trainer.h"
 
+#include <algorithm>
+
 #include "ir/errors.h"
 #include "runtime/plan.h"
 
@@ -34,8 +36,10 @@ float Trainer::step(const std::map<std::string, ir::Value>& inputs, const ir::Te
   for (size_t k = 0; k < parameters_.size(); ++k) gradients_.push_back(out[2 + k].tensor());
   if (clip_norm_ > 0) clip_gradients(gradients_, clip_norm_);
   optimizer_->step(parameters_, gradients_, lr);
-  for (size_t k = 0; k < state_.size(); ++k)
-    state_[k] = out[2 + parameters_.size() + k].tensor().clone();
+  for (size_t k = 0; k < state_.size(); ++k) {  // copied: the next run reuses out's storage
+    const ir::Tensor& next = out[2 + parameters_.size() + k].tensor();
+    std::copy_n(next.raw(), next.size_bytes(), state_[k].raw());
+  }
   return *out[0].tensor().data<float>();
 }
 
