@@ -37,7 +37,8 @@ struct Range {
 // ends neither overflow nor give infinite steps.
 Range nice_range(double lo, double hi) {
   if (!(hi > lo)) {
-    const double pad = lo == 0 ? 1.0 : std::abs(lo) * 0.1;
+    // Below 1e-300 a tenth of the value could round to nothing: treat it as 0.
+    const double pad = std::abs(lo) < 1e-300 ? 1.0 : std::abs(lo) * 0.1;
     lo -= pad;
     hi += pad;
   }

@@ -81,7 +81,8 @@ std::string host_name() {
 EventLog::EventLog(const std::string& dir) {
   std::error_code error;
   std::filesystem::create_directories(dir, error);
-  if (error || !std::filesystem::is_directory(dir))
+  std::error_code not_a_directory;
+  if (error || !std::filesystem::is_directory(dir, not_a_directory))
     throw_invalid_argument("{}: cannot create the log directory ({})", dir,
                            error ? error.message() : "a file of that name exists");
   const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(
@@ -93,7 +94,9 @@ EventLog::EventLog(const std::string& dir) {
   // A second log started in the same second (two runs sharing DIR) gets a numbered name rather
   // than truncating the first; TensorBoard reads every file with "tfevents" in its name.
   path_ = base;
-  for (int n = 2; std::filesystem::exists(path_); ++n) path_ = fmt::format("{}.{}", base, n);
+  std::error_code unknown;  // a file that cannot be looked at fails to open below
+  for (int n = 2; std::filesystem::exists(path_, unknown); ++n)
+    path_ = fmt::format("{}.{}", base, n);
   out_.open(path_, std::ios::binary | std::ios::trunc);
   if (!out_) throw_invalid_argument("{}: cannot open the event file for writing", path_);
   std::string event = event_header(0);

@@ -200,6 +200,10 @@ TEST(CurvePlot, TicksStayRoundForAwkwardRanges) {
   const PanelAxes flat = panel_axes(0, Curve{"loss", {{0, 0}, {4, 0}}});
   EXPECT_LT(flat.y_min, 0.0);
   EXPECT_GT(flat.y_max, 0.0);
+  const PanelAxes tiny = panel_axes(0, Curve{"loss", {{0, 5e-324}}});
+  EXPECT_TRUE(std::isfinite(tiny.y_step) && tiny.y_step > 0) << tiny.y_step;
+  EXPECT_LT(tiny.y_min, 0.0);
+  EXPECT_GT(tiny.y_max, 0.0);
   const PanelAxes huge = panel_axes(0, Curve{"loss", {{0, -1e308}, {1, 1e308}}});
   EXPECT_TRUE(std::isfinite(huge.y_step) && huge.y_step > 0) << huge.y_step;
   EXPECT_LE(huge.y_min, -1e308);
