@@ -88,7 +88,9 @@ std::vector<Field> parse_message(const std::string& s) {
   size_t at = 0;
   while (at < s.size()) {
     const uint64_t key = read_varint(s, at);
-    Field f{.number = static_cast<uint32_t>(key >> 3), .wire_type = static_cast<uint32_t>(key & 7)};
+    Field f;
+    f.number = static_cast<uint32_t>(key >> 3);
+    f.wire_type = static_cast<uint32_t>(key & 7);
     if (f.wire_type == 0) {
       f.number_value = read_varint(s, at);
     } else if (f.wire_type == 1 || f.wire_type == 5) {
