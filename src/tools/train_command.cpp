@@ -21,6 +21,8 @@
 #include "tools/validation_metric.h"
 #include "train/builtin_models.h"
 #include "train/checkpoint.h"
+#include "train/curve_plot.h"
+#include "train/event_log.h"
 #include "train/schedule.h"
 #include "train/trainer.h"
 
@@ -52,6 +54,7 @@ struct TrainOptions {
   std::string mean, scale;
   std::string output, zir;
   std::string checkpoint_dir;
+  std::string log_dir;
   int64_t checkpoint_steps = 0;
   bool resume = false;
   int64_t stop_after = 0;
@@ -250,6 +253,18 @@ int run_train(const TrainOptions& o) {
                            : "",
       o.epochs, o.epochs == 1 ? "" : "s", o.optimizer.kind,
       train::learning_rate(schedule, schedule.warmup_steps));
+  // --log-dir: scalars for TensorBoard, and the curves as a PNG redrawn after each epoch.
+  std::optional<train::EventLog> events;
+  if (!o.log_dir.empty()) events.emplace(o.log_dir);
+  train::Curve loss_curve{"training loss by epoch", {}};
+  const std::string metric_name = multi ? "mean AUROC" : "top-1";
+  train::Curve metric_curve{"validation " + metric_name + " by epoch", {}};
+  const auto plot = [&] {
+    if (!events) return;
+    std::vector<train::Curve> curves = {loss_curve};
+    if (metric) curves.push_back(metric_curve);
+    train::write_curve_plot((std::filesystem::path(o.log_dir) / "curves.png").string(), curves);
+  };
   ir::Tensor x(ir::DType::F32, batch_dims);
   const int64_t per_sample = x.numel() / o.batch;
   ir::Tensor labels = multi ? ir::Tensor(ir::DType::F32, {o.batch, classes})
@@ -290,6 +305,12 @@ int run_train(const TrainOptions& o) {
             epoch, s + 1, loss);
       loss_sum += loss;
       ++loss_count;
+      if (events) {
+        events->scalar("train/loss", step + 1, loss);
+        events->scalar("train/learning_rate", step + 1, lr);
+        loss_curve.points.emplace_back(static_cast<double>(step + 1) / static_cast<double>(steps),
+                                       loss);
+      }
       if (o.checkpoint_steps && (step + 1) % o.checkpoint_steps == 0) save_checkpoint();
       const auto now = std::chrono::steady_clock::now();
       if (now - last_print > std::chrono::seconds(2) || s + 1 == steps ||
@@ -315,9 +336,15 @@ int run_train(const TrainOptions& o) {
       for (double v : values) mean += v / static_cast<double>(values.size());
       std::cout << fmt::format("epoch {}: validation {} {:.4f}{}\n", epoch, metric->describe(),
                                mean, multi ? " (mean over findings)" : "");
+      if (events)
+        events->scalar("validation/" + metric_name, static_cast<int64_t>(epoch_start + steps),
+                       static_cast<float>(mean));
+      metric_curve.points.emplace_back(epoch, mean);
     }
+    plot();
   }
   if (end < total) {
+    plot();
     save_checkpoint();
     std::cout << fmt::format("stopped after step {} of {}{}\n", end, total,
                              checkpoint_path.empty() ? "" : "; --resume continues from there");
@@ -325,6 +352,9 @@ int run_train(const TrainOptions& o) {
   const ir::Graph trained = deployed(trainer.trained_model(model), m, multi);
   onnx_frontend::write_model(trained, o.output);
   std::cout << fmt::format("trained model written to {}\n", o.output);
+  if (events)
+    std::cout << fmt::format("logs: {} (TensorBoard) and {}\n", events->path(),
+                             (std::filesystem::path(o.log_dir) / "curves.png").string());
   if (!o.zir.empty()) {
     ir::Graph optimized = trained;
     passes::run_default_passes(optimized);
@@ -407,6 +437,10 @@ Command add_train_command(CLI::App& app) {
   sub->add_option("-o,--output", options->output, "Where to write the trained model (.onnx)")
       ->required();
   sub->add_option("--zir", options->zir, "Also write it optimized as a .zir file");
+  sub->add_option(
+      "--log-dir", options->log_dir,
+      "Write TensorBoard event files (loss and rate per step, the validation metric per "
+      "epoch) and curves.png there");
   sub->add_option("--checkpoint-dir", options->checkpoint_dir,
                   "Write DIR/checkpoint.zck after each epoch (and --checkpoint-steps): weights, "
                   "optimizer state, step");

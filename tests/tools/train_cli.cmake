@@ -70,3 +70,9 @@ zenith_cli_test(train_bad_pos_weight 1 "--pos-weight '1,2': expected auto or 10 
 zenith_cli_test(classify_gray 0 "1 image in batches of 1, 28x28; head: logits.*red.png\n +class [0-9] +0\\.[0-9]+"
   classify -m ${TR}/fashion_trained.onnx -i ${ZENITH_CLI_OUT}/images/red.png --mean 0 --scale 255)
 set_tests_properties(cli.classify_gray PROPERTIES FIXTURES_REQUIRED "cli_trained;cli_images")
+# --log-dir: TensorBoard's event file and the curves' PNG (their formats: tests/train).
+zenith_cli_test(train_logs 0 "logs: .*/logs/events.out.tfevents.[0-9]+.* \\(TensorBoard\\) and .*/logs/curves.png"
+  train --model small-cnn --limit 128 --val-count 100 -t 1 --log-dir ${TR}/logs -o ${TR}/logged.onnx)
+add_test(NAME cli.train_logs_png COMMAND ${CMAKE_COMMAND} -E md5sum ${TR}/logs/curves.png)
+set_tests_properties(cli.train_logs PROPERTIES FIXTURES_SETUP train_logs)
+set_tests_properties(cli.train_logs_png PROPERTIES FIXTURES_REQUIRED train_logs)

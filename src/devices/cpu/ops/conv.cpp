@@ -210,7 +210,9 @@ class ConvOp : public CpuOp {
           make(dnnl::algorithm::convolution_direct, memory::data_type::bf16), attr);
     if (pd) {
       built_bf16_ = true;
-    } else if (winograd_shape) {
+    } else if (winograd_shape && constant_weights_) {
+      // (Weights fed at each run, a training step's, leave nothing to check Winograd's error
+      // on, and a choice by timing would make runs differ in their rounding: direct it is.)
       ir::Tensor w_plain, b_plain;
       const memory w_mem = plain_view(*in[1], weight_dims(w, g), stream, w_plain);
       const memory b_mem = has_bias() ? plain_view(*in[2], stream, b_plain) : memory();
