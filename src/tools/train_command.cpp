@@ -6,14 +6,12 @@
 #include <chrono>
 #include <cmath>
 #include <iostream>
-#include <numeric>
-#include <random>
 
 #include "frontend/onnx/model_writer.h"
 #include "ir/errors.h"
 #include "passes/freeze_input_shapes.h"
 #include "runtime/session.h"
-#include "runtime/tensor_bridge.h"
+#include "tools/batch_loader.h"
 #include "tools/cli_util.h"
 #include "tools/dataset.h"
 #include "tools/validation_metric.h"
@@ -39,6 +37,8 @@ struct TrainOptions {
   double clip_norm = 0;
   uint64_t seed = 0;
   bool no_shuffle = false;
+  bool augment = false;
+  int loader_threads = 1;
   std::string device = "CPU";
   int threads = 0;
   std::string mean, scale;
@@ -68,7 +68,6 @@ int run_train(const TrainOptions& o) {
   const InputLayout layout =
       dataset_layout(o.dataset, (*sample)[0], (*sample)[1], (*sample)[2], o.mean, o.scale);
   const bool multi = data->multi_label();
-  const auto classes = static_cast<int64_t>(data->classes().size());
   const auto batch = static_cast<size_t>(o.batch);
   const size_t steps = data->size() / batch;
   if (steps == 0)
@@ -113,35 +112,18 @@ int run_train(const TrainOptions& o) {
                            : "",
       o.epochs, o.epochs == 1 ? "" : "s", o.optimizer.kind,
       train::learning_rate(schedule, schedule.warmup_steps));
-  std::vector<size_t> order(data->size());
-  std::iota(order.begin(), order.end(), size_t{0});
-  std::mt19937_64 rng(o.seed);
-  ir::Tensor x(ir::DType::F32, batch_dims);
-  const int64_t per_sample = x.numel() / o.batch;
-  ir::Tensor labels = multi ? ir::Tensor(ir::DType::F32, {o.batch, classes})
-                            : ir::Tensor(ir::DType::I64, {o.batch});
+  BatchLoader loader(*data, layout, {batch, o.seed, !o.no_shuffle, o.augment, o.loader_threads},
+                     o.epochs);
   const auto start = std::chrono::steady_clock::now();
   auto last_print = start;
   for (int epoch = 1; epoch <= o.epochs; ++epoch) {
-    if (!o.no_shuffle) std::shuffle(order.begin(), order.end(), rng);
     double loss_sum = 0;
     size_t loss_count = 0;
     for (size_t s = 0; s < steps; ++s) {
-      if (multi) std::fill_n(labels.data<float>(), labels.numel(), 0.0f);
-      for (size_t i = 0; i < batch; ++i) {
-        const size_t index = order[s * batch + i];
-        const ir::Tensor one = TensorAccess::to_ir(data->load(index, layout));
-        std::copy_n(one.data<float>(), per_sample, x.data<float>() + i * per_sample);
-        for (int c : data->labels(index)) {
-          if (multi)
-            labels.data<float>()[static_cast<int64_t>(i) * classes + c] = 1.0f;
-          else
-            labels.data<int64_t>()[i] = c;
-        }
-      }
+      const Batch data_batch = loader.next();
       const int64_t step = static_cast<int64_t>((epoch - 1) * steps + s);
       const float lr = train::learning_rate(schedule, step);
-      const float loss = trainer.step({{input.name, x}}, labels, lr);
+      const float loss = trainer.step({{input.name, data_batch.inputs}}, data_batch.labels, lr);
       if (!std::isfinite(loss))
         throw_invalid_argument(
             "epoch {} step {}: the loss is {}: training diverged (try a "
@@ -188,7 +170,11 @@ Command add_train_command(CLI::App& app) {
   sub->add_option("--model", options->model, "The model (.onnx), one [N, C, H, W] input")
       ->required();
   sub->add_option("--dataset", options->dataset,
-                  "Training data: fashion-mnist-train, or a dataset folder `zenith bench` reads")
+                  "Training data: fashion-mnist-train; npy:DIR (inputs.npy [N,C,H,W] float32, "
+                  "taken as preprocessed (no --mean/--scale), or uint8 pixels; labels.npy [N] "
+                  "class ids or [N,K] 0/1); chestxray14:DIR[:train|val|test] (patient-wise "
+                  "70/10/20 split); imagefolder:DIR (DIR/CLASS/*.png|jpg); or a dataset folder "
+                  "`zenith bench` reads")
       ->capture_default_str();
   sub->add_option("--val-dataset", options->val_dataset,
                   "Validation data, measured after each epoch (default: Fashion-MNIST's test set "
@@ -227,6 +213,13 @@ Command add_train_command(CLI::App& app) {
   sub->add_option("--seed", options->seed, "Seed of the data order")->capture_default_str();
   sub->add_flag("--no-shuffle", options->no_shuffle,
                 "Keep the dataset's order (exact comparisons)");
+  sub->add_flag("--augment", options->augment,
+                "Random resized crop (scale 0.08-1, ratio 3/4-4/3) and horizontal flip before "
+                "the normalization, drawn from --seed, the epoch and the sample (image data)");
+  sub->add_option("--loader-threads", options->loader_threads,
+                  "Threads assembling batches ahead of the step (0: in the step's thread)")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
   sub->add_option("-d,--device", options->device, "CPU or REF")->capture_default_str();
   sub->add_option("-t,--threads", options->threads, "Threads (0: all cores)")
       ->capture_default_str();
