@@ -2,7 +2,10 @@
 // whose pixels encode i and their position, so any mix-up of samples, crops or flips shows.
 #pragma once
 
+#include <algorithm>
 #include <optional>
+#include <string>
+#include <vector>
 
 #include "ir/errors.h"
 #include "tools/dataset_formats.h"
