@@ -13,9 +13,34 @@ void check_sample_index(const Dataset& dataset, size_t index) {
                            dataset.name(), index, dataset.size());
 }
 
-std::unique_ptr<Dataset> open_dataset(const std::string& spec, size_t limit) {
+namespace {
+
+// The folder of a "KIND:DIR" spec, which must exist.
+std::filesystem::path spec_folder(const std::string& spec, const std::string& dir) {
+  std::error_code ec;
+  if (!std::filesystem::is_directory(dir, ec))
+    throw_invalid_argument("dataset '{}': no such folder {}", spec, dir);
+  return dir;
+}
+
+}  // namespace
+
+std::unique_ptr<Dataset> open_dataset(const std::string& spec, size_t limit, uint64_t split_seed) {
   namespace fs = std::filesystem;
   std::error_code ec;
+  if (spec.starts_with("npy:")) return open_npy_dataset(spec_folder(spec, spec.substr(4)), limit);
+  if (spec.starts_with("imagefolder:"))
+    return open_class_folders(spec_folder(spec, spec.substr(12)), limit);
+  if (spec.starts_with("chestxray14:")) {
+    // The part follows the last ':' when it names one, so a folder may hold ':' itself.
+    std::string dir = spec.substr(12), part = "train";
+    const size_t colon = dir.rfind(':');
+    if (colon != std::string::npos && !fs::is_directory(dir, ec)) {
+      part = dir.substr(colon + 1);
+      dir.resize(colon);
+    }
+    return open_chestxray14_split(spec_folder(spec, dir), part, split_seed, limit);
+  }
   if (spec == "fashion-mnist" || spec == "fashion-mnist-train") {
     if (!fs::is_directory(kFashionMnistDir, ec))
       throw_invalid_argument(
@@ -27,7 +52,9 @@ std::unique_ptr<Dataset> open_dataset(const std::string& spec, size_t limit) {
   const fs::path dir = spec;
   if (!fs::is_directory(dir, ec))
     throw_invalid_argument(
-        "dataset '{}': no such folder; expected fashion-mnist or a dataset folder", spec);
+        "dataset '{}': no such folder; expected fashion-mnist, npy:DIR, chestxray14:DIR[:PART], "
+        "imagefolder:DIR or a dataset folder",
+        spec);
   if (fs::exists(dir / "Data_Entry_2017.csv", ec)) return open_chestxray14(dir, limit);
   if (fs::exists(dir / "val_map.txt", ec)) return open_val_map(dir, limit);
   if (fs::exists(dir / "t10k-images-idx3-ubyte", ec) ||

@@ -1,11 +1,12 @@
 // ChestX-ray14 (NIH): images and Data_Entry_2017.csv, whose "Finding Labels" column lists each
-// image's findings separated by '|', or "No Finding".
+// image's findings separated by '|', or "No Finding"; whole, or one part of a patient-wise split.
 #include <algorithm>
 #include <fstream>
 
 #include "ir/errors.h"
 #include "tools/csv.h"
 #include "tools/dataset_formats.h"
+#include "tools/group_split.h"
 
 namespace zenith::tools {
 namespace {
@@ -58,7 +59,13 @@ fs::path find_image(const fs::path& dir, const std::string& file, const std::str
                          (dir / "images").string());
 }
 
-std::vector<LabelledImage> read_entries(const fs::path& dir, size_t limit) {
+struct Entry {
+  LabelledImage sample;
+  std::string patient;  // empty unless asked for
+};
+
+// The first `limit` entries (0: all); with `patients`, each entry's "Patient ID" too.
+std::vector<Entry> read_entries(const fs::path& dir, size_t limit, bool patients) {
   const fs::path csv = dir / "Data_Entry_2017.csv";
   std::ifstream in(csv);
   std::string line;
@@ -68,21 +75,35 @@ std::vector<LabelledImage> read_entries(const fs::path& dir, size_t limit) {
   const std::vector<std::string> header = split_csv_line(line, csv.string() + ":1");
   const size_t image_column = column(header, "Image Index", csv.string() + ":1");
   const size_t labels_column = column(header, "Finding Labels", csv.string() + ":1");
-  std::vector<LabelledImage> samples;
-  for (size_t number = 2; (limit == 0 || samples.size() < limit) && std::getline(in, line);
+  const size_t patient_column =
+      patients ? column(header, "Patient ID", csv.string() + ":1") : image_column;
+  const size_t needed = std::max({image_column, labels_column, patient_column}) + 1;
+  std::vector<Entry> entries;
+  for (size_t number = 2; (limit == 0 || entries.size() < limit) && std::getline(in, line);
        ++number) {
     if (line.empty() || line == "\r") continue;
     const std::string where = fmt::format("{}:{}", csv.string(), number);
     const std::vector<std::string> fields = split_csv_line(line, where);
-    if (fields.size() <= std::max(image_column, labels_column))
+    if (fields.size() < needed)
       throw_invalid_argument(
-          "{}: {} fields, but the \"Image Index\" and \"Finding Labels\" columns need {}", where,
-          fields.size(), std::max(image_column, labels_column) + 1);
+          "{}: {} fields, but the \"Image Index\"{} \"Finding Labels\"{} columns "
+          "need {}",
+          where, fields.size(), patients ? "," : " and", patients ? " and \"Patient ID\"" : "",
+          needed);
     const std::vector<int> findings = parse_findings(fields[labels_column], where);
-    samples.push_back({find_image(dir, fields[image_column], where), findings});
+    if (patients && fields[patient_column].empty())
+      throw_invalid_argument("{}: the \"Patient ID\" field is empty", where);
+    entries.push_back({{find_image(dir, fields[image_column], where), findings},
+                       patients ? fields[patient_column] : std::string()});
   }
   if (in.bad()) throw_invalid_argument("{}: read error", csv.string());
-  if (samples.empty()) throw_invalid_argument("{}: no samples", csv.string());
+  if (entries.empty()) throw_invalid_argument("{}: no samples", csv.string());
+  return entries;
+}
+
+std::vector<LabelledImage> samples_of(std::vector<Entry> entries) {
+  std::vector<LabelledImage> samples;
+  for (Entry& entry : entries) samples.push_back(std::move(entry.sample));
   return samples;
 }
 
@@ -90,7 +111,31 @@ std::vector<LabelledImage> read_entries(const fs::path& dir, size_t limit) {
 
 std::unique_ptr<Dataset> open_chestxray14(const fs::path& dir, size_t limit) {
   return make_image_folder("ChestX-ray14 " + dir.string(), kFindings, true,
-                           read_entries(dir, limit));
+                           samples_of(read_entries(dir, limit, false)));
+}
+
+std::unique_ptr<Dataset> open_chestxray14_split(const fs::path& dir, const std::string& part,
+                                                uint64_t seed, size_t limit) {
+  const std::vector<std::string> parts = {"train", "val", "test"};
+  const auto wanted = std::find(parts.begin(), parts.end(), part);
+  if (wanted == parts.end())
+    throw_invalid_argument("chestxray14:{}:{}: unknown part '{}'; expected train, val or test",
+                           dir.string(), part, part);
+  std::vector<Entry> entries = read_entries(dir, 0, true);
+  std::vector<std::string> patients;
+  for (const Entry& entry : entries) patients.push_back(entry.patient);
+  // CheXNet's 70 / 10 / 20 by patients.
+  const std::vector<size_t> part_of = group_split(patients, {0.7, 0.1, 0.2}, seed);
+  std::vector<LabelledImage> samples;
+  for (size_t i = 0; i < entries.size() && (limit == 0 || samples.size() < limit); ++i)
+    if (part_of[i] == static_cast<size_t>(wanted - parts.begin()))
+      samples.push_back(std::move(entries[i].sample));
+  if (samples.empty())
+    throw_invalid_argument("{}: the {} part of the split with seed {} is empty (too few patients)",
+                           (dir / "Data_Entry_2017.csv").string(), part, seed);
+  return make_image_folder(
+      fmt::format("ChestX-ray14 {} ({} split, seed {})", dir.string(), part, seed), kFindings, true,
+      std::move(samples));
 }
 
 }  // namespace zenith::tools

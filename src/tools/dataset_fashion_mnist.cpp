@@ -58,13 +58,17 @@ class FashionMnist : public Dataset {
   bool multi_label() const override { return false; }
 
   Tensor load(size_t index, const InputLayout& layout) const override {
+    return to_input_tensor(image(index), layout,
+                           fmt::format("{}: sample {}", images_path_.string(), index));
+  }
+
+  Image image(size_t index) const override {
     check_sample_index(*this, index);
     Image image{width_, height_, std::vector<uint8_t>(size_t{3} * width_ * height_)};
     const uint8_t* gray = pixels_.data() + index * height_ * width_;
     for (size_t i = 0; i < size_t{1} * width_ * height_; ++i)
       std::fill_n(image.rgb.data() + 3 * i, 3, gray[i]);
-    return to_input_tensor(image, layout,
-                           fmt::format("{}: sample {}", images_path_.string(), index));
+    return image;
   }
 
   std::vector<int> labels(size_t index) const override {

@@ -1,4 +1,4 @@
-// Datasets of image files: ChestX-ray14 and val_map folders once their index is read.
+// Datasets of image files: ChestX-ray14, val_map and class folders once their index is read.
 #include "tools/dataset_formats.h"
 #include "tools/input_tensor.h"
 
@@ -23,6 +23,11 @@ class ImageFolder : public Dataset {
     check_sample_index(*this, index);
     const std::filesystem::path& path = samples_[index].image;
     return to_input_tensor(read_image(path), layout, path.string());
+  }
+
+  Image image(size_t index) const override {
+    check_sample_index(*this, index);
+    return read_image(samples_[index].image);
   }
 
   std::vector<int> labels(size_t index) const override {

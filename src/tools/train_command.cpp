@@ -6,8 +6,6 @@
 #include <chrono>
 #include <cmath>
 #include <iostream>
-#include <numeric>
-#include <random>
 
 #include "frontend/onnx/model_writer.h"
 #include "ir/errors.h"
@@ -15,7 +13,7 @@
 #include "passes/freeze_input_shapes.h"
 #include "passes/pipeline.h"
 #include "runtime/session.h"
-#include "runtime/tensor_bridge.h"
+#include "tools/batch_loader.h"
 #include "tools/cli_util.h"
 #include "tools/dataset.h"
 #include "tools/validation_metric.h"
@@ -49,6 +47,8 @@ struct TrainOptions {
   double clip_norm = 0;
   uint64_t seed = 0;
   bool no_shuffle = false;
+  bool augment = false;
+  int loader_threads = 1;
   std::string device = "CPU";
   int threads = 0;
   std::string mean, scale;
@@ -153,19 +153,6 @@ std::map<std::string, std::string> run_identity(const TrainOptions& o, const Dat
           {"seed", std::to_string(o.seed)}};
 }
 
-// Epoch `epoch`'s sample order: a function of the seed and the epoch alone, so that a resumed run
-// sees the batches the uninterrupted run would have.
-std::vector<size_t> epoch_order(size_t samples, uint64_t seed, int epoch, bool shuffle) {
-  std::vector<size_t> order(samples);
-  std::iota(order.begin(), order.end(), size_t{0});
-  if (shuffle) {
-    std::seed_seq sequence{seed, static_cast<uint64_t>(epoch)};
-    std::mt19937_64 rng(sequence);
-    std::shuffle(order.begin(), order.end(), rng);
-  }
-  return order;
-}
-
 int run_train(const TrainOptions& o) {
   const auto data = open_dataset(o.dataset, o.limit);
   const TrainModel m = load_model(o, *data);
@@ -173,7 +160,6 @@ int run_train(const TrainOptions& o) {
   const InputLayout layout =
       dataset_layout(o.dataset, m.sample[0], m.sample[1], m.sample[2], o.mean, o.scale);
   const bool multi = data->multi_label() || o.multi_label;
-  const auto classes = static_cast<int64_t>(data->classes().size());
   const auto batch = static_cast<size_t>(o.batch);
   const size_t steps = data->size() / batch;
   if (steps == 0)
@@ -265,39 +251,27 @@ int run_train(const TrainOptions& o) {
     if (metric) curves.push_back(metric_curve);
     train::write_curve_plot((std::filesystem::path(o.log_dir) / "curves.png").string(), curves);
   };
-  ir::Tensor x(ir::DType::F32, batch_dims);
-  const int64_t per_sample = x.numel() / o.batch;
-  ir::Tensor labels = multi ? ir::Tensor(ir::DType::F32, {o.batch, classes})
-                            : ir::Tensor(ir::DType::I64, {o.batch});
   const auto start = std::chrono::steady_clock::now();
   auto last_print = start;
   const auto first_step = static_cast<size_t>(trainer.steps());
   const size_t total = static_cast<size_t>(o.epochs) * steps;
   const size_t end =
       o.stop_after ? std::min(total, first_step + static_cast<size_t>(o.stop_after)) : total;
+  LoaderOptions loading{batch, o.seed, !o.no_shuffle, o.augment, o.loader_threads};
+  loading.multi_label = multi;
+  BatchLoader loader(*data, layout, loading, o.epochs, static_cast<int64_t>(first_step / steps),
+                     first_step % steps);
   for (int epoch = static_cast<int>(first_step / steps) + 1;
        epoch <= o.epochs && (epoch - 1) * steps < end; ++epoch) {
-    const std::vector<size_t> order = epoch_order(data->size(), o.seed, epoch, !o.no_shuffle);
     double loss_sum = 0;
     size_t loss_count = 0;
     const size_t epoch_start = static_cast<size_t>(epoch - 1) * steps;
     for (size_t s = first_step > epoch_start ? first_step - epoch_start : 0;
          s < steps && epoch_start + s < end; ++s) {
-      if (multi) std::fill_n(labels.data<float>(), labels.numel(), 0.0f);
-      for (size_t i = 0; i < batch; ++i) {
-        const size_t index = order[s * batch + i];
-        const ir::Tensor one = TensorAccess::to_ir(data->load(index, layout));
-        std::copy_n(one.data<float>(), per_sample, x.data<float>() + i * per_sample);
-        for (int c : data->labels(index)) {
-          if (multi)
-            labels.data<float>()[static_cast<int64_t>(i) * classes + c] = 1.0f;
-          else
-            labels.data<int64_t>()[i] = c;
-        }
-      }
+      const Batch data_batch = loader.next();
       const auto step = static_cast<int64_t>(epoch_start + s);
       const float lr = train::learning_rate(schedule, step);
-      const float loss = trainer.step({{m.input, x}}, labels, lr);
+      const float loss = trainer.step({{m.input, data_batch.inputs}}, data_batch.labels, lr);
       if (!std::isfinite(loss))
         throw_invalid_argument(
             "epoch {} step {}: the loss is {}: training diverged (try a "
@@ -387,7 +361,11 @@ Command add_train_command(CLI::App& app) {
   sub->add_option("--input-shape", options->input_shape,
                   "Built-in models: the sample shape C,H,W (default: 1,28,28 or 3,224,224)");
   sub->add_option("--dataset", options->dataset,
-                  "Training data: fashion-mnist-train, or a dataset folder `zenith bench` reads")
+                  "Training data: fashion-mnist-train; npy:DIR (inputs.npy [N,C,H,W] float32, "
+                  "taken as preprocessed (no --mean/--scale), or uint8 pixels; labels.npy [N] "
+                  "class ids or [N,K] 0/1); chestxray14:DIR[:train|val|test] (patient-wise "
+                  "70/10/20 split); imagefolder:DIR (DIR/CLASS/*.png|jpg); or a dataset folder "
+                  "`zenith bench` reads")
       ->capture_default_str();
   sub->add_option("--val-dataset", options->val_dataset,
                   "Validation data, measured after each epoch (default: Fashion-MNIST's test set "
@@ -429,6 +407,13 @@ Command add_train_command(CLI::App& app) {
   sub->add_option("--seed", options->seed, "Seed of the data order")->capture_default_str();
   sub->add_flag("--no-shuffle", options->no_shuffle,
                 "Keep the dataset's order (exact comparisons)");
+  sub->add_flag("--augment", options->augment,
+                "Random resized crop (scale 0.08-1, ratio 3/4-4/3) and horizontal flip before "
+                "the normalization, drawn from --seed, the epoch and the sample (image data)");
+  sub->add_option("--loader-threads", options->loader_threads,
+                  "Threads assembling batches ahead of the step (0: in the step's thread)")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
   sub->add_option("-d,--device", options->device, "CPU or REF")->capture_default_str();
   sub->add_option("-t,--threads", options->threads, "Threads (0: all cores)")
       ->capture_default_str();

@@ -22,6 +22,7 @@ class LabelsOnly : public Dataset {
   const std::vector<std::string>& classes() const override { return classes_; }
   bool multi_label() const override { return multi_label_; }
   Tensor load(size_t, const InputLayout&) const override { return {}; }
+  Image image(size_t) const override { return {}; }
   std::vector<int> labels(size_t index) const override { return labels_.at(index); }
 
  private:

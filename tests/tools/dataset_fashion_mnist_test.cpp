@@ -163,9 +163,9 @@ TEST_F(DatasetFashionMnist, RefusesLabelsThatDoNotFit) {
 }
 
 TEST(DatasetOpen, RefusesWhatIsNoDataset) {
-  expect_error(
-      [] { open_dataset("/nonexistent/data"); }, Error::Kind::InvalidArgument,
-      "dataset '/nonexistent/data': no such folder; expected fashion-mnist or a dataset folder");
+  expect_error([] { open_dataset("/nonexistent/data"); }, Error::Kind::InvalidArgument,
+               "dataset '/nonexistent/data': no such folder; expected fashion-mnist, npy:DIR, "
+               "chestxray14:DIR[:PART], imagefolder:DIR or a dataset folder");
   const testing::TempDir dir("empty");
   const std::string path = dir.path().string();
   expect_error([&] { open_dataset(path); }, Error::Kind::InvalidArgument,

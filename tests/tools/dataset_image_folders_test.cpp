@@ -1,9 +1,9 @@
 #include <gtest/gtest.h>
-#include <png.h>
 
 #include <fstream>
 
 #include "testing/expect_error.h"
+#include "testing/image_files.h"
 #include "testing/temp_dir.h"
 #include "tools/cli_util.h"
 #include "tools/csv.h"
@@ -17,14 +17,7 @@ using testing::expect_error;
 
 // A 2x2 RGB PNG whose every pixel is (r, g, b).
 void write_png(const fs::path& path, uint8_t r, uint8_t g, uint8_t b) {
-  png_image image{};
-  image.version = PNG_IMAGE_VERSION;
-  image.width = 2;
-  image.height = 2;
-  image.format = PNG_FORMAT_RGB;
-  const std::vector<uint8_t> pixels = {r, g, b, r, g, b, r, g, b, r, g, b};
-  ASSERT_TRUE(png_image_write_to_file(&image, path.string().c_str(), 0, pixels.data(), 0, nullptr))
-      << image.message;
+  testing::write_png(path, 2, 2, {r, g, b, r, g, b, r, g, b, r, g, b});
 }
 
 void write_text(const fs::path& path, const std::string& text) { std::ofstream(path) << text; }

@@ -13,44 +13,16 @@
 #include <fstream>
 #include <random>
 
+#include "testing/image_files.h"
 #include "zenith/error.h"
 
 namespace zenith::tools {
 namespace {
 
 namespace fs = std::filesystem;
+using testing::encode_jpeg;
 
 // --- encoders for test input ---------------------------------------------------------------
-
-// `pixels` holds `components` bytes per pixel (1 gray, 3 RGB, 4 CMYK).
-std::vector<uint8_t> encode_jpeg(int width, int height, int components,
-                                 const std::vector<uint8_t>& pixels, bool progressive = false) {
-  jpeg_compress_struct cinfo;
-  jpeg_error_mgr errors;
-  // The default handler exits the process, which only a bug in this encoder could trigger.
-  cinfo.err = jpeg_std_error(&errors);
-  jpeg_create_compress(&cinfo);
-  unsigned char* buffer = nullptr;
-  unsigned long size = 0;
-  jpeg_mem_dest(&cinfo, &buffer, &size);
-  cinfo.image_width = width;
-  cinfo.image_height = height;
-  cinfo.input_components = components;
-  cinfo.in_color_space = components == 1 ? JCS_GRAYSCALE : components == 3 ? JCS_RGB : JCS_CMYK;
-  jpeg_set_defaults(&cinfo);
-  jpeg_set_quality(&cinfo, 100, TRUE);
-  if (progressive) jpeg_simple_progression(&cinfo);
-  jpeg_start_compress(&cinfo, TRUE);
-  while (cinfo.next_scanline < cinfo.image_height) {
-    JSAMPROW row = const_cast<uint8_t*>(pixels.data()) + cinfo.next_scanline * width * components;
-    jpeg_write_scanlines(&cinfo, &row, 1);
-  }
-  jpeg_finish_compress(&cinfo);
-  jpeg_destroy_compress(&cinfo);
-  std::vector<uint8_t> out(buffer, buffer + size);
-  std::free(buffer);
-  return out;
-}
 
 struct PngSpec {
   int width = 0, height = 0;

@@ -12,6 +12,12 @@ target_sources(zenith_tests PRIVATE
   ${CMAKE_SOURCE_DIR}/src/tools/dataset_chestxray14.cpp
   ${CMAKE_SOURCE_DIR}/src/tools/dataset_val_map.cpp
   ${CMAKE_SOURCE_DIR}/src/tools/dataset_image_folder.cpp
+  ${CMAKE_SOURCE_DIR}/src/tools/dataset_class_folders.cpp
+  ${CMAKE_SOURCE_DIR}/src/tools/dataset_npy.cpp
+  ${CMAKE_SOURCE_DIR}/src/tools/group_split.cpp
+  ${CMAKE_SOURCE_DIR}/src/tools/seeded_random.cpp
+  ${CMAKE_SOURCE_DIR}/src/tools/augment.cpp
+  ${CMAKE_SOURCE_DIR}/src/tools/batch_loader.cpp
   ${CMAKE_SOURCE_DIR}/src/tools/accuracy.cpp
   ${CMAKE_SOURCE_DIR}/src/tools/classification.cpp
   ${CMAKE_SOURCE_DIR}/src/tools/random_fill.cpp

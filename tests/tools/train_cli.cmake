@@ -76,3 +76,34 @@ zenith_cli_test(train_logs 0 "logs: .*/logs/events.out.tfevents.[0-9]+.* \\(Tens
 add_test(NAME cli.train_logs_png COMMAND ${CMAKE_COMMAND} -E md5sum ${TR}/logs/curves.png)
 set_tests_properties(cli.train_logs PROPERTIES FIXTURES_SETUP train_logs)
 set_tests_properties(cli.train_logs_png PROPERTIES FIXTURES_REQUIRED train_logs)
+
+# The training data sources: npy folders (float samples as they are, uint8 pixels), class
+# folders with --augment, ChestX-ray14 parts, and their errors. The fixture writes them.
+set(TD ${ZENITH_CLI_OUT}/train_data)
+add_test(NAME cli.make_train_data
+         COMMAND /usr/bin/python3 ${CMAKE_SOURCE_DIR}/tests/train/make_train_data.py ${TD})
+set_tests_properties(cli.make_train_data PROPERTIES FIXTURES_SETUP cli_train_data LABELS cli)
+function(zenith_train_data_test name rc regex)
+  zenith_cli_test(${name} ${rc} "${regex}" train --model ${T}/fashion_cnn.onnx --batch 16
+                  -o ${TR}/data_${name}.onnx ${ARGN})
+  set_tests_properties(cli.${name} PROPERTIES FIXTURES_REQUIRED cli_train_data)
+endfunction()
+zenith_train_data_test(train_npy 0
+  "on npy .*npy_float \\(64 samples, 4 steps of 16 per epoch\\).*epoch 1/1 step 4/4 loss [0-9.]+"
+  --dataset npy:${TD}/npy_float --loader-threads 2)
+zenith_train_data_test(train_npy_pixels 0 "on npy .*npy_pixels \\(64 samples.*step 4/4 loss [0-9.]+"
+  --dataset npy:${TD}/npy_pixels --augment --mean 0 --scale 255)
+zenith_train_data_test(train_image_folder 0
+  "on image folder .*classes \\(32 samples, 2 steps of 16.*step 2/2 loss [0-9.]+"
+  --dataset imagefolder:${TD}/classes --augment --loader-threads 0)
+zenith_train_data_test(train_npy_wrong_size 1
+  "npy_small/inputs.npy: the samples are \\[1,20,20\\], but the model input takes \\[1,28,28\\]"
+  --dataset npy:${TD}/npy_small)
+zenith_train_data_test(train_npy_augment_float 1
+  "npy_float/inputs.npy: f32\\[64,1,28,28\\] holds no images to augment"
+  --dataset npy:${TD}/npy_float --augment)
+zenith_train_data_test(train_chestxray_part 1 "unknown part 'holdout'; expected train, val or test"
+  --dataset chestxray14:${TD}:holdout)
+zenith_train_data_test(train_no_class_folders 1 "no class folders; expected DIR/CLASS/\\*.png\\|jpg"
+  --dataset imagefolder:${TD}/npy_float)
+unset(TD)
