@@ -301,8 +301,11 @@ BackwardRules all_rules() {
       {"Unsqueeze", {{0}, &reshape}},
   };
   for (BackwardRules group : {pointwise_backward_rules(), reduce_backward_rules(),
-                              indexing_backward_rules(), recurrent_backward_rules()})
+                              indexing_backward_rules(), recurrent_backward_rules()}) {
     table.merge(group);
+    if (!group.empty())  // merge leaves behind what the table already had
+      throw make_error(Error::Kind::Internal, "two backward rules for {}", group.begin()->first);
+  }
   return table;
 }
 

@@ -1,7 +1,6 @@
 // Backward rules for the pointwise ops a Linear or transformer block uses besides those of
 // backward_rules.cpp: activations (LeakyRelu, GELU's Erf), the math ops exported layer norms
 // are made of (Pow, Sqrt, ...) and Dropout, in ONNX ops.
-#include <cmath>
 #include <numbers>
 #include <optional>
 
