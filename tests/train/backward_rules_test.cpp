@@ -198,6 +198,11 @@ TEST(BackwardRules, DropoutMaskIsRandomPerStepAndScalesTheGradient) {
                   {.loss = Loss::MeanSquaredError, .optimizer = {}, .devices = {"CPU", "REF"}});
   const float first = trainer.step({{"x", ones}}, feeds.at(t.labels).tensor(), 0.0f);
   EXPECT_NE(trainer.step({{"x", ones}}, feeds.at(t.labels).tensor(), 0.0f), first);
+  // The trained model for inference drops nothing: Y = x w.
+  const std::vector<ir::Value> inferred =
+      ref::Interpreter().run(trainer.trained_model(*model), {{"x", ones}}, 7);
+  for (int64_t i = 0; i < w.numel(); ++i)
+    ASSERT_EQ(inferred[0].tensor().data<float>()[i], w.data<float>()[i]) << i;
 }
 
 // An LSTM (hidden 3, 4 steps, batch 2) whose W is assembled by Slice and Concat (as PyTorch's
