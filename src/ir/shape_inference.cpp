@@ -236,9 +236,30 @@ class ShapeInferer {
       set(node, 0, value(node, 0));
     } else if (op == "Expand") {
       set(node, 0, broadcast_dims(in(node, 0), value(node, 1)));
+    } else if (op == "LSTM" || op == "GRU" || op == "RNN") {
+      infer_recurrent(node);
     } else {
       throw Unknown{};
     }
+  }
+
+  // Y [seq, directions, batch, hidden] and the last state(s) [directions, batch, hidden];
+  // layout 1 puts batch first in each.
+  void infer_recurrent(const Node& node) {
+    const Dims& x = in(node, 0);
+    if (x.size() != 3) throw Unknown{};
+    const bool batch_first = node.attr<int64_t>("layout", 0) != 0;
+    const int64_t seq = x[batch_first ? 1 : 0], batch = x[batch_first ? 0 : 1];
+    const int64_t directions =
+        node.attr<std::string>("direction", "forward") == "bidirectional" ? 2 : 1;
+    const int64_t hidden = node.attr<int64_t>("hidden_size", 0);
+    if (hidden <= 0) throw Unknown{};
+    set(node, 0,
+        batch_first ? Dims{batch, seq, directions, hidden} : Dims{seq, directions, batch, hidden});
+    const Dims state =
+        batch_first ? Dims{batch, directions, hidden} : Dims{directions, batch, hidden};
+    set(node, 1, state);
+    set(node, 2, state);  // LSTM's Y_c
   }
 
   // Conv, ConvTranspose and pools; a convolution reads W from input `weights`.

@@ -85,6 +85,17 @@ bool is_parameter(const ir::Graph& g, const std::string& name) {
          it->second.rank() > 0;
 }
 
+// Gives each Dropout that may train a mask output if it has none: its backward rule scales
+// the gradient by the mask the forward drew.
+void expose_dropout_masks(ir::Graph& g) {
+  passes::NameGenerator names(g);
+  for (ir::Node& n : g.nodes)
+    if (passes::may_train(g, n) && !n.has_output(1)) {
+      n.outputs.resize(2);
+      n.outputs[1] = names.make(n.outputs[0] + "/mask");
+    }
+}
+
 }  // namespace
 
 Loss parse_loss(const std::string& text, const std::string& option) {
@@ -104,6 +115,9 @@ TrainingGraph build_training_graph(const ir::Graph& model, Loss loss,
   TrainingGraph t;
   t.graph = model;
   ir::Graph& g = t.graph;
+  expose_dropout_masks(g);
+  // The forward's nodes, which the rules read while they append to g.nodes.
+  const std::vector<ir::Node> forward = g.nodes;
   const std::map<std::string, ir::Dims> dims = ir::infer_shapes(g);
   const std::string& logits = model.outputs[0].name;
   if (!dims.count(logits))
@@ -115,7 +129,7 @@ TrainingGraph build_training_graph(const ir::Graph& model, Loss loss,
   // Which values a parameter influences. An initializer a node without a backward rule reads
   // counts too, so that backward stops there with an error rather than leave it untrained.
   std::set<std::string> influenced;
-  for (const ir::Node& n : model.nodes) {
+  for (const ir::Node& n : forward) {
     const BackwardRule* rule = find_backward_rule(n);
     bool any = false;
     for (size_t i = 0; i < n.inputs.size(); ++i) {
@@ -145,8 +159,8 @@ TrainingGraph build_training_graph(const ir::Graph& model, Loss loss,
   t.loss = l.loss;
 
   std::map<std::string, std::string> grads = {{logits, l.dlogits}};
-  for (size_t k = model.nodes.size(); k-- > 0;) {
-    const ir::Node& n = model.nodes[k];
+  for (size_t k = forward.size(); k-- > 0;) {
+    const ir::Node& n = forward[k];
     std::vector<std::string> dy;
     for (const std::string& out : n.outputs) {
       const auto it = grads.find(out);

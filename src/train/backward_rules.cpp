@@ -6,11 +6,10 @@
 #include <map>
 
 #include "ir/errors.h"
+#include "train/backward_rule_groups.h"
 
 namespace zenith::train {
 namespace {
-
-using Grads = std::vector<std::string>;
 
 int64_t flag(bool b) { return b ? 1 : 0; }
 
@@ -286,8 +285,9 @@ Grads transpose(const BackwardContext& c) {
   return {c.b.add("Transpose", {c.dy[0]}, x, {{"perm", inverse}})};
 }
 
-const std::map<std::string, BackwardRule>& rules() {
-  static const std::map<std::string, BackwardRule> table = {
+// Every rule: this file's and each group's.
+BackwardRules all_rules() {
+  BackwardRules table = {
       {"Add", {{0, 1}, &add_sub}},     {"BatchNormalization", {{0, 1, 2}, &batch_norm}},
       {"Concat", {{}, &concat, true}}, {"Conv", {{0, 1, 2}, &conv}},
       {"Div", {{0, 1}, &div}},         {"Flatten", {{0}, &reshape}},
@@ -300,10 +300,31 @@ const std::map<std::string, BackwardRule>& rules() {
       {"Tanh", {{0}, &tanh}},          {"Transpose", {{0}, &transpose}},
       {"Unsqueeze", {{0}, &reshape}},
   };
+  for (BackwardRules group : {pointwise_backward_rules(), reduce_backward_rules(),
+                              indexing_backward_rules(), recurrent_backward_rules()}) {
+    table.merge(group);
+    if (!group.empty())  // merge leaves behind what the table already had
+      throw make_error(Error::Kind::Internal, "two backward rules for {}", group.begin()->first);
+  }
+  return table;
+}
+
+const BackwardRules& rules() {
+  static const BackwardRules table = all_rules();
   return table;
 }
 
 }  // namespace
+
+std::vector<int64_t> constant_integers(const BackwardContext& c, size_t input) {
+  const ir::Tensor* t = c.b.constant_value(c.node.inputs[input]);
+  if (!t)
+    throw_unsupported("node '{}' ({}): training takes a constant input {} ('{}')", c.node.name,
+                      c.node.op_type, input, c.node.inputs[input]);
+  std::vector<int64_t> values;
+  for (int64_t k = 0; k < t->numel(); ++k) values.push_back(t->as_int64(k));
+  return values;
+}
 
 const BackwardRule* find_backward_rule(const ir::Node& node) {
   if (!node.domain.empty()) return nullptr;

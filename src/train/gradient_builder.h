@@ -43,6 +43,12 @@ class GradientBuilder {
   // `x` reshaped to `dims` (itself if it has them).
   std::string reshape(const std::string& x, const ir::Dims& dims);
 
+  // The value of `value` if the graph holds it as a constant (an attribute-like input such as
+  // Reduce*'s axes or Dropout's ratio), else nullptr.
+  const ir::Tensor* constant_value(const std::string& value) const {
+    return passes::constant_of(graph_, value);
+  }
+
   // The dims of a forward value or of a value this builder made. Throws Internal if unknown.
   const ir::Dims& dims(const std::string& value) const;
 

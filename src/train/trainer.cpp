@@ -44,11 +44,14 @@ float Trainer::step(const std::map<std::string, ir::Value>& inputs, const ir::Te
 }
 
 ir::Graph Trainer::trained_model(ir::Graph g) const {
-  for (ir::Node& n : g.nodes)
+  for (ir::Node& n : g.nodes) {
     if (n.domain.empty() && n.op_type == "BatchNormalization") {
       n.attributes.erase("training_mode");
       n.outputs.resize(1);
     }
+    // Without its training_mode input Dropout is the identity.
+    if (n.domain.empty() && n.op_type == "Dropout" && n.inputs.size() > 2) n.inputs.resize(2);
+  }
   for (size_t k = 0; k < parameters_.size(); ++k)
     g.initializers[training_.parameters[k]] = parameters_[k].clone();
   for (size_t k = 0; k < state_.size(); ++k)

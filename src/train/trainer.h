@@ -40,7 +40,8 @@ class Trainer {
 
   // `model` (the trained model, or the same with other input shapes) as trained, for
   // inference: the current parameters and state as its initializers, each batch norm in
-  // inference mode (the running statistics), without its running-statistics outputs.
+  // inference mode (the running statistics), without its running-statistics outputs, each
+  // Dropout in inference mode (the identity).
   ir::Graph trained_model(ir::Graph model) const;
   const TrainingGraph& training_graph() const { return training_; }
 

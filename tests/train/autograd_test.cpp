@@ -8,6 +8,7 @@
 #include "ir/errors.h"
 #include "reference/graph_builder.h"
 #include "testing/outputs.h"
+#include "train/gradient_check.h"
 
 namespace zenith::train {
 namespace {
@@ -16,55 +17,10 @@ using testing::make_graph;
 using testing::make_node;
 using testing::random_tensor;
 
-using Feeds = std::map<std::string, ir::Value>;
-
-// `g` with its inputs' shapes fixed, as a training graph is built for one batch size.
-std::shared_ptr<ir::Graph> fixed(std::shared_ptr<ir::Graph> g,
-                                 const std::map<std::string, ir::Dims>& inputs) {
-  for (ir::ValueInfo& in : g->inputs)
-    in.type = ir::TypeInfo::tensor(ir::DType::F32, ir::to_shape(inputs.at(in.name)));
-  return g;
-}
-
-float loss_of(const TrainingGraph& t, const Feeds& feeds) {
-  return *ref::Interpreter().run(t.graph, feeds).at(0).tensor().data<float>();
-}
-
-// Every gradient output against (L(p + eps) - L(p - eps)) / 2 eps for up to 8 elements of each
-// parameter. f32 arithmetic: eps 1e-2 keeps the loss difference well above its rounding, and
-// the second-order error of a central difference is eps^2-small for these smooth-enough losses.
-void expect_gradients_match_finite_differences(const TrainingGraph& t, const Feeds& feeds) {
-  constexpr float kEps = 1e-2f;
-  const std::vector<ir::Value> out = ref::Interpreter().run(t.graph, feeds);
-  ASSERT_EQ(out.size(), 2 + t.gradients.size());
-  ASSERT_FALSE(t.parameters.empty());
-  for (size_t k = 0; k < t.parameters.size(); ++k) {
-    const std::string& p = t.parameters[k];
-    const ir::Tensor& grad = out[2 + k].tensor();
-    const ir::Tensor& value = t.graph.initializers.at(p);
-    ASSERT_EQ(grad.dims(), value.dims()) << p;
-    const int64_t step = std::max<int64_t>(1, value.numel() / 8);
-    for (int64_t j = 0; j < value.numel(); j += step) {
-      float at[2];
-      for (int side = 0; side < 2; ++side) {
-        ir::Tensor moved = value.clone();
-        moved.data<float>()[j] += side == 0 ? kEps : -kEps;
-        Feeds f = feeds;
-        f[p] = moved;
-        at[side] = loss_of(t, f);
-      }
-      const float numeric = (at[0] - at[1]) / (2 * kEps);
-      const float analytic = grad.data<float>()[j];
-      EXPECT_NEAR(analytic, numeric, 2e-3 + 2e-2 * std::abs(numeric)) << p << "[" << j << "]";
-    }
-  }
-}
-
-ir::Tensor class_ids(std::vector<int64_t> ids) {
-  ir::Tensor t(ir::DType::I64, {static_cast<int64_t>(ids.size())});
-  std::copy(ids.begin(), ids.end(), t.data<int64_t>());
-  return t;
-}
+using testing::class_ids;
+using testing::expect_gradients_match_finite_differences;
+using testing::Feeds;
+using testing::fixed;
 
 // x -> Gemm (+b) -> Relu -> Gemm (transB, +b) -> logits, softmax cross-entropy over class ids.
 TEST(Autograd, MultiLayerPerceptronWithCrossEntropy) {

@@ -5,6 +5,8 @@ compares Zenith's autograd with them), and the parameters after a few steps of e
 torch.optim optimizer with those gradients (tests/train/optimizer_test.cpp).
 
 Usage: /usr/bin/python3 tests/train/make_pytorch_gradients.py   (rewrites the folder; seeded)
+       /usr/bin/python3 tests/train/make_pytorch_gradients.py sequence   (only the models of
+       sequence_models(), which seed themselves: the same files either way)
 
 For each model NAME: NAME.onnx, NAME_x.npy, NAME_labels.npy, NAME_loss.npy and NAME.json:
 "grad" maps each ONNX initializer name to its gradient's .npy, "after" each optimizer to the
@@ -14,6 +16,7 @@ CURVE_STEPS training steps on the batch (tests/train/trainer_test.cpp).
 
 import copy
 import json
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -32,14 +35,14 @@ OPTIMIZERS = {
 }
 
 
-def export(name, model, x, labels, loss_fn, curve=None):
+def export(name, model, x, labels, loss_fn, curve=None, opset=13):
     """`curve`: an optimizer of OPTIMIZERS to also record the losses of CURVE_STEPS training
     steps on this batch with, from the exported weights."""
     model.train()
     trained = copy.deepcopy(model)
     loss = loss_fn(model(x), labels)
     loss.backward()
-    torch.onnx.export(model, x, OUT / f"{name}.onnx", opset_version=13, input_names=["x"],
+    torch.onnx.export(model, x, OUT / f"{name}.onnx", opset_version=opset, input_names=["x"],
                       output_names=["logits"], training=torch.onnx.TrainingMode.TRAINING,
                       do_constant_folding=False)
     np.save(OUT / f"{name}_x.npy", x.numpy())
@@ -107,14 +110,66 @@ def fashion_models():
     for name, model, mode in (("fashion_cnn", cnn, torch.onnx.TrainingMode.TRAINING),
                               ("fashion_inference", normalized, torch.onnx.TrainingMode.EVAL)):
         model.train(mode == torch.onnx.TrainingMode.TRAINING)
-        torch.onnx.export(model, torch.randn(2, 1, 28, 28), OUT / f"{name}.onnx", opset_version=13,
+        torch.onnx.export(model, torch.randn(2, 1, 28, 28), OUT / f"{name}.onnx", opset_version=opset,
                           input_names=["input"], output_names=["logits"],
                           dynamic_axes={"input": {0: "batch"}, "logits": {0: "batch"}}, training=mode,
                           do_constant_folding=False)
 
 
+class TokenEncoder(nn.Module):
+    """A transformer-encoder-like classifier of token ids: embedding, layer norm, a feed-forward
+    block (Linear, activation, Dropout, Linear, activation) and a pooling of the positions
+    (their mean, or the first one's), then a linear head. Dropout has p = 0: PyTorch's random
+    numbers are not ours, and with p = 0 the gradients are comparable."""
+
+    def __init__(self, activations, pool_first, vocabulary=13, width=8, hidden=16, classes=3):
+        super().__init__()
+        self.embedding = nn.Embedding(vocabulary, width)
+        self.norm = nn.LayerNorm(width)
+        self.feed_forward = nn.Sequential(nn.Linear(width, hidden), activations[0], nn.Dropout(0.0),
+                                          nn.Linear(hidden, width), activations[1])
+        self.head = nn.Linear(width, classes)
+        self.pool_first = pool_first
+
+    def forward(self, ids):
+        h = self.feed_forward(self.norm(self.embedding(ids)))
+        return self.head(h[:, 0] if self.pool_first else h.mean(1))
+
+
+class LstmClassifier(nn.Module):
+    """nn.LSTM (batch first; exported as Transpose, LSTM and the gates of its weights reordered by
+    Slice and Concat), its last step's output, a linear head."""
+
+    def __init__(self, features=3, hidden=4, classes=2):
+        super().__init__()
+        self.lstm = nn.LSTM(features, hidden, batch_first=True)
+        self.head = nn.Linear(hidden, classes)
+
+    def forward(self, x):
+        return self.head(self.lstm(x)[0][:, -1])
+
+
+def sequence_models():
+    """Token models: at opset 13 layer norm is exported as ReduceMean, Sub, Pow, Sqrt, Div, ...
+    and GELU as Erf, Mul, Add; at opset 17 as LayerNormalization. Ids repeat within the batch, so
+    the embedding's gradient sums rows. Then an LSTM classifier."""
+    torch.manual_seed(2)
+    ids = torch.tensor([[1, 4, 4, 0, 12], [7, 1, 3, 1, 9], [2, 2, 11, 5, 4]])
+    labels = torch.tensor([2, 0, 1])
+    export("transformer_encoder", TokenEncoder((nn.GELU(), nn.Identity()), pool_first=False), ids,
+           labels, nn.CrossEntropyLoss(), curve="adam")
+    export("token_encoder_opset17", TokenEncoder((nn.SiLU(), nn.LeakyReLU(0.1)), pool_first=True),
+           ids, labels, nn.CrossEntropyLoss(), opset=17)
+    torch.manual_seed(3)
+    export("lstm_classifier", LstmClassifier(), torch.randn(2, 5, 3), torch.tensor([1, 0]),
+           nn.CrossEntropyLoss(), curve="adam")
+
+
 def main():
     OUT.mkdir(exist_ok=True)
+    if sys.argv[1:] == ["sequence"]:
+        sequence_models()
+        return
     fashion_models()
     torch.manual_seed(0)
     # Linear (Gemm), ReLU, Linear; softmax cross-entropy over class ids.
@@ -134,6 +189,7 @@ def main():
     export("linear3d_bce",
            nn.Sequential(nn.Linear(4, 8), nn.Tanh(), nn.Flatten(), nn.Linear(24, 5)),
            torch.randn(2, 3, 4), (torch.rand(2, 5) > 0.5).float(), nn.BCEWithLogitsLoss())
+    sequence_models()
 
 
 if __name__ == "__main__":

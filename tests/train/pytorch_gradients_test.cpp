@@ -43,7 +43,10 @@ INSTANTIATE_TEST_SUITE_P(Train, AutogradVsPyTorch,
                          ::testing::Values(std::pair("mlp_cross_entropy", Loss::CrossEntropy),
                                            std::pair("small_cnn", Loss::CrossEntropy),
                                            std::pair("dense_block_bce", Loss::BinaryCrossEntropy),
-                                           std::pair("linear3d_bce", Loss::BinaryCrossEntropy)),
+                                           std::pair("linear3d_bce", Loss::BinaryCrossEntropy),
+                                           std::pair("transformer_encoder", Loss::CrossEntropy),
+                                           std::pair("token_encoder_opset17", Loss::CrossEntropy),
+                                           std::pair("lstm_classifier", Loss::CrossEntropy)),
                          [](const auto& info) { return info.param.first; });
 
 }  // namespace

@@ -52,7 +52,11 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(CurveCase{"mlp_cross_entropy", Loss::CrossEntropy, {"REF"}},
                       CurveCase{"mlp_cross_entropy", Loss::CrossEntropy, {"CPU", "REF"}},
                       CurveCase{"dense_block_bce", Loss::BinaryCrossEntropy, {"REF"}},
-                      CurveCase{"dense_block_bce", Loss::BinaryCrossEntropy, {"CPU", "REF"}}),
+                      CurveCase{"dense_block_bce", Loss::BinaryCrossEntropy, {"CPU", "REF"}},
+                      CurveCase{"transformer_encoder", Loss::CrossEntropy, {"REF"}},
+                      CurveCase{"transformer_encoder", Loss::CrossEntropy, {"CPU", "REF"}},
+                      CurveCase{"lstm_classifier", Loss::CrossEntropy, {"REF"}},
+                      CurveCase{"lstm_classifier", Loss::CrossEntropy, {"CPU", "REF"}}),
     [](const auto& info) {
       return info.param.model + (info.param.devices.size() > 1 ? "_cpu" : "_ref");
     });
