@@ -39,6 +39,9 @@ TEST(BuiltinModels, HaveTorchvisionsArchitecture) {
   EXPECT_EQ(resnet.parameters, 25557032);
   EXPECT_EQ(resnet.convolutions, 53);
   EXPECT_EQ(resnet.batch_norms, 53);
+  // bench/peers/train_fashion_accuracy.py's PyTorch mirror of densenet-small has as many: the
+  // accuracy comparison trains one architecture.
+  EXPECT_EQ(count(builtin_model("densenet-small", 10, {1, 28, 28}, 0)).parameters, 102346);
 }
 
 TEST(BuiltinModels, SmallCnnLearnsABatch) {
