@@ -4,6 +4,7 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -11,10 +12,7 @@
 #include "ir/value.h"
 #include "train/autograd.h"
 #include "train/optimizer.h"
-
-namespace zenith::runtime {
-class Plan;
-}
+#include "train/profile_totals.h"
 
 namespace zenith::train {
 
@@ -24,6 +22,7 @@ struct TrainerOptions {
   std::vector<std::string> devices = {"CPU", "REF"};
   int threads = 0;  // 0: all cores
   double clip_norm = 0;  // clip the gradients to this global L2 norm before each update (0: off)
+  bool profile = false;  // time every step after the first (profile())
 };
 
 class Trainer {
@@ -41,6 +40,9 @@ class Trainer {
   // inference mode (the running statistics), without its running-statistics outputs.
   ir::Graph trained_model(ir::Graph model) const;
   const TrainingGraph& training_graph() const { return training_; }
+  // With options.profile, the steps' times so far (the first step, which builds the primitives,
+  // left out), the optimizer's update as op "optimizer" on device "host"; else nullptr.
+  const ProfileTotals* profile() const { return profile_ ? &*profile_ : nullptr; }
 
  private:
   TrainingGraph training_;
@@ -52,6 +54,8 @@ class Trainer {
   std::vector<ir::Tensor> gradients_;
   double clip_norm_;
   uint64_t steps_ = 0;
+  std::optional<ProfileTotals> profile_;
+  std::vector<runtime::StepProfile> step_profile_;  // a step's, reused
 };
 
 }  // namespace zenith::train
