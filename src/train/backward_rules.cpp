@@ -107,10 +107,11 @@ Grads div(const BackwardContext& c) {
   return dx;
 }
 
-// dX = dY where X > 0, else 0: zenith.ReluGrad.
+// dX = dY where Y > 0 (as X > 0), else 0: zenith.ReluGrad. It reads Y rather than X, so X (a
+// batch norm's output, say) need not stay alive until the backward pass.
 Grads relu(const BackwardContext& c) {
-  const std::string& x = c.node.inputs[0];
-  return {c.b.add_zenith("ReluGrad", {x, c.dy[0]}, c.b.dims(x), {})};
+  const std::string& y = c.node.outputs[0];
+  return {c.b.add_zenith("ReluGrad", {y, c.dy[0]}, c.b.dims(y), {})};
 }
 
 // dX = dY * Y * (1 - Y).

@@ -1,6 +1,6 @@
-// zenith.ReluGrad(X, dY) -> dX (autograd's Relu rule, src/train) on oneDNN's eltwise backward
-// (ReLU from its source): one pass where the rule's ONNX form (Greater, Where) took two, in X's
-// layout.
+// zenith.ReluGrad(Y, dY) -> dX (autograd's Relu rule, src/train) on oneDNN's eltwise backward
+// (ReLU from its destination): one pass where the rule's ONNX form (Greater, Where) took two, in
+// Y's layout.
 #include "devices/cpu/ops/op_util.h"
 #include "devices/cpu/ops/ops.h"
 
@@ -19,21 +19,21 @@ class ReluGradOp : public CpuOp {
   }
 
   StepOutputs run(const std::vector<const CpuValue*>& in, dnnl::stream& stream) const override {
-    const CpuValue &x = *in[0], &dy = *in[1];
-    auto entry = cache_.get({x.desc(), dy.desc()}, [&] {
-      const auto relu = dnnl::algorithm::eltwise_relu;
+    const CpuValue &y = *in[0], &dy = *in[1];
+    auto entry = cache_.get({y.desc(), dy.desc()}, [&] {
+      const auto relu = dnnl::algorithm::eltwise_relu_use_dst_for_bwd;
       const dnnl::eltwise_forward::primitive_desc forward(
-          dnnl::eltwise_forward::desc(dnnl::prop_kind::forward_training, relu, x.desc(), 0.0f),
+          dnnl::eltwise_forward::desc(dnnl::prop_kind::forward_training, relu, y.desc(), 0.0f),
           engine());
       const dnnl::eltwise_backward::primitive_desc pd(
-          dnnl::eltwise_backward::desc(relu, x.desc(), x.desc(), 0.0f, 0.0f),
+          dnnl::eltwise_backward::desc(relu, y.desc(), y.desc(), 0.0f, 0.0f),
           with_user_scratchpad(), engine(), forward);
       return ReluGradEntry{pd, dnnl::eltwise_backward(pd)};
     });
     const CpuValue dy_in = to_layout(dy, entry->pd.diff_dst_desc(), stream);
     CpuValue dx = allocate(entry->pd.diff_src_desc());
     execute(entry->primitive, stream,
-            {{DNNL_ARG_SRC, x.mem}, {DNNL_ARG_DIFF_DST, dy_in.mem}, {DNNL_ARG_DIFF_SRC, dx.mem}});
+            {{DNNL_ARG_DST, y.mem}, {DNNL_ARG_DIFF_DST, dy_in.mem}, {DNNL_ARG_DIFF_SRC, dx.mem}});
     return {std::move(dx)};
   }
 

@@ -1,5 +1,5 @@
-// Relu: max(x, 0); zenith.ReluGrad(X, dY) -> dX, its gradient: dY where X > 0, else 0
-// (autograd's Relu rule, src/train).
+// Relu: max(x, 0); zenith.ReluGrad(Y, dY) -> dX, its gradient from its output: dY where Y > 0,
+// else 0 (autograd's Relu rule, src/train).
 #include "devices/reference/kernel_registry.h"
 #include "devices/reference/nn_util.h"
 
@@ -18,12 +18,12 @@ void relu(KernelContext& ctx) {
 }
 
 void relu_grad(KernelContext& ctx) {
-  const ir::Tensor& x = ctx.input(0);
+  const ir::Tensor& x = ctx.input(0);  // Relu's Y: positive where its X is
   const ir::Tensor& dy = ctx.input(1);
-  require_floating(x, "X");
-  require_same_dtype(dy, "dY", x, "X");
+  require_floating(x, "Y");
+  require_same_dtype(dy, "dY", x, "Y");
   if (dy.dims() != x.dims())
-    throw_invalid_argument("dY has shape {}, X {}; expected the same", ir::to_string(dy.dims()),
+    throw_invalid_argument("dY has shape {}, Y {}; expected the same", ir::to_string(dy.dims()),
                            ir::to_string(x.dims()));
   ir::Tensor& dx = ctx.allocate_output(0, x.dtype(), x.dims());
   ir::visit_numeric(x.dtype(), "ReluGrad", [&](auto tag) {
