@@ -148,6 +148,9 @@ RunArena::RunArena(ArenaCache& cache, ArenaKey key)
   if (state_->layout) {
     const size_t size = state_->layout->size;
     if (!state_->block && size > 0) {
+      // The pool caches the buffers of the run that was recorded, which the block replaces: a
+      // training step's activations are gigabytes.
+      pool_trim();
       state_->block.reset(static_cast<std::byte*>(std::aligned_alloc(64, size)));
       if (!state_->block)
         throw Error(Error::Kind::ResourceExhausted,
