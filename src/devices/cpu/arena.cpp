@@ -127,6 +127,17 @@ struct ControlBlockAllocator {
 
 }  // namespace
 
+void RunArena::drop_idle_blocks(size_t incoming) {
+  size_t bytes = incoming;
+  for (const auto& [key, entry] : cache_.entries_)
+    for (const auto& state : entry.idle)
+      if (key != key_ && state->layout) bytes += state->layout->size;
+  if (bytes <= ArenaCache::kMaxIdleBytes) return;
+  for (auto& [key, entry] : cache_.entries_)
+    if (key != key_)
+      std::erase_if(entry.idle, [](const auto& state) { return state.use_count() == 1; });
+}
+
 RunArena::RunArena(ArenaCache& cache, ArenaKey key)
     : cache_(cache), key_(std::move(key)), outer_(active_arena) {
   {
@@ -141,8 +152,10 @@ RunArena::RunArena(ArenaCache& cache, ArenaKey key)
         entry.idle.erase(idle);
       } else {
         state_ = std::make_shared<RunArenaState>(entry.layout);
+        drop_idle_blocks(entry.layout->size);
       }
     }
+    if (!state_) drop_idle_blocks(0);  // a recording run: its buffers come from the pool
   }
   if (!state_) state_ = std::make_shared<RunArenaState>(nullptr);
   if (state_->layout) {
