@@ -49,6 +49,7 @@ struct TrainOptions {
   bool no_shuffle = false;
   bool augment = false;
   int loader_threads = 1;
+  bool profile = false;
   std::string device = "CPU";
   int threads = 0;
   std::string mean, scale;
@@ -190,6 +191,7 @@ int run_train(const TrainOptions& o) {
                                       : std::vector<std::string>{o.device, "REF"};
   options.threads = o.threads;
   options.clip_norm = o.clip_norm;
+  options.profile = o.profile;
   if (o.clip_norm < 0) throw_invalid_argument("--clip-norm {}: expected at least 0", o.clip_norm);
   train::Schedule schedule = o.schedule;
   schedule.batch = o.batch;
@@ -323,6 +325,7 @@ int run_train(const TrainOptions& o) {
     std::cout << fmt::format("stopped after step {} of {}{}\n", end, total,
                              checkpoint_path.empty() ? "" : "; --resume continues from there");
   }
+  if (const train::ProfileTotals* profile = trainer.profile()) profile->print(std::cout, 25);
   const ir::Graph trained = deployed(trainer.trained_model(model), m, multi);
   onnx_frontend::write_model(trained, o.output);
   std::cout << fmt::format("trained model written to {}\n", o.output);
@@ -398,6 +401,8 @@ Command add_train_command(CLI::App& app) {
       ->capture_default_str();
   sub->add_option("--gamma", options->schedule.gamma, "step: the factor of each decay")
       ->capture_default_str();
+  sub->add_flag("--profile", options->profile,
+                "Print where the training steps' time went, by op and by node");
   sub->add_option("--clip-norm", options->clip_norm,
                   "Clip the gradients to this global L2 norm (0: off)")
       ->capture_default_str();

@@ -79,6 +79,25 @@ LossOutputs add_loss(Loss loss, const std::string& logits, const std::string& la
   return {value, b.add("Div", {diff, b.scalar(n)}, d)};
 }
 
+// Each training-mode BatchNormalization as PyTorch trains it, zenith.BatchNormTrain: its
+// running_var moves towards the batch's unbiased variance (ONNX's towards the population
+// variance), and it saves the batch's mean and variance (outputs 3 and 4) for the backward rule.
+void train_batch_norms(ir::Graph& g, GradientBuilder& b) {
+  for (ir::Node& n : g.nodes) {
+    if (!n.domain.empty() || n.op_type != "BatchNormalization" ||
+        n.attr<int64_t>("training_mode", 0) == 0)
+      continue;
+    n.domain = "zenith";
+    n.op_type = "BatchNormTrain";
+    n.attributes.erase("training_mode");
+    n.outputs.resize(3);
+    for (const char* saved : {"saved_mean", "saved_var"}) {
+      n.outputs.push_back(passes::NameGenerator(g).make(n.outputs[0] + "/" + saved));
+      b.declare(n.outputs.back(), b.dims(n.inputs[1]));
+    }
+  }
+}
+
 bool is_parameter(const ir::Graph& g, const std::string& name) {
   const auto it = g.initializers.find(name);
   return it != g.initializers.end() && it->second.dtype() == ir::DType::F32 &&
@@ -145,6 +164,7 @@ TrainingGraph build_training_graph(const ir::Graph& model, Loss loss,
   }
 
   GradientBuilder b(g, dims);
+  train_batch_norms(g, b);
   t.labels = passes::NameGenerator(g).make("labels");
   const ir::Dims& d = b.dims(logits);
   if (loss == Loss::CrossEntropy && d.size() != 2)

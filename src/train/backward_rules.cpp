@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <map>
+#include <numeric>
 
 #include "ir/errors.h"
 #include "train/backward_rule_groups.h"
@@ -105,12 +106,11 @@ Grads div(const BackwardContext& c) {
   return dx;
 }
 
+// dX = dY where Y > 0 (as X > 0), else 0: zenith.ReluGrad. It reads Y rather than X, so X (a
+// batch norm's output, say) need not stay alive until the backward pass.
 Grads relu(const BackwardContext& c) {
-  GradientBuilder& b = c.b;
-  const std::string& x = c.node.inputs[0];
-  const ir::Dims& d = b.dims(x);
-  const std::string positive = b.add("Greater", {x, b.scalar(0.0f)}, d);
-  return {b.add("Where", {positive, c.dy[0], b.scalar(0.0f)}, d)};
+  const std::string& y = c.node.outputs[0];
+  return {c.b.add_zenith("ReluGrad", {y, c.dy[0]}, c.b.dims(y), {})};
 }
 
 // dX = dY * Y * (1 - Y).
@@ -145,11 +145,12 @@ std::vector<int64_t> all_but_channels(size_t rank) {
   return axes;
 }
 
-// Conv's attributes plus `shape_attribute` = `shape`: what the gradient ops take.
-std::map<std::string, ir::Attribute> conv_attributes(const ir::Node& conv,
+// The forward node's attributes plus `shape_attribute` = `shape`: what the gradient ops of
+// Conv and AveragePool take.
+std::map<std::string, ir::Attribute> attributes_with(const ir::Node& forward,
                                                      const char* shape_attribute,
                                                      const ir::Dims& shape) {
-  std::map<std::string, ir::Attribute> a = conv.attributes;
+  std::map<std::string, ir::Attribute> a = forward.attributes;
   a[shape_attribute] = std::vector<int64_t>(shape.begin(), shape.end());
   return a;
 }
@@ -163,16 +164,13 @@ Grads conv(const BackwardContext& c) {
   Grads dx(n.inputs.size());
   if (c.need[0])
     dx[0] =
-        b.add_zenith("ConvGradInput", {dy, n.inputs[1]}, x, conv_attributes(n, "input_shape", x));
+        b.add_zenith("ConvGradInput", {dy, n.inputs[1]}, x, attributes_with(n, "input_shape", x));
   if (c.need[1])
     dx[1] =
-        b.add_zenith("ConvGradWeight", {n.inputs[0], dy}, w, conv_attributes(n, "weight_shape", w));
-  if (n.has_input(2) && c.need[2]) {
-    std::vector<int64_t> axes = {0};
-    for (size_t a = 2; a < x.size(); ++a) axes.push_back(static_cast<int64_t>(a));
-    dx[2] =
-        b.add("ReduceSum", {dy, b.integers(axes)}, b.dims(n.inputs[2]), {{"keepdims", int64_t{0}}});
-  }
+        b.add_zenith("ConvGradWeight", {n.inputs[0], dy}, w, attributes_with(n, "weight_shape", w));
+  if (n.has_input(2) && c.need[2])
+    dx[2] = b.add("ReduceSum", {dy, b.integers(all_but_channels(x.size()))}, b.dims(n.inputs[2]),
+                  {{"keepdims", int64_t{0}}});
   return dx;
 }
 
@@ -186,9 +184,9 @@ Grads global_average_pool(const BackwardContext& c) {
   return {b.add("Expand", {mean, b.integers(std::vector<int64_t>(x.begin(), x.end()))}, x)};
 }
 
-// Training-mode batch norm, with x^ = (x - mean) / sqrt(var + eps) over the batch's statistics:
-// dX = scale / sqrt(var + eps) * (dY - mean(dY) - x^ mean(dY x^)), dscale = sum(dY x^),
-// dB = sum(dY), means and sums per channel. The running statistics get no gradient.
+// Training-mode batch norm: dX, dscale and dB by zenith.BatchNormGrad, from X, scale, dY and
+// the batch's mean and variance, which autograd has the forward save (its zenith.BatchNormTrain's
+// outputs 3 and 4). The running statistics get no gradient.
 Grads batch_norm(const BackwardContext& c) {
   const ir::Node& n = c.node;
   GradientBuilder& b = c.b;
@@ -198,35 +196,17 @@ Grads batch_norm(const BackwardContext& c) {
         "constants: export the model in training form (PyTorch: "
         "torch.onnx.export(..., training=torch.onnx.TrainingMode.TRAINING))",
         n.name);
-  const std::string &x = n.inputs[0], &dy = c.dy[0];
-  const ir::Dims& d = b.dims(x);
-  ir::Dims per_channel(d.size(), 1);
-  per_channel[1] = d[1];
-  const std::string axes = b.integers(all_but_channels(d.size()));
-  const auto mean = [&](const std::string& v) {
-    return b.add("ReduceMean", {v, axes}, per_channel, {{"keepdims", int64_t{1}}});
-  };
-  const auto sum = [&](const std::string& v) {
-    return b.add("ReduceSum", {v, axes}, {d[1]}, {{"keepdims", int64_t{0}}});
-  };
-  const std::string centered = b.add("Sub", {x, mean(x)}, d);
-  const std::string variance = mean(b.add("Mul", {centered, centered}, d));
-  const std::string eps = b.scalar(n.attr<float>("epsilon", 1e-5f));
-  const std::string root = b.add("Sqrt", {b.add("Add", {variance, eps}, per_channel)}, per_channel);
-  const std::string inv_std = b.add("Div", {b.scalar(1.0f), root}, per_channel);
-  const std::string normalized = b.add("Mul", {centered, inv_std}, d);
-  const std::string dy_normalized = b.add("Mul", {dy, normalized}, d);
+  const ir::Node& forward = b.producer(n.outputs[0]);
+  if (forward.op_type != "BatchNormTrain" || !forward.has_output(4))
+    throw make_error(Error::Kind::Internal, "node '{}': its forward saves no batch statistics",
+                     n.name);
+  const ir::Dims& channels = b.dims(n.inputs[1]);
+  const std::vector<std::string> grads = b.add_zenith(
+      "BatchNormGrad", {n.inputs[0], n.inputs[1], c.dy[0], forward.outputs[3], forward.outputs[4]},
+      {b.dims(n.inputs[0]), channels, channels}, {{"epsilon", n.attr<float>("epsilon", 1e-5f)}});
   Grads dx(n.inputs.size());
-  if (c.need[0]) {
-    const std::string shifted = b.add(
-        "Sub",
-        {b.add("Sub", {dy, mean(dy)}, d), b.add("Mul", {normalized, mean(dy_normalized)}, d)}, d);
-    const std::string gain =
-        b.add("Mul", {b.reshape(n.inputs[1], per_channel), inv_std}, per_channel);
-    dx[0] = b.add("Mul", {gain, shifted}, d);
-  }
-  if (c.need[1]) dx[1] = sum(dy_normalized);
-  if (c.need[2]) dx[2] = sum(dy);
+  for (size_t i = 0; i < 3; ++i)
+    if (c.need[i]) dx[i] = grads[i];
   return dx;
 }
 
@@ -239,23 +219,63 @@ Grads max_pool(const BackwardContext& c) {
                          c.node.attributes)};
 }
 
-// Each input's slice of dY along the axis.
+// dX by zenith.AveragePoolGrad: each output's gradient spread over its window.
+Grads average_pool(const BackwardContext& c) {
+  const ir::Dims& x = c.b.dims(c.node.inputs[0]);
+  return {
+      c.b.add_zenith("AveragePoolGrad", {c.dy[0]}, x, attributes_with(c.node, "input_shape", x))};
+}
+
+// Constant-mode Pad (AveragePool's, as PyTorch exports it): dX is dY where X lies.
+Grads pad(const BackwardContext& c) {
+  const ir::Node& n = c.node;
+  const ir::Dims& x = c.b.dims(n.inputs[0]);
+  const ir::Tensor* pads = n.has_input(1) ? c.b.initializer(n.inputs[1]) : nullptr;
+  if (n.attr<std::string>("mode", "constant") != "constant" || !pads ||
+      pads->numel() != static_cast<int64_t>(2 * x.size()) || n.has_input(3))
+    throw_unsupported(
+        "node '{}' (Pad): training takes constant mode with constant pads over every axis", n.name);
+  std::vector<int64_t> starts, ends;
+  for (size_t a = 0; a < x.size(); ++a) {
+    const int64_t begin = pads->as_int64(static_cast<int64_t>(a));
+    const int64_t end = pads->as_int64(static_cast<int64_t>(a + x.size()));
+    if (begin < 0 || end < 0)
+      throw_unsupported("node '{}' (Pad): training takes no negative pads (cropping)", n.name);
+    starts.push_back(begin);
+    ends.push_back(begin + x[a]);
+  }
+  Grads dx(n.inputs.size());
+  if (std::all_of(starts.begin(), starts.end(), [](int64_t v) { return v == 0; }) &&
+      c.b.dims(n.outputs[0]) == x) {
+    dx[0] = c.dy[0];
+    return dx;
+  }
+  std::vector<int64_t> axes(x.size());
+  std::iota(axes.begin(), axes.end(), int64_t{0});
+  dx[0] =
+      c.b.add("Slice", {c.dy[0], c.b.integers(starts), c.b.integers(ends), c.b.integers(axes)}, x);
+  return dx;
+}
+
+// Each input's slice of dY along the axis, all by one Split (one pass over dY, where a Slice
+// per input read it whole each time: a DenseNet concat has up to 33 inputs).
 Grads concat(const BackwardContext& c) {
   const ir::Node& n = c.node;
   GradientBuilder& b = c.b;
   const ir::Dims& y = b.dims(n.outputs[0]);
   int64_t axis = n.attr<int64_t>("axis");
   if (axis < 0) axis += static_cast<int64_t>(y.size());
-  Grads dx(n.inputs.size());
-  int64_t start = 0;
-  for (size_t i = 0; i < n.inputs.size(); ++i) {
-    const ir::Dims& d = b.dims(n.inputs[i]);
-    const int64_t end = start + d[static_cast<size_t>(axis)];
-    if (c.need[i])
-      dx[i] =
-          b.add("Slice", {c.dy[0], b.integers({start}), b.integers({end}), b.integers({axis})}, d);
-    start = end;
+  std::vector<int64_t> sizes;
+  std::vector<ir::Dims> dims;
+  for (const std::string& input : n.inputs) {
+    dims.push_back(b.dims(input));
+    sizes.push_back(dims.back()[static_cast<size_t>(axis)]);
   }
+  const std::vector<std::string> parts =
+      b.add_outputs("Split", {c.dy[0], b.integers(sizes)}, dims, {{"axis", axis}});
+  Grads dx(n.inputs.size());
+  for (size_t i = 0; i < n.inputs.size(); ++i)
+    if (c.need[i]) dx[i] = parts[i];
   return dx;
 }
 
@@ -288,12 +308,14 @@ Grads transpose(const BackwardContext& c) {
 // Every rule: this file's and each group's.
 BackwardRules all_rules() {
   BackwardRules table = {
-      {"Add", {{0, 1}, &add_sub}},     {"BatchNormalization", {{0, 1, 2}, &batch_norm}},
+      {"Add", {{0, 1}, &add_sub}},     {"AveragePool", {{0}, &average_pool}},
+      {"BatchNormalization", {{0, 1, 2}, &batch_norm}},
       {"Concat", {{}, &concat, true}}, {"Conv", {{0, 1, 2}, &conv}},
       {"Div", {{0, 1}, &div}},         {"Flatten", {{0}, &reshape}},
       {"Gemm", {{0, 1, 2}, &gemm}},    {"GlobalAveragePool", {{0}, &global_average_pool}},
       {"Identity", {{0}, &reshape}},   {"MatMul", {{0, 1}, &matmul}},
       {"MaxPool", {{0}, &max_pool}},   {"Mul", {{0, 1}, &mul}},
+      {"Pad", {{0}, &pad}},
       {"Relu", {{0}, &relu}},          {"Reshape", {{0}, &reshape}},
       {"Sigmoid", {{0}, &sigmoid}},    {"Softmax", {{0}, &softmax}},
       {"Squeeze", {{0}, &reshape}},    {"Sub", {{0, 1}, &add_sub}},

@@ -1,6 +1,8 @@
 // GradientBuilder: nodes, constants and broadcasting sums for the backward rules.
 #include "train/gradient_builder.h"
 
+#include <algorithm>
+
 #include "ir/errors.h"
 
 namespace zenith::train {
@@ -27,6 +29,28 @@ std::string GradientBuilder::add_zenith(const std::string& op_type, std::vector<
   const std::string out = add(op_type, std::move(inputs), dims, std::move(attributes));
   graph_.nodes.back().domain = "zenith";
   return out;
+}
+
+std::vector<std::string> GradientBuilder::add_outputs(
+    const std::string& op_type, std::vector<std::string> inputs, const std::vector<ir::Dims>& dims,
+    std::map<std::string, ir::Attribute> attributes) {
+  std::vector<std::string> outs = {
+      add(op_type, std::move(inputs), dims.at(0), std::move(attributes))};
+  for (size_t i = 1; i < dims.size(); ++i) {
+    outs.push_back(names_.make("grad"));
+    dims_[outs.back()] = dims[i];
+    graph_.nodes.back().outputs.push_back(outs.back());
+  }
+  return outs;
+}
+
+std::vector<std::string> GradientBuilder::add_zenith(
+    const std::string& op_type, std::vector<std::string> inputs, const std::vector<ir::Dims>& dims,
+    std::map<std::string, ir::Attribute> attributes) {
+  std::vector<std::string> outs =
+      add_outputs(op_type, std::move(inputs), dims, std::move(attributes));
+  graph_.nodes.back().domain = "zenith";
+  return outs;
 }
 
 std::string GradientBuilder::constant(ir::Tensor value) {
@@ -62,6 +86,12 @@ std::string GradientBuilder::unbroadcast(const std::string& dy, const ir::Dims& 
 std::string GradientBuilder::reshape(const std::string& x, const ir::Dims& dims) {
   if (this->dims(x) == dims) return x;
   return add("Reshape", {x, integers(dims)}, dims);
+}
+
+const ir::Node& GradientBuilder::producer(const std::string& value) const {
+  for (const ir::Node& n : graph_.nodes)
+    if (std::find(n.outputs.begin(), n.outputs.end(), value) != n.outputs.end()) return n;
+  throw make_error(Error::Kind::Internal, "training graph: no node computes '{}'", value);
 }
 
 const ir::Dims& GradientBuilder::dims(const std::string& value) const {

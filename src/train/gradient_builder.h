@@ -28,9 +28,16 @@ class GradientBuilder {
   std::string add(const std::string& op_type, std::vector<std::string> inputs, const ir::Dims& dims,
                   std::map<std::string, ir::Attribute> attributes = {},
                   const std::string& hint = "grad");
+  // The same with several outputs, one per entry of `dims`.
+  std::vector<std::string> add_outputs(const std::string& op_type, std::vector<std::string> inputs,
+                                       const std::vector<ir::Dims>& dims,
+                                       std::map<std::string, ir::Attribute> attributes);
   // The same for an op of Zenith's own domain (the gradient ops, docs/ARCHITECTURE.md).
   std::string add_zenith(const std::string& op_type, std::vector<std::string> inputs,
                          const ir::Dims& dims, std::map<std::string, ir::Attribute> attributes);
+  std::vector<std::string> add_zenith(const std::string& op_type, std::vector<std::string> inputs,
+                                      const std::vector<ir::Dims>& dims,
+                                      std::map<std::string, ir::Attribute> attributes);
   std::string scalar(float value);                           // an f32 constant
   std::string integers(const std::vector<int64_t>& values);  // an i64 [n] constant
   std::string constant(ir::Tensor value);
@@ -48,6 +55,13 @@ class GradientBuilder {
   const ir::Tensor* constant_value(const std::string& value) const {
     return passes::constant_of(graph_, value);
   }
+  // The initializer `name` (a constant input such as Pad's pads), or nullptr if none.
+  const ir::Tensor* initializer(const std::string& name) const {
+    const auto it = graph_.initializers.find(name);
+    return it == graph_.initializers.end() ? nullptr : &it->second;
+  }
+  // The node of the graph that computes `value`. Throws Internal if none does.
+  const ir::Node& producer(const std::string& value) const;
 
   // The dims of a forward value or of a value this builder made. Throws Internal if unknown.
   const ir::Dims& dims(const std::string& value) const;

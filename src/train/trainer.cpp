@@ -3,6 +3,7 @@
 #include "train/trainer.h"
 
 #include <algorithm>
+#include <chrono>
 
 #include "ir/errors.h"
 #include "runtime/plan.h"
@@ -13,6 +14,7 @@ Trainer::Trainer(const ir::Graph& model, const TrainerOptions& options)
     : training_(build_training_graph(model, options.loss, options.positive_weights)),
       optimizer_(make_optimizer(options.optimizer)),
       clip_norm_(options.clip_norm) {
+  if (options.profile) profile_.emplace();
   plan_ = std::make_unique<runtime::Plan>(training_.graph, options.devices, options.threads);
   for (const std::string& p : training_.parameters)
     parameters_.push_back(training_.graph.initializers.at(p).clone());
@@ -30,12 +32,21 @@ float Trainer::step(const std::map<std::string, ir::Value>& inputs, const ir::Te
   for (size_t k = 0; k < parameters_.size(); ++k) feeds_[training_.parameters[k]] = parameters_[k];
   for (size_t k = 0; k < state_.size(); ++k) feeds_[training_.state[k].input] = state_[k];
   gradients_.clear();  // (views of the last step's outputs, whose storage the run reuses)
-  plan_->run_into(feeds_, out_, steps_++);
+  const bool timed = profile_ && steps_ > 0;
+  step_profile_.clear();
+  plan_->run_into(feeds_, out_, steps_++, timed ? &step_profile_ : nullptr);
   const std::vector<ir::Value>& out = out_;
   // Outputs: loss, the model's output, the gradients, the state's next values.
   for (size_t k = 0; k < parameters_.size(); ++k) gradients_.push_back(out[2 + k].tensor());
+  const auto start = std::chrono::steady_clock::now();
   if (clip_norm_ > 0) clip_gradients(gradients_, clip_norm_);
   optimizer_->step(parameters_, gradients_, lr);
+  if (timed) {
+    const std::chrono::duration<double, std::milli> update =
+        std::chrono::steady_clock::now() - start;
+    step_profile_.push_back({"optimizer", "optimizer", "host", "", "", update.count()});
+    profile_->add(step_profile_);
+  }
   for (size_t k = 0; k < state_.size(); ++k) {  // copied: the next run reuses out's storage
     const ir::Tensor& next = out[2 + parameters_.size() + k].tensor();
     std::copy_n(next.raw(), next.size_bytes(), state_[k].raw());

@@ -4,6 +4,7 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -12,10 +13,7 @@
 #include "train/autograd.h"
 #include "train/checkpoint.h"
 #include "train/optimizer.h"
-
-namespace zenith::runtime {
-class Plan;
-}
+#include "train/profile_totals.h"
 
 namespace zenith::train {
 
@@ -26,6 +24,7 @@ struct TrainerOptions {
   std::vector<std::string> devices = {"CPU", "REF"};
   int threads = 0;  // 0: all cores
   double clip_norm = 0;  // clip the gradients to this global L2 norm before each update (0: off)
+  bool profile = false;  // time every step after the first (profile())
 };
 
 class Trainer {
@@ -44,6 +43,9 @@ class Trainer {
   // Dropout in inference mode (the identity).
   ir::Graph trained_model(ir::Graph model) const;
   const TrainingGraph& training_graph() const { return training_; }
+  // With options.profile, the steps' times so far (the first step, which builds the primitives,
+  // left out), the optimizer's update as op "optimizer" on device "host"; else nullptr.
+  const ProfileTotals* profile() const { return profile_ ? &*profile_ : nullptr; }
 
   // Where the run stands: the steps done, and by name the parameters ("parameter/NAME"), the
   // state ("state/NAME") and the optimizer's state ("optimizer/KEY"); `run` left to the caller.
@@ -63,6 +65,8 @@ class Trainer {
   std::vector<ir::Tensor> gradients_;
   double clip_norm_;
   uint64_t steps_ = 0;
+  std::optional<ProfileTotals> profile_;
+  std::vector<runtime::StepProfile> step_profile_;  // a step's, reused
 };
 
 }  // namespace zenith::train

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include "cpu/differential.h"
 #include "ir/errors.h"
 #include "reference/graph_builder.h"
@@ -169,6 +171,52 @@ TEST(Autograd, BatchNormPoolingConcatAndSoftmax) {
   EXPECT_EQ(t.parameters, (std::vector<std::string>{"w1", "scale", "bias", "w2", "w3"}));
   expect_gradients_match_finite_differences(
       t, {{"x", random_tensor({3, 2, 6, 6}, 1)}, {t.labels, random_tensor({3, 4}, 8)}});
+}
+
+// Batch norm in training mode, max and average pooling (padded, strided, ceil_mode; the
+// average after a Pad, as PyTorch exports AvgPool2d) under cross-entropy; on CPU their gradient
+// ops agree with REF.
+TEST(Autograd, BatchNormAndPoolingGradientsOnCpu) {
+  using Ints = std::vector<int64_t>;
+  ir::Tensor pads(ir::DType::I64, {8});  // one row before, one column after: 5x5 to 6x6
+  const int64_t pad_values[] = {0, 0, 1, 0, 0, 0, 0, 1};
+  std::copy(pad_values, pad_values + 8, pads.data<int64_t>());
+  const auto model = fixed(
+      make_graph(
+          {make_node("Conv", {"x", "w1"}, {"c1"}, {{"pads", Ints{1, 1, 1, 1}}}),
+           make_node("BatchNormalization", {"c1", "scale", "bias", "mean", "var"}, {"n"},
+                     {{"training_mode", int64_t{1}}}),
+           make_node("Relu", {"n"}, {"r"}),
+           make_node(
+               "MaxPool", {"r"}, {"m"},
+               {{"kernel_shape", Ints{3, 3}}, {"strides", Ints{2, 2}}, {"pads", Ints{1, 1, 1, 1}}}),
+           make_node("Pad", {"m", "pads"}, {"padded"}),
+           make_node(
+               "AveragePool", {"padded"}, {"a"},
+               {{"kernel_shape", Ints{2, 2}}, {"strides", Ints{2, 2}}, {"ceil_mode", int64_t{1}}}),
+           make_node("Flatten", {"a"}, {"f"}), make_node("Gemm", {"f", "w2"}, {"logits"})},
+          {"x"}, {"logits"},
+          {{"w1", random_tensor({4, 2, 3, 3}, 2)},
+           {"scale", random_tensor({4}, 3)},
+           {"bias", random_tensor({4}, 4)},
+           {"mean", random_tensor({4}, 5)},
+           {"var", random_tensor({4}, 6)},
+           {"w2", random_tensor({36, 3}, 7)},
+           {"pads", pads}}),
+      {{"x", {3, 2, 9, 9}}});
+  const TrainingGraph t = build_training_graph(*model, Loss::CrossEntropy);
+  EXPECT_EQ(t.parameters, (std::vector<std::string>{"w1", "scale", "bias", "w2"}));
+  const Feeds feeds = {{"x", random_tensor({3, 2, 9, 9}, 1)}, {t.labels, class_ids({2, 0, 1})}};
+  expect_gradients_match_finite_differences(t, feeds);
+  testing::expect_cpu_matches_ref(t.graph, feeds, {.rtol = 1e-3, .atol = 1e-4, .on_cpu = false});
+  const runtime::Plan plan(t.graph, {"CPU", "REF"});
+  plan.run(feeds, 0);
+  std::set<std::string> on_cpu;
+  for (const hetero::Assignment& a : plan.assignments())
+    if (a.device == "CPU") on_cpu.insert(a.op_type);
+  for (const char* op : {"BatchNormTrain", "BatchNormGrad", "MaxPoolGrad", "AveragePoolGrad"})
+    EXPECT_TRUE(on_cpu.count(op)) << op;
+  EXPECT_EQ(plan.ref_fallbacks(), 0u);
 }
 
 // A gradient that would have to pass an op without a backward rule: the error names the node.

@@ -127,6 +127,17 @@ struct ControlBlockAllocator {
 
 }  // namespace
 
+void RunArena::drop_idle_blocks(size_t incoming) {
+  size_t bytes = incoming;
+  for (const auto& [key, entry] : cache_.entries_)
+    for (const auto& state : entry.idle)
+      if (key != key_ && state->layout) bytes += state->layout->size;
+  if (bytes <= ArenaCache::kMaxIdleBytes) return;
+  for (auto& [key, entry] : cache_.entries_)
+    if (key != key_)
+      std::erase_if(entry.idle, [](const auto& state) { return state.use_count() == 1; });
+}
+
 RunArena::RunArena(ArenaCache& cache, ArenaKey key)
     : cache_(cache), key_(std::move(key)), outer_(active_arena) {
   {
@@ -141,13 +152,18 @@ RunArena::RunArena(ArenaCache& cache, ArenaKey key)
         entry.idle.erase(idle);
       } else {
         state_ = std::make_shared<RunArenaState>(entry.layout);
+        drop_idle_blocks(entry.layout->size);
       }
     }
+    if (!state_) drop_idle_blocks(0);  // a recording run: its buffers come from the pool
   }
   if (!state_) state_ = std::make_shared<RunArenaState>(nullptr);
   if (state_->layout) {
     const size_t size = state_->layout->size;
     if (!state_->block && size > 0) {
+      // The pool caches the buffers of the run that was recorded, which the block replaces: a
+      // training step's activations are gigabytes.
+      pool_trim();
       state_->block.reset(static_cast<std::byte*>(std::aligned_alloc(64, size)));
       if (!state_->block)
         throw Error(Error::Kind::ResourceExhausted,

@@ -69,6 +69,11 @@ class ArenaCache {
     uint64_t last_use = 0;
   };
   static constexpr size_t kMaxShapes = 8;  // beyond, the least recently used is dropped
+  // The most bytes of idle blocks kept for other keys (shapes, thread counts) when a run needs
+  // new memory: beyond, they are freed, and their next run lays its block out anew. A training
+  // step's block is gigabytes, and the thread governor's probes of half the threads would keep
+  // two of them.
+  static constexpr size_t kMaxIdleBytes = size_t{1} << 30;
 
   mutable std::mutex mutex_;
   std::map<ArenaKey, Entry> entries_;
@@ -100,6 +105,9 @@ class RunArena {
  private:
   std::shared_ptr<void> hand_out(size_t bytes, const dnnl::memory::desc* desc,
                                  dnnl::memory* memory);
+  // Frees the idle blocks of other keys when, with `incoming` more bytes, they pass
+  // ArenaCache::kMaxIdleBytes. REQUIRES: cache_.mutex_ held.
+  void drop_idle_blocks(size_t incoming);
 
   ArenaCache& cache_;
   ArenaKey key_;

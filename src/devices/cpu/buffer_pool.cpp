@@ -4,6 +4,8 @@
 // allocates nothing once it has grown to the number of buffers in flight.
 #include "devices/cpu/buffer_pool.h"
 
+#include <malloc.h>
+
 #include <algorithm>
 #include <cstdlib>
 
@@ -33,6 +35,15 @@ class BufferPool {
     return p;
   }
 
+  void trim() {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      for (const auto& [bytes, p] : free_) std::free(p);
+      free_.clear();
+      cached_ = 0;
+    }
+    malloc_trim(0);
+  }
   void give(void* p, size_t bytes) {
     std::lock_guard<std::mutex> lock(mutex_);
     if (cached_ + bytes > kMaxCached) {
@@ -61,6 +72,7 @@ BufferPool& pool() {
 void* pool_take(size_t bytes) { return pool().take(bytes); }
 
 void pool_give(void* p, size_t bytes) { pool().give(p, bytes); }
+void pool_trim() { pool().trim(); }
 
 std::shared_ptr<void> pool_buffer(size_t bytes) {
   return std::shared_ptr<void>(

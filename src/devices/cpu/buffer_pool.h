@@ -14,6 +14,9 @@ namespace zenith::cpu {
 void* pool_take(size_t bytes);
 // Gives `p` (from pool_take(bytes)) back to the pool.
 void pool_give(void* p, size_t bytes);
+// Frees every cached buffer and hands the freed heap back to the system (malloc_trim): for when
+// what they held moves into a block of its own (a run's arena), lest the process hold both.
+void pool_trim();
 // pool_take's buffer, given back when the last holder releases it.
 std::shared_ptr<void> pool_buffer(size_t bytes);
 

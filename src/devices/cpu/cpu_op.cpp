@@ -95,11 +95,16 @@ constexpr std::array kFactories = {
     ZENITH_CPU_OP("Xor", compare, None),
     // zenith-domain ops sort last, as "zenith.<op>"
     ZENITH_CPU_OP("zenith.Attention", attention, None),
+    ZENITH_CPU_OP("zenith.AveragePoolGrad", pool_grad, None),
+    ZENITH_CPU_OP("zenith.BatchNormGrad", batch_norm_train, None),
+    ZENITH_CPU_OP("zenith.BatchNormTrain", batch_norm_train, None),
     ZENITH_CPU_OP("zenith.ConvGradInput", conv_grad, None),
     ZENITH_CPU_OP("zenith.ConvGradWeight", conv_grad, None),
     ZENITH_CPU_OP("zenith.Gelu", eltwise, None),
+    ZENITH_CPU_OP("zenith.MaxPoolGrad", pool_grad, None),
     ZENITH_CPU_OP("zenith.QConv", qconv, EltwiseSumAndQuantize),
     ZENITH_CPU_OP("zenith.QMatMul", qmatmul, EltwiseAndQuantize),
+    ZENITH_CPU_OP("zenith.ReluGrad", relu_grad, None),
     ZENITH_CPU_OP("zenith.Swish", eltwise, None),
 };
 

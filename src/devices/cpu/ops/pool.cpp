@@ -3,7 +3,7 @@
 // fused) on the integers, in and out, an average's change of scale a linear post-op.
 #include "devices/cpu/ops/op_util.h"
 #include "devices/cpu/ops/ops.h"
-#include "devices/reference/spatial_util.h"
+#include "devices/cpu/ops/pool_geometry.h"
 
 namespace zenith::cpu {
 namespace {
@@ -13,11 +13,6 @@ using dnnl::memory;
 struct PoolEntry {
   dnnl::pooling_v2_forward::primitive_desc pd;
   dnnl::pooling_v2_forward pool;
-};
-
-// oneDNN's view of the pooling window.
-struct Geometry {
-  ir::Dims kernel, strides, dilation, pad_l, pad_r, out;
 };
 
 class PoolOp : public CpuOp {
@@ -47,53 +42,16 @@ class PoolOp : public CpuOp {
   }
 
  private:
-  bool global() const { return node_.op_type.rfind("Global", 0) == 0; }
-  bool is_max() const { return node_.op_type.find("Max") != std::string::npos; }
-  bool counts_pad() const { return node_.attr<int64_t>("count_include_pad", 0) != 0; }
-
-  // The geometry on input dims `x`; nullopt when oneDNN cannot match ONNX (an averaging window
-  // that counts the padding and is stretched by ceil_mode).
-  std::optional<Geometry> geometry(const ir::Dims& x) const {
-    const ir::Dims spatial(x.begin() + 2, x.end());
-    const size_t r = spatial.size();
-    Geometry g;
-    if (global()) {
-      g = {spatial, ir::Dims(r, 1), ir::Dims(r, 0), ir::Dims(r, 0), ir::Dims(r, 0), ir::Dims(r, 1)};
-      return g;
-    }
-    const ir::Dims kernel = ref::kernel_shape(node_, r, {});
-    const auto geo = ref::spatial_geometry(node_, spatial, kernel,
-                                           node_.attr<int64_t>("ceil_mode", 0) != 0);
-    g = {kernel, geo.strides, geo.dilations, geo.pad_begin, geo.pad_end, geo.out};
-    for (size_t i = 0; i < r; ++i) {
-      g.dilation[i] -= 1;  // oneDNN counts the gaps, ONNX the step
-      // oneDNN rounds the output size down; pad the end so its size is ONNX's.
-      const int64_t window = (kernel[i] - 1) * geo.dilations[i] + 1;
-      const int64_t end = (geo.out[i] - 1) * geo.strides[i] + window - spatial[i] - geo.pad_begin[i];
-      if (end > geo.pad_end[i]) {
-        if (!is_max() && counts_pad()) return std::nullopt;
-        g.pad_r[i] = end;
-      }
-    }
-    return g;
-  }
-
   PoolEntry build(const CpuValue& x) const {
-    const ir::Dims dims = x.dims();
     // Checked when the step is built, not on every run: the step then runs on REF instead.
-    const std::optional<Geometry> geo = geometry(dims);
+    const std::optional<PoolGeometry> geo = pool_geometry(node_, x.dims());
     if (!geo)
       throw dnnl::error(dnnl_unimplemented,
                         "an averaging window that counts the padding, stretched by ceil_mode");
-    const Geometry& g = *geo;
-    ir::Dims out = {dims[0], dims[1]};
-    out.insert(out.end(), g.out.begin(), g.out.end());
-    const auto alg = is_max()      ? dnnl::algorithm::pooling_max
-                     : counts_pad() ? dnnl::algorithm::pooling_avg_include_padding
-                                    : dnnl::algorithm::pooling_avg_exclude_padding;
+    const PoolGeometry& g = *geo;
     const dnnl::pooling_v2_forward::desc desc(
-        dnnl::prop_kind::forward_inference, alg, x.desc(),
-        memory::desc(out, x.desc().data_type(), memory::format_tag::any), g.strides, g.kernel,
+        dnnl::prop_kind::forward_inference, pool_algorithm(node_), x.desc(),
+        memory::desc(g.out, x.desc().data_type(), memory::format_tag::any), g.strides, g.kernel,
         g.dilation, g.pad_l, g.pad_r);
     dnnl::primitive_attr attr = with_user_scratchpad();
     if (rescale_) attr.set_post_ops(make_post_ops({PostOp{.eltwise = *rescale_}}));

@@ -1,5 +1,6 @@
 // BatchNormalization: per-channel affine normalization with given statistics (inference) or
-// batch statistics plus updated running statistics (training_mode = 1).
+// batch statistics plus updated running statistics (training_mode = 1); zenith.BatchNormTrain,
+// the training form autograd runs (src/train), is the latter with PyTorch's running variance.
 #include <cmath>
 
 #include "devices/reference/kernel_registry.h"
@@ -8,7 +9,9 @@
 namespace zenith::ref {
 namespace {
 
-void batch_norm(KernelContext& ctx) {
+// `unbiased_running_var`: the running variance moves towards the batch's unbiased variance, as
+// PyTorch's does (ONNX's moves towards the population variance that normalizes Y).
+void normalize(KernelContext& ctx, bool training, bool unbiased_running_var) {
   const ir::Tensor& x = ctx.input(0);
   require_floating(x, "X");
   if (x.rank() < 2)
@@ -24,7 +27,6 @@ void batch_norm(KernelContext& ctx) {
   }
   const double epsilon = ctx.attr<float>("epsilon", 1e-5f);
   const double momentum = ctx.attr<float>("momentum", 0.9f);
-  const bool training = ctx.attr<int64_t>("training_mode", 0) != 0;
   const std::vector<double> xv = load_as<double>(x, "X");
   const std::vector<double> scale = load_as<double>(ctx.input(1), "scale");
   const std::vector<double> bias = load_as<double>(ctx.input(2), "B");
@@ -52,12 +54,16 @@ void batch_norm(KernelContext& ctx) {
       mean[ci] = m;
       var[ci] = count > 0 ? sq / count : 0;
       running_mean[ci] = running_mean[ci] * momentum + mean[ci] * (1 - momentum);
-      running_var[ci] = running_var[ci] * momentum + var[ci] * (1 - momentum);
+      const double correction = unbiased_running_var && count > 1 ? count / (count - 1) : 1.0;
+      running_var[ci] = running_var[ci] * momentum + var[ci] * correction * (1 - momentum);
     }
     if (ctx.has_output(1))
       store_as(running_mean.data(), ctx.allocate_output(1, ctx.input(3).dtype(), {channels}));
     if (ctx.has_output(2))
       store_as(running_var.data(), ctx.allocate_output(2, ctx.input(4).dtype(), {channels}));
+    // zenith.BatchNormTrain's saved statistics (the frontend drops ONNX's opset-9 ones).
+    if (ctx.has_output(3)) store_as(mean.data(), ctx.allocate_output(3, x.dtype(), {channels}));
+    if (ctx.has_output(4)) store_as(var.data(), ctx.allocate_output(4, x.dtype(), {channels}));
   }
   std::vector<double> y(xv.size());
   for (int64_t n = 0; n < batch; ++n)
@@ -73,10 +79,20 @@ void batch_norm(KernelContext& ctx) {
   store_as(y.data(), ctx.allocate_output(0, x.dtype(), x.dims()));
 }
 
+void batch_norm(KernelContext& ctx) {
+  normalize(ctx, ctx.attr<int64_t>("training_mode", 0) != 0, false);
+}
+
+// zenith.BatchNormTrain(X, scale, B, running_mean, running_var) -> Y, running_mean',
+// running_var'[, saved_mean, saved_var]: BatchNormalization's training mode as PyTorch computes
+// it, saving the batch's mean and population variance for the gradient.
+void batch_norm_train(KernelContext& ctx) { normalize(ctx, true, true); }
+
 }  // namespace
 
 void register_batch_norm(KernelRegistry& registry) {
   registry.add("BatchNormalization", &batch_norm);
+  registry.add("zenith", "BatchNormTrain", &batch_norm_train);
 }
 
 }  // namespace zenith::ref

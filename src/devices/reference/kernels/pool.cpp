@@ -20,6 +20,33 @@ struct PoolSpec {
   bool column_major_indices = false;  // MaxPool storage_order = 1
 };
 
+// Calls f(offset, index, inside, in_padded) for each tap of the window at `start`: its offset in
+// the plane (row-major `in_strides`) and index (`index_strides`), whether it falls inside the
+// input, and whether inside the padded input (what count_include_pad counts).
+template <typename F>
+void for_each_tap(const SpatialGeometry& g, const ir::Dims& start, const ir::Dims& in_strides,
+                  const ir::Dims& index_strides, F f) {
+  const size_t r = g.rank();
+  ir::Dims tap(r, 0);
+  do {
+    bool inside = true, in_padded = true;
+    int64_t offset = 0, index = 0;
+    for (size_t i = 0; i < r; ++i) {
+      const int64_t coord = start[i] + tap[i] * g.dilations[i];
+      inside = inside && coord >= 0 && coord < g.in[i];
+      in_padded = in_padded && coord < g.in[i] + g.pad_end[i];
+      offset += coord * in_strides[i];
+      index += coord * index_strides[i];
+    }
+    f(offset, index, inside, in_padded);
+  } while (next_index(tap, g.kernel));
+}
+
+// The first tap of the window at output position `o`.
+void window_start(const SpatialGeometry& g, const ir::Dims& o, ir::Dims& start) {
+  for (size_t i = 0; i < g.rank(); ++i) start[i] = o[i] * g.strides[i] - g.pad_begin[i];
+}
+
 // Visits every output position of every (n, c) plane; for each, reads the window taps that fall
 // inside the input. Indices (when wanted) count over the flattened [N, C, D1, ...] input.
 template <typename T>
@@ -33,12 +60,12 @@ void pool_planes(const T* x, T* y, int64_t* indices, int64_t planes, const Spati
   if (spec.column_major_indices)
     for (size_t i = 0, stride = 1; i < r; stride *= static_cast<size_t>(g.in[i]), ++i)
       index_strides[i] = static_cast<int64_t>(stride);
-  ir::Dims start(r), tap(r);
+  ir::Dims start(r);
   for (int64_t p = 0; p < planes; ++p) {
     const T* plane = x + p * in_size;
     ir::Dims o(r, 0);
     for (int64_t out = 0; out < out_size; ++out, next_index(o, g.out)) {
-      for (size_t i = 0; i < r; ++i) start[i] = o[i] * g.strides[i] - g.pad_begin[i];
+      window_start(g, o, start);
       // An empty window (all padding) yields -inf, or the lowest value of an integer type.
       double best = std::numeric_limits<T>::is_integer
                         ? static_cast<double>(std::numeric_limits<T>::lowest())
@@ -46,30 +73,21 @@ void pool_planes(const T* x, T* y, int64_t* indices, int64_t planes, const Spati
       int64_t best_index = -1;
       double sum = 0;
       int64_t count = 0;
-      std::fill(tap.begin(), tap.end(), 0);
-      do {
-        bool inside = true, in_padded = true;
-        int64_t offset = 0, index = 0;
-        for (size_t i = 0; i < r; ++i) {
-          const int64_t coord = start[i] + tap[i] * g.dilations[i];
-          inside = inside && coord >= 0 && coord < g.in[i];
-          in_padded = in_padded && coord < g.in[i] + g.pad_end[i];
-          offset += coord * in_strides[i];
-          index += coord * index_strides[i];
-        }
-        if (!inside) {
-          count += spec.count_include_pad && in_padded;
-          continue;
-        }
-        const double v = static_cast<double>(plane[offset]);
-        ++count;
-        sum += v;
-        // A NaN tap wins and stays, as in numpy's max.
-        if (best_index < 0 || v > best || (std::isnan(v) && !std::isnan(best))) {
-          best = v;
-          best_index = index;
-        }
-      } while (next_index(tap, g.kernel));
+      for_each_tap(g, start, in_strides, index_strides,
+                   [&](int64_t offset, int64_t index, bool inside, bool in_padded) {
+                     if (!inside) {
+                       count += spec.count_include_pad && in_padded;
+                       return;
+                     }
+                     const double v = static_cast<double>(plane[offset]);
+                     ++count;
+                     sum += v;
+                     // A NaN tap wins and stays, as in numpy's max.
+                     if (best_index < 0 || v > best || (std::isnan(v) && !std::isnan(best))) {
+                       best = v;
+                       best_index = index;
+                     }
+                   });
       if (spec.mode == PoolMode::Max) {
         y[p * out_size + out] = static_cast<T>(best);
         if (indices) indices[p * out_size + out] = best_index < 0 ? -1 : p * in_size + best_index;
@@ -139,12 +157,60 @@ void max_pool_grad(KernelContext& ctx) {
 }
 void average_pool(KernelContext& ctx) { pool(ctx, PoolMode::Average); }
 
+// zenith.AveragePoolGrad(dY) -> dX, AveragePool's attributes plus `input_shape`: each output's
+// gradient spread evenly over the taps its average counted (the padding's share, with
+// count_include_pad, goes nowhere); overlapping windows add up. Autograd's AveragePool rule
+// (src/train) emits it.
+void average_pool_grad(KernelContext& ctx) {
+  const ir::Tensor& dy = ctx.input(0);
+  require_floating(dy, "dY");
+  const auto shape = ctx.attr<std::vector<int64_t>>("input_shape", {});
+  const ir::Dims x(shape.begin(), shape.end());
+  if (x.size() != dy.rank() || x.size() < 3)
+    throw_invalid_model("attribute input_shape {} does not fit dY {}", ir::to_string(x),
+                        ir::to_string(dy.dims()));
+  const ir::Dims in(x.begin() + 2, x.end());
+  const SpatialGeometry g =
+      spatial_geometry(ctx.node(), in, kernel_shape(ctx.node(), in.size(), {}),
+                       ctx.attr<int64_t>("ceil_mode", 0) != 0);
+  ir::Dims out_dims = {x[0], x[1]};
+  out_dims.insert(out_dims.end(), g.out.begin(), g.out.end());
+  if (dy.dims() != out_dims)
+    throw_invalid_argument("dY is {}, AveragePool's output for X {} is {}",
+                           ir::to_string(dy.dims()), ir::to_string(x), ir::to_string(out_dims));
+  const bool count_pad = ctx.attr<int64_t>("count_include_pad", 0) != 0;
+  const std::vector<double> dyv = load_as<double>(dy, "dY");
+  const int64_t in_size = g.in_size(), out_size = g.out_size();
+  const ir::Dims in_strides = ir::strides_of(g.in);
+  std::vector<double> dx(static_cast<size_t>(x[0] * x[1] * in_size), 0.0);
+  ir::Dims start(g.rank());
+  for (int64_t p = 0; p < x[0] * x[1]; ++p) {
+    ir::Dims o(g.rank(), 0);
+    for (int64_t out = 0; out < out_size; ++out, next_index(o, g.out)) {
+      window_start(g, o, start);
+      int64_t count = 0;
+      for_each_tap(g, start, in_strides, in_strides, [&](int64_t, int64_t, bool inside, bool pad) {
+        count += inside || (count_pad && pad);
+      });
+      if (count == 0) continue;
+      const double share =
+          dyv[static_cast<size_t>(p * out_size + out)] / static_cast<double>(count);
+      for_each_tap(g, start, in_strides, in_strides,
+                   [&](int64_t offset, int64_t, bool inside, bool) {
+                     if (inside) dx[static_cast<size_t>(p * in_size + offset)] += share;
+                   });
+    }
+  }
+  store_as(dx.data(), ctx.allocate_output(0, dy.dtype(), x));
+}
+
 }  // namespace
 
 void register_pool(KernelRegistry& registry) {
   registry.add("MaxPool", &max_pool);
   registry.add("AveragePool", &average_pool);
   registry.add("zenith", "MaxPoolGrad", &max_pool_grad);
+  registry.add("zenith", "AveragePoolGrad", &average_pool_grad);
 }
 
 }  // namespace zenith::ref

@@ -1,0 +1,198 @@
+// Batch norm in training mode (autograd's, src/train) on oneDNN's batch normalization
+// primitives, in X's layout:
+// zenith.BatchNormTrain(X, scale, B, running_mean, running_var) -> Y, running_mean',
+//   running_var', saved_mean, saved_var by forward_training (the batch's mean and population
+//   variance normalize Y and are saved), the running statistics moved as PyTorch moves them
+//   (towards the unbiased variance);
+// zenith.BatchNormGrad(X, scale, dY, saved_mean, saved_var) -> dX, dscale, dB by the backward
+//   primitive.
+// Where X's channels fill whole channel blocks, both run our own loops in the blocked layout
+// instead (batch_norm_blocked.h: oneDNN's stall on a busy machine).
+#include <optional>
+
+#include "devices/cpu/channel_block.h"
+#include "devices/cpu/ops/batch_norm_blocked.h"
+#include "devices/cpu/ops/op_util.h"
+#include "devices/cpu/ops/ops.h"
+
+namespace zenith::cpu {
+namespace {
+
+using dnnl::memory;
+using Flags = dnnl::normalization_flags;
+
+const Flags kAffine = Flags::use_scale | Flags::use_shift;
+
+// Forward training with scale and shift on X of layout `x`.
+dnnl::batch_normalization_forward::primitive_desc training_pd(const memory::desc& x,
+                                                              float epsilon) {
+  const dnnl::batch_normalization_forward::desc desc(dnnl::prop_kind::forward_training, x, epsilon,
+                                                     kAffine);
+  return dnnl::batch_normalization_forward::primitive_desc(desc, with_user_scratchpad(), engine());
+}
+
+// The elements per channel of X (the batch and every spatial position).
+int64_t per_channel(const CpuValue& x) {
+  int64_t n = x.dim(0);
+  for (size_t a = 2; a < x.rank(); ++a) n *= x.dim(a);
+  return n;
+}
+
+bool takes_rank(const CpuValue* x) { return x->rank() >= 2 && x->rank() <= 5; }
+
+// X's shape in channel blocks, or nullopt where its rank or channels do not fit blocked_desc.
+std::optional<BlockedShape> blocked_shape(const CpuValue& x) {
+  const int64_t block = channel_block();
+  if (x.rank() < 3 || x.dim(0) == 0 || x.dim(1) % block != 0) return std::nullopt;
+  return BlockedShape{x.dim(0), x.dim(1) / block, per_channel(x) / x.dim(0), block};
+}
+
+const float* floats(const memory& m) { return static_cast<const float*>(m.get_data_handle()); }
+float* floats(const CpuValue& v) { return static_cast<float*>(v.mem.get_data_handle()); }
+
+struct TrainEntry {
+  dnnl::batch_normalization_forward::primitive_desc pd;
+  dnnl::batch_normalization_forward primitive;
+};
+
+class BatchNormTrainOp : public CpuOp {
+ public:
+  explicit BatchNormTrainOp(const ir::Node& node)
+      : epsilon_(node.attr<float>("epsilon", 1e-5f)),
+        momentum_(node.attr<float>("momentum", 0.9f)) {}
+
+  bool accepts(const std::vector<const CpuValue*>& in) const override {
+    if (!CpuOp::accepts(in) || !takes_rank(in[0])) return false;
+    for (size_t i = 1; i < 5; ++i)
+      if (in[i]->rank() != 1 || in[i]->dim(0) != in[0]->dim(1)) return false;
+    return true;
+  }
+
+  StepOutputs run(const std::vector<const CpuValue*>& in, dnnl::stream& stream) const override {
+    const CpuValue& x = *in[0];
+    const int64_t channels = x.dim(1);
+    ir::Tensor keep[4];  // scale, B, running mean, running var
+    memory param[4];
+    for (size_t i = 0; i < 4; ++i) param[i] = plain_view(*in[i + 1], stream, keep[i]);
+    CpuValue y;
+    CpuValue mean = allocate(plain_desc({channels}));
+    CpuValue var = allocate(plain_desc({channels}));
+    if (const std::optional<BlockedShape> shape = blocked_shape(x)) {
+      const memory::desc blocked = blocked_desc(x.dims());
+      const CpuValue x_in = to_layout(x, blocked, stream);
+      y = allocate(blocked);
+      note_kernel("zenith:batch_norm_blocked");
+      batch_norm_forward_blocked(*shape, floats(x_in.mem), floats(param[0]), floats(param[1]),
+                                 epsilon_, floats(y), floats(mean), floats(var));
+    } else {
+      auto entry = cache_.get({x.desc()}, [&] {
+        const auto pd = training_pd(x.desc(), epsilon_);
+        return TrainEntry{pd, dnnl::batch_normalization_forward(pd)};
+      });
+      y = allocate(entry->pd.dst_desc());
+      execute(entry->primitive, stream,
+              {{DNNL_ARG_SRC, x.mem},
+               {DNNL_ARG_DST, y.mem},
+               {DNNL_ARG_SCALE, param[0]},
+               {DNNL_ARG_SHIFT, param[1]},
+               {DNNL_ARG_MEAN, mean.mem},
+               {DNNL_ARG_VARIANCE, var.mem}});
+    }
+    CpuValue running_mean = allocate(plain_desc({channels}));
+    CpuValue running_var = allocate(plain_desc({channels}));
+    const float *m = floats(mean), *v = floats(var);
+    const float *old_mean = floats(param[2]), *old_var = floats(param[3]);
+    float *new_mean = floats(running_mean), *new_var = floats(running_var);
+    const double count = static_cast<double>(per_channel(x));
+    const double unbiased = count > 1 ? count / (count - 1) : 1.0;
+    for (int64_t c = 0; c < channels; ++c) {
+      new_mean[c] = static_cast<float>(old_mean[c] * momentum_ + m[c] * (1.0 - momentum_));
+      new_var[c] = static_cast<float>(old_var[c] * momentum_ + v[c] * unbiased * (1.0 - momentum_));
+    }
+    return {std::move(y), std::move(running_mean), std::move(running_var), std::move(mean),
+            std::move(var)};
+  }
+
+ private:
+  float epsilon_;
+  double momentum_;
+  PrimitiveCache<TrainEntry> cache_;
+};
+
+struct GradEntry {
+  dnnl::batch_normalization_backward::primitive_desc pd;
+  dnnl::batch_normalization_backward primitive;
+};
+
+class BatchNormGradOp : public CpuOp {
+ public:
+  explicit BatchNormGradOp(const ir::Node& node) : epsilon_(node.attr<float>("epsilon", 1e-5f)) {}
+
+  bool accepts(const std::vector<const CpuValue*>& in) const override {
+    if (!CpuOp::accepts(in) || !takes_rank(in[0]) || in[2]->dims() != in[0]->dims()) return false;
+    for (size_t i : {1, 3, 4})
+      if (in[i]->rank() != 1 || in[i]->dim(0) != in[0]->dim(1)) return false;
+    return true;
+  }
+
+  StepOutputs run(const std::vector<const CpuValue*>& in, dnnl::stream& stream) const override {
+    const CpuValue &x = *in[0], &dy = *in[2];
+    const int64_t channels = x.dim(1);
+    ir::Tensor keep[3];
+    const memory scale = plain_view(*in[1], stream, keep[0]);
+    const memory mean = plain_view(*in[3], stream, keep[1]);
+    const memory var = plain_view(*in[4], stream, keep[2]);
+    CpuValue dscale = allocate(plain_desc({channels}));
+    CpuValue dbias = allocate(plain_desc({channels}));
+    if (const std::optional<BlockedShape> shape = blocked_shape(x)) {
+      const memory::desc blocked = blocked_desc(x.dims());
+      const CpuValue x_in = to_layout(x, blocked, stream);
+      const CpuValue dy_in = to_layout(dy, blocked, stream);
+      CpuValue dx = allocate(blocked);
+      note_kernel("zenith:batch_norm_blocked");
+      batch_norm_backward_blocked(*shape, floats(x_in.mem), floats(dy_in.mem), floats(scale),
+                                  floats(mean), floats(var), epsilon_, floats(dx), floats(dscale),
+                                  floats(dbias));
+      return {std::move(dx), std::move(dscale), std::move(dbias)};
+    }
+    auto entry = cache_.get({x.desc(), dy.desc()}, [&] {
+      const dnnl::batch_normalization_backward::desc desc(dnnl::prop_kind::backward, x.desc(),
+                                                          x.desc(), epsilon_, kAffine);
+      const dnnl::batch_normalization_backward::primitive_desc pd(
+          desc, with_user_scratchpad(), engine(), training_pd(x.desc(), epsilon_));
+      return GradEntry{pd, dnnl::batch_normalization_backward(pd)};
+    });
+    const CpuValue dy_in = to_layout(dy, entry->pd.diff_dst_desc(), stream);
+    CpuValue dx = allocate(entry->pd.diff_src_desc());
+    execute(entry->primitive, stream,
+            {{DNNL_ARG_SRC, x.mem},
+             {DNNL_ARG_MEAN, mean},
+             {DNNL_ARG_VARIANCE, var},
+             {DNNL_ARG_DIFF_DST, dy_in.mem},
+             {DNNL_ARG_SCALE, scale},
+             // oneDNN 2.6 wants a shift with use_shift (for dB), though no gradient depends
+             // on it: the scale stands in.
+             {DNNL_ARG_SHIFT, scale},
+             {DNNL_ARG_DIFF_SRC, dx.mem},
+             {DNNL_ARG_DIFF_SCALE, dscale.mem},
+             {DNNL_ARG_DIFF_SHIFT, dbias.mem}});
+    return {std::move(dx), std::move(dscale), std::move(dbias)};
+  }
+
+ private:
+  float epsilon_;
+  PrimitiveCache<GradEntry> cache_;
+};
+
+}  // namespace
+
+std::string supports_batch_norm_train(const ir::Graph& graph, const ir::Node& node) {
+  return require_f32(graph, node);
+}
+
+std::unique_ptr<CpuOp> build_batch_norm_train(const ir::Graph& graph, const StepSpec& spec) {
+  if (spec.node->op_type == "BatchNormTrain") return std::make_unique<BatchNormTrainOp>(*spec.node);
+  return std::make_unique<BatchNormGradOp>(*spec.node);
+}
+
+}  // namespace zenith::cpu
