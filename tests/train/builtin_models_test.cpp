@@ -44,8 +44,10 @@ TEST(BuiltinModels, HaveTorchvisionsArchitecture) {
   EXPECT_EQ(count(builtin_model("densenet-small", 10, {1, 28, 28}, 0)).parameters, 102346);
 }
 
-TEST(BuiltinModels, SmallCnnLearnsABatch) {
-  ir::Graph model = builtin_model("small-cnn", 10, builtin_sample_shape("small-cnn"), 3);
+class SmallBuiltinModel : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(SmallBuiltinModel, LearnsABatch) {
+  ir::Graph model = builtin_model(GetParam(), 10, builtin_sample_shape(GetParam()), 3);
   EXPECT_EQ(model.inputs[0].name, "input");
   EXPECT_EQ(model.outputs[0].name, "logits");
   passes::freeze_input_shapes(model, {{"input", {8, 1, 28, 28}}});
@@ -61,6 +63,11 @@ TEST(BuiltinModels, SmallCnnLearnsABatch) {
   EXPECT_NEAR(first, std::log(10.0f), 0.5f);  // about chance at the start
   EXPECT_LT(last, 0.2f * first);              // and the batch learnt
 }
+
+INSTANTIATE_TEST_SUITE_P(BuiltinModels, SmallBuiltinModel,
+                         ::testing::Values("small-cnn", "densenet-small"), [](const auto& info) {
+                           return info.param == "small-cnn" ? "small_cnn" : "densenet_small";
+                         });
 
 TEST(BuiltinModels, ListTheNamesForAnUnknownOne) {
   testing::expect_error(
