@@ -202,7 +202,8 @@ class ConvOp : public CpuOp {
           geo.pad_begin, geo.pad_end);
     };
     // Winograd only for weights packed once: weights fed at every run (a training step's) would
-    // be transformed at every run, which made ResNet-50's 3x3 layers up to 9x slower than direct.
+    // be transformed at every run, which made ResNet-50's 3x3 layers up to 9x slower than direct
+    // (and a choice by timing would let two training runs differ in their rounding).
     const bool winograd_shape = constant_weights_ && g == 1 && geo.kernel == ir::Dims{3, 3} &&
                                 geo.strides == ir::Dims{1, 1} && geo.dilates == ir::Dims{0, 0};
     std::optional<dnnl::convolution_forward::primitive_desc> pd;
@@ -212,9 +213,7 @@ class ConvOp : public CpuOp {
           make(dnnl::algorithm::convolution_direct, memory::data_type::bf16), attr);
     if (pd) {
       built_bf16_ = true;
-    } else if (winograd_shape && constant_weights_) {
-      // (Weights fed at each run, a training step's, leave nothing to check Winograd's error
-      // on, and a choice by timing would make runs differ in their rounding: direct it is.)
+    } else if (winograd_shape) {
       ir::Tensor w_plain, b_plain;
       const memory w_mem = plain_view(*in[1], weight_dims(w, g), stream, w_plain);
       const memory b_mem = has_bias() ? plain_view(*in[2], stream, b_plain) : memory();
