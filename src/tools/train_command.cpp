@@ -16,11 +16,10 @@
 #include "tools/batch_loader.h"
 #include "tools/cli_util.h"
 #include "tools/dataset.h"
+#include "tools/training_logs.h"
 #include "tools/validation_metric.h"
 #include "train/builtin_models.h"
 #include "train/checkpoint.h"
-#include "train/curve_plot.h"
-#include "train/event_log.h"
 #include "train/schedule.h"
 #include "train/trainer.h"
 
@@ -154,6 +153,67 @@ std::map<std::string, std::string> run_identity(const TrainOptions& o, const Dat
           {"seed", std::to_string(o.seed)}};
 }
 
+train::TrainerOptions trainer_options(const TrainOptions& o, bool multi, const Dataset& data) {
+  train::TrainerOptions options;
+  options.loss = o.loss.empty()
+                     ? (multi ? train::Loss::BinaryCrossEntropy : train::Loss::CrossEntropy)
+                     : train::parse_loss(o.loss, "--loss");
+  if (!o.pos_weight.empty()) {
+    if (options.loss != train::Loss::BinaryCrossEntropy)
+      throw_invalid_argument("--pos-weight weighs binary cross-entropy's positives (multi-label)");
+    options.positive_weights = positive_weights(o.pos_weight, data);
+    std::cout << fmt::format("positive weights: {:.3g}\n",
+                             fmt::join(options.positive_weights, ", "));
+  }
+  if (o.clip_norm < 0) throw_invalid_argument("--clip-norm {}: expected at least 0", o.clip_norm);
+  options.optimizer = o.optimizer;
+  options.devices = o.device == "REF" ? std::vector<std::string>{"REF"}
+                                      : std::vector<std::string>{o.device, "REF"};
+  options.threads = o.threads;
+  options.clip_norm = o.clip_norm;
+  options.profile = o.profile;
+  return options;
+}
+
+// The learning rate's course over `steps` steps per epoch.
+train::Schedule schedule_of(const TrainOptions& o, size_t steps) {
+  train::Schedule schedule = o.schedule;
+  schedule.batch = o.batch;
+  const auto per_epoch = static_cast<double>(steps);
+  schedule.warmup_steps = static_cast<int64_t>(std::lround(o.warmup_epochs * per_epoch));
+  schedule.step_size = static_cast<int64_t>(std::lround(o.step_epochs * per_epoch));
+  schedule.total_steps = static_cast<int64_t>(o.epochs * steps);
+  train::check_schedule(schedule);
+  return schedule;
+}
+
+// Continues `trainer` from the checkpoint at `path`, if it is of this run.
+void resume(train::Trainer& trainer, const std::filesystem::path& path,
+            const std::map<std::string, std::string>& identity, size_t steps) {
+  const train::Checkpoint c = train::read_checkpoint(path);
+  for (const auto& [key, value] : identity)
+    if (c.run.count(key) && c.run.at(key) != value)
+      throw_invalid_argument("{}: the checkpoint's {} is '{}', this run's '{}': it is another run",
+                             path.string(), key, c.run.at(key), value);
+  trainer.restore(c);
+  std::cout << fmt::format("resumed from {} at step {} (epoch {}, step {})\n", path.string(),
+                           c.step, static_cast<size_t>(c.step) / steps + 1,
+                           static_cast<size_t>(c.step) % steps);
+}
+
+// The trained model as ONNX, and as a .zir optimized by the default passes when asked.
+void write_outputs(const ir::Graph& trained, const TrainOptions& o) {
+  onnx_frontend::write_model(trained, o.output);
+  std::cout << fmt::format("trained model written to {}\n", o.output);
+  if (o.zir.empty()) return;
+  ir::Graph optimized = trained;
+  passes::run_default_passes(optimized);
+  ir::ZirOptions zir;
+  zir.metadata["source"] = "zenith train " + o.model;
+  ir::write_zir(optimized, o.zir, zir);
+  std::cout << fmt::format("and as {}\n", o.zir);
+}
+
 int run_train(const TrainOptions& o) {
   const auto data = open_dataset(o.dataset, o.limit);
   const TrainModel m = load_model(o, *data);
@@ -175,49 +235,14 @@ int run_train(const TrainOptions& o) {
   ir::Dims batch_dims = {o.batch};
   batch_dims.insert(batch_dims.end(), m.sample.begin(), m.sample.end());
   passes::freeze_input_shapes(fixed, {{m.input, batch_dims}});
-  train::TrainerOptions options;
-  options.loss = o.loss.empty()
-                     ? (multi ? train::Loss::BinaryCrossEntropy : train::Loss::CrossEntropy)
-                     : train::parse_loss(o.loss, "--loss");
-  if (!o.pos_weight.empty()) {
-    if (options.loss != train::Loss::BinaryCrossEntropy)
-      throw_invalid_argument("--pos-weight weighs binary cross-entropy's positives (multi-label)");
-    options.positive_weights = positive_weights(o.pos_weight, *data);
-    std::cout << fmt::format("positive weights: {:.3g}\n",
-                             fmt::join(options.positive_weights, ", "));
-  }
-  options.optimizer = o.optimizer;
-  options.devices = o.device == "REF" ? std::vector<std::string>{"REF"}
-                                      : std::vector<std::string>{o.device, "REF"};
-  options.threads = o.threads;
-  options.clip_norm = o.clip_norm;
-  options.profile = o.profile;
-  if (o.clip_norm < 0) throw_invalid_argument("--clip-norm {}: expected at least 0", o.clip_norm);
-  train::Schedule schedule = o.schedule;
-  schedule.batch = o.batch;
-  schedule.warmup_steps =
-      static_cast<int64_t>(std::lround(o.warmup_epochs * static_cast<double>(steps)));
-  schedule.step_size =
-      static_cast<int64_t>(std::lround(o.step_epochs * static_cast<double>(steps)));
-  schedule.total_steps = static_cast<int64_t>(o.epochs * steps);
-  train::check_schedule(schedule);
-  train::Trainer trainer(fixed, options);
+  const train::Schedule schedule = schedule_of(o, steps);
+  train::Trainer trainer(fixed, trainer_options(o, multi, *data));
 
   const std::filesystem::path checkpoint_path =
       o.checkpoint_dir.empty() ? "" : std::filesystem::path(o.checkpoint_dir) / "checkpoint.zck";
   if (!o.checkpoint_dir.empty()) std::filesystem::create_directories(o.checkpoint_dir);
   const auto identity = run_identity(o, *data);
-  if (o.resume) {
-    const train::Checkpoint c = train::read_checkpoint(checkpoint_path);
-    for (const auto& [key, value] : identity)
-      if (c.run.count(key) && c.run.at(key) != value)
-        throw_invalid_argument(
-            "{}: the checkpoint's {} is '{}', this run's '{}': it is another run",
-            checkpoint_path.string(), key, c.run.at(key), value);
-    trainer.restore(c);
-    std::cout << fmt::format("resumed from {} at step {} (epoch {}, step {})\n",
-                             checkpoint_path.string(), c.step, c.step / steps + 1, c.step % steps);
-  }
+  if (o.resume) resume(trainer, checkpoint_path, identity, steps);
   const auto save_checkpoint = [&] {
     if (checkpoint_path.empty()) return;
     train::Checkpoint c = trainer.checkpoint();
@@ -241,18 +266,7 @@ int run_train(const TrainOptions& o) {
                            : "",
       o.epochs, o.epochs == 1 ? "" : "s", o.optimizer.kind,
       train::learning_rate(schedule, schedule.warmup_steps));
-  // --log-dir: scalars for TensorBoard, and the curves as a PNG redrawn after each epoch.
-  std::optional<train::EventLog> events;
-  if (!o.log_dir.empty()) events.emplace(o.log_dir);
-  train::Curve loss_curve{"training loss by epoch", {}};
-  const std::string metric_name = multi ? "mean AUROC" : "top-1";
-  train::Curve metric_curve{"validation " + metric_name + " by epoch", {}};
-  const auto plot = [&] {
-    if (!events) return;
-    std::vector<train::Curve> curves = {loss_curve};
-    if (metric) curves.push_back(metric_curve);
-    train::write_curve_plot((std::filesystem::path(o.log_dir) / "curves.png").string(), curves);
-  };
+  TrainingLogs logs(o.log_dir, multi ? "mean AUROC" : "top-1", steps);
   const auto start = std::chrono::steady_clock::now();
   auto last_print = start;
   const auto first_step = static_cast<size_t>(trainer.steps());
@@ -281,12 +295,7 @@ int run_train(const TrainOptions& o) {
             epoch, s + 1, loss);
       loss_sum += loss;
       ++loss_count;
-      if (events) {
-        events->scalar("train/loss", step + 1, loss);
-        events->scalar("train/learning_rate", step + 1, lr);
-        loss_curve.points.emplace_back(static_cast<double>(step + 1) / static_cast<double>(steps),
-                                       loss);
-      }
+      logs.step(step + 1, loss, lr);
       if (o.checkpoint_steps && (step + 1) % o.checkpoint_steps == 0) save_checkpoint();
       const auto now = std::chrono::steady_clock::now();
       if (now - last_print > std::chrono::seconds(2) || s + 1 == steps ||
@@ -312,34 +321,19 @@ int run_train(const TrainOptions& o) {
       for (double v : values) mean += v / static_cast<double>(values.size());
       std::cout << fmt::format("epoch {}: validation {} {:.4f}{}\n", epoch, metric->describe(),
                                mean, multi ? " (mean over findings)" : "");
-      if (events)
-        events->scalar("validation/" + metric_name, static_cast<int64_t>(epoch_start + steps),
-                       static_cast<float>(mean));
-      metric_curve.points.emplace_back(epoch, mean);
+      logs.validation(epoch, static_cast<int64_t>(epoch_start + steps), mean);
     }
-    plot();
+    logs.plot();
   }
   if (end < total) {
-    plot();
+    logs.plot();
     save_checkpoint();
     std::cout << fmt::format("stopped after step {} of {}{}\n", end, total,
                              checkpoint_path.empty() ? "" : "; --resume continues from there");
   }
   if (const train::ProfileTotals* profile = trainer.profile()) profile->print(std::cout, 25);
-  const ir::Graph trained = deployed(trainer.trained_model(model), m, multi);
-  onnx_frontend::write_model(trained, o.output);
-  std::cout << fmt::format("trained model written to {}\n", o.output);
-  if (events)
-    std::cout << fmt::format("logs: {} (TensorBoard) and {}\n", events->path(),
-                             (std::filesystem::path(o.log_dir) / "curves.png").string());
-  if (!o.zir.empty()) {
-    ir::Graph optimized = trained;
-    passes::run_default_passes(optimized);
-    ir::ZirOptions zir;
-    zir.metadata["source"] = "zenith train " + o.model;
-    ir::write_zir(optimized, o.zir, zir);
-    std::cout << fmt::format("and as {}\n", o.zir);
-  }
+  write_outputs(deployed(trainer.trained_model(model), m, multi), o);
+  if (!o.log_dir.empty()) std::cout << logs.describe() << "\n";
   return 0;
 }
 
