@@ -142,19 +142,11 @@ class NpySamples : public CalibrationSamples {
 
 class DatasetSamples : public CalibrationSamples {
  public:
-  DatasetSamples(const std::string& spec, const SampleInput& input, size_t count,
-                 const std::string& mean, const std::string& scale)
-      : dataset_(open_dataset(spec, count)) {
-    const ir::Dims& d = input.sample_dims;
-    if (input.dtype != ir::DType::F32 || d.size() != 3)
-      throw_invalid_argument(
-          "--calib-data {}: a dataset feeds one f32 [N,C,H,W] input; '{}' is {}[N,{}]", spec,
-          input.name, ir::dtype_name(input.dtype), fmt::join(d, ","));
-    layout_ = dataset_layout(spec, d[0], d[1], d[2], mean, scale);
-  }
-  size_t size() const override { return dataset_->size(); }
+  DatasetSamples(std::shared_ptr<const Dataset> dataset, const InputLayout& layout, size_t count)
+      : dataset_(std::move(dataset)), layout_(layout), count_(std::min(count, dataset_->size())) {}
+  size_t size() const override { return count_; }
   std::string describe() const override {
-    return fmt::format("{} samples of {}", dataset_->size(), dataset_->name());
+    return fmt::format("{} samples of {}", count_, dataset_->name());
   }
   void read(size_t index, size_t, std::byte* out) override {
     const ir::Tensor t = TensorAccess::to_ir(dataset_->load(index, layout_));
@@ -162,8 +154,9 @@ class DatasetSamples : public CalibrationSamples {
   }
 
  private:
-  std::unique_ptr<Dataset> dataset_;
+  std::shared_ptr<const Dataset> dataset_;
   InputLayout layout_;
+  size_t count_;
 };
 
 bool holds_npy(const fs::path& dir) {
@@ -205,7 +198,18 @@ std::unique_ptr<CalibrationSamples> open_calibration_samples(const std::string& 
     throw_invalid_argument(
         "--calib-data {}: a dataset feeds a model with one input; this one has {}", spec,
         inputs.size());
-  return std::make_unique<DatasetSamples>(spec, inputs[0], count, mean, scale);
+  const ir::Dims& d = inputs[0].sample_dims;
+  if (inputs[0].dtype != ir::DType::F32 || d.size() != 3)
+    throw_invalid_argument(
+        "--calib-data {}: a dataset feeds one f32 [N,C,H,W] input; '{}' is {}[N,{}]", spec,
+        inputs[0].name, ir::dtype_name(inputs[0].dtype), fmt::join(d, ","));
+  return dataset_samples(open_dataset(spec, count),
+                         dataset_layout(spec, d[0], d[1], d[2], mean, scale), count);
+}
+
+std::unique_ptr<CalibrationSamples> dataset_samples(std::shared_ptr<const Dataset> dataset,
+                                                    const InputLayout& layout, size_t count) {
+  return std::make_unique<DatasetSamples>(std::move(dataset), layout, count);
 }
 
 }  // namespace zenith::tools

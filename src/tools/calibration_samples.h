@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "ir/graph.h"
+#include "tools/dataset.h"
 
 namespace zenith::tools {
 
@@ -49,5 +50,9 @@ std::unique_ptr<CalibrationSamples> open_calibration_samples(const std::string& 
                                                              size_t count, uint64_t seed,
                                                              const std::string& mean,
                                                              const std::string& scale);
+
+// The first `count` samples of `dataset` (all if fewer), preprocessed as `layout` says.
+std::unique_ptr<CalibrationSamples> dataset_samples(std::shared_ptr<const Dataset> dataset,
+                                                    const InputLayout& layout, size_t count);
 
 }  // namespace zenith::tools

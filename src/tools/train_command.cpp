@@ -16,6 +16,7 @@
 #include "tools/batch_loader.h"
 #include "tools/cli_util.h"
 #include "tools/dataset.h"
+#include "tools/dataset_holdout.h"
 #include "tools/training_logs.h"
 #include "tools/validation_metric.h"
 #include "train/builtin_models.h"
@@ -35,6 +36,7 @@ struct TrainOptions {
   std::string val_dataset = "default";
   size_t limit = 0;
   size_t val_count = 1000;
+  double val_split = 0;
   std::string pos_weight;
   std::string loss;  // default: cross-entropy, bce for a multi-label dataset
   int epochs = 1;
@@ -215,7 +217,13 @@ void write_outputs(const ir::Graph& trained, const TrainOptions& o) {
 }
 
 int run_train(const TrainOptions& o) {
-  const auto data = open_dataset(o.dataset, o.limit);
+  std::shared_ptr<const Dataset> data = open_dataset(o.dataset, o.limit);
+  std::shared_ptr<const Dataset> held_out;  // --val-split's part
+  if (o.val_split != 0) {
+    if (o.val_dataset != "default")
+      throw_invalid_argument("--val-split and --val-dataset both name validation data: pick one");
+    std::tie(data, held_out) = hold_out(data, o.val_split, o.seed);
+  }
   const TrainModel m = load_model(o, *data);
   const ir::Graph& model = m.graph;
   const InputLayout layout =
@@ -255,9 +263,13 @@ int run_train(const TrainOptions& o) {
                           : o.val_dataset == "none" ? ""
                                                     : o.val_dataset;
   std::optional<ValidationMetric> metric;
-  if (!val.empty())
-    metric.emplace(multi ? "auroc" : "top1", val, o.val_count, trainer.trained_model(model), o.mean,
-                   o.scale, RunOptions{o.device, o.threads});
+  const char* metric_kind = multi ? "auroc" : "top1";
+  const RunOptions run{o.device, o.threads};
+  if (held_out)
+    metric.emplace(metric_kind, held_out, o.val_count, trainer.trained_model(model), layout, run);
+  else if (!val.empty())
+    metric.emplace(metric_kind, val, o.val_count, trainer.trained_model(model), o.mean, o.scale,
+                   run);
 
   std::cout << fmt::format(
       "training {} on {} ({} samples, {} steps of {} per epoch{}), {} epoch{}, {} at lr {}\n",
@@ -368,6 +380,9 @@ Command add_train_command(CLI::App& app) {
                   "Validation data, measured after each epoch (default: Fashion-MNIST's test set "
                   "for fashion-mnist-train, else none; none for none)")
       ->capture_default_str();
+  sub->add_option("--val-split", options->val_split,
+                  "Hold this fraction of the training data out (drawn by --seed) and validate on "
+                  "it each epoch (0: none)");
   sub->add_option("--limit", options->limit, "Train on the first N samples only (0: all)");
   sub->add_option("--val-count", options->val_count, "Validation samples")->capture_default_str();
   sub->add_option("--loss", options->loss,

@@ -26,9 +26,24 @@ ValidationMetric::ValidationMetric(const std::string& metric, const std::string&
         e.what());
   }
   samples_ = open_calibration_samples(spec, inputs_, count, 0, mean, scale);
+  measure_reference(reference);
+}
+
+ValidationMetric::ValidationMetric(const std::string& metric, std::shared_ptr<const Dataset> data,
+                                   size_t count, const ir::Graph& reference,
+                                   const InputLayout& layout, const RunOptions& run)
+    : metric_(metric),
+      labels_(std::move(data)),
+      samples_(dataset_samples(labels_, layout, count)),
+      inputs_(sample_inputs(reference)),
+      run_(run) {
+  measure_reference(reference);
+}
+
+void ValidationMetric::measure_reference(const ir::Graph& reference) {
   const AccuracyReport scored = score(reference);
   reference_ = values(scored);
-  if (metric == "top1") {
+  if (metric_ == "top1") {
     names_ = {"top-1"};
   } else {
     for (const auto& [finding, area] : scored.per_class) names_.push_back(finding);

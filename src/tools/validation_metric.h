@@ -23,6 +23,10 @@ class ValidationMetric {
   ValidationMetric(const std::string& metric, const std::string& spec, size_t count,
                    const ir::Graph& reference, const std::string& mean, const std::string& scale,
                    const RunOptions& run);
+  // The same on the first `count` samples of `data` (a part hold_out made), preprocessed as
+  // `layout` says.
+  ValidationMetric(const std::string& metric, std::shared_ptr<const Dataset> data, size_t count,
+                   const ir::Graph& reference, const InputLayout& layout, const RunOptions& run);
 
   // The metric of `graph` (the reference's inputs and outputs): one value for top1; for auroc,
   // each finding's AUROC, in names() order (findings with both positive and negative samples).
@@ -39,9 +43,11 @@ class ValidationMetric {
   // (those with both positive and negative samples).
   AccuracyReport score(const ir::Graph& graph) const;
   std::vector<double> values(const AccuracyReport& report) const;
+  // The reference's metric, and the names of what it measures.
+  void measure_reference(const ir::Graph& reference);
 
   std::string metric_;
-  std::unique_ptr<Dataset> labels_;
+  std::shared_ptr<const Dataset> labels_;
   std::unique_ptr<CalibrationSamples> samples_;
   std::vector<SampleInput> inputs_;
   RunOptions run_;

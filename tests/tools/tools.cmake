@@ -18,6 +18,7 @@ target_sources(zenith_tests PRIVATE
   ${CMAKE_SOURCE_DIR}/src/tools/seeded_random.cpp
   ${CMAKE_SOURCE_DIR}/src/tools/augment.cpp
   ${CMAKE_SOURCE_DIR}/src/tools/batch_loader.cpp
+  ${CMAKE_SOURCE_DIR}/src/tools/dataset_holdout.cpp
   ${CMAKE_SOURCE_DIR}/src/tools/accuracy.cpp
   ${CMAKE_SOURCE_DIR}/src/tools/classification.cpp
   ${CMAKE_SOURCE_DIR}/src/tools/random_fill.cpp

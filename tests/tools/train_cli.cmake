@@ -107,3 +107,11 @@ zenith_train_data_test(train_chestxray_part 1 "unknown part 'holdout'; expected 
 zenith_train_data_test(train_no_class_folders 1 "no class folders; expected DIR/CLASS/\\*.png\\|jpg"
   --dataset imagefolder:${TD}/npy_float)
 unset(TD)
+# --val-split: a quarter of 512 training images held out and validated on each epoch.
+zenith_cli_test(train_val_split 0
+  "\\(training part, 75%\\) \\(384 samples.*validation top-1 on 128 samples of .*\\(validation part, 25%\\) 0\\.[0-9]+"
+  train --model small-cnn --limit 512 --val-split 0.25 -t 1 -o ${TR}/val_split.onnx)
+zenith_cli_test(train_val_split_and_dataset 1 "--val-split and --val-dataset both name validation data"
+  train --model small-cnn --limit 512 --val-split 0.25 --val-dataset fashion-mnist -o ${TR}/bad.onnx)
+zenith_cli_test(train_val_split_empty 1 "--val-split 1: expected a fraction in \\(0, 1\\)"
+  train --model small-cnn --limit 512 --val-split 1 -o ${TR}/bad.onnx)

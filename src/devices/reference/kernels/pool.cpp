@@ -166,7 +166,7 @@ void average_pool_grad(KernelContext& ctx) {
   require_floating(dy, "dY");
   const auto shape = ctx.attr<std::vector<int64_t>>("input_shape", {});
   const ir::Dims x(shape.begin(), shape.end());
-  if (x.size() != dy.rank() || x.size() < 3)
+  if (static_cast<int64_t>(x.size()) != dy.rank() || x.size() < 3)
     throw_invalid_model("attribute input_shape {} does not fit dY {}", ir::to_string(x),
                         ir::to_string(dy.dims()));
   const ir::Dims in(x.begin() + 2, x.end());
