@@ -25,6 +25,30 @@ std::filesystem::path spec_folder(const std::string& spec, const std::string& di
 
 }  // namespace
 
+namespace {
+
+// "chestxray14:DIR[:PART]" -> (DIR, PART or "train"). The part follows the last ':' when it
+// names one, so a folder may hold ':' itself.
+std::pair<std::string, std::string> chestxray14_part(const std::string& spec) {
+  std::string dir = spec.substr(12), part = "train";
+  const size_t colon = dir.rfind(':');
+  std::error_code ec;
+  if (colon != std::string::npos && !std::filesystem::is_directory(dir, ec)) {
+    part = dir.substr(colon + 1);
+    dir.resize(colon);
+  }
+  return {dir, part};
+}
+
+}  // namespace
+
+std::string validation_spec(const std::string& spec) {
+  if (spec == "fashion-mnist-train") return "fashion-mnist";
+  if (spec.starts_with("chestxray14:"))
+    return "chestxray14:" + chestxray14_part(spec).first + ":val";
+  return "";
+}
+
 std::unique_ptr<Dataset> open_dataset(const std::string& spec, size_t limit, uint64_t split_seed) {
   namespace fs = std::filesystem;
   std::error_code ec;
@@ -32,13 +56,7 @@ std::unique_ptr<Dataset> open_dataset(const std::string& spec, size_t limit, uin
   if (spec.starts_with("imagefolder:"))
     return open_class_folders(spec_folder(spec, spec.substr(12)), limit);
   if (spec.starts_with("chestxray14:")) {
-    // The part follows the last ':' when it names one, so a folder may hold ':' itself.
-    std::string dir = spec.substr(12), part = "train";
-    const size_t colon = dir.rfind(':');
-    if (colon != std::string::npos && !fs::is_directory(dir, ec)) {
-      part = dir.substr(colon + 1);
-      dir.resize(colon);
-    }
+    const auto [dir, part] = chestxray14_part(spec);
     return open_chestxray14_split(spec_folder(spec, dir), part, split_seed, limit);
   }
   if (spec == "fashion-mnist" || spec == "fashion-mnist-train") {

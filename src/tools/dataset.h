@@ -66,6 +66,10 @@ inline constexpr const char* kFashionMnistDir = "/usr/share/datasets/fashion-mni
 std::unique_ptr<Dataset> open_dataset(const std::string& spec, size_t limit = 0,
                                       uint64_t split_seed = 0);
 
+// The validation data that goes with training data `spec`: Fashion-MNIST's test set for its
+// training set, ChestX-ray14's val part for another of its parts; "" for others.
+std::string validation_spec(const std::string& spec);
+
 // The preprocessing for dataset `spec` feeding a [N, channels, height, width] input: `mean` and
 // `scale` as "R,G,B" or "V", or when empty the dataset's default (Fashion-MNIST: pixels / 255;
 // others: ImageNet's mean and standard deviation; npy float inputs ignore both, being taken as

@@ -258,10 +258,9 @@ int run_train(const TrainOptions& o) {
     train::write_checkpoint(checkpoint_path, c);
   };
 
-  const std::string val = o.val_dataset == "default"
-                              ? (o.dataset == "fashion-mnist-train" ? "fashion-mnist" : "")
-                          : o.val_dataset == "none" ? ""
-                                                    : o.val_dataset;
+  const std::string val = o.val_dataset == "default" ? validation_spec(o.dataset)
+                          : o.val_dataset == "none"  ? ""
+                                                     : o.val_dataset;
   std::optional<ValidationMetric> metric;
   const char* metric_kind = multi ? "auroc" : "top1";
   const RunOptions run{o.device, o.threads};
@@ -378,7 +377,8 @@ Command add_train_command(CLI::App& app) {
       ->capture_default_str();
   sub->add_option("--val-dataset", options->val_dataset,
                   "Validation data, measured after each epoch (default: Fashion-MNIST's test set "
-                  "for fashion-mnist-train, else none; none for none)")
+                  "for fashion-mnist-train, the val part for chestxray14:DIR, else none; none for "
+                  "none)")
       ->capture_default_str();
   sub->add_option("--val-split", options->val_split,
                   "Hold this fraction of the training data out (drawn by --seed) and validate on "

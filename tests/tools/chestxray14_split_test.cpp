@@ -95,6 +95,18 @@ TEST_F(ChestXray14Split, DrawsTheSplitFromTheSeed) {
   EXPECT_EQ(open_dataset("chestxray14:" + dir_.path().string() + ":val", 2, 0)->size(), 2u);
 }
 
+// Training on a part validates on the val part by default; Fashion-MNIST's training set on its
+// test set; other data on nothing unless told.
+TEST_F(ChestXray14Split, ValidatesOnTheValPartByDefault) {
+  const std::string dir = dir_.path().string();
+  for (const std::string& part : {"", ":train", ":test"})
+    EXPECT_EQ(validation_spec("chestxray14:" + dir + part), "chestxray14:" + dir + ":val");
+  EXPECT_EQ(open_dataset(validation_spec("chestxray14:" + dir), 0, 0)->size(),
+            open(":val", 0)->size());
+  EXPECT_EQ(validation_spec("fashion-mnist-train"), "fashion-mnist");
+  EXPECT_EQ(validation_spec("npy:" + dir), "");
+}
+
 TEST_F(ChestXray14Split, RefusesUnknownPartsAndMissingPatients) {
   expect_error([&] { open(":holdout", 0); }, Error::Kind::InvalidArgument,
                "unknown part 'holdout'; expected train, val or test");
