@@ -31,6 +31,11 @@ struct ModelBuilder::Impl {
 
   std::string name(const char* op) { return fmt::format("{}_{}", op, ++layers); }
 
+  void check_outputs() const {
+    if (graph.outputs.empty())
+      throw_invalid_argument("model '{}' has no output: call output()", graph.name);
+  }
+
   // A node `op` named `node` reading `inputs`, its output `node` with dims `out`.
   std::string add(const std::string& op, const std::string& node, std::vector<std::string> inputs,
                   Shape out, std::map<std::string, ir::Attribute> attributes = {},
@@ -262,13 +267,13 @@ void ModelBuilder::output(const std::string& x, const std::string& name) {
 Shape ModelBuilder::shape(const std::string& x) const { return impl_->dims_of(x, "shape"); }
 
 Model ModelBuilder::build() const {
-  if (impl_->graph.outputs.empty())
-    throw_invalid_argument("model '{}' has no output: call output()", impl_->graph.name);
+  impl_->check_outputs();
   return Model(std::make_shared<Model::Impl>(impl_->graph));
 }
 
 void ModelBuilder::save(const std::filesystem::path& path) const {
-  onnx_frontend::write_model(ModelAccess::graph(build()), path);
+  impl_->check_outputs();
+  onnx_frontend::write_model(impl_->graph, path);
 }
 
 }  // namespace zenith

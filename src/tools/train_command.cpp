@@ -277,6 +277,16 @@ int run_train(const TrainOptions& o) {
                            : "",
       o.epochs, o.epochs == 1 ? "" : "s", o.optimizer.kind,
       train::learning_rate(schedule, schedule.warmup_steps));
+  // Prints a validation pass's metric, the mean over findings for AUROC; returns that.
+  const auto report_validation = [&](const std::string& when, const std::vector<double>& values) {
+    double mean = 0;
+    for (double v : values) mean += v / static_cast<double>(values.size());
+    std::cout << fmt::format("{}: validation {} {:.4f}{}\n", when, metric->describe(), mean,
+                             multi ? " (mean over findings)" : "");
+    return mean;
+  };
+  // The metric measured the model it was given (checking that it fits): the starting point.
+  if (metric) report_validation("at the start", metric->reference());
   TrainingLogs logs(o.log_dir, multi ? "mean AUROC" : "top-1", steps);
   const auto start = std::chrono::steady_clock::now();
   auto last_print = start;
@@ -327,11 +337,8 @@ int run_train(const TrainOptions& o) {
     if (epoch_start + steps > end) break;  // stopped within the epoch
     save_checkpoint();
     if (metric) {
-      const std::vector<double> values = metric->measure(trainer.trained_model(model));
-      double mean = 0;
-      for (double v : values) mean += v / static_cast<double>(values.size());
-      std::cout << fmt::format("epoch {}: validation {} {:.4f}{}\n", epoch, metric->describe(),
-                               mean, multi ? " (mean over findings)" : "");
+      const double mean = report_validation(fmt::format("epoch {}", epoch),
+                                            metric->measure(trainer.trained_model(model)));
       logs.validation(epoch, static_cast<int64_t>(epoch_start + steps), mean);
     }
     logs.plot();
