@@ -9,6 +9,7 @@
 #include "ir/errors.h"
 #include "ir/shape_inference.h"
 #include "train/backward_rules.h"
+#include "train/batch_norm_relu_fusion.h"
 
 namespace zenith::train {
 namespace {
@@ -230,6 +231,7 @@ TrainingGraph build_training_graph(const ir::Graph& model, Loss loss,
       g.outputs.push_back({n.outputs[k], type});
     }
   }
+  fuse_batch_norm_relus(g);
   return t;
 }
 

@@ -32,12 +32,14 @@ ir::Tensor positive(ir::Dims dims, uint64_t seed) {
   return t;
 }
 
-void check_batch_norm_train(const ir::Dims& x) {
+// `relu`: with a Relu fused (attribute relu = 1).
+void check_batch_norm_train(const ir::Dims& x, bool relu = false) {
   const int64_t c = x[1];
-  auto g = make_graph(
-      {zenith_node("BatchNormTrain", {"X", "scale", "B", "mean", "var"},
-                   {"Y", "mean_out", "var_out", "saved_mean", "saved_var"}, {{"momentum", 0.8f}})},
-      {"X", "scale", "B", "mean", "var"}, {"Y", "mean_out", "var_out", "saved_mean", "saved_var"});
+  auto g = make_graph({zenith_node("BatchNormTrain", {"X", "scale", "B", "mean", "var"},
+                                   {"Y", "mean_out", "var_out", "saved_mean", "saved_var"},
+                                   {{"momentum", 0.8f}, {"relu", int64_t{relu}}})},
+                      {"X", "scale", "B", "mean", "var"},
+                      {"Y", "mean_out", "var_out", "saved_mean", "saved_var"});
   expect_cpu_matches_ref(*g,
                          {{"X", random_tensor(x, 1)},
                           {"scale", random_tensor({c}, 2)},
@@ -55,6 +57,8 @@ TEST(CpuTrainingOps, BatchNormTrainMatchesRef) {
   // Whole channel blocks (8 or 16) take our own loops, the others oneDNN's primitives.
   check_batch_norm_train({3, 32, 13});
   check_batch_norm_train({2, 48, 3, 3, 2});
+  for (const ir::Dims& x : {ir::Dims{3, 5, 7, 9}, ir::Dims{2, 48, 3, 3, 2}})
+    check_batch_norm_train(x, true);
 }
 
 // running_var moves towards the batch's unbiased variance, as torch.nn.BatchNorm2d's does.
@@ -82,19 +86,23 @@ TEST(CpuTrainingOps, BatchNormTrainRunningStatisticsArePyTorchs) {
 
 // The gradient holds for any statistics; a forward would give X's own (uniform in [-1, 1]:
 // mean near 0, variance near 1/3).
-void check_batch_norm_grad(const ir::Dims& x) {
-  auto g = make_graph({zenith_node("BatchNormGrad", {"X", "scale", "dY", "mean", "var"},
-                                   {"dX", "dscale", "dB"}, {{"epsilon", 1e-3f}})},
-                      {"X", "scale", "dY", "mean", "var"}, {"dX", "dscale", "dB"});
+// `relu`: with a Relu fused, whose output Y (input 5; uniform in [-1, 1], so half of dY
+// counts) masks dY.
+void check_batch_norm_grad(const ir::Dims& x, bool relu = false) {
+  std::vector<std::string> inputs = {"X", "scale", "dY", "mean", "var"};
+  if (relu) inputs.push_back("Y");
+  auto g = make_graph({zenith_node("BatchNormGrad", inputs, {"dX", "dscale", "dB"},
+                                   {{"epsilon", 1e-3f}, {"relu", int64_t{relu}}})},
+                      inputs, {"dX", "dscale", "dB"});
   ir::Tensor mean = random_tensor({x[1]}, 4);
   for (int64_t c = 0; c < x[1]; ++c) mean.data<float>()[c] *= 0.1f;
-  expect_cpu_matches_ref(*g,
-                         {{"X", random_tensor(x, 1)},
-                          {"scale", random_tensor({x[1]}, 2)},
-                          {"dY", random_tensor(x, 3)},
-                          {"mean", mean},
-                          {"var", positive({x[1]}, 5)}},
-                         kSums);
+  std::map<std::string, ir::Value> feeds = {{"X", random_tensor(x, 1)},
+                                            {"scale", random_tensor({x[1]}, 2)},
+                                            {"dY", random_tensor(x, 3)},
+                                            {"mean", mean},
+                                            {"var", positive({x[1]}, 5)}};
+  if (relu) feeds["Y"] = random_tensor(x, 6);
+  expect_cpu_matches_ref(*g, feeds, kSums);
 }
 
 TEST(CpuTrainingOps, BatchNormGradMatchesRef) {
@@ -104,6 +112,8 @@ TEST(CpuTrainingOps, BatchNormGradMatchesRef) {
   check_batch_norm_grad({1, 8, 1, 3});
   check_batch_norm_grad({3, 32, 13});
   check_batch_norm_grad({2, 48, 3, 3, 2});
+  for (const ir::Dims& x : {ir::Dims{3, 5, 7, 9}, ir::Dims{2, 48, 3, 3, 2}})
+    check_batch_norm_grad(x, true);
 }
 
 // MaxPoolGrad for a pool of X with `attrs` whose output has dims `y`.

@@ -217,6 +217,40 @@ TEST(Autograd, BatchNormAndPoolingGradientsOnCpu) {
   for (const char* op : {"BatchNormTrain", "BatchNormGrad", "MaxPoolGrad", "AveragePoolGrad"})
     EXPECT_TRUE(on_cpu.count(op)) << op;
   EXPECT_EQ(plan.ref_fallbacks(), 0u);
+  // The Relu after the norm, and its gradient, are fused into the norm's two ops.
+  for (const ir::Node& n : t.graph.nodes) {
+    EXPECT_NE(n.op_type, "Relu");
+    EXPECT_NE(n.op_type, "ReluGrad");
+    if (n.op_type == "BatchNormTrain" || n.op_type == "BatchNormGrad")
+      EXPECT_EQ(n.attr<int64_t>("relu", 0), 1) << n.op_type;
+  }
+}
+
+// A norm whose output another node reads besides its Relu keeps the Relu and its gradient
+// apart, and the gradients stay right.
+TEST(Autograd, BatchNormReadTwiceKeepsItsRelu) {
+  ir::Tensor var = random_tensor({3}, 6);
+  for (int64_t c = 0; c < 3; ++c) var.data<float>()[c] = 1.0f + std::abs(var.data<float>()[c]);
+  const auto model =
+      fixed(make_graph({make_node("BatchNormalization", {"x", "scale", "bias", "mean", "var"},
+                                  {"n"}, {{"training_mode", int64_t{1}}}),
+                        make_node("Relu", {"n"}, {"r"}), make_node("Mul", {"n", "r"}, {"m"}),
+                        make_node("Flatten", {"m"}, {"logits"})},
+                       {"x"}, {"logits"},
+                       {{"scale", random_tensor({3}, 2)},
+                        {"bias", random_tensor({3}, 3)},
+                        {"mean", random_tensor({3}, 4)},
+                        {"var", var}}),
+            {{"x", {4, 3, 2, 2}}});
+  const TrainingGraph t = build_training_graph(*model, Loss::MeanSquaredError);
+  size_t relus = 0;
+  for (const ir::Node& n : t.graph.nodes) {
+    relus += n.op_type == "Relu" || n.op_type == "ReluGrad";
+    EXPECT_EQ(n.attr<int64_t>("relu", 0), 0) << n.op_type;
+  }
+  EXPECT_EQ(relus, 2u);
+  expect_gradients_match_finite_differences(
+      t, {{"x", random_tensor({4, 3, 2, 2}, 1)}, {t.labels, random_tensor({4, 12}, 8)}});
 }
 
 // A gradient that would have to pass an op without a backward rule: the error names the node.

@@ -16,15 +16,17 @@ struct BlockedShape {
 };
 
 // y = (x - mean) / sqrt(var + epsilon) * scale + shift with the batch's mean and population
-// variance per channel, which it writes to `mean` and `var`.
+// variance per channel, which it writes to `mean` and `var`; `relu`: y = max(0, that).
 void batch_norm_forward_blocked(const BlockedShape& s, const float* x, const float* scale,
-                                const float* shift, float epsilon, float* y, float* mean,
+                                const float* shift, float epsilon, bool relu, float* y, float* mean,
                                 float* var);
 
 // The gradients given the forward's statistics: dshift = sum dy, dscale = sum dy x^,
-// dx = scale / sqrt(var + epsilon) (dy - dshift / M - x^ dscale / M).
+// dx = scale / sqrt(var + epsilon) (dy - dshift / M - x^ dscale / M). With `relu_y` (the
+// output of a forward with relu; nullptr for none) dy counts only where relu_y > 0.
 void batch_norm_backward_blocked(const BlockedShape& s, const float* x, const float* dy,
-                                 const float* scale, const float* mean, const float* var,
-                                 float epsilon, float* dx, float* dscale, float* dshift);
+                                 const float* relu_y, const float* scale, const float* mean,
+                                 const float* var, float epsilon, float* dx, float* dscale,
+                                 float* dshift);
 
 }  // namespace zenith::cpu

@@ -6,14 +6,18 @@
 //   (towards the unbiased variance);
 // zenith.BatchNormGrad(X, scale, dY, saved_mean, saved_var) -> dX, dscale, dB by the backward
 //   primitive.
+// With attribute relu = 1 (train/batch_norm_relu_fusion.h) the forward writes max(0, Y) and the
+// gradient reads that output as a sixth input, dY counting where it is positive.
 // Where X's channels fill whole channel blocks, both run our own loops in the blocked layout
 // instead (batch_norm_blocked.h: oneDNN's stall on a busy machine).
+#include <algorithm>
 #include <optional>
 
 #include "devices/cpu/channel_block.h"
 #include "devices/cpu/ops/batch_norm_blocked.h"
 #include "devices/cpu/ops/op_util.h"
 #include "devices/cpu/ops/ops.h"
+#include "devices/cpu/parallel.h"
 
 namespace zenith::cpu {
 namespace {
@@ -50,6 +54,22 @@ std::optional<BlockedShape> blocked_shape(const CpuValue& x) {
 const float* floats(const memory& m) { return static_cast<const float*>(m.get_data_handle()); }
 float* floats(const CpuValue& v) { return static_cast<float*>(v.mem.get_data_handle()); }
 
+// The floats of `v`'s buffer, padding included.
+int64_t buffer_floats(const CpuValue& v) {
+  return static_cast<int64_t>(v.desc().get_size() / sizeof(float));
+}
+
+// out[i] = fn(i) over `count` elements, split among the threads.
+template <typename Fn>
+void for_all(int64_t count, const Fn& fn) {
+  parallel_ranges(count, count >= kParallelElements, [&](int64_t begin, int64_t end) {
+#pragma omp simd
+    for (int64_t i = begin; i < end; ++i) fn(i);
+  });
+}
+
+bool fused_relu(const ir::Node& node) { return node.attr<int64_t>("relu", 0) != 0; }
+
 struct TrainEntry {
   dnnl::batch_normalization_forward::primitive_desc pd;
   dnnl::batch_normalization_forward primitive;
@@ -59,7 +79,8 @@ class BatchNormTrainOp : public CpuOp {
  public:
   explicit BatchNormTrainOp(const ir::Node& node)
       : epsilon_(node.attr<float>("epsilon", 1e-5f)),
-        momentum_(node.attr<float>("momentum", 0.9f)) {}
+        momentum_(node.attr<float>("momentum", 0.9f)),
+        relu_(fused_relu(node)) {}
 
   bool accepts(const std::vector<const CpuValue*>& in) const override {
     if (!CpuOp::accepts(in) || !takes_rank(in[0])) return false;
@@ -83,7 +104,7 @@ class BatchNormTrainOp : public CpuOp {
       y = allocate(blocked);
       note_kernel("zenith:batch_norm_blocked");
       batch_norm_forward_blocked(*shape, floats(x_in.mem), floats(param[0]), floats(param[1]),
-                                 epsilon_, floats(y), floats(mean), floats(var));
+                                 epsilon_, relu_, floats(y), floats(mean), floats(var));
     } else {
       auto entry = cache_.get({x.desc()}, [&] {
         const auto pd = training_pd(x.desc(), epsilon_);
@@ -97,6 +118,10 @@ class BatchNormTrainOp : public CpuOp {
                {DNNL_ARG_SHIFT, param[1]},
                {DNNL_ARG_MEAN, mean.mem},
                {DNNL_ARG_VARIANCE, var.mem}});
+      if (relu_) {
+        float* out = floats(y);
+        for_all(buffer_floats(y), [&](int64_t i) { out[i] = std::max(out[i], 0.0f); });
+      }
     }
     CpuValue running_mean = allocate(plain_desc({channels}));
     CpuValue running_var = allocate(plain_desc({channels}));
@@ -116,6 +141,7 @@ class BatchNormTrainOp : public CpuOp {
  private:
   float epsilon_;
   double momentum_;
+  bool relu_;
   PrimitiveCache<TrainEntry> cache_;
 };
 
@@ -126,10 +152,12 @@ struct GradEntry {
 
 class BatchNormGradOp : public CpuOp {
  public:
-  explicit BatchNormGradOp(const ir::Node& node) : epsilon_(node.attr<float>("epsilon", 1e-5f)) {}
+  explicit BatchNormGradOp(const ir::Node& node)
+      : epsilon_(node.attr<float>("epsilon", 1e-5f)), relu_(fused_relu(node)) {}
 
   bool accepts(const std::vector<const CpuValue*>& in) const override {
     if (!CpuOp::accepts(in) || !takes_rank(in[0]) || in[2]->dims() != in[0]->dims()) return false;
+    if (relu_ && (in.size() < 6 || in[5]->dims() != in[0]->dims())) return false;
     for (size_t i : {1, 3, 4})
       if (in[i]->rank() != 1 || in[i]->dim(0) != in[0]->dim(1)) return false;
     return true;
@@ -148,11 +176,15 @@ class BatchNormGradOp : public CpuOp {
       const memory::desc blocked = blocked_desc(x.dims());
       const CpuValue x_in = to_layout(x, blocked, stream);
       const CpuValue dy_in = to_layout(dy, blocked, stream);
-      CpuValue dx = allocate(blocked);
+      const CpuValue y_in = relu_ ? to_layout(*in[5], blocked, stream) : CpuValue{};
+      // dx over dy where nothing reads dy after this step: the loops read each dy before they
+      // write its dx.
+      CpuValue dx = dy.donated && dy.desc() == blocked ? dy : allocate(blocked);
+      dx.donated = false;
       note_kernel("zenith:batch_norm_blocked");
-      batch_norm_backward_blocked(*shape, floats(x_in.mem), floats(dy_in.mem), floats(scale),
-                                  floats(mean), floats(var), epsilon_, floats(dx), floats(dscale),
-                                  floats(dbias));
+      batch_norm_backward_blocked(*shape, floats(x_in.mem), floats(dy_in.mem),
+                                  relu_ ? floats(y_in.mem) : nullptr, floats(scale), floats(mean),
+                                  floats(var), epsilon_, floats(dx), floats(dscale), floats(dbias));
       return {std::move(dx), std::move(dscale), std::move(dbias)};
     }
     auto entry = cache_.get({x.desc(), dy.desc()}, [&] {
@@ -162,7 +194,8 @@ class BatchNormGradOp : public CpuOp {
           desc, with_user_scratchpad(), engine(), training_pd(x.desc(), epsilon_));
       return GradEntry{pd, dnnl::batch_normalization_backward(pd)};
     });
-    const CpuValue dy_in = to_layout(dy, entry->pd.diff_dst_desc(), stream);
+    CpuValue dy_in = to_layout(dy, entry->pd.diff_dst_desc(), stream);
+    if (relu_) dy_in = masked(dy_in, to_layout(*in[5], dy_in.desc(), stream));
     CpuValue dx = allocate(entry->pd.diff_src_desc());
     execute(entry->primitive, stream,
             {{DNNL_ARG_SRC, x.mem},
@@ -180,7 +213,17 @@ class BatchNormGradOp : public CpuOp {
   }
 
  private:
+  // dy where y > 0, else 0, in a new buffer (dy may be another step's value).
+  static CpuValue masked(const CpuValue& dy, const CpuValue& y) {
+    CpuValue out = allocate(dy.desc());
+    const float *g = floats(dy.mem), *v = floats(y.mem);
+    float* o = floats(out);
+    for_all(buffer_floats(dy), [&](int64_t i) { o[i] = v[i] > 0.0f ? g[i] : 0.0f; });
+    return out;
+  }
+
   float epsilon_;
+  bool relu_;
   PrimitiveCache<GradEntry> cache_;
 };
 

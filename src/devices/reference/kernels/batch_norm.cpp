@@ -1,6 +1,7 @@
 // BatchNormalization: per-channel affine normalization with given statistics (inference) or
 // batch statistics plus updated running statistics (training_mode = 1); zenith.BatchNormTrain,
 // the training form autograd runs (src/train), is the latter with PyTorch's running variance.
+#include <algorithm>
 #include <cmath>
 
 #include "devices/reference/kernel_registry.h"
@@ -10,8 +11,9 @@ namespace zenith::ref {
 namespace {
 
 // `unbiased_running_var`: the running variance moves towards the batch's unbiased variance, as
-// PyTorch's does (ONNX's moves towards the population variance that normalizes Y).
-void normalize(KernelContext& ctx, bool training, bool unbiased_running_var) {
+// PyTorch's does (ONNX's moves towards the population variance that normalizes Y). `relu`: Y is
+// max(0, the normalized X).
+void normalize(KernelContext& ctx, bool training, bool unbiased_running_var, bool relu) {
   const ir::Tensor& x = ctx.input(0);
   require_floating(x, "X");
   if (x.rank() < 2)
@@ -73,20 +75,23 @@ void normalize(KernelContext& ctx, bool training, bool unbiased_running_var) {
       const double b = bias[ci] - mean[ci] * a;
       for (int64_t i = 0; i < inner; ++i) {
         const size_t k = static_cast<size_t>(at(n, c) + i);
-        y[k] = xv[k] * a + b;
+        y[k] = relu ? std::max(xv[k] * a + b, 0.0) : xv[k] * a + b;
       }
     }
   store_as(y.data(), ctx.allocate_output(0, x.dtype(), x.dims()));
 }
 
 void batch_norm(KernelContext& ctx) {
-  normalize(ctx, ctx.attr<int64_t>("training_mode", 0) != 0, false);
+  normalize(ctx, ctx.attr<int64_t>("training_mode", 0) != 0, false, false);
 }
 
 // zenith.BatchNormTrain(X, scale, B, running_mean, running_var) -> Y, running_mean',
 // running_var'[, saved_mean, saved_var]: BatchNormalization's training mode as PyTorch computes
-// it, saving the batch's mean and population variance for the gradient.
-void batch_norm_train(KernelContext& ctx) { normalize(ctx, true, true); }
+// it, saving the batch's mean and population variance for the gradient; with attribute relu = 1,
+// a Relu of Y fused (train/batch_norm_relu_fusion.h).
+void batch_norm_train(KernelContext& ctx) {
+  normalize(ctx, true, true, ctx.attr<int64_t>("relu", 0) != 0);
+}
 
 }  // namespace
 

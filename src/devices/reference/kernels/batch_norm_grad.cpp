@@ -3,6 +3,8 @@
 // the batch's statistics its forward saved. With x^ = (x - mean) / sqrt(var + eps) per channel
 // (var the population variance) and M the elements per channel:
 //   dB = sum(dY), dscale = sum(dY x^), dX = scale / sqrt(var + eps) (dY - dB / M - x^ dscale / M).
+// With attribute relu = 1 it reads a sixth input, Y = max(0, the normalized X) (a Relu fused
+// into the norm, train/batch_norm_relu_fusion.h), and dY counts only where Y > 0.
 #include <cmath>
 
 #include "devices/reference/kernel_registry.h"
@@ -34,7 +36,17 @@ void batch_norm_grad(KernelContext& ctx) {
   const int64_t inner = batch * channels == 0 ? 0 : x.numel() / (batch * channels);
   const double epsilon = ctx.attr<float>("epsilon", 1e-5f);
   const double count = static_cast<double>(batch * inner);
-  const std::vector<double> xv = load_as<double>(x, "X"), dyv = load_as<double>(dy, "dY");
+  const std::vector<double> xv = load_as<double>(x, "X");
+  std::vector<double> dyv = load_as<double>(dy, "dY");
+  if (ctx.attr<int64_t>("relu", 0) != 0) {
+    const ir::Tensor& y = ctx.input(5);
+    if (y.dims() != x.dims())
+      throw_invalid_argument("Y has shape {}, X {}; expected the same", ir::to_string(y.dims()),
+                             ir::to_string(x.dims()));
+    const std::vector<double> yv = load_as<double>(y, "Y");
+    for (size_t k = 0; k < dyv.size(); ++k)
+      if (!(yv[k] > 0)) dyv[k] = 0;
+  }
   const std::vector<double> gamma = load_as<double>(scale, "scale");
   const std::vector<double> means = load_as<double>(ctx.input(3), "mean");
   const std::vector<double> vars = load_as<double>(ctx.input(4), "var");
