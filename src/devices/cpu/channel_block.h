@@ -23,4 +23,9 @@ inline dnnl::memory::desc blocked_desc(std::initializer_list<int64_t> dims) {
   return blocked_desc(std::span(dims.begin(), dims.size()));
 }
 
+// For x in channel blocks whose images lie further apart than their size (a concat-chain view
+// at batch > 1, concat_chains.h): the channels of the buffer it is a view of, or 0 for any other
+// layout. Allocates nothing.
+int64_t strided_blocked_channels(const dnnl::memory::desc& x);
+
 }  // namespace zenith::cpu

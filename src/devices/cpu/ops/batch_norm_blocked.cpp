@@ -25,10 +25,11 @@ template <bool kRelu>
   return dy[i];
 }
 
-// Where image n's part of channel block b starts. (The loops over images are plain loops, not
-// a helper taking a lambda: the AVX-512 build inlines only what is inlined into it.)
-int64_t image_start(const BlockedShape& s, int64_t b, int64_t n) {
-  return (n * s.blocks + b) * s.pixels * s.block;
+// Where image n's part of channel block b starts in a tensor whose images are `blocks` blocks
+// apart. (The loops over images are plain loops, not a helper taking a lambda: the AVX-512
+// build inlines only what is inlined into it.)
+int64_t image_start(const BlockedShape& s, int64_t blocks, int64_t b, int64_t n) {
+  return (n * blocks + b) * s.pixels * s.block;
 }
 
 template <int kBlock, bool kRelu>
@@ -38,22 +39,24 @@ template <int kBlock, bool kRelu>
   const double count = static_cast<double>(s.batch * s.pixels);
   double sum[kBlock] = {}, sq[kBlock] = {};
   for (int64_t n = 0; n < s.batch; ++n) {
-    const int64_t at = image_start(s, b, n);
+    const int64_t at = image_start(s, s.blocks, b, n);
+    const float* xn = x + image_start(s, s.x_blocks, b, n) - at;  // x's image n, indexed as y's
     float part[kBlock] = {};
     for (int64_t p = 0; p < s.pixels; ++p)
 #pragma omp simd
-      for (int k = 0; k < kBlock; ++k) part[k] += x[at + p * kBlock + k];
+      for (int k = 0; k < kBlock; ++k) part[k] += xn[at + p * kBlock + k];
     for (int k = 0; k < kBlock; ++k) sum[k] += part[k];
   }
   float m[kBlock], a[kBlock], t[kBlock];
   for (int k = 0; k < kBlock; ++k) m[k] = static_cast<float>(sum[k] / count);
   for (int64_t n = 0; n < s.batch; ++n) {
-    const int64_t at = image_start(s, b, n);
+    const int64_t at = image_start(s, s.blocks, b, n);
+    const float* xn = x + image_start(s, s.x_blocks, b, n) - at;  // x's image n, indexed as y's
     float part[kBlock] = {};
     for (int64_t p = 0; p < s.pixels; ++p)
 #pragma omp simd
       for (int k = 0; k < kBlock; ++k) {
-        const float d = x[at + p * kBlock + k] - m[k];
+        const float d = xn[at + p * kBlock + k] - m[k];
         part[k] += d * d;
       }
     for (int k = 0; k < kBlock; ++k) sq[k] += part[k];
@@ -66,11 +69,12 @@ template <int kBlock, bool kRelu>
     t[k] = shift[c] - m[k] * a[k];
   }
   for (int64_t n = 0; n < s.batch; ++n) {
-    const int64_t at = image_start(s, b, n);
+    const int64_t at = image_start(s, s.blocks, b, n);
+    const float* xn = x + image_start(s, s.x_blocks, b, n) - at;  // x's image n, indexed as y's
     for (int64_t p = 0; p < s.pixels; ++p)
 #pragma omp simd
       for (int k = 0; k < kBlock; ++k) {
-        const float v = x[at + p * kBlock + k] * a[k] + t[k];
+        const float v = xn[at + p * kBlock + k] * a[k] + t[k];
         y[at + p * kBlock + k] = kRelu ? std::max(v, 0.0f) : v;
       }
   }
@@ -88,7 +92,8 @@ template <int kBlock, bool kRelu>
   const float* m = mean + b * kBlock;
   double sum_dy[kBlock] = {}, sum_dy_x[kBlock] = {};  // sum dy (x - mean)
   for (int64_t n = 0; n < s.batch; ++n) {
-    const int64_t at = image_start(s, b, n);
+    const int64_t at = image_start(s, s.blocks, b, n);
+    const float* xn = x + image_start(s, s.x_blocks, b, n) - at;  // x's image n, indexed as y's
     float part_dy[kBlock] = {}, part_dy_x[kBlock] = {};
     for (int64_t p = 0; p < s.pixels; ++p)
 #pragma omp simd
@@ -96,7 +101,7 @@ template <int kBlock, bool kRelu>
         const int64_t i = at + p * kBlock + k;
         const float g = masked<kRelu>(dy, relu_y, i);
         part_dy[k] += g;
-        part_dy_x[k] += g * (x[i] - m[k]);
+        part_dy_x[k] += g * (xn[i] - m[k]);
       }
     for (int k = 0; k < kBlock; ++k) {
       sum_dy[k] += part_dy[k];
@@ -115,12 +120,13 @@ template <int kBlock, bool kRelu>
     slope[k] = static_cast<float>(scale[c] * inv_std * inv_std * inv_std * sum_dy_x[k] / count);
   }
   for (int64_t n = 0; n < s.batch; ++n) {
-    const int64_t at = image_start(s, b, n);
+    const int64_t at = image_start(s, s.blocks, b, n);
+    const float* xn = x + image_start(s, s.x_blocks, b, n) - at;  // x's image n, indexed as y's
     for (int64_t p = 0; p < s.pixels; ++p)
 #pragma omp simd
       for (int k = 0; k < kBlock; ++k) {
         const int64_t i = at + p * kBlock + k;
-        dx[i] = gain[k] * (masked<kRelu>(dy, relu_y, i) - offset[k]) - (x[i] - m[k]) * slope[k];
+        dx[i] = gain[k] * (masked<kRelu>(dy, relu_y, i) - offset[k]) - (xn[i] - m[k]) * slope[k];
       }
   }
 }

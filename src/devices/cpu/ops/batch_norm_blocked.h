@@ -10,9 +10,11 @@
 
 namespace zenith::cpu {
 
-// [batch, blocks * block, pixels...] in blocks of `block` channels (channel_block()).
+// [batch, blocks * block, pixels...] in blocks of `block` channels (channel_block()). X's images
+// lie x_blocks blocks apart (more than `blocks` for a concat-chain view, concat_chains.h); every
+// other tensor's are dense.
 struct BlockedShape {
-  int64_t batch = 0, blocks = 0, pixels = 0, block = 0;
+  int64_t batch = 0, blocks = 0, pixels = 0, block = 0, x_blocks = 0;
 };
 
 // y = (x - mean) / sqrt(var + epsilon) * scale + shift with the batch's mean and population

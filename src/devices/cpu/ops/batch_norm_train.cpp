@@ -48,7 +48,23 @@ bool takes_rank(const CpuValue* x) { return x->rank() >= 2 && x->rank() <= 5; }
 std::optional<BlockedShape> blocked_shape(const CpuValue& x) {
   const int64_t block = channel_block();
   if (x.rank() < 3 || x.dim(0) == 0 || x.dim(1) % block != 0) return std::nullopt;
-  return BlockedShape{x.dim(0), x.dim(1) / block, per_channel(x) / x.dim(0), block};
+  const int64_t blocks = x.dim(1) / block;
+  return BlockedShape{x.dim(0), blocks, per_channel(x) / x.dim(0), block, blocks};
+}
+
+// X in channel blocks for the loops, setting shape.x_blocks: a concat-chain view as it is (its
+// images `total` channels apart), any other layout as a dense copy.
+CpuValue blocked_input(const CpuValue& x, BlockedShape& shape, dnnl::stream& stream) {
+  if (const int64_t total = strided_blocked_channels(x.desc())) {
+    shape.x_blocks = total / shape.block;
+    return x;
+  }
+  return to_layout(x, blocked_desc(x.dims()), stream);
+}
+
+// X densely laid out, for oneDNN's primitives (CpuOp::reads_strided).
+CpuValue dense_input(const CpuValue& x, dnnl::stream& stream) {
+  return is_dense(x.desc()) ? x : to_layout(x, plain_desc(x.dims()), stream);
 }
 
 const float* floats(const memory& m) { return static_cast<const float*>(m.get_data_handle()); }
@@ -89,6 +105,8 @@ class BatchNormTrainOp : public CpuOp {
     return true;
   }
 
+  bool reads_strided() const override { return true; }
+
   StepOutputs run(const std::vector<const CpuValue*>& in, dnnl::stream& stream) const override {
     const CpuValue& x = *in[0];
     const int64_t channels = x.dim(1);
@@ -98,21 +116,21 @@ class BatchNormTrainOp : public CpuOp {
     CpuValue y;
     CpuValue mean = allocate(plain_desc({channels}));
     CpuValue var = allocate(plain_desc({channels}));
-    if (const std::optional<BlockedShape> shape = blocked_shape(x)) {
-      const memory::desc blocked = blocked_desc(x.dims());
-      const CpuValue x_in = to_layout(x, blocked, stream);
-      y = allocate(blocked);
+    if (std::optional<BlockedShape> shape = blocked_shape(x)) {
+      const CpuValue x_in = blocked_input(x, *shape, stream);
+      y = allocate(blocked_desc(x.dims()));
       note_kernel("zenith:batch_norm_blocked");
       batch_norm_forward_blocked(*shape, floats(x_in.mem), floats(param[0]), floats(param[1]),
                                  epsilon_, relu_, floats(y), floats(mean), floats(var));
     } else {
-      auto entry = cache_.get({x.desc()}, [&] {
-        const auto pd = training_pd(x.desc(), epsilon_);
+      const CpuValue x_in = dense_input(x, stream);
+      auto entry = cache_.get({x_in.desc()}, [&] {
+        const auto pd = training_pd(x_in.desc(), epsilon_);
         return TrainEntry{pd, dnnl::batch_normalization_forward(pd)};
       });
       y = allocate(entry->pd.dst_desc());
       execute(entry->primitive, stream,
-              {{DNNL_ARG_SRC, x.mem},
+              {{DNNL_ARG_SRC, x_in.mem},
                {DNNL_ARG_DST, y.mem},
                {DNNL_ARG_SCALE, param[0]},
                {DNNL_ARG_SHIFT, param[1]},
@@ -163,6 +181,9 @@ class BatchNormGradOp : public CpuOp {
     return true;
   }
 
+  // X may be a concat-chain view; dY and Y are copied dense where they are not.
+  bool reads_strided() const override { return true; }
+
   StepOutputs run(const std::vector<const CpuValue*>& in, dnnl::stream& stream) const override {
     const CpuValue &x = *in[0], &dy = *in[2];
     const int64_t channels = x.dim(1);
@@ -172,9 +193,9 @@ class BatchNormGradOp : public CpuOp {
     const memory var = plain_view(*in[4], stream, keep[2]);
     CpuValue dscale = allocate(plain_desc({channels}));
     CpuValue dbias = allocate(plain_desc({channels}));
-    if (const std::optional<BlockedShape> shape = blocked_shape(x)) {
+    if (std::optional<BlockedShape> shape = blocked_shape(x)) {
       const memory::desc blocked = blocked_desc(x.dims());
-      const CpuValue x_in = to_layout(x, blocked, stream);
+      const CpuValue x_in = blocked_input(x, *shape, stream);
       const CpuValue dy_in = to_layout(dy, blocked, stream);
       const CpuValue y_in = relu_ ? to_layout(*in[5], blocked, stream) : CpuValue{};
       // dx over dy where nothing reads dy after this step: the loops read each dy before they
@@ -187,18 +208,19 @@ class BatchNormGradOp : public CpuOp {
                                   floats(var), epsilon_, floats(dx), floats(dscale), floats(dbias));
       return {std::move(dx), std::move(dscale), std::move(dbias)};
     }
-    auto entry = cache_.get({x.desc(), dy.desc()}, [&] {
-      const dnnl::batch_normalization_backward::desc desc(dnnl::prop_kind::backward, x.desc(),
-                                                          x.desc(), epsilon_, kAffine);
+    const CpuValue x_in = dense_input(x, stream);
+    auto entry = cache_.get({x_in.desc(), dy.desc()}, [&] {
+      const dnnl::batch_normalization_backward::desc desc(dnnl::prop_kind::backward, x_in.desc(),
+                                                          x_in.desc(), epsilon_, kAffine);
       const dnnl::batch_normalization_backward::primitive_desc pd(
-          desc, with_user_scratchpad(), engine(), training_pd(x.desc(), epsilon_));
+          desc, with_user_scratchpad(), engine(), training_pd(x_in.desc(), epsilon_));
       return GradEntry{pd, dnnl::batch_normalization_backward(pd)};
     });
     CpuValue dy_in = to_layout(dy, entry->pd.diff_dst_desc(), stream);
     if (relu_) dy_in = masked(dy_in, to_layout(*in[5], dy_in.desc(), stream));
     CpuValue dx = allocate(entry->pd.diff_src_desc());
     execute(entry->primitive, stream,
-            {{DNNL_ARG_SRC, x.mem},
+            {{DNNL_ARG_SRC, x_in.mem},
              {DNNL_ARG_MEAN, mean},
              {DNNL_ARG_VARIANCE, var},
              {DNNL_ARG_DIFF_DST, dy_in.mem},
