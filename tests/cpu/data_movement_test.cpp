@@ -118,6 +118,26 @@ TEST(CpuSplit, GivenAndEqualSizes) {
   }
 }
 
+// Along the channels of a convolution's output (in channel blocks): into whole blocks each part
+// stays in blocks, one copy per image and part; parts off the blocks take the plain split.
+TEST(CpuSplit, ChannelsOfABlockedTensor) {
+  for (const std::vector<int64_t>& sizes : {std::vector<int64_t>{16, 16}, {8, 8, 16}}) {
+    std::vector<std::string> parts;
+    for (size_t p = 0; p < sizes.size(); ++p) parts.push_back("P" + std::to_string(p));
+    const auto g = make_graph(
+        {make_node("Conv", {"X", "W"}, {"c"}, {{"pads", std::vector<int64_t>{1, 1, 1, 1}}}),
+         make_node("Split", {"c", "split"}, parts, {{"axis", int64_t{1}}})},
+        {"X"}, parts, {{"W", random_tensor({32, 16, 3, 3}, 2)}, {"split", ints(sizes)}});
+    const std::map<std::string, ir::Value> feeds = {{"X", random_tensor({3, 16, 5, 7}, 1)}};
+    expect_cpu_matches_ref(*g, feeds, testing::kWinograd);
+    std::vector<runtime::StepProfile> steps;
+    runtime::Plan(*g, {"CPU", "REF"}).run(feeds, 0, &steps);
+    ASSERT_EQ(steps.size(), 2u);
+    const bool whole = sizes[0] % cpu::channel_block() == 0;
+    EXPECT_EQ(steps[1].implementation == "zenith:split_blocked", whole) << steps[1].implementation;
+  }
+}
+
 TEST(CpuSqueeze, ViewsOfAnyDtype) {
   auto squeeze = make_graph({make_node("Squeeze", {"X", "axes"}, {"Y"})}, {"X"}, {"Y"},
                             {{"axes", ints({-1, 1})}});

@@ -114,7 +114,9 @@ class BinaryOp : public CpuOp {
     }
     auto entry = binary_for(full.desc(), src1.get_desc());
     if (entry->reference) return {strided(full, other, stream)};
-    CpuValue dst = allocate(full.desc());
+    // Over `full` where nothing reads it after this step (a gradient sum in training, say).
+    CpuValue dst = full.donated ? full : allocate(full.desc());
+    dst.donated = false;
     execute(entry->primitive, stream,
             {{DNNL_ARG_SRC_0, full.mem}, {DNNL_ARG_SRC_1, src1}, {DNNL_ARG_DST, dst.mem}});
     return {std::move(dst)};

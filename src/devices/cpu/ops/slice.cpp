@@ -1,9 +1,16 @@
 // Slice and Split on the CPU device, for every fixed-size dtype: strided copies of a window of
-// the input (contiguous runs are one memcpy each), with REF's window arithmetic and errors.
+// the input (contiguous runs are one memcpy each), with REF's window arithmetic and errors. A
+// Split of an f32 tensor in channel blocks along its channels into whole blocks (a concat's
+// gradient in DenseNet's backward) keeps the blocks: one copy per image and part, where a plain
+// split cost a reorder to plain and, in each reader, one back.
+#include <cstring>
+
+#include "devices/cpu/channel_block.h"
 #include "devices/cpu/ops/op_util.h"
 #include "devices/cpu/ops/ops.h"
 #include "devices/cpu/ops/plain_data.h"
 #include "devices/cpu/ops/strided_loop.h"
+#include "devices/cpu/parallel.h"
 #include "devices/reference/shape_ops.h"
 
 namespace zenith::cpu {
@@ -32,12 +39,23 @@ class SliceOp : public CpuOp {
   }
 
   StepOutputs run(const std::vector<const CpuValue*>& in, dnnl::stream& stream) const override {
-    const ir::Tensor x = to_plain(*in[0], stream);
     auto optional = [&](size_t i, std::string_view what) {
       return optional_int_values(i < in.size() ? in[i] : nullptr, what, stream);
     };
-    note_kernel(split_ ? "zenith:split" : "zenith:slice");
-    if (split_) return split(x, optional(1, "input 'split'"));
+    if (split_) {
+      const ir::Dims dims = in[0]->dims();
+      const int64_t axis = ref::split_axis(dims, axis_);
+      const std::vector<int64_t> sizes = ref::split_sizes(
+          dims, axis, static_cast<int64_t>(outputs_), optional(1, "input 'split'"));
+      if (splits_blocks(*in[0], axis, sizes)) {
+        note_kernel("zenith:split_blocked");
+        return split_blocked(*in[0], sizes);
+      }
+      note_kernel("zenith:split");
+      return split(to_plain(*in[0], stream), axis, sizes);
+    }
+    const ir::Tensor x = to_plain(*in[0], stream);
+    note_kernel("zenith:slice");
     const ref::SliceWindow w =
         ref::slice_window(x.dims(), int_values(*in[1], "input 'starts'", stream),
                           int_values(*in[2], "input 'ends'", stream), optional(3, "input 'axes'"),
@@ -52,10 +70,7 @@ class SliceOp : public CpuOp {
   }
 
  private:
-  StepOutputs split(const ir::Tensor& x, const std::optional<std::vector<int64_t>>& given) const {
-    const int64_t axis = ref::split_axis(x.dims(), axis_);
-    const std::vector<int64_t> sizes =
-        ref::split_sizes(x.dims(), axis, static_cast<int64_t>(outputs_), given);
+  StepOutputs split(const ir::Tensor& x, int64_t axis, const std::vector<int64_t>& sizes) const {
     const ir::Dims strides = ir::strides_of(x.dims());
     StepOutputs out;
     int64_t offset = 0;
@@ -65,6 +80,42 @@ class SliceOp : public CpuOp {
       out.push_back(copy_window(x, offset * strides[static_cast<size_t>(axis)], strides, dims));
       offset += size;
     }
+    return out;
+  }
+
+  // True if `x` is f32 densely in channel blocks and split along the channels into whole blocks.
+  static bool splits_blocks(const CpuValue& x, int64_t axis, const std::vector<int64_t>& sizes) {
+    if (axis != 1 || !x.is_f32() || x.rank() < 3 || x.rank() > 5) return false;
+    for (int64_t size : sizes)
+      if (size <= 0 || size % channel_block() != 0) return false;
+    return x.desc() == blocked_desc(x.dims());
+  }
+
+  static StepOutputs split_blocked(const CpuValue& x, const std::vector<int64_t>& sizes) {
+    const int64_t block = channel_block(), batch = x.dim(0), blocks = x.dim(1) / block;
+    const int64_t elements = ir::checked_numel(x.dims());
+    const int64_t run = batch * blocks == 0 ? 0 : elements / (batch * blocks);  // pixels x block
+    const auto* src = static_cast<const float*>(x.mem.get_data_handle());
+    StepOutputs out;
+    std::vector<float*> dst;
+    std::vector<int64_t> first;  // each part's first block
+    int64_t at = 0;
+    for (int64_t size : sizes) {
+      ir::Dims dims = x.dims();
+      dims[1] = size;
+      out.push_back(allocate(blocked_desc(dims)));
+      dst.push_back(static_cast<float*>(out.back().mem.get_data_handle()));
+      first.push_back(at);
+      at += size / block;
+    }
+    const auto parts = static_cast<int64_t>(sizes.size());
+    parallel_for(batch * parts, elements >= kParallelElements, [&](int64_t i) {
+      const int64_t n = i / parts, p = i % parts;
+      const int64_t part_blocks = sizes[static_cast<size_t>(p)] / block;
+      std::memcpy(dst[static_cast<size_t>(p)] + n * part_blocks * run,
+                  src + (n * blocks + first[static_cast<size_t>(p)]) * run,
+                  static_cast<size_t>(part_blocks * run) * sizeof(float));
+    });
     return out;
   }
 
