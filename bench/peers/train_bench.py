@@ -12,8 +12,9 @@ the same batch size and thread count: PyTorch on random tensors, Zenith on a fol
 224x224 PNG images (val_map.txt; Fashion-MNIST's training images for the small CNN), so Zenith's
 figure includes its image decoding. images/s counts the steps after `--warmup` ones (PyTorch:
 timed around the steps; Zenith: from the arrival times of its per-step progress lines). Peak RSS
-is each process's own (wait4's ru_maxrss). Zenith/PyTorch ratios are printed per round and as a
-range: the machine is shared, so one number means little.
+is each process's own (wait4's ru_maxrss, the process forked from a small wrapper).
+Zenith/PyTorch ratios are printed per round and as a range: the machine is shared, so one number
+means little.
 """
 
 import argparse
@@ -103,17 +104,33 @@ def image_folder(folder, count):
     (folder / "labels.txt").write_text("".join(f"class {c}\n" for c in range(IMAGE_CLASSES)))
 
 
+# Runs argv[1:] as a child and prints its peak RSS last. A child forked from this process would
+# count this process's own RSS (torch imported, models exported) in its ru_maxrss, as Linux
+# carries the high-water mark across exec; this small interpreter's RSS is far below any
+# engine's.
+RSS_WRAPPER = """import os, sys
+pid = os.fork()
+if pid == 0:
+    os.execvp(sys.argv[1], sys.argv[1:])
+_, status, usage = os.wait4(pid, 0)
+print(f"peak-rss-kib {usage.ru_maxrss}", flush=True)
+sys.exit(os.waitstatus_to_exitcode(status))
+"""
+
+
 def run_measured(command, rate_of):
     """Runs `command`, returns (images/s from rate_of(lines with arrival times), peak RSS MiB)."""
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    process = subprocess.Popen([sys.executable, "-c", RSS_WRAPPER] + command, stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, text=True)
     lines = []
     for line in process.stdout:
         lines.append((time.perf_counter(), line.rstrip("\n")))
-    _, status, usage = os.wait4(process.pid, 0)
-    process.returncode = os.waitstatus_to_exitcode(status)
-    if process.returncode != 0:
+    if process.wait() != 0:
         sys.exit(f"failed ({process.returncode}): {' '.join(command)}\n" + "\n".join(l for _, l in lines[-20:]))
-    return rate_of(lines), usage.ru_maxrss / 1024
+    _, last = lines.pop()
+    if not last.startswith("peak-rss-kib "):
+        sys.exit(f"no peak RSS from the wrapper of {' '.join(command)}: {last}")
+    return rate_of(lines), int(last.split()[1]) / 1024
 
 
 def torch_rate(lines):
