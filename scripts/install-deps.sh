@@ -10,6 +10,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libjpeg-dev libpng-dev zlib1g-dev libonnx-testdata dataset-fashion-mnist
   python3-torch python3-torchvision python3-onnx python3-numpy python3-pil
+  libopenmpi-dev openmpi-bin
 )
 
 missing=()

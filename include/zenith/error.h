@@ -17,6 +17,7 @@ class ZENITH_API Error : public std::runtime_error {
     InvalidArgument,    // the caller passed a bad value (input shape, dtype, option)
     Unsupported,        // valid, but Zenith does not implement it (op, version, dtype)
     ResourceExhausted,  // out of memory, or a full queue: may succeed later or with less
+    Unavailable,        // a peer is gone (a rank of a distributed run, a collective failed)
     Internal,           // a bug in Zenith
   };
 
@@ -37,6 +38,8 @@ inline const char* to_string(Error::Kind kind) {
       return "Unsupported";
     case Error::Kind::ResourceExhausted:
       return "ResourceExhausted";
+    case Error::Kind::Unavailable:
+      return "Unavailable";
     case Error::Kind::Internal:
       return "Internal";
   }

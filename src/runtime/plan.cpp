@@ -193,11 +193,11 @@ void Plan::compile() {
   }
   devices::Subgraph& fallback = *subgraphs_[static_cast<size_t>(fallback_)];
   const size_t own = fallback.steps().size();
-  for (size_t j = 0; j < own; ++j) steps_.push_back({fallback_, j, j, {}});
+  for (size_t j = 0; j < own; ++j) steps_.push_back({fallback_, j, j, {}, {}});
   for (size_t d = 0; d < subgraphs_.size(); ++d) {
     if (!subgraphs_[d] || static_cast<int>(d) == fallback_) continue;
     for (size_t j = 0; j < subgraphs_[d]->steps().size(); ++j)
-      steps_.push_back({static_cast<int>(d), j, fallback.adopt(subgraphs_[d]->steps()[j]), {}});
+      steps_.push_back({static_cast<int>(d), j, fallback.adopt(subgraphs_[d]->steps()[j]), {}, {}});
   }
   // Graph order: nodes are sorted, and a step's main node comes before the nodes fused into it.
   const auto position = [&](const Step& s) { return node_index(step_nodes(s).node); };
@@ -228,6 +228,10 @@ bool Plan::computes_in(ir::DType precision) const {
 void Plan::plan_lifetimes() {
   for (Step& step : steps_) {
     step.dead.clear();
+    step.outputs.clear();
+    for (int s : step_nodes(step).output_slots)
+      for (size_t i = 0; i < output_slots_.size(); ++i)
+        if (s >= 0 && output_slots_[i] == s) step.outputs.push_back(i);
     devices::Step& nodes = step_nodes(step);
     nodes.last_use.assign(nodes.inputs.size(), false);
   }
@@ -281,16 +285,18 @@ std::vector<ir::Value> Plan::run(const std::map<std::string, ir::Value>& feeds, 
 }
 
 void Plan::run_into(const std::map<std::string, ir::Value>& feeds, std::vector<ir::Value>& results,
-                    uint64_t seed, std::vector<StepProfile>* profile,
-                    cpu::ArenaCache* arenas) const {
+                    uint64_t seed, std::vector<StepProfile>* profile, cpu::ArenaCache* arenas,
+                    const OutputReady& on_output) const {
   if (fallback_ == 0 && !profile) {
     results = interpreter_.run(graph_, feeds, seed);  // REF alone: the plain oracle
+    if (on_output)
+      for (size_t i = 0; i < results.size(); ++i) on_output(i, results[i]);
     return;
   }
   const int threads = governor_.choose();
   const auto start = std::chrono::steady_clock::now();
   try {
-    run(feeds, seed, profile, arenas ? *arenas : arenas_, threads, nullptr, results);
+    run(feeds, seed, profile, arenas ? *arenas : arenas_, threads, nullptr, results, on_output);
     const std::chrono::duration<double, std::milli> ms = std::chrono::steady_clock::now() - start;
     governor_.report(threads, ms.count());
   } catch (...) {
@@ -305,7 +311,7 @@ void Plan::warm_up(const std::map<std::string, ir::Value>& feeds) {
   // Kernels for each thread count a run may be given: oneDNN fixes the count in a primitive.
   std::vector<ir::Value> results;
   for (int threads : governor_.counts())
-    run(feeds, 0, nullptr, arenas_, threads, &declined, results);
+    run(feeds, 0, nullptr, arenas_, threads, &declined, results, {});
   for (const auto& [k, why] : declined) {
     Step& step = steps_[k];
     for (const ir::Node* node : step_nodes(step).nodes) {
@@ -324,7 +330,8 @@ void Plan::warm_up(const std::map<std::string, ir::Value>& feeds) {
 
 void Plan::run(const std::map<std::string, ir::Value>& feeds, uint64_t seed,
                std::vector<StepProfile>* profile, cpu::ArenaCache& arenas, int threads,
-               std::map<size_t, std::string>* declined, std::vector<ir::Value>& results) const {
+               std::map<size_t, std::string>* declined, std::vector<ir::Value>& results,
+               const OutputReady& on_output) const {
   results.clear();  // the last run's outputs go back before this one asks for buffers
   cpu::RunArena arena(arenas, buffers_key(feeds, threads));
   {
@@ -357,6 +364,8 @@ void Plan::run(const std::map<std::string, ir::Value>& feeds, uint64_t seed,
         throw Error(Error::Kind::ResourceExhausted,
                     ref::node_context(graph_, node) + "out of memory");
       }
+      if (on_output)
+        for (size_t i : steps_[k].outputs) on_output(i, run.output(i));
       run.release(k);
     }
     results.reserve(graph_.outputs.size());

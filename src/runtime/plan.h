@@ -6,6 +6,7 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -61,9 +62,13 @@ class Plan {
                              cpu::ArenaCache* arenas = nullptr) const;
   // The same into `results` (cleared first), whose storage a caller that runs again reuses:
   // a CPU run then allocates nothing of its own.
+  // With `on_output`, it is called with each graph output's index and value as soon as the step
+  // that produces it is done (a data-parallel trainer starts averaging a gradient while the
+  // backward pass goes on); the value stays valid until the run ends.
+  using OutputReady = std::function<void(size_t output, const ir::Value& value)>;
   void run_into(const std::map<std::string, ir::Value>& feeds, std::vector<ir::Value>& results,
                 uint64_t seed, std::vector<StepProfile>* profile = nullptr,
-                cpu::ArenaCache* arenas = nullptr) const;
+                cpu::ArenaCache* arenas = nullptr, const OutputReady& on_output = {}) const;
   // Compiles what compile() could not, by running on `feeds` (any values of the shapes and
   // dtypes later runs will have), once per thread count a run may be given (ThreadGovernor):
   // oneDNN primitives, kernel choice and timing, weight packing. A step its device declines
@@ -82,13 +87,15 @@ class Plan {
     size_t index = 0;       // its step in that device's subgraph
     size_t fallback = 0;    // the same step in the fallback device's subgraph
     std::vector<int> dead;  // slots nothing reads after this step
+    std::vector<size_t> outputs;  // the graph outputs it produces
   };
   struct RunState;
   class Run;
 
   void run(const std::map<std::string, ir::Value>& feeds, uint64_t seed,
            std::vector<StepProfile>* profile, cpu::ArenaCache& arenas, int threads,
-           std::map<size_t, std::string>* declined, std::vector<ir::Value>& results) const;
+           std::map<size_t, std::string>* declined, std::vector<ir::Value>& results,
+           const OutputReady& on_output) const;
   const devices::Step& step_nodes(const Step& step) const {
     return subgraphs_[static_cast<size_t>(step.device)]->steps()[step.index];
   }

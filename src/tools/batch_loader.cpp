@@ -21,10 +21,12 @@ std::vector<size_t> epoch_order(size_t size, uint64_t seed, int64_t epoch, bool 
 
 namespace {
 
-size_t steps_of(const Dataset& dataset, size_t batch) {
-  if (batch == 0 || dataset.size() < batch)
-    throw_invalid_argument("--batch {}: the dataset has only {} samples", batch, dataset.size());
-  return dataset.size() / batch;
+size_t steps_of(const Dataset& dataset, size_t batch, size_t shards) {
+  if (batch == 0 || shards == 0 || dataset.size() < batch * shards)
+    throw_invalid_argument("--batch {}{}: the dataset has only {} samples", batch,
+                           shards > 1 ? fmt::format(" on each of {} ranks", shards) : "",
+                           dataset.size());
+  return dataset.size() / (batch * shards);
 }
 
 }  // namespace
@@ -35,7 +37,7 @@ BatchLoader::BatchLoader(const Dataset& dataset, const InputLayout& layout,
     : dataset_(dataset),
       layout_(layout),
       options_(options),
-      steps_(steps_of(dataset, options.batch)),
+      steps_(steps_of(dataset, options.batch, options.shards)),
       first_(static_cast<size_t>(std::max<int64_t>(start_epoch, 0)) * steps_ + start_step),
       total_(epochs > start_epoch ? static_cast<size_t>(epochs) * steps_ - first_ : 0),
       ahead_(std::max<size_t>(options.ahead, static_cast<size_t>(std::max(options.threads, 1)))) {
@@ -90,7 +92,8 @@ Batch BatchLoader::assemble(size_t sequence) {
   if (multi) std::fill_n(out.labels.data<float>(), out.labels.numel(), 0.0f);
   const int64_t per_sample = out.inputs.numel() / batch;
   for (int64_t i = 0; i < batch; ++i) {
-    const size_t index = (*order)[out.step * options_.batch + static_cast<size_t>(i)];
+    const size_t index = (*order)[(out.step * options_.shards + options_.shard) * options_.batch +
+                                  static_cast<size_t>(i)];
     const Tensor sample = options_.augment
                               ? augmented_sample(dataset_, index, layout_, options_.seed, out.epoch)
                               : dataset_.load(index, layout_);

@@ -26,6 +26,9 @@ struct LoaderOptions {
   int threads = 1;           // workers; 0 loads each batch in next() itself
   size_t ahead = 4;          // batches loaded ahead of next(); at least one per worker
   bool multi_label = false;  // [B, K] 0/1 labels even for single-label data
+  // Data-parallel: step s of the run takes the epoch order's positions [s * B * shards,
+  // (s + 1) * B * shards) (one global batch), and this loader shard number `shard` of them.
+  size_t shards = 1, shard = 0;
 };
 
 // One step's samples: inputs [B, C, H, W] f32 and labels, [B] i64 class ids or, for multi-label
@@ -38,11 +41,13 @@ struct Batch {
 };
 
 // The order in which epoch `epoch` visits the samples 0..size-1: a seeded shuffle of
-// (seed, epoch), or 0..size-1 without `shuffle`. Step s takes positions [s * B, (s + 1) * B).
+// (seed, epoch), or 0..size-1 without `shuffle`. Step s takes positions [s * B, (s + 1) * B)
+// (of a global batch, with shards).
 std::vector<size_t> epoch_order(size_t size, uint64_t seed, int64_t epoch, bool shuffle);
 
 // Hands out the batches of epochs start_epoch..epochs-1, from step start_step of the first,
-// strictly in order. Each epoch has size / batch steps (a last partial batch is left out). A
+// strictly in order. Each epoch has size / (batch x shards) steps (a last partial global batch
+// is left out). A
 // batch's content depends on the options' seed, the epoch and the step only, not on the number
 // of threads or their timing. The dataset must outlive the loader.
 class BatchLoader {

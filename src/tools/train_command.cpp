@@ -15,6 +15,7 @@
 #include "runtime/session.h"
 #include "tools/batch_loader.h"
 #include "tools/cli_util.h"
+#include "tools/data_parallel.h"
 #include "tools/dataset.h"
 #include "tools/dataset_holdout.h"
 #include "tools/training_logs.h"
@@ -60,6 +61,11 @@ struct TrainOptions {
   int64_t checkpoint_steps = 0;
   bool resume = false;
   int64_t stop_after = 0;
+  int np = 0;  // ranks to launch under mpirun (0: none)
+  double bucket_mb = 4;
+  bool sync_bn = false;
+  std::string timeline;
+  int collective_timeout = 60;
 };
 
 std::string duration(double seconds) {
@@ -145,12 +151,14 @@ std::vector<float> positive_weights(const std::string& spec, const Dataset& data
   return w;
 }
 
-// The settings a checkpoint must share with the run that resumes it.
-std::map<std::string, std::string> run_identity(const TrainOptions& o, const Dataset& data) {
+// The settings a checkpoint must share with the run that resumes it: the global batch, so that
+// any number of ranks with the per-rank batch that makes it up may resume.
+std::map<std::string, std::string> run_identity(const TrainOptions& o, const Dataset& data,
+                                                int64_t global_batch) {
   return {{"model", o.model},
           {"dataset", data.name()},
           {"samples", std::to_string(data.size())},
-          {"batch", std::to_string(o.batch)},
+          {"batch", std::to_string(global_batch)},
           {"optimizer", o.optimizer.kind},
           {"seed", std::to_string(o.seed)}};
 }
@@ -174,13 +182,18 @@ train::TrainerOptions trainer_options(const TrainOptions& o, bool multi, const D
   options.threads = o.threads;
   options.clip_norm = o.clip_norm;
   options.profile = o.profile;
+  if (o.bucket_mb <= 0 || o.collective_timeout <= 0)
+    throw_invalid_argument("--bucket-mb and --collective-timeout take a positive number");
+  options.parallel.bucket_bytes = static_cast<size_t>(o.bucket_mb * (1 << 20));
+  options.parallel.timeout = std::chrono::seconds(o.collective_timeout);
+  options.parallel.sync_batch_norm = o.sync_bn;
   return options;
 }
 
-// The learning rate's course over `steps` steps per epoch.
-train::Schedule schedule_of(const TrainOptions& o, size_t steps) {
+// The learning rate's course over `steps` steps per epoch of `global_batch` samples.
+train::Schedule schedule_of(const TrainOptions& o, size_t steps, int64_t global_batch) {
   train::Schedule schedule = o.schedule;
-  schedule.batch = o.batch;
+  schedule.batch = global_batch;
   const auto per_epoch = static_cast<double>(steps);
   schedule.warmup_steps = static_cast<int64_t>(std::lround(o.warmup_epochs * per_epoch));
   schedule.step_size = static_cast<int64_t>(std::lround(o.step_epochs * per_epoch));
@@ -216,7 +229,11 @@ void write_outputs(const ir::Graph& trained, const TrainOptions& o) {
   std::cout << fmt::format("and as {}\n", o.zir);
 }
 
-int run_train(const TrainOptions& o) {
+int train_on_rank(const TrainOptions& o, distributed::Communicator& comm) {
+  const bool root = comm.rank() == 0;
+  const int ranks = comm.size();
+  // Only rank 0 prints, writes checkpoints, logs and the model.
+  if (!root) std::cout.setstate(std::ios::failbit);
   std::shared_ptr<const Dataset> data = open_dataset(o.dataset, o.limit);
   std::shared_ptr<const Dataset> held_out;  // --val-split's part
   if (o.val_split != 0) {
@@ -230,9 +247,12 @@ int run_train(const TrainOptions& o) {
       dataset_layout(o.dataset, m.sample[0], m.sample[1], m.sample[2], o.mean, o.scale);
   const bool multi = data->multi_label() || o.multi_label;
   const auto batch = static_cast<size_t>(o.batch);
-  const size_t steps = data->size() / batch;
+  const int64_t global_batch = o.batch * ranks;
+  const size_t steps = data->size() / static_cast<size_t>(global_batch);
   if (steps == 0)
-    throw_invalid_argument("--batch {}: the dataset has only {} samples", o.batch, data->size());
+    throw_invalid_argument("--batch {}{}: the dataset has only {} samples", o.batch,
+                           ranks > 1 ? fmt::format(" on each of {} ranks", ranks) : "",
+                           data->size());
   if (o.resume && o.checkpoint_dir.empty())
     throw_invalid_argument(
         "--resume continues from --checkpoint-dir's checkpoint: name the folder");
@@ -243,16 +263,27 @@ int run_train(const TrainOptions& o) {
   ir::Dims batch_dims = {o.batch};
   batch_dims.insert(batch_dims.end(), m.sample.begin(), m.sample.end());
   passes::freeze_input_shapes(fixed, {{m.input, batch_dims}});
-  const train::Schedule schedule = schedule_of(o, steps);
-  train::Trainer trainer(fixed, trainer_options(o, multi, *data));
+  const train::Schedule schedule = schedule_of(o, steps, global_batch);
+  train::TrainerOptions options = trainer_options(o, multi, *data);
+  options.parallel.comm = &comm;
+  if (comm.launched()) options.threads = rank_threads(o.threads);
+  std::optional<distributed::Timeline> timeline;
+  if (comm.launched()) {
+    comm.barrier();  // the ranks' clocks start together
+    timeline.emplace(std::chrono::steady_clock::now());
+    options.parallel.timeline = &*timeline;
+    std::cerr << describe_rank(comm, options.threads) << "\n";
+  }
+  train::Trainer trainer(fixed, options);
 
   const std::filesystem::path checkpoint_path =
       o.checkpoint_dir.empty() ? "" : std::filesystem::path(o.checkpoint_dir) / "checkpoint.zck";
-  if (!o.checkpoint_dir.empty()) std::filesystem::create_directories(o.checkpoint_dir);
-  const auto identity = run_identity(o, *data);
+  if (!o.checkpoint_dir.empty() && root) std::filesystem::create_directories(o.checkpoint_dir);
+  const auto identity = run_identity(o, *data, global_batch);
   if (o.resume) resume(trainer, checkpoint_path, identity, steps);
+  trainer.broadcast_from_root();
   const auto save_checkpoint = [&] {
-    if (checkpoint_path.empty()) return;
+    if (checkpoint_path.empty() || !root) return;
     train::Checkpoint c = trainer.checkpoint();
     c.run = identity;
     train::write_checkpoint(checkpoint_path, c);
@@ -263,12 +294,15 @@ int run_train(const TrainOptions& o) {
                                                      : o.val_dataset;
   std::optional<ValidationMetric> metric;
   const char* metric_kind = multi ? "auroc" : "top1";
-  const RunOptions run{o.device, o.threads};
-  if (held_out)
+  const RunOptions run{o.device, options.threads};
+  if (held_out && root)
     metric.emplace(metric_kind, held_out, o.val_count, trainer.trained_model(model), layout, run);
-  else if (!val.empty())
+  else if (!val.empty() && root)
     metric.emplace(metric_kind, val, o.val_count, trainer.trained_model(model), o.mean, o.scale,
                    run);
+  // The other ranks wait for rank 0's validation passes here, not in a collective that would
+  // time out.
+  comm.barrier();
 
   std::cout << fmt::format(
       "training {} on {} ({} samples, {} steps of {} per epoch{}), {} epoch{}, {} at lr {}\n",
@@ -287,7 +321,7 @@ int run_train(const TrainOptions& o) {
   };
   // The metric measured the model it was given (checking that it fits): the starting point.
   if (metric) report_validation("at the start", metric->reference());
-  TrainingLogs logs(o.log_dir, multi ? "mean AUROC" : "top-1", steps);
+  TrainingLogs logs(root ? o.log_dir : "", multi ? "mean AUROC" : "top-1", steps);
   const auto start = std::chrono::steady_clock::now();
   auto last_print = start;
   const auto first_step = static_cast<size_t>(trainer.steps());
@@ -296,6 +330,8 @@ int run_train(const TrainOptions& o) {
       o.stop_after ? std::min(total, first_step + static_cast<size_t>(o.stop_after)) : total;
   LoaderOptions loading{batch, o.seed, !o.no_shuffle, o.augment, o.loader_threads};
   loading.multi_label = multi;
+  loading.shards = static_cast<size_t>(ranks);
+  loading.shard = static_cast<size_t>(comm.rank());
   BatchLoader loader(*data, layout, loading, o.epochs, static_cast<int64_t>(first_step / steps),
                      first_step % steps);
   for (int epoch = static_cast<int>(first_step / steps) + 1;
@@ -327,7 +363,8 @@ int run_train(const TrainOptions& o) {
         std::cout << fmt::format(
                          "epoch {}/{} step {}/{} loss {:.4f} lr {:.4g} {:.1f} images/s ETA {}\n",
                          epoch, o.epochs, s + 1, steps, loss_sum / loss_count, lr,
-                         done * o.batch / elapsed, duration(elapsed * left / done))
+                         done * static_cast<double>(global_batch) / elapsed,
+                         duration(elapsed * left / done))
                   << std::flush;
         loss_sum = 0;
         loss_count = 0;
@@ -341,6 +378,7 @@ int run_train(const TrainOptions& o) {
                                             metric->measure(trainer.trained_model(model)));
       logs.validation(epoch, static_cast<int64_t>(epoch_start + steps), mean);
     }
+    comm.barrier();
     logs.plot();
   }
   if (end < total) {
@@ -350,9 +388,33 @@ int run_train(const TrainOptions& o) {
                              checkpoint_path.empty() ? "" : "; --resume continues from there");
   }
   if (const train::ProfileTotals* profile = trainer.profile()) profile->print(std::cout, 25);
-  write_outputs(deployed(trainer.trained_model(model), m, multi), o);
+  if (timeline) {
+    std::cout << summarize(comm, *timeline) << "\n";
+    const std::vector<std::string> events = comm.gather(timeline->events_json(comm.rank()));
+    if (root && !o.timeline.empty()) {
+      distributed::write_trace(o.timeline, events);
+      std::cout << fmt::format("timeline written to {}\n", o.timeline);
+    }
+  }
+  if (root) write_outputs(deployed(trainer.trained_model(model), m, multi), o);
   if (!o.log_dir.empty()) std::cout << logs.describe() << "\n";
   return 0;
+}
+
+int run_train(const TrainOptions& o) {
+  if (o.np < 0) throw_invalid_argument("--np {}: expected a count of ranks", o.np);
+  if (o.np > 0 && !distributed::launched_by_mpirun()) relaunch_under_mpirun(o.np);
+  distributed::Communicator& comm = distributed::Communicator::world();
+  if (!comm.launched() && !o.timeline.empty())
+    throw_invalid_argument("--timeline records a data-parallel run: add --np N (or mpirun)");
+  try {
+    return train_on_rank(o, comm);
+  } catch (const std::exception& e) {
+    if (!comm.launched() || comm.size() == 1) throw;
+    // One rank's error ends the run: the others would wait for it in their next collective.
+    std::cerr << fmt::format("error: rank {} of {}: {}\n", comm.rank(), comm.size(), e.what());
+    comm.abort(1);
+  }
 }
 
 }  // namespace
@@ -458,6 +520,22 @@ Command add_train_command(CLI::App& app) {
       "Continue from --checkpoint-dir's checkpoint, to the result of a run never stopped");
   sub->add_option("--stop-after-steps", options->stop_after,
                   "Stop after N steps of this invocation, with a checkpoint (0: run all epochs)");
+  sub->add_option("--np", options->np,
+                  "Data-parallel over N ranks: starts itself under mpirun (as horovodrun does); "
+                  "--batch is each rank's, the global batch N times it");
+  sub->add_option("--bucket-mb", options->bucket_mb,
+                  "Data-parallel: gradients fused into one allreduce, in MiB")
+      ->capture_default_str();
+  sub->add_flag("--sync-bn", options->sync_bn,
+                "Data-parallel: batch norm's statistics over every rank's batch (default: each "
+                "rank's own)");
+  sub->add_option("--timeline", options->timeline,
+                  "Data-parallel: write a Chrome trace (chrome://tracing, ui.perfetto.dev) of "
+                  "each rank's forward, backward, allreduces, waits and updates");
+  sub->add_option("--collective-timeout", options->collective_timeout,
+                  "Data-parallel: seconds a rank waits for a collective before it decides a peer "
+                  "is gone and ends the run")
+      ->capture_default_str();
   return {sub, [options] { return run_train(*options); }};
 }
 

@@ -1,0 +1,129 @@
+// GradientReducer: a queue of tickets served in order by one communication thread.
+#include "distributed/gradient_reducer.h"
+
+#include <algorithm>
+#include <cstring>
+#include <utility>
+
+#include "ir/errors.h"
+
+namespace zenith::distributed {
+
+GradientReducer::GradientReducer(Communicator& comm, const std::vector<size_t>& counts,
+                                 const std::vector<size_t>& order, size_t bucket_bytes,
+                                 std::chrono::seconds timeout)
+    : comm_(comm),
+      timeout_(timeout),
+      bucket_of_(counts.size()),
+      offset_of_(counts.size()),
+      counts_(counts) {
+  for (size_t k : order) {
+    if (buckets_.empty() || buckets_.back().data.size() * sizeof(float) >= bucket_bytes)
+      buckets_.emplace_back();
+    Bucket& b = buckets_.back();
+    bucket_of_[k] = buckets_.size() - 1;
+    offset_of_[k] = b.data.size();
+    b.data.resize(b.data.size() + counts[k]);
+    b.members.push_back(k);
+  }
+  for (Bucket& b : buckets_) b.pending = b.members.size();
+  thread_ = std::thread([this] { work(); });
+}
+
+GradientReducer::~GradientReducer() {
+  {
+    const std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  work_.notify_all();
+  thread_.join();
+}
+
+void GradientReducer::ready(size_t k, const float* data) {
+  Bucket& b = buckets_[bucket_of_[k]];
+  std::memcpy(b.data.data() + offset_of_[k], data, counts_[k] * sizeof(float));
+  const std::lock_guard lock(mutex_);
+  if (--b.pending == 0) enqueue({static_cast<int>(bucket_of_[k]), {}, 0});
+}
+
+const float* GradientReducer::average(size_t k) const {
+  return buckets_[bucket_of_[k]].data.data() + offset_of_[k];
+}
+
+void GradientReducer::wait() {
+  std::unique_lock lock(mutex_);
+  for (const Bucket& b : buckets_)
+    if (b.pending != 0)
+      throw make_error(Error::Kind::Internal,
+                       "rank {}: a gradient of bucket {} was never handed in this step",
+                       comm_.rank(), &b - buckets_.data());
+  await(lock, issued_, "the gradients' allreduce");
+  for (Bucket& b : buckets_) b.pending = b.members.size();
+}
+
+void GradientReducer::collective(const std::function<void(Communicator&)>& fn) {
+  std::unique_lock lock(mutex_);
+  enqueue({-1, fn, 0});
+  await(lock, issued_, "a collective");
+}
+
+std::vector<Interval> GradientReducer::take_intervals() {
+  const std::lock_guard lock(mutex_);
+  return std::exchange(intervals_, {});
+}
+
+void GradientReducer::enqueue(Job job) {
+  job.ticket = ++issued_;
+  queue_.push_back(std::move(job));
+  work_.notify_one();
+}
+
+void GradientReducer::await(std::unique_lock<std::mutex>& lock, size_t ticket, const char* what) {
+  const auto start = std::chrono::steady_clock::now();
+  const bool done =
+      done_.wait_until(lock, start + timeout_, [&] { return finished_ >= ticket || error_; });
+  intervals_.push_back({"wait", -1, start, std::chrono::steady_clock::now()});
+  if (error_) std::rethrow_exception(error_);
+  if (!done)
+    throw make_error(Error::Kind::Unavailable,
+                     "rank {} of {}: {} has not finished in {} s: another rank died or stopped",
+                     comm_.rank(), comm_.size(), what, timeout_.count());
+}
+
+void GradientReducer::work() {
+  const auto scale = 1.0f / static_cast<float>(comm_.size());
+  for (;;) {
+    Job job;
+    {
+      std::unique_lock lock(mutex_);
+      work_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) return;
+      job = std::move(queue_.front());
+      queue_.pop_front();
+    }
+    const auto start = std::chrono::steady_clock::now();
+    std::exception_ptr error;
+    try {
+      if (job.bucket >= 0) {
+        std::vector<float>& data = buckets_[static_cast<size_t>(job.bucket)].data;
+        comm_.start_allreduce_sum(data.data(), data.size());
+        comm_.finish();
+        for (float& v : data) v *= scale;
+      } else {
+        job.call(comm_);
+      }
+    } catch (...) {
+      error = std::current_exception();
+    }
+    {
+      const std::lock_guard lock(mutex_);
+      intervals_.push_back({job.bucket >= 0 ? "allreduce" : "collective", job.bucket, start,
+                            std::chrono::steady_clock::now()});
+      finished_ = job.ticket;
+      if (error && !error_) error_ = error;
+    }
+    done_.notify_all();
+  }
+}
+
+}  // namespace zenith::distributed

@@ -1,0 +1,148 @@
+"""Data-parallel training (`zenith train --np N`) against one process, on a fresh machine.
+
+Usage: data_parallel_test.py ZENITH WORKDIR CHECK, CHECK one of:
+  equivalence  N ranks at per-rank batch B/N end with the weights of 1 rank at batch B (no
+               shuffling), within 1e-5 relative, after 20 steps: an MLP (no batch norm) for
+               N = 2 and 4.
+  resume       a run cut after 10 of 20 steps on 2 ranks and resumed on 1 (the same global batch)
+               ends as the uncut 1-rank run.
+  fault        rank 1 killed mid-run: the launcher exits within 60 s, not 0, naming rank 1.
+  timeline     the --timeline file is Chrome trace JSON with each rank's forward, backward,
+               allreduce and optimizer events.
+Exits non-zero with a message on failure; never skips.
+"""
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import onnx
+from onnx import numpy_helper
+
+ZENITH, WORK, CHECK = sys.argv[1], Path(sys.argv[2]), sys.argv[3]
+WORK.mkdir(parents=True, exist_ok=True)
+COMMON = ["--dataset", "fashion-mnist-train", "--val-dataset", "none", "--no-shuffle", "--optimizer", "sgd",
+          "--lr", "0.05", "--momentum", "0.9", "--threads", "1"]
+
+
+def fail(message):
+    sys.exit(f"FAIL ({CHECK}): {message}")
+
+
+def mlp():
+    """A 784-64-10 MLP without batch norm, exported in training form with a symbolic batch."""
+    path = WORK / "mlp.onnx"
+    if path.exists():
+        return path
+    import torch
+    torch.manual_seed(0)
+    model = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(784, 64), torch.nn.ReLU(),
+                                torch.nn.Linear(64, 10))
+    torch.onnx.export(model, torch.zeros(1, 1, 28, 28), str(path), input_names=["x"], output_names=["logits"],
+                      dynamic_axes={"x": {0: "N"}, "logits": {0: "N"}}, training=torch.onnx.TrainingMode.TRAINING,
+                      do_constant_folding=False, opset_version=13)
+    return path
+
+
+def train(model, ranks, batch, steps, output, extra=(), check=True):
+    command = [ZENITH, "train", "--model", str(model), "--batch", str(batch), "--limit", str(steps * batch * ranks),
+               "--epochs", "1", "-o", str(output)] + COMMON + list(extra)
+    if ranks > 1:
+        command += ["--np", str(ranks)]
+    run = subprocess.run(command, capture_output=True, text=True, timeout=600)
+    if check and run.returncode != 0:
+        fail(f"{' '.join(command)} exited {run.returncode}:\n{run.stdout}\n{run.stderr}")
+    return run
+
+
+def weights(path):
+    return {t.name: numpy_helper.to_array(t) for t in onnx.load(str(path)).graph.initializer}
+
+
+def expect_same_weights(expected, actual, what):
+    a, b = weights(expected), weights(actual)
+    if a.keys() != b.keys():
+        fail(f"{what}: initializer names differ")
+    for name in a:
+        if a[name].dtype.kind != "f":
+            continue
+        scale = max(np.abs(a[name]).max(), 1e-12)
+        error = np.abs(a[name] - b[name]).max() / scale
+        if not error <= 1e-5:
+            fail(f"{what}: '{name}' differs by {error:.3g} of its largest magnitude (limit 1e-5)")
+    print(f"{what}: every weight within 1e-5 relative")
+
+
+def equivalence():
+    model = mlp()
+    train(model, 1, 32, 20, WORK / "mlp_1.onnx")
+    for ranks in (2, 4):
+        train(model, ranks, 32 // ranks, 20, WORK / f"mlp_{ranks}.onnx")
+        expect_same_weights(WORK / "mlp_1.onnx", WORK / f"mlp_{ranks}.onnx", f"MLP, {ranks} ranks x {32 // ranks}")
+
+
+def resume():
+    model = mlp()
+    train(model, 1, 16, 20, WORK / "uncut.onnx")
+    checkpoints = WORK / "checkpoints"
+    train(model, 2, 8, 20, WORK / "cut.onnx", ["--checkpoint-dir", str(checkpoints), "--stop-after-steps", "10"])
+    run = train(model, 1, 16, 20, WORK / "resumed.onnx", ["--checkpoint-dir", str(checkpoints), "--resume"])
+    if "resumed from" not in run.stdout:
+        fail(f"the second run did not resume:\n{run.stdout}")
+    expect_same_weights(WORK / "uncut.onnx", WORK / "resumed.onnx", "cut on 2 ranks, resumed on 1")
+
+
+def fault():
+    command = [ZENITH, "train", "--model", "small-cnn", "--batch", "8", "--epochs", "50", "--np", "2", "-o",
+               str(WORK / "never.onnx")] + COMMON
+    launcher = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    output, pid = [], None
+    for line in launcher.stdout:
+        output.append(line)
+        match = re.search(r"rank 1 of 2 \(pid (\d+)", line)
+        if match:
+            pid = int(match.group(1))
+        if pid and line.startswith("epoch 1/50 step"):
+            break
+    if not pid:
+        launcher.kill()
+        fail("no rank 1 pid in the output:\n" + "".join(output))
+    os.kill(pid, signal.SIGKILL)
+    killed = time.monotonic()
+    try:
+        rest, _ = launcher.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        launcher.kill()
+        fail("the run was still going 60 s after rank 1 was killed")
+    output.append(rest)
+    text = "".join(output)
+    if launcher.returncode == 0:
+        fail("the run exited 0 after a rank died:\n" + text[-2000:])
+    if not re.search(r"rank 1\b", text[text.find("epoch 1/50"):]):
+        fail("no message names rank 1:\n" + text[-2000:])
+    print(f"rank 1 killed: the run ended {time.monotonic() - killed:.1f} s later, exit {launcher.returncode}, "
+          "naming rank 1")
+
+
+def timeline():
+    path = WORK / "timeline.json"
+    train("small-cnn", 2, 8, 6, WORK / "timeline.onnx", ["--timeline", str(path)])
+    trace = json.loads(path.read_text())
+    events = [e for e in trace["traceEvents"] if e.get("ph") == "X"]
+    for rank in (0, 1):
+        names = {re.sub(r" bucket \d+", "", e["name"]) for e in events if e["pid"] == rank}
+        missing = {"forward", "backward", "allreduce", "optimizer"} - names
+        if missing:
+            fail(f"rank {rank} has no {sorted(missing)} events (has {sorted(names)})")
+        if any(e["dur"] < 0 for e in events):
+            fail("an event of negative duration")
+    print(f"timeline: {len(events)} events over 2 ranks")
+
+
+{"equivalence": equivalence, "resume": resume, "fault": fault, "timeline": timeline}[CHECK]()
