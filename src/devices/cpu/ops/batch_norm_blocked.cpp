@@ -2,15 +2,19 @@
 // block's lanes one vector. A block's sums run in f32 over one image's pixels, then add up in
 // f64, so that 50,000-element channels keep f32's precision. Each loop is built twice, for the
 // baseline ISA and for AVX-512, taken where oneDNN runs with it (cpu_isa.h): 16 lanes a vector
-// rather than 4.
+// rather than 4. For a batch that spans data-parallel replicas (sync) a block's passes split
+// around the replicas' sum: the reductions of every block in one parallel pass, the writes in
+// another.
 #include "devices/cpu/ops/batch_norm_blocked.h"
 
 #include <algorithm>
 #include <cmath>
 #include <type_traits>
+#include <vector>
 
 #include "devices/cpu/cpu_isa.h"
 #include "devices/cpu/parallel.h"
+#include "devices/reference/replica_sums.h"
 
 namespace zenith::cpu {
 namespace {
@@ -32,41 +36,67 @@ int64_t image_start(const BlockedShape& s, int64_t blocks, int64_t b, int64_t n)
   return (n * blocks + b) * s.pixels * s.block;
 }
 
-template <int kBlock, bool kRelu>
+// Which part of a block's work a kernel instance does: all of it, or for a batch that spans the
+// replicas (sync), first the sums that go over them (into `sums`: three rows of one value per
+// channel, the rows devices::sum_over_replicas adds up), then what reads them back.
+enum class Phase { Whole, Sums, Apply };
+
+// Phase::Sums writes the rows [sum x, sum x^2, count] (count x mean and M2 + count x mean^2, as
+// the REF kernel sums them); Phase::Apply reads the global batch's mean and var from `mean` and
+// `var`.
+template <int kBlock, bool kRelu, Phase kPhase>
 [[gnu::always_inline]] inline void forward_block(const BlockedShape& s, int64_t b, const float* x,
                                                  const float* scale, const float* shift,
-                                                 float epsilon, float* y, float* mean, float* var) {
-  const double count = static_cast<double>(s.batch * s.pixels);
-  double sum[kBlock] = {}, sq[kBlock] = {};
-  for (int64_t n = 0; n < s.batch; ++n) {
-    const int64_t at = image_start(s, s.blocks, b, n);
-    const float* xn = x + image_start(s, s.x_blocks, b, n) - at;  // x's image n, indexed as y's
-    float part[kBlock] = {};
-    for (int64_t p = 0; p < s.pixels; ++p)
+                                                 float epsilon, float* y, float* mean, float* var,
+                                                 double* sums) {
+  if constexpr (kPhase != Phase::Apply) {
+    const double count = static_cast<double>(s.batch * s.pixels);
+    double sum[kBlock] = {}, sq[kBlock] = {};
+    for (int64_t n = 0; n < s.batch; ++n) {
+      const int64_t at = image_start(s, s.blocks, b, n);
+      const float* xn = x + image_start(s, s.x_blocks, b, n) - at;  // x's image n, indexed as y's
+      float part[kBlock] = {};
+      for (int64_t p = 0; p < s.pixels; ++p)
 #pragma omp simd
-      for (int k = 0; k < kBlock; ++k) part[k] += xn[at + p * kBlock + k];
-    for (int k = 0; k < kBlock; ++k) sum[k] += part[k];
-  }
-  float m[kBlock], a[kBlock], t[kBlock];
-  for (int k = 0; k < kBlock; ++k) m[k] = static_cast<float>(sum[k] / count);
-  for (int64_t n = 0; n < s.batch; ++n) {
-    const int64_t at = image_start(s, s.blocks, b, n);
-    const float* xn = x + image_start(s, s.x_blocks, b, n) - at;  // x's image n, indexed as y's
-    float part[kBlock] = {};
-    for (int64_t p = 0; p < s.pixels; ++p)
+        for (int k = 0; k < kBlock; ++k) part[k] += xn[at + p * kBlock + k];
+      for (int k = 0; k < kBlock; ++k) sum[k] += part[k];
+    }
+    float m[kBlock];
+    for (int k = 0; k < kBlock; ++k) m[k] = static_cast<float>(sum[k] / count);
+    for (int64_t n = 0; n < s.batch; ++n) {
+      const int64_t at = image_start(s, s.blocks, b, n);
+      const float* xn = x + image_start(s, s.x_blocks, b, n) - at;  // x's image n, indexed as y's
+      float part[kBlock] = {};
+      for (int64_t p = 0; p < s.pixels; ++p)
 #pragma omp simd
-      for (int k = 0; k < kBlock; ++k) {
-        const float d = xn[at + p * kBlock + k] - m[k];
-        part[k] += d * d;
+        for (int k = 0; k < kBlock; ++k) {
+          const float d = xn[at + p * kBlock + k] - m[k];
+          part[k] += d * d;
+        }
+      for (int k = 0; k < kBlock; ++k) sq[k] += part[k];
+    }
+    const int64_t channels = s.blocks * kBlock;
+    for (int k = 0; k < kBlock; ++k) {
+      const int64_t c = b * kBlock + k;
+      if constexpr (kPhase == Phase::Sums) {
+        // sq is about m[k], f32's rounding of the mean: sum x^2 = sq + 2 m sum x - count m^2
+        // (an empty channel's m is 0 / 0).
+        const double centre = count > 0 ? m[k] : 0.0;
+        sums[c] = sum[k];
+        sums[channels + c] = sq[k] + 2 * centre * sum[k] - count * centre * centre;
+        sums[2 * channels + c] = count;
+      } else {
+        mean[c] = m[k];
+        var[c] = static_cast<float>(sq[k] / count);
       }
-    for (int k = 0; k < kBlock; ++k) sq[k] += part[k];
+    }
+    if constexpr (kPhase == Phase::Sums) return;
   }
+  float a[kBlock], t[kBlock];
   for (int k = 0; k < kBlock; ++k) {
     const int64_t c = b * kBlock + k;
-    mean[c] = m[k];
-    var[c] = static_cast<float>(sq[k] / count);
     a[k] = scale[c] / std::sqrt(var[c] + epsilon);
-    t[k] = shift[c] - m[k] * a[k];
+    t[k] = shift[c] - mean[c] * a[k];
   }
   for (int64_t n = 0; n < s.batch; ++n) {
     const int64_t at = image_start(s, s.blocks, b, n);
@@ -81,43 +111,68 @@ template <int kBlock, bool kRelu>
 }
 
 // kRelu: dy counts where relu_y > 0 (each pass reads it again rather than store the masked dy;
-// both loaded unconditionally, so the select vectorizes).
-template <int kBlock, bool kRelu>
+// both loaded unconditionally, so the select vectorizes). Phase::Sums writes dscale and dshift
+// and the rows [sum dy, sum dy x^, count]; Phase::Apply reads those rows back, summed over the
+// replicas.
+template <int kBlock, bool kRelu, Phase kPhase>
 [[gnu::always_inline]] inline void backward_block(const BlockedShape& s, int64_t b, const float* x,
                                                   const float* dy, const float* relu_y,
                                                   const float* scale, const float* mean,
                                                   const float* var, float epsilon, float* dx,
-                                                  float* dscale, float* dshift) {
-  const double count = static_cast<double>(s.batch * s.pixels);
+                                                  float* dscale, float* dshift, double* sums) {
+  const int64_t channels = s.blocks * kBlock;
   const float* m = mean + b * kBlock;
-  double sum_dy[kBlock] = {}, sum_dy_x[kBlock] = {};  // sum dy (x - mean)
-  for (int64_t n = 0; n < s.batch; ++n) {
-    const int64_t at = image_start(s, s.blocks, b, n);
-    const float* xn = x + image_start(s, s.x_blocks, b, n) - at;  // x's image n, indexed as y's
-    float part_dy[kBlock] = {}, part_dy_x[kBlock] = {};
-    for (int64_t p = 0; p < s.pixels; ++p)
+  double inv_std[kBlock], total_dy[kBlock], total_dy_xhat[kBlock], total[kBlock];
+  for (int k = 0; k < kBlock; ++k)
+    inv_std[k] = 1.0 / std::sqrt(static_cast<double>(var[b * kBlock + k]) + epsilon);
+  if constexpr (kPhase != Phase::Apply) {
+    double sum_dy[kBlock] = {}, sum_dy_x[kBlock] = {};  // sum dy (x - mean)
+    for (int64_t n = 0; n < s.batch; ++n) {
+      const int64_t at = image_start(s, s.blocks, b, n);
+      const float* xn = x + image_start(s, s.x_blocks, b, n) - at;  // x's image n, indexed as y's
+      float part_dy[kBlock] = {}, part_dy_x[kBlock] = {};
+      for (int64_t p = 0; p < s.pixels; ++p)
 #pragma omp simd
+        for (int k = 0; k < kBlock; ++k) {
+          const int64_t i = at + p * kBlock + k;
+          const float g = masked<kRelu>(dy, relu_y, i);
+          part_dy[k] += g;
+          part_dy_x[k] += g * (xn[i] - m[k]);
+        }
       for (int k = 0; k < kBlock; ++k) {
-        const int64_t i = at + p * kBlock + k;
-        const float g = masked<kRelu>(dy, relu_y, i);
-        part_dy[k] += g;
-        part_dy_x[k] += g * (xn[i] - m[k]);
+        sum_dy[k] += part_dy[k];
+        sum_dy_x[k] += part_dy_x[k];
       }
+    }
     for (int k = 0; k < kBlock; ++k) {
-      sum_dy[k] += part_dy[k];
-      sum_dy_x[k] += part_dy_x[k];
+      const int64_t c = b * kBlock + k;
+      total_dy[k] = sum_dy[k];
+      total_dy_xhat[k] = sum_dy_x[k] * inv_std[k];
+      total[k] = static_cast<double>(s.batch * s.pixels);
+      dshift[c] = static_cast<float>(total_dy[k]);
+      dscale[c] = static_cast<float>(total_dy_xhat[k]);
+      if constexpr (kPhase == Phase::Sums) {
+        sums[c] = total_dy[k];
+        sums[channels + c] = total_dy_xhat[k];
+        sums[2 * channels + c] = total[k];
+      }
+    }
+    if constexpr (kPhase == Phase::Sums) return;
+  } else {
+    for (int k = 0; k < kBlock; ++k) {
+      const int64_t c = b * kBlock + k;
+      total_dy[k] = sums[c];
+      total_dy_xhat[k] = sums[channels + c];
+      total[k] = sums[2 * channels + c];
     }
   }
-  // dx = gain (dy - dshift / M) - (x - mean) slope, per lane.
+  // dx = gain (dy - sum dy / M) - (x - mean) slope, per lane.
   float gain[kBlock], offset[kBlock], slope[kBlock];
   for (int k = 0; k < kBlock; ++k) {
-    const int64_t c = b * kBlock + k;
-    const double inv_std = 1.0 / std::sqrt(static_cast<double>(var[c]) + epsilon);
-    dshift[c] = static_cast<float>(sum_dy[k]);
-    dscale[c] = static_cast<float>(sum_dy_x[k] * inv_std);
-    gain[k] = static_cast<float>(scale[c] * inv_std);
-    offset[k] = static_cast<float>(sum_dy[k] / count);
-    slope[k] = static_cast<float>(scale[c] * inv_std * inv_std * inv_std * sum_dy_x[k] / count);
+    const double scaled = scale[b * kBlock + k] * inv_std[k];
+    gain[k] = static_cast<float>(scaled);
+    offset[k] = static_cast<float>(total_dy[k] / total[k]);
+    slope[k] = static_cast<float>(scaled * inv_std[k] * total_dy_xhat[k] / total[k]);
   }
   for (int64_t n = 0; n < s.batch; ++n) {
     const int64_t at = image_start(s, s.blocks, b, n);
@@ -131,14 +186,14 @@ template <int kBlock, bool kRelu>
   }
 }
 
-template <int kBlock, bool kRelu, typename... Args>
+template <int kBlock, bool kRelu, Phase kPhase, typename... Args>
 [[gnu::target("arch=x86-64-v4")]] void forward_block_avx512(Args... args) {
-  forward_block<kBlock, kRelu>(args...);
+  forward_block<kBlock, kRelu, kPhase>(args...);
 }
 
-template <int kBlock, bool kRelu, typename... Args>
+template <int kBlock, bool kRelu, Phase kPhase, typename... Args>
 [[gnu::target("arch=x86-64-v4")]] void backward_block_avx512(Args... args) {
-  backward_block<kBlock, kRelu>(args...);
+  backward_block<kBlock, kRelu, kPhase>(args...);
 }
 
 bool worth_splitting(const BlockedShape& s) {
@@ -157,44 +212,82 @@ auto instance(int64_t block, bool relu, const Pick& pick) {
 }
 
 using ForwardKernel = void (*)(const BlockedShape&, int64_t, const float*, const float*,
-                               const float*, float, float*, float*, float*);
+                               const float*, float, float*, float*, float*, double*);
 using BackwardKernel = void (*)(const BlockedShape&, int64_t, const float*, const float*,
                                 const float*, const float*, const float*, const float*, float,
-                                float*, float*, float*);
+                                float*, float*, float*, double*);
 
-}  // namespace
+template <Phase kPhase>
+ForwardKernel forward_kernel(int64_t block, bool relu) {
+  return instance(block, relu, [](auto block, auto fused) -> ForwardKernel {
+    using Shape = const BlockedShape&;
+    using In = const float*;
+    constexpr bool kRelu = fused() && kPhase != Phase::Sums;  // one instance for the sums
+    if (avx512_core())
+      return &forward_block_avx512<block(), kRelu, kPhase, Shape, int64_t, In, In, In, float,
+                                   float*, float*, float*, double*>;
+    return &forward_block<block(), kRelu, kPhase>;
+  });
+}
 
-void batch_norm_forward_blocked(const BlockedShape& s, const float* x, const float* scale,
-                                const float* shift, float epsilon, bool relu, float* y, float* mean,
-                                float* var) {
-  const ForwardKernel kernel = instance(s.block, relu, [](auto block, auto fused) -> ForwardKernel {
+template <Phase kPhase>
+BackwardKernel backward_kernel(int64_t block, bool relu) {
+  return instance(block, relu, [](auto block, auto fused) -> BackwardKernel {
     using Shape = const BlockedShape&;
     using In = const float*;
     if (avx512_core())
-      return &forward_block_avx512<block(), fused(), Shape, int64_t, In, In, In, float, float*,
-                                   float*, float*>;
-    return &forward_block<block(), fused()>;
+      return &backward_block_avx512<block(), fused(), kPhase, Shape, int64_t, In, In, In, In, In,
+                                    In, float, float*, float*, float*, double*>;
+    return &backward_block<block(), fused(), kPhase>;
   });
-  parallel_for(s.blocks, worth_splitting(s),
-               [&](int64_t b) { kernel(s, b, x, scale, shift, epsilon, y, mean, var); });
+}
+
+}  // namespace
+
+double batch_norm_forward_blocked(const BlockedShape& s, const float* x, const float* scale,
+                                  const float* shift, float epsilon, bool relu, bool sync, float* y,
+                                  float* mean, float* var) {
+  const auto run = [&](ForwardKernel kernel, double* sums) {
+    parallel_for(s.blocks, worth_splitting(s),
+                 [&](int64_t b) { kernel(s, b, x, scale, shift, epsilon, y, mean, var, sums); });
+  };
+  const double count = static_cast<double>(s.batch * s.pixels);
+  if (!sync) {
+    run(forward_kernel<Phase::Whole>(s.block, relu), nullptr);
+    return count;
+  }
+  const int64_t channels = s.blocks * s.block;
+  std::vector<double> sums(static_cast<size_t>(3 * channels));
+  run(forward_kernel<Phase::Sums>(s.block, relu), sums.data());
+  devices::sum_over_replicas(sums.data(), sums.size());
+  for (int64_t c = 0; c < channels; ++c) {
+    const double total = sums[2 * channels + c], m = total > 0 ? sums[c] / total : 0;
+    mean[c] = static_cast<float>(m);
+    // Less total m^2, the sum of squares may round below 0 where the variance is tiny beside m^2.
+    var[c] = total > 0 ? static_cast<float>(std::max(sums[channels + c] / total - m * m, 0.0)) : 0;
+  }
+  run(forward_kernel<Phase::Apply>(s.block, relu), sums.data());
+  return channels > 0 ? sums[2 * channels] : count;
 }
 
 void batch_norm_backward_blocked(const BlockedShape& s, const float* x, const float* dy,
                                  const float* relu_y, const float* scale, const float* mean,
-                                 const float* var, float epsilon, float* dx, float* dscale,
-                                 float* dshift) {
-  const BackwardKernel kernel =
-      instance(s.block, relu_y != nullptr, [](auto block, auto relu) -> BackwardKernel {
-        using Shape = const BlockedShape&;
-        using In = const float*;
-        if (avx512_core())
-          return &backward_block_avx512<block(), relu(), Shape, int64_t, In, In, In, In, In, In,
-                                        float, float*, float*, float*>;
-        return &backward_block<block(), relu()>;
-      });
-  parallel_for(s.blocks, worth_splitting(s), [&](int64_t b) {
-    kernel(s, b, x, dy, relu_y, scale, mean, var, epsilon, dx, dscale, dshift);
-  });
+                                 const float* var, float epsilon, bool sync, float* dx,
+                                 float* dscale, float* dshift) {
+  const bool relu = relu_y != nullptr;
+  const auto run = [&](BackwardKernel kernel, double* sums) {
+    parallel_for(s.blocks, worth_splitting(s), [&](int64_t b) {
+      kernel(s, b, x, dy, relu_y, scale, mean, var, epsilon, dx, dscale, dshift, sums);
+    });
+  };
+  if (!sync) {
+    run(backward_kernel<Phase::Whole>(s.block, relu), nullptr);
+    return;
+  }
+  std::vector<double> sums(static_cast<size_t>(3 * s.blocks * s.block));
+  run(backward_kernel<Phase::Sums>(s.block, relu), sums.data());
+  devices::sum_over_replicas(sums.data(), sums.size());
+  run(backward_kernel<Phase::Apply>(s.block, relu), sums.data());
 }
 
 }  // namespace zenith::cpu

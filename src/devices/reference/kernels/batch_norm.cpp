@@ -6,14 +6,67 @@
 
 #include "devices/reference/kernel_registry.h"
 #include "devices/reference/nn_util.h"
+#include "devices/reference/replica_sums.h"
 
 namespace zenith::ref {
 namespace {
 
-// `unbiased_running_var`: the running variance moves towards the batch's unbiased variance, as
-// PyTorch's does (ONNX's moves towards the population variance that normalizes Y). `relu`: Y is
-// max(0, the normalized X).
-void normalize(KernelContext& ctx, bool training, bool unbiased_running_var, bool relu) {
+// How normalize() runs. `unbiased_running_var`: the running variance moves towards the
+// batch's unbiased variance, as PyTorch's does (ONNX's moves towards the population variance
+// that normalizes Y). `relu`: Y is max(0, the normalized X). `sync`: the batch is the union of
+// every replica's (devices/reference/replica_sums.h).
+struct Mode {
+  bool training = false, unbiased_running_var = false, relu = false, sync = false;
+};
+
+// Per channel: the batch's element count, mean and sum of squared deviations from the mean.
+struct Moments {
+  std::vector<double> count, mean, m2;
+};
+
+// X's moments; X is [batch, channels, inner] (inner: the spatial positions).
+Moments moments(const std::vector<double>& x, int64_t batch, int64_t channels, int64_t inner) {
+  const size_t size = static_cast<size_t>(channels);
+  Moments s{std::vector<double>(size, static_cast<double>(batch * inner)),
+            std::vector<double>(size), std::vector<double>(size)};
+  const auto at = [&](int64_t n, int64_t c, int64_t i) {
+    return x[static_cast<size_t>((n * channels + c) * inner + i)];
+  };
+  for (int64_t c = 0; c < channels; ++c) {
+    const size_t ci = static_cast<size_t>(c);
+    double sum = 0;
+    for (int64_t n = 0; n < batch; ++n)
+      for (int64_t i = 0; i < inner; ++i) sum += at(n, c, i);
+    s.mean[ci] = s.count[ci] > 0 ? sum / s.count[ci] : 0;
+    for (int64_t n = 0; n < batch; ++n)
+      for (int64_t i = 0; i < inner; ++i)
+        s.m2[ci] += (at(n, c, i) - s.mean[ci]) * (at(n, c, i) - s.mean[ci]);
+  }
+  return s;
+}
+
+// This replica's moments `s` made the global batch's, as PyTorch's SyncBatchNorm makes them: one
+// sum over the replicas of [count x mean, m2 + count x mean^2, count] per channel. Every replica
+// calls it once per run, whatever its batch (count 0 adds nothing).
+void sum_over_replicas(Moments& s) {
+  const size_t channels = s.mean.size();
+  std::vector<double> sums(3 * channels);
+  for (size_t c = 0; c < channels; ++c) {
+    sums[c] = s.count[c] * s.mean[c];
+    sums[channels + c] = s.m2[c] + s.count[c] * s.mean[c] * s.mean[c];
+    sums[2 * channels + c] = s.count[c];
+  }
+  devices::sum_over_replicas(sums.data(), sums.size());
+  for (size_t c = 0; c < channels; ++c) {
+    const double n = sums[2 * channels + c], m = n > 0 ? sums[c] / n : 0;
+    s.count[c] = n;
+    s.mean[c] = m;
+    // The sum of squares less n m^2 may round below 0 when the variance is tiny beside m^2.
+    s.m2[c] = std::max(sums[channels + c] - n * m * m, 0.0);
+  }
+}
+
+void normalize(KernelContext& ctx, Mode mode) {
   const ir::Tensor& x = ctx.input(0);
   require_floating(x, "X");
   if (x.rank() < 2)
@@ -38,26 +91,18 @@ void normalize(KernelContext& ctx, bool training, bool unbiased_running_var, boo
   const int64_t inner = channels == 0 || batch == 0 ? 0 : x.numel() / (batch * channels);
   auto at = [&](int64_t n, int64_t c) { return (n * channels + c) * inner; };
 
-  if (training) {
-    // Population statistics of this batch normalize Y; the running ones move towards them.
-    const double count = static_cast<double>(batch * inner);
+  if (mode.training) {
+    // Population statistics of the batch normalize Y; the running ones move towards them.
+    Moments batch_moments = moments(xv, batch, channels, inner);
+    if (mode.sync) sum_over_replicas(batch_moments);
     std::vector<double> running_mean = mean, running_var = var;
-    for (int64_t c = 0; c < channels; ++c) {
-      double sum = 0, sq = 0;
-      for (int64_t n = 0; n < batch; ++n)
-        for (int64_t i = 0; i < inner; ++i) sum += xv[static_cast<size_t>(at(n, c) + i)];
-      const double m = count > 0 ? sum / count : 0;
-      for (int64_t n = 0; n < batch; ++n)
-        for (int64_t i = 0; i < inner; ++i) {
-          const double d = xv[static_cast<size_t>(at(n, c) + i)] - m;
-          sq += d * d;
-        }
-      const size_t ci = static_cast<size_t>(c);
-      mean[ci] = m;
-      var[ci] = count > 0 ? sq / count : 0;
-      running_mean[ci] = running_mean[ci] * momentum + mean[ci] * (1 - momentum);
-      const double correction = unbiased_running_var && count > 1 ? count / (count - 1) : 1.0;
-      running_var[ci] = running_var[ci] * momentum + var[ci] * correction * (1 - momentum);
+    for (size_t c = 0; c < mean.size(); ++c) {
+      const double count = batch_moments.count[c];
+      mean[c] = batch_moments.mean[c];
+      var[c] = count > 0 ? batch_moments.m2[c] / count : 0;
+      running_mean[c] = running_mean[c] * momentum + mean[c] * (1 - momentum);
+      const double correction = mode.unbiased_running_var && count > 1 ? count / (count - 1) : 1.0;
+      running_var[c] = running_var[c] * momentum + var[c] * correction * (1 - momentum);
     }
     if (ctx.has_output(1))
       store_as(running_mean.data(), ctx.allocate_output(1, ctx.input(3).dtype(), {channels}));
@@ -75,22 +120,26 @@ void normalize(KernelContext& ctx, bool training, bool unbiased_running_var, boo
       const double b = bias[ci] - mean[ci] * a;
       for (int64_t i = 0; i < inner; ++i) {
         const size_t k = static_cast<size_t>(at(n, c) + i);
-        y[k] = relu ? std::max(xv[k] * a + b, 0.0) : xv[k] * a + b;
+        y[k] = mode.relu ? std::max(xv[k] * a + b, 0.0) : xv[k] * a + b;
       }
     }
   store_as(y.data(), ctx.allocate_output(0, x.dtype(), x.dims()));
 }
 
 void batch_norm(KernelContext& ctx) {
-  normalize(ctx, ctx.attr<int64_t>("training_mode", 0) != 0, false, false);
+  normalize(ctx, {.training = ctx.attr<int64_t>("training_mode", 0) != 0});
 }
 
 // zenith.BatchNormTrain(X, scale, B, running_mean, running_var) -> Y, running_mean',
 // running_var'[, saved_mean, saved_var]: BatchNormalization's training mode as PyTorch computes
 // it, saving the batch's mean and population variance for the gradient; with attribute relu = 1,
-// a Relu of Y fused (train/batch_norm_relu_fusion.h).
+// a Relu of Y fused (train/batch_norm_relu_fusion.h); with sync = 1, the statistics are those
+// of every data-parallel replica's batch together (PyTorch's SyncBatchNorm).
 void batch_norm_train(KernelContext& ctx) {
-  normalize(ctx, true, true, ctx.attr<int64_t>("relu", 0) != 0);
+  normalize(ctx, {.training = true,
+                  .unbiased_running_var = true,
+                  .relu = ctx.attr<int64_t>("relu", 0) != 0,
+                  .sync = ctx.attr<int64_t>("sync", 0) != 0});
 }
 
 }  // namespace

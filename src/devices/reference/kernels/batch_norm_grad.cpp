@@ -4,11 +4,15 @@
 // (var the population variance) and M the elements per channel:
 //   dB = sum(dY), dscale = sum(dY x^), dX = scale / sqrt(var + eps) (dY - dB / M - x^ dscale / M).
 // With attribute relu = 1 it reads a sixth input, Y = max(0, the normalized X) (a Relu fused
-// into the norm, train/batch_norm_relu_fusion.h), and dY counts only where Y > 0.
+// into the norm, train/batch_norm_relu_fusion.h), and dY counts only where Y > 0. With attribute
+// sync = 1 the batch is every data-parallel replica's together (PyTorch's SyncBatchNorm): dX
+// reads dB, dscale and M summed over the replicas, while the outputs dscale and dB stay this
+// replica's (the trainer averages parameter gradients over the replicas, as PyTorch's DDP does).
 #include <cmath>
 
 #include "devices/reference/kernel_registry.h"
 #include "devices/reference/nn_util.h"
+#include "devices/reference/replica_sums.h"
 
 namespace zenith::ref {
 namespace {
@@ -50,26 +54,38 @@ void batch_norm_grad(KernelContext& ctx) {
   const std::vector<double> gamma = load_as<double>(scale, "scale");
   const std::vector<double> means = load_as<double>(ctx.input(3), "mean");
   const std::vector<double> vars = load_as<double>(ctx.input(4), "var");
-  std::vector<double> dx(xv.size()), dscale(static_cast<size_t>(channels)),
-      dbias(static_cast<size_t>(channels));
+  std::vector<double> dx(xv.size());
   // The elements of channel c, in order.
   const auto for_channel = [&](int64_t c, auto f) {
     for (int64_t n = 0; n < batch; ++n)
       for (int64_t i = 0; i < inner; ++i) f(static_cast<size_t>((n * channels + c) * inner + i));
   };
-  for (int64_t c = 0; c < channels && count > 0; ++c) {
+  std::vector<double> inv_std(vars.size());
+  for (size_t c = 0; c < vars.size(); ++c) inv_std[c] = 1.0 / std::sqrt(vars[c] + epsilon);
+  // Per channel, in three rows: sum dY, sum dY x^ and the elements summed (dB and dscale are
+  // the first two rows, this replica's batch's).
+  const size_t size = static_cast<size_t>(channels);
+  std::vector<double> sums(3 * size);
+  for (int64_t c = 0; c < channels; ++c) {
     const size_t ci = static_cast<size_t>(c);
-    const double mean = means[ci], inv_std = 1.0 / std::sqrt(vars[ci] + epsilon);
-    double sum_dy = 0, sum_dy_xhat = 0;
     for_channel(c, [&](size_t k) {
-      sum_dy += dyv[k];
-      sum_dy_xhat += dyv[k] * (xv[k] - mean) * inv_std;
+      sums[ci] += dyv[k];
+      sums[size + ci] += dyv[k] * (xv[k] - means[ci]) * inv_std[ci];
     });
-    dbias[ci] = sum_dy;
-    dscale[ci] = sum_dy_xhat;
+    sums[2 * size + ci] = count;
+  }
+  const std::vector<double> dbias(sums.begin(), sums.begin() + channels),
+      dscale(sums.begin() + channels, sums.begin() + 2 * channels);
+  // dX reads the sums over the global batch: every replica's with sync = 1, each replica calling
+  // once per run whatever its batch.
+  if (ctx.attr<int64_t>("sync", 0) != 0) devices::sum_over_replicas(sums.data(), sums.size());
+  for (int64_t c = 0; c < channels; ++c) {
+    const size_t ci = static_cast<size_t>(c);
+    const double total = sums[2 * size + ci];
     for_channel(c, [&](size_t k) {
-      const double xhat = (xv[k] - mean) * inv_std;
-      dx[k] = gamma[ci] * inv_std * (dyv[k] - sum_dy / count - xhat * sum_dy_xhat / count);
+      const double xhat = (xv[k] - means[ci]) * inv_std[ci];
+      dx[k] =
+          gamma[ci] * inv_std[ci] * (dyv[k] - sums[ci] / total - xhat * sums[size + ci] / total);
     });
   }
   store_as(dx.data(), ctx.allocate_output(0, x.dtype(), x.dims()));
