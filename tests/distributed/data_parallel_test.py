@@ -3,7 +3,7 @@
 Usage: data_parallel_test.py ZENITH WORKDIR CHECK, CHECK one of:
   equivalence  N ranks at per-rank batch B/N end with the weights of 1 rank at batch B (no
                shuffling), within 1e-5 relative, after 20 steps: an MLP (no batch norm) for
-               N = 2 and 4.
+               N = 2 and 4, and small-cnn (batch norm) with --sync-bn for N = 2 and 4.
   resume       a run cut after 10 of 20 steps on 2 ranks and resumed on 1 (the same global batch)
                ends as the uncut 1-rank run.
   fault        rank 1 killed mid-run: the launcher exits within 60 s, not 0, naming rank 1.
@@ -85,6 +85,12 @@ def equivalence():
     for ranks in (2, 4):
         train(model, ranks, 32 // ranks, 20, WORK / f"mlp_{ranks}.onnx")
         expect_same_weights(WORK / "mlp_1.onnx", WORK / f"mlp_{ranks}.onnx", f"MLP, {ranks} ranks x {32 // ranks}")
+    # Batch norm: statistics over every rank's batch with --sync-bn (each rank's own without).
+    train("small-cnn", 1, 16, 20, WORK / "cnn_1.onnx")
+    for ranks in (2, 4):
+        train("small-cnn", ranks, 16 // ranks, 20, WORK / f"cnn_{ranks}.onnx", ["--sync-bn"])
+        expect_same_weights(WORK / "cnn_1.onnx", WORK / f"cnn_{ranks}.onnx",
+                            f"small-cnn with --sync-bn, {ranks} ranks x {16 // ranks}")
 
 
 def resume():
