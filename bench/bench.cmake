@@ -11,3 +11,6 @@ target_link_libraries(zenith-matmul-ceiling PRIVATE DNNL::dnnl OpenMP::OpenMP_CX
 
 add_executable(zenith-load-timer bench/peers/load_timer.cpp src/tools/npy.cpp)
 target_link_libraries(zenith-load-timer PRIVATE zenith_runtime OpenMP::OpenMP_CXX)
+
+add_executable(zenith-allreduce-bench bench/peers/allreduce_bench.cpp)
+target_link_libraries(zenith-allreduce-bench PRIVATE zenith_distributed fmt::fmt)

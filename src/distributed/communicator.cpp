@@ -4,6 +4,7 @@
 #include "distributed/communicator.h"
 
 #include <mpi.h>
+#include <sys/prctl.h>
 
 #include <algorithm>
 #include <chrono>
@@ -104,14 +105,26 @@ bool Communicator::test() {
 
 namespace {
 
+// The longest sleep between polls. MPI's non-blocking collectives advance only while polled, so
+// a large allreduce (several rounds of messages) runs at the polling rate (PERFORMANCE.md 16a).
+constexpr int kMaxPauseMicros = 20;
+
 // Polls until done() is true. Each poll drives MPI's progress; between polls the thread sleeps,
 // so that a rank's waiting does not spin on a core its computation (or another rank's) needs.
 template <typename Done>
 void poll(const Done& done) {
-  auto pause = std::chrono::microseconds(5);
+  // Linux lets a sleep overrun by the thread's timer slack, 50 us by default: 1 us here, or
+  // every small allreduce would take 100 us.
+  thread_local const bool tight = prctl(PR_SET_TIMERSLACK, 1000UL, 0, 0, 0) == 0;
+  (void)tight;
+  // A small collective is done within tens of microseconds: poll without pausing that long.
+  const auto spin_until = std::chrono::steady_clock::now() + std::chrono::microseconds(30);
+  while (std::chrono::steady_clock::now() < spin_until)
+    if (done()) return;
+  auto pause = std::chrono::microseconds(2);
   while (!done()) {
     std::this_thread::sleep_for(pause);
-    pause = std::min(pause * 2, std::chrono::microseconds(200));
+    pause = std::min(pause * 2, std::chrono::microseconds(kMaxPauseMicros));
   }
 }
 

@@ -38,10 +38,15 @@ std::vector<std::string> own_arguments() {
 void relaunch_under_mpirun(int ranks) {
   std::vector<std::string> args = {"mpirun", "-np", std::to_string(ranks)};
   if (geteuid() == 0) args.push_back("--allow-run-as-root");
-  if (static_cast<unsigned>(ranks) > std::max(1u, std::thread::hardware_concurrency()))
+  // Each rank bound to an equal share of the cores (one rank on two cores gets both, as plain
+  // `zenith train` has); more ranks than cores share them all, unbound.
+  const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+  if (static_cast<unsigned>(ranks) > cores)
     args.insert(args.end(), {"--oversubscribe", "--bind-to", "none"});
   else
-    args.insert(args.end(), {"--bind-to", "core"});
+    args.insert(args.end(),
+                {"--map-by", fmt::format("slot:PE={}", cores / static_cast<unsigned>(ranks)),
+                 "--bind-to", "core"});
   // This binary by its real path: mpirun starts each rank from it.
   std::vector<char> exe(4096);
   const ssize_t length = readlink("/proc/self/exe", exe.data(), exe.size() - 1);

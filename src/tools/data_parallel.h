@@ -10,8 +10,9 @@
 namespace zenith::tools {
 
 // Replaces this process with `mpirun -np N` running the same command line without --np:
-// Open MPI's permission to run as root passed when root, cores bound one per rank where there
-// are enough, else oversubscribed. Returns only by throwing (InvalidArgument naming what failed).
+// Open MPI's permission to run as root passed when root, each rank bound to an equal share of
+// the cores where there are enough, else oversubscribed. Returns only by throwing (InvalidArgument
+// naming what failed).
 [[noreturn]] void relaunch_under_mpirun(int ranks);
 
 // A rank's threads: `requested` if positive, else the CPUs its binding leaves it (mpirun's
