@@ -46,6 +46,10 @@ Communicator& Communicator::world() {
 
 Communicator::Communicator() {
   if (!launched_by_mpirun()) return;
+  // Open MPI's non-blocking allreduce (libnbc) picks ring or binomial by size unless told; on 2
+  // ranks Rabenseifner's ran 256 KiB-16 MiB 1.3-4x as fast (PERFORMANCE.md 16a). A user's own
+  // setting stands.
+  setenv("OMPI_MCA_coll_libnbc_iallreduce_algorithm", "3", 0);
   int provided = 0;
   check(MPI_Init_thread(nullptr, nullptr, MPI_THREAD_SERIALIZED, &provided), "MPI_Init_thread");
   if (provided < MPI_THREAD_SERIALIZED)

@@ -105,9 +105,18 @@ void GradientReducer::work() {
     std::exception_ptr error;
     try {
       if (job.bucket >= 0) {
+        // While the backward pass computes, MPI's non-blocking allreduce, polled with sleeps,
+        // leaves it the cores; the last bucket, which the update waits for with nothing left to
+        // compute, takes MPI's blocking one, whose tuned algorithms ran 256 KiB-4 MiB two to
+        // three times as fast (PERFORMANCE.md 16a). (Which one is a bucket's own, never a
+        // rank's timing: MPI matches a blocking collective only with blocking ones.)
         std::vector<float>& data = buckets_[static_cast<size_t>(job.bucket)].data;
-        comm_.start_allreduce_sum(data.data(), data.size());
-        comm_.finish();
+        if (static_cast<size_t>(job.bucket) + 1 == buckets_.size()) {
+          comm_.allreduce_sum(data.data(), data.size());
+        } else {
+          comm_.start_allreduce_sum(data.data(), data.size());
+          comm_.finish();
+        }
         for (float& v : data) v *= scale;
       } else {
         job.call(comm_);
