@@ -1,10 +1,12 @@
 // Batch norm over channel blocks: per block, a pass for each reduction and one to write, the
 // block's lanes one vector. A block's sums run in f32 over one image's pixels, then add up in
-// f64, so that 50,000-element channels keep f32's precision. Each loop is built twice, for the
-// baseline ISA and for AVX-512, taken where oneDNN runs with it (cpu_isa.h): 16 lanes a vector
-// rather than 4. For a batch that spans data-parallel replicas (sync) a block's passes split
-// around the replicas' sum: the reductions of every block in one parallel pass, the writes in
-// another.
+// f64, so that 50,000-element channels keep f32's precision; the forward's sum of squares is
+// about each image's own mean, so that a batch's statistics come out the same (but for f64's
+// rounding in another order) however data-parallel replicas split its images (sync). Each loop
+// is built twice, for the baseline ISA and for AVX-512, taken where oneDNN runs with it
+// (cpu_isa.h): 16 lanes a vector rather than 4. For a batch that spans data-parallel replicas
+// (sync) a block's passes split around the replicas' sum: the reductions of every block in one
+// parallel pass, the writes in another.
 #include "devices/cpu/ops/batch_norm_blocked.h"
 
 #include <algorithm>
@@ -36,6 +38,17 @@ int64_t image_start(const BlockedShape& s, int64_t blocks, int64_t b, int64_t n)
   return (n * blocks + b) * s.pixels * s.block;
 }
 
+// A channel's mean and population variance from its sum x, sum x^2 and count, as an
+// unsynchronized run and a synchronized one (from the replicas' sums) both take them: one
+// baseline-ISA copy, never inlined into the AVX-512 loops, where m * m might fuse into an FMA.
+[[gnu::noinline]] void statistics(double sum, double sum_sq, double count, float& mean,
+                                  float& var) {
+  const double m = count > 0 ? sum / count : 0;
+  mean = static_cast<float>(m);
+  // Less count m^2, the sum of squares may round below 0 where the variance is tiny beside m^2.
+  var = count > 0 ? static_cast<float>(std::max(sum_sq / count - m * m, 0.0)) : 0;
+}
+
 // Which part of a block's work a kernel instance does: all of it, or for a batch that spans the
 // replicas (sync), first the sums that go over them (into `sums`: three rows of one value per
 // channel, the rows devices::sum_over_replicas adds up), then what reads them back.
@@ -50,44 +63,43 @@ template <int kBlock, bool kRelu, Phase kPhase>
                                                  float epsilon, float* y, float* mean, float* var,
                                                  double* sums) {
   if constexpr (kPhase != Phase::Apply) {
+    // Per image: the f32 sum over its pixels and the f32 sum of squares about its own mean, then
+    // in f64 the image's sum x^2 = sq + 2 m sum x - pixels m^2 (m: f32's rounding of the image's
+    // mean). The batch's sums add up image by image, so they come out the same however the
+    // images are split among replicas.
     const double count = static_cast<double>(s.batch * s.pixels);
-    double sum[kBlock] = {}, sq[kBlock] = {};
+    const double pixels = static_cast<double>(s.pixels);
+    double sum[kBlock] = {}, sum_sq[kBlock] = {};
     for (int64_t n = 0; n < s.batch; ++n) {
       const int64_t at = image_start(s, s.blocks, b, n);
       const float* xn = x + image_start(s, s.x_blocks, b, n) - at;  // x's image n, indexed as y's
-      float part[kBlock] = {};
+      float part[kBlock] = {}, sq[kBlock] = {}, m[kBlock];
       for (int64_t p = 0; p < s.pixels; ++p)
 #pragma omp simd
         for (int k = 0; k < kBlock; ++k) part[k] += xn[at + p * kBlock + k];
-      for (int k = 0; k < kBlock; ++k) sum[k] += part[k];
-    }
-    float m[kBlock];
-    for (int k = 0; k < kBlock; ++k) m[k] = static_cast<float>(sum[k] / count);
-    for (int64_t n = 0; n < s.batch; ++n) {
-      const int64_t at = image_start(s, s.blocks, b, n);
-      const float* xn = x + image_start(s, s.x_blocks, b, n) - at;  // x's image n, indexed as y's
-      float part[kBlock] = {};
+      for (int k = 0; k < kBlock; ++k)
+        m[k] = s.pixels > 0 ? static_cast<float>(part[k] / pixels) : 0.0f;
       for (int64_t p = 0; p < s.pixels; ++p)
 #pragma omp simd
         for (int k = 0; k < kBlock; ++k) {
           const float d = xn[at + p * kBlock + k] - m[k];
-          part[k] += d * d;
+          sq[k] += d * d;
         }
-      for (int k = 0; k < kBlock; ++k) sq[k] += part[k];
+      for (int k = 0; k < kBlock; ++k) {
+        const double centre = m[k];
+        sum[k] += part[k];
+        sum_sq[k] += sq[k] + 2 * centre * part[k] - pixels * centre * centre;
+      }
     }
     const int64_t channels = s.blocks * kBlock;
     for (int k = 0; k < kBlock; ++k) {
       const int64_t c = b * kBlock + k;
       if constexpr (kPhase == Phase::Sums) {
-        // sq is about m[k], f32's rounding of the mean: sum x^2 = sq + 2 m sum x - count m^2
-        // (an empty channel's m is 0 / 0).
-        const double centre = count > 0 ? m[k] : 0.0;
         sums[c] = sum[k];
-        sums[channels + c] = sq[k] + 2 * centre * sum[k] - count * centre * centre;
+        sums[channels + c] = sum_sq[k];
         sums[2 * channels + c] = count;
       } else {
-        mean[c] = m[k];
-        var[c] = static_cast<float>(sq[k] / count);
+        statistics(sum[k], sum_sq[k], count, mean[c], var[c]);
       }
     }
     if constexpr (kPhase == Phase::Sums) return;
@@ -260,12 +272,8 @@ double batch_norm_forward_blocked(const BlockedShape& s, const float* x, const f
   std::vector<double> sums(static_cast<size_t>(3 * channels));
   run(forward_kernel<Phase::Sums>(s.block, relu), sums.data());
   devices::sum_over_replicas(sums.data(), sums.size());
-  for (int64_t c = 0; c < channels; ++c) {
-    const double total = sums[2 * channels + c], m = total > 0 ? sums[c] / total : 0;
-    mean[c] = static_cast<float>(m);
-    // Less total m^2, the sum of squares may round below 0 where the variance is tiny beside m^2.
-    var[c] = total > 0 ? static_cast<float>(std::max(sums[channels + c] / total - m * m, 0.0)) : 0;
-  }
+  for (int64_t c = 0; c < channels; ++c)
+    statistics(sums[c], sums[channels + c], sums[2 * channels + c], mean[c], var[c]);
   run(forward_kernel<Phase::Apply>(s.block, relu), sums.data());
   return channels > 0 ? sums[2 * channels] : count;
 }
