@@ -12,8 +12,8 @@
 #include <algorithm>
 #include <cmath>
 #include <type_traits>
-#include <vector>
 
+#include "devices/cpu/arena.h"
 #include "devices/cpu/cpu_isa.h"
 #include "devices/cpu/parallel.h"
 #include "devices/reference/replica_sums.h"
@@ -269,12 +269,15 @@ double batch_norm_forward_blocked(const BlockedShape& s, const float* x, const f
     return count;
   }
   const int64_t channels = s.blocks * s.block;
-  std::vector<double> sums(static_cast<size_t>(3 * channels));
-  run(forward_kernel<Phase::Sums>(s.block, relu), sums.data());
-  devices::sum_over_replicas(sums.data(), sums.size());
+  const size_t rows = static_cast<size_t>(3 * channels);
+  // From the run's buffers: an inference-time step allocates nothing of its own.
+  const std::shared_ptr<void> buffer = run_buffer(rows * sizeof(double));
+  double* sums = static_cast<double*>(buffer.get());
+  run(forward_kernel<Phase::Sums>(s.block, relu), sums);
+  devices::sum_over_replicas(sums, rows);
   for (int64_t c = 0; c < channels; ++c)
     statistics(sums[c], sums[channels + c], sums[2 * channels + c], mean[c], var[c]);
-  run(forward_kernel<Phase::Apply>(s.block, relu), sums.data());
+  run(forward_kernel<Phase::Apply>(s.block, relu), sums);
   return channels > 0 ? sums[2 * channels] : count;
 }
 
@@ -292,10 +295,12 @@ void batch_norm_backward_blocked(const BlockedShape& s, const float* x, const fl
     run(backward_kernel<Phase::Whole>(s.block, relu), nullptr);
     return;
   }
-  std::vector<double> sums(static_cast<size_t>(3 * s.blocks * s.block));
-  run(backward_kernel<Phase::Sums>(s.block, relu), sums.data());
-  devices::sum_over_replicas(sums.data(), sums.size());
-  run(backward_kernel<Phase::Apply>(s.block, relu), sums.data());
+  const size_t rows = static_cast<size_t>(3 * s.blocks * s.block);
+  const std::shared_ptr<void> buffer = run_buffer(rows * sizeof(double));
+  double* sums = static_cast<double*>(buffer.get());
+  run(backward_kernel<Phase::Sums>(s.block, relu), sums);
+  devices::sum_over_replicas(sums, rows);
+  run(backward_kernel<Phase::Apply>(s.block, relu), sums);
 }
 
 }  // namespace zenith::cpu
