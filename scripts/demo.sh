@@ -5,7 +5,8 @@
 # on two images with it; INT8: the trained Fashion-MNIST model's accuracy on real data and
 # ResNet-50's speed, as f32 and INT8; the same in BF16; then, if ONNX Runtime is installed (by
 # bench/peers/compare), Zenith's and ONNX Runtime's latency side by side; `zenith train` on the
-# built-in densenet-small, its accuracy on the test set and `classify` with it; last, MLPerf LoadGen SingleStream and Offline runs
+# built-in densenet-small, its accuracy on the test set and `classify` with it, and on two ranks
+# (`--np 2`); last, MLPerf LoadGen SingleStream and Offline runs
 # of CheXNet (`zenith bench --quick`).
 set -euo pipefail
 build=${1:-build}
@@ -105,6 +106,13 @@ echo "   one epoch on the 60,000 Fashion-MNIST training images (about a minute),
 mapfile -t images < <(/usr/bin/python3 scripts/fashion_images.py "$out/fashion_images" 3)
 "$zenith" classify -m "$out/densenet_small.zir" -i "${images[@]}" --mean 0 --scale 255 \
   --labels share/labels/fashion-mnist.txt --top 1
+
+echo
+echo "== zenith train --np 2: the same model data-parallel on two ranks (Open MPI), 12,800 images, each rank"
+echo "   its own batch of 64; gradients averaged over the ranks while the backward pass runs; a Chrome trace of each rank =="
+"$zenith" train --np 2 --model densenet-small --batch 64 --lr 0.1 --momentum 0.9 --limit 12800 \
+  --val-dataset none --timeline "$out/timeline.json" -o "$out/densenet_small_2ranks.onnx" 2>&1 |
+  grep -E '^(rank|epoch 1/1 step 100/|data-parallel|timeline)'
 
 echo
 echo "== zenith bench: MLPerf LoadGen SingleStream and Offline on CheXNet (--quick: 10 s each) =="

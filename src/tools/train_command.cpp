@@ -272,7 +272,7 @@ int train_on_rank(const TrainOptions& o, distributed::Communicator& comm) {
     comm.barrier();  // the ranks' clocks start together
     timeline.emplace(std::chrono::steady_clock::now());
     options.parallel.timeline = &*timeline;
-    std::cerr << describe_rank(comm, options.threads) << "\n";
+    std::cerr << describe_rank(comm, options.threads) + "\n";  // one write: ranks interleave
   }
   train::Trainer trainer(fixed, options);
 
