@@ -305,10 +305,13 @@ int train_on_rank(const TrainOptions& o, distributed::Communicator& comm) {
   comm.barrier();
 
   std::cout << fmt::format(
-      "training {} on {} ({} samples, {} steps of {} per epoch{}), {} epoch{}, {} at lr {}\n",
-      o.model, data->name(), data->size(), steps, o.batch,
-      data->size() % batch ? fmt::format(", the last {} samples left out", data->size() % batch)
-                           : "",
+      "training {} on {} ({} samples, {} steps of {}{} per epoch{}), {} epoch{}, {} at lr {}\n",
+      o.model, data->name(), data->size(), steps, global_batch,
+      ranks > 1 ? fmt::format(" ({} ranks x {})", ranks, o.batch) : "",
+      data->size() % static_cast<size_t>(global_batch)
+          ? fmt::format(", the last {} samples left out",
+                        data->size() % static_cast<size_t>(global_batch))
+          : "",
       o.epochs, o.epochs == 1 ? "" : "s", o.optimizer.kind,
       train::learning_rate(schedule, schedule.warmup_steps));
   // Prints a validation pass's metric, the mean over findings for AUROC; returns that.

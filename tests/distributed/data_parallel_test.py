@@ -6,7 +6,8 @@ Usage: data_parallel_test.py ZENITH WORKDIR CHECK, CHECK one of:
                N = 2 and 4, and small-cnn (batch norm) with --sync-bn for N = 2 and 4.
   resume       a run cut after 10 of 20 steps on 2 ranks and resumed on 1 (the same global batch)
                ends as the uncut 1-rank run.
-  fault        rank 1 killed mid-run: the launcher exits within 60 s, not 0, naming rank 1.
+  fault        rank 1 killed mid-run: the launcher exits within 60 s, not 0, naming rank 1, and the
+               last checkpoint written before the kill resumes.
   timeline     the --timeline file is Chrome trace JSON with each rank's forward, backward,
                allreduce and optimizer events.
 Exits non-zero with a message on failure; never skips.
@@ -105,8 +106,9 @@ def resume():
 
 
 def fault():
+    checkpoints = WORK / "fault_checkpoints"
     command = [ZENITH, "train", "--model", "small-cnn", "--batch", "8", "--epochs", "50", "--np", "2", "-o",
-               str(WORK / "never.onnx")] + COMMON
+               str(WORK / "never.onnx"), "--checkpoint-dir", str(checkpoints), "--checkpoint-steps", "5"] + COMMON
     launcher = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     output, pid = [], None
     for line in launcher.stdout:
@@ -114,7 +116,7 @@ def fault():
         match = re.search(r"rank 1 of 2 \(pid (\d+)", line)
         if match:
             pid = int(match.group(1))
-        if pid and line.startswith("epoch 1/50 step"):
+        if pid and line.startswith("epoch 1/50 step") and (checkpoints / "checkpoint.zck").exists():
             break
     if not pid:
         launcher.kill()
@@ -134,6 +136,12 @@ def fault():
         fail("no message names rank 1:\n" + text[-2000:])
     print(f"rank 1 killed: the run ended {time.monotonic() - killed:.1f} s later, exit {launcher.returncode}, "
           "naming rank 1")
+    # The last checkpoint written before the kill is whole: a run resumes from it.
+    resumed = subprocess.run(command + ["--resume", "--stop-after-steps", "3"], capture_output=True, text=True,
+                             timeout=300)
+    if resumed.returncode != 0 or "resumed from" not in resumed.stdout:
+        fail(f"no resume from the last checkpoint after the kill:\n{resumed.stdout}\n{resumed.stderr}")
+    print("the checkpoint left behind resumes: " + next(l for l in resumed.stdout.splitlines() if "resumed" in l))
 
 
 def timeline():
