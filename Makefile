@@ -44,7 +44,7 @@ sanitize: deps
 	cmake --build $(ASAN_BUILD) -j$(JOBS) --target zenith_tests zenith zenith-conformance
 	cd $(ASAN_BUILD) && ctest --output-on-failure -j$(JOBS) -LE models
 
-# The API's concurrency tests (suites Api and ApiAsync) under ThreadSanitizer, built alone and at
+# The API's concurrency tests (suites Api and ApiAsync) and GradientReducer's under ThreadSanitizer, built alone and at
 # -O1 to keep CI short; ApiZoo reads models that only `make test`'s tree has. tests/tsan.supp
 # says what it suppresses and why.
 tsan: deps

@@ -1,11 +1,14 @@
-# `make tsan`: the API's concurrency tests (suites Api and ApiAsync) in an executable of their
-# own, so that the ThreadSanitizer tree builds the engine and these two files, not every test.
+# `make tsan`: the API's concurrency tests (suites Api and ApiAsync) and the data-parallel
+# gradient reducer's (its communication thread) in an executable of their own, so that the
+# ThreadSanitizer tree builds the engine and these files, not every test.
 if(ZENITH_SANITIZE_THREAD)
   add_executable(zenith_concurrency_tests ${CMAKE_SOURCE_DIR}/tests/runtime/api_test.cpp
-                                          ${CMAKE_SOURCE_DIR}/tests/runtime/async_test.cpp)
+                                          ${CMAKE_SOURCE_DIR}/tests/runtime/async_test.cpp
+                                          ${CMAKE_SOURCE_DIR}/tests/distributed/gradient_reducer_test.cpp)
   target_include_directories(zenith_concurrency_tests PRIVATE ${CMAKE_SOURCE_DIR}/tests)
-  target_link_libraries(zenith_concurrency_tests PRIVATE zenith_runtime GTest::gtest
-                                                         GTest::gtest_main)
+  target_link_libraries(zenith_concurrency_tests PRIVATE zenith_runtime zenith_distributed
+                                                         nlohmann_json::nlohmann_json
+                                                         GTest::gtest GTest::gtest_main)
   target_compile_definitions(zenith_concurrency_tests PRIVATE
                              ZENITH_BINARY_DIR="${CMAKE_BINARY_DIR}"
                              ZENITH_SOURCE_DIR="${CMAKE_SOURCE_DIR}")
