@@ -4,7 +4,6 @@
 #include "distributed/communicator.h"
 
 #include <mpi.h>
-#include <sys/prctl.h>
 
 #include <algorithm>
 #include <chrono>
@@ -31,8 +30,6 @@ int count_of(size_t count, const char* what) {
   return static_cast<int>(count);
 }
 
-MPI_Request* request(void* r) { return static_cast<MPI_Request*>(r); }
-
 }  // namespace
 
 bool launched_by_mpirun() {
@@ -46,10 +43,6 @@ Communicator& Communicator::world() {
 
 Communicator::Communicator() {
   if (!launched_by_mpirun()) return;
-  // Open MPI's non-blocking allreduce (libnbc) picks ring or binomial by size unless told; on 2
-  // ranks Rabenseifner's ran 256 KiB-16 MiB 1.3-4x as fast (PERFORMANCE.md 16a). A user's own
-  // setting stands.
-  setenv("OMPI_MCA_coll_libnbc_iallreduce_algorithm", "3", 0);
   int provided = 0;
   check(MPI_Init_thread(nullptr, nullptr, MPI_THREAD_SERIALIZED, &provided), "MPI_Init_thread");
   if (provided < MPI_THREAD_SERIALIZED)
@@ -62,12 +55,10 @@ Communicator::Communicator() {
   MPI_Comm_rank(MPI_COMM_WORLD, &rank_);
   MPI_Comm_size(MPI_COMM_WORLD, &size_);
   launched_ = true;
-  request_ = new MPI_Request(MPI_REQUEST_NULL);
 }
 
 Communicator::~Communicator() {
   if (!launched_) return;
-  delete request(request_);
   int finalized = 0;
   MPI_Finalized(&finalized);
   if (!finalized) MPI_Finalize();
@@ -93,50 +84,20 @@ void Communicator::allreduce_sum(double* data, size_t count) {
         "MPI_Allreduce");
 }
 
-void Communicator::start_allreduce_sum(float* data, size_t count) {
-  if (!launched_ || count == 0) return;
-  check(MPI_Iallreduce(MPI_IN_PLACE, data, count_of(count, "an allreduce"), MPI_FLOAT, MPI_SUM,
-                       MPI_COMM_WORLD, request(request_)),
-        "MPI_Iallreduce");
-}
-
-bool Communicator::test() {
-  if (!launched_ || *request(request_) == MPI_REQUEST_NULL) return true;
-  int done = 0;
-  check(MPI_Test(request(request_), &done, MPI_STATUS_IGNORE), "MPI_Test");
-  return done != 0;
-}
-
 namespace {
 
-// The longest sleep between polls. MPI's non-blocking collectives advance only while polled, so
-// a large allreduce (several rounds of messages) runs at the polling rate (PERFORMANCE.md 16a).
-constexpr int kMaxPauseMicros = 20;
-
-// Polls until done() is true. Each poll drives MPI's progress; between polls the thread sleeps,
-// so that a rank's waiting does not spin on a core its computation (or another rank's) needs.
+// Polls until done() is true, sleeping between polls (MPI's non-blocking collectives advance only
+// while polled), so that a rank waiting for rank 0's validation leaves the cores to it.
 template <typename Done>
 void poll(const Done& done) {
-  // Linux lets a sleep overrun by the thread's timer slack, 50 us by default: 1 us here, or
-  // every small allreduce would take 100 us.
-  thread_local const bool tight = prctl(PR_SET_TIMERSLACK, 1000UL, 0, 0, 0) == 0;
-  (void)tight;
-  // A small collective is done within tens of microseconds: poll without pausing that long.
-  const auto spin_until = std::chrono::steady_clock::now() + std::chrono::microseconds(30);
-  while (std::chrono::steady_clock::now() < spin_until)
-    if (done()) return;
-  auto pause = std::chrono::microseconds(2);
+  auto pause = std::chrono::microseconds(10);
   while (!done()) {
     std::this_thread::sleep_for(pause);
-    pause = std::min(pause * 2, std::chrono::microseconds(kMaxPauseMicros));
+    pause = std::min(pause * 2, std::chrono::microseconds(1000));
   }
 }
 
 }  // namespace
-
-void Communicator::finish() {
-  poll([&] { return test(); });
-}
 
 std::vector<std::string> Communicator::gather(const std::string& mine, int root) {
   if (!launched_) return {mine};

@@ -27,14 +27,9 @@ class Communicator {
   void broadcast(void* data, size_t bytes, int root = 0);
   void allreduce_sum(float* data, size_t count);
   void allreduce_sum(double* data, size_t count);
-  // Starts allreduce_sum(float) and returns at once; finish() completes it. While it runs the
-  // caller may only poll it (test()) or finish it. Only one at a time.
-  void start_allreduce_sum(float* data, size_t count);
-  bool test();    // true once the started allreduce is done
-  void finish();  // waits for it, sleeping between polls rather than spinning
   // Every rank's `mine`, in rank order, at `root` (empty elsewhere).
   std::vector<std::string> gather(const std::string& mine, int root = 0);
-  // Waits for every rank (sleeping between polls: the ranks waiting for rank 0's validation
+  // Waits for every rank, sleeping between polls (the ranks waiting for rank 0's validation
   // leave it the cores).
   void barrier();
   // Ends every rank of the run with `code` (MPI_Abort); exits when not launched by mpirun.
@@ -49,7 +44,6 @@ class Communicator {
 
   int rank_ = 0, size_ = 1;
   bool launched_ = false;
-  void* request_ = nullptr;  // the started allreduce's MPI_Request, or null
 };
 
 // True if this process was started by mpirun (Open MPI's or PMIx's environment variables).

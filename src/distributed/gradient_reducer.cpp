@@ -2,7 +2,6 @@
 #include "distributed/gradient_reducer.h"
 
 #include <algorithm>
-#include <cstring>
 #include <utility>
 
 #include "ir/errors.h"
@@ -41,7 +40,11 @@ GradientReducer::~GradientReducer() {
 
 void GradientReducer::ready(size_t k, const float* data) {
   Bucket& b = buckets_[bucket_of_[k]];
-  std::memcpy(b.data.data() + offset_of_[k], data, counts_[k] * sizeof(float));
+  // Divided by the ranks on the way in, so that the allreduce's sum is the mean: one pass over
+  // the bucket fewer than scaling the sum (exact for a power-of-two count of ranks).
+  const float scale = 1.0f / static_cast<float>(comm_.size());
+  float* out = b.data.data() + offset_of_[k];
+  for (size_t i = 0; i < counts_[k]; ++i) out[i] = data[i] * scale;
   const std::lock_guard lock(mutex_);
   if (--b.pending == 0) enqueue({static_cast<int>(bucket_of_[k]), {}, 0});
 }
@@ -91,7 +94,6 @@ void GradientReducer::await(std::unique_lock<std::mutex>& lock, size_t ticket, c
 }
 
 void GradientReducer::work() {
-  const auto scale = 1.0f / static_cast<float>(comm_.size());
   for (;;) {
     Job job;
     {
@@ -105,19 +107,11 @@ void GradientReducer::work() {
     std::exception_ptr error;
     try {
       if (job.bucket >= 0) {
-        // While the backward pass computes, MPI's non-blocking allreduce, polled with sleeps,
-        // leaves it the cores; the last bucket, which the update waits for with nothing left to
-        // compute, takes MPI's blocking one, whose tuned algorithms ran 256 KiB-4 MiB two to
-        // three times as fast (PERFORMANCE.md 16a). (Which one is a bucket's own, never a
-        // rank's timing: MPI matches a blocking collective only with blocking ones.)
+        // MPI's blocking allreduce, here on the communication thread while the backward pass
+        // goes on: its tuned algorithms beat the non-blocking one (libnbc, which advances only
+        // when polled) in the micro-benchmark and in training alike (PERFORMANCE.md 16a).
         std::vector<float>& data = buckets_[static_cast<size_t>(job.bucket)].data;
-        if (static_cast<size_t>(job.bucket) + 1 == buckets_.size()) {
-          comm_.allreduce_sum(data.data(), data.size());
-        } else {
-          comm_.start_allreduce_sum(data.data(), data.size());
-          comm_.finish();
-        }
-        for (float& v : data) v *= scale;
+        comm_.allreduce_sum(data.data(), data.size());
       } else {
         job.call(comm_);
       }
