@@ -84,21 +84,6 @@ void Communicator::allreduce_sum(double* data, size_t count) {
         "MPI_Allreduce");
 }
 
-namespace {
-
-// Polls until done() is true, sleeping between polls (MPI's non-blocking collectives advance only
-// while polled), so that a rank waiting for rank 0's validation leaves the cores to it.
-template <typename Done>
-void poll(const Done& done) {
-  auto pause = std::chrono::microseconds(10);
-  while (!done()) {
-    std::this_thread::sleep_for(pause);
-    pause = std::min(pause * 2, std::chrono::microseconds(1000));
-  }
-}
-
-}  // namespace
-
 std::vector<std::string> Communicator::gather(const std::string& mine, int root) {
   if (!launched_) return {mine};
   int length = count_of(mine.size(), "a gather");
@@ -130,11 +115,15 @@ void Communicator::barrier() {
   if (!launched_) return;
   MPI_Request r = MPI_REQUEST_NULL;
   check(MPI_Ibarrier(MPI_COMM_WORLD, &r), "MPI_Ibarrier");
-  poll([&] {
-    int done = 0;
+  // Sleeps between polls (a non-blocking collective advances only while polled), so that ranks
+  // waiting for rank 0's validation leave the cores to it.
+  auto pause = std::chrono::microseconds(10);
+  for (int done = 0;;) {
     check(MPI_Test(&r, &done, MPI_STATUS_IGNORE), "MPI_Test");
-    return done != 0;
-  });
+    if (done) return;
+    std::this_thread::sleep_for(pause);
+    pause = std::min(pause * 2, std::chrono::microseconds(1000));
+  }
 }
 
 void Communicator::abort(int code) {

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <map>
 
 #include "ir/errors.h"
 #include "passes/pipeline.h"
@@ -226,12 +227,15 @@ bool Plan::computes_in(ir::DType precision) const {
 }
 
 void Plan::plan_lifetimes() {
+  std::multimap<int, size_t> outputs_of_slot;  // slot -> the graph outputs it is
+  for (size_t i = 0; i < output_slots_.size(); ++i) outputs_of_slot.emplace(output_slots_[i], i);
   for (Step& step : steps_) {
     step.dead.clear();
     step.outputs.clear();
-    for (int s : step_nodes(step).output_slots)
-      for (size_t i = 0; i < output_slots_.size(); ++i)
-        if (s >= 0 && output_slots_[i] == s) step.outputs.push_back(i);
+    for (int s : step_nodes(step).output_slots) {
+      const auto [first, last] = outputs_of_slot.equal_range(s);
+      for (auto it = first; it != last; ++it) step.outputs.push_back(it->second);
+    }
     devices::Step& nodes = step_nodes(step);
     nodes.last_use.assign(nodes.inputs.size(), false);
   }

@@ -3,7 +3,6 @@
 #include "tools/data_parallel.h"
 
 #include <fmt/format.h>
-#include <sched.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -17,6 +16,7 @@
 #include <vector>
 
 #include "ir/errors.h"
+#include "runtime/thread_governor.h"
 
 namespace zenith::tools {
 namespace {
@@ -73,9 +73,7 @@ void relaunch_under_mpirun(int ranks) {
 
 int rank_threads(int requested) {
   if (requested > 0) return requested;
-  cpu_set_t set;
-  CPU_ZERO(&set);
-  int cpus = sched_getaffinity(0, sizeof set, &set) == 0 ? CPU_COUNT(&set) : 1;
+  int cpus = runtime::available_cores();
   const char* local = std::getenv("OMPI_COMM_WORLD_LOCAL_SIZE");
   const int local_ranks = local ? std::max(std::atoi(local), 1) : 1;
   if (static_cast<unsigned>(cpus) >= std::thread::hardware_concurrency())
