@@ -1,7 +1,11 @@
-// GradientReducer: a queue of tickets served in order by one communication thread.
+// GradientReducer: a queue of tickets served in order by one communication thread, which also
+// watches the collectives the calling thread runs itself.
 #include "distributed/gradient_reducer.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
+#include <cstdio>
 #include <utility>
 
 #include "ir/errors.h"
@@ -26,6 +30,7 @@ GradientReducer::GradientReducer(Communicator& comm, const std::vector<size_t>& 
     b.members.push_back(k);
   }
   for (Bucket& b : buckets_) b.pending = b.members.size();
+  open_ = buckets_.size();
   thread_ = std::thread([this] { work(); });
 }
 
@@ -45,8 +50,15 @@ void GradientReducer::ready(size_t k, const float* data) {
   const float scale = 1.0f / static_cast<float>(comm_.size());
   float* out = b.data.data() + offset_of_[k];
   for (size_t i = 0; i < counts_[k]; ++i) out[i] = data[i] * scale;
+  // (pending, open_ and last_ are the calling thread's own)
+  if (--b.pending != 0) return;
+  const int bucket = static_cast<int>(bucket_of_[k]);
+  if (--open_ == 0) {
+    last_ = bucket;
+    return;
+  }
   const std::lock_guard lock(mutex_);
-  if (--b.pending == 0) enqueue({static_cast<int>(bucket_of_[k]), {}, 0});
+  enqueue({bucket, {}, 0});
 }
 
 const float* GradientReducer::average(size_t k) const {
@@ -60,14 +72,14 @@ void GradientReducer::wait() {
       throw make_error(Error::Kind::Internal,
                        "rank {}: a gradient of bucket {} was never handed in this step",
                        comm_.rank(), &b - buckets_.data());
-  await(lock, issued_, "the gradients' allreduce");
   for (Bucket& b : buckets_) b.pending = b.members.size();
+  open_ = buckets_.size();
+  run_here(lock, {std::exchange(last_, -1), {}, 0}, "the gradients' allreduce");
 }
 
 void GradientReducer::collective(const std::function<void(Communicator&)>& fn) {
   std::unique_lock lock(mutex_);
-  enqueue({-1, fn, 0});
-  await(lock, issued_, "a collective");
+  run_here(lock, {-1, fn, 0}, "a collective");
 }
 
 std::vector<Interval> GradientReducer::take_intervals() {
@@ -82,10 +94,13 @@ void GradientReducer::enqueue(Job job) {
 }
 
 void GradientReducer::await(std::unique_lock<std::mutex>& lock, size_t ticket, const char* what) {
-  const auto start = std::chrono::steady_clock::now();
-  const bool done =
-      done_.wait_until(lock, start + timeout_, [&] { return finished_ >= ticket || error_; });
-  intervals_.push_back({"wait", -1, start, std::chrono::steady_clock::now()});
+  const auto ready = [&] { return finished_ >= ticket || error_; };
+  bool done = true;
+  if (!ready()) {
+    const auto start = std::chrono::steady_clock::now();
+    done = done_.wait_until(lock, start + timeout_, ready);
+    intervals_.push_back({"wait", -1, start, std::chrono::steady_clock::now(), Lane::Compute});
+  }
   if (error_) std::rethrow_exception(error_);
   if (!done)
     throw make_error(Error::Kind::Unavailable,
@@ -93,12 +108,58 @@ void GradientReducer::await(std::unique_lock<std::mutex>& lock, size_t ticket, c
                      comm_.rank(), comm_.size(), what, timeout_.count());
 }
 
+void GradientReducer::run_here(std::unique_lock<std::mutex>& lock, const Job& job,
+                               const char* what) {
+  await(lock, issued_, what);  // the queue's work first: every rank keeps the same order
+  if (job.bucket < 0 && !job.call) return;
+  const auto start = std::chrono::steady_clock::now();
+  here_since_ = start;
+  here_what_ = what;
+  lock.unlock();  // (no wake-up for the watcher: it looks in as it wakes, every timeout / 4)
+  std::exception_ptr error;
+  try {
+    run(job);
+  } catch (...) {
+    error = std::current_exception();
+  }
+  lock.lock();
+  here_since_.reset();
+  intervals_.push_back({job.bucket >= 0 ? "allreduce" : "collective", job.bucket, start,
+                        std::chrono::steady_clock::now(), Lane::Compute});
+  if (error) std::rethrow_exception(error);
+}
+
+void GradientReducer::run(const Job& job) {
+  if (job.bucket >= 0) {
+    // MPI's blocking allreduce: its tuned algorithms beat the non-blocking one (libnbc, which
+    // advances only when polled) in the micro-benchmark and in training alike
+    // (PERFORMANCE.md 16a).
+    std::vector<float>& data = buckets_[static_cast<size_t>(job.bucket)].data;
+    comm_.allreduce_sum(data.data(), data.size());
+  } else {
+    job.call(comm_);
+  }
+}
+
+void GradientReducer::stalled(const char* what) const {
+  fmt::print(stderr,
+             "error: rank {} of {}: {} has not finished in {} s: another rank died or "
+             "stopped\n",
+             comm_.rank(), comm_.size(), what, timeout_.count());
+  std::fflush(stderr);
+  comm_.abort(1);
+}
+
 void GradientReducer::work() {
   for (;;) {
     Job job;
     {
       std::unique_lock lock(mutex_);
-      work_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+      while (queue_.empty() && !stopping_) {
+        work_.wait_for(lock, timeout_ / 4);
+        if (here_since_ && std::chrono::steady_clock::now() >= *here_since_ + timeout_)
+          stalled(here_what_);
+      }
       if (queue_.empty()) return;
       job = std::move(queue_.front());
       queue_.pop_front();
@@ -106,22 +167,14 @@ void GradientReducer::work() {
     const auto start = std::chrono::steady_clock::now();
     std::exception_ptr error;
     try {
-      if (job.bucket >= 0) {
-        // MPI's blocking allreduce, here on the communication thread while the backward pass
-        // goes on: its tuned algorithms beat the non-blocking one (libnbc, which advances only
-        // when polled) in the micro-benchmark and in training alike (PERFORMANCE.md 16a).
-        std::vector<float>& data = buckets_[static_cast<size_t>(job.bucket)].data;
-        comm_.allreduce_sum(data.data(), data.size());
-      } else {
-        job.call(comm_);
-      }
+      run(job);
     } catch (...) {
       error = std::current_exception();
     }
     {
       const std::lock_guard lock(mutex_);
       intervals_.push_back({job.bucket >= 0 ? "allreduce" : "collective", job.bucket, start,
-                            std::chrono::steady_clock::now()});
+                            std::chrono::steady_clock::now(), Lane::Communication});
       finished_ = job.ticket;
       if (error && !error_) error_ = error;
     }

@@ -1,7 +1,8 @@
 // Where a data-parallel run's time goes, per rank: a compute lane (forward, backward, waiting
-// for communication, the optimizer) and a communication lane (each bucket's allreduce, the other
-// collectives). Written as Chrome's trace-event JSON (chrome://tracing, ui.perfetto.dev): each
-// rank a process, each lane a thread, each interval a complete event.
+// for communication, the collectives with nothing left to overlap, the optimizer) and a
+// communication lane (the other buckets' allreduces). Written as Chrome's trace-event JSON
+// (chrome://tracing, ui.perfetto.dev): each rank a process, each lane a thread, each interval a
+// complete event.
 #pragma once
 
 #include <chrono>
@@ -13,19 +14,18 @@
 
 namespace zenith::distributed {
 
-enum class Lane { Compute = 0, Communication = 1 };
-
 class Timeline {
  public:
   // Times are shown relative to `origin` (the ranks take it right after a barrier).
   explicit Timeline(std::chrono::steady_clock::time_point origin) : origin_(origin) {}
 
-  void add(Lane lane, const Interval& interval, int64_t step);
+  void add(const Interval& interval, int64_t step);
 
-  // Seconds spent per kind over the whole run: computing (forward, backward, optimizer),
-  // communicating (the communication lane busy) and waiting for communication.
+  // Seconds over the whole run: computing (forward, backward, optimizer), communicating (in
+  // collectives, on either lane), and communication the compute lane did not overlap: its
+  // waits for the communication thread and the collectives it ran itself.
   struct Totals {
-    double compute = 0, communication = 0, waiting = 0;
+    double compute = 0, communication = 0, exposed = 0;
   };
   Totals totals() const { return totals_; }
 
@@ -34,7 +34,6 @@ class Timeline {
 
  private:
   struct Event {
-    Lane lane;
     Interval interval;
     int64_t step;
   };

@@ -88,17 +88,18 @@ std::string describe_rank(const distributed::Communicator& comm, int threads) {
 
 std::string summarize(distributed::Communicator& comm, const distributed::Timeline& timeline) {
   const distributed::Timeline::Totals t = timeline.totals();
-  double sums[3] = {t.compute, t.communication, t.waiting};
+  double sums[3] = {t.compute, t.communication, t.exposed};
   comm.allreduce_sum(sums, 3);
   const double n = comm.size();
-  const double compute = sums[0] / n, communication = sums[1] / n, waiting = sums[2] / n;
-  // Communication the ranks did not wait for ran while they computed.
-  const double hidden = std::max(communication - waiting, 0.0);
+  const double compute = sums[0] / n, communication = sums[1] / n, exposed = sums[2] / n;
+  // Communication the compute lane neither waited for nor ran itself ran while it computed.
+  const double hidden = std::max(communication - exposed, 0.0);
   return fmt::format(
       "data-parallel over {} ranks, per rank: compute {:.2f} s, communication {:.2f} s, of which "
-      "{:.2f} s overlapped with compute ({:.0f}%), waiting {:.2f} s",
+      "{:.2f} s overlapped with compute ({:.0f}%); the compute lane spent {:.2f} s waiting for or "
+      "in collectives",
       comm.size(), compute, communication, hidden,
-      communication > 0 ? 100 * hidden / communication : 0.0, waiting);
+      communication > 0 ? 100 * hidden / communication : 0.0, exposed);
 }
 
 }  // namespace zenith::tools

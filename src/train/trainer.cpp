@@ -109,12 +109,10 @@ float Trainer::step(const std::map<std::string, ir::Value>& inputs, const ir::Te
   if (reducer_) {
     const std::vector<distributed::Interval> intervals = reducer_->take_intervals();
     if (distributed::Timeline* timeline = parallel_.timeline) {
-      using distributed::Lane;
-      timeline->add(Lane::Compute, {"forward", -1, begin, forward_end}, step);
-      timeline->add(Lane::Compute, {"backward", -1, forward_end, backward_end}, step);
-      for (const distributed::Interval& i : intervals)
-        timeline->add(std::string(i.name) == "wait" ? Lane::Compute : Lane::Communication, i, step);
-      timeline->add(Lane::Compute, {"optimizer", -1, start, Clock::now()}, step);
+      timeline->add({"forward", -1, begin, forward_end}, step);
+      timeline->add({"backward", -1, forward_end, backward_end}, step);
+      for (const distributed::Interval& i : intervals) timeline->add(i, step);
+      timeline->add({"optimizer", -1, start, Clock::now()}, step);
     }
   }
   for (size_t k = 0; k < state_.size(); ++k) {  // copied: the next run reuses out's storage

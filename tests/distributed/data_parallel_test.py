@@ -3,13 +3,15 @@
 Usage: data_parallel_test.py ZENITH WORKDIR CHECK, CHECK one of:
   equivalence  N ranks at per-rank batch B/N end with the weights of 1 rank at batch B (no
                shuffling), within 1e-5 relative, after 20 steps: an MLP (no batch norm) for
-               N = 2 and 4, and small-cnn (batch norm) with --sync-bn for N = 2 and 4.
+               N = 1 (under mpirun), 2 and 4, and small-cnn (batch norm) with --sync-bn for N = 2 and 4.
   resume       a run cut after 10 of 20 steps on 2 ranks and resumed on 1 (the same global batch)
                ends as the uncut 1-rank run.
   fault        rank 1 killed mid-run: the launcher exits within 60 s, not 0, naming rank 1, and the
                last checkpoint written before the kill resumes.
+  stall        rank 1 stopped (SIGSTOP) mid-run, --collective-timeout 5: the launcher exits within
+               60 s, not 0, rank 0 saying which collective it waited 5 s for.
   timeline     the --timeline file is Chrome trace JSON with each rank's forward, backward,
-               allreduce and optimizer events.
+               allreduce and optimizer events, nesting or following one another on each lane.
 Exits non-zero with a message on failure; never skips.
 """
 
@@ -83,6 +85,9 @@ def expect_same_weights(expected, actual, what):
 def equivalence():
     model = mlp()
     train(model, 1, 32, 20, WORK / "mlp_1.onnx")
+    # (--np 1: a world of one rank under mpirun, whose gradients are their own mean)
+    train(model, 1, 32, 20, WORK / "mlp_np1.onnx", ["--np", "1"])
+    expect_same_weights(WORK / "mlp_1.onnx", WORK / "mlp_np1.onnx", "MLP, --np 1")
     for ranks in (2, 4):
         train(model, ranks, 32 // ranks, 20, WORK / f"mlp_{ranks}.onnx")
         expect_same_weights(WORK / "mlp_1.onnx", WORK / f"mlp_{ranks}.onnx", f"MLP, {ranks} ranks x {32 // ranks}")
@@ -105,10 +110,9 @@ def resume():
     expect_same_weights(WORK / "uncut.onnx", WORK / "resumed.onnx", "cut on 2 ranks, resumed on 1")
 
 
-def fault():
-    checkpoints = WORK / "fault_checkpoints"
-    command = [ZENITH, "train", "--model", "small-cnn", "--batch", "8", "--epochs", "50", "--np", "2", "-o",
-               str(WORK / "never.onnx"), "--checkpoint-dir", str(checkpoints), "--checkpoint-steps", "5"] + COMMON
+def start_two_ranks(command, checkpoints=None):
+    """Starts `command` and reads its output until rank 1's first steps are done (and, with
+    `checkpoints`, a checkpoint written): the launcher, the lines so far, rank 1's pid."""
     launcher = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     output, pid = [], None
     for line in launcher.stdout:
@@ -116,26 +120,38 @@ def fault():
         match = re.search(r"rank 1 of 2 \(pid (\d+)", line)
         if match:
             pid = int(match.group(1))
-        if pid and line.startswith("epoch 1/50 step") and (checkpoints / "checkpoint.zck").exists():
+        if pid and line.startswith("epoch 1/50 step") and (not checkpoints or (checkpoints / "checkpoint.zck").exists()):
             break
     if not pid:
         launcher.kill()
         fail("no rank 1 pid in the output:\n" + "".join(output))
-    os.kill(pid, signal.SIGKILL)
-    killed = time.monotonic()
+    return launcher, output, pid
+
+
+def ended_within_60_s(launcher, output, what):
+    """The launcher's whole output, once it has exited, not 0, within 60 s of `what`."""
+    since = time.monotonic()
     try:
         rest, _ = launcher.communicate(timeout=60)
     except subprocess.TimeoutExpired:
         launcher.kill()
-        fail("the run was still going 60 s after rank 1 was killed")
-    output.append(rest)
-    text = "".join(output)
+        fail(f"the run was still going 60 s after {what}")
+    text = "".join(output) + rest
     if launcher.returncode == 0:
-        fail("the run exited 0 after a rank died:\n" + text[-2000:])
+        fail(f"the run exited 0 after {what}:\n" + text[-2000:])
+    print(f"{what}: the run ended {time.monotonic() - since:.1f} s later, exit {launcher.returncode}")
+    return text
+
+
+def fault():
+    checkpoints = WORK / "fault_checkpoints"
+    command = [ZENITH, "train", "--model", "small-cnn", "--batch", "8", "--epochs", "50", "--np", "2", "-o",
+               str(WORK / "never.onnx"), "--checkpoint-dir", str(checkpoints), "--checkpoint-steps", "5"] + COMMON
+    launcher, output, pid = start_two_ranks(command, checkpoints)
+    os.kill(pid, signal.SIGKILL)
+    text = ended_within_60_s(launcher, output, "rank 1 was killed")
     if not re.search(r"rank 1\b", text[text.find("epoch 1/50"):]):
         fail("no message names rank 1:\n" + text[-2000:])
-    print(f"rank 1 killed: the run ended {time.monotonic() - killed:.1f} s later, exit {launcher.returncode}, "
-          "naming rank 1")
     # The last checkpoint written before the kill is whole: a run resumes from it.
     resumed = subprocess.run(command + ["--resume", "--stop-after-steps", "3"], capture_output=True, text=True,
                              timeout=300)
@@ -144,11 +160,36 @@ def fault():
     print("the checkpoint left behind resumes: " + next(l for l in resumed.stdout.splitlines() if "resumed" in l))
 
 
+def stall():
+    # A rank that stops without dying (SIGSTOP) is invisible to MPI: the others' collective timeout
+    # ends the run, whichever thread is in the collective.
+    command = [ZENITH, "train", "--model", "small-cnn", "--batch", "8", "--epochs", "50", "--np", "2", "-o",
+               str(WORK / "never.onnx"), "--collective-timeout", "5"] + COMMON
+    launcher, output, pid = start_two_ranks(command)
+    os.kill(pid, signal.SIGSTOP)
+    try:
+        text = ended_within_60_s(launcher, output, "rank 1 was stopped")
+    finally:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    if not re.search(r"rank 0 of 2: .* has not finished in 5 s", text):
+        fail("no message from rank 0 about the collective it waited 5 s for:\n" + text[-2000:])
+
+
 def timeline():
     path = WORK / "timeline.json"
-    train("small-cnn", 2, 8, 6, WORK / "timeline.onnx", ["--timeline", str(path)])
+    train("small-cnn", 2, 8, 6, WORK / "timeline.onnx", ["--timeline", str(path), "--bucket-mb", "0.01"])
     trace = json.loads(path.read_text())
     events = [e for e in trace["traceEvents"] if e.get("ph") == "X"]
+    # Every bucket's allreduce on the communication lane (tid 1) but the last one's, which has
+    # nothing left to overlap and runs on the compute lane (tid 0).
+    lanes = {tid: {int(e["name"].split()[-1]) for e in events if e["tid"] == tid and e["name"].startswith("allreduce ")}
+             for tid in (0, 1)}
+    last = max(lanes[0] | lanes[1], default=-1)
+    if last < 1 or lanes[0] != {last} or lanes[1] != set(range(last)):
+        fail(f"allreduce buckets by lane: compute {sorted(lanes[0])}, communication {sorted(lanes[1])}")
     for rank in (0, 1):
         names = {re.sub(r" bucket \d+", "", e["name"]) for e in events if e["pid"] == rank}
         missing = {"forward", "backward", "allreduce", "optimizer"} - names
@@ -156,7 +197,17 @@ def timeline():
             fail(f"rank {rank} has no {sorted(missing)} events (has {sorted(names)})")
         if any(e["dur"] < 0 for e in events):
             fail("an event of negative duration")
+    # Each lane's events nest or follow one another, as a viewer stacks them (speedscope nested
+    # every later event in a forward pass that ended 0.1 us after the backward pass began).
+    for lane in {(e["pid"], e["tid"]) for e in events}:
+        open_ends = []
+        for e in sorted((e for e in events if (e["pid"], e["tid"]) == lane), key=lambda e: (e["ts"], -e["dur"])):
+            while open_ends and open_ends[-1][0] <= e["ts"]:
+                open_ends.pop()
+            if open_ends and e["ts"] + e["dur"] > open_ends[-1][0]:
+                fail(f"on lane {lane}, {e} overlaps {open_ends[-1][1]} without nesting in it")
+            open_ends.append((e["ts"] + e["dur"], e))
     print(f"timeline: {len(events)} events over 2 ranks")
 
 
-{"equivalence": equivalence, "resume": resume, "fault": fault, "timeline": timeline}[CHECK]()
+{"equivalence": equivalence, "resume": resume, "fault": fault, "stall": stall, "timeline": timeline}[CHECK]()
