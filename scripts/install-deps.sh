@@ -11,6 +11,7 @@ packages=(
   libjpeg-dev libpng-dev zlib1g-dev libonnx-testdata dataset-fashion-mnist
   python3-torch python3-torchvision python3-onnx python3-numpy python3-pil
   libopenmpi-dev openmpi-bin
+  libgrpc++-dev protobuf-compiler-grpc libcpp-httplib-dev prometheus-cpp-dev curl python3-grpcio
 )
 
 missing=()

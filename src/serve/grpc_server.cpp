@@ -1,0 +1,142 @@
+// GrpcServer: gRPC's synchronous server, one handler per RPC of GRPCInferenceService.
+#include "serve/grpc_server.h"
+
+#include <grpcpp/grpcpp.h>
+
+#include <chrono>
+
+#include "grpc_predict_v2.grpc.pb.h"
+#include "ir/errors.h"
+#include "serve/grpc_codec.h"
+
+namespace zenith::serve {
+namespace {
+
+grpc::StatusCode grpc_code(Status status) {
+  switch (status) {
+    case Status::invalid_argument:
+      return grpc::StatusCode::INVALID_ARGUMENT;
+    case Status::not_found:
+      return grpc::StatusCode::NOT_FOUND;
+    case Status::unavailable:
+      return grpc::StatusCode::UNAVAILABLE;
+    case Status::resource_exhausted:
+      return grpc::StatusCode::RESOURCE_EXHAUSTED;
+    case Status::deadline_exceeded:
+      return grpc::StatusCode::DEADLINE_EXCEEDED;
+    case Status::internal:
+      return grpc::StatusCode::INTERNAL;
+  }
+  return grpc::StatusCode::INTERNAL;
+}
+
+// Runs `body`, turning its errors into the call's status.
+template <typename Body>
+grpc::Status answer(Body body) {
+  try {
+    body();
+    return grpc::Status::OK;
+  } catch (const RequestError& e) {
+    return {grpc_code(e.status()), e.what()};
+  } catch (const std::exception& e) {
+    return {grpc::StatusCode::INTERNAL, e.what()};
+  }
+}
+
+void add_tensors(
+    const std::vector<TensorMetadata>& tensors,
+    google::protobuf::RepeatedPtrField<inference::ModelMetadataResponse::TensorMetadata>* out) {
+  for (const TensorMetadata& t : tensors) {
+    auto* m = out->Add();
+    m->set_name(t.name);
+    m->set_datatype(t.datatype);
+    for (int64_t d : t.shape) m->add_shape(d);
+  }
+}
+
+class Service final : public inference::GRPCInferenceService::Service {
+ public:
+  explicit Service(InferenceServer& server) : server_(server) {}
+
+  grpc::Status ServerLive(grpc::ServerContext*, const inference::ServerLiveRequest*,
+                          inference::ServerLiveResponse* response) override {
+    response->set_live(true);
+    return grpc::Status::OK;
+  }
+  grpc::Status ServerReady(grpc::ServerContext*, const inference::ServerReadyRequest*,
+                           inference::ServerReadyResponse* response) override {
+    response->set_ready(server_.ready());
+    return grpc::Status::OK;
+  }
+  grpc::Status ModelReady(grpc::ServerContext*, const inference::ModelReadyRequest* request,
+                          inference::ModelReadyResponse* response) override {
+    response->set_ready(server_.model_ready(request->name(), request->version()));
+    return grpc::Status::OK;
+  }
+  grpc::Status ServerMetadata(grpc::ServerContext*, const inference::ServerMetadataRequest*,
+                              inference::ServerMetadataResponse* response) override {
+    response->set_name(InferenceServer::name());
+    response->set_version(InferenceServer::version());
+    for (const std::string& e : InferenceServer::extensions()) response->add_extensions(e);
+    return grpc::Status::OK;
+  }
+  grpc::Status ModelMetadata(grpc::ServerContext*, const inference::ModelMetadataRequest* request,
+                             inference::ModelMetadataResponse* response) override {
+    return answer([&] {
+      const serve::ModelMetadata m = server_.model_metadata(request->name(), request->version());
+      response->set_name(m.name);
+      for (const std::string& v : m.versions) response->add_versions(v);
+      response->set_platform(m.platform);
+      add_tensors(m.inputs, response->mutable_inputs());
+      add_tensors(m.outputs, response->mutable_outputs());
+    });
+  }
+  grpc::Status ModelInfer(grpc::ServerContext*, const inference::ModelInferRequest* request,
+                          inference::ModelInferResponse* response) override {
+    return answer([&] {
+      const InferenceRequest decoded = decode_infer_request(*request);
+      encode_infer_response(server_.infer(decoded), request->raw_input_contents_size() > 0,
+                            *response);
+    });
+  }
+
+ private:
+  InferenceServer& server_;
+};
+
+}  // namespace
+
+struct GrpcServer::Impl {
+  Impl(InferenceServer& server, const GrpcOptions& options) : service(server), options(options) {}
+  Service service;
+  GrpcOptions options;
+  std::unique_ptr<grpc::Server> server;
+};
+
+GrpcServer::GrpcServer(InferenceServer& server, const GrpcOptions& options)
+    : impl_(std::make_unique<Impl>(server, options)) {}
+
+GrpcServer::~GrpcServer() { stop(); }
+
+void GrpcServer::start() {
+  const GrpcOptions& o = impl_->options;
+  grpc::ServerBuilder builder;
+  builder.AddListeningPort(fmt::format("{}:{}", o.host, o.port), grpc::InsecureServerCredentials(),
+                           &port_);
+  builder.SetMaxReceiveMessageSize(o.max_message_bytes);
+  builder.SetMaxSendMessageSize(o.max_message_bytes);
+  builder.RegisterService(&impl_->service);
+  impl_->server = builder.BuildAndStart();
+  if (!impl_->server || port_ <= 0)
+    throw_invalid_argument("--grpc-port {}: cannot listen on {}:{} (in use?)", o.port, o.host,
+                           o.port);
+}
+
+void GrpcServer::stop() {
+  if (!impl_->server) return;
+  impl_->server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  impl_->server->Wait();
+  impl_->server.reset();
+}
+
+}  // namespace zenith::serve
