@@ -94,7 +94,13 @@ class Service final : public inference::GRPCInferenceService::Service {
   grpc::Status ModelInfer(grpc::ServerContext*, const inference::ModelInferRequest* request,
                           inference::ModelInferResponse* response) override {
     return answer([&] {
-      const InferenceRequest decoded = decode_infer_request(*request);
+      InferenceRequest decoded;
+      try {
+        decoded = decode_infer_request(*request);
+      } catch (const RequestError&) {
+        server_.rejected();
+        throw;
+      }
       encode_infer_response(server_.infer(decoded), request->raw_input_contents_size() > 0,
                             *response);
     });

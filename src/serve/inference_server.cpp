@@ -47,8 +47,21 @@ bool InferenceServer::model_ready(const std::string& model, const std::string& v
 }
 
 InferenceResponse InferenceServer::infer(const InferenceRequest& request) {
-  if (!ready()) reject(Status::unavailable, "the server is not ready (starting or shutting down)");
-  return registry_.find(request.model, request.version)->infer(request);
+  ++in_flight_;
+  struct Leave {
+    std::atomic<int>& count;
+    ~Leave() { --count; }
+  } leave{in_flight_};
+  std::shared_ptr<ServedModel> model;
+  try {
+    if (!ready())
+      reject(Status::unavailable, "the server is not ready (starting or shutting down)");
+    model = registry_.find(request.model, request.version);
+  } catch (const RequestError&) {
+    rejected();
+    throw;
+  }
+  return model->infer(request);
 }
 
 }  // namespace zenith::serve

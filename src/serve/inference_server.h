@@ -24,7 +24,9 @@ struct ModelMetadata {
 
 class InferenceServer {
  public:
-  explicit InferenceServer(ModelRegistry& registry) : registry_(registry) {}
+  // `metrics` (or null) outlives the server.
+  InferenceServer(ModelRegistry& registry, Metrics* metrics)
+      : registry_(registry), metrics_(metrics) {}
 
   static const char* name() { return "zenith"; }
   static const char* version();
@@ -40,12 +42,22 @@ class InferenceServer {
   bool model_ready(const std::string& model, const std::string& version) const;
   // Throws RequestError (ServedModel::infer's).
   InferenceResponse infer(const InferenceRequest& request);
+  // Inference requests inside infer() now (a drain waits for none).
+  int in_flight() const { return in_flight_.load(); }
+  // Counts a request that failed before reaching a model (a body that does not decode).
+  void rejected() const {
+    if (metrics_) metrics_->rejected();
+  }
+  // The metrics' text (empty without metrics).
+  std::string metrics_text() const { return metrics_ ? metrics_->text() : ""; }
 
   ModelRegistry& registry() { return registry_; }
 
  private:
   ModelRegistry& registry_;
+  Metrics* metrics_;
   std::atomic<bool> ready_{false};
+  std::atomic<int> in_flight_{0};
 };
 
 }  // namespace zenith::serve

@@ -11,8 +11,12 @@
 
 namespace zenith::serve {
 
-ModelRegistry::ModelRegistry(std::filesystem::path repository, ServingLimits limits, Log log)
-    : repository_(std::move(repository)), limits_(limits), log_(std::move(log)) {}
+ModelRegistry::ModelRegistry(std::filesystem::path repository, ServingLimits limits, Log log,
+                             Metrics* metrics)
+    : repository_(std::move(repository)),
+      limits_(limits),
+      log_(std::move(log)),
+      metrics_(metrics) {}
 
 void ModelRegistry::install(const RepositoryModel& model) {
   Entry entry{model.stamp, {}, model.error};
@@ -20,7 +24,8 @@ void ModelRegistry::install(const RepositoryModel& model) {
     log_(fmt::format("model '{}': not served: {}", model.name, model.error));
   for (const auto& [version, file] : model.versions) {
     try {
-      auto served = std::make_shared<ServedModel>(model.name, version, file, model.config, limits_);
+      auto served =
+          std::make_shared<ServedModel>(model.name, version, file, model.config, limits_, metrics_);
       log_(fmt::format("model '{}' version {}: ready ({}, {} instance{})", model.name, version,
                        file.string(), served->instances(), served->instances() == 1 ? "" : "s"));
       entry.versions[version] = std::move(served);

@@ -21,7 +21,8 @@ namespace zenith::serve {
 class ModelRegistry {
  public:
   using Log = std::function<void(const std::string&)>;
-  ModelRegistry(std::filesystem::path repository, ServingLimits limits, Log log);
+  // `metrics` (or null) outlives the registry.
+  ModelRegistry(std::filesystem::path repository, ServingLimits limits, Log log, Metrics* metrics);
 
   // Loads what is new or changed in the repository and unloads what is gone (poll mode).
   void sync();
@@ -56,6 +57,7 @@ class ModelRegistry {
   const std::filesystem::path repository_;
   const ServingLimits limits_;
   const Log log_;
+  Metrics* const metrics_;
   std::mutex loading_;  // one sync, load or unload at a time
   mutable std::mutex mutex_;
   std::map<std::string, Entry> models_;

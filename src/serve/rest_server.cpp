@@ -73,6 +73,17 @@ RestServer::RestServer(InferenceServer& server, const RestOptions& options)
   const int threads = std::max(options.threads, 1);
   http_->new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
   http_->set_payload_max_length(options.max_body_bytes);
+  // curl --data-binary and Python's urllib label a body form data unless told otherwise, and
+  // Debian's cpp-httplib 0.11 answers 413 to form data over 8 KiB whatever the payload limit
+  // (yhirose/cpp-httplib#1737). KServe bodies are never forms: the label is dropped before the
+  // body is read.
+  http_->set_pre_routing_handler([](const httplib::Request& req, httplib::Response&) {
+    auto& headers = const_cast<httplib::Headers&>(req.headers);
+    const auto it = headers.find("Content-Type");
+    if (it != headers.end() && it->second.starts_with("application/x-www-form-urlencoded"))
+      headers.erase(it);
+    return httplib::Server::HandlerResponse::Unhandled;
+  });
   routes();
 }
 
@@ -118,8 +129,13 @@ void RestServer::routes() {
   http_->Post(std::string(kModel) + "/infer",
               guarded([this](const httplib::Request& req, httplib::Response& res) {
                 const auto [model, version] = model_and_version(req);
-                const InferenceRequest request =
-                    decode_infer_request(req.body, header_length(req), model, version);
+                InferenceRequest request;
+                try {
+                  request = decode_infer_request(req.body, header_length(req), model, version);
+                } catch (const RequestError&) {
+                  server_.rejected();
+                  throw;
+                }
                 const EncodedResponse encoded = encode_infer_response(server_.infer(request));
                 res.status = 200;
                 if (encoded.header_length) {
@@ -130,6 +146,9 @@ void RestServer::routes() {
                   res.set_content(encoded.body, "application/json");
                 }
               }));
+  http_->Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
+    res.set_content(server_.metrics_text(), "text/plain; version=0.0.4");
+  });
   // Triton's model repository extension.
   http_->Post("/v2/repository/index",
               guarded([this](const httplib::Request&, httplib::Response& res) {

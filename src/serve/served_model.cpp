@@ -41,19 +41,27 @@ std::optional<size_t> byte_count(const Shape& shape, ElementType type) {
 }  // namespace
 
 ServedModel::ServedModel(std::string name, int64_t version, const fs::path& file,
-                         const ModelConfig& config, const ServingLimits& limits)
+                         const ModelConfig& config, const ServingLimits& limits, Metrics* metrics)
     : name_(std::move(name)),
       version_(version),
       platform_(file.extension() == ".zir" ? "zenith_zir" : "zenith_onnx"),
       config_(config),
       limits_(limits),
       compiled_(Core().compile_model(file, config.device, compile_config(config, limits))) {
-  const int count = config.instances > 0 ? static_cast<int>(config.instances)
-                                         : compiled_.optimal_number_of_requests();
-  for (int i = 0; i < std::max(count, 1); ++i) {
-    requests_.push_back(compiled_.create_infer_request());
-    idle_.push_back(static_cast<size_t>(i));
+  instances_ = std::max(config.instances > 0 ? static_cast<int>(config.instances)
+                                             : compiled_.optimal_number_of_requests(),
+                        1);
+  if (metrics) metrics_.emplace(*metrics, name_, std::to_string(version_));
+  for (int i = 0; i < instances_; ++i) requests_.push_back(compiled_.create_infer_request());
+  if (config.max_batch_size > 0) {
+    batcher_ = std::make_unique<DynamicBatcher>(name_, compiled_, std::move(requests_),
+                                                config.max_batch_size, config.max_queue_delay_us,
+                                                limits.max_queue, metrics_ ? &*metrics_ : nullptr);
+    requests_.clear();
+    batcher_->warm_up();
+    return;
   }
+  for (int i = 0; i < instances_; ++i) idle_.push_back(static_cast<size_t>(i));
   // The warm-up: zeros, symbolic dimensions 1.
   InferRequest& warm = requests_.front();
   std::vector<Tensor> zeros;
@@ -99,6 +107,12 @@ void ServedModel::check(const InferenceRequest& request) const {
       reject(Status::invalid_argument, "model '{}': input '{}' given {} times, expected once",
              name_, port.name, n);
   }
+  if (batcher_)
+    for (const InputTensor& in : request.inputs)
+      if (in.shape.empty() || in.shape[0] != request.inputs.front().shape[0])
+        reject(Status::invalid_argument,
+               "model '{}': inputs '{}' and '{}' disagree on the batch (first) dimension", name_,
+               request.inputs.front().name, in.name);
   for (const RequestedOutput& out : request.outputs)
     if (std::none_of(outputs().begin(), outputs().end(),
                      [&](const Port& p) { return p.name == out.name; }))
@@ -133,16 +147,41 @@ void ServedModel::release(size_t slot) {
 }
 
 InferenceResponse ServedModel::infer(const InferenceRequest& request) {
+  if (metrics_) metrics_->request();
+  try {
+    return run(request);
+  } catch (const RequestError&) {
+    if (metrics_) metrics_->failure();
+    throw;
+  }
+}
+
+InferenceResponse ServedModel::run(const InferenceRequest& request) {
   check(request);
   const int64_t timeout_us = request.timeout_us.value_or(limits_.default_timeout_us);
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::microseconds(timeout_us);
+  if (batcher_) {
+    InferenceResponse response =
+        batcher_->infer(request, timeout_us > 0 ? std::optional(deadline) : std::nullopt);
+    response.version = std::to_string(version_);
+    return response;
+  }
+  const auto arrival = std::chrono::steady_clock::now();
   const size_t slot = acquire(deadline, timeout_us > 0);
   InferRequest& run = requests_[slot];
   InferenceResponse response{name_, std::to_string(version_), request.id, {}};
   try {
     for (const InputTensor& in : request.inputs)
       run.set_input(in.name, Tensor(in.type, in.shape, const_cast<void*>(in.data)));
+    const auto start = std::chrono::steady_clock::now();
     run.infer();
+    if (metrics_) {
+      const std::chrono::duration<double> queued = start - arrival;
+      const std::chrono::duration<double> computed = std::chrono::steady_clock::now() - start;
+      metrics_->queued(queued.count());
+      metrics_->computed(computed.count());
+      metrics_->batch(1);
+    }
     const bool all = request.outputs.empty();
     for (const Port& port : outputs()) {
       const auto asked =

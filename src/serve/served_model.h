@@ -11,7 +11,9 @@
 #include <string>
 #include <vector>
 
+#include "serve/dynamic_batcher.h"
 #include "serve/inference.h"
+#include "serve/metrics.h"
 #include "serve/model_config.h"
 #include "zenith/compiled_model.h"
 
@@ -25,10 +27,11 @@ struct ServingLimits {
 
 class ServedModel {
  public:
-  // Compiles `file` as `config` says and runs one inference on zeros (symbolic dimensions 1),
-  // so that a model is ready only once it has answered. Throws Error naming the file.
+  // Compiles `file` as `config` says and runs one inference on zeros (symbolic dimensions 1;
+  // every batch size a batched model runs), so that a model is ready only once it has
+  // answered. Throws Error naming the file. Records into `metrics` (if any), which outlives it.
   ServedModel(std::string name, int64_t version, const std::filesystem::path& file,
-              const ModelConfig& config, const ServingLimits& limits);
+              const ModelConfig& config, const ServingLimits& limits, Metrics* metrics);
 
   const std::string& name() const { return name_; }
   int64_t version() const { return version_; }
@@ -36,7 +39,11 @@ class ServedModel {
   const std::vector<Port>& inputs() const { return compiled_.inputs(); }
   const std::vector<Port>& outputs() const { return compiled_.outputs(); }
   const ModelConfig& config() const { return config_; }
-  int instances() const { return static_cast<int>(requests_.size()); }
+  int instances() const { return instances_; }
+  // The batch sizes a batched model runs (empty when max_batch_size is 0).
+  std::vector<int64_t> batch_sizes() const {
+    return batcher_ ? batcher_->sizes() : std::vector<int64_t>{};
+  }
 
   // Runs `request` (thread-safe). Throws RequestError: invalid_argument for inputs that do not
   // fit the model (naming the input), resource_exhausted when the queue is full,
@@ -44,6 +51,7 @@ class ServedModel {
   InferenceResponse infer(const InferenceRequest& request);
 
  private:
+  InferenceResponse run(const InferenceRequest& request);
   void check(const InferenceRequest& request) const;
   size_t acquire(std::chrono::steady_clock::time_point deadline, bool has_deadline);
   void release(size_t slot);
@@ -51,10 +59,13 @@ class ServedModel {
   std::string name_;
   int64_t version_;
   std::string platform_;
+  std::optional<ModelMetrics> metrics_;
   ModelConfig config_;
   ServingLimits limits_;
   CompiledModel compiled_;
-  std::vector<InferRequest> requests_;
+  int instances_ = 0;
+  std::vector<InferRequest> requests_;       // unbatched: run on the caller's thread
+  std::unique_ptr<DynamicBatcher> batcher_;  // batched: run by its workers
 
   std::mutex mutex_;
   std::condition_variable freed_;

@@ -11,11 +11,13 @@
 #include <iostream>
 #include <memory>
 #include <mutex>
+#include <thread>
 
 #include "ir/errors.h"
 #include "serve/cpu_quota.h"
 #include "serve/grpc_server.h"
 #include "serve/inference_server.h"
+#include "serve/metrics.h"
 #include "serve/model_registry.h"
 #include "serve/rest_server.h"
 #include "tools/cli_util.h"
@@ -33,6 +35,7 @@ struct ServeOptions {
   double poll_s = 5;
   size_t max_queue = 64;
   int64_t timeout_us = 0;
+  int drain_s = 30;
 };
 
 // One line per event on stderr, timestamped, whole lines even from several threads.
@@ -62,11 +65,12 @@ int serve(const ServeOptions& o) {
   limits.threads = o.threads > 0 ? o.threads : serve::usable_cores();
   limits.max_queue = o.max_queue;
   limits.default_timeout_us = o.timeout_us;
-  serve::ModelRegistry registry(o.repository, limits, log_line);
+  serve::Metrics metrics;
+  serve::ModelRegistry registry(o.repository, limits, log_line, &metrics);
   log_line(
       fmt::format("loading the models of {} ({} threads per model)", o.repository, limits.threads));
   registry.sync();
-  serve::InferenceServer server(registry);
+  serve::InferenceServer server(registry, &metrics);
   serve::RestServer rest(server, {o.host, o.http_port, o.http_threads});
   serve::GrpcServer grpc(server, {o.host, o.grpc_port});
   rest.start();
@@ -91,7 +95,15 @@ int serve(const ServeOptions& o) {
       log_line(fmt::format("repository poll failed: {}", e.what()));
     }
   }
+  // Not ready: new requests get 503 / UNAVAILABLE while the listeners stay open, so that
+  // connections already accepted get an answer rather than a reset; then those in flight end.
   server.set_ready(false);
+  const auto drain_end = std::chrono::steady_clock::now() + std::chrono::seconds(o.drain_s);
+  while (server.in_flight() > 0 && std::chrono::steady_clock::now() < drain_end)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  if (server.in_flight() > 0)
+    log_line(fmt::format("{} requests still running after {} s; stopping", server.in_flight(),
+                         o.drain_s));
   rest.stop();
   grpc.stop();
   log_line("stopped");
@@ -130,6 +142,9 @@ Command add_serve_command(CLI::App& app) {
   sub->add_option("--timeout-us", o->timeout_us,
                   "Default request timeout in microseconds (0: none); a request's "
                   "parameters.timeout_us overrides it")
+      ->capture_default_str();
+  sub->add_option("--drain-s", o->drain_s,
+                  "On SIGTERM, seconds to wait for the requests in flight before stopping")
       ->capture_default_str();
   return {sub, [o] { return serve(*o); }};
 }

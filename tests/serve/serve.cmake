@@ -1,0 +1,8 @@
+# `zenith serve` from the outside: curl for REST, Python's grpcio (stubs generated from
+# proto/grpc_predict_v2.proto) for gRPC; errors, and SIGTERM under load.
+foreach(check rest grpc errors shutdown)
+  add_test(NAME serve.${check}
+           COMMAND /usr/bin/python3 ${CMAKE_SOURCE_DIR}/tests/serve/serve_test.py
+                   $<TARGET_FILE:zenith> ${CMAKE_BINARY_DIR}/serve_test/${check} ${check})
+  set_tests_properties(serve.${check} PROPERTIES TIMEOUT 300 LABELS serve)
+endforeach()
