@@ -4,6 +4,7 @@
 #include <httplib.h>
 
 #include <charconv>
+#include <limits>
 #include <nlohmann/json.hpp>
 
 #include "ir/errors.h"
@@ -73,6 +74,12 @@ RestServer::RestServer(InferenceServer& server, const RestOptions& options)
   const int threads = std::max(options.threads, 1);
   http_->new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
   http_->set_payload_max_length(options.max_body_bytes);
+  // cpp-httplib gives each connection a thread until it closes: a client's keep-alive connection
+  // is served to the end rather than cut after httplib's default 5 requests, and the pool must
+  // hold as many threads as clients connect at once (--http-threads). Small requests and
+  // answers go out at once, not after Nagle's wait for an acknowledgement.
+  http_->set_keep_alive_max_count(std::numeric_limits<size_t>::max());
+  http_->set_tcp_nodelay(true);
   // curl --data-binary and Python's urllib label a body form data unless told otherwise, and
   // Debian's cpp-httplib 0.11 answers 413 to form data over 8 KiB whatever the payload limit
   // (yhirose/cpp-httplib#1737). KServe bodies are never forms: the label is dropped before the

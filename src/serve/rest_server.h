@@ -18,7 +18,7 @@ namespace zenith::serve {
 struct RestOptions {
   std::string host = "0.0.0.0";
   int port = 8000;
-  int threads = 8;                    // connections served at once
+  int threads = 64;                   // connections served at once
   size_t max_body_bytes = 256 << 20;  // larger requests get 413
 };
 

@@ -1,13 +1,13 @@
 // `zenith bench`: a model (or the synthetic SUT) under the MLPerf LoadGen scenarios, with
 // MLPerf's settings, logs and verdicts (docs/BENCH.md).
-#include <algorithm>
 #include <CLI/CLI.hpp>
+#include <algorithm>
+#include <cstring>
 #include <filesystem>
 #include <iostream>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
-#include <cstring>
 
 #include "ir/errors.h"
 #include "loadgen/config_file.h"
@@ -15,11 +15,14 @@
 #include "loadgen/run_test.h"
 #include "loadgen/synthetic_sut.h"
 #include "runtime/tensor_bridge.h"
+#include "serve/datatype.h"
+#include "serve/kserve_client.h"
 #include "tools/accuracy.h"
 #include "tools/bench_sut.h"
-#include "tools/dataset.h"
 #include "tools/cli_util.h"
+#include "tools/dataset.h"
 #include "tools/random_fill.h"
+#include "tools/remote_sut.h"
 #include "zenith/zenith.h"
 
 namespace zenith::tools {
@@ -49,6 +52,9 @@ struct BenchOptions {
   size_t dataset_limit = 0;
   std::string mean, scale;  // default: Fashion-MNIST's 0 / 255, else ImageNet's
   std::string precision;    // "": the .zir's, else f32
+  std::string server;       // a KServe v2 server's address: MODEL is then a name it serves
+  std::string protocol = "rest";
+  size_t clients = 16;
 };
 
 loadgen::TestMode parse_mode(const std::string& mode) {
@@ -229,6 +235,29 @@ AccuracyReport score(const Dataset& dataset, const loadgen::TestResult& result) 
                                : top1_accuracy(dataset, indices, scores);
 }
 
+// LoadGen over the system under test `make_sut(qsl)` builds (an EngineSut or a RemoteSut),
+// with samples for `input` from --dataset or random; then the accuracy, if asked, and the report.
+template <typename MakeSut>
+void run_and_report(const BenchOptions& o, const loadgen::TestSettings& settings, const Port& input,
+                    const MakeSut& make_sut, const std::string& precision = {},
+                    const std::string& precisions = {}) {
+  std::unique_ptr<Dataset> dataset;
+  if (!o.dataset.empty()) dataset = open_dataset(o.dataset, o.dataset_limit);
+  if (settings.mode == loadgen::TestMode::Accuracy && !dataset)
+    throw_invalid_argument("--mode accuracy needs a dataset to score against (--dataset)");
+  std::unique_ptr<TensorQsl> qsl =
+      dataset ? dataset_qsl(*dataset, input, o, settings) : random_qsl(input, o, settings);
+  std::optional<loadgen::TestResult> result;
+  {
+    const auto sut = make_sut(*qsl);
+    result = loadgen::run_test(*sut, *qsl, settings);
+    if (std::exception_ptr failure = sut->failure()) std::rethrow_exception(failure);
+  }
+  std::optional<AccuracyReport> accuracy;
+  if (settings.mode == loadgen::TestMode::Accuracy) accuracy = score(*dataset, *result);
+  report(o, *result, accuracy, precision, precisions);
+}
+
 int bench_synthetic(const BenchOptions& o) {
   if (*o.synthetic_ms <= 0) throw_invalid_argument("--synthetic-ms {}: must be > 0", *o.synthetic_ms);
   if (o.synthetic_workers < 1)
@@ -269,27 +298,46 @@ int bench_model(const BenchOptions& o) {
   if (!input.has_shape)
     throw_invalid_argument("{}: input '{}' has no declared shape to make sample data for", o.model,
                            input.name);
-  std::unique_ptr<Dataset> dataset;
-  if (!o.dataset.empty()) dataset = open_dataset(o.dataset, o.dataset_limit);
-  if (settings.mode == loadgen::TestMode::Accuracy && !dataset)
-    throw_invalid_argument("--mode accuracy needs a dataset to score against (--dataset)");
-  std::unique_ptr<TensorQsl> qsl =
-      dataset ? dataset_qsl(*dataset, input, o, settings) : random_qsl(input, o, settings);
-  std::optional<loadgen::TestResult> result;
-  {
-    EngineSut sut(compiled, *qsl, compiled.optimal_number_of_requests(), batch,
-                  settings.mode == loadgen::TestMode::Accuracy);
-    result = loadgen::run_test(sut, *qsl, settings);
-    if (std::exception_ptr failure = sut.failure()) std::rethrow_exception(failure);
-  }
-  std::optional<AccuracyReport> accuracy;
-  if (settings.mode == loadgen::TestMode::Accuracy) accuracy = score(*dataset, *result);
-  report(o, *result, accuracy, to_string(config.inference_precision),
-         precision_counts(compiled.placement()));
+  run_and_report(
+      o, settings, input,
+      [&](const TensorQsl& qsl) {
+        return std::make_unique<EngineSut>(compiled, qsl, compiled.optimal_number_of_requests(),
+                                           batch, settings.mode == loadgen::TestMode::Accuracy);
+      },
+      to_string(config.inference_precision), precision_counts(compiled.placement()));
+  return 0;
+}
+
+// The model's first input as the server describes it.
+Port remote_input(const serve::ModelMetadata& meta, const BenchOptions& o) {
+  if (meta.inputs.size() != 1)
+    throw_invalid_argument("--server {}: model '{}' has {} inputs; bench feeds models of one",
+                           o.server, o.model, meta.inputs.size());
+  const serve::TensorMetadata& t = meta.inputs[0];
+  const std::optional<ElementType> type = serve::parse_datatype(t.datatype);
+  if (!type)
+    throw_invalid_argument("--server {}: input '{}' has datatype {}, which bench cannot make",
+                           o.server, t.name, t.datatype);
+  return {t.name, *type, t.shape, std::vector<std::string>(t.shape.size()), true};
+}
+
+int bench_remote(const BenchOptions& o) {
+  if (o.model.empty()) throw_invalid_argument("--server needs the MODEL name the server serves");
+  const auto protocol = serve::KserveClient::parse_protocol(o.protocol);
+  const loadgen::TestSettings settings =
+      make_settings(o, o.mlperf_model.empty() ? o.model : o.mlperf_model);
+  const Port input =
+      remote_input(serve::KserveClient::connect(protocol, o.server)->metadata(o.model), o);
+  run_and_report(o, settings, input, [&](const TensorQsl& qsl) {
+    return std::make_unique<RemoteSut>(
+        [&] { return serve::KserveClient::connect(protocol, o.server); }, o.model, input.name, qsl,
+        o.clients, settings.mode == loadgen::TestMode::Accuracy);
+  });
   return 0;
 }
 
 int bench(const BenchOptions& o) {
+  if (!o.server.empty()) return bench_remote(o);
   if (o.synthetic_ms) {
     if (!o.model.empty())
       throw_invalid_argument("give a MODEL or --synthetic-ms, not both");
@@ -306,7 +354,8 @@ Command add_bench_command(CLI::App& app) {
   CLI::App* sub = app.add_subcommand(
       "bench", "Measure a model under the MLPerf LoadGen scenarios (SingleStream, MultiStream, "
                "Server, Offline)");
-  sub->add_option("model", o->model, "Model file (.onnx or .zir)");
+  sub->add_option("model", o->model,
+                  "Model file (.onnx or .zir), or with --server the name of a model it serves");
   sub->add_option("-s,--scenario", o->scenario, "SingleStream, MultiStream, Server or Offline")
       ->required();
   sub->add_option("-d,--device", o->device, "Device")->default_str(o->device);
@@ -350,6 +399,13 @@ Command add_bench_command(CLI::App& app) {
       ->default_str("1");
   sub->add_option("--synthetic-samples", o->synthetic_samples, "Synthetic SUT: samples in its QSL")
       ->default_str("1024");
+  sub->add_option("--server", o->server,
+                  "Benchmark a KServe v2 server at HOST:PORT (zenith serve, Triton, ...) over the "
+                  "network instead of a model in this process");
+  sub->add_option("--protocol", o->protocol, "With --server: rest or grpc")->default_str("rest");
+  sub->add_option("--client-threads", o->clients,
+                  "With --server: connections, each with one request outstanding")
+      ->default_str("16");
   return {sub, [o] { return bench(*o); }};
 }
 

@@ -30,7 +30,7 @@ struct ServeOptions {
   std::string host = "0.0.0.0";
   int http_port = 8000, grpc_port = 8001;
   int threads = 0;
-  int http_threads = 8;
+  int http_threads = 64;
   std::string model_control = "poll";
   double poll_s = 5;
   size_t max_queue = 64;
@@ -127,7 +127,8 @@ Command add_serve_command(CLI::App& app) {
       ->capture_default_str();
   sub->add_option("--threads", o->threads,
                   "Threads per model (default: the cores the CPU affinity and cgroup quota allow)");
-  sub->add_option("--http-threads", o->http_threads, "REST connections served at once")
+  sub->add_option("--http-threads", o->http_threads,
+                  "REST connections served at once (a thread each; more wait to be accepted)")
       ->capture_default_str();
   sub->add_option("--model-control", o->model_control,
                   "poll: follow the repository's changes; explicit: load and unload only "

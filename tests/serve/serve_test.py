@@ -11,6 +11,8 @@ Usage: serve_test.py ZENITH WORKDIR CHECK. Each check builds WORKDIR/models (fas
   errors    unknown model or version 404 / NOT_FOUND; malformed JSON, wrong shape, wrong datatype,
             too few elements, a short binary body, an oversized Inference-Header-Content-Length 400
             (REST) or INVALID_ARGUMENT (gRPC), each with an error message; inference works afterwards.
+  bench     `zenith bench --server` over both protocols: the accuracy run on Fashion-MNIST equals the
+            in-process one; a Server-scenario run completes.
   shutdown  SIGTERM under load from 20 threads (REST and gRPC): every answer is right, a 503,
             UNAVAILABLE or CANCELLED, or a failed connection, and the server exits 0 within 10 s.
 Outputs are compared with numpy's evaluation of the model (onnx 1.12 has no onnx.reference) within
@@ -430,9 +432,32 @@ def shutdown():
     expect(not bad, f"{len(bad)} of {len(outcomes)} requests ended badly, e.g. {bad[:3]}")
 
 
+def bench_json(*args):
+    run = subprocess.run([ZENITH, "bench", *args, "--json"], capture_output=True, text=True, timeout=120)
+    expect(run.returncode == 0, f"zenith bench {' '.join(args)} exited {run.returncode}:\n{run.stderr}")
+    return json.loads(run.stdout)
+
+
+def bench():
+    # The same LoadGen over the network: Fashion-MNIST's accuracy through either protocol is the
+    # in-process run's exactly (the served model batches requests, so rows are regrouped on the
+    # way), and a Server-scenario run completes without errors.
+    accuracy = ("--mode", "accuracy", "-s", "Offline", "--dataset", "fashion-mnist", "--dataset-limit", "300")
+    local = bench_json(str(MODEL), *accuracy)["accuracy"]
+    for protocol, port in (("rest", HTTP), ("grpc", GRPC)):
+        remote = bench_json("--server", f"127.0.0.1:{port}", "--protocol", protocol, "fashion", *accuracy)
+        expect(remote["accuracy"]["samples"] == 300 and remote["accuracy"]["value"] == local["value"],
+               f"{protocol}: accuracy {remote['accuracy']} against in-process {local}")
+        server_run = bench_json("--server", f"127.0.0.1:{port}", "--protocol", protocol, "fashion", "-s", "Server",
+                                "--target-qps", "200", "--min-duration-s", "1", "--min-query-count", "100")
+        expect(server_run["samples"] >= 100, f"{protocol}: Server scenario {server_run}")
+        print(f"{protocol}: accuracy {remote['accuracy']['value']:.4f} as in process; Server at 200 QPS: "
+              f"{server_run['samples']} samples, mean latency {server_run['mean_latency_ms']:.2f} ms")
+
+
 try:
     start_server()
-    {"rest": rest, "grpc": grpc_check, "errors": errors, "shutdown": shutdown}[CHECK]()
+    {"rest": rest, "grpc": grpc_check, "errors": errors, "shutdown": shutdown, "bench": bench}[CHECK]()
 finally:
     stop_server()
 print(f"{CHECK}: passed")
