@@ -1,6 +1,8 @@
 // The issuing loop.
 #include "loadgen/issue_queries.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <thread>
 
@@ -9,9 +11,11 @@ namespace {
 
 double seconds(Clock::duration d) { return std::chrono::duration<double>(d).count(); }
 
-// Outstanding queries allowed before the next issue; 0 means no limit.
+// Outstanding queries allowed before the next issue waits for a completion (0: no limit). In
+// Server nothing waits: an open-loop test that blocked would turn closed-loop, so exceeding
+// max_async_queries ends the test instead, as the official LoadGen does.
 std::size_t outstanding_limit(const EffectiveSettings& s) {
-  return s.scenario == Scenario::Server ? s.max_async_queries : 1;
+  return s.scenario == Scenario::Server ? 0 : 1;
 }
 
 bool stop_early(const EffectiveSettings& s, std::size_t issued, Clock::duration elapsed,
@@ -59,6 +63,18 @@ IssueRecord issue_queries(SystemUnderTest& sut, const EffectiveSettings& s,
       batch.push_back({tracker.response_id(i), queries.samples[i]});
     last_issue = Clock::now();
     sut.issue_query(batch);
+
+    if (s.scenario == Scenario::Server && s.max_async_queries != 0) {
+      const std::size_t outstanding = q + 1 - tracker.completed_queries();
+      if (outstanding > s.max_async_queries) {
+        log.error("error_runtime",
+                  fmt::format("Ending early: Too many outstanding queries. issued: {}, "
+                              "outstanding: {}",
+                              q + 1, outstanding));
+        ++q;
+        break;
+      }
+    }
 
     // The issue time, as the summary's min-duration check reads it: Clock::now() here would be
     // later by however long issue_query() took, and a run could end with that check failing.

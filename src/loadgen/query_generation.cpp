@@ -136,7 +136,9 @@ GeneratedQueries Generator::run() {
   const int duration_multiplier = s_.scenario == Scenario::Server ? 1 : 2;
   nanoseconds gen_duration = std::chrono::milliseconds(s_.target_duration_ms) * duration_multiplier;
   std::size_t min_queries = s_.min_query_count;
-  if (accuracy_ || s_.performance_issue_unique) {
+  // performance_issue_same generates as performance_issue_unique does (the official LoadGen's
+  // rule): one pass over the loaded set, not the test duration's worth.
+  if (accuracy_ || s_.performance_issue_unique || s_.performance_issue_same) {
     gen_duration = nanoseconds(0);
     min_queries = loaded.size() / spq_;
   }

@@ -149,6 +149,26 @@ TEST(LoadGenQueryGeneration, LoadableSetsPartitionTheShuffledQsl) {
   EXPECT_EQ(seen.size(), 1000u);
 }
 
+TEST(LoadGenQueryGeneration, IssueSameGeneratesAsIssueUniqueDoes) {
+  // One pass over the loaded set, whatever the duration asks: the official rule for both flags.
+  for (Scenario scenario : {Scenario::SingleStream, Scenario::Server}) {
+    TestSettings unique = official_seeds(scenario);
+    unique.min_duration_ms = 60'000;
+    unique.server_target_qps = 1000;
+    unique.performance_issue_unique = true;
+    TestSettings same = unique;
+    same.performance_issue_unique = false;
+    same.performance_issue_same = true;
+    same.performance_issue_same_index = 3;
+    const GeneratedQueries u = generate(unique, 1024, 64);
+    const GeneratedQueries q = generate(same, 1024, 64);
+    EXPECT_EQ(u.query_count(), 64u) << to_string(scenario);
+    EXPECT_EQ(q.query_count(), u.query_count()) << to_string(scenario);
+    const std::set<std::size_t> issued(q.samples.begin(), q.samples.end());
+    EXPECT_EQ(issued.size(), 1u) << to_string(scenario);  // the one sample, every time
+  }
+}
+
 TEST(LoadGenQueryGeneration, AccuracyIssuesEverySampleOnce) {
   for (Scenario scenario : {Scenario::SingleStream, Scenario::Server, Scenario::Offline}) {
     TestSettings s = official_seeds(scenario);

@@ -68,6 +68,27 @@ TEST(LoadGenSynthetic, ServerFarAboveCapacityIsInvalid) {
   EXPECT_LT(r.performance->completed_samples_per_second, 400.0);
 }
 
+TEST(LoadGenSynthetic, ServerPastMaxAsyncQueriesEndsEarlyInsteadOfBlocking) {
+  // 2000 queries/s offered to a SUT that completes at most 20/s: the outstanding count passes
+  // 4 within the run whatever the machine does, and the official LoadGen then ends the test
+  // (blocking would make the open-loop test closed-loop).
+  SyntheticSut sut(50ms, 1);
+  SyntheticQsl qsl;
+  TestSettings s = quick(Scenario::Server, 1000);
+  s.server_target_qps = 2000;
+  s.server_target_latency_ns = 100'000'000;
+  s.server_max_async_queries = 4;
+  const TestResult r = run_test(sut, qsl, s);
+  const auto& events = r.log.events();
+  EXPECT_TRUE(std::any_of(events.begin(), events.end(), [](const LogEvent& e) {
+    return e.key == "error_runtime" &&
+           e.value_json.find("Too many outstanding queries") != std::string::npos;
+  }));
+  ASSERT_TRUE(r.performance);
+  EXPECT_FALSE(r.performance->valid);
+  EXPECT_LT(r.performance->query_count, 1000u);  // far fewer than the 2,000 generated
+}
+
 TEST(LoadGenSynthetic, OfflineCountsSamplesPerSecond) {
   SyntheticSut sut(1ms, 2);
   SyntheticQsl qsl;
