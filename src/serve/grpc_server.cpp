@@ -12,6 +12,25 @@
 namespace zenith::serve {
 namespace {
 
+const char* code_name(grpc::StatusCode code) {
+  switch (code) {
+    case grpc::StatusCode::INVALID_ARGUMENT:
+      return "INVALID_ARGUMENT";
+    case grpc::StatusCode::NOT_FOUND:
+      return "NOT_FOUND";
+    case grpc::StatusCode::UNAVAILABLE:
+      return "UNAVAILABLE";
+    case grpc::StatusCode::RESOURCE_EXHAUSTED:
+      return "RESOURCE_EXHAUSTED";
+    case grpc::StatusCode::DEADLINE_EXCEEDED:
+      return "DEADLINE_EXCEEDED";
+    case grpc::StatusCode::INTERNAL:
+      return "INTERNAL";
+    default:
+      return "OTHER";
+  }
+}
+
 grpc::StatusCode grpc_code(Status status) {
   switch (status) {
     case Status::invalid_argument:
@@ -30,19 +49,6 @@ grpc::StatusCode grpc_code(Status status) {
   return grpc::StatusCode::INTERNAL;
 }
 
-// Runs `body`, turning its errors into the call's status.
-template <typename Body>
-grpc::Status answer(Body body) {
-  try {
-    body();
-    return grpc::Status::OK;
-  } catch (const RequestError& e) {
-    return {grpc_code(e.status()), e.what()};
-  } catch (const std::exception& e) {
-    return {grpc::StatusCode::INTERNAL, e.what()};
-  }
-}
-
 void add_tensors(
     const std::vector<TensorMetadata>& tensors,
     google::protobuf::RepeatedPtrField<inference::ModelMetadataResponse::TensorMetadata>* out) {
@@ -56,33 +62,38 @@ void add_tensors(
 
 class Service final : public inference::GRPCInferenceService::Service {
  public:
-  explicit Service(InferenceServer& server) : server_(server) {}
+  Service(InferenceServer& server, AccessLog* log) : server_(server), log_(log) {}
 
-  grpc::Status ServerLive(grpc::ServerContext*, const inference::ServerLiveRequest*,
+  grpc::Status ServerLive(grpc::ServerContext* context, const inference::ServerLiveRequest* request,
                           inference::ServerLiveResponse* response) override {
-    response->set_live(true);
-    return grpc::Status::OK;
+    return answer(context, "ServerLive", "", *request, *response,
+                  [&] { response->set_live(true); });
   }
-  grpc::Status ServerReady(grpc::ServerContext*, const inference::ServerReadyRequest*,
+  grpc::Status ServerReady(grpc::ServerContext* context,
+                           const inference::ServerReadyRequest* request,
                            inference::ServerReadyResponse* response) override {
-    response->set_ready(server_.ready());
-    return grpc::Status::OK;
+    return answer(context, "ServerReady", "", *request, *response,
+                  [&] { response->set_ready(server_.ready()); });
   }
-  grpc::Status ModelReady(grpc::ServerContext*, const inference::ModelReadyRequest* request,
+  grpc::Status ModelReady(grpc::ServerContext* context, const inference::ModelReadyRequest* request,
                           inference::ModelReadyResponse* response) override {
-    response->set_ready(server_.model_ready(request->name(), request->version()));
-    return grpc::Status::OK;
+    return answer(context, "ModelReady", request->name(), *request, *response, [&] {
+      response->set_ready(server_.model_ready(request->name(), request->version()));
+    });
   }
-  grpc::Status ServerMetadata(grpc::ServerContext*, const inference::ServerMetadataRequest*,
+  grpc::Status ServerMetadata(grpc::ServerContext* context,
+                              const inference::ServerMetadataRequest* request,
                               inference::ServerMetadataResponse* response) override {
-    response->set_name(InferenceServer::name());
-    response->set_version(InferenceServer::version());
-    for (const std::string& e : InferenceServer::extensions()) response->add_extensions(e);
-    return grpc::Status::OK;
+    return answer(context, "ServerMetadata", "", *request, *response, [&] {
+      response->set_name(InferenceServer::name());
+      response->set_version(InferenceServer::version());
+      for (const std::string& e : InferenceServer::extensions()) response->add_extensions(e);
+    });
   }
-  grpc::Status ModelMetadata(grpc::ServerContext*, const inference::ModelMetadataRequest* request,
+  grpc::Status ModelMetadata(grpc::ServerContext* context,
+                             const inference::ModelMetadataRequest* request,
                              inference::ModelMetadataResponse* response) override {
-    return answer([&] {
+    return answer(context, "ModelMetadata", request->name(), *request, *response, [&] {
       const serve::ModelMetadata m = server_.model_metadata(request->name(), request->version());
       response->set_name(m.name);
       for (const std::string& v : m.versions) response->add_versions(v);
@@ -91,9 +102,9 @@ class Service final : public inference::GRPCInferenceService::Service {
       add_tensors(m.outputs, response->mutable_outputs());
     });
   }
-  grpc::Status ModelInfer(grpc::ServerContext*, const inference::ModelInferRequest* request,
+  grpc::Status ModelInfer(grpc::ServerContext* context, const inference::ModelInferRequest* request,
                           inference::ModelInferResponse* response) override {
-    return answer([&] {
+    return answer(context, "ModelInfer", request->model_name(), *request, *response, [&] {
       InferenceRequest decoded;
       try {
         decoded = decode_infer_request(*request);
@@ -107,13 +118,38 @@ class Service final : public inference::GRPCInferenceService::Service {
   }
 
  private:
+  // Runs `body`, turning its errors into the call's status, and logs the call.
+  template <typename Body>
+  grpc::Status answer(grpc::ServerContext* context, const char* call, const std::string& model,
+                      const google::protobuf::Message& request,
+                      const google::protobuf::Message& response, const Body& body) {
+    const auto start = std::chrono::steady_clock::now();
+    grpc::Status status = grpc::Status::OK;
+    try {
+      body();
+    } catch (const RequestError& e) {
+      status = {grpc_code(e.status()), e.what()};
+    } catch (const std::exception& e) {
+      status = {grpc::StatusCode::INTERNAL, e.what()};
+    }
+    if (log_) {
+      const auto took = std::chrono::steady_clock::now() - start;
+      log_->write({"grpc", call, model, status.ok() ? "OK" : code_name(status.error_code()),
+                   std::chrono::duration_cast<std::chrono::microseconds>(took).count(),
+                   request.ByteSizeLong(), response.ByteSizeLong(), context->peer()});
+    }
+    return status;
+  }
+
   InferenceServer& server_;
+  AccessLog* log_;
 };
 
 }  // namespace
 
 struct GrpcServer::Impl {
-  Impl(InferenceServer& server, const GrpcOptions& options) : service(server), options(options) {}
+  Impl(InferenceServer& server, const GrpcOptions& options)
+      : service(server, options.access_log), options(options) {}
   Service service;
   GrpcOptions options;
   std::unique_ptr<grpc::Server> server;

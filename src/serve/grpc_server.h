@@ -6,6 +6,7 @@
 #include <memory>
 #include <string>
 
+#include "serve/access_log.h"
 #include "serve/inference_server.h"
 
 namespace zenith::serve {
@@ -14,6 +15,7 @@ struct GrpcOptions {
   std::string host = "0.0.0.0";
   int port = 8001;
   int max_message_bytes = 256 << 20;
+  AccessLog* access_log = nullptr;  // or none; outlives the server
 };
 
 class GrpcServer {

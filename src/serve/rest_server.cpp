@@ -4,6 +4,7 @@
 #include <httplib.h>
 
 #include <charconv>
+#include <chrono>
 #include <limits>
 #include <nlohmann/json.hpp>
 
@@ -67,6 +68,10 @@ std::optional<size_t> header_length(const httplib::Request& req) {
 
 constexpr const char* kModel = R"(/v2/models/([^/]+)(?:/versions/([^/]+))?)";
 
+// When the request this thread is answering arrived (httplib serves a connection on one thread,
+// a request at a time): its access log line's duration.
+thread_local std::chrono::steady_clock::time_point request_start;
+
 }  // namespace
 
 RestServer::RestServer(InferenceServer& server, const RestOptions& options)
@@ -85,6 +90,7 @@ RestServer::RestServer(InferenceServer& server, const RestOptions& options)
   // (yhirose/cpp-httplib#1737). KServe bodies are never forms: the label is dropped before the
   // body is read.
   http_->set_pre_routing_handler([](const httplib::Request& req, httplib::Response&) {
+    request_start = std::chrono::steady_clock::now();
     auto& headers = const_cast<httplib::Headers&>(req.headers);
     const auto it = headers.find("Content-Type");
     if (it != headers.end() && it->second.starts_with("application/x-www-form-urlencoded"))
@@ -92,6 +98,19 @@ RestServer::RestServer(InferenceServer& server, const RestOptions& options)
     return httplib::Server::HandlerResponse::Unhandled;
   });
   routes();
+  if (AccessLog* log = options.access_log)
+    http_->set_logger([log](const httplib::Request& req, const httplib::Response& res) {
+      std::string model;
+      if (req.path.starts_with("/v2/models/")) {
+        model = req.path.substr(11);
+        model = model.substr(0, model.find('/'));
+      }
+      const auto took = std::chrono::steady_clock::now() - request_start;
+      log->write({"rest", req.method + " " + req.path, model, std::to_string(res.status),
+                  std::chrono::duration_cast<std::chrono::microseconds>(took).count(),
+                  req.body.size(), res.body.size(),
+                  fmt::format("{}:{}", req.remote_addr, req.remote_port)});
+    });
 }
 
 RestServer::~RestServer() { stop(); }

@@ -7,6 +7,7 @@
 #include <string>
 #include <thread>
 
+#include "serve/access_log.h"
 #include "serve/inference_server.h"
 
 namespace httplib {
@@ -20,6 +21,7 @@ struct RestOptions {
   int port = 8000;
   int threads = 64;                   // connections served at once
   size_t max_body_bytes = 256 << 20;  // larger requests get 413
+  AccessLog* access_log = nullptr;    // or none; outlives the server
 };
 
 class RestServer {

@@ -36,6 +36,7 @@ struct ServeOptions {
   size_t max_queue = 64;
   int64_t timeout_us = 0;
   int drain_s = 30;
+  std::string access_log;
 };
 
 // One line per event on stderr, timestamped, whole lines even from several threads.
@@ -71,8 +72,14 @@ int serve(const ServeOptions& o) {
       fmt::format("loading the models of {} ({} threads per model)", o.repository, limits.threads));
   registry.sync();
   serve::InferenceServer server(registry, &metrics);
-  serve::RestServer rest(server, {o.host, o.http_port, o.http_threads});
-  serve::GrpcServer grpc(server, {o.host, o.grpc_port});
+  std::unique_ptr<serve::AccessLog> access_log;
+  if (!o.access_log.empty()) access_log = std::make_unique<serve::AccessLog>(o.access_log);
+  serve::RestOptions rest_options{o.host, o.http_port, o.http_threads};
+  rest_options.access_log = access_log.get();
+  serve::RestServer rest(server, rest_options);
+  serve::GrpcOptions grpc_options{o.host, o.grpc_port};
+  grpc_options.access_log = access_log.get();
+  serve::GrpcServer grpc(server, grpc_options);
   rest.start();
   grpc.start();
   server.set_ready(true);
@@ -144,6 +151,9 @@ Command add_serve_command(CLI::App& app) {
                   "Default request timeout in microseconds (0: none); a request's "
                   "parameters.timeout_us overrides it")
       ->capture_default_str();
+  sub->add_option("--access-log", o->access_log,
+                  "Write a JSON line per request (time, protocol, call, model, status, duration, "
+                  "bytes, peer) to FILE, or - for stderr (default: none)");
   sub->add_option("--drain-s", o->drain_s,
                   "On SIGTERM, seconds to wait for the requests in flight before stopping")
       ->capture_default_str();

@@ -119,7 +119,7 @@ def start_server():
         b.bind(("127.0.0.1", 0))
         HTTP, GRPC = a.getsockname()[1], b.getsockname()[1]
     command = [ZENITH, "serve", "--model-repository", str(model_repository()), "--http-port", str(HTTP),
-               "--grpc-port", str(GRPC)]
+               "--grpc-port", str(GRPC), "--access-log", str(WORK / "access.log")]
     with open(LOG, "wb") as log:
         server = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 60
@@ -257,6 +257,12 @@ def rest():
     code = stop_server()
     expect(code == 0, f"exit code {code} after SIGTERM")
     expect("broken" in LOG.read_text(errors="replace"), "the log does not name the broken model")
+    # The access log: a JSON object per request, the inferences and the unknown model among them.
+    access = [json.loads(line) for line in (WORK / "access.log").read_text().splitlines()]
+    calls = Counter((a["call"], a["status"]) for a in access)
+    expect(calls[("POST /v2/models/fashion/infer", "200")] == 2 and calls[("POST /v2/models/nope/infer", "404")] == 1
+           and all(a["protocol"] == "rest" and a["duration_us"] >= 0 and a["peer"] for a in access),
+           f"access log: {dict(calls)}")
 
 
 # --- gRPC ---------------------------------------------------------------------------------------
