@@ -139,8 +139,7 @@ InferenceRequest decode_infer_request(const inference::ModelInferRequest& m) {
     if (raw) {
       if (in.has_contents())
         reject(Status::invalid_argument, "{}: both contents and raw_input_contents", where);
-      tensor.data = m.raw_input_contents(i).data();
-      tensor.bytes = m.raw_input_contents(i).size();
+      set_data(request, tensor, m.raw_input_contents(i).data(), m.raw_input_contents(i).size());
     } else {
       std::vector<unsigned char>& storage = request.storage.emplace_back();
       if (!decode_contents(*type, in.contents(), storage))

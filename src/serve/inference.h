@@ -50,6 +50,13 @@ struct InputTensor {
   size_t bytes = 0;
 };
 
+struct InferenceRequest;
+
+// Points `tensor` at `bytes` bytes at `data`, or at a copy in `request`'s storage when `data` is
+// not aligned for the element type (binary data after a JSON header of any length): kernels read
+// their inputs as typed arrays.
+void set_data(InferenceRequest& request, InputTensor& tensor, const void* data, size_t bytes);
+
 struct RequestedOutput {
   std::string name;
   bool binary = false;  // REST: as binary data after the JSON header

@@ -195,8 +195,7 @@ InferenceRequest decode_infer_request(std::string_view body, std::optional<size_
         reject(Status::invalid_argument,
                "{}: binary_data_size {} but only {} bytes of binary data are left in the body",
                where, size, binary.size());
-      tensor.data = binary.data();
-      tensor.bytes = size;
+      set_data(request, tensor, binary.data(), size);
       binary.remove_prefix(size);
     } else {
       const json* data = member(input, "data");

@@ -41,20 +41,27 @@ TEST(RestCodec, DecodesNestedJsonDataAndParameters) {
   EXPECT_TRUE(r.outputs[0].binary);
 }
 
-TEST(RestCodec, BinaryInputsViewTheBodyInOrder) {
-  const std::string header = R"({"inputs": [
+TEST(RestCodec, BinaryInputsViewTheBodyInOrderOrCopyWhenMisaligned) {
+  for (const size_t padding : {0, 1, 2, 3}) {
+    std::string header = R"({"inputs": [
       {"name": "a", "shape": [2], "datatype": "FP32", "parameters": {"binary_data_size": 8}},
       {"name": "b", "shape": [1], "datatype": "FP16", "parameters": {"binary_data_size": 2}}]})";
-  std::string body = header;
-  const float a[2] = {1.5f, -2.0f};
-  body.append(reinterpret_cast<const char*>(a), sizeof a);
-  body.append("\x00\x3c", 2);  // 1.0 in FP16
-  const InferenceRequest r = decode_infer_request(body, header.size(), "m", "");
-  ASSERT_EQ(r.inputs.size(), 2u);
-  EXPECT_EQ(r.inputs[0].data, body.data() + header.size());  // a view, not a copy
-  EXPECT_EQ(static_cast<const float*>(r.inputs[0].data)[1], -2.0f);
-  EXPECT_EQ(r.inputs[1].bytes, 2u);
-  EXPECT_EQ(r.inputs[1].type, ElementType::f16);
+    header += std::string(padding, ' ');
+    std::string body = header;
+    const float a[2] = {1.5f, -2.0f};
+    body.append(reinterpret_cast<const char*>(a), sizeof a);
+    body.append("\x00\x3c", 2);  // 1.0 in FP16
+    const InferenceRequest r = decode_infer_request(body, header.size(), "m", "");
+    ASSERT_EQ(r.inputs.size(), 2u);
+    const void* at = body.data() + header.size();
+    const bool aligned = reinterpret_cast<uintptr_t>(at) % alignof(float) == 0;
+    // Aligned data is a view into the body, not a copy; misaligned data a copy, aligned.
+    EXPECT_EQ(r.inputs[0].data == at, aligned) << padding;
+    ASSERT_EQ(reinterpret_cast<uintptr_t>(r.inputs[0].data) % alignof(float), 0u) << padding;
+    EXPECT_EQ(static_cast<const float*>(r.inputs[0].data)[1], -2.0f);
+    EXPECT_EQ(r.inputs[1].bytes, 2u);
+    EXPECT_EQ(r.inputs[1].type, ElementType::f16);
+  }
 }
 
 TEST(RestCodec, MalformedBodiesSayWhatIsWrongAndWhere) {

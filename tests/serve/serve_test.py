@@ -118,6 +118,7 @@ def start_server():
         a.bind(("127.0.0.1", 0))
         b.bind(("127.0.0.1", 0))
         HTTP, GRPC = a.getsockname()[1], b.getsockname()[1]
+    (WORK / "access.log").unlink(missing_ok=True)  # the server appends; a WORKDIR is reused
     command = [ZENITH, "serve", "--model-repository", str(model_repository()), "--http-port", str(HTTP),
                "--grpc-port", str(GRPC), "--access-log", str(WORK / "access.log")]
     with open(LOG, "wb") as log:
