@@ -115,6 +115,21 @@ echo "   its own batch of 64; gradients averaged over the ranks while the backwa
   grep -E '^(rank|epoch 1/1 step 100/|data-parallel|timeline)'
 
 echo
+echo "== zenith serve: the trained model behind KServe v2 (REST and gRPC) with dynamic batching; curl asks"
+echo "   for its metadata, then LoadGen scores it over gRPC as above in process; SIGTERM drains and stops it =="
+repo="$out/model_repository"
+rm -rf "$repo" && mkdir -p "$repo/densenet_small/1"
+cp "$out/densenet_small.zir" "$repo/densenet_small/1/model.zir"
+echo '{"max_batch_size": 8, "max_queue_delay_us": 2000}' > "$repo/densenet_small/config.json"
+"$zenith" serve --model-repository "$repo" --http-port 18080 --grpc-port 18081 2> "$out/serve.log" &
+server=$!
+for _ in $(seq 100); do curl -sf localhost:18080/v2/health/ready > /dev/null && break; sleep 0.2; done
+curl -s localhost:18080/v2/models/densenet_small; echo
+"$zenith" bench --server 127.0.0.1:18081 --protocol grpc densenet_small -s Offline --mode accuracy \
+  --dataset fashion-mnist | grep 'top-1'
+kill -TERM "$server" && wait "$server" && echo "server stopped cleanly (exit 0); its log: $out/serve.log"
+
+echo
 echo "== zenith bench: MLPerf LoadGen SingleStream and Offline on CheXNet (--quick: 10 s each) =="
 "$zenith" bench "$zoo/chexnet.onnx" -s SingleStream --quick --target-latency-ms 25 \
   --performance-sample-count 64 --log-dir "$out/bench_single" | sed -n '/^SUT name/,/Early stopping satisfied/p'
