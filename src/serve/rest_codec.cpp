@@ -108,6 +108,33 @@ json encode_numbers(const Tensor& t) {
   return json();
 }
 
+// JSON nested deeper than any request needs (a tensor's data nests once per dimension) is
+// refused before parsing: nlohmann's parser, dump() and the data walk all recurse, and 100,000
+// levels in a 200 KB body overflowed the stack.
+constexpr int kMaxDepth = 64;
+
+bool too_deep(std::string_view text) {
+  int depth = 0;
+  bool in_string = false, escaped = false;
+  for (const char c : text) {
+    if (in_string) {
+      if (escaped)
+        escaped = false;
+      else if (c == '\\')
+        escaped = true;
+      else if (c == '"')
+        in_string = false;
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > kMaxDepth) return true;
+    } else if (c == ']' || c == '}') {
+      --depth;
+    }
+  }
+  return false;
+}
+
 const json* member(const json& object, const char* key) {
   const auto it = object.find(key);
   return it == object.end() ? nullptr : &*it;
@@ -145,6 +172,8 @@ InferenceRequest decode_infer_request(std::string_view body, std::optional<size_
            body.size());
   const std::string_view header = body.substr(0, header_length.value_or(body.size()));
   std::string_view binary = body.substr(header.size());
+  if (too_deep(header))
+    reject(Status::invalid_argument, "the request's JSON nests deeper than {} levels", kMaxDepth);
   const json doc = json::parse(header, nullptr, /*allow_exceptions=*/false);
   if (doc.is_discarded() || !doc.is_object())
     reject(Status::invalid_argument, "the request body is not a JSON object{}",

@@ -66,6 +66,10 @@ TEST(RestCodec, BinaryInputsViewTheBodyInOrderOrCopyWhenMisaligned) {
 
 TEST(RestCodec, MalformedBodiesSayWhatIsWrongAndWhere) {
   EXPECT_NE(decode_error("{oops").find("not a JSON object"), std::string::npos);
+  // 100,000 levels once overflowed the stack (parsing, and the error message's dump()).
+  const std::string deep = R"({"inputs": [{"name": "x", "datatype": "FP32", "shape": )" +
+                           std::string(100000, '[') + std::string(100000, ']') + "}]}";
+  EXPECT_NE(decode_error(deep).find("nests deeper than 64"), std::string::npos);
   EXPECT_NE(decode_error(R"({"inputs": []})").find("non-empty list"), std::string::npos);
   const std::string shape = decode_error(
       R"({"inputs": [{"name": "x", "shape": [2, -1], "datatype": "FP32", "data": [1]}]})");
