@@ -165,6 +165,9 @@ void GrpcServer::start() {
   grpc::ServerBuilder builder;
   builder.AddListeningPort(fmt::format("{}:{}", o.host, o.port), grpc::InsecureServerCredentials(),
                            &port_);
+  // gRPC shares a port by default (SO_REUSEPORT): a second server started on a taken port must
+  // fail instead.
+  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   builder.SetMaxReceiveMessageSize(o.max_message_bytes);
   builder.SetMaxSendMessageSize(o.max_message_bytes);
   builder.RegisterService(&impl_->service);

@@ -2,6 +2,7 @@
 #include "serve/rest_server.h"
 
 #include <httplib.h>
+#include <sys/socket.h>
 
 #include <charconv>
 #include <chrono>
@@ -85,6 +86,14 @@ RestServer::RestServer(InferenceServer& server, const RestOptions& options)
   // answers go out at once, not after Nagle's wait for an acknowledgement.
   http_->set_keep_alive_max_count(std::numeric_limits<size_t>::max());
   http_->set_tcp_nodelay(true);
+  // SO_REUSEADDR rather than httplib's SO_REUSEPORT: a second server started on a taken port
+  // must fail to bind, not quietly share the port's connections with the first. The listening
+  // socket is kept so that start() can widen its queue.
+  http_->set_socket_options([this](int socket) {
+    const int yes = 1;
+    setsockopt(socket, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+    listen_socket_ = socket;
+  });
   // curl --data-binary and Python's urllib label a body form data unless told otherwise, and
   // Debian's cpp-httplib 0.11 answers 413 to form data over 8 KiB whatever the payload limit
   // (yhirose/cpp-httplib#1737). KServe bodies are never forms: the label is dropped before the
@@ -219,6 +228,11 @@ void RestServer::start() {
   if (port_ <= 0)
     throw_invalid_argument("--http-port {}: cannot listen on {}:{} (in use?)", options_.port,
                            options_.host, options_.port);
+  // Debian's compiled cpp-httplib listens with a backlog of 5: with more clients connecting at
+  // once the kernel dropped their handshakes (syncookies), and 16 to 64 bench clients saw
+  // connections end before an answer ("Read" errors). listen() again only resizes the queue.
+  if (::listen(listen_socket_, SOMAXCONN) != 0)
+    throw_invalid_argument("--http-port {}: cannot listen on {}:{}", port_, options_.host, port_);
   thread_ = std::thread([this] { http_->listen_after_bind(); });
 }
 

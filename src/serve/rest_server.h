@@ -41,6 +41,7 @@ class RestServer {
   RestOptions options_;
   std::unique_ptr<httplib::Server> http_;
   std::thread thread_;
+  int listen_socket_ = -1;
   int port_ = 0;
 };
 

@@ -111,13 +111,17 @@ def model_repository():
     return models
 
 
-def start_server():
-    global server, HTTP, GRPC
+def free_ports():
     # Both sockets held at once so that the two ports differ.
     with socket.socket() as a, socket.socket() as b:
         a.bind(("127.0.0.1", 0))
         b.bind(("127.0.0.1", 0))
-        HTTP, GRPC = a.getsockname()[1], b.getsockname()[1]
+        return a.getsockname()[1], b.getsockname()[1]
+
+
+def start_server():
+    global server, HTTP, GRPC
+    HTTP, GRPC = free_ports()
     (WORK / "access.log").unlink(missing_ok=True)  # the server appends; a WORKDIR is reused
     command = [ZENITH, "serve", "--model-repository", str(model_repository()), "--http-port", str(HTTP),
                "--grpc-port", str(GRPC), "--access-log", str(WORK / "access.log")]
@@ -365,6 +369,17 @@ def errors():
     grpc_error(stub, grpc_request(X3, payload=X3.tobytes()[:-4]), grpc.StatusCode.INVALID_ARGUMENT,
                "raw_input_contents 4 bytes short")
 
+    # A second server on a port the first holds fails to start, naming the port, rather than
+    # sharing the port's connections with the first (SO_REUSEPORT).
+    other_http, other_grpc = free_ports()
+    for http, grpc_port, flag in ((HTTP, other_grpc, "--http-port"), (other_http, GRPC, "--grpc-port")):
+        taken = f"{flag} {HTTP if flag == '--http-port' else GRPC}"
+        second = subprocess.run([ZENITH, "serve", "--model-repository", str(WORK / "models"), "--http-port",
+                                 str(http), "--grpc-port", str(grpc_port)], capture_output=True, text=True,
+                                timeout=30)
+        expect(second.returncode != 0 and taken in second.stderr,
+               f"a second server on the first's {flag} exited {second.returncode}: {second.stderr[-500:]}")
+
     expect(curl("/v2/health/ready")[0] == 200, "not ready after the errors")
     expect_rest_logits(rest_json(infer, infer_body(X3)), X3, "JSON infer after the errors")
     expect_grpc_logits(stub.ModelInfer(grpc_request(X3)), X3, "ModelInfer after the errors")
@@ -452,7 +467,9 @@ def bench():
     accuracy = ("--mode", "accuracy", "-s", "Offline", "--dataset", "fashion-mnist", "--dataset-limit", "300")
     local = bench_json(str(MODEL), *accuracy)["accuracy"]
     for protocol, port in (("rest", HTTP), ("grpc", GRPC)):
-        remote = bench_json("--server", f"127.0.0.1:{port}", "--protocol", protocol, "fashion", *accuracy)
+        # 64 clients connecting at once: past a listen backlog of 5, REST connections were lost.
+        remote = bench_json("--server", f"127.0.0.1:{port}", "--protocol", protocol, "fashion", *accuracy,
+                            "--client-threads", "64")
         expect(remote["accuracy"]["samples"] == 300 and remote["accuracy"]["value"] == local["value"],
                f"{protocol}: accuracy {remote['accuracy']} against in-process {local}")
         server_run = bench_json("--server", f"127.0.0.1:{port}", "--protocol", protocol, "fashion", "-s", "Server",
