@@ -188,9 +188,8 @@ void DynamicBatcher::run_batch(Worker& worker, const std::vector<Pending*>& batc
       const InferenceRequest& r = *p->request;
       p->response = {model_, "", r.id, {}};
       for (size_t o = 0; o < outputs_.size(); ++o) {
-        const auto asked = std::find_if(r.outputs.begin(), r.outputs.end(),
-                                        [&](const auto& x) { return x.name == outputs_[o].name; });
-        if (!r.outputs.empty() && asked == r.outputs.end()) continue;
+        const std::optional<bool> binary = wanted_output(r, outputs_[o].name);
+        if (!binary) continue;
         const Tensor& all = results[o];
         Shape shape = all.shape();
         const size_t bytes_per_row = all.byte_size() / static_cast<size_t>(shape[0]);
@@ -199,8 +198,7 @@ void DynamicBatcher::run_batch(Worker& worker, const std::vector<Pending*>& batc
         std::memcpy(mine.data(),
                     static_cast<const unsigned char*>(all.data()) + row * bytes_per_row,
                     mine.byte_size());
-        const bool binary = r.binary_outputs || (asked != r.outputs.end() && asked->binary);
-        p->response.outputs.push_back({outputs_[o].name, std::move(mine), binary});
+        p->response.outputs.push_back({outputs_[o].name, std::move(mine), *binary});
       }
       row += p->rows;
     }

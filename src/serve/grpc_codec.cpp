@@ -2,112 +2,63 @@
 // INT16 and INT32 in int_contents, ...), so values are narrowed or widened on the way.
 #include "serve/grpc_codec.h"
 
-#include <cstring>
+#include <algorithm>
+#include <type_traits>
+#include <utility>
 
 #include "serve/datatype.h"
 
 namespace zenith::serve {
 namespace {
 
-template <typename T, typename Field>
-void copy_in(const Field& field, std::vector<unsigned char>& out) {
-  out.resize(static_cast<size_t>(field.size()) * sizeof(T));
-  T* values = reinterpret_cast<T*>(out.data());
-  for (int i = 0; i < field.size(); ++i) values[i] = static_cast<T>(field.Get(i));
+// The repeated field of InferTensorContents that holds values of type T.
+template <typename T, typename Contents>
+auto& field(Contents& c) {
+  if constexpr (std::is_same_v<T, bool>)
+    return *c.mutable_bool_contents();
+  else if constexpr (std::is_same_v<T, float>)
+    return *c.mutable_fp32_contents();
+  else if constexpr (std::is_same_v<T, double>)
+    return *c.mutable_fp64_contents();
+  else if constexpr (std::is_same_v<T, int64_t>)
+    return *c.mutable_int64_contents();
+  else if constexpr (std::is_same_v<T, uint64_t>)
+    return *c.mutable_uint64_contents();
+  else if constexpr (std::is_signed_v<T>)
+    return *c.mutable_int_contents();
+  else
+    return *c.mutable_uint_contents();
 }
 
-// Decodes typed contents into `out`; false when the datatype has no typed field (FP16, BF16).
+// Decodes typed contents into `out`; false for a raw-only type or a value the datatype cannot
+// hold (300 as INT8 in int_contents is refused, not wrapped).
 bool decode_contents(ElementType type, const inference::InferTensorContents& c,
                      std::vector<unsigned char>& out) {
-  switch (type) {
-    case ElementType::boolean:
-      copy_in<bool>(c.bool_contents(), out);
-      return true;
-    case ElementType::i8:
-      copy_in<int8_t>(c.int_contents(), out);
-      return true;
-    case ElementType::i16:
-      copy_in<int16_t>(c.int_contents(), out);
-      return true;
-    case ElementType::i32:
-      copy_in<int32_t>(c.int_contents(), out);
-      return true;
-    case ElementType::i64:
-      copy_in<int64_t>(c.int64_contents(), out);
-      return true;
-    case ElementType::u8:
-      copy_in<uint8_t>(c.uint_contents(), out);
-      return true;
-    case ElementType::u16:
-      copy_in<uint16_t>(c.uint_contents(), out);
-      return true;
-    case ElementType::u32:
-      copy_in<uint32_t>(c.uint_contents(), out);
-      return true;
-    case ElementType::u64:
-      copy_in<uint64_t>(c.uint64_contents(), out);
-      return true;
-    case ElementType::f32:
-      copy_in<float>(c.fp32_contents(), out);
-      return true;
-    case ElementType::f64:
-      copy_in<double>(c.fp64_contents(), out);
-      return true;
-    case ElementType::f16:
-    case ElementType::bf16:
-      return false;
-  }
-  return false;
+  return visit_values(type, [&](auto tag) {
+    using T = typename decltype(tag)::type;
+    // (a repeated scalar field's mutable_ accessor only returns it; nothing is changed)
+    const auto& values = field<T>(const_cast<inference::InferTensorContents&>(c));
+    out.resize(static_cast<size_t>(values.size()) * sizeof(T));
+    T* to = reinterpret_cast<T*>(out.data());
+    for (const auto v : values) {
+      if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>)
+        if (!std::in_range<T>(v)) return false;
+      *to++ = static_cast<T>(v);
+    }
+    return true;
+  });
 }
 
-template <typename T, typename Field>
-void copy_out(const Tensor& t, Field* field) {
-  const T* values = static_cast<const T*>(t.data());
-  field->Reserve(static_cast<int>(t.size()));
-  for (size_t i = 0; i < t.size(); ++i) field->Add(values[i]);
-}
-
-// False when the datatype has no typed field (FP16, BF16): it goes raw.
+// False for a raw-only type: it goes raw.
 bool encode_contents(const Tensor& t, inference::InferTensorContents& c) {
-  switch (t.element_type()) {
-    case ElementType::boolean:
-      copy_out<bool>(t, c.mutable_bool_contents());
-      return true;
-    case ElementType::i8:
-      copy_out<int8_t>(t, c.mutable_int_contents());
-      return true;
-    case ElementType::i16:
-      copy_out<int16_t>(t, c.mutable_int_contents());
-      return true;
-    case ElementType::i32:
-      copy_out<int32_t>(t, c.mutable_int_contents());
-      return true;
-    case ElementType::i64:
-      copy_out<int64_t>(t, c.mutable_int64_contents());
-      return true;
-    case ElementType::u8:
-      copy_out<uint8_t>(t, c.mutable_uint_contents());
-      return true;
-    case ElementType::u16:
-      copy_out<uint16_t>(t, c.mutable_uint_contents());
-      return true;
-    case ElementType::u32:
-      copy_out<uint32_t>(t, c.mutable_uint_contents());
-      return true;
-    case ElementType::u64:
-      copy_out<uint64_t>(t, c.mutable_uint64_contents());
-      return true;
-    case ElementType::f32:
-      copy_out<float>(t, c.mutable_fp32_contents());
-      return true;
-    case ElementType::f64:
-      copy_out<double>(t, c.mutable_fp64_contents());
-      return true;
-    case ElementType::f16:
-    case ElementType::bf16:
-      return false;
-  }
-  return false;
+  return visit_values(t.element_type(), [&](auto tag) {
+    using T = typename decltype(tag)::type;
+    auto& values = field<T>(c);
+    const T* from = static_cast<const T*>(t.data());
+    values.Reserve(static_cast<int>(t.size()));
+    for (size_t i = 0; i < t.size(); ++i) values.Add(from[i]);
+    return true;
+  });
 }
 
 }  // namespace
@@ -143,8 +94,9 @@ InferenceRequest decode_infer_request(const inference::ModelInferRequest& m) {
     } else {
       std::vector<unsigned char>& storage = request.storage.emplace_back();
       if (!decode_contents(*type, in.contents(), storage))
-        reject(Status::invalid_argument, "{}: {} data travels in raw_input_contents only", where,
-               in.datatype());
+        reject(Status::invalid_argument, "{}: {}", where,
+               raw_only(*type) ? in.datatype() + " data travels in raw_input_contents only"
+                               : "a value of its contents does not fit " + in.datatype());
       tensor.data = storage.data();
       tensor.bytes = storage.size();
     }
@@ -160,11 +112,9 @@ void encode_infer_response(const InferenceResponse& response, bool raw,
   m.set_model_version(response.version);
   m.set_id(response.id);
   // Once one output is raw, all are: raw_output_contents pairs with outputs by position.
-  bool all_raw = raw;
-  for (const OutputTensor& out : response.outputs) {
-    const ElementType type = out.tensor.element_type();
-    all_raw = all_raw || type == ElementType::f16 || type == ElementType::bf16;
-  }
+  const bool all_raw =
+      raw || std::any_of(response.outputs.begin(), response.outputs.end(),
+                         [](const OutputTensor& o) { return raw_only(o.tensor.element_type()); });
   for (const OutputTensor& out : response.outputs) {
     auto* o = m.add_outputs();
     o->set_name(out.name);

@@ -1,6 +1,7 @@
-// The request types' one function: views that kernels can read as typed arrays.
+// The request types' functions: views that kernels can read as typed arrays, outputs asked for.
 #include "serve/inference.h"
 
+#include <algorithm>
 #include <cstdint>
 
 namespace zenith::serve {
@@ -13,6 +14,14 @@ void set_data(InferenceRequest& request, InputTensor& tensor, const void* data, 
   }
   const auto* begin = static_cast<const unsigned char*>(data);
   tensor.data = request.storage.emplace_back(begin, begin + bytes).data();
+}
+
+std::optional<bool> wanted_output(const InferenceRequest& request, const std::string& name) {
+  if (request.outputs.empty()) return request.binary_outputs;
+  const auto asked = std::find_if(request.outputs.begin(), request.outputs.end(),
+                                  [&](const RequestedOutput& o) { return o.name == name; });
+  if (asked == request.outputs.end()) return std::nullopt;
+  return request.binary_outputs || asked->binary;
 }
 
 }  // namespace zenith::serve

@@ -71,6 +71,10 @@ struct InferenceRequest {
   std::vector<std::vector<unsigned char>> storage;
 };
 
+// Whether `request` asks for output `name` and, if so, as binary data: nullopt when the request
+// lists its outputs and `name` is not among them.
+std::optional<bool> wanted_output(const InferenceRequest& request, const std::string& name);
+
 struct OutputTensor {
   std::string name;
   Tensor tensor;

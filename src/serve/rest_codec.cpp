@@ -4,6 +4,7 @@
 
 #include <cstring>
 #include <nlohmann/json.hpp>
+#include <utility>
 
 #include "serve/datatype.h"
 
@@ -12,7 +13,7 @@ namespace {
 
 using nlohmann::json;
 
-// Appends the numbers of a (possibly nested) JSON array to `out` as T; false on a non-number.
+// append_numbers<T>: decode_numbers for one type.
 template <typename T>
 bool append_numbers(const json& data, std::vector<unsigned char>& out) {
   if (data.is_array()) {
@@ -28,7 +29,11 @@ bool append_numbers(const json& data, std::vector<unsigned char>& out) {
     if (!data.is_number()) return false;
     value = data.get<T>();
   } else {
+    // An integer the type cannot hold is refused, not wrapped (300 as INT8).
     if (!data.is_number_integer()) return false;
+    if (data.is_number_unsigned() ? !std::in_range<T>(data.get<uint64_t>())
+                                  : !std::in_range<T>(data.get<int64_t>()))
+      return false;
     value = data.get<T>();
   }
   const size_t at = out.size();
@@ -37,75 +42,22 @@ bool append_numbers(const json& data, std::vector<unsigned char>& out) {
   return true;
 }
 
+// Appends the numbers of a (possibly nested) JSON array to `out` as `type`'s values; false on a
+// value that is not one, or for a raw-only type.
 bool decode_numbers(ElementType type, const json& data, std::vector<unsigned char>& out) {
-  switch (type) {
-    case ElementType::f32:
-      return append_numbers<float>(data, out);
-    case ElementType::f64:
-      return append_numbers<double>(data, out);
-    case ElementType::i8:
-      return append_numbers<int8_t>(data, out);
-    case ElementType::i16:
-      return append_numbers<int16_t>(data, out);
-    case ElementType::i32:
-      return append_numbers<int32_t>(data, out);
-    case ElementType::i64:
-      return append_numbers<int64_t>(data, out);
-    case ElementType::u8:
-      return append_numbers<uint8_t>(data, out);
-    case ElementType::u16:
-      return append_numbers<uint16_t>(data, out);
-    case ElementType::u32:
-      return append_numbers<uint32_t>(data, out);
-    case ElementType::u64:
-      return append_numbers<uint64_t>(data, out);
-    case ElementType::boolean:
-      return append_numbers<bool>(data, out);
-    case ElementType::f16:
-    case ElementType::bf16:
-      return false;
-  }
-  return false;
-}
-
-template <typename T>
-json numbers(const void* data, size_t count) {
-  const T* values = static_cast<const T*>(data);
-  json out = json::array();
-  out.get_ref<json::array_t&>().reserve(count);
-  for (size_t i = 0; i < count; ++i) out.push_back(values[i]);
-  return out;
+  return visit_values(
+      type, [&](auto tag) { return append_numbers<typename decltype(tag)::type>(data, out); });
 }
 
 json encode_numbers(const Tensor& t) {
-  switch (t.element_type()) {
-    case ElementType::f32:
-      return numbers<float>(t.data(), t.size());
-    case ElementType::f64:
-      return numbers<double>(t.data(), t.size());
-    case ElementType::i8:
-      return numbers<int8_t>(t.data(), t.size());
-    case ElementType::i16:
-      return numbers<int16_t>(t.data(), t.size());
-    case ElementType::i32:
-      return numbers<int32_t>(t.data(), t.size());
-    case ElementType::i64:
-      return numbers<int64_t>(t.data(), t.size());
-    case ElementType::u8:
-      return numbers<uint8_t>(t.data(), t.size());
-    case ElementType::u16:
-      return numbers<uint16_t>(t.data(), t.size());
-    case ElementType::u32:
-      return numbers<uint32_t>(t.data(), t.size());
-    case ElementType::u64:
-      return numbers<uint64_t>(t.data(), t.size());
-    case ElementType::boolean:
-      return numbers<bool>(t.data(), t.size());
-    case ElementType::f16:
-    case ElementType::bf16:
-      return json();  // sent as binary data (encode_infer_response)
-  }
-  return json();
+  json out = json::array();
+  out.get_ref<json::array_t&>().reserve(t.size());
+  visit_values(t.element_type(), [&](auto tag) {
+    const auto* values = static_cast<const typename decltype(tag)::type*>(t.data());
+    for (size_t i = 0; i < t.size(); ++i) out.push_back(values[i]);
+    return true;
+  });
+  return out;
 }
 
 // JSON nested deeper than any request needs (a tensor's data nests once per dimension) is
@@ -233,9 +185,7 @@ InferenceRequest decode_infer_request(std::string_view body, std::optional<size_
       if (!decode_numbers(tensor.type, *data, storage))
         reject(Status::invalid_argument, "{}: \"data\" must be {} values{}", where,
                datatype_name(tensor.type),
-               tensor.type == ElementType::f16 || tensor.type == ElementType::bf16
-                   ? " (FP16 and BF16 travel as binary data only)"
-                   : "");
+               raw_only(tensor.type) ? " (FP16 and BF16 travel as binary data only)" : "");
       tensor.data = storage.data();
       tensor.bytes = storage.size();
     }
@@ -267,8 +217,7 @@ EncodedResponse encode_infer_response(const InferenceResponse& response) {
     const Tensor& t = out.tensor;
     json o = {
         {"name", out.name}, {"datatype", datatype_name(t.element_type())}, {"shape", t.shape()}};
-    const bool half = t.element_type() == ElementType::f16 || t.element_type() == ElementType::bf16;
-    if (out.binary || half) {
+    if (out.binary || raw_only(t.element_type())) {
       o["parameters"] = {{"binary_data_size", t.byte_size()}};
       binary.append(static_cast<const char*>(t.data()), t.byte_size());
     } else {

@@ -182,15 +182,9 @@ InferenceResponse ServedModel::run(const InferenceRequest& request) {
       metrics_->computed(computed.count());
       metrics_->batch(1);
     }
-    const bool all = request.outputs.empty();
-    for (const Port& port : outputs()) {
-      const auto asked =
-          std::find_if(request.outputs.begin(), request.outputs.end(),
-                       [&](const RequestedOutput& o) { return o.name == port.name; });
-      if (!all && asked == request.outputs.end()) continue;
-      const bool binary = request.binary_outputs || (!all && asked->binary);
-      response.outputs.push_back({port.name, run.get_output(port.name), binary});
-    }
+    for (const Port& port : outputs())
+      if (const std::optional<bool> binary = wanted_output(request, port.name))
+        response.outputs.push_back({port.name, run.get_output(port.name), *binary});
   } catch (const Error& e) {
     release(slot);
     reject(e.kind() == Error::Kind::InvalidArgument ? Status::invalid_argument : Status::internal,

@@ -80,6 +80,15 @@ TEST(RestCodec, MalformedBodiesSayWhatIsWrongAndWhere) {
   const std::string values = decode_error(
       R"({"inputs": [{"name": "x", "shape": [2], "datatype": "INT32", "data": [1, "two"]}]})");
   EXPECT_NE(values.find("must be INT32 values"), std::string::npos) << values;
+  // An integer the datatype cannot hold is refused, not wrapped.
+  for (
+      const char* body :
+      {R"({"inputs": [{"name": "x", "shape": [2], "datatype": "INT8", "data": [1, 300]}]})",
+       R"({"inputs": [{"name": "x", "shape": [1], "datatype": "UINT32", "data": [-1]}]})",
+       R"({"inputs": [{"name": "x", "shape": [1], "datatype": "INT64", "data": [18446744073709551615]}]})"}) {
+    const std::string range = decode_error(body);
+    EXPECT_NE(range.find("values"), std::string::npos) << range;
+  }
   const std::string half =
       decode_error(R"({"inputs": [{"name": "x", "shape": [1], "datatype": "FP16", "data": [1]}]})");
   EXPECT_NE(half.find("binary data only"), std::string::npos) << half;

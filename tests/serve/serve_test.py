@@ -339,11 +339,12 @@ def rest_error(path, body, status, mentions=None, headers=("Content-Type: applic
     print(f"{status}: {error}")
 
 
-def grpc_error(stub, request, code, what):
+def grpc_error(stub, request, code, what, contains=""):
     try:
         stub.ModelInfer(request, timeout=30)
     except grpc.RpcError as e:
-        expect(e.code() == code and e.details(), f"gRPC {what}: {e.code()} {e.details()!r}, expected {code}")
+        expect(e.code() == code and e.details() and contains in e.details(),
+               f"gRPC {what}: {e.code()} {e.details()!r}, expected {code} saying {contains!r}")
         print(f"{e.code()}: {e.details()}")
         return
     fail(f"gRPC {what}: succeeded, expected {code}")
@@ -368,6 +369,10 @@ def errors():
     grpc_error(stub, grpc_request(X3[..., :27], shape=[3, 1, 28, 27]), grpc.StatusCode.INVALID_ARGUMENT, "wrong shape")
     grpc_error(stub, grpc_request(X3, payload=X3.tobytes()[:-4]), grpc.StatusCode.INVALID_ARGUMENT,
                "raw_input_contents 4 bytes short")
+    narrow = pb.ModelInferRequest.InferInputTensor(name="input", datatype="INT8", shape=[2])
+    narrow.contents.int_contents.extend([1, 300])
+    grpc_error(stub, pb.ModelInferRequest(model_name="fashion", inputs=[narrow]), grpc.StatusCode.INVALID_ARGUMENT,
+               "INT8 300", contains="does not fit INT8")
 
     # A second server on a port the first holds fails to start, naming the port, rather than
     # sharing the port's connections with the first (SO_REUSEPORT).
