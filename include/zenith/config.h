@@ -38,7 +38,7 @@ struct Config {
   // 0: from the hint (latency: 1; throughput: see CompiledModel::config()).
   int num_streams = 0;
   // Threads for all streams together; each stream gets num_threads / num_streams (at least 1).
-  // 0: every core.
+  // 0: every core the process may use (its CPU affinity, capped by a container's CPU quota).
   int num_threads = 0;
   // Time each step of every run, for InferRequest::profiling_info(). Costs a clock read per step.
   bool profiling = false;

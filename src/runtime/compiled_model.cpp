@@ -1,9 +1,9 @@
 // CompiledModel: config resolution, placement, and making requests.
 #include <algorithm>
-#include <thread>
 
 #include "ir/errors.h"
 #include "runtime/compiled_model_impl.h"
+#include "runtime/cpu_quota.h"
 #include "runtime/infer_request_impl.h"
 
 namespace zenith {
@@ -56,8 +56,7 @@ InferencePrecision parse_inference_precision(const std::string& text) {
 
 CompiledModel::Impl::Impl(const Model::Impl& model, const std::string& device_name,
                           const Config& requested)
-    : config(runtime::resolve_config(requested,
-                                     static_cast<int>(std::thread::hardware_concurrency()))),
+    : config(runtime::resolve_config(requested, runtime::usable_cores())),
       threads_per_stream(config.num_threads / config.num_streams),
       device(device_name),
       inputs(model.inputs),

@@ -7,6 +7,7 @@
 
 #include "ir/errors.h"
 #include "passes/pipeline.h"
+#include "runtime/cpu_quota.h"
 
 namespace zenith::runtime {
 
@@ -145,7 +146,7 @@ Plan::Plan(ir::Graph graph, const std::vector<std::string>& devices, int num_thr
     : graph_(std::move(graph)),
       order_(hetero::device_order(devices)),
       precision_(precision),
-      governor_(num_threads > 0 ? num_threads : available_cores()) {
+      governor_(num_threads > 0 ? num_threads : usable_cores()) {
   if (num_threads < 0)
     throw_invalid_argument("num_threads is {}, expected >= 0 (0: all cores)", num_threads);
   interpreter_.check_supported(graph_);

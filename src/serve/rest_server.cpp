@@ -171,15 +171,15 @@ void RestServer::routes() {
                   server_.rejected();
                   throw;
                 }
-                const EncodedResponse encoded = encode_infer_response(server_.infer(request));
+                EncodedResponse encoded = encode_infer_response(server_.infer(request));
                 res.status = 200;
-                if (encoded.header_length) {
+                if (encoded.header_length)
                   res.set_header("Inference-Header-Content-Length",
                                  std::to_string(*encoded.header_length));
-                  res.set_content(encoded.body, "application/octet-stream");
-                } else {
-                  res.set_content(encoded.body, "application/json");
-                }
+                // Moved, not copied by set_content: the outputs may be megabytes.
+                res.set_header("Content-Type", encoded.header_length ? "application/octet-stream"
+                                                                     : "application/json");
+                res.body = std::move(encoded.body);
               }));
   http_->Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
     res.set_content(server_.metrics_text(), "text/plain; version=0.0.4");

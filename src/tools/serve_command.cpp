@@ -14,7 +14,7 @@
 #include <thread>
 
 #include "ir/errors.h"
-#include "serve/cpu_quota.h"
+#include "runtime/cpu_quota.h"
 #include "serve/grpc_server.h"
 #include "serve/inference_server.h"
 #include "serve/metrics.h"
@@ -63,7 +63,7 @@ int serve(const ServeOptions& o) {
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   serve::ServingLimits limits;
-  limits.threads = o.threads > 0 ? o.threads : serve::usable_cores();
+  limits.threads = o.threads > 0 ? o.threads : runtime::usable_cores();
   limits.max_queue = o.max_queue;
   limits.default_timeout_us = o.timeout_us;
   serve::Metrics metrics;

@@ -1,5 +1,5 @@
 // cgroup v2 first (unified hierarchy, what current distributions and Kubernetes use), then v1.
-#include "serve/cpu_quota.h"
+#include "runtime/cpu_quota.h"
 
 #include <algorithm>
 #include <cmath>
@@ -9,7 +9,7 @@
 
 #include "runtime/thread_governor.h"
 
-namespace zenith::serve {
+namespace zenith::runtime {
 
 std::optional<double> cgroup_cpu_quota(const std::filesystem::path& cgroup_root) {
   if (std::ifstream v2(cgroup_root / "cpu.max"); v2) {
@@ -29,10 +29,10 @@ std::optional<double> cgroup_cpu_quota(const std::filesystem::path& cgroup_root)
 
 int usable_cores() {
   const char* root = std::getenv("ZENITH_CGROUP_ROOT");
-  const int cores = runtime::available_cores();
+  const int cores = available_cores();
   const std::optional<double> quota = cgroup_cpu_quota(root ? root : "/sys/fs/cgroup");
   if (!quota) return cores;
   return std::clamp(static_cast<int>(std::ceil(*quota - 1e-9)), 1, cores);
 }
 
-}  // namespace zenith::serve
+}  // namespace zenith::runtime

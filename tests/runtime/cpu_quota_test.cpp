@@ -1,5 +1,6 @@
-// The cgroup CPU quota, read from fixture folders laid out as cgroup v2 and v1 mount them.
-#include "serve/cpu_quota.h"
+// The cgroup CPU quota, read from fixture folders laid out as cgroup v2 and v1 mount them, and
+// the default thread counts that follow it.
+#include "runtime/cpu_quota.h"
 
 #include <gtest/gtest.h>
 
@@ -7,8 +8,9 @@
 #include <fstream>
 
 #include "runtime/thread_governor.h"
+#include "zenith/zenith.h"
 
-namespace zenith::serve {
+namespace zenith::runtime {
 namespace {
 
 namespace fs = std::filesystem;
@@ -42,12 +44,22 @@ TEST(CpuQuota, UsableCoresFollowTheQuotaRoundedUp) {
   EXPECT_EQ(usable_cores(), 1);
   const fs::path huge = fixture("huge", {{"cpu.max", "6400000 100000"}});  // 64 cores
   setenv("ZENITH_CGROUP_ROOT", huge.c_str(), 1);
-  EXPECT_EQ(usable_cores(), runtime::available_cores());  // capped by the affinity
+  EXPECT_EQ(usable_cores(), available_cores());  // capped by the affinity
   const fs::path one_and_a_half = fixture("one_and_a_half", {{"cpu.max", "150000 100000"}});
   setenv("ZENITH_CGROUP_ROOT", one_and_a_half.c_str(), 1);
-  EXPECT_EQ(usable_cores(), std::min(2, runtime::available_cores()));
+  EXPECT_EQ(usable_cores(), std::min(2, available_cores()));
   unsetenv("ZENITH_CGROUP_ROOT");
 }
 
+// A model compiled without a thread count takes the quota's cores, not the host's.
+TEST(CpuQuota, CompiledModelsDefaultToTheQuota) {
+  const fs::path half = fixture("half_model", {{"cpu.max", "50000 100000"}});
+  setenv("ZENITH_CGROUP_ROOT", half.c_str(), 1);
+  const CompiledModel compiled =
+      Core().compile_model(fs::path(ZENITH_SOURCE_DIR) / "tests/tools/data/relu.onnx", "CPU");
+  unsetenv("ZENITH_CGROUP_ROOT");
+  EXPECT_EQ(compiled.config().num_threads, 1);
+}
+
 }  // namespace
-}  // namespace zenith::serve
+}  // namespace zenith::runtime

@@ -6,7 +6,7 @@
 #include <filesystem>
 #include <optional>
 
-namespace zenith::serve {
+namespace zenith::runtime {
 
 // The quota in cores (quota / period, e.g. 1.5) under `cgroup_root`: cgroup v2's cpu.max
 // ("max 100000" is none, "150000 100000" is 1.5), else v1's cpu/cpu.cfs_quota_us and
@@ -17,4 +17,4 @@ std::optional<double> cgroup_cpu_quota(const std::filesystem::path& cgroup_root)
 // least 1. `cgroup_root`: /sys/fs/cgroup unless ZENITH_CGROUP_ROOT names another (tests).
 int usable_cores();
 
-}  // namespace zenith::serve
+}  // namespace zenith::runtime
