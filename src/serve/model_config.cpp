@@ -78,8 +78,10 @@ std::vector<int64_t> VersionPolicy::select(std::vector<int64_t> present) const {
 
 ModelConfig read_model_config(const std::filesystem::path& path) {
   ModelConfig config;
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) return config;
   std::ifstream file(path);
-  if (!file) return config;
+  if (!file) throw_invalid_argument("{}: cannot be read", path.string());
   const json doc = json::parse(file, nullptr, /*allow_exceptions=*/false);
   if (doc.is_discarded() || !doc.is_object())
     throw_invalid_argument("{}: not a JSON object", path.string());
