@@ -44,9 +44,9 @@ sanitize: deps
 	cmake --build $(ASAN_BUILD) -j$(JOBS) --target zenith_tests zenith zenith-conformance
 	cd $(ASAN_BUILD) && ctest --output-on-failure -j$(JOBS) -LE models
 
-# The API's concurrency tests (suites Api and ApiAsync) and GradientReducer's under ThreadSanitizer, built alone and at
-# -O1 to keep CI short; ApiZoo reads models that only `make test`'s tree has. tests/tsan.supp
-# says what it suppresses and why.
+# The API's concurrency tests (suites Api and ApiAsync), GradientReducer's and the serving
+# threads' under ThreadSanitizer, built alone and at -O1 to keep CI short; ApiZoo reads models
+# that only `make test`'s tree has. tests/tsan.supp says what it suppresses and why.
 tsan: deps
 	cmake -S . -B $(TSAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
 	  -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g" -DZENITH_SANITIZE_THREAD=ON $(CMAKE_FLAGS)

@@ -75,16 +75,16 @@ int64_t DynamicBatcher::padded(int64_t rows) const {
 }
 
 void DynamicBatcher::warm_up() {
-  Worker& w = workers_.front();
-  for (int64_t size : sizes_) {
-    for (size_t i = 0; i < inputs_.size(); ++i) {
-      Shape shape = inputs_[i].shape;
-      shape[0] = size;
-      w.request.set_input(inputs_[i].name,
-                          Tensor(inputs_[i].element_type, shape, w.inputs[i].data()));
+  for (Worker& w : workers_)
+    for (int64_t size : sizes_) {
+      for (size_t i = 0; i < inputs_.size(); ++i) {
+        Shape shape = inputs_[i].shape;
+        shape[0] = size;
+        w.request.set_input(inputs_[i].name,
+                            Tensor(inputs_[i].element_type, shape, w.inputs[i].data()));
+      }
+      run_on_stream(w.request);
     }
-    w.request.infer();
-  }
 }
 
 InferenceResponse DynamicBatcher::infer(const InferenceRequest& request,
@@ -180,7 +180,7 @@ void DynamicBatcher::run_batch(Worker& worker, const std::vector<Pending*>& batc
       worker.request.set_input(inputs_[i].name,
                                Tensor(inputs_[i].element_type, shape, worker.inputs[i].data()));
     }
-    worker.request.infer();
+    run_on_stream(worker.request);
     std::vector<Tensor> results;
     for (const Port& port : outputs_) results.push_back(worker.request.get_output(port.name));
     int64_t row = 0;

@@ -37,7 +37,8 @@ class DynamicBatcher {
                  int64_t max_queue_delay_us, size_t max_queue, const ModelMetrics* metrics);
   ~DynamicBatcher();  // finishes the queued requests, then joins the workers
 
-  // Runs every batch size the batcher can form once (zeros), so that serving compiles nothing.
+  // Runs every batch size the batcher can form once on every instance (zeros), so that serving
+  // compiles and lays out nothing.
   void warm_up();
   // Queues `request` (already checked against the model) and waits for its rows of the batch.
   // Throws RequestError: resource_exhausted when the queue is full, deadline_exceeded when the

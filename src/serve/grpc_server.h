@@ -14,6 +14,9 @@ namespace zenith::serve {
 struct GrpcOptions {
   std::string host = "0.0.0.0";
   int port = 8001;
+  // Inference calls run at once, each on a thread of a fixed pool; 4 per thread more may wait for
+  // one, and calls beyond those are refused with RESOURCE_EXHAUSTED.
+  int threads = 64;
   int max_message_bytes = 256 << 20;
   AccessLog* access_log = nullptr;  // or none; outlives the server
 };
@@ -24,7 +27,7 @@ class GrpcServer {
   ~GrpcServer();  // stop()s
   // Throws InvalidArgument naming the port when it cannot listen.
   void start();
-  // Stops accepting; calls in flight get up to 10 s to finish.
+  // Stops accepting; calls in flight get 1 s more to finish, then are cancelled.
   void stop();
   int port() const { return port_; }
 

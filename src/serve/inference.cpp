@@ -1,4 +1,5 @@
-// The request types' functions: views that kernels can read as typed arrays, outputs asked for.
+// The request types' functions: views that kernels can read as typed arrays, outputs asked for,
+// runs on the streams' threads.
 #include "serve/inference.h"
 
 #include <algorithm>
@@ -14,6 +15,11 @@ void set_data(InferenceRequest& request, InputTensor& tensor, const void* data, 
   }
   const auto* begin = static_cast<const unsigned char*>(data);
   tensor.data = request.storage.emplace_back(begin, begin + bytes).data();
+}
+
+void run_on_stream(InferRequest& request) {
+  request.start_async();
+  request.wait();
 }
 
 std::optional<bool> wanted_output(const InferenceRequest& request, const std::string& name) {

@@ -62,16 +62,17 @@ ServedModel::ServedModel(std::string name, int64_t version, const fs::path& file
     return;
   }
   for (int i = 0; i < instances_; ++i) idle_.push_back(static_cast<size_t>(i));
-  // The warm-up: zeros, symbolic dimensions 1.
-  InferRequest& warm = requests_.front();
+  // The warm-up of every instance: zeros, symbolic dimensions 1.
   std::vector<Tensor> zeros;
   for (const Port& port : compiled_.inputs()) {
     Shape shape = port.shape;
     for (int64_t& d : shape) d = d < 0 ? 1 : d;
     zeros.emplace_back(port.element_type, shape);
-    warm.set_input(port.name, zeros.back());
   }
-  warm.infer();
+  for (InferRequest& warm : requests_) {
+    for (size_t i = 0; i < zeros.size(); ++i) warm.set_input(compiled_.inputs()[i].name, zeros[i]);
+    run_on_stream(warm);
+  }
 }
 
 void ServedModel::check(const InferenceRequest& request) const {
@@ -174,7 +175,7 @@ InferenceResponse ServedModel::run(const InferenceRequest& request) {
     for (const InputTensor& in : request.inputs)
       run.set_input(in.name, Tensor(in.type, in.shape, const_cast<void*>(in.data)));
     const auto start = std::chrono::steady_clock::now();
-    run.infer();
+    run_on_stream(run);
     if (metrics_) {
       const std::chrono::duration<double> queued = start - arrival;
       const std::chrono::duration<double> computed = std::chrono::steady_clock::now() - start;

@@ -30,7 +30,7 @@ struct ServeOptions {
   std::string host = "0.0.0.0";
   int http_port = 8000, grpc_port = 8001;
   int threads = 0;
-  int http_threads = 64;
+  int http_threads = 64, grpc_threads = 64;
   std::string model_control = "poll";
   double poll_s = 5;
   size_t max_queue = 64;
@@ -77,7 +77,7 @@ int serve(const ServeOptions& o) {
   serve::RestOptions rest_options{o.host, o.http_port, o.http_threads};
   rest_options.access_log = access_log.get();
   serve::RestServer rest(server, rest_options);
-  serve::GrpcOptions grpc_options{o.host, o.grpc_port};
+  serve::GrpcOptions grpc_options{o.host, o.grpc_port, o.grpc_threads};
   grpc_options.access_log = access_log.get();
   serve::GrpcServer grpc(server, grpc_options);
   rest.start();
@@ -136,6 +136,9 @@ Command add_serve_command(CLI::App& app) {
                   "Threads per model (default: the cores the CPU affinity and cgroup quota allow)");
   sub->add_option("--http-threads", o->http_threads,
                   "REST connections served at once (a thread each; more wait to be accepted)")
+      ->capture_default_str();
+  sub->add_option("--grpc-threads", o->grpc_threads,
+                  "gRPC inference calls run at once (a thread each; 4 per thread more may wait)")
       ->capture_default_str();
   sub->add_option("--model-control", o->model_control,
                   "poll: follow the repository's changes; explicit: load and unload only "

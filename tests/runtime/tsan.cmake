@@ -1,12 +1,14 @@
-# `make tsan`: the API's concurrency tests (suites Api and ApiAsync) and the data-parallel
-# gradient reducer's (its communication thread) in an executable of their own, so that the
-# ThreadSanitizer tree builds the engine and these files, not every test.
+# `make tsan`: the API's concurrency tests (suites Api and ApiAsync), the data-parallel
+# gradient reducer's (its communication thread) and the serving threads' (the gRPC call pool,
+# dynamic batching) in an executable of their own, so that the ThreadSanitizer tree builds the
+# engine and these files, not every test.
 if(ZENITH_SANITIZE_THREAD)
   add_executable(zenith_concurrency_tests ${CMAKE_SOURCE_DIR}/tests/runtime/api_test.cpp
                                           ${CMAKE_SOURCE_DIR}/tests/runtime/async_test.cpp
-                                          ${CMAKE_SOURCE_DIR}/tests/distributed/gradient_reducer_test.cpp)
+                                          ${CMAKE_SOURCE_DIR}/tests/distributed/gradient_reducer_test.cpp
+                                          ${CMAKE_SOURCE_DIR}/tests/serve/concurrency_test.cpp)
   target_include_directories(zenith_concurrency_tests PRIVATE ${CMAKE_SOURCE_DIR}/tests)
-  target_link_libraries(zenith_concurrency_tests PRIVATE zenith_runtime zenith_distributed
+  target_link_libraries(zenith_concurrency_tests PRIVATE zenith_runtime zenith_distributed zenith_serve
                                                          nlohmann_json::nlohmann_json
                                                          GTest::gtest GTest::gtest_main)
   target_compile_definitions(zenith_concurrency_tests PRIVATE

@@ -15,14 +15,13 @@ Usage: serve_test.py ZENITH WORKDIR CHECK. Each check builds WORKDIR/models (fas
             in-process one; a Server-scenario run completes.
   shutdown  SIGTERM under load from 20 threads (REST and gRPC): every answer is right, a 503,
             UNAVAILABLE or CANCELLED, or a failed connection, and the server exits 0 within 10 s.
-Outputs are compared with numpy's evaluation of the model (onnx 1.12 has no onnx.reference) within
-rtol = atol = 1e-4. Exits non-zero with a message (and the server log's tail) on failure; never skips.
+Outputs are compared with numpy's evaluation of the model within rtol = atol = 1e-4 (kserve_testing.py).
+Exits non-zero with a message (and the server log's tail) on failure; never skips.
 """
 
 import json
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -32,13 +31,10 @@ from collections import Counter
 from pathlib import Path
 
 import numpy as np
-import onnx
-from onnx import numpy_helper
+
+from kserve_testing import MODEL, close, free_ports, grpc_logits, grpc_connect, reference
 
 ZENITH, WORK, CHECK = sys.argv[1], Path(sys.argv[2]), sys.argv[3]
-ROOT = Path(__file__).resolve().parents[2]
-MODEL = ROOT / "tests" / "train" / "data" / "fashion_inference.onnx"
-PROTO = ROOT / "proto" / "grpc_predict_v2.proto"
 LOG = WORK / "server.log"
 WORK.mkdir(parents=True, exist_ok=True)
 server = None  # the zenith process
@@ -50,39 +46,9 @@ def fail(message):
     sys.exit(f"FAIL ({CHECK}): {message}\n--- server log tail ---\n{tail}")
 
 
-def reference(x):
-    """The model's logits for `x`, evaluated node by node with numpy."""
-    model = onnx.load(str(MODEL))
-    values = {t.name: numpy_helper.to_array(t).astype(np.float64) for t in model.graph.initializer}
-    values["input"] = x.astype(np.float64)
-    for node in model.graph.node:
-        a = [values[name] for name in node.input]
-        attr = {at.name: onnx.helper.get_attribute_value(at) for at in node.attribute}
-        if node.op_type == "Identity":
-            out = a[0]
-        elif node.op_type == "BatchNormalization":
-            scale, bias, mean, var = (v.reshape((1, -1) + (1,) * (a[0].ndim - 2)) for v in a[1:5])
-            out = (a[0] - mean) / np.sqrt(var + attr.get("epsilon", 1e-5)) * scale + bias
-        elif node.op_type == "Flatten":
-            out = a[0].reshape(int(np.prod(a[0].shape[:attr.get("axis", 1)])), -1)
-        elif node.op_type == "Gemm":
-            left = a[0].T if attr.get("transA") else a[0]
-            right = a[1].T if attr.get("transB") else a[1]
-            out = attr.get("alpha", 1.0) * left @ right + attr.get("beta", 1.0) * a[2]
-        else:
-            fail(f"the reference evaluator has no {node.op_type} (the test model changed?)")
-        values[node.output[0]] = out
-    return values["logits"].astype(np.float32)
-
-
 RNG = np.random.default_rng(0)
 X3 = RNG.standard_normal((3, 1, 28, 28)).astype(np.float32)
 X1 = RNG.standard_normal((1, 1, 28, 28)).astype(np.float32)
-
-
-def close(actual, expected):
-    actual = np.asarray(actual, dtype=np.float32)
-    return actual.size == expected.size and np.allclose(actual.reshape(expected.shape), expected, 1e-4, 1e-4)
 
 
 def expect_logits(actual, x, what):
@@ -109,14 +75,6 @@ def model_repository():
     (models / "broken" / "1").mkdir(parents=True)
     (models / "broken" / "1" / "model.onnx").write_bytes(b"\x08\xffnot an onnx model\x00\x13")
     return models
-
-
-def free_ports():
-    # Both sockets held at once so that the two ports differ.
-    with socket.socket() as a, socket.socket() as b:
-        a.bind(("127.0.0.1", 0))
-        b.bind(("127.0.0.1", 0))
-        return a.getsockname()[1], b.getsockname()[1]
 
 
 def start_server():
@@ -273,19 +231,8 @@ def rest():
 # --- gRPC ---------------------------------------------------------------------------------------
 
 def grpc_stub():
-    stubs = WORK / "stubs"
-    stubs.mkdir(exist_ok=True)
-    run = subprocess.run(["protoc", f"--python_out={stubs}", f"--grpc_out={stubs}",
-                          f"--plugin=protoc-gen-grpc={shutil.which('grpc_python_plugin')}", f"-I{PROTO.parent}",
-                          str(PROTO)], capture_output=True, text=True)
-    expect(run.returncode == 0, f"protoc on {PROTO}: {run.stderr}")
-    sys.path.insert(0, str(stubs))
     global grpc, pb
-    import grpc
-    import grpc_predict_v2_pb2 as pb
-    import grpc_predict_v2_pb2_grpc as pb_grpc
-    stub = pb_grpc.GRPCInferenceServiceStub(grpc.insecure_channel(f"127.0.0.1:{GRPC}"))
-    stub.ServerLive(pb.ServerLiveRequest(), wait_for_ready=True, timeout=30)
+    grpc, pb, stub = grpc_connect(WORK, GRPC)
     return stub
 
 
@@ -304,13 +251,6 @@ def expect_grpc_logits(response, x, what):
     expect(output.name == "logits" and output.datatype == "FP32" and list(output.shape) == [len(x), 10],
            f"{what}: output {output.name} {output.datatype} {list(output.shape)}")
     expect_logits(grpc_logits(response), x, what)
-
-
-def grpc_logits(response):
-    """The first output's values, from raw_output_contents or from contents, whichever came."""
-    if response.raw_output_contents:
-        return np.frombuffer(response.raw_output_contents[0], "<f4")
-    return np.asarray(response.outputs[0].contents.fp32_contents, dtype=np.float32)
 
 
 def grpc_check():
