@@ -1,7 +1,7 @@
 """`zenith serve` (KServe v2 over REST and gRPC) from the outside, as stock clients use it.
 
 Usage: serve_test.py ZENITH WORKDIR CHECK. Each check builds WORKDIR/models (fashion/1/model.onnx with
-{"max_batch_size": 8}, and broken/1/model.onnx, garbage the server must report and skip), starts
+{"max_batch_size": 8}, tokens/1/model.onnx, and broken/1/model.onnx, garbage the server must report and skip), starts
 `ZENITH serve` on two free loopback ports and waits for /v2/health/ready. CHECK one of:
   rest      through the curl binary: health, server and model metadata, readiness (broken not ready),
             JSON inference at batches 3 and 1, the binary tensor data extension both ways, the
@@ -15,6 +15,8 @@ Usage: serve_test.py ZENITH WORKDIR CHECK. Each check builds WORKDIR/models (fas
             in-process one; a Server-scenario run completes.
   shutdown  SIGTERM under load from 20 threads (REST and gRPC): every answer is right, a 503,
             UNAVAILABLE or CANCELLED, or a failed connection, and the server exits 0 within 10 s.
+  multi     "tokens", a model of two INT64 inputs with a symbolic sequence length (embedding ids and an
+            attention mask, as text models have), over REST JSON and gRPC raw contents at lengths 5 and 9.
 Outputs are compared with numpy's evaluation of the model within rtol = atol = 1e-4 (kserve_testing.py).
 Exits non-zero with a message (and the server log's tail) on failure; never skips.
 """
@@ -31,6 +33,8 @@ from collections import Counter
 from pathlib import Path
 
 import numpy as np
+import onnx
+from onnx import numpy_helper
 
 from kserve_testing import MODEL, close, free_ports, grpc_logits, grpc_connect, reference
 
@@ -74,7 +78,28 @@ def model_repository():
     (models / "fashion" / "config.json").write_text(json.dumps({"max_batch_size": 8}))
     (models / "broken" / "1").mkdir(parents=True)
     (models / "broken" / "1" / "model.onnx").write_bytes(b"\x08\xffnot an onnx model\x00\x13")
+    (models / "tokens" / "1").mkdir(parents=True)
+    onnx.save(tokens_model(), str(models / "tokens" / "1" / "model.onnx"))
     return models
+
+
+EMBEDDING = (np.arange(200, dtype=np.float32).reshape(50, 4) - 100) / 64
+
+
+def tokens_model():
+    """What a text model's front looks like: two INT64 inputs of [batch, sequence], both symbolic (token ids
+    and an attention mask), the masked sum of the ids' embeddings out, FP32 [batch, 4]."""
+    h = onnx.helper
+    nodes = [h.make_node("Gather", ["embedding", "input_ids"], ["vectors"]),
+             h.make_node("Cast", ["attention_mask"], ["weights"], to=onnx.TensorProto.FLOAT),
+             h.make_node("Unsqueeze", ["weights", "last"], ["weights3"]),
+             h.make_node("Mul", ["vectors", "weights3"], ["masked"]),
+             h.make_node("ReduceSum", ["masked", "sequence"], ["pooled"], keepdims=0)]
+    ids = [h.make_tensor_value_info(n, onnx.TensorProto.INT64, ["batch", "sequence"]) for n in ("input_ids", "attention_mask")]
+    graph = h.make_graph(nodes, "tokens", ids, [h.make_tensor_value_info("pooled", onnx.TensorProto.FLOAT, ["batch", 4])],
+                         [numpy_helper.from_array(EMBEDDING, "embedding"), numpy_helper.from_array(np.array([2]), "last"),
+                          numpy_helper.from_array(np.array([1]), "sequence")])
+    return h.make_model(graph, opset_imports=[h.make_opsetid("", 13)])
 
 
 def start_server():
@@ -424,9 +449,28 @@ def bench():
               f"{server_run['samples']} samples, mean latency {server_run['mean_latency_ms']:.2f} ms")
 
 
+def multi():
+    # A model of two INT64 inputs with a symbolic sequence length, as users' text models have: over REST
+    # JSON and gRPC raw contents, at sequence lengths 5 and 9, each right against numpy.
+    stub, rng = grpc_stub(), np.random.default_rng(1)
+    for length in (5, 9):
+        ids = rng.integers(0, 50, (2, length)).astype(np.int64)
+        mask = (rng.random((2, length)) < 0.7).astype(np.int64)
+        expected = (EMBEDDING[ids] * mask[..., None]).sum(axis=1)
+        body = {"inputs": [{"name": n, "shape": list(a.shape), "datatype": "INT64", "data": a.ravel().tolist()}
+                           for n, a in (("input_ids", ids), ("attention_mask", mask))]}
+        got = rest_json("/v2/models/tokens/infer", body)["outputs"][0]
+        expect(got["shape"] == [2, 4] and close(got["data"], expected), f"REST, length {length}: {got}")
+        tensors = [pb.ModelInferRequest.InferInputTensor(name=n, datatype="INT64", shape=a.shape)
+                   for n, a in (("input_ids", ids), ("attention_mask", mask))]
+        response = stub.ModelInfer(pb.ModelInferRequest(model_name="tokens", inputs=tensors, raw_input_contents=[
+            ids.astype("<i8").tobytes(), mask.astype("<i8").tobytes()]))
+        expect(close(grpc_logits(response), expected), f"gRPC, length {length}: {grpc_logits(response)}")
+
+
 try:
     start_server()
-    {"rest": rest, "grpc": grpc_check, "errors": errors, "shutdown": shutdown, "bench": bench}[CHECK]()
+    {"rest": rest, "grpc": grpc_check, "errors": errors, "shutdown": shutdown, "bench": bench, "multi": multi}[CHECK]()
 finally:
     stop_server()
 print(f"{CHECK}: passed")
