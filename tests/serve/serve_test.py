@@ -1,8 +1,8 @@
 """`zenith serve` (KServe v2 over REST and gRPC) from the outside, as stock clients use it.
 
 Usage: serve_test.py ZENITH WORKDIR CHECK. Each check builds WORKDIR/models (fashion/1/model.onnx with
-{"max_batch_size": 8}, tokens/1/model.onnx, and broken/1/model.onnx, garbage the server must report and skip), starts
-`ZENITH serve` on two free loopback ports and waits for /v2/health/ready. CHECK one of:
+{"max_batch_size": 8}, tokens/1/model.onnx, and broken/1/model.onnx, garbage the server must report and
+skip), starts `ZENITH serve` on two free loopback ports and waits for /v2/health/ready. CHECK one of:
   rest      through the curl binary: health, server and model metadata, readiness (broken not ready),
             JSON inference at batches 3 and 1, the binary tensor data extension both ways, the
             Prometheus counters at /metrics; then SIGTERM: exit 0, and the log names the broken model.
