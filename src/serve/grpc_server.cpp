@@ -75,8 +75,7 @@ class Service final : public inference::GRPCInferenceService::WithRawCallbackMet
   Service(InferenceServer& server, AccessLog* log, int threads)
       : server_(server),
         log_(log),
-        backlog_(kBacklogPerThread * static_cast<size_t>(std::max(threads, 1))),
-        pool_(threads, backlog_) {}
+        pool_(threads, kBacklogPerThread * static_cast<size_t>(std::max(threads, 1))) {}
 
   grpc::ServerUnaryReactor* ServerLive(grpc::CallbackServerContext* context,
                                        const inference::ServerLiveRequest* request,
@@ -132,7 +131,7 @@ class Service final : public inference::GRPCInferenceService::WithRawCallbackMet
       const inference::ModelInferRequest none;
       reactor->Finish(answer(context, "ModelInfer", none.model_name(), none, none, [this] {
         reject(Status::resource_exhausted,
-               "{} inference calls wait for a thread already (the limit)", backlog_);
+               "{} inference calls wait for a thread already (the limit)", pool_.max_backlog());
       }));
     }
     return reactor;
@@ -226,7 +225,6 @@ class Service final : public inference::GRPCInferenceService::WithRawCallbackMet
 
   InferenceServer& server_;
   AccessLog* log_;
-  const size_t backlog_;
   WorkerPool pool_;  // last: its threads run calls that use the members above
 };
 

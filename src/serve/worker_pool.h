@@ -19,6 +19,7 @@ class WorkerPool {
 
   // Queues `task`; false (and `task` not kept) when `max_backlog` tasks wait already.
   bool post(std::function<void()> task);
+  size_t max_backlog() const { return max_backlog_; }
 
  private:
   void work();

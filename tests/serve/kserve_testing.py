@@ -3,6 +3,7 @@ numpy's evaluation of it (onnx 1.12 has no onnx.reference), comparison within rt
 and gRPC stubs generated from proto/grpc_predict_v2.proto."""
 
 import importlib
+import json
 import shutil
 import socket
 import subprocess
@@ -49,6 +50,23 @@ def close(actual, expected):
         return False
     actual = np.asarray(actual, dtype=np.float32)
     return actual.size == expected.size and np.allclose(actual.reshape(expected.shape), expected, 1e-4, 1e-4)
+
+
+def json_request(x, **tensor):
+    """A JSON inference request of `x` for the test model's input; `tensor` overrides the input's fields."""
+    return {"id": "req-1", "inputs": [{"name": "input", "shape": list(x.shape), "datatype": "FP32",
+                                       "data": x.ravel().tolist(), **tensor}]}
+
+
+def binary_request(x, payload=None, declared=None, shape=None):
+    """(body, its JSON header's length) of a binary tensor data request of `x` (its f32 bytes after the JSON,
+    or `payload`, `declared` bytes long) asking for binary output."""
+    payload = x.astype("<f4").tobytes() if payload is None else payload
+    head = json.dumps({"id": "req-1", "inputs": [
+        {"name": "input", "shape": shape or list(x.shape), "datatype": "FP32",
+         "parameters": {"binary_data_size": len(payload) if declared is None else declared}}],
+        "outputs": [{"name": "logits", "parameters": {"binary_data": True}}]}).encode()
+    return head + payload, len(head)
 
 
 def free_ports():

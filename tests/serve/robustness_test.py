@@ -60,7 +60,7 @@ import numpy as np
 import onnx
 from onnx import numpy_helper
 
-from kserve_testing import MODEL, close, free_ports, grpc_logits, grpc_connect, reference
+from kserve_testing import MODEL, binary_request, close, free_ports, grpc_connect, grpc_logits, json_request, reference
 
 parser = argparse.ArgumentParser()
 parser.add_argument("zenith")
@@ -109,25 +109,16 @@ POOL = [RNG.standard_normal((1 + i % 4, 1, 28, 28)).astype(np.float32) for i in 
 REF = [reference(x) for x in POOL]
 
 
-def json_body(x, **tensor):
-    return {"id": "r", "inputs": [{"name": "input", "shape": list(x.shape), "datatype": "FP32",
-                                   "data": x.ravel().tolist(), **tensor}]}
-
-
-def binary_body(x, payload=None, declared=None, header_length=None, shape=None):
-    """(body, headers) of a binary tensor data request asking for binary output."""
-    payload = x.tobytes() if payload is None else payload
-    head = json.dumps({"id": "r", "inputs": [{"name": "input", "shape": shape or list(x.shape), "datatype": "FP32",
-                                              "parameters": {"binary_data_size": len(payload) if declared is None
-                                                             else declared}}],
-                       "outputs": [{"name": "logits", "parameters": {"binary_data": True}}]}).encode()
-    return head + payload, {"Content-Type": "application/octet-stream",
-                            "Inference-Header-Content-Length": header_length(head) if header_length else str(len(head))}
+def binary_body(x, header_length=None, **fields):
+    """(body, headers) of binary_request(x, **fields); `header_length(n)` gives the header's value for n."""
+    body, n = binary_request(x, **fields)
+    return body, {"Content-Type": "application/octet-stream",
+                  "Inference-Header-Content-Length": header_length(n) if header_length else str(n)}
 
 
 @functools.cache
 def encoded(i, binary):
-    return binary_body(POOL[i]) if binary else (json.dumps(json_body(POOL[i])).encode(), JSON)
+    return binary_body(POOL[i]) if binary else (json.dumps(json_request(POOL[i])).encode(), JSON)
 
 
 # --- the server ----------------------------------------------------------------------------------
@@ -451,7 +442,7 @@ def fuzz_case(r):
     """A malformed request: (its kind, ("http", method, path, body, headers) | ("raw", bytes) |
     ("grpc", ModelInferRequest, ModelMetadataRequest or bytes))."""
     model, x = r.choice("bu"), POOL[r.randrange(len(POOL))]
-    path, body = f"/v2/models/{model}/infer", json_body(x, parameters={})
+    path, body = f"/v2/models/{model}/infer", json_request(x, parameters={})
     body.update(parameters={}, outputs=[{"name": "logits", "parameters": {}}])
     kind = r.choice(["cut", "bytes", "nested", "huge", "wrong", "wrong", "count", "binary", "header", "unknown",
                      "utf8", "route", "http", "grpc", "grpc", "grpc_bytes"])
@@ -481,7 +472,7 @@ def fuzz_case(r):
         return post(text.replace('"@@"', r.choice(HUGE)))
     if kind == "count":
         if model == "b" and r.random() < 0.2:
-            return post(json.dumps(json_body(np.zeros((r.randrange(9, 17), 1, 28, 28), np.float32))))
+            return post(json.dumps(json_request(np.zeros((r.randrange(9, 17), 1, 28, 28), np.float32))))
         if r.random() < 0.5:
             body["inputs"][0]["data"] = (x.ravel().tolist() * 2)[:x.size + r.choice([-1, 1])]
         else:
@@ -497,9 +488,9 @@ def fuzz_case(r):
             lambda: binary_body(x, shape=r.choice([[10**12, 1, 28, 28], [2**40, 2**40, 28, 28], [2**62, 4, 28, 28],
                                                    [-1, 1, 28, 28]]))])())
     if kind == "header":
-        return post(*binary_body(x, header_length=lambda head: r.choice([
-            "-1", "abc", "", "12abc", "1e3", "0x10", f"+{len(head)}", "99999999999999999999999", "0",
-            str(len(head) - 1), str(len(head) + 1), str(len(head) + x.nbytes + 1), str(2**64 + len(head))])))
+        return post(*binary_body(x, header_length=lambda n: r.choice([
+            "-1", "abc", "", "12abc", "1e3", "0x10", f"+{n}", "99999999999999999999999", "0",
+            str(n - 1), str(n + 1), str(n + x.nbytes + 1), str(2**64 + n)])))
     if kind == "unknown":
         name = r.choice(["x" + "".join(r.choice("abcuz09_-.") for _ in range(r.randrange(40))), "B", "bb", "b%00",
                          "%ff%fe", "%C0%AF", "%ED%A0%80", "u%20", "x" * 7000])
@@ -555,9 +546,9 @@ def warm_up_fuzz():
     (std::regex on a long path) and malloc arena reach their high-water marks before RSS is sampled."""
     u, d = "/v2/models/u/infer", DEPTHS[-1]
     cases = {"a path of 8,000 bytes": ("GET", "/v2/models/" + "x" * 8000 + "/ready", None),
-             "a right request of batch 4": ("POST", "/v2/models/b/infer", json.dumps(json_body(POOL[3]))),
+             "a right request of batch 4": ("POST", "/v2/models/b/infer", json.dumps(json_request(POOL[3]))),
              "100,000 zero bytes": ("POST", u, bytes(100000))} | {
-        f"data: {a} nested {d} deep": ("POST", u, json.dumps(json_body(POOL[0], data="@@")).replace(
+        f"data: {a} nested {d} deep": ("POST", u, json.dumps(json_request(POOL[0], data="@@")).replace(
             '"@@"', a * d + "1" + b * d)) for a, b in (("[", "]"), ('{"a":', "}"))}
     got = []
     threads = [threading.Thread(target=lambda: got.extend(

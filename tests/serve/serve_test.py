@@ -36,7 +36,7 @@ import numpy as np
 import onnx
 from onnx import numpy_helper
 
-from kserve_testing import MODEL, close, free_ports, grpc_logits, grpc_connect, reference
+from kserve_testing import MODEL, binary_request, close, free_ports, grpc_connect, grpc_logits, json_request, reference
 
 ZENITH, WORK, CHECK = sys.argv[1], Path(sys.argv[2]), sys.argv[3]
 LOG = WORK / "server.log"
@@ -169,11 +169,6 @@ def rest_json(path, body=None, status=200, headers=("Content-Type: application/j
         fail(f"{path}: not JSON: {text[:500]!r}")
 
 
-def infer_body(x, shape=None, datatype="FP32", data=None):
-    return {"id": "req-1", "inputs": [{"name": "input", "shape": list(shape or x.shape), "datatype": datatype,
-                                       "data": x.ravel().tolist() if data is None else data}]}
-
-
 def expect_rest_logits(answer, x, what):
     output = answer["outputs"][0]
     expect(answer.get("model_name") == "fashion" and answer.get("id") == "req-1",
@@ -184,15 +179,11 @@ def expect_rest_logits(answer, x, what):
     expect_logits(output["data"], x, what)
 
 
-def binary_request(x, declared=None, payload=None, header_length_extra=0):
-    """The body and headers of a binary tensor data request (the raw f32 bytes after the JSON)."""
-    payload = x.astype("<f4").tobytes() if payload is None else payload
-    header = json.dumps({"id": "req-1", "inputs": [
-        {"name": "input", "shape": list(x.shape), "datatype": "FP32",
-         "parameters": {"binary_data_size": len(payload) if declared is None else declared}}],
-        "outputs": [{"name": "logits", "parameters": {"binary_data": True}}]}).encode()
-    return header + payload, ("Content-Type: application/octet-stream",
-                              f"Inference-Header-Content-Length: {len(header) + header_length_extra}")
+def binary_curl(x, header_length_extra=0, **fields):
+    """The body and curl headers of binary_request(x, **fields), its header length off by `header_length_extra`."""
+    body, header_length = binary_request(x, **fields)
+    return body, ("Content-Type: application/octet-stream",
+                  f"Inference-Header-Content-Length: {header_length + header_length_extra}")
 
 
 def expect_model_metadata(meta):
@@ -216,10 +207,10 @@ def rest():
            and "binary_tensor_data" in meta.get("extensions", []), f"server metadata {meta}")
     for path in ("/v2/models/fashion", "/v2/models/fashion/versions/1"):
         expect_model_metadata(rest_json(path))
-    expect_rest_logits(rest_json("/v2/models/fashion/infer", infer_body(X3)), X3, "JSON infer, batch 3")
-    expect_rest_logits(rest_json("/v2/models/fashion/versions/1/infer", infer_body(X1)), X1, "JSON infer, batch 1")
+    expect_rest_logits(rest_json("/v2/models/fashion/infer", json_request(X3)), X3, "JSON infer, batch 3")
+    expect_rest_logits(rest_json("/v2/models/fashion/versions/1/infer", json_request(X1)), X1, "JSON infer, batch 1")
 
-    body, headers = binary_request(X3)
+    body, headers = binary_curl(X3)
     status, got_headers, answer = curl("/v2/models/fashion/infer", body, headers)
     expect(status == 200, f"binary infer: status {status}: {answer[:500]!r}")
     length = got_headers.get("inference-header-content-length")
@@ -232,7 +223,7 @@ def rest():
     expect_logits(np.frombuffer(answer[int(length):], "<f4"), X3, "binary infer, batch 3")
 
     # Prometheus text: the three inferences above, one request for a model that is not served.
-    status, _, text = curl("/v2/models/nope/infer", json.dumps(infer_body(X1)), ("Content-Type: application/json",))
+    status, _, text = curl("/v2/models/nope/infer", json.dumps(json_request(X1)), ("Content-Type: application/json",))
     expect(status == 404, f"unknown model: status {status}")
     status, _, text = curl("/metrics")
     samples = dict(line.rsplit(" ", 1) for line in text.decode().splitlines() if line and line[0] != "#")
@@ -317,16 +308,16 @@ def grpc_error(stub, request, code, what, contains=""):
 
 def errors():
     infer = "/v2/models/fashion/infer"
-    rest_error("/v2/models/nope/infer", infer_body(X1), 404, "nope")
-    rest_error("/v2/models/fashion/versions/9/infer", infer_body(X1), 404)
+    rest_error("/v2/models/nope/infer", json_request(X1), 404, "nope")
+    rest_error("/v2/models/fashion/versions/9/infer", json_request(X1), 404)
     rest_error("/v2/models/nope", None, 404, "nope")
     rest_error(infer, '{"inputs": [{"name": "input", ', 400)
-    rest_error(infer, infer_body(X3[..., :27], shape=[3, 1, 28, 27]), 400, "input")
-    rest_error(infer, infer_body(X3, datatype="INT64", data=[1] * X3.size), 400)
-    rest_error(infer, infer_body(X3, data=X3.ravel()[:100].tolist()), 400)
-    body, headers = binary_request(X3, declared=X3.nbytes, payload=X3.tobytes()[:-400])
+    rest_error(infer, json_request(X3[..., :27]), 400, "input")
+    rest_error(infer, json_request(X3, datatype="INT64", data=[1] * X3.size), 400)
+    rest_error(infer, json_request(X3, data=X3.ravel()[:100].tolist()), 400)
+    body, headers = binary_curl(X3, declared=X3.nbytes, payload=X3.tobytes()[:-400])
     rest_error(infer, body, 400, headers=headers)
-    body, headers = binary_request(X3, header_length_extra=X3.nbytes + 100)
+    body, headers = binary_curl(X3, header_length_extra=X3.nbytes + 100)
     rest_error(infer, body, 400, headers=headers)
 
     stub = grpc_stub()
@@ -351,7 +342,7 @@ def errors():
                f"a second server on the first's {flag} exited {second.returncode}: {second.stderr[-500:]}")
 
     expect(curl("/v2/health/ready")[0] == 200, "not ready after the errors")
-    expect_rest_logits(rest_json(infer, infer_body(X3)), X3, "JSON infer after the errors")
+    expect_rest_logits(rest_json(infer, json_request(X3)), X3, "JSON infer after the errors")
     expect_grpc_logits(stub.ModelInfer(grpc_request(X3)), X3, "ModelInfer after the errors")
 
 
@@ -360,7 +351,7 @@ def errors():
 def shutdown():
     stub = grpc_stub()
     outcomes, lock, stop = [], threading.Lock(), threading.Event()
-    body, expected = json.dumps(infer_body(X3)), reference(X3)
+    body, expected = json.dumps(json_request(X3)), reference(X3)
 
     def rest_request():
         status, _, text = curl("/v2/models/fashion/infer", body, ("Content-Type: application/json",))
