@@ -2,11 +2,20 @@
 // server exposes them, so no second HTTP server).
 #include "serve/metrics.h"
 
+#include <malloc.h>
 #include <prometheus/counter.h>
+#include <prometheus/gauge.h>
 #include <prometheus/histogram.h>
 #include <prometheus/registry.h>
 #include <prometheus/text_serializer.h>
+#include <unistd.h>
 
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+// The sanitizers' allocator interface (GCC ships the runtime, not its header).
+extern "C" size_t __sanitizer_get_current_allocated_bytes();
+#endif
+
+#include <fstream>
 #include <sstream>
 
 namespace zenith::serve {
@@ -16,6 +25,16 @@ namespace {
 const prometheus::Histogram::BucketBoundaries kSeconds = {
     0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10};
 const prometheus::Histogram::BucketBoundaries kBatch = {1, 2, 4, 8, 16, 32, 64};
+
+// Under a sanitizer, malloc is the sanitizer's, and glibc's counts stay at zero.
+size_t heap_allocated() {
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+  return __sanitizer_get_current_allocated_bytes();
+#else
+  const struct mallinfo2 heap = mallinfo2();
+  return heap.uordblks + heap.hblkhd;
+#endif
+}
 
 }  // namespace
 
@@ -43,6 +62,16 @@ Metrics::Metrics() : registry_(std::make_shared<prometheus::Registry>()) {
                 .Help("Requests served by one run")
                 .Register(*registry_);
   rejected_ = &failures_->Add({});
+  resident_ = &prometheus::BuildGauge()
+                   .Name("process_resident_memory_bytes")
+                   .Help("Resident memory of the server's process, when scraped")
+                   .Register(*registry_)
+                   .Add({});
+  heap_ = &prometheus::BuildGauge()
+               .Name("zenith_heap_allocated_bytes")
+               .Help("Bytes malloc holds allocated to the process's objects, when scraped")
+               .Register(*registry_)
+               .Add({});
 }
 
 Metrics::~Metrics() = default;
@@ -50,6 +79,10 @@ Metrics::~Metrics() = default;
 void Metrics::rejected() const { rejected_->Increment(); }
 
 std::string Metrics::text() const {
+  int64_t size = 0, pages = 0;
+  std::ifstream("/proc/self/statm") >> size >> pages;
+  resident_->Set(static_cast<double>(pages * sysconf(_SC_PAGESIZE)));
+  heap_->Set(static_cast<double>(heap_allocated()));
   std::ostringstream out;
   prometheus::TextSerializer().Serialize(out, registry_->Collect());
   return out.str();

@@ -1,7 +1,10 @@
 // Prometheus metrics, per model and version, served as text at GET /metrics on the REST port:
 // requests and failures, the time requests wait in the queue and the time their runs take, and
-// the sizes of the batches run. Failures for models that are not served are counted without a
-// model label: labels from request URLs would let any client grow the registry without bound.
+// the sizes of the batches run; and the process's memory, read when scraped (resident, and what
+// malloc holds allocated: the second moves only with live objects, so a leak shows in it where
+// RSS also moves with freed pages the allocator keeps). Failures for models that are not served are
+// counted without a model label: labels from request URLs would let any client grow the registry
+// without bound.
 #pragma once
 
 #include <memory>
@@ -9,6 +12,7 @@
 
 namespace prometheus {
 class Counter;
+class Gauge;
 class Histogram;
 class Registry;
 template <typename T>
@@ -52,6 +56,7 @@ class Metrics {
   prometheus::Family<prometheus::Counter>*requests_, *failures_;
   prometheus::Family<prometheus::Histogram>*queue_, *compute_, *batch_;
   prometheus::Counter* rejected_;
+  prometheus::Gauge *resident_, *heap_;
 };
 
 }  // namespace zenith::serve

@@ -6,9 +6,10 @@ the issue's; --full runs the issue's (minutes per check):
       /usr/bin/python3 tests/serve/robustness_test.py build/zenith /tmp/robustness/$c $c --full; done
 The server serves copies of tests/train/data/fashion_inference.onnx (input f32[n,1,28,28], logits f32[n,10]):
 "b" with {"max_batch_size": 8, "max_queue_delay_us": 1000}, "u" unbatched. Answers are compared with numpy's
-evaluation of the model. RSS and threads are VmRSS and Threads of /proc/PID/status (for fuzz and disconnect
-the server runs with glibc's trimming off, KEEP, so that RSS is a high-water mark); RSS growth, from the end
-of a warm-up to the end, must stay under 2 %.
+evaluation of the model. RSS and threads are VmRSS and Threads of /proc/PID/status. For fuzz and disconnect,
+memory is the heap, zenith_heap_allocated_bytes of GET /metrics, with glibc's per-thread caches off (EXACT):
+it then counts live objects only, where RSS also moves by tens of megabytes as threads first touch arenas and
+the heap fragments; its lowest sample late in the run may stay at most 1 MiB above its lowest early on.
   soak        200,000 (CI 20,000) inferences from 4 threads, each on a keep-alive connection (JSON, binary
               tensor data) and for a fifth on one gRPC channel, on "b" and "u": every answer right, RSS
               growth after max(10 %, 10,000 requests) under 2 % (latencies are printed, not asserted).
@@ -19,7 +20,7 @@ of a warm-up to the end, must stay under 2 %.
               invalid UTF-8, random routes and malformed HTTP on raw sockets, malformed gRPC ModelInfer. Each
               gets a 4xx (gRPC INVALID_ARGUMENT or NOT_FOUND, bytes that are no ModelInferRequest too)
               within 30 s; a valid request is answered
-              right at the end; RSS growth (highest sample of the first tenth to the last's) under 2 %.
+              right at the end; the heap's lowest sample of the last tenth within 1 MiB of the first tenth's.
   reload      poll mode every 0.2 s, inference from 3 threads throughout; 20 (CI 2) cycles of: "stay"'s
               model.onnx replaced (atomic rename) by a variant with other logits, a version added to "multi"
               (policy all), a model added, then removed, the version removed; each seen within 30 s; no
@@ -30,9 +31,9 @@ of a warm-up to the end, must stay under 2 %.
               FIN or RST before the answer, 24 idle connections, 3 slowloris heads (a byte per 5 ms; their
               answers must be right), 100 gRPC calls with a 1 ms deadline and 2,000 cancelled once sent.
               Threads at most 16 above their count after
-              the warm-up (a tenth of the rounds, at least 3) at any time and within 4 of it at the end; the
-              highest RSS of the second half of the rounds within 20 % of the first half's; answers right at
-              the end.
+              the warm-up (a tenth of the rounds, at least 3) at any time and within 4 of it at the end, as
+              are open files; the heap's lowest sample of the second half of the rounds within 1 MiB of the
+              first half's; answers right at the end.
 Exits non-zero with a message (and the server log's tail) on failure; never skips.
 """
 
@@ -77,10 +78,9 @@ WORK.mkdir(parents=True, exist_ok=True)
 LOG = WORK / "server.log"
 BATCHED = {"max_batch_size": 8, "max_queue_delay_us": 1000}
 JSON = {"Content-Type": "application/json"}
-# For fuzz and disconnect, glibc keeps what is freed (no trimming, no mmap for large blocks): RSS is then a
-# high-water mark, rather than one that moves by megabytes as arenas shrink and grow again. (The soak's
-# steady load does not need it; there it makes RSS creep as the heap fragments.)
-KEEP = {"MALLOC_TRIM_THRESHOLD_": str(2**30), "MALLOC_MMAP_THRESHOLD_": str(2**30)}
+# For fuzz and disconnect, no per-thread caches of freed blocks in glibc's malloc: what it counts allocated is
+# then what the server's objects hold (with them, it creeps up to 64 sizes x 7 blocks per thread).
+EXACT = {"GLIBC_TUNABLES": "glibc.malloc.tcache_count=0"}
 server = None  # the running Server
 HTTP = GRPC = None  # its ports
 
@@ -136,7 +136,7 @@ def repository(models):
 
 
 class Server:
-    def __init__(self, repo, *options, log="server.log", keep=False):
+    def __init__(self, repo, *options, log="server.log", exact=False):
         global server, LOG, HTTP, GRPC
         HTTP, GRPC = free_ports()
         command = [ARGS.zenith, "serve", "--model-repository", str(repo), "--host", "127.0.0.1",
@@ -144,7 +144,7 @@ class Server:
         LOG = WORK / log
         with open(LOG, "wb") as out:
             self.proc = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT,
-                                         env={**os.environ, **(KEEP if keep else {})})
+                                         env={**os.environ, **(EXACT if exact else {})})
         server, deadline = self, time.monotonic() + 60
         while True:
             try:
@@ -160,6 +160,16 @@ class Server:
         """A number of /proc/PID/status: VmRSS (KiB), Threads."""
         expect(self.proc.poll() is None, "the server is gone")
         return int(re.search(rf"^{key}:\s*(\d+)", Path(f"/proc/{self.proc.pid}/status").read_text(), re.M)[1])
+
+    def files(self):
+        expect(self.proc.poll() is None, "the server is gone")
+        return len(os.listdir(f"/proc/{self.proc.pid}/fd"))
+
+    def heap(self):
+        """What malloc holds allocated, in KiB (zenith_heap_allocated_bytes of /metrics)."""
+        status, _, text = Rest(timeout=30)("GET", "/metrics")
+        expect(status == 200, f"GET /metrics: {status}")
+        return int(float(re.search(rb"^zenith_heap_allocated_bytes (\S+)$", text, re.M)[1])) // 1024
 
     def stop(self):
         """SIGTERM: the exit code (None if it had to be killed after 30 s)."""
@@ -180,6 +190,14 @@ def flat(ok, message):
         print("RSS not compared (AddressSanitizer's quarantine); LeakSanitizer checks the server's exit")
         return True, message
     return ok, message
+
+
+def heap_growth(early, late, what):
+    """The lowest of the late heap samples against the lowest of the early: samples taken with requests in
+    flight are higher, the lowest are what stays; a leak raises them."""
+    print(f"{what}: heap at least {min(early)} KiB early, {min(late)} KiB late ({min(late) - min(early):+d} KiB)")
+    return flat(min(late) <= min(early) + 1024, f"{what}: the heap grew from {min(early)} to {min(late)} KiB "
+                                                 "at least (over 1 MiB)")
 
 
 def rss_growth(before, after, what):
@@ -566,16 +584,16 @@ def warm_up_fuzz():
 
 def fuzz():
     # 4 REST threads rather than 8: large requests raise each one's high-water marks, reached sooner by fewer.
-    Server(repository({"b": BATCHED, "u": None}), "--http-threads", "4", keep=True)
+    Server(repository({"b": BATCHED, "u": None}), "--http-threads", "4", exact=True)
     stub, rest, r, total, warm = grpc_stub(), Rest(timeout=30), random.Random(ARGS.seed), 5000 * SCALE, 2000
     print(f"fuzz: {warm} + {total} requests, --seed {ARGS.seed}")
     warm_up_fuzz()
-    outcomes, failures, slow, rss = Counter(), [], [], []
+    outcomes, failures, slow, heap = Counter(), [], [], []
     aside = threading.Thread(target=lambda: slow.extend((d, raw_http(d, timeout=15)) for d in SLOW_HTTP))
     aside.start()
     for n in range(-warm, total):
         if n >= 0 and n % (total // 100) == 0:
-            rss.append(server.status("VmRSS"))
+            heap.append(server.heap())
         kind, case = fuzz_case(r)
         got = send_case(case, rest, stub)
         outcomes[(kind, got)] += 1
@@ -588,10 +606,10 @@ def fuzz():
     failures += [f"{d[:60]!r}: {got}" for d, got in slow if not (isinstance(got, int) and 400 <= got < 500)]
     print("outcomes:", dict(sorted(outcomes.items(), key=str)), "; slow ones:", [got for _, got in slow])
     expect_serving(stub, "after the fuzz")
-    rss.append(server.status("VmRSS"))
+    heap.append(server.heap())
     expect_all((not failures, f"{len(failures)} malformed requests not refused with a 4xx (--seed {ARGS.seed}):\n  "
                 + "\n  ".join(failures[:8])),
-               rss_growth(max(rss[:11]), max(rss[-11:]), "fuzz (highest samples of the first and last tenths)"))
+               heap_growth(heap[:11], heap[-11:], "fuzz (samples of the first and last tenths)"))
 
 
 # --- reload --------------------------------------------------------------------------------------
@@ -777,9 +795,9 @@ def disconnect_round(stub, r, outcomes, requests):
 
 
 def disconnect():
-    Server(repository({"b": BATCHED, "u": None}), keep=True)
+    Server(repository({"b": BATCHED, "u": None}), exact=True)
     stub, r, outcomes, done = grpc_stub(), random.Random(ARGS.seed), Counter(), threading.Event()
-    peak, rss_peaks = [0], []  # the most threads; the highest RSS of each measured round
+    peak, heap = [0], []  # the most threads; the heap after each measured round
     rounds, warm_up, start = 10 * SCALE, max(SCALE, 3), time.monotonic()
     requests = [grpc_request(POOL[n % 8], "bu"[n % 2]) for n in range(16)]
     for wave in range(100):  # part of the warm-up: gRPC's memory grows over its first thousands of calls
@@ -789,17 +807,16 @@ def disconnect():
     def sample():  # every 10 ms
         while not done.wait(0.01) and server.proc.poll() is None:
             peak[0] = max(peak[0], server.status("Threads"))
-            rss_peaks[-1] = max(rss_peaks[-1], server.status("VmRSS"))
 
     for n in range(rounds):
         if n == warm_up:
             time.sleep(1)
-            threads = server.status("Threads")
+            threads, files = server.status("Threads"), server.files()
             sampler = threading.Thread(target=sample)
             sampler.start()
-        if n >= warm_up:
-            rss_peaks.append(server.status("VmRSS"))
         disconnect_round(stub, r, outcomes, requests)
+        if n >= warm_up:
+            heap.append(server.heap())
     done.set()
     sampler.join()
     # (RESOURCE_EXHAUSTED: the model's queue was full, --max-queue)
@@ -810,20 +827,16 @@ def disconnect():
     settle = time.monotonic() + 15
     while server.status("Threads") > threads + 4 and time.monotonic() < settle:
         time.sleep(0.1)
-    end_threads = server.status("Threads")
+    end_threads, end_files = server.status("Threads"), server.files()
     print(f"disconnect: {rounds} rounds in {time.monotonic() - start:.1f} s: {dict(outcomes)}; threads {threads} after "
-          f"the warm-up, {peak[0]} at most, {end_threads} at the end")
-    # RSS (a high-water mark here) rises and falls with the calls in flight; what leaks climbs from round to
-    # round: the second half's highest must stay within 20 % of the first half's (a leak of 1.5 KB per cancelled
-    # call would add 20 % at CI's counts, 200 % at --full's).
-    half = len(rss_peaks) // 2
-    first, second = max(rss_peaks[:half]), max(rss_peaks[half:])
-    print(f"disconnect: the highest RSS of the rounds' first half {first} KiB, of the second {second} KiB "
-          f"({(second - first) / first:+.2%})")
+          f"the warm-up, {peak[0]} at most, {end_threads} at the end; open files {files} after the warm-up, "
+          f"{end_files} at the end")
+    # A leak of 200 bytes per cancelled call would pass the 1 MiB between the halves at CI's counts.
+    half = len(heap) // 2
     expect_all((peak[0] <= threads + 16, f"the server's threads went from {threads} to {peak[0]} (over 16 more)"),
                (end_threads <= threads + 4, f"{end_threads} threads 15 s after the end, {threads} after the warm-up"),
-               flat(second <= first * 1.2, f"RSS climbed from {first} KiB at most in the first half of the rounds to "
-                                           f"{second} KiB in the second"))
+               (end_files <= files + 4, f"{end_files} open files 15 s after the end, {files} after the warm-up"),
+               heap_growth(heap[:half], heap[half:], "disconnect (after each round, first and second half)"))
 
 
 try:

@@ -22,6 +22,7 @@ Exits non-zero with a message (and the server log's tail) on failure; never skip
 """
 
 import json
+import re
 import shutil
 import signal
 import subprocess
@@ -232,6 +233,13 @@ def rest():
                         ("zenith_inference_failures_total", 1)):
         expect(status == 200 and float(samples.get(name, -1)) == value,
                f"GET /metrics: {name} is {samples.get(name)}, expected {value}")
+    # The process's memory, read when scraped: resident against /proc; the heap (what malloc holds allocated)
+    # more than the model's weights and less than the resident set.
+    rss = int(re.search(r"^VmRSS:\s*(\d+)", Path(f"/proc/{server.pid}/status").read_text(), re.M)[1]) * 1024
+    resident = float(samples.get("process_resident_memory_bytes", -1))
+    heap = float(samples.get("zenith_heap_allocated_bytes", -1))
+    expect(0.8 * rss < resident < 1.25 * rss, f"GET /metrics: process_resident_memory_bytes {resident}, VmRSS {rss}")
+    expect(100_000 < heap < resident, f"GET /metrics: zenith_heap_allocated_bytes {heap}, resident {resident}")
 
     code = stop_server()
     expect(code == 0, f"exit code {code} after SIGTERM")
