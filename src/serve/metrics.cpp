@@ -10,13 +10,15 @@
 #include <prometheus/text_serializer.h>
 #include <unistd.h>
 
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#include <fstream>
+#include <sstream>
+
+#include "ir/glibc_malloc.h"
+
+#if !ZENITH_GLIBC_MALLOC
 // The sanitizers' allocator interface (GCC ships the runtime, not its header).
 extern "C" size_t __sanitizer_get_current_allocated_bytes();
 #endif
-
-#include <fstream>
-#include <sstream>
 
 namespace zenith::serve {
 namespace {
@@ -26,13 +28,12 @@ const prometheus::Histogram::BucketBoundaries kSeconds = {
     0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10};
 const prometheus::Histogram::BucketBoundaries kBatch = {1, 2, 4, 8, 16, 32, 64};
 
-// Under a sanitizer, malloc is the sanitizer's, and glibc's counts stay at zero.
 size_t heap_allocated() {
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-  return __sanitizer_get_current_allocated_bytes();
-#else
+#if ZENITH_GLIBC_MALLOC
   const struct mallinfo2 heap = mallinfo2();
   return heap.uordblks + heap.hblkhd;
+#else
+  return __sanitizer_get_current_allocated_bytes();
 #endif
 }
 

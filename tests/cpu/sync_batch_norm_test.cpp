@@ -21,7 +21,9 @@ namespace zenith {
 namespace {
 
 using testing::make_graph;
+using testing::positive_tensor;
 using testing::random_tensor;
+using testing::zenith_node;
 using Feeds = std::map<std::string, ir::Value>;
 using Outputs = std::vector<ir::Value>;
 
@@ -103,13 +105,6 @@ Feeds part(const Feeds& whole, const std::vector<std::string>& batched, const in
   return feeds;
 }
 
-ir::Node zenith_node(const std::string& op, std::vector<std::string> in,
-                     std::vector<std::string> out, std::map<std::string, ir::Attribute> attrs) {
-  ir::Node n = testing::make_node(op, std::move(in), std::move(out), std::move(attrs));
-  n.domain = "zenith";
-  return n;
-}
-
 // Where a graph runs, and how closely a replica's results must match the whole batch's.
 struct Device {
   std::string name;  // "CPU" (CPU then REF) or "REF"
@@ -188,13 +183,6 @@ void expect_replicas_match_whole(const Case& c, const int64_t splits[3],
   }
 }
 
-// Values > 0.5, for variances.
-ir::Tensor positive(ir::Dims dims, uint64_t seed) {
-  ir::Tensor t = random_tensor(std::move(dims), seed);
-  for (int64_t i = 0; i < t.numel(); ++i) t.data<float>()[i] = 0.5f + std::abs(t.data<float>()[i]);
-  return t;
-}
-
 std::shared_ptr<ir::Graph> train_graph(bool relu, bool sync) {
   const std::vector<std::string> in = {"X", "scale", "B", "mean", "var"};
   const std::vector<std::string> out = {"Y", "mean_out", "var_out", "saved_mean", "saved_var"};
@@ -215,7 +203,7 @@ Case train_case(const ir::Dims& x, bool relu) {
            {"scale", random_tensor({x[1]}, 2)},
            {"B", random_tensor({x[1]}, 3)},
            {"mean", random_tensor({x[1]}, 4)},
-           {"var", positive({x[1]}, 5)}},
+           {"var", positive_tensor({x[1]}, 5)}},
           {"X"}};
 }
 
@@ -238,7 +226,7 @@ Case grad_case(const ir::Dims& x, bool relu) {
              {"scale", random_tensor({x[1]}, 2)},
              {"dY", random_tensor(x, 3)},
              {"mean", mean},
-             {"var", positive({x[1]}, 5)}},
+             {"var", positive_tensor({x[1]}, 5)}},
             {"X", "dY"},
             true};
   if (relu) {
@@ -250,17 +238,17 @@ Case grad_case(const ir::Dims& x, bool relu) {
 
 // Channels that fill 16- and 8-channel blocks (CPU's loops), that fill only 8-channel ones (the
 // loops under ONEDNN_MAX_CPU_ISA=AVX2, else REF) and that fill none (REF); odd sizes.
-const ir::Dims kShapes[] = {{4, 16, 5, 7}, {4, 32, 9}, {4, 24, 3, 3}, {4, 6, 5, 3}};
+const ir::Dims kBatchNormShapes[] = {{4, 16, 5, 7}, {4, 32, 9}, {4, 24, 3, 3}, {4, 6, 5, 3}};
 const int64_t kHalves[3] = {0, 2, 4};
 
 TEST(SyncBatchNorm, TrainOnTwoReplicasIsTrainOnTheWholeBatch) {
-  for (const ir::Dims& x : kShapes)
+  for (const ir::Dims& x : kBatchNormShapes)
     for (bool relu : {false, true}) expect_replicas_match_whole(train_case(x, relu), kHalves);
 }
 
 // dX as the whole batch's; dscale and dB each replica's share of the whole's.
 TEST(SyncBatchNorm, GradOnTwoReplicasIsGradOnTheWholeBatch) {
-  for (const ir::Dims& x : kShapes)
+  for (const ir::Dims& x : kBatchNormShapes)
     for (bool relu : {false, true}) expect_replicas_match_whole(grad_case(x, relu), kHalves);
 }
 
@@ -294,7 +282,7 @@ TEST(SyncBatchNorm, ReplicaWithAnEmptyBatchStillSums) {
 // (CPU's synchronized op runs on REF where its loops do not take X, unsynchronized on oneDNN).
 TEST(SyncBatchNorm, OneReplicaIsUnsynchronized) {
   for (const Device& device : kDevices)
-    for (const ir::Dims& x : kShapes)
+    for (const ir::Dims& x : kBatchNormShapes)
       for (bool relu : {false, true})
         for (const Case& c : {train_case(x, relu), grad_case(x, relu)}) {
           SCOPED_TRACE(device.name + " X " + ir::to_string(x) + (relu ? " relu" : "") +

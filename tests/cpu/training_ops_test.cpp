@@ -12,25 +12,14 @@ namespace {
 using testing::expect_cpu_matches_ref;
 using testing::make_graph;
 using testing::make_node;
+using testing::positive_tensor;
 using testing::random_tensor;
+using testing::zenith_node;
 using Attrs = std::map<std::string, ir::Attribute>;
 using Ints = std::vector<int64_t>;
 
 // Sums over per-channel batches of a few hundred elements, in f32 on CPU and f64 on REF.
 constexpr testing::CpuExpectation kSums = {.rtol = 1e-3, .atol = 1e-4};
-
-ir::Node zenith_node(const std::string& op, std::vector<std::string> in,
-                     std::vector<std::string> out, Attrs attrs = {}) {
-  ir::Node n = make_node(op, std::move(in), std::move(out), std::move(attrs));
-  n.domain = "zenith";
-  return n;
-}
-
-ir::Tensor positive(ir::Dims dims, uint64_t seed) {
-  ir::Tensor t = random_tensor(std::move(dims), seed);
-  for (int64_t i = 0; i < t.numel(); ++i) t.data<float>()[i] = 0.5f + std::abs(t.data<float>()[i]);
-  return t;
-}
 
 // `relu`: with a Relu fused (attribute relu = 1).
 void check_batch_norm_train(const ir::Dims& x, bool relu = false) {
@@ -45,7 +34,7 @@ void check_batch_norm_train(const ir::Dims& x, bool relu = false) {
                           {"scale", random_tensor({c}, 2)},
                           {"B", random_tensor({c}, 3)},
                           {"mean", random_tensor({c}, 4)},
-                          {"var", positive({c}, 5)}},
+                          {"var", positive_tensor({c}, 5)}},
                          kSums);
 }
 
@@ -100,7 +89,7 @@ void check_batch_norm_grad(const ir::Dims& x, bool relu = false) {
                                             {"scale", random_tensor({x[1]}, 2)},
                                             {"dY", random_tensor(x, 3)},
                                             {"mean", mean},
-                                            {"var", positive({x[1]}, 5)}};
+                                            {"var", positive_tensor({x[1]}, 5)}};
   if (relu) feeds["Y"] = random_tensor(x, 6);
   expect_cpu_matches_ref(*g, feeds, kSums);
 }

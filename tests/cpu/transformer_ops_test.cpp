@@ -22,9 +22,7 @@ ir::Tensor spread(ir::Dims dims, float range, uint64_t seed = 1) {
 }
 
 ir::Node gelu(const std::string& x, const std::string& y, const std::string& approximate) {
-  ir::Node node = make_node("Gelu", {x}, {y}, {{"approximate", approximate}});
-  node.domain = "zenith";
-  return node;
+  return testing::zenith_node("Gelu", {x}, {y}, {{"approximate", approximate}});
 }
 
 // oneDNN's GELU and our erf are polynomial approximations; REF computes in double.

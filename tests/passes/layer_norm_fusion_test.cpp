@@ -15,7 +15,7 @@ using testing::random_tensor;
 
 // The unfused graph computes in float and LayerNormalization's REF kernel in double; the
 // variance of uniform inputs is about 1/3, so the quotient loses little.
-constexpr double kRtol = 1e-4, kAtol = 1e-5;
+constexpr double kNormRtol = 1e-4, kNormAtol = 1e-5;
 
 struct Pattern {
   std::vector<int64_t> axes = {-1};
@@ -72,7 +72,8 @@ void expect_fused(const Pattern& p, const ir::Dims& x_dims, const ir::Dims& para
   if (p.gamma) {
     EXPECT_EQ(ln.inputs[1], "gamma");
   }
-  testing::expect_same_outputs(before, *graph, {{"x", random_tensor(x_dims, 3)}}, kRtol, kAtol);
+  testing::expect_same_outputs(before, *graph, {{"x", random_tensor(x_dims, 3)}}, kNormRtol,
+                               kNormAtol);
 }
 
 TEST(LayerNormFusion, PowFormWithGammaAndBetaOverTheLastAxis) {
@@ -96,7 +97,8 @@ TEST(LayerNormFusion, NonNegativeAxesNeedTheDeclaredRank) {
   graph->inputs[0].type = ir::TypeInfo::tensor(ir::DType::F32, ir::to_shape({2, 3, 9}));
   const ir::Graph before = *graph;
   EXPECT_EQ(fuse_layer_norms(*graph), (ChangeCounts{{"LayerNormalization", 1}}));
-  testing::expect_same_outputs(before, *graph, {{"x", random_tensor({2, 3, 9}, 3)}}, kRtol, kAtol);
+  testing::expect_same_outputs(before, *graph, {{"x", random_tensor({2, 3, 9}, 3)}}, kNormRtol,
+                               kNormAtol);
 }
 
 TEST(LayerNormFusion, KeepsPatternsItCannotFuse) {
@@ -117,7 +119,8 @@ TEST(LayerNormFusion, StopsBeforeAGammaOfHigherRankThanTheNormalizedAxes) {
   EXPECT_EQ(fuse_layer_norms(*graph), (ChangeCounts{{"LayerNormalization", 1}}));
   ASSERT_EQ(graph->nodes.size(), 4u);  // LayerNormalization, Mul, Add, Identity
   EXPECT_EQ(graph->nodes[0].inputs.size(), 2u);
-  testing::expect_same_outputs(before, *graph, {{"x", random_tensor({2, 3, 6}, 3)}}, kRtol, kAtol);
+  testing::expect_same_outputs(before, *graph, {{"x", random_tensor({2, 3, 6}, 3)}}, kNormRtol,
+                               kNormAtol);
 }
 
 }  // namespace

@@ -11,25 +11,20 @@ namespace {
 
 using testing::count_ops;
 using testing::make_graph;
-using testing::make_node;
 using testing::random_tensor;
-
-ir::Node zenith_op(ir::Node node) {
-  node.domain = "zenith";
-  return node;
-}
+using testing::zenith_node;
 
 // Attention (scaled, masked), both Gelu forms and Swish (alpha 1 and not) in one graph: after
 // the expansion no zenith-domain node is left, and REF computes the same (the fused kernels
 // compute in double, the ONNX nodes in float).
 TEST(ZenithOpExpansion, FusedOpsBecomeOnnxNodesThatComputeTheSame) {
-  auto graph = make_graph(
-      {zenith_op(make_node("Attention", {"q", "k", "v", "mask"}, {"a"}, {{"scale", 0.125f}})),
-       zenith_op(make_node("Gelu", {"a"}, {"g1"})),
-       zenith_op(make_node("Gelu", {"g1"}, {"g2"}, {{"approximate", std::string("tanh")}})),
-       zenith_op(make_node("Swish", {"g2"}, {"s1"})),
-       zenith_op(make_node("Swish", {"s1"}, {"y"}, {{"alpha", 1.702f}}))},
-      {"q", "k", "v", "mask"}, {"y"});
+  auto graph =
+      make_graph({zenith_node("Attention", {"q", "k", "v", "mask"}, {"a"}, {{"scale", 0.125f}}),
+                  zenith_node("Gelu", {"a"}, {"g1"}),
+                  zenith_node("Gelu", {"g1"}, {"g2"}, {{"approximate", std::string("tanh")}}),
+                  zenith_node("Swish", {"g2"}, {"s1"}),
+                  zenith_node("Swish", {"s1"}, {"y"}, {{"alpha", 1.702f}})},
+                 {"q", "k", "v", "mask"}, {"y"});
   const ir::Graph before = *graph;
   EXPECT_EQ(expand_zenith_ops(*graph), (ChangeCounts{{"Attention", 1}, {"Gelu", 2}, {"Swish", 2}}));
   for (const ir::Node& n : graph->nodes) EXPECT_EQ(n.domain, "") << n.name << " " << n.op_type;

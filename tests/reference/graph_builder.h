@@ -24,6 +24,15 @@ inline ir::Node make_node(const std::string& op_type, std::vector<std::string> i
   return node;
 }
 
+// A node of Zenith's own operator domain ("zenith"), such as the training steps.
+inline ir::Node zenith_node(const std::string& op_type, std::vector<std::string> inputs,
+                            std::vector<std::string> outputs,
+                            std::map<std::string, ir::Attribute> attributes = {}) {
+  ir::Node node = make_node(op_type, std::move(inputs), std::move(outputs), std::move(attributes));
+  node.domain = "zenith";
+  return node;
+}
+
 // `node` named `name` (what quantize_qdq and the fallback select nodes by).
 inline ir::Node named(ir::Node node, const std::string& name) {
   node.name = name;

@@ -11,12 +11,13 @@ using testing::make_tensor;
 using testing::run_node;
 using testing::values_of;
 
-const ir::Tensor kRow = make_tensor<float>({1, 2}, {1, 3});
+const ir::Tensor kResizeRow = make_tensor<float>({1, 2}, {1, 3});
 
 std::vector<float> resize_row(std::map<std::string, ir::Attribute> attrs,
                               std::vector<int64_t> sizes) {
   auto out = run_node(
-      "Resize", {kRow, ir::Tensor(), ir::Tensor(), make_tensor<int64_t>({2}, std::move(sizes))},
+      "Resize",
+      {kResizeRow, ir::Tensor(), ir::Tensor(), make_tensor<int64_t>({2}, std::move(sizes))},
       std::move(attrs));
   return values_of<float>(out[0]);
 }
@@ -55,7 +56,7 @@ TEST(RefResize, CubicKeepsConstantsConstant) {
 
 TEST(RefResize, CropAndResizeExtrapolatesOutsideTheRoi) {
   auto out = run_node("Resize",
-                      {kRow, make_tensor<float>({4}, {0, 0, 1, 2}), ir::Tensor(),
+                      {kResizeRow, make_tensor<float>({4}, {0, 0, 1, 2}), ir::Tensor(),
                        make_tensor<int64_t>({2}, {1, 3})},
                       {{"mode", std::string("linear")},
                        {"coordinate_transformation_mode", std::string("tf_crop_and_resize")},
@@ -65,7 +66,7 @@ TEST(RefResize, CropAndResizeExtrapolatesOutsideTheRoi) {
 
 TEST(RefResize, NeedsExactlyOneOfScalesAndSizes) {
   const std::string message =
-      error_message([] { run_node("Resize", {kRow}); }, Error::Kind::InvalidArgument);
+      error_message([] { run_node("Resize", {kResizeRow}); }, Error::Kind::InvalidArgument);
   EXPECT_NE(message.find("'scales'"), std::string::npos) << message;
 }
 

@@ -9,19 +9,18 @@
 #include "runtime/compiled_model_impl.h"
 #include "runtime/session.h"
 #include "testing/expect_error.h"
+#include "testing/source_data.h"
 #include "testing/temp_dir.h"
 #include "zenith/zenith.h"
 
 namespace zenith {
 namespace {
 
-const std::filesystem::path kData = std::filesystem::path(ZENITH_SOURCE_DIR) / "tests/tools/data";
-
 using testing::expect_error;
 
 TEST(Api, ReadsPortsAndRunsAModel) {
   const Core core;
-  const Model model = core.read_model(kData / "relu.onnx");
+  const Model model = core.read_model(testing::kToolsData / "relu.onnx");
   ASSERT_EQ(model.inputs().size(), 1u);
   const Port& x = model.input("x");
   EXPECT_EQ(x.element_type, ElementType::f32);
@@ -43,9 +42,9 @@ TEST(Api, ReadsPortsAndRunsAModel) {
 
 TEST(Api, ReadsAZirAsItReadsTheOnnx) {
   const testing::TempDir dir("api");
-  ir::write_zir(runtime::load_graph(kData / "conv_small.onnx"), dir / "model.zir");
+  ir::write_zir(runtime::load_graph(testing::kToolsData / "conv_small.onnx"), dir / "model.zir");
   const Core core;
-  const Model onnx = core.read_model(kData / "conv_small.onnx");
+  const Model onnx = core.read_model(testing::kToolsData / "conv_small.onnx");
   const Model zir = core.read_model(dir / "model.zir");
   EXPECT_EQ(to_string(zir.input("x")), to_string(onnx.input("x")));
   EXPECT_EQ(to_string(zir.output("y")), to_string(onnx.output("y")));
@@ -64,7 +63,8 @@ TEST(Api, ReadsAZirAsItReadsTheOnnx) {
 
 TEST(Api, InputsAreNotCopied) {
   const Core core;
-  InferRequest request = core.compile_model(kData / "relu.onnx", "REF").create_infer_request();
+  InferRequest request =
+      core.compile_model(testing::kToolsData / "relu.onnx", "REF").create_infer_request();
   std::vector<float> mine = {1, -2, 3, -4};
   request.set_input(0, Tensor(ElementType::f32, {1, 4}, mine.data()));
   EXPECT_EQ(request.get_input("x").data(), mine.data());
@@ -79,11 +79,12 @@ TEST(Api, InputsAreNotCopied) {
 
 TEST(Api, BadCallsNameWhatIsWrongAndTheRequestStaysUsable) {
   const Core core;
-  expect_error([&] { core.compile_model(kData / "relu.onnx", "GPU"); },
+  expect_error([&] { core.compile_model(testing::kToolsData / "relu.onnx", "GPU"); },
                Error::Kind::InvalidArgument, "unknown device 'GPU'");
-  expect_error([&] { core.read_model(kData / "truncated.npy"); }, Error::Kind::InvalidArgument,
-               "truncated.npy");
-  InferRequest request = core.compile_model(kData / "relu.onnx", "CPU").create_infer_request();
+  expect_error([&] { core.read_model(testing::kToolsData / "truncated.npy"); },
+               Error::Kind::InvalidArgument, "truncated.npy");
+  InferRequest request =
+      core.compile_model(testing::kToolsData / "relu.onnx", "CPU").create_infer_request();
   expect_error([&] { request.infer(); }, Error::Kind::InvalidArgument,
                "input 'x' (f32[batch,4]) is not set");
   expect_error([&] { request.get_output("y"); }, Error::Kind::InvalidArgument,
@@ -121,7 +122,7 @@ TEST(Api, BadCallsNameWhatIsWrongAndTheRequestStaysUsable) {
 TEST(Api, AFailureInsideARunNamesTheNodeAndLeavesTheRequestUsable) {
   const Core core;
   InferRequest request =
-      core.compile_model(kData / "gather_index.onnx", "CPU").create_infer_request();
+      core.compile_model(testing::kToolsData / "gather_index.onnx", "CPU").create_infer_request();
   std::vector<int64_t> idx = {1, 9};
   request.set_input("idx", Tensor(ElementType::i64, {2}, idx.data()));
   expect_error([&] { request.infer(); }, Error::Kind::InvalidArgument, "lookup");
@@ -132,7 +133,7 @@ TEST(Api, AFailureInsideARunNamesTheNodeAndLeavesTheRequestUsable) {
 
 TEST(Api, ReshapeFixesInputsAndOutputsFollow) {
   const Core core;
-  const Model model = core.read_model(kData / "conv_small.onnx");
+  const Model model = core.read_model(testing::kToolsData / "conv_small.onnx");
   Model fixed = model;
   fixed.reshape({2, 3, 16, 16});
   EXPECT_EQ(fixed.input("x").shape, (Shape{2, 3, 16, 16}));
@@ -160,7 +161,8 @@ TEST(Api, ProfilingAndPlacementShowWhereEachStepRan) {
   const Core core;
   Config config;
   config.profiling = true;
-  const CompiledModel compiled = core.compile_model(kData / "conv_small.onnx", "CPU", config);
+  const CompiledModel compiled =
+      core.compile_model(testing::kToolsData / "conv_small.onnx", "CPU", config);
   ASSERT_EQ(compiled.placement().size(), 2u);
   EXPECT_EQ(compiled.placement()[0].device, "CPU");
   EXPECT_EQ(compiled.placement()[1].fused_into, "conv");
@@ -211,7 +213,8 @@ TEST(Api, HintsResolveToStreamsAndThreads) {
   bad.num_streams = -1;
   expect_error([&] { runtime::resolve_config(bad, 2); }, Error::Kind::InvalidArgument,
                "num_streams is -1");
-  const CompiledModel compiled = Core().compile_model(kData / "relu.onnx", "CPU", throughput);
+  const CompiledModel compiled =
+      Core().compile_model(testing::kToolsData / "relu.onnx", "CPU", throughput);
   EXPECT_EQ(compiled.optimal_number_of_requests(), compiled.config().num_streams);
   EXPECT_EQ(compiled.config().hint, PerformanceHint::throughput);
 }

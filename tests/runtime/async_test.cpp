@@ -8,12 +8,11 @@
 #include <future>
 #include <random>
 
+#include "testing/source_data.h"
 #include "zenith/zenith.h"
 
 namespace zenith {
 namespace {
-
-const std::filesystem::path kData = std::filesystem::path(ZENITH_SOURCE_DIR) / "tests/tools/data";
 
 Tensor random_input(Shape shape, uint32_t seed) {
   Tensor t(ElementType::f32, std::move(shape));
@@ -34,7 +33,7 @@ void expect_concurrent_runs_match_sync(const std::string& model, int64_t channel
   Config config;
   config.hint = PerformanceHint::throughput;
   config.num_streams = 2;
-  const CompiledModel compiled = core.compile_model(kData / model, "CPU", config);
+  const CompiledModel compiled = core.compile_model(testing::kToolsData / model, "CPU", config);
   constexpr int kRequests = 6, kRounds = 4;
   std::vector<Tensor> inputs, expected;
   InferRequest sync = compiled.create_infer_request();
@@ -75,7 +74,8 @@ TEST(ApiAsync, KernelsWithScratchpadsRunOnAnyStream) {
 
 TEST(ApiAsync, AFailureInsideARunReachesWaitOrTheCallback) {
   const Core core;
-  const CompiledModel compiled = core.compile_model(kData / "gather_index.onnx", "CPU");
+  const CompiledModel compiled =
+      core.compile_model(testing::kToolsData / "gather_index.onnx", "CPU");
   std::vector<int64_t> bad = {0, 12};
   InferRequest request = compiled.create_infer_request();
   request.set_input(0, Tensor(ElementType::i64, {2}, bad.data()));
@@ -109,7 +109,8 @@ TEST(ApiAsync, AFailureInsideARunReachesWaitOrTheCallback) {
 
 TEST(ApiAsync, ABusyRequestRefusesAndWaitForTimesOut) {
   const Core core;
-  InferRequest request = core.compile_model(kData / "relu.onnx", "CPU").create_infer_request();
+  InferRequest request =
+      core.compile_model(testing::kToolsData / "relu.onnx", "CPU").create_infer_request();
   request.set_input(0, Tensor(ElementType::f32, {1, 4}));
   std::promise<void> release;
   std::shared_future<void> released = release.get_future().share();
@@ -142,7 +143,8 @@ TEST(ApiAsync, ABusyRequestRefusesAndWaitForTimesOut) {
 
 TEST(ApiAsync, ACallbackMayStartTheNextRun) {
   const Core core;
-  InferRequest request = core.compile_model(kData / "relu.onnx", "CPU").create_infer_request();
+  InferRequest request =
+      core.compile_model(testing::kToolsData / "relu.onnx", "CPU").create_infer_request();
   request.set_input(0, Tensor(ElementType::f32, {2, 4}));
   int runs = 0;
   request.set_callback([&](std::exception_ptr e) {
@@ -157,7 +159,8 @@ TEST(ApiAsync, ACallbackMayStartTheNextRun) {
 TEST(ApiAsync, ARunOutlivesTheHandlesToItsRequestAndModel) {
   std::promise<bool> done;
   {
-    const CompiledModel compiled = Core().compile_model(kData / "conv_small.onnx", "CPU");
+    const CompiledModel compiled =
+        Core().compile_model(testing::kToolsData / "conv_small.onnx", "CPU");
     InferRequest request = compiled.create_infer_request();
     request.set_input(0, random_input({2, 3, 16, 16}, 7));
     request.set_callback([&](std::exception_ptr e) { done.set_value(!e); });

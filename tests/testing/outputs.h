@@ -21,6 +21,13 @@ inline ir::Tensor random_tensor(ir::Dims dims, uint64_t seed = 1) {
   return t;
 }
 
+// f32 values in [0.5, 1.5): variances, scales and the like.
+inline ir::Tensor positive_tensor(ir::Dims dims, uint64_t seed) {
+  ir::Tensor t = random_tensor(std::move(dims), seed);
+  for (int64_t i = 0; i < t.numel(); ++i) t.data<float>()[i] = 0.5f + std::abs(t.data<float>()[i]);
+  return t;
+}
+
 // ||actual - expected|| / ||expected|| over two f32 tensors of the same dims: how far a
 // narrower precision moved an output.
 inline double relative_l2(const ir::Tensor& actual, const ir::Tensor& expected) {

@@ -10,11 +10,10 @@
 #include <filesystem>
 
 #include "loadgen/run_test.h"
+#include "testing/source_data.h"
 
 namespace zenith::tools {
 namespace {
-
-const std::filesystem::path kData = std::filesystem::path(ZENITH_SOURCE_DIR) / "tests/tools/data";
 
 loadgen::TestSettings single_stream(uint64_t queries) {
   loadgen::TestSettings s;
@@ -40,7 +39,7 @@ TensorQsl ones_qsl() {
 // padded to a full batch.
 void expect_every_query_runs(int64_t batch) {
   const Core core;
-  Model model = core.read_model(kData / "relu.onnx");
+  Model model = core.read_model(testing::kToolsData / "relu.onnx");
   if (batch > 0) model.reshape({batch, 4});
   const CompiledModel compiled = core.compile_model(model, "CPU");
   TensorQsl qsl = ones_qsl();

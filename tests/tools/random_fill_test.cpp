@@ -13,19 +13,19 @@ bool same_bytes(const ir::Tensor& a, const ir::Tensor& b) {
 }
 
 TEST(RandomFill, SameSeedAndNameGiveSameData) {
-  const auto a = random_tensor(ir::DType::F32, {4, 8}, 42, "input");
-  const auto b = random_tensor(ir::DType::F32, {4, 8}, 42, "input");
+  const auto a = tools::random_tensor(ir::DType::F32, {4, 8}, 42, "input");
+  const auto b = tools::random_tensor(ir::DType::F32, {4, 8}, 42, "input");
   EXPECT_TRUE(same_bytes(a, b));
 }
 
 TEST(RandomFill, SeedAndNameChangeTheData) {
-  const auto a = random_tensor(ir::DType::F32, {64}, 1, "input");
-  EXPECT_FALSE(same_bytes(a, random_tensor(ir::DType::F32, {64}, 2, "input")));
-  EXPECT_FALSE(same_bytes(a, random_tensor(ir::DType::F32, {64}, 1, "other")));
+  const auto a = tools::random_tensor(ir::DType::F32, {64}, 1, "input");
+  EXPECT_FALSE(same_bytes(a, tools::random_tensor(ir::DType::F32, {64}, 2, "input")));
+  EXPECT_FALSE(same_bytes(a, tools::random_tensor(ir::DType::F32, {64}, 1, "other")));
 }
 
 TEST(RandomFill, ValuesStayInRange) {
-  const auto f = random_tensor(ir::DType::F32, {1000}, 7, "x");
+  const auto f = tools::random_tensor(ir::DType::F32, {1000}, 7, "x");
   float lo = 1, hi = -1;
   for (int64_t i = 0; i < f.numel(); ++i) {
     lo = std::min(lo, f.data<float>()[i]);
@@ -35,12 +35,12 @@ TEST(RandomFill, ValuesStayInRange) {
   EXPECT_LT(hi, 1.0f);
   EXPECT_LT(lo, -0.9f);  // spread over the whole range, not constant
   EXPECT_GT(hi, 0.9f);
-  const auto ints = random_tensor(ir::DType::I64, {1000}, 7, "ids");
+  const auto ints = tools::random_tensor(ir::DType::I64, {1000}, 7, "ids");
   for (int64_t i = 0; i < ints.numel(); ++i) {
     ASSERT_GE(ints.data<int64_t>()[i], 0);
     ASSERT_LE(ints.data<int64_t>()[i], 9);
   }
-  const auto half = random_tensor(ir::DType::F16, {16}, 7, "h");
+  const auto half = tools::random_tensor(ir::DType::F16, {16}, 7, "h");
   EXPECT_LE(std::abs(static_cast<float>(half.data<ir::Float16>()[3])), 1.0f);
 }
 
@@ -55,7 +55,7 @@ TEST(RandomFill, SymbolicDimsBecomeOneWithANote) {
 
 TEST(RandomFill, HugeShapeIsAnErrorNamingTheInput) {
   try {
-    random_tensor(ir::DType::F32, {1 << 20, 1 << 20}, 0, "pixels");
+    tools::random_tensor(ir::DType::F32, {1 << 20, 1 << 20}, 0, "pixels");
     FAIL();
   } catch (const Error& e) {
     EXPECT_EQ(e.kind(), Error::Kind::InvalidArgument);

@@ -10,6 +10,7 @@
 #include <cstdlib>
 
 #include "ir/errors.h"
+#include "ir/glibc_malloc.h"
 
 namespace zenith::cpu {
 namespace {
@@ -42,7 +43,9 @@ class BufferPool {
       free_.clear();
       cached_ = 0;
     }
+#if ZENITH_GLIBC_MALLOC
     malloc_trim(0);
+#endif
   }
   void give(void* p, size_t bytes) {
     std::lock_guard<std::mutex> lock(mutex_);

@@ -10,6 +10,10 @@
 
 namespace zenith::cpu {
 
+// The positions of those inputs.
+constexpr size_t kIntegerX = 0, kIntegerXScale = 1, kIntegerW = 2, kIntegerWScale = 3,
+                 kIntegerB = 4, kIntegerXZeroPoint = 5;
+
 // "" if `node`'s W is a constant s8 tensor with more than `axis` axes, its scales (X's one, W's
 // one or one per index along `axis`) and B (f32, one per index along `axis`) are constants of
 // those sizes, and X's zero point is absent or one u8 / s8 constant; else the reason.

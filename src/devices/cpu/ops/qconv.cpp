@@ -17,9 +17,8 @@ namespace {
 
 using dnnl::memory;
 
-// Inputs of zenith.QConv.
-// (0-5, X to its zero point, as integer_weights.h reads them.)
-constexpr size_t kX = 0, kW = 2, kZ = 6, kZScale = 7, kZZeroPoint = 8;
+// Inputs of zenith.QConv after the six integer_weights.h names.
+constexpr size_t kZ = 6, kZScale = 7, kZZeroPoint = 8;
 
 // The zero point at input `i`, a u8 or s8 scalar constant, or 0 when absent.
 int32_t zero_point(const ir::Graph& graph, const ir::Node& node, size_t i) {
@@ -42,8 +41,8 @@ class QConvOp : public CpuOp {
   QConvOp(const ir::Graph& graph, const StepSpec& spec)
       : node_(*spec.node),
         spec_(spec),
-        constants_(
-            integer_weights(graph, node_, graph.initializers.at(node_.inputs[kW]).dims()[0])) {
+        constants_(integer_weights(graph, node_,
+                                   graph.initializers.at(node_.inputs[kIntegerW]).dims()[0])) {
     for (size_t i = 0; i < spec.post_ops.size(); ++i) {
       if (spec.post_ops[i].kind == PostOp::Kind::Sum) sum_at_ = i;
       if (spec.post_ops[i].kind == PostOp::Kind::Quantize)
@@ -60,7 +59,7 @@ class QConvOp : public CpuOp {
   }
 
   bool accepts(const std::vector<const CpuValue*>& in) const override {
-    const CpuValue* x = in[kX];
+    const CpuValue* x = in[kIntegerX];
     if (!x || !x->mem || x->rank() != constants_.weights.dims().size() || x->rank() < 3 ||
         x->rank() > 5)
       return false;
@@ -75,11 +74,11 @@ class QConvOp : public CpuOp {
   std::string precision() const override { return "int8"; }
 
   StepOutputs run(const std::vector<const CpuValue*>& in, dnnl::stream& stream) const override {
-    std::array<memory::desc, 2> key = {in[kX]->desc()};
+    std::array<memory::desc, 2> key = {in[kIntegerX]->desc()};
     size_t keys = 1;
     if (sum_at_) key[keys++] = addend(in).desc();
     auto entry = cache_.get(std::span(key.data(), keys), [&] { return build(in, stream); });
-    const CpuValue src = to_layout(*in[kX], src_md(entry->pd), stream);
+    const CpuValue src = to_layout(*in[kIntegerX], src_md(entry->pd), stream);
     const memory::desc out = dst_md(entry->pd);
     // The sum post-op accumulates onto the output: start from the addend, in place when nothing
     // reads it afterwards.
@@ -113,7 +112,7 @@ class QConvOp : public CpuOp {
   }
 
   QConvEntry build(const std::vector<const CpuValue*>& in, dnnl::stream& stream) const {
-    const ir::Dims x = in[kX]->dims();
+    const ir::Dims x = in[kIntegerX]->dims();
     const ir::Dims& w = constants_.weights.dims();
     const int64_t g = node_.attr<int64_t>("group", 1);
     const ConvGeometry geo = conv_geometry(node_, x, w);
@@ -135,7 +134,7 @@ class QConvOp : public CpuOp {
       post_ops.insert(post_ops.begin(), sum);
     }
     attr.set_post_ops(make_post_ops(post_ops));
-    const auto src_type = *dnnl_type(in[kX]->dtype());
+    const auto src_type = *dnnl_type(in[kIntegerX]->dtype());
     const auto bias = constants_.bias.empty()
                           ? memory::desc()
                           : memory::desc({w[0]}, memory::data_type::f32, memory::format_tag::a);
@@ -160,7 +159,7 @@ class QConvOp : public CpuOp {
       entry.dequantize_residual = dnnl::reorder(dnnl::reorder::primitive_desc(
           engine(), in[kZ]->desc(), engine(), dst_md(entry.pd), dequantize));
     }
-    entry.weights = packed_.get(kW, entry.pd.weights_desc(), [&] {
+    entry.weights = packed_.get(kIntegerW, entry.pd.weights_desc(), [&] {
       const memory plain(plain_desc(weight_dims(w, g), memory::data_type::s8), engine(),
                          const_cast<std::byte*>(constants_.weights.raw()));
       return packed_copy(plain, entry.pd.weights_desc(), stream);

@@ -11,9 +11,6 @@ namespace {
 
 using dnnl::memory;
 
-// Inputs of zenith.QMatMul.
-constexpr size_t kX = 0, kW = 2;  // the others: integer_weights.h
-
 struct QMatMulEntry {
   dnnl::matmul::primitive_desc pd;
   dnnl::matmul primitive;
@@ -26,15 +23,15 @@ class QMatMulOp : public CpuOp {
   QMatMulOp(const ir::Graph& graph, const StepSpec& spec)
       : spec_(spec),
         trans_b_(spec.node->attr<int64_t>("transB", 0) != 0),
-        k_(graph.initializers.at(spec.node->inputs[kW]).dims()[trans_b_ ? 1 : 0]),
-        n_(graph.initializers.at(spec.node->inputs[kW]).dims()[trans_b_ ? 0 : 1]),
+        k_(graph.initializers.at(spec.node->inputs[kIntegerW]).dims()[trans_b_ ? 1 : 0]),
+        n_(graph.initializers.at(spec.node->inputs[kIntegerW]).dims()[trans_b_ ? 0 : 1]),
         constants_(integer_weights(graph, *spec.node, n_)) {
     for (const PostOp& p : spec.post_ops)
       if (p.kind == PostOp::Kind::Quantize) out_type_ = p.dtype;
   }
 
   bool accepts(const std::vector<const CpuValue*>& in) const override {
-    const CpuValue* x = in[kX];
+    const CpuValue* x = in[kIntegerX];
     return x && x->mem && (x->dtype() == ir::DType::U8 || x->dtype() == ir::DType::I8) &&
            x->rank() >= 2 && x->dim(x->rank() - 1) == k_;
   }
@@ -42,7 +39,7 @@ class QMatMulOp : public CpuOp {
   std::string precision() const override { return "int8"; }
 
   StepOutputs run(const std::vector<const CpuValue*>& in, dnnl::stream& stream) const override {
-    const CpuValue& x = *in[kX];
+    const CpuValue& x = *in[kIntegerX];
     const memory::data_type x_type = x.desc().data_type();
     // The rows: every axis of X but the last, flattened, over X's plain bytes.
     ir::Dims out = x.dims();
@@ -77,7 +74,7 @@ class QMatMulOp : public CpuOp {
         plain_desc({rows, n_}, *dnnl_type(out_type_)));
     QMatMulEntry entry{dnnl::matmul::primitive_desc(desc, attr, engine()), {}, {}, {}};
     entry.primitive = dnnl::matmul(entry.pd);
-    entry.weights = packed_.get(kW, entry.pd.weights_desc(), [&] {
+    entry.weights = packed_.get(kIntegerW, entry.pd.weights_desc(), [&] {
       // W as stored: [K, N], or [N, K] read transposed through its strides.
       const memory::desc stored =
           trans_b_ ? memory::desc({k_, n_}, memory::data_type::s8, memory::dims{1, k_})

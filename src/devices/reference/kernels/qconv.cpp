@@ -10,21 +10,21 @@ namespace zenith::ref {
 namespace {
 
 // zenith.QConv's inputs, by position; all but x, x_scale, w and w_scale may be absent.
-constexpr std::array<const char*, 9> kInputs = {
+constexpr std::array<const char*, 9> kQConvInputs = {
     "x", "x_scale", "w", "w_scale", "b", "x_zero_point", "z", "z_scale", "z_zero_point"};
 
 // The QDQ graph a QConv node came from; its inputs are the node's present ones, in order.
-ir::Graph unfused(const KernelContext& ctx) {
+ir::Graph unfused_qconv(const KernelContext& ctx) {
   const auto present = [&](size_t i) { return ctx.has_input(i); };
   const auto named = [&](std::initializer_list<size_t> inputs) {
     std::vector<std::string> names;
     for (size_t i : inputs)
-      if (present(i)) names.push_back(kInputs[i]);
+      if (present(i)) names.push_back(kQConvInputs[i]);
     return names;
   };
   ir::Graph g;
-  for (size_t i = 0; i < kInputs.size(); ++i)
-    if (present(i)) g.inputs.push_back({kInputs[i], {}});
+  for (size_t i = 0; i < kQConvInputs.size(); ++i)
+    if (present(i)) g.inputs.push_back({kQConvInputs[i], {}});
   g.nodes.push_back(subgraph_node("qconv", "DequantizeLinear", named({0, 1, 5}), "xf"));
   g.nodes.push_back(subgraph_node("qconv", "DequantizeLinear", named({2, 3}), "wf"));
   g.nodes.back().attributes["axis"] = int64_t{0};
@@ -43,9 +43,9 @@ ir::Graph unfused(const KernelContext& ctx) {
 
 void qconv(KernelContext& ctx) {
   std::vector<ir::Value> inputs;
-  for (size_t i = 0; i < kInputs.size(); ++i)
+  for (size_t i = 0; i < kQConvInputs.size(); ++i)
     if (ctx.has_input(i)) inputs.push_back(ctx.input_value(i));
-  ctx.set_output(0, ctx.run_subgraph(unfused(ctx), inputs).at(0));
+  ctx.set_output(0, ctx.run_subgraph(unfused_qconv(ctx), inputs).at(0));
 }
 
 }  // namespace

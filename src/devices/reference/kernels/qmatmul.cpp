@@ -10,16 +10,16 @@ namespace zenith::ref {
 namespace {
 
 // zenith.QMatMul's inputs, by position; b and x_zero_point may be absent.
-constexpr std::array<const char*, 6> kInputs = {"x",       "x_scale", "w",
-                                                "w_scale", "b",       "x_zero_point"};
+constexpr std::array<const char*, 6> kQMatMulInputs = {"x",       "x_scale", "w",
+                                                       "w_scale", "b",       "x_zero_point"};
 
-ir::Graph unfused(const KernelContext& ctx) {
+ir::Graph unfused_qmatmul(const KernelContext& ctx) {
   const bool trans_b = ctx.node().attr<int64_t>("transB", 0) != 0;
   std::vector<std::string> x = {"x", "x_scale"};
   if (ctx.has_input(5)) x.push_back("x_zero_point");
   ir::Graph g;
-  for (size_t i = 0; i < kInputs.size(); ++i)
-    if (ctx.has_input(i)) g.inputs.push_back({kInputs[i], {}});
+  for (size_t i = 0; i < kQMatMulInputs.size(); ++i)
+    if (ctx.has_input(i)) g.inputs.push_back({kQMatMulInputs[i], {}});
   g.nodes.push_back(subgraph_node("qmatmul", "DequantizeLinear", x, "xf"));
   g.nodes.push_back(subgraph_node("qmatmul", "DequantizeLinear", {"w", "w_scale"}, "wf"));
   g.nodes.back().attributes["axis"] = int64_t{trans_b ? 0 : 1};
@@ -38,9 +38,9 @@ ir::Graph unfused(const KernelContext& ctx) {
 
 void qmatmul(KernelContext& ctx) {
   std::vector<ir::Value> inputs;
-  for (size_t i = 0; i < kInputs.size(); ++i)
+  for (size_t i = 0; i < kQMatMulInputs.size(); ++i)
     if (ctx.has_input(i)) inputs.push_back(ctx.input_value(i));
-  ctx.set_output(0, ctx.run_subgraph(unfused(ctx), inputs).at(0));
+  ctx.set_output(0, ctx.run_subgraph(unfused_qmatmul(ctx), inputs).at(0));
 }
 
 }  // namespace
