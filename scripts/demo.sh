@@ -2,7 +2,7 @@
 # The demo `make demo` runs: the CheXNet-style model and ResNet-50 from the zoo on Zenith's CPU
 # device (and once on REF, the reference device), checked against PyTorch's outputs on the same
 # inputs, with top predictions and timings; `zenith convert` to an fp16 .zir and `zenith classify`
-# on two images with it; INT8: the trained Fashion-MNIST model's accuracy on real data and
+# on two images with it, and from Python (the README's example); INT8: the trained Fashion-MNIST model's accuracy on real data and
 # ResNet-50's speed, as f32 and INT8; the same in BF16; then, if ONNX Runtime is installed (by
 # bench/peers/compare), Zenith's and ONNX Runtime's latency side by side; `zenith train` on the
 # built-in densenet-small, its accuracy on the test set and `classify` with it, and on two ranks
@@ -59,6 +59,11 @@ echo
 echo "== zenith classify: two synthetic images (PNG, JPEG) through the fp16 CheXNet .zir, 2 async requests =="
 "$zenith" classify -m "$out/chexnet_fp16.zir" --labels share/labels/chestxray14.txt \
   -i "$out/chest.png" "$out/chest.jpg" --async 2
+
+echo
+echo "== import zenith: the README's Python example, CheXNet on the same PNG =="
+readme_example=$(sed -n '/^```python$/,/^```$/p' README.md | sed '1d;$d')
+PYTHONPATH="$build/python" /usr/bin/python3 -c "${readme_example//build\//$build/}"
 
 echo
 echo "== INT8: the trained Fashion-MNIST CNN, calibrated on 300 training images, scored on the 10,000 test images =="

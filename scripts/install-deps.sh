@@ -12,6 +12,7 @@ packages=(
   python3-torch python3-torchvision python3-onnx python3-numpy python3-pil
   libopenmpi-dev openmpi-bin
   libgrpc++-dev protobuf-compiler-grpc libcpp-httplib-dev prometheus-cpp-dev curl python3-grpcio
+  pybind11-dev python3-dev python3-pytest
 )
 
 missing=()

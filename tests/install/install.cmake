@@ -12,6 +12,7 @@ if(NOT ZENITH_SANITIZE AND NOT ZENITH_SANITIZE_THREAD)
   add_test(NAME install.consumer
            COMMAND ${CMAKE_COMMAND} -DBUILD_DIR=${CMAKE_BINARY_DIR} -DSOURCE_DIR=${CMAKE_SOURCE_DIR}
                    "-DGENERATOR=${CMAKE_GENERATOR}" -DCXX=${CMAKE_CXX_COMPILER}
+                   -DPYTHON_DIR=${ZENITH_PYTHON_INSTALL_DIR}
                    -P ${CMAKE_SOURCE_DIR}/tests/install/install_and_run.cmake)
   # PASS_REGULAR_EXPRESSION alone would ignore the exit code; the script stops with a CMake Error
   # when any step, the example included, fails.

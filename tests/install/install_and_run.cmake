@@ -1,7 +1,9 @@
 # install.consumer's steps, each of which must succeed: install the build tree into a fresh
-# prefix, check what the library exports, build consumer/ against the prefix alone, and run the
-# example on a model (its output is checked by the test) and on a missing file.
-# Usage: cmake -DBUILD_DIR=... -DSOURCE_DIR=... -DGENERATOR=... -DCXX=... -P install_and_run.cmake
+# prefix, check what the library exports, build consumer/ against the prefix alone, run the
+# Python package from the prefix, and run the example on a model (its output is checked by the
+# test) and on a missing file.
+# Usage: cmake -DBUILD_DIR=... -DSOURCE_DIR=... -DGENERATOR=... -DCXX=... -DPYTHON_DIR=...
+#        -P install_and_run.cmake
 cmake_minimum_required(VERSION 3.25)
 set(work ${BUILD_DIR}/install_test)
 set(prefix ${work}/prefix)
@@ -37,6 +39,14 @@ run(0 ${CMAKE_COMMAND} --build ${work}/consumer)
 run(1 ${work}/consumer/example ${work}/missing.onnx)
 if(NOT err MATCHES "missing.onnx: no such model file")
   message(FATAL_ERROR "the example did not report the missing model:\n${err}")
+endif()
+
+# The Python package as installed, found by /usr/bin/python3 through the prefix alone. (Lines,
+# not semicolons: run()'s ARGN would split the code at them.)
+run(0 ${CMAKE_COMMAND} -E env PYTHONPATH=${prefix}/${PYTHON_DIR} /usr/bin/python3 -c
+    "import numpy, zenith\nprint(zenith.__file__)\nprint(zenith.Core().compile_model('${SOURCE_DIR}/tests/tools/data/relu.onnx')(numpy.array([[-1, 2, -3, 4]], numpy.float32))['y'])")
+if(NOT out MATCHES "^${prefix}/${PYTHON_DIR}/zenith/__init__\\.py\n\\[\\[0\\. +2\\. +0\\. +4\\.\\]\\]")
+  message(FATAL_ERROR "the installed Python package did not run:\n${out}${err}")
 endif()
 
 run(0 ${work}/consumer/example ${SOURCE_DIR}/tests/tools/data/conv_small.onnx)
