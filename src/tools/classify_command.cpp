@@ -136,11 +136,15 @@ std::vector<Tensor> run_batches(std::vector<InferRequest>& requests, const std::
 
 void print_results(const ClassifyOptions& options, const std::vector<Tensor>& outputs,
                    const BatchLayout& layout, Head head) {
-  const std::vector<std::string> labels = options.labels.empty() ? std::vector<std::string>{} : read_labels(options.labels);
+  if (outputs.front().shape().size() != 2)
+    throw_invalid_argument("classify: the model's output is {}-D, expected [N, classes]",
+                           outputs.front().shape().size());
+  const auto classes = static_cast<size_t>(outputs.front().shape()[1]);
+  const std::vector<std::string> labels = labels_for(options.labels, static_cast<int64_t>(classes));
+  if (options.labels.empty() && !labels.empty())
+    std::cout << "class names: ImageNet's (built in; --labels FILE for others)\n";
   for (size_t i = 0; i < options.images.size(); ++i) {
     const Tensor& out = outputs[i / static_cast<size_t>(layout.batch)];
-    if (out.shape().size() != 2) throw_invalid_argument("classify: the model's output is {}-D, expected [N, classes]", out.shape().size());
-    const auto classes = static_cast<size_t>(out.shape()[1]);
     const std::vector<float> p =
         probabilities(out.data<float>() + (i % static_cast<size_t>(layout.batch)) * classes, classes, head);
     std::cout << fmt::format("{}\n", options.images[i]);

@@ -13,10 +13,12 @@
 #include <map>
 #include <numeric>
 #include <ostream>
+#include <sstream>
 #include <type_traits>
 
 #include "ir/errors.h"
 #include "ir/zir.h"
+#include "tools/imagenet_labels.h"
 
 namespace zenith::tools {
 
@@ -116,6 +118,15 @@ std::vector<std::string> read_labels(const std::string& path) {
   std::ifstream in(path);
   if (!in) throw_invalid_argument("{}: cannot open the labels file", path);
   std::vector<std::string> labels;
+  for (std::string line; std::getline(in, line);) labels.push_back(line);
+  return labels;
+}
+
+std::vector<std::string> labels_for(const std::string& path, int64_t classes) {
+  if (!path.empty()) return read_labels(path);
+  if (classes != 1000) return {};
+  std::vector<std::string> labels;
+  std::istringstream in(kImageNetLabels);
   for (std::string line; std::getline(in, line);) labels.push_back(line);
   return labels;
 }

@@ -82,6 +82,10 @@ void print_profile(std::ostream& out, const std::vector<ProfilingInfo>& steps, c
 // The lines of a text file (one class label per line). Throws InvalidArgument naming the file.
 std::vector<std::string> read_labels(const std::string& path);
 
+// The class names for an output of `classes` classes: the lines of `path` if given, else
+// ImageNet's (built in) for 1000 classes, else none.
+std::vector<std::string> labels_for(const std::string& path, int64_t classes);
+
 // A value name made safe as a file name: characters other than [A-Za-z0-9._-] become '_', and
 // a leading '.' too (so "../x" cannot escape the folder).
 std::string sanitize_file_name(std::string_view name);

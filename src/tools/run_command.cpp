@@ -164,10 +164,11 @@ int run(const RunOptions& options) {
   for (size_t i = 0; i < compiled.outputs().size(); ++i) outputs.push_back(TensorAccess::to_ir(request.get_output(i)));
   report_outputs(compiled.outputs(), outputs, options.outdir);
   if (options.top > 0) {
-    const std::vector<std::string> labels =
-        options.labels.empty() ? std::vector<std::string>{} : read_labels(options.labels);
-    for (size_t i = 0; i < outputs.size(); ++i)
-      print_top_k(std::cout, compiled.outputs()[i].name, outputs[i], options.top, labels);
+    for (size_t i = 0; i < outputs.size(); ++i) {
+      const ir::Dims& dims = outputs[i].dims();
+      print_top_k(std::cout, compiled.outputs()[i].name, outputs[i], options.top,
+                  labels_for(options.labels, dims.empty() ? 0 : dims.back()));
+    }
   }
   // The first run also builds the kernels for these shapes: it is reported apart from the rest.
   const double first = times_ms.front();

@@ -30,6 +30,7 @@ target_sources(zenith_tests PRIVATE
   ${CMAKE_SOURCE_DIR}/src/tools/validation_metric.cpp
   ${CMAKE_SOURCE_DIR}/src/tools/session_timing.cpp
   ${CMAKE_SOURCE_DIR}/src/tools/cli_util.cpp
+  ${CMAKE_BINARY_DIR}/generated/imagenet_labels.cpp
   ${CMAKE_SOURCE_DIR}/src/tools/model_stats.cpp
   ${CMAKE_SOURCE_DIR}/src/tools/bench_sut.cpp)
 
@@ -114,6 +115,8 @@ zenith_cli_test(run_precision 0 "precision auto on CPU: nodes computing in each:
 zenith_cli_test(bench_bad_precision 1
   "inference precision 'fp16': expected f32 \\(or fp32\\), bf16 or auto"
   bench ${D}/conv_small.onnx -s Offline --precision fp16)
+zenith_cli_test(run_top_imagenet 0 "top 1 of 'y' row 0:\n +7 +[0-9.]+ +cock"
+                run ${D}/colour_imagenet.onnx -i x=${D}/red_1x3x8x8.npy --top 1)
 zenith_cli_test(run_top 0 "top 2 of 'y' row 1:\n +3 +3 +delta\n +2 +2 +gamma"
                 run ${D}/relu.onnx -i x=${D}/x_2x4.npy --top 2 --labels ${D}/labels4.txt)
 zenith_cli_test(missing_labels 1 "nolabels.txt: cannot open the labels file"
@@ -140,6 +143,10 @@ zenith_classify_test(sigmoid_none 0 "no finding above 0.95 \\(highest: red 0.904
                      -m ${D}/colour_sigmoid.onnx --labels ${D}/colours.txt -i ${I}/red.png --threshold 0.95)
 zenith_classify_test(per_layer 0 "per-layer counters.*\nnode +op +device +implementation +layout +ms +%\n"
                      ${SOFTMAX} -i ${I}/red.png -pc)
+# A 1000-class model without --labels: ImageNet's names, built in (red is class 7, green class 1).
+zenith_classify_test(imagenet_names 0
+  "class names: ImageNet's.*red.png\n +cock +1\\.0000 +\\(class 7\\).*green.png\n +goldfish +1\\.0000 +\\(class 1\\)"
+  -m ${D}/colour_imagenet.onnx -i ${I}/red.png ${I}/green.png --top 1)
 zenith_classify_test(not_an_image 1 "text.jpg: not a JPEG or PNG image" ${SOFTMAX} -i ${I}/text.jpg)
 zenith_classify_test(truncated 1 "truncated.jpg: truncated JPEG file" ${SOFTMAX} -i ${I}/truncated.jpg)
 zenith_classify_test(missing_image 1 "nothere.png: no such image file" ${SOFTMAX} -i ${I}/nothere.png)

@@ -83,3 +83,14 @@ good = (HERE / "x_2x4.npy").read_bytes()
 (HERE / "truncated.npy").write_bytes(good[:-5])
 (HERE / "bad_magic.npy").write_bytes(b"PK\x03\x04" + good[4:])
 np.save(HERE / "y_2x4.npy", np.maximum(np.load(HERE / "x_2x4.npy"), 0))
+# A 1000-class image model (ImageNet's count, so `classify` and `run --top` name the classes without
+# --labels): the mean colour, scored so that red is class 7 ("cock"), green class 1 ("goldfish").
+imagenet = np.zeros((3, 1000), np.float32)
+imagenet[0, 7] = imagenet[1, 1] = 8
+save("colour_imagenet",
+     [helper.make_node("GlobalAveragePool", ["x"], ["pooled"]), helper.make_node("Flatten", ["pooled"], ["flat"]),
+      helper.make_node("MatMul", ["flat", "w"], ["scores"]), helper.make_node("Softmax", ["scores"], ["y"])],
+     [vi("x", ["batch", 3, 8, 8])], [vi("y", ["batch", 1000])], [numpy_helper.from_array(imagenet, "w")])
+red = np.zeros((1, 3, 8, 8), np.float32)
+red[:, 0] = 2
+np.save(HERE / "red_1x3x8x8.npy", red)
