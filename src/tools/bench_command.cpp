@@ -2,6 +2,7 @@
 // MLPerf's settings, logs and verdicts (docs/BENCH.md).
 #include <CLI/CLI.hpp>
 #include <algorithm>
+#include <atomic>
 #include <cstring>
 #include <filesystem>
 #include <iostream>
@@ -21,6 +22,7 @@
 #include "tools/bench_sut.h"
 #include "tools/cli_util.h"
 #include "tools/dataset.h"
+#include "tools/progress.h"
 #include "tools/random_fill.h"
 #include "tools/remote_sut.h"
 #include "zenith/zenith.h"
@@ -42,6 +44,7 @@ struct BenchOptions {
   std::string log_dir;
   bool json = false;
   bool quick = false;
+  bool quiet = false;
   int threads = 0;
   size_t batch = 0;  // 0: from the scenario
   std::optional<double> synthetic_ms;
@@ -235,6 +238,51 @@ AccuracyReport score(const Dataset& dataset, const loadgen::TestResult& result) 
                                : top1_accuracy(dataset, indices, scores);
 }
 
+// A system under test that counts the queries issued to it, for the progress line.
+class CountingSut : public loadgen::SystemUnderTest {
+ public:
+  explicit CountingSut(loadgen::SystemUnderTest& inner) : inner_(inner) {}
+  std::string name() const override { return inner_.name(); }
+  void issue_query(std::span<const loadgen::QuerySample> samples) override {
+    issued_.fetch_add(1, std::memory_order_relaxed);
+    inner_.issue_query(samples);
+  }
+  void flush_queries() override { inner_.flush_queries(); }
+  uint64_t issued() const { return issued_.load(std::memory_order_relaxed); }
+
+ private:
+  loadgen::SystemUnderTest& inner_;
+  std::atomic<uint64_t> issued_{0};
+};
+
+// "bench SingleStream PerformanceOnly: 812 queries, 6s; at least 4s more": the run ends once both
+// its minimum duration and its minimum query count are met (an estimate: early stopping may ask for
+// more).
+std::string bench_status(const loadgen::TestSettings& settings, uint64_t issued, double elapsed) {
+  std::string line =
+      fmt::format("bench {} {}: {} queries, {}", loadgen::to_string(settings.scenario),
+                  loadgen::to_string(settings.mode), issued, short_duration(elapsed));
+  if (settings.mode == loadgen::TestMode::Accuracy || elapsed <= 0) return line;
+  const double by_duration = static_cast<double>(settings.min_duration_ms) / 1000 - elapsed;
+  const double by_count = issued >= settings.min_query_count
+                              ? 0
+                              : static_cast<double>(settings.min_query_count - issued) * elapsed /
+                                    std::max<uint64_t>(issued, 1);
+  const double left = std::max(by_duration, by_count);
+  return left >= 0.5 ? line + fmt::format("; at least {} more", short_duration(left)) : line;
+}
+
+// LoadGen's run, with a progress line on a terminal.
+loadgen::TestResult run_with_progress(const BenchOptions& o, loadgen::SystemUnderTest& sut,
+                                      loadgen::QuerySampleLibrary& qsl,
+                                      const loadgen::TestSettings& settings) {
+  CountingSut counted(sut);
+  const ProgressLine progress(progress_wanted(o.quiet), [&](double elapsed) {
+    return bench_status(settings, counted.issued(), elapsed);
+  });
+  return loadgen::run_test(counted, qsl, settings);
+}
+
 // LoadGen over the system under test `make_sut(qsl)` builds (an EngineSut or a RemoteSut),
 // with samples for `input` from --dataset or random; then the accuracy, if asked, and the report.
 template <typename MakeSut>
@@ -250,7 +298,7 @@ void run_and_report(const BenchOptions& o, const loadgen::TestSettings& settings
   std::optional<loadgen::TestResult> result;
   {
     const auto sut = make_sut(*qsl);
-    result = loadgen::run_test(*sut, *qsl, settings);
+    result = run_with_progress(o, *sut, *qsl, settings);
     if (std::exception_ptr failure = sut->failure()) std::rethrow_exception(failure);
   }
   std::optional<AccuracyReport> accuracy;
@@ -267,7 +315,7 @@ int bench_synthetic(const BenchOptions& o) {
   loadgen::SyntheticSut sut(std::chrono::nanoseconds(static_cast<int64_t>(*o.synthetic_ms * 1e6)),
                             o.synthetic_workers);
   loadgen::SyntheticQsl qsl(o.synthetic_samples, o.synthetic_samples);
-  report(o, loadgen::run_test(sut, qsl, settings));
+  report(o, run_with_progress(o, sut, qsl, settings));
   return 0;
 }
 
@@ -378,6 +426,7 @@ Command add_bench_command(CLI::App& app) {
   sub->add_option("--log-dir", o->log_dir,
                   "Write mlperf_log_summary.txt, mlperf_log_detail.txt and mlperf_log_accuracy.json here");
   sub->add_flag("--json", o->json, "Print the results as JSON");
+  sub->add_flag("--quiet", o->quiet, "No progress line (one is shown on a terminal after 2 s)");
   sub->add_option("-t,--threads", o->threads, "Threads (0: all cores)")->default_str("0");
   add_precision_option(*sub, o->precision);
   sub->add_option("--batch", o->batch,

@@ -94,3 +94,8 @@ foreach(scenario SingleStream MultiStream Server Offline)
   set_tests_properties(cli.bench_zoo_${scenario} PROPERTIES FIXTURES_REQUIRED zoo LABELS "cli;models")
   unset(hint_${scenario})
 endforeach()
+
+# The progress line: on a (pseudo-)terminal only, erased before the results, off with --quiet.
+add_test(NAME cli.progress
+         COMMAND /usr/bin/python3 ${CMAKE_SOURCE_DIR}/tests/tools/progress_test.py $<TARGET_FILE:zenith>)
+set_tests_properties(cli.progress PROPERTIES LABELS cli TIMEOUT 300 PASS_REGULAR_EXPRESSION "progress: passed")
