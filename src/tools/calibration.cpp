@@ -32,6 +32,18 @@ size_t calibration_batch(const ir::Graph& graph, size_t samples) {
   return std::clamp<size_t>(samples, 1, 8);
 }
 
+namespace {
+
+// The run's progress counter, where it has one: `stage` over `samples`, then batch by batch.
+void begin(const RunOptions& run, const char* stage, size_t samples) {
+  if (run.progress) run.progress->begin(stage, samples, "samples");
+}
+void ran(const RunOptions& run, size_t first, size_t batch, size_t samples) {
+  if (run.progress) run.progress->add(std::min(batch, samples - first));
+}
+
+}  // namespace
+
 std::map<std::string, RangeHistogram> measure_ranges(const ir::Graph& graph,
                                                      const std::vector<std::string>& observe,
                                                      CalibrationSamples& samples,
@@ -52,8 +64,10 @@ std::map<std::string, RangeHistogram> measure_ranges(const ir::Graph& graph,
   const std::vector<SampleInput> inputs = sample_inputs(observed);
   const size_t batch = calibration_batch(observed, samples.size());
   const runtime::Session session(observed, run.device, run.threads);
+  begin(run, "calibrating", samples.size());
   for (size_t first = 0; first < samples.size(); first += batch) {
     const std::vector<ir::Value> outputs = session.run(sample_batch(samples, inputs, first, batch));
+    ran(run, first, batch, samples.size());
     for (size_t i = 0; i < observe.size(); ++i) {
       const ir::Tensor& t = outputs[index[i]].tensor("value '" + observe[i] + "'");
       if (t.dtype() != ir::DType::F32)
@@ -117,9 +131,11 @@ std::vector<double> output_cosines(const ir::Graph& expected, const ir::Graph& a
   const runtime::Session want(expected, run.device, run.threads);
   const runtime::Session got(actual, run.device, run.threads);
   CosineSums sums(expected);
+  begin(run, "comparing the outputs with f32's", samples.size());
   for (size_t first = 0; first < samples.size(); first += batch) {
     const auto feeds = sample_batch(samples, inputs, first, batch);
     sums.add(want.run(feeds), got.run(feeds));
+    ran(run, first, batch, samples.size());
   }
   return sums.cosines();
 }
@@ -130,8 +146,11 @@ ReferenceOutputs::ReferenceOutputs(const ir::Graph& expected, CalibrationSamples
   const runtime::Session session(expected, run.device, run.threads);
   const std::vector<SampleInput> inputs = sample_inputs(expected);
   const size_t batch = calibration_batch(expected, samples.size());
-  for (size_t first = 0; first < samples.size(); first += batch)
+  begin(run, "running f32 for the fallback's ranking", samples.size());
+  for (size_t first = 0; first < samples.size(); first += batch) {
     batches_.push_back(session.run(sample_batch(samples, inputs, first, batch)));
+    ran(run, first, batch, samples.size());
+  }
 }
 
 std::vector<double> ReferenceOutputs::cosines(const ir::Graph& actual) const {

@@ -10,6 +10,7 @@
 #include "ir/graph.h"
 #include "ir/value.h"
 #include "tools/calibration_samples.h"
+#include "tools/progress.h"
 #include "tools/range_histogram.h"
 
 namespace zenith::tools {
@@ -17,6 +18,7 @@ namespace zenith::tools {
 struct RunOptions {
   std::string device = "CPU";
   int threads = 0;
+  WorkCounter* progress = nullptr;  // counts the samples run, for a progress line
 };
 
 // Batch `first / batch` of the samples: per input, `batch` samples from `first` on, wrapping

@@ -20,6 +20,7 @@
 #include "tools/fp16_selection.h"
 #include "tools/int8_conversion.h"
 #include "tools/npy.h"
+#include "tools/progress.h"
 #include "tools/random_fill.h"
 #include "tools/session_timing.h"
 
@@ -49,7 +50,15 @@ struct ConvertOptions {
   std::string export_qdq;  // int8: also write the quantized model as QDQ ONNX here
   std::string val_data;    // --metric top1 / auroc: "" for calib_data
   size_t val_count = 1000;
+  bool quiet = false;  // no progress line
 };
+
+// A progress line over `work`'s counter while it lives (tools/progress.h): scoped to the long
+// stages, which print nothing themselves, so that stdout's lines never land on it.
+ProgressLine convert_progress(const ConvertOptions& options, const WorkCounter& work) {
+  return ProgressLine(progress_wanted(options.quiet),
+                      [&work](double elapsed) { return "convert: " + work.status(elapsed); });
+}
 
 // "1%" or "0.01" as 0.01.
 double parse_fraction(const std::string& text, std::string_view flag) {
@@ -107,19 +116,23 @@ void record_bf16(const ir::Graph& graph, const ConvertOptions& options, ir::ZirO
 // Quantizes the graph to INT8 and prints the calibration and how closely the quantized
 // outputs follow the f32 ones.
 void quantize_int8(ir::Graph& graph, const ConvertOptions& options, ir::ZirOptions& zir) {
+  WorkCounter work;
   const Int8Options int8_options{options.calib_data,
                                  options.calib_count,
                                  options.calib_method,
                                  options.seed,
                                  options.mean,
                                  options.scale,
-                                 {options.device, options.threads},
+                                 {options.device, options.threads, &work},
                                  options.metric,
                                  parse_fraction(options.max_drop, "--max-drop"),
                                  options.val_data,
                                  options.val_count};
   const ir::Graph f32 = graph;
-  const Int8Report report = tools::quantize_int8(graph, int8_options);
+  const Int8Report report = [&] {
+    const ProgressLine progress = convert_progress(options, work);
+    return tools::quantize_int8(graph, int8_options);
+  }();
   if (!cpu::int8_dot_product())
     std::cerr
         << "zenith convert: warning: oneDNN runs without an 8-bit dot product here (no VNNI or "
@@ -267,7 +280,11 @@ int convert(const ConvertOptions& options) {
     zir.compress_fp16 = true;
     feeds = check_feeds(graph, options);
     const Tolerance tolerance{options.rtol, options.atol};
-    const Fp16Plan plan = plan_fp16(graph, feeds, options.device, options.threads, tolerance);
+    WorkCounter work;
+    const Fp16Plan plan = [&] {
+      const ProgressLine progress = convert_progress(options, work);
+      return plan_fp16(graph, feeds, options.device, options.threads, tolerance, &work);
+    }();
     zir.keep_f32 = plan.keep_f32;
     std::cout << fmt::format(
         "fp16: all {} candidate weights in f16 give {:.3g}x the tolerance (rtol {:g}, atol {:g}) "
@@ -324,6 +341,9 @@ Command add_convert_command(CLI::App& app) {
                   "Weight compression: none, or fp16 (weights whose rounding would move the "
                   "outputs past --rtol/--atol stay f32)")
       ->default_str(options->compress);
+  sub->add_flag("--quiet", options->quiet,
+                "No progress line (one is shown on a terminal when calibration or the fp16 "
+                "choice takes over 2 s)");
   sub->add_flag("--no-passes", options->no_passes,
                 "Write the graph as read, without folding or fusing");
   sub->add_option("-i,--input", options->inputs,

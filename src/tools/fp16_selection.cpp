@@ -28,8 +28,15 @@ std::optional<ir::Tensor> round_to_fp16(const ir::Tensor& t) {
 class Evaluator {
  public:
   Evaluator(const ir::Graph& graph, const std::map<std::string, ir::Value>& feeds,
-            const std::string& device, int num_threads, const Tolerance& tolerance)
-      : graph_(graph), feeds_(feeds), device_(device), threads_(num_threads), tolerance_(tolerance) {
+            const std::string& device, int num_threads, const Tolerance& tolerance,
+            WorkCounter* progress)
+      : graph_(graph),
+        feeds_(feeds),
+        device_(device),
+        threads_(num_threads),
+        tolerance_(tolerance),
+        progress_(progress) {
+    if (progress_) progress_->begin("choosing the weights to store in fp16", 0, "model runs");
     expected_ = run(graph_);
     for (const auto& [name, t] : graph_.initializers)
       if (ir::fp16_candidate(t))
@@ -54,7 +61,9 @@ class Evaluator {
  private:
   std::vector<ir::Value> run(const ir::Graph& graph) {
     ++evaluations_;
-    return runtime::Session(graph, device_, threads_).run(feeds_);
+    std::vector<ir::Value> outputs = runtime::Session(graph, device_, threads_).run(feeds_);
+    if (progress_) progress_->add(1);
+    return outputs;
   }
 
   const ir::Graph& graph_;
@@ -62,6 +71,7 @@ class Evaluator {
   std::string device_;
   int threads_;
   Tolerance tolerance_;
+  WorkCounter* progress_;
   std::vector<ir::Value> expected_;
   std::map<std::string, ir::Tensor> rounded_;
   int evaluations_ = 0;
@@ -92,8 +102,9 @@ double tolerance_ratio(const std::vector<ir::Value>& actual,
 }
 
 Fp16Plan plan_fp16(const ir::Graph& graph, const std::map<std::string, ir::Value>& feeds,
-                   const std::string& device, int num_threads, const Tolerance& tolerance) {
-  Evaluator evaluator(graph, feeds, device, num_threads, tolerance);
+                   const std::string& device, int num_threads, const Tolerance& tolerance,
+                   WorkCounter* progress) {
+  Evaluator evaluator(graph, feeds, device, num_threads, tolerance, progress);
   std::vector<std::string> ranked = evaluator.candidates();
   Fp16Plan plan;
   plan.candidates = ranked.size();

@@ -9,6 +9,7 @@
 
 #include "ir/graph.h"
 #include "ir/value.h"
+#include "tools/progress.h"
 
 namespace zenith::tools {
 
@@ -37,7 +38,9 @@ struct Fp16Plan {
 // sensitive that bring the outputs back within tolerance (a binary search over that ranking,
 // which assumes that keeping more never hurts; the returned ratio is measured, not assumed).
 // Throws what compiling or running the graph throws.
+// `progress`, if given, counts the model runs.
 Fp16Plan plan_fp16(const ir::Graph& graph, const std::map<std::string, ir::Value>& feeds,
-                   const std::string& device, int num_threads, const Tolerance& tolerance);
+                   const std::string& device, int num_threads, const Tolerance& tolerance,
+                   WorkCounter* progress = nullptr);
 
 }  // namespace zenith::tools

@@ -105,10 +105,13 @@ Int8Report quantize_int8(ir::Graph& graph, const Int8Options& options) {
                                           options.seed, options.mean, options.scale);
   const ReferenceOutputs reference(f32, *ranking, options.run);
   std::vector<std::pair<double, std::string>> recovery;
+  if (options.run.progress)
+    options.run.progress->begin("ranking layers for f32", names.size(), "layers");
   for (const std::string& node : names) {
     std::set<std::string> others = nodes;
     others.erase(node);
     recovery.emplace_back(worst(reference.cosines(quantized(f32, others, ranges))), node);
+    if (options.run.progress) options.run.progress->add(1);
   }
   std::stable_sort(recovery.begin(), recovery.end(),
                    [](const auto& a, const auto& b) { return a.first > b.first; });

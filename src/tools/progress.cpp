@@ -7,12 +7,21 @@
 
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 
 namespace zenith::tools {
 namespace {
 
-constexpr auto kFirstAfter = std::chrono::seconds(2);
 constexpr auto kEvery = std::chrono::milliseconds(250);
+
+// 2 s, or ZENITH_PROGRESS_AFTER_S seconds (0: at once, as the tests want on short work).
+std::chrono::milliseconds first_after() {
+  const char* text = std::getenv("ZENITH_PROGRESS_AFTER_S");
+  char* end = nullptr;
+  const double seconds = text ? std::strtod(text, &end) : 2.0;
+  return std::chrono::milliseconds(
+      static_cast<int64_t>(1000 * (text && end != text && seconds >= 0 ? seconds : 2.0)));
+}
 
 }  // namespace
 
@@ -35,7 +44,7 @@ ProgressLine::~ProgressLine() {
 
 void ProgressLine::loop() {
   std::unique_lock<std::mutex> lock(mutex_);
-  if (stop_.wait_for(lock, kFirstAfter, [&] { return stopping_; })) return;
+  if (stop_.wait_for(lock, first_after(), [&] { return stopping_; })) return;
   bool drawn = false;
   do {
     const double elapsed =
@@ -48,6 +57,23 @@ void ProgressLine::loop() {
     std::fprintf(stderr, "\r\033[2K");
     std::fflush(stderr);
   }
+}
+
+void WorkCounter::begin(const char* stage, size_t total, const char* unit) {
+  total_.store(total, std::memory_order_relaxed);
+  done_.store(0, std::memory_order_relaxed);
+  unit_.store(unit, std::memory_order_relaxed);
+  stage_.store(stage, std::memory_order_relaxed);
+}
+
+std::string WorkCounter::status(double elapsed_s) const {
+  const char* stage = stage_.load(std::memory_order_relaxed);
+  const char* unit = unit_.load(std::memory_order_relaxed);
+  if (*unit == 0) return fmt::format("{}, {}", stage, short_duration(elapsed_s));
+  const size_t total = total_.load(std::memory_order_relaxed);
+  const size_t done = done_.load(std::memory_order_relaxed);
+  const std::string of = total > 0 ? fmt::format(" of {}", total) : "";
+  return fmt::format("{}: {}{} {}, {}", stage, done, of, unit, short_duration(elapsed_s));
 }
 
 std::string short_duration(double seconds) {

@@ -1,6 +1,7 @@
 // A progress line for long commands: on a terminal only (stderr), rewritten in place at most
-// every 250 ms once the work has taken 2 s, and erased when done; nothing when stderr is not a
-// terminal or with --quiet, so logs and pipes get only the results.
+// every 250 ms once the work has taken 2 s (ZENITH_PROGRESS_AFTER_S to change that), and erased
+// when done; nothing when stderr is not a terminal or with --quiet, so logs and pipes get only
+// the results.
 #pragma once
 
 #include <atomic>
@@ -34,6 +35,21 @@ class ProgressLine {
   std::condition_variable stop_;
   bool stopping_ = false;
   std::thread thread_;
+};
+
+// What a long piece of work has done, for its progress line: the stage it is in and the units
+// of it done (of `total`, when known: 0 if not). Written by the work's thread, read by the
+// line's. `stage` and `unit` must outlive the counter: string literals.
+class WorkCounter {
+ public:
+  void begin(const char* stage, size_t total, const char* unit);
+  void add(size_t done) { done_.fetch_add(done, std::memory_order_relaxed); }
+  // "calibrating: 120 of 300 samples, 12s"
+  std::string status(double elapsed_s) const;
+
+ private:
+  std::atomic<const char*> stage_{"preparing"}, unit_{""};
+  std::atomic<size_t> done_{0}, total_{0};
 };
 
 // "1m05s", "12s": an ETA or elapsed time for a progress line.

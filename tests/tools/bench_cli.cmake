@@ -95,7 +95,9 @@ foreach(scenario SingleStream MultiStream Server Offline)
   unset(hint_${scenario})
 endforeach()
 
-# The progress line: on a (pseudo-)terminal only, erased before the results, off with --quiet.
+# Progress lines (bench, convert): on a (pseudo-)terminal only, erased before the results, off
+# with --quiet.
 add_test(NAME cli.progress
-         COMMAND /usr/bin/python3 ${CMAKE_SOURCE_DIR}/tests/tools/progress_test.py $<TARGET_FILE:zenith>)
+         COMMAND /usr/bin/python3 ${CMAKE_SOURCE_DIR}/tests/tools/progress_test.py $<TARGET_FILE:zenith>
+                 ${CMAKE_SOURCE_DIR}/tests/tools/data ${CMAKE_BINARY_DIR}/cli_test/progress)
 set_tests_properties(cli.progress PROPERTIES LABELS cli TIMEOUT 300 PASS_REGULAR_EXPRESSION "progress: passed")

@@ -30,6 +30,7 @@ target_sources(zenith_tests PRIVATE
   ${CMAKE_SOURCE_DIR}/src/tools/validation_metric.cpp
   ${CMAKE_SOURCE_DIR}/src/tools/session_timing.cpp
   ${CMAKE_SOURCE_DIR}/src/tools/cli_util.cpp
+  ${CMAKE_SOURCE_DIR}/src/tools/progress.cpp
   ${CMAKE_BINARY_DIR}/generated/imagenet_labels.cpp
   ${CMAKE_SOURCE_DIR}/src/tools/model_stats.cpp
   ${CMAKE_SOURCE_DIR}/src/tools/bench_sut.cpp)
