@@ -102,6 +102,11 @@ IssueRecord issue_queries(SystemUnderTest& sut, const EffectiveSettings& s,
   record.sample_latencies_ns.reserve(issued_samples);
   for (std::size_t i = 0; i < issued_samples; ++i)
     record.sample_latencies_ns.push_back(tracker.sample_latency_ns(i));
+  record.sample_scheduled_s.reserve(issued_samples);
+  for (std::size_t i = 0; i < q; ++i)
+    record.sample_scheduled_s.insert(record.sample_scheduled_s.end(),
+                                     queries.query_begin[i + 1] - queries.query_begin[i],
+                                     seconds(tracker.scheduled_time(i) - start));
   for (std::size_t i = 0; i < q; ++i) {
     record.query_latencies_ns.push_back(std::chrono::duration_cast<std::chrono::nanoseconds>(
                                             tracker.query_done_time(i) - tracker.scheduled_time(i))

@@ -18,6 +18,7 @@ namespace zenith::loadgen {
 struct IssueRecord {
   std::size_t queries_issued = 0;
   std::vector<std::int64_t> sample_latencies_ns;  // issued samples, in issue order
+  std::vector<double> sample_scheduled_s;  // when each sample's query was due, from the start
   std::vector<std::int64_t> query_latencies_ns;   // issued queries: last completion - scheduled
   double final_query_issued_s = 0.0;
   double final_query_scheduled_s = 0.0;

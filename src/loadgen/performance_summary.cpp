@@ -104,6 +104,8 @@ PerformanceSummary summarize(const EffectiveSettings& s, const IssueRecord& reco
   out.final_query_scheduled_s = record.final_query_scheduled_s;
   out.final_query_all_samples_done_s = record.final_query_all_samples_done_s;
   out.max_latency_s = record.max_latency_s;
+  out.sample_latencies_ns = record.sample_latencies_ns;
+  out.sample_scheduled_s = record.sample_scheduled_s;
 
   std::vector<std::int64_t> samples = record.sample_latencies_ns;
   std::sort(samples.begin(), samples.end());

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "loadgen/effective_settings.h"
 #include "loadgen/issue_queries.h"
@@ -41,6 +42,10 @@ struct PerformanceSummary {
   double completed_samples_per_second = 0.0;  // Server (the official metric)
   double scheduled_samples_per_second = 0.0;  // Server
   double samples_per_second = 0.0;            // Offline
+  // Every sample, in issue order: its latency and when its query was due (s from the start), for
+  // plots (zenith bench --plot).
+  std::vector<std::int64_t> sample_latencies_ns;
+  std::vector<double> sample_scheduled_s;
 };
 
 // REQUIRES: at least one query was issued.

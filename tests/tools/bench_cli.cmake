@@ -101,3 +101,9 @@ add_test(NAME cli.progress
          COMMAND /usr/bin/python3 ${CMAKE_SOURCE_DIR}/tests/tools/progress_test.py $<TARGET_FILE:zenith>
                  ${CMAKE_SOURCE_DIR}/tests/tools/data ${CMAKE_BINARY_DIR}/cli_test/progress)
 set_tests_properties(cli.progress PROPERTIES LABELS cli TIMEOUT 300 PASS_REGULAR_EXPRESSION "progress: passed")
+
+# --plot FILE.svg: the picture's numbers are the run's.
+add_test(NAME cli.bench_plot
+         COMMAND /usr/bin/python3 ${CMAKE_SOURCE_DIR}/tests/tools/plot_test.py $<TARGET_FILE:zenith>
+                 ${CMAKE_BINARY_DIR}/cli_test/plot)
+set_tests_properties(cli.bench_plot PROPERTIES LABELS cli TIMEOUT 300 PASS_REGULAR_EXPRESSION "plot: passed")
