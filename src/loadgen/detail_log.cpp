@@ -1,4 +1,5 @@
-// mlperf_log_detail.txt (one ":::MLLOG {json}" line per event) and write_logs.
+// mlperf_log_detail.txt (one ":::MLLOG {json}" line per event), zenith_latencies.csv and
+// write_logs.
 #include <fmt/format.h>
 #include <unistd.h>
 
@@ -48,6 +49,13 @@ void write_detail_log(const TestResult& result, std::ostream& out) {
   write_event(out, num_errors, pid, tid);
 }
 
+void write_latencies_log(const TestResult& result, std::ostream& out) {
+  out << "scheduled_s,latency_ns\n";
+  const PerformanceSummary& p = *result.performance;
+  for (std::size_t i = 0; i < p.sample_latencies_ns.size(); ++i)
+    out << fmt::format("{:.9f},{}\n", p.sample_scheduled_s[i], p.sample_latencies_ns[i]);
+}
+
 void write_logs(const TestResult& result, const std::filesystem::path& dir) {
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
@@ -57,6 +65,7 @@ void write_logs(const TestResult& result, const std::filesystem::path& dir) {
   write_file(dir / "mlperf_log_summary.txt", result, write_summary_log);
   write_file(dir / "mlperf_log_detail.txt", result, write_detail_log);
   write_file(dir / "mlperf_log_accuracy.json", result, write_accuracy_log);
+  if (result.performance) write_file(dir / kLatenciesLog, result, write_latencies_log);
 }
 
 }  // namespace zenith::loadgen

@@ -14,9 +14,14 @@ void write_detail_log(const TestResult& result, std::ostream& out);
 // completion order; "[" "]" after a performance run.
 void write_accuracy_log(const TestResult& result, std::ostream& out);
 
-// Writes <dir>/mlperf_log_summary.txt, <dir>/mlperf_log_detail.txt and
-// <dir>/mlperf_log_accuracy.json, creating `dir` if
-// needed. InvalidArgument naming the path when a file cannot be written.
+// Zenith's own addition beside official's files, for plots (`zenith report`): one line
+// "scheduled_s,latency_ns" per sample of a performance run, in issue order.
+inline constexpr const char* kLatenciesLog = "zenith_latencies.csv";
+void write_latencies_log(const TestResult& result, std::ostream& out);
+
+// Writes <dir>/mlperf_log_summary.txt, <dir>/mlperf_log_detail.txt,
+// <dir>/mlperf_log_accuracy.json and, for a performance run, <dir>/zenith_latencies.csv,
+// creating `dir` if needed. InvalidArgument naming the path when a file cannot be written.
 void write_logs(const TestResult& result, const std::filesystem::path& dir);
 
 }  // namespace zenith::loadgen

@@ -171,11 +171,10 @@ void print_accuracy(const AccuracyReport& a) {
 // --plot FILE.svg: the run's latencies (tools/latency_plot.h).
 void write_plot(const std::string& path, const loadgen::TestResult& result) {
   const loadgen::EffectiveSettings& e = result.effective;
-  const LatencyPlotInfo info{
-      fmt::format("{}: {} {}", result.sut_name, loadgen::to_string(e.scenario),
-                  loadgen::to_string(e.mode)),
-      e.target_latency_percentile, static_cast<std::int64_t>(e.target_latency_ns),
-      e.scenario == loadgen::Scenario::Server};
+  const LatencyPlotInfo info =
+      plot_info(result.sut_name, std::string(loadgen::to_string(e.scenario)),
+                std::string(loadgen::to_string(e.mode)), e.target_latency_percentile,
+                static_cast<std::int64_t>(e.target_latency_ns));
   std::ofstream out(path);
   out << latency_plot_svg(*result.performance, info);
   if (!out.flush()) throw_invalid_argument("--plot {}: cannot write the file", path);

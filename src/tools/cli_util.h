@@ -36,6 +36,7 @@ Command add_convert_command(CLI::App& app);
 Command add_bench_command(CLI::App& app);
 Command add_train_command(CLI::App& app);
 Command add_serve_command(CLI::App& app);
+Command add_report_command(CLI::App& app);
 
 // "NAME=VALUE" as {NAME, VALUE}. Throws InvalidArgument "FLAG 'SPEC': expected FORM" when there
 // is no '=' or either side is empty.

@@ -106,6 +106,13 @@ double nines(double p) { return -std::log10(1 - std::min(p, 0.9999)); }
 
 }  // namespace
 
+LatencyPlotInfo plot_info(const std::string& sut, const std::string& scenario,
+                          const std::string& mode, double target_percentile,
+                          std::int64_t bound_ns) {
+  return {fmt::format("{}: {} {}", sut, scenario, mode), target_percentile, bound_ns,
+          scenario == "Server"};
+}
+
 std::string latency_plot_svg(const loadgen::PerformanceSummary& summary,
                              const LatencyPlotInfo& info) {
   std::vector<std::int64_t> sorted = summary.sample_latencies_ns;

@@ -17,6 +17,11 @@ struct LatencyPlotInfo {
   bool over_time = false;          // add latency over the run (Server)
 };
 
+// A run's picture as `zenith bench --plot` and `zenith report` both draw it: titled "SUT:
+// scenario mode", latency over the run for Server.
+LatencyPlotInfo plot_info(const std::string& sut, const std::string& scenario,
+                          const std::string& mode, double target_percentile, std::int64_t bound_ns);
+
 // The SVG document. REQUIRES: at least one sample.
 std::string latency_plot_svg(const loadgen::PerformanceSummary& summary,
                              const LatencyPlotInfo& info);

@@ -30,6 +30,7 @@ int run_main(int argc, char** argv) {
       zenith::tools::add_compare_command(app), zenith::tools::add_classify_command(app),
       zenith::tools::add_convert_command(app), zenith::tools::add_bench_command(app),
       zenith::tools::add_train_command(app),   zenith::tools::add_serve_command(app),
+      zenith::tools::add_report_command(app),
   };
   try {
     app.parse(argc, args.data());

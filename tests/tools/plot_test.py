@@ -1,7 +1,9 @@
 """`zenith bench --plot FILE.svg`: the picture is well-formed SVG whose numbers are the run's: the sample
 count and the target percentile's latency as the JSON result gives them, the bound, 60 histogram bins holding
 every sample, a percentile curve, and for Server a point per sample (up to 5,000) over the run, those past
-the bound in red. A non-.svg name and --mode accuracy are refused.
+the bound in red. A non-.svg name and --mode accuracy are refused. `zenith report` on the runs' --log-dir
+folders: their summaries side by side, and with --plot-dir the same pictures byte for byte; a folder that is
+not an MLPerf log and a damaged zenith_latencies.csv are errors naming the file.
 
 Usage: plot_test.py ZENITH WORK_DIR (ctest: cli.bench_plot)."""
 
@@ -24,7 +26,8 @@ def expect(condition, what):
 def bench(scenario, *extra):
     path = os.path.join(WORK, f"{scenario}.svg")
     done = subprocess.run([ZENITH, "bench", "--synthetic-ms", "2", "--synthetic-workers", "2", "-s", scenario,
-                           "--min-duration-s", "1", "--min-query-count", "100", "--json", "--plot", path, *extra],
+                           "--min-duration-s", "1", "--min-query-count", "100", "--json", "--plot", path,
+                           "--log-dir", os.path.join(WORK, scenario), *extra],
                           capture_output=True, text=True, timeout=120)
     expect(done.returncode == 0, f"{scenario}: exit code {done.returncode}: {done.stderr}")
     return json.loads(done.stdout), ET.parse(path).getroot()
@@ -62,4 +65,21 @@ for args, message in ((["--plot", os.path.join(WORK, "x.png")], "the picture is 
     done = subprocess.run([ZENITH, "bench", "--synthetic-ms", "1", "-s", "SingleStream", *args], capture_output=True,
                           text=True)
     expect(done.returncode == 1 and message in done.stderr, f"{args}: {done.returncode} {done.stderr!r}")
+logs = [os.path.join(WORK, scenario) for scenario in ("SingleStream", "Server")]
+plots = os.path.join(WORK, "report")
+done = subprocess.run([ZENITH, "report", *logs, "--plot-dir", plots], capture_output=True, text=True, timeout=60)
+expect(done.returncode == 0, f"report: exit code {done.returncode}: {done.stderr}")
+rows = {line.split("  ")[0]: line.split() for line in done.stdout.splitlines()}
+expect(rows.get("Scenario", [])[1:] == ["SingleStream", "Server"], f"report: {done.stdout}")
+expect("SyntheticSUT(2 ms x 2 workers)" in done.stdout, f"report: {done.stdout}")
+for scenario in ("SingleStream", "Server"):
+    drawn = [open(os.path.join(d, f"{scenario}.svg"), "rb").read() for d in (WORK, plots)]
+    expect(drawn[0] == drawn[1], f"report: {scenario}'s picture differs from bench --plot's")
+
+with open(os.path.join(logs[0], "zenith_latencies.csv"), "a") as f:
+    f.write("1.5;oops\n")
+for args, message in (([WORK], "mlperf_log_summary.txt: cannot read it"),
+                      ([logs[0], "--plot-dir", plots], "zenith_latencies.csv:")):
+    done = subprocess.run([ZENITH, "report", *args], capture_output=True, text=True, timeout=60)
+    expect(done.returncode == 1 and message in done.stderr, f"report {args}: {done.returncode} {done.stderr!r}")
 print("plot: passed")
