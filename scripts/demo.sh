@@ -66,6 +66,10 @@ readme_example=$(sed -n '/^```python$/,/^```$/p' README.md | sed '1d;$d')
 PYTHONPATH="$build/python" /usr/bin/python3 -c "${readme_example//build\//$build/}"
 
 echo
+echo "== training the Fashion-MNIST CNN the INT8 and BF16 parts use (once: a few minutes; later runs reuse it) =="
+/usr/bin/python3 tests/models/train_fashion_mnist.py "$zoo"
+
+echo
 echo "== INT8: the trained Fashion-MNIST CNN, calibrated on 300 training images, scored on the 10,000 test images =="
 "$zenith" convert "$zoo/fashion_mnist.onnx" -o "$out/fashion_mnist_int8.zir" --precision int8 \
   --calib-data fashion-mnist-train | grep '^int8:'
