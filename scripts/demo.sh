@@ -66,7 +66,7 @@ readme_example=$(sed -n '/^```python$/,/^```$/p' README.md | sed '1d;$d')
 PYTHONPATH="$build/python" /usr/bin/python3 -c "${readme_example//build\//$build/}"
 
 echo
-echo "== training the Fashion-MNIST CNN the INT8 and BF16 parts use (once: a few minutes; later runs reuse it) =="
+echo "== training the Fashion-MNIST CNN the INT8 and BF16 parts use (once; later runs reuse it) =="
 /usr/bin/python3 tests/models/train_fashion_mnist.py "$zoo"
 
 echo
