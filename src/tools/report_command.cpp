@@ -65,7 +65,7 @@ nlohmann::json detail_values(const fs::path& dir) {
   return values;
 }
 
-void print_table(const ReportOptions& o) {
+void print_summaries(const ReportOptions& o) {
   std::vector<std::string> keys;
   std::vector<std::map<std::string, std::string>> columns;
   for (const std::string& dir : o.dirs) {
@@ -148,7 +148,7 @@ void write_plots(const ReportOptions& o) {
 }
 
 int report(const ReportOptions& o) {
-  print_table(o);
+  print_summaries(o);
   if (!o.plot_dir.empty()) write_plots(o);
   return 0;
 }
