@@ -23,12 +23,6 @@ struct Where {
   throw Error(Error::Kind::InvalidArgument, fmt::format("{}:{}: {}", at.file, at.line, message));
 }
 
-std::string_view trim(std::string_view s) {
-  const auto begin = s.find_first_not_of(" \t\r");
-  if (begin == std::string_view::npos) return {};
-  return s.substr(begin, s.find_last_not_of(" \t\r") - begin + 1);
-}
-
 template <typename T>
 T parse_number(const Where& at, std::string_view key, std::string_view text) {
   T value{};
@@ -185,6 +179,12 @@ struct Match {
 };
 
 }  // namespace
+
+std::string_view trim(std::string_view s) {
+  const auto begin = s.find_first_not_of(" \t\r");
+  if (begin == std::string_view::npos) return {};
+  return s.substr(begin, s.find_last_not_of(" \t\r") - begin + 1);
+}
 
 void apply_config(TestSettings& settings, std::string_view text, std::string_view file_name,
                   std::string_view model, ConfigKind kind) {

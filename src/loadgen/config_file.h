@@ -31,4 +31,8 @@ std::string_view builtin_mlperf_conf();
 void apply_user_conf(TestSettings& settings, const std::filesystem::path& user_conf,
                      std::string_view model);
 
+// `s` without leading and trailing blanks (spaces, tabs, '\r'), as LoadGen's text files are read
+// (config files here; summaries in `zenith report`).
+std::string_view trim(std::string_view s);
+
 }  // namespace zenith::loadgen

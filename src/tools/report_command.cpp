@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "ir/errors.h"
+#include "loadgen/config_file.h"
 #include "loadgen/log_files.h"
 #include "tools/cli_util.h"
 #include "tools/latency_plot.h"
@@ -24,12 +25,6 @@ struct ReportOptions {
   std::string plot_dir;
 };
 
-std::string trimmed(const std::string& text) {
-  const size_t begin = text.find_first_not_of(" \t\r");
-  const size_t end = text.find_last_not_of(" \t\r");
-  return begin == std::string::npos ? "" : text.substr(begin, end - begin + 1);
-}
-
 // The "key : value" lines of a summary, in order (section rules, headers and the early-stopping
 // prose left out).
 std::vector<std::pair<std::string, std::string>> summary_lines(const fs::path& dir) {
@@ -42,7 +37,8 @@ std::vector<std::pair<std::string, std::string>> summary_lines(const fs::path& d
   for (std::string line; std::getline(in, line);) {
     const size_t colon = line.find(':');
     if (colon == std::string::npos || line.rfind(" *", 0) == 0 || line.rfind("=", 0) == 0) continue;
-    const std::string key = trimmed(line.substr(0, colon)), value = trimmed(line.substr(colon + 1));
+    const std::string key(loadgen::trim(std::string_view(line).substr(0, colon)));
+    const std::string value(loadgen::trim(std::string_view(line).substr(colon + 1)));
     if (!key.empty() && !value.empty()) lines.emplace_back(key, value);
   }
   if (lines.empty()) throw_invalid_argument("{}: no 'key : value' line in it", path.string());
