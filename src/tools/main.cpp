@@ -1,7 +1,9 @@
 // The `zenith` command line: parses arguments and dispatches to one subcommand.
 #include <CLI/CLI.hpp>
+#include <cstdlib>
 #include <iostream>
 #include <new>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -43,18 +45,27 @@ int run_main(int argc, char** argv) {
   return kExitUsage;
 }
 
+// zenith.convert (python/zenith/_convert.py) runs this CLI and raises its error with the same
+// kind: it asks for the kind on a line of its own.
+int report_error(zenith::Error::Kind kind, std::string_view message) {
+  if (std::getenv("ZENITH_ERROR_KIND"))
+    std::cerr << "zenith: error kind: " << to_string(kind) << '\n';
+  std::cerr << "zenith: error: " << message << '\n';
+  return kExitError;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   zenith::tools::use_short_spin_waits(argv);
+  using Kind = zenith::Error::Kind;
   try {
     return run_main(argc, argv);
   } catch (const zenith::Error& e) {
-    std::cerr << "zenith: error: " << e.what() << '\n';
+    return report_error(e.kind(), e.what());
   } catch (const std::bad_alloc&) {
-    std::cerr << "zenith: error: out of memory\n";
+    return report_error(Kind::ResourceExhausted, "out of memory");
   } catch (const std::exception& e) {
-    std::cerr << "zenith: error: internal error: " << e.what() << '\n';
+    return report_error(Kind::Internal, std::string("internal error: ") + e.what());
   }
-  return kExitError;
 }

@@ -1,7 +1,7 @@
 # install.consumer's steps, each of which must succeed: install the build tree into a fresh
 # prefix, check what the library exports, build consumer/ against the prefix alone, run the
-# Python package from the prefix, and run the example on a model (its output is checked by the
-# test) and on a missing file.
+# Python package (and the CLI, through zenith.convert) from the prefix, and run the example on a
+# model (its output is checked by the test) and on a missing file.
 # Usage: cmake -DBUILD_DIR=... -DSOURCE_DIR=... -DGENERATOR=... -DCXX=... -DPYTHON_DIR=...
 #        -P install_and_run.cmake
 cmake_minimum_required(VERSION 3.25)
@@ -47,6 +47,13 @@ run(0 ${CMAKE_COMMAND} -E env PYTHONPATH=${prefix}/${PYTHON_DIR} /usr/bin/python
     "import numpy, zenith\nprint(zenith.__file__)\nprint(zenith.Core().compile_model('${SOURCE_DIR}/tests/tools/data/relu.onnx')(numpy.array([[-1, 2, -3, 4]], numpy.float32))['y'])")
 if(NOT out MATCHES "^${prefix}/${PYTHON_DIR}/zenith/__init__\\.py\n\\[\\[0\\. +2\\. +0\\. +4\\.\\]\\]")
   message(FATAL_ERROR "the installed Python package did not run:\n${out}${err}")
+endif()
+
+# zenith.convert runs the installed CLI, found relative to the package.
+run(0 ${CMAKE_COMMAND} -E env PYTHONPATH=${prefix}/${PYTHON_DIR} /usr/bin/python3 -c
+    "import numpy, zenith\nzenith.convert('${SOURCE_DIR}/tests/tools/data/relu.onnx', '${work}/relu.zir')\nprint(zenith.Core().compile_model('${work}/relu.zir')(numpy.array([[5, -2, 3, -4]], numpy.float32))['y'])")
+if(NOT out MATCHES "^\\[\\[5\\. +0\\. +3\\. +0\\.\\]\\]")
+  message(FATAL_ERROR "zenith.convert did not run from the installed package:\n${out}${err}")
 endif()
 
 run(0 ${work}/consumer/example ${SOURCE_DIR}/tests/tools/data/conv_small.onnx)

@@ -1,6 +1,7 @@
 """`import zenith` (python/), run by ctest as python.api: answers against `zenith run` and numpy, the
-forms inputs come in, threads on one compiled model, callbacks, AsyncInferQueue and asyncio, bad input
-raising zenith.Error, the GIL released while Zenith works, and the heap flat over 10,000 calls.
+forms inputs come in, zenith.convert against `zenith convert`, threads on one compiled model,
+callbacks, AsyncInferQueue and asyncio, bad input raising zenith.Error, the GIL released while
+Zenith works, and the heap flat over 10,000 calls.
 
 ZENITH_BIN names the CLI (ctest sets it); PYTHONPATH holds build/python."""
 
@@ -74,6 +75,42 @@ def test_matches_cli_and_numpy(fashion, tmp_path):
     got = fashion({"input": x})["logits"]
     np.testing.assert_allclose(got, cli, rtol=1e-6, atol=1e-6)
     np.testing.assert_allclose(got, reference(x), rtol=1e-4, atol=1e-4)
+
+
+def test_convert_writes_what_the_cli_writes(tmp_path):
+    x = images(4, seed=5)
+    np.save(tmp_path / "x.npy", x)
+    subprocess.run([os.environ["ZENITH_BIN"], "convert", str(MODEL), "-o", str(tmp_path / "cli.zir"), "--compress",
+                    "fp16", "--input-shape", "input=4,1,28,28", "-i", f"input={tmp_path / 'x.npy'}", "--quiet"],
+                   check=True, capture_output=True)
+    report = zenith.convert(MODEL, tmp_path / "py.zir", compress="fp16", input_shape={"input": [4, 1, 28, 28]},
+                            input={"input": x})
+    assert "fp16:" in report and "size:" in report
+    assert (tmp_path / "py.zir").read_bytes() == (tmp_path / "cli.zir").read_bytes()
+    logits = zenith.Core().compile_model(str(tmp_path / "py.zir"))(x)["logits"]
+    np.testing.assert_allclose(logits, reference(x), rtol=1e-2, atol=1e-2)
+
+
+@pytest.mark.parametrize("options, kind, message", [
+    ({"compress": "fp8"}, "InvalidArgument", "fp8"),
+    ({"bogus_option": 3}, "InvalidArgument", "--bogus-option"),
+    ({"input_shape": [1, 2]}, "InvalidArgument", "input"),
+])
+def test_convert_errors_raise(tmp_path, options, kind, message):
+    with pytest.raises(zenith.Error, match=message) as error:
+        zenith.convert(MODEL, tmp_path / "out.zir", **options)
+    assert error.value.kind == kind
+    assert not (tmp_path / "out.zir").exists()
+
+
+def test_convert_errors_keep_their_kind(tmp_path):
+    with pytest.raises(zenith.Error, match="missing.onnx: no such model file") as error:
+        zenith.convert(tmp_path / "missing.onnx", tmp_path / "out.zir")
+    assert error.value.kind == "InvalidArgument"  # as Core.read_model says it
+    (tmp_path / "cut.onnx").write_bytes(Path(MODEL).read_bytes()[:200])
+    with pytest.raises(zenith.Error, match="cut.onnx") as error:
+        zenith.convert(tmp_path / "cut.onnx", tmp_path / "out.zir")
+    assert error.value.kind == "InvalidModel"
 
 
 def test_input_forms_give_the_same(two_inputs):
