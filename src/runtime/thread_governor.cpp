@@ -2,6 +2,7 @@
 #include "runtime/thread_governor.h"
 
 #include <sched.h>
+#include <sys/resource.h>
 
 #include <algorithm>
 
@@ -13,20 +14,37 @@ int available_cores() {
   return std::max(CPU_COUNT(&set), 1);
 }
 
-ThreadGovernor::ThreadGovernor(int threads) : counts_{std::max(threads, 1)} {
+uint64_t process_preemptions() {
+  rusage usage{};
+  return getrusage(RUSAGE_SELF, &usage) == 0 ? static_cast<uint64_t>(usage.ru_nivcsw) : 0;
+}
+
+ThreadGovernor::ThreadGovernor(int threads, std::function<uint64_t()> preemptions)
+    : counts_{std::max(threads, 1)}, preemptions_(std::move(preemptions)) {
   if (threads > 1) counts_.push_back((threads + 1) / 2);
   stats_.resize(counts_.size());
+  preemptions_seen_ = preemptions_();
 }
 
 size_t ThreadGovernor::index_of(int threads) const {
   return static_cast<size_t>(std::find(counts_.begin(), counts_.end(), threads) - counts_.begin());
 }
 
-bool ThreadGovernor::probe_due() const {
-  if (counts_.size() < 2 || probing_) return false;
-  // A plan that starts on a busy machine has never seen its best: so it probes the other count
-  // on its own, only less and less often.
-  return since_probe_ >= interval_;
+bool ThreadGovernor::contended() {
+  const uint64_t now = preemptions_();
+  const double seconds = std::max(ms_since_look_, 1.0) / 1000;
+  const bool contended =
+      static_cast<double>(now - preemptions_seen_) >= kContendedPerSecond * seconds;
+  preemptions_seen_ = now;
+  ms_since_look_ = 0;
+  return contended;
+}
+
+bool ThreadGovernor::probe_due() {
+  if (counts_.size() < 2 || probing_ || since_probe_ < interval_) return false;
+  if (current_ != 0 || contended()) return true;
+  since_probe_ = 0;  // an idle machine: look again an interval later
+  return false;
 }
 
 int ThreadGovernor::choose() {
@@ -61,6 +79,7 @@ void ThreadGovernor::report(int threads, double ms) {
   // An average over about the last 8 runs: it follows a change of load within a few runs.
   c.average = c.average > 0 ? c.average + (ms - c.average) / 8 : ms;
   if (i != current_) return;
+  ms_since_look_ += ms;
   ++since_probe_;
   // All threads got slower: probe soon, once per slowdown.
   const bool busier = i == 0 && c.average > kBusier * c.best;

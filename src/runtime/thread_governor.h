@@ -11,13 +11,20 @@
 // The governor keeps a moving average of each count's run times and the best time it has seen.
 // Now and then it tries the other count on one run (a probe), and a probe that beats the
 // current average by a margin becomes the choice. Probes that lose come less and less often:
-// 4 runs apart at first, doubling up to 512, so an idle machine pays one slower run in 512.
-// When the average on all threads rises well above its best (the machine got busier), the
-// next probe comes within 4 runs. A plan that starts on a busy machine never sees its best,
-// which is why probes do not wait for a rise.
+// 4 runs apart at first, doubling up to 512. When the average on all threads rises well above
+// its best (the machine got busier), the next probe comes within 4 runs.
+//
+// A probe of fewer threads costs that run up to twice its time, which on an idle machine shows
+// in the p90 of a short benchmark. So on all threads a due probe is made only when other work
+// took the cores: the process's threads were preempted (involuntary context switches, from
+// getrusage) at least kContendedPerSecond times per second of running since the last look.
+// Measured on 2 cores: 20-30 a second for ResNet-50 and MobileNetV2 alone, 400-1,600 with one
+// busy process beside them. Whether the load started before the plan or later does not matter.
+// On fewer threads, probes of all threads are made regardless, to see the load go.
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <mutex>
 #include <vector>
 
@@ -26,10 +33,14 @@ namespace zenith::runtime {
 // The cores this process may run on (its CPU affinity).
 int available_cores();
 
+// The involuntary context switches of this process's threads so far.
+uint64_t process_preemptions();
+
 class ThreadGovernor {
  public:
-  // `threads`: the most a run may use (>= 1).
-  explicit ThreadGovernor(int threads);
+  // `threads`: the most a run may use (>= 1). `preemptions`: the count of preemptions so far
+  // (tests give their own).
+  explicit ThreadGovernor(int threads, std::function<uint64_t()> preemptions = process_preemptions);
 
   // The counts runs may use, most first; a single one when there is nothing to choose.
   const std::vector<int>& counts() const { return counts_; }
@@ -44,6 +55,7 @@ class ThreadGovernor {
   static constexpr uint32_t kLastInterval = 512;
   static constexpr double kBusier = 1.3;  // average / best at which all threads are probed
   static constexpr double kBetter = 0.9;  // probe / average at which the probe is chosen
+  static constexpr double kContendedPerSecond = 100;
   // A count's first runs are slower (the arena lays out and faults in its buffers per count):
   // probes among them are not judged, and the next comes as soon as the first.
   static constexpr uint32_t kUnjudged = 2;
@@ -55,7 +67,8 @@ class ThreadGovernor {
     uint32_t runs = 0;
   };
   size_t index_of(int threads) const;
-  bool probe_due() const;
+  bool probe_due();
+  bool contended();
 
   std::vector<int> counts_;
   std::mutex mutex_;
@@ -65,6 +78,9 @@ class ThreadGovernor {
   bool busier_ = false;   // all threads run well above their best
   uint32_t since_probe_ = 0;
   uint32_t interval_ = kFirstInterval;
+  std::function<uint64_t()> preemptions_;
+  uint64_t preemptions_seen_ = 0;  // at the last look
+  double ms_since_look_ = 0;       // of runs since then
 };
 
 }  // namespace zenith::runtime

@@ -3,6 +3,11 @@
 #include "runtime/thread_governor.h"
 
 #include <omp.h>
+#include <sched.h>
+
+#include <atomic>
+#include <chrono>
+#include <thread>
 
 #include "cpu/differential.h"
 #include "devices/cpu/cpu_op.h"
@@ -13,22 +18,35 @@ namespace {
 
 using runtime::ThreadGovernor;
 
+// A governor and the preemptions it sees: `preempted` more on each run while loaded.
+struct Machine {
+  uint64_t preemptions = 0;
+  uint64_t preempted = 0;  // per run: 0 is an idle machine
+  ThreadGovernor g;
+  explicit Machine(int threads) : g(threads, [this] { return preemptions; }) {}
+};
+
 // Runs `n` runs, each taking `ms` at the count chosen, or `other_ms` at the other one; returns
 // how many used the other count.
-int run_for(ThreadGovernor& g, int n, int count, double ms, double other_ms) {
+int run_for(Machine& m, int n, int count, double ms, double other_ms) {
   int other = 0;
   for (int i = 0; i < n; ++i) {
-    const int t = g.choose();
+    const int t = m.g.choose();
     other += t != count;
-    g.report(t, t == count ? ms : other_ms);
+    m.preemptions += m.preempted;
+    m.g.report(t, t == count ? ms : other_ms);
   }
   return other;
 }
 
+// A busy neighbour: several preemptions per 10-25 ms run (measured: 400-1,600 a second).
+constexpr uint64_t kLoaded = 5;
+
 TEST(ThreadGovernor, OneThreadLeavesNothingToChoose) {
-  ThreadGovernor g(1);
-  EXPECT_EQ(g.counts(), std::vector<int>{1});
-  EXPECT_EQ(run_for(g, 100, 1, 10, 10), 0);
+  Machine m(1);
+  m.preempted = kLoaded;
+  EXPECT_EQ(m.g.counts(), std::vector<int>{1});
+  EXPECT_EQ(run_for(m, 100, 1, 10, 10), 0);
 }
 
 TEST(ThreadGovernor, CandidatesAreAllThreadsAndHalf) {
@@ -36,12 +54,26 @@ TEST(ThreadGovernor, CandidatesAreAllThreadsAndHalf) {
   EXPECT_EQ(ThreadGovernor(5).counts(), (std::vector<int>{5, 3}));
 }
 
-TEST(ThreadGovernor, AnIdleMachineProbesRarely) {
-  ThreadGovernor g(2);
-  // Times on 2 threads that wander by 40% but never rise far above the best; 1 thread is slower.
+TEST(ThreadGovernor, AnIdleMachineIsNotProbed) {
+  Machine m(2);
+  // Times on 2 threads that wander by 40% and rise above 1.3x the best now and then; a
+  // preemption every other run (50 a second at 10 ms) is an idle machine's background.
+  int probes = 0;
+  for (int i = 0; i < 5000; ++i) {
+    const int t = m.g.choose();
+    probes += t == 1;
+    m.preemptions += i % 2;
+    m.g.report(t, t == 2 ? 10.0 + static_cast<double>(i % 5) * (i % 100 < 10 ? 2 : 1) : 19.0);
+  }
+  EXPECT_EQ(probes, 0);
+}
+
+TEST(ThreadGovernor, ALoadedMachineThatStaysSlowerOnFewerThreadsIsProbedRarely) {
+  Machine m(2);
+  m.preempted = kLoaded;
   int probes = 0, since_last = 0, longest_gap = 0;
   for (int i = 0; i < 5000; ++i) {
-    const int t = g.choose();
+    const int t = m.g.choose();
     if (t == 1) {
       ++probes;
       longest_gap = std::max(longest_gap, since_last);
@@ -49,7 +81,8 @@ TEST(ThreadGovernor, AnIdleMachineProbesRarely) {
     } else {
       ++since_last;
     }
-    g.report(t, t == 2 ? 10.0 + static_cast<double>(i % 5) : 19.0);
+    m.preemptions += m.preempted;
+    m.g.report(t, t == 2 ? 10.0 + static_cast<double>(i % 5) : 19.0);
   }
   EXPECT_GE(probes, 5);
   EXPECT_LE(probes, 18);
@@ -58,62 +91,99 @@ TEST(ThreadGovernor, AnIdleMachineProbesRarely) {
 
 TEST(ThreadGovernor, TheFirstRunsOfACountAreNotJudged) {
   // 1 thread is faster (a tiny model), but its first two runs lay out buffers and take 100 ms.
-  ThreadGovernor g(2);
+  Machine m(2);
+  m.preempted = kLoaded;
   int on_one = 0;
   for (int i = 0; i < 40; ++i) {
-    const int t = g.choose();
+    const int t = m.g.choose();
     if (t == 1) ++on_one;
-    g.report(t, t == 2 ? 10 : on_one <= 2 ? 100 : 5);
+    m.preemptions += m.preempted;
+    m.g.report(t, t == 2 ? 10 : on_one <= 2 ? 100 : 5);
   }
   EXPECT_GE(on_one, 20) << "slow first runs kept it from fewer threads";
 }
 
 TEST(ThreadGovernor, APlanStartedOnABusyMachineFindsFewerThreads) {
-  ThreadGovernor g(2);
+  Machine m(2);
+  m.preempted = kLoaded;
   // Loaded from the first run: the average never rises above the best.
-  run_for(g, 100, 2, 25, 15);
-  EXPECT_LE(run_for(g, 100, 1, 15, 25), 4) << "it did not settle on 1 thread";
+  run_for(m, 100, 2, 25, 15);
+  EXPECT_LE(run_for(m, 100, 1, 15, 25), 4) << "it did not settle on 1 thread";
 }
 
 TEST(ThreadGovernor, FewerThreadsWinUnderLoadAndAllReturnWhenItGoes) {
-  ThreadGovernor g(2);
-  EXPECT_LE(run_for(g, 50, 2, 10, 15), 5) << "idle: 1 thread probed, and losing";
+  Machine m(2);
+  EXPECT_EQ(run_for(m, 50, 2, 10, 15), 0) << "idle: 1 thread probed";
   // Another process takes a core: 2 threads now 25 ms, 1 thread 15 ms. The first probe may
   // come before the average has risen all the way, and lose; a later one wins.
-  const int on_one = run_for(g, 100, 2, 25, 15);
+  m.preempted = kLoaded;
+  const int on_one = run_for(m, 100, 2, 25, 15);
   EXPECT_GE(on_one, 50) << "the slowdown was not noticed soon enough";
-  EXPECT_LE(run_for(g, 100, 1, 15, 25), 4) << "it did not settle on 1 thread";
-  // Still loaded: the probes of 2 threads lose and come less often.
-  const int probes = run_for(g, 2000, 1, 15, 25);
+  EXPECT_LE(run_for(m, 100, 1, 15, 25), 4) << "it did not settle on 1 thread";
+  // Still loaded: the probes of 2 threads lose and come less often. The thread left alone on
+  // its core is rarely preempted: they come regardless.
+  m.preempted = 0;
+  const int probes = run_for(m, 2000, 1, 15, 25);
   EXPECT_GE(probes, 3);
   EXPECT_LE(probes, 9);
   // The load goes: the next probe of 2 threads wins.
-  run_for(g, static_cast<int>(ThreadGovernor::kLastInterval) + 1, 1, 15, 10);
-  EXPECT_EQ(g.choose(), 2);
+  run_for(m, static_cast<int>(ThreadGovernor::kLastInterval) + 1, 1, 15, 10);
+  EXPECT_EQ(m.g.choose(), 2);
 }
 
 TEST(ThreadGovernor, ALosingProbeOfFewerThreadsKeepsAllThreads) {
-  ThreadGovernor g(2);
-  run_for(g, 20, 2, 10, 40);
+  Machine m(2);
+  m.preempted = kLoaded;
+  run_for(m, 20, 2, 10, 40);
   // 2 threads slow to 14 ms (1.4x the best), 1 thread takes 40: it is probed, and loses.
-  const int probes = run_for(g, 2000, 2, 14, 40);
+  const int probes = run_for(m, 2000, 2, 14, 40);
   EXPECT_GE(probes, 3);
   EXPECT_LE(probes, 12) << "more runs on 1 thread than probes: it switched";
 }
 
 TEST(ThreadGovernor, AFailedProbeIsForgotten) {
-  ThreadGovernor g(2);
-  run_for(g, 20, 2, 10, 10);
-  run_for(g, 20, 2, 30, 30);  // the average rises: a probe is due
-  int t = g.choose();
+  Machine m(2);
+  m.preempted = kLoaded;
+  run_for(m, 20, 2, 10, 10);
+  run_for(m, 20, 2, 30, 30);  // the average rises: a probe is due
+  int t = m.g.choose();
   for (int i = 0; i < 40 && t == 2; ++i) {
-    g.report(2, 30);
-    t = g.choose();
+    m.preemptions += m.preempted;
+    m.g.report(2, 30);
+    t = m.g.choose();
   }
   ASSERT_EQ(t, 1);
-  g.cancel(1);
+  m.g.cancel(1);
   // Probing again later is possible: the failed probe does not block it forever.
-  EXPECT_GT(run_for(g, 600, 2, 30, 10), 0);
+  EXPECT_GT(run_for(m, 600, 2, 30, 10), 0);
+}
+
+TEST(ThreadGovernor, TheProcessCountsItsPreemptions) {
+  // Two threads that never block, pinned to one core, preempt each other within a few
+  // scheduler ticks: the count the governor reads by default must see it.
+  cpu_set_t saved, one;
+  ASSERT_EQ(sched_getaffinity(0, sizeof(saved), &saved), 0);
+  CPU_ZERO(&one);
+  for (int c = 0; c < CPU_SETSIZE; ++c)
+    if (CPU_ISSET(c, &saved)) {
+      CPU_SET(c, &one);
+      break;
+    }
+  ASSERT_EQ(sched_setaffinity(0, sizeof(one), &one), 0);
+  const uint64_t before = runtime::process_preemptions();
+  std::atomic<bool> done{false};
+  std::thread spinner([&] {
+    while (!done.load(std::memory_order_relaxed)) {
+    }
+  });
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (runtime::process_preemptions() == before && std::chrono::steady_clock::now() < deadline) {
+  }
+  const uint64_t after = runtime::process_preemptions();
+  done = true;
+  spinner.join();
+  sched_setaffinity(0, sizeof(saved), &saved);
+  EXPECT_GT(after, before);
 }
 
 TEST(CpuPrimitiveCache, BuildsOncePerThreadCount) {
