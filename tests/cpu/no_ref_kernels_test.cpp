@@ -118,6 +118,14 @@ std::vector<SmallModel> small_models() {
       pool_model("maxpool3d", "MaxPool", {1, 5, 6, 7, 8}, {2, 2, 2}, {2, 2, 2}),
       pool_model("avgpool3d", "AveragePool", {1, 5, 6, 7, 8}, {3, 3, 3}, {1, 2, 2}),
   };
+  // AlexNet's first layer and pool: 3 channels, 11x11, stride 4 (on AVX2 only oneDNN's
+  // reference kernel wrote it into channel blocks).
+  auto alexnet = make_graph(
+      {make_node("Conv", {"X", "W"}, {"c"}, {{"strides", Ints{4, 4}}, {"pads", Ints{2, 2, 2, 2}}}),
+       make_node("Relu", {"c"}, {"r"}),
+       make_node("MaxPool", {"r"}, {"Y"}, {{"kernel_shape", Ints{3, 3}}, {"strides", Ints{2, 2}}})},
+      {"X"}, {"Y"}, {{"W", random_tensor({16, 3, 11, 11}, 2)}});
+  models.push_back({"alexnet_first_layer", alexnet, {1, 3, 39, 39}});
   auto instance = make_graph({make_node("InstanceNormalization", {"X", "s", "b"}, {"Y"})}, {"X"},
                              {"Y"}, {{"s", random_tensor({6}, 2)}, {"b", random_tensor({6}, 3)}});
   models.push_back({"instance_norm1d", instance, {1, 6, 17}});

@@ -195,11 +195,12 @@ class ConvOp : public CpuOp {
     const auto [src_desc, dst_desc] = activation_descs(x, w, dst, g);
     // BF16 reads the input and weights as BF16 and accumulates and writes f32, so the steps
     // around it are those of f32.
-    auto make = [&](dnnl::algorithm alg, memory::data_type type = memory::data_type::f32) {
+    auto make = [&](dnnl::algorithm alg, memory::data_type type = memory::data_type::f32,
+                    const memory::desc& src = {}, const memory::desc& out = {}) {
       return dnnl::convolution_forward::desc(
-          dnnl::prop_kind::forward_inference, alg, retyped(src_desc, type),
-          retyped(any_desc(weight_dims(w, g)), type), bias, dst_desc, geo.strides, geo.dilates,
-          geo.pad_begin, geo.pad_end);
+          dnnl::prop_kind::forward_inference, alg, retyped(src ? src : src_desc, type),
+          retyped(any_desc(weight_dims(w, g)), type), bias, out ? out : dst_desc, geo.strides,
+          geo.dilates, geo.pad_begin, geo.pad_end);
     };
     // Winograd only for weights packed once: weights fed at every run (a training step's) would
     // be transformed at every run, which made ResNet-50's 3x3 layers up to 9x slower than direct
@@ -225,6 +226,16 @@ class ConvOp : public CpuOp {
     } else {
       pd = dnnl::convolution_forward::primitive_desc(make(dnnl::algorithm::convolution_direct),
                                                      attr, engine());
+    }
+    if (!built_bf16_ && is_reference(*pd)) {
+      // A layout forced on one side can leave only oneDNN's reference kernel: AlexNet's first
+      // layer (3 channels, 11x11, stride 4) into nChw8c took 840 ms on AVX2. oneDNN then picks
+      // both layouts.
+      pd = dnnl::convolution_forward::primitive_desc(
+          make(dnnl::algorithm::convolution_direct, memory::data_type::f32, any_desc(x),
+               any_desc(dst)),
+          attr, engine());
+      packed_weights = memory();
     }
     ConvEntry entry{*pd, {}, {}, {}, {}, {}, {}, {}};
     if (depthwise_at_) pack_depthwise(entry, in, stream);

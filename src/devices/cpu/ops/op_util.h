@@ -37,6 +37,11 @@ inline bool is_reference(const dnnl::primitive_desc_base& pd) {
   return std::string_view(pd.impl_info_str()).rfind("ref", 0) == 0;
 }
 
+// True if `pd` is one of oneDNN's JIT kernels (the fast ones; not ref, simple or gemm loops).
+inline bool is_jit(const dnnl::primitive_desc_base& pd) {
+  return std::string_view(pd.impl_info_str()).rfind("jit", 0) == 0;
+}
+
 // The primitive for `desc` in a narrower precision (BF16), or nullopt where oneDNN has only its
 // reference kernel for it (or none): slower than f32, so the caller builds in f32 instead.
 template <typename PrimitiveDesc, typename Desc>
