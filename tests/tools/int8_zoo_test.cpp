@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <iostream>
 
+#include "devices/cpu/cpu_isa.h"
 #include "passes/freeze_input_shapes.h"
 #include "passes/pipeline.h"
 #include "runtime/plan.h"
@@ -18,8 +19,10 @@ namespace {
 namespace fs = std::filesystem;
 
 // Random weights amplify rounding through depth, and these are calibrated on random inputs
-// (minmax): MobileNetV2's cosine similarity to f32 was 0.987 at 300 samples.
-constexpr double kMinCosine = 0.98;
+// (minmax): MobileNetV2's cosine similarity to f32 was 0.987 at 300 samples. Without a 32-bit
+// integer dot product (AVX2, AVX-512 without VNNI) the weights are 7-bit
+// (devices/cpu/ops/integer_weights.cpp): 0.976 on an AVX2 host.
+double min_cosine() { return cpu::int8_dot_product() ? 0.98 : 0.97; }
 
 class Int8Zoo : public ::testing::TestWithParam<std::string> {};
 
@@ -37,7 +40,7 @@ TEST_P(Int8Zoo, ConvolutionsRunAsIntegersCloseToF32) {
   ASSERT_EQ(report.cosines.size(), 1u);
   std::cout << GetParam() << ": INT8 output cosine similarity to f32 " << report.cosines[0] << " ("
             << report.quantized.at("Conv") << " Conv quantized)\n";
-  EXPECT_GE(report.cosines[0], kMinCosine);
+  EXPECT_GE(report.cosines[0], min_cosine());
 
   // On CPU: each quantized Conv is one integer step (zenith.QConv), none falls back to REF.
   const runtime::Plan plan(graph, {"CPU", "REF"});
