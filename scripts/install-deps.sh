@@ -8,7 +8,7 @@ packages=(
   libdnnl-dev ocl-icd-opencl-dev opencl-headers libonnx-dev libprotobuf-dev protobuf-compiler
   nlohmann-json3-dev libcli11-dev libfmt-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  libjpeg-dev libpng-dev zlib1g-dev libonnx-testdata dataset-fashion-mnist
+  libjpeg-dev libpng-dev zlib1g-dev librsvg2-dev libonnx-testdata dataset-fashion-mnist
   python3-torch python3-torchvision python3-onnx python3-numpy python3-pil
   libopenmpi-dev openmpi-bin
   libgrpc++-dev protobuf-compiler-grpc libcpp-httplib-dev prometheus-cpp-dev curl python3-grpcio

@@ -24,6 +24,7 @@
 #include "tools/cli_util.h"
 #include "tools/dataset.h"
 #include "tools/latency_plot.h"
+#include "tools/picture_file.h"
 #include "tools/progress.h"
 #include "tools/random_fill.h"
 #include "tools/remote_sut.h"
@@ -44,7 +45,7 @@ struct BenchOptions {
   std::string conf;
   std::string mlperf_model;  // the model name mlperf.conf / user.conf lines match
   std::string log_dir;
-  std::string plot;  // --plot FILE.svg
+  std::string plot;  // --plot FILE.svg or FILE.png
   bool json = false;
   bool quick = false;
   bool quiet = false;
@@ -168,16 +169,14 @@ void print_accuracy(const AccuracyReport& a) {
 
 // `precisions`: what the model's nodes compute in (precision_counts) when compiled in
 // `precision`; both "" for a synthetic run.
-// --plot FILE.svg: the run's latencies (tools/latency_plot.h).
+// --plot FILE.svg|png: the run's latencies (tools/latency_plot.h).
 void write_plot(const std::string& path, const loadgen::TestResult& result) {
   const loadgen::EffectiveSettings& e = result.effective;
   const LatencyPlotInfo info =
       plot_info(result.sut_name, std::string(loadgen::to_string(e.scenario)),
                 std::string(loadgen::to_string(e.mode)), e.target_latency_percentile,
                 static_cast<std::int64_t>(e.target_latency_ns));
-  std::ofstream out(path);
-  out << latency_plot_svg(*result.performance, info);
-  if (!out.flush()) throw_invalid_argument("--plot {}: cannot write the file", path);
+  write_picture(path, latency_plot_svg(*result.performance, info), "--plot");
 }
 
 void report(const BenchOptions& o, const loadgen::TestResult& result,
@@ -401,8 +400,9 @@ int bench_remote(const BenchOptions& o) {
 }
 
 int bench(const BenchOptions& o) {
-  if (!o.plot.empty() && fs::path(o.plot).extension() != ".svg")
-    throw_invalid_argument("--plot {}: the picture is SVG; name the file .svg", o.plot);
+  if (!o.plot.empty() && !is_picture_name(o.plot))
+    throw_invalid_argument("--plot {}: the picture is SVG or PNG; name the file .svg or .png",
+                           o.plot);
   if (!o.plot.empty() && o.mode == "accuracy")
     throw_invalid_argument("--plot draws latencies, which a --mode accuracy run does not measure");
   if (!o.server.empty()) return bench_remote(o);
@@ -445,9 +445,10 @@ Command add_bench_command(CLI::App& app) {
                   "The model name mlperf.conf and user.conf lines match (default: the file's stem)");
   sub->add_option("--log-dir", o->log_dir,
                   "Write mlperf_log_summary.txt, mlperf_log_detail.txt and mlperf_log_accuracy.json here");
-  sub->add_option("--plot", o->plot,
-                  "Draw the latencies as FILE.svg: histogram and percentile curve with the target "
-                  "percentile, p99 and the bound marked; for Server, latency over the run too");
+  sub->add_option(
+      "--plot", o->plot,
+      "Draw the latencies as FILE.svg or FILE.png: histogram and percentile curve with the target "
+      "percentile, p99 and the bound marked; for Server, latency over the run too");
   sub->add_flag("--json", o->json, "Print the results as JSON");
   sub->add_flag("--quiet", o->quiet, "No progress line (one is shown on a terminal after 2 s)");
   sub->add_option("-t,--threads", o->threads, "Threads (0: all cores)")->default_str("0");

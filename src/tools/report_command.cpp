@@ -14,6 +14,7 @@
 #include "loadgen/log_files.h"
 #include "tools/cli_util.h"
 #include "tools/latency_plot.h"
+#include "tools/picture_file.h"
 
 namespace fs = std::filesystem;
 
@@ -23,6 +24,7 @@ namespace {
 struct ReportOptions {
   std::vector<std::string> dirs;
   std::string plot_dir;
+  std::string plot_format = "svg";
 };
 
 // The "key : value" lines of a summary, in order (section rules, headers and the early-stopping
@@ -135,10 +137,9 @@ void write_plots(const ReportOptions& o) {
                   d.value("effective_target_latency_percentile", 0.9),
                   d.value("effective_target_latency_ns", std::int64_t{0}));
     const fs::path out =
-        fs::path(o.plot_dir) / (fs::path(dir).lexically_normal().filename().string() + ".svg");
-    std::ofstream file(out);
-    file << latency_plot_svg(read_latencies(latencies), info);
-    if (!file.flush()) throw_invalid_argument("{}: cannot write it", out.string());
+        fs::path(o.plot_dir) /
+        (fs::path(dir).lexically_normal().filename().string() + "." + o.plot_format);
+    write_picture(out.string(), latency_plot_svg(read_latencies(latencies), info), "--plot-dir");
     std::cout << fmt::format("{}: latencies drawn in {}\n", dir, out.string());
   }
 }
@@ -160,6 +161,9 @@ Command add_report_command(CLI::App& app) {
   sub->add_option("--plot-dir", o->plot_dir,
                   "Write DIR/<folder>.svg for each folder with zenith_latencies.csv (from zenith "
                   "bench --log-dir), as zenith bench --plot draws it");
+  sub->add_option("--plot-format", o->plot_format, "The pictures' format: svg or png")
+      ->check(CLI::IsMember({"svg", "png"}))
+      ->capture_default_str();
   return {sub, [o] { return report(*o); }};
 }
 
