@@ -212,7 +212,8 @@ class ConvOp : public CpuOp {
     if (bf16_)
       pd = narrow_pd<dnnl::convolution_forward::primitive_desc>(
           make(dnnl::algorithm::convolution_direct, memory::data_type::bf16), attr);
-    if (pd) {
+    const bool in_bf16 = pd.has_value();  // narrow_pd never gives a reference kernel
+    if (in_bf16) {
       built_bf16_ = true;
     } else if (winograd_shape) {
       ir::Tensor w_plain, b_plain;
@@ -227,7 +228,7 @@ class ConvOp : public CpuOp {
       pd = dnnl::convolution_forward::primitive_desc(make(dnnl::algorithm::convolution_direct),
                                                      attr, engine());
     }
-    if (!built_bf16_ && is_reference(*pd)) {
+    if (!in_bf16 && is_reference(*pd)) {
       // A layout forced on one side can leave only oneDNN's reference kernel: AlexNet's first
       // layer (3 channels, 11x11, stride 4) into nChw8c took 840 ms on AVX2. oneDNN then picks
       // both layouts.
