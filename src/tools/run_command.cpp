@@ -21,7 +21,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-struct RunOptions {
+struct RunCommandOptions {
   std::string model;
   std::vector<std::string> inputs;  // NAME=FILE.npy
   std::string outdir;
@@ -50,7 +50,7 @@ void check_input(const Port& input, const ir::Tensor& tensor, const std::string&
 }
 
 // The inputs: from -i files, else seeded random data of the declared shape.
-std::map<std::string, ir::Tensor> make_feeds(const Model& model, const RunOptions& options) {
+std::map<std::string, ir::Tensor> make_feeds(const Model& model, const RunCommandOptions& options) {
   std::map<std::string, ir::Tensor> feeds;
   for (const std::string& spec : options.inputs) {
     const auto [name, file] = split_assignment(spec, "-i", "NAME=FILE.npy");
@@ -120,7 +120,7 @@ void report_outputs(const std::vector<Port>& ports, const std::vector<ir::Tensor
   print_table(std::cout, rows);
 }
 
-int run(const RunOptions& options) {
+int run(const RunCommandOptions& options) {
   const Core core;
   Model model = core.read_model(options.model);
   std::map<std::string, ir::Tensor> feeds;
@@ -199,7 +199,7 @@ int run(const RunOptions& options) {
 }  // namespace
 
 Command add_run_command(CLI::App& app) {
-  auto options = std::make_shared<RunOptions>();
+  auto options = std::make_shared<RunCommandOptions>();
   CLI::App* sub = app.add_subcommand("run", "Run a model on .npy or seeded random inputs");
   sub->add_option("model", options->model, "Model file (.onnx or .zir)")->required();
   sub->add_option("-i,--input", options->inputs,
