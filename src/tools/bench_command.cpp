@@ -5,7 +5,6 @@
 #include <atomic>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -400,9 +399,7 @@ int bench_remote(const BenchOptions& o) {
 }
 
 int bench(const BenchOptions& o) {
-  if (!o.plot.empty() && !is_picture_name(o.plot))
-    throw_invalid_argument("--plot {}: the picture is SVG or PNG; name the file .svg or .png",
-                           o.plot);
+  if (!o.plot.empty()) require_picture_name(o.plot, "--plot");
   if (!o.plot.empty() && o.mode == "accuracy")
     throw_invalid_argument("--plot draws latencies, which a --mode accuracy run does not measure");
   if (!o.server.empty()) return bench_remote(o);

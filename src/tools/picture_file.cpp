@@ -14,16 +14,22 @@
 namespace zenith::tools {
 namespace {
 
+// `error`'s message, freeing it.
+std::string take_message(GError* error) {
+  if (!error) return "unknown error";
+  std::string message = error->message;
+  g_error_free(error);
+  return message;
+}
+
 void write_png(const std::string& path, const std::string& svg, const std::string& flag) {
   GError* error = nullptr;
   std::unique_ptr<RsvgHandle, decltype(&g_object_unref)> handle(
       rsvg_handle_new_from_data(reinterpret_cast<const guint8*>(svg.data()), svg.size(), &error),
       g_object_unref);
-  if (!handle) {
-    const std::string why = error ? error->message : "unknown error";
-    if (error) g_error_free(error);
-    throw_invalid_argument("{} {}: librsvg could not read the drawing: {}", flag, path, why);
-  }
+  if (!handle)
+    throw_invalid_argument("{} {}: librsvg could not read the drawing: {}", flag, path,
+                           take_message(error));
   gdouble width = 0, height = 0;
   if (!rsvg_handle_get_intrinsic_size_in_pixels(handle.get(), &width, &height) || width < 1 ||
       height < 1)
@@ -35,11 +41,8 @@ void write_png(const std::string& path, const std::string& svg, const std::strin
   std::unique_ptr<cairo_t, decltype(&cairo_destroy)> cairo(cairo_create(surface.get()),
                                                            cairo_destroy);
   const RsvgRectangle viewport{0, 0, width, height};
-  if (!rsvg_handle_render_document(handle.get(), cairo.get(), &viewport, &error)) {
-    const std::string why = error ? error->message : "unknown error";
-    if (error) g_error_free(error);
-    throw_invalid_argument("{} {}: librsvg could not draw it: {}", flag, path, why);
-  }
+  if (!rsvg_handle_render_document(handle.get(), cairo.get(), &viewport, &error))
+    throw_invalid_argument("{} {}: librsvg could not draw it: {}", flag, path, take_message(error));
   cairo_surface_flush(surface.get());
   if (cairo_surface_write_to_png(surface.get(), path.c_str()) != CAIRO_STATUS_SUCCESS)
     throw_invalid_argument("{} {}: cannot write the file", flag, path);
@@ -47,15 +50,15 @@ void write_png(const std::string& path, const std::string& svg, const std::strin
 
 }  // namespace
 
-bool is_picture_name(const std::string& path) {
+void require_picture_name(const std::string& path, const std::string& flag) {
   const std::string extension = std::filesystem::path(path).extension().string();
-  return extension == ".svg" || extension == ".png";
+  if (extension != ".svg" && extension != ".png")
+    throw_invalid_argument("{} {}: the picture is SVG or PNG; name the file .svg or .png", flag,
+                           path);
 }
 
 void write_picture(const std::string& path, const std::string& svg, const std::string& flag) {
-  if (!is_picture_name(path))
-    throw_invalid_argument("{} {}: the picture is SVG or PNG; name the file .svg or .png", flag,
-                           path);
+  require_picture_name(path, flag);
   if (std::filesystem::path(path).extension() == ".png") return write_png(path, svg, flag);
   std::ofstream out(path);
   out << svg;

@@ -10,7 +10,8 @@ namespace zenith::tools {
 // extension, an SVG librsvg cannot read, or a file that cannot be written.
 void write_picture(const std::string& path, const std::string& svg, const std::string& flag);
 
-// True for the names write_picture takes: .svg and .png.
-bool is_picture_name(const std::string& path);
+// Throws InvalidArgument naming `path` and `flag` unless it ends .svg or .png: for a caller
+// that checks the name before a long run whose end writes the picture.
+void require_picture_name(const std::string& path, const std::string& flag);
 
 }  // namespace zenith::tools

@@ -31,16 +31,17 @@ inline int32_t integer_scalar(const ir::Tensor& t) {
   return t.dtype() == ir::DType::U8 ? int32_t{*t.data<uint8_t>()} : int32_t{*t.data<int8_t>()};
 }
 
-// True if `pd` is one of oneDNN's reference implementations, orders of magnitude slower than
-// its JIT kernels.
-inline bool is_reference(const dnnl::primitive_desc_base& pd) {
-  return std::string_view(pd.impl_info_str()).rfind("ref", 0) == 0;
+// True if the name of `pd`'s implementation starts with `family`.
+inline bool implemented_by(const dnnl::primitive_desc_base& pd, std::string_view family) {
+  return std::string_view(pd.impl_info_str()).substr(0, family.size()) == family;
 }
 
+// True if `pd` is one of oneDNN's reference implementations, orders of magnitude slower than
+// its JIT kernels.
+inline bool is_reference(const dnnl::primitive_desc_base& pd) { return implemented_by(pd, "ref"); }
+
 // True if `pd` is one of oneDNN's JIT kernels (the fast ones; not ref, simple or gemm loops).
-inline bool is_jit(const dnnl::primitive_desc_base& pd) {
-  return std::string_view(pd.impl_info_str()).rfind("jit", 0) == 0;
-}
+inline bool is_jit(const dnnl::primitive_desc_base& pd) { return implemented_by(pd, "jit"); }
 
 // The primitive for `desc` in a narrower precision (BF16), or nullopt where oneDNN has only its
 // reference kernel for it (or none): slower than f32, so the caller builds in f32 instead.
