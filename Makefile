@@ -58,13 +58,14 @@ sanitize: deps
 
 # The API's concurrency tests (suites Api and ApiAsync), GradientReducer's and the serving
 # threads' under ThreadSanitizer, built alone and at -O1 to keep CI short; ApiZoo reads models
-# that only `make test`'s tree has. tests/tsan.supp says what it suppresses and why.
+# that only `make test`'s tree has. tests/tsan.supp says what it suppresses and why. The run is
+# cut at 15 minutes (it takes seconds): a test slowed to a crawl fails here instead of eating CI.
 tsan: deps
 	cmake -S . -B $(TSAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
 	  -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g" -DZENITH_SANITIZE_THREAD=ON $(CMAKE_FLAGS)
 	cmake --build $(TSAN_BUILD) -j$(JOBS) --target zenith_concurrency_tests
 	TSAN_OPTIONS="suppressions=$(CURDIR)/tests/tsan.supp second_deadlock_stack=1" \
-	  $(TSAN_BUILD)/zenith_concurrency_tests --gtest_filter=-*Zoo*
+	  timeout 900 $(TSAN_BUILD)/zenith_concurrency_tests --gtest_filter=-*Zoo*
 
 # The .zir reader under libFuzzer (clang, AddressSanitizer + UBSan) for FUZZ_SECONDS, from seeds
 # written by the current code; the corpus it grows stays in $(FUZZ_BUILD)/zir_corpus, and the
