@@ -1,5 +1,7 @@
-// LSTM and GRU on the CPU device (oneDNN's RNN primitives) against REF, and PyTorch's own
-// nn.LSTM / nn.GRU exported to ONNX (tests/cpu/data/make_rnn_models.py).
+// LSTM and GRU on the CPU device (oneDNN's RNN primitives, and for LSTM our own kernel, whichever
+// is faster: ctest runs the suite again with each fixed by ZENITH_CPU_LSTM) against REF, and
+// PyTorch's own nn.LSTM / nn.GRU exported to ONNX (tests/cpu/data/make_rnn_models.py).
+#include <cstdlib>
 #include <filesystem>
 
 #include "cpu/differential.h"
@@ -27,15 +29,17 @@ struct RnnCase {
   int64_t seq, batch;
   bool initial_states;
   Attrs attrs = {};
+  int64_t hidden = kHidden;
 };
 
 // The node with constant W, R, B and X (and initial states) fed at run time; outputs Y, Y_h
 // (and Y_c).
 void check_rnn(const RnnCase& c, testing::CpuExpectation expect = kRnn) {
   const bool lstm = c.op == "LSTM";
+  const int64_t hidden = c.hidden;
   const int64_t gates = lstm ? 4 : 3, dirs = c.direction == "bidirectional" ? 2 : 1;
   Attrs attrs = c.attrs;
-  attrs["hidden_size"] = kHidden;
+  attrs["hidden_size"] = hidden;
   attrs["direction"] = c.direction;
   std::vector<std::string> inputs = {"X", "W", "R", "B", "", c.initial_states ? "h0" : ""};
   std::vector<std::string> outputs = {"Y", "Y_h"};
@@ -43,7 +47,7 @@ void check_rnn(const RnnCase& c, testing::CpuExpectation expect = kRnn) {
   const ir::Dims x =
       batch_first ? ir::Dims{c.batch, c.seq, kInput} : ir::Dims{c.seq, c.batch, kInput};
   const ir::Dims state =
-      batch_first ? ir::Dims{c.batch, dirs, kHidden} : ir::Dims{dirs, c.batch, kHidden};
+      batch_first ? ir::Dims{c.batch, dirs, hidden} : ir::Dims{dirs, c.batch, hidden};
   std::map<std::string, ir::Value> feeds = {{"X", random_tensor(x, 1)}};
   if (c.initial_states) feeds["h0"] = random_tensor(state, 5);
   if (lstm) {
@@ -55,9 +59,9 @@ void check_rnn(const RnnCase& c, testing::CpuExpectation expect = kRnn) {
   if (c.initial_states) graph_inputs.push_back("h0");
   if (c.initial_states && lstm) graph_inputs.push_back("c0");
   auto g = make_graph({make_node(c.op, inputs, outputs, attrs)}, graph_inputs, outputs,
-                      {{"W", random_tensor({dirs, gates * kHidden, kInput}, 2)},
-                       {"R", random_tensor({dirs, gates * kHidden, kHidden}, 3)},
-                       {"B", random_tensor({dirs, 2 * gates * kHidden}, 4)}});
+                      {{"W", random_tensor({dirs, gates * hidden, kInput}, 2)},
+                       {"R", random_tensor({dirs, gates * hidden, hidden}, 3)},
+                       {"B", random_tensor({dirs, 2 * gates * hidden}, 4)}});
   expect_cpu_matches_ref(*g, feeds, expect);
 }
 
@@ -70,6 +74,41 @@ TEST(CpuRnn, LstmEveryDirectionSequenceAndBatch) {
               fmt::format("{} seq {} batch {} initial states {}", direction, seq, batch, initial));
           check_rnn({"LSTM", direction, seq, batch, initial});
         }
+}
+
+// Our LSTM kernel works on panels of 16 hidden units and blocks of 4 batch rows: several whole
+// panels and a partial one, and a partial row block, in both layouts.
+TEST(CpuRnn, LstmPanelsAndRowBlocks) {
+  for (const char* direction : {"forward", "reverse", "bidirectional"})
+    for (int64_t layout : {0, 1}) {
+      SCOPED_TRACE(fmt::format("{} layout {}", direction, layout));
+      check_rnn({"LSTM", direction, 6, 7, true, {{"layout", layout}}, 37});
+    }
+  check_rnn({"LSTM", "forward", 3, 4, false, {}, 32});
+}
+
+// ZENITH_CPU_LSTM picks the LSTM kernel (else it is timed): the profile names the one that ran.
+TEST(CpuRnn, LstmRunsTheKernelAskedFor) {
+  auto g = make_graph({make_node("LSTM", {"X", "W", "R"}, {"Y"}, {{"hidden_size", kHidden}})},
+                      {"X"}, {"Y"},
+                      {{"W", random_tensor({1, 4 * kHidden, kInput}, 2)},
+                       {"R", random_tensor({1, 4 * kHidden, kHidden}, 3)}});
+  const runtime::Plan plan(*g, {"CPU"});
+  std::vector<runtime::StepProfile> steps;
+  plan.run({{"X", random_tensor({4, 2, kInput}, 1)}}, 0, &steps);
+  ASSERT_EQ(steps.size(), 1u);
+  const bool own = steps[0].implementation.find("zenith:lstm") != std::string::npos;
+  const char* asked = std::getenv("ZENITH_CPU_LSTM");
+  const std::string kernel = asked ? asked : "";
+  if (kernel == "zenith") {
+    EXPECT_TRUE(own) << steps[0].implementation;
+  } else if (kernel == "onednn") {
+    EXPECT_FALSE(own) << steps[0].implementation;
+  }
+  // Timed: either, but ours runs oneDNN's matmul for the input and nothing else of oneDNN's.
+  if (own) {
+    EXPECT_EQ(steps[0].implementation.find("ref"), std::string::npos);
+  }
 }
 
 TEST(CpuRnn, GruBothResetOrdersEveryDirectionSequenceAndBatch) {

@@ -24,10 +24,12 @@ endforeach()
 add_test(NAME models.train_fashion_mnist
          COMMAND /usr/bin/python3 ${CMAKE_SOURCE_DIR}/tests/models/train_fashion_mnist.py ${ZENITH_ZOO})
 set_tests_properties(models.train_fashion_mnist PROPERTIES FIXTURES_SETUP zoo LABELS models TIMEOUT 900)
-# The multi-label model: a small DenseNet with a sigmoid head, PyTorch's AUROC per class.
+# The multi-label model: a small DenseNet with a sigmoid head, PyTorch's AUROC per class. Its
+# epoch of PyTorch training took 198 s alone on an AVX2 host and passed 900 s on it beside two
+# builds and the other tests: the timeout is a guard against a hang, not a bound on speed.
 add_test(NAME models.train_fashion_multilabel
          COMMAND /usr/bin/python3 ${CMAKE_SOURCE_DIR}/tests/models/train_fashion_multilabel.py ${ZENITH_ZOO})
-set_tests_properties(models.train_fashion_multilabel PROPERTIES FIXTURES_SETUP zoo LABELS models TIMEOUT 900)
+set_tests_properties(models.train_fashion_multilabel PROPERTIES FIXTURES_SETUP zoo LABELS models TIMEOUT 1800)
 add_test(NAME models.fashion_mnist_accuracy
          COMMAND $<TARGET_FILE:zenith_tests> --gtest_filter=AccuracyZoo.*)
 set_tests_properties(models.fashion_mnist_accuracy PROPERTIES FIXTURES_REQUIRED zoo LABELS models TIMEOUT 600)

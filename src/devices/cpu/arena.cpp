@@ -253,6 +253,10 @@ std::shared_ptr<void> RunArena::hand_out(size_t bytes, const dnnl::memory::desc*
       PooledControlBlock<char>());
 }
 
+OutsideRunArena::OutsideRunArena() : saved_(active_arena) { active_arena = nullptr; }
+
+OutsideRunArena::~OutsideRunArena() { active_arena = saved_; }
+
 RunArena::~RunArena() {
   active_arena = outer_;
   RunArenaState& s = *state_;

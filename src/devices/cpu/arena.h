@@ -116,6 +116,20 @@ class RunArena {
   bool completed_ = false;
 };
 
+// While one exists, the calling thread's buffers come from the pool, not from its RunArena:
+// for work a step does once, when it is built (timing kernels), which the run's record must not
+// hold, or the next run, which does not do it, would not follow the layout.
+class OutsideRunArena {
+ public:
+  OutsideRunArena();
+  ~OutsideRunArena();
+  OutsideRunArena(const OutsideRunArena&) = delete;
+  OutsideRunArena& operator=(const OutsideRunArena&) = delete;
+
+ private:
+  RunArena* saved_;
+};
+
 // A 64-byte aligned buffer of at least `bytes`, rounded up to whole 64-byte lines (at least one,
 // so aligned_alloc's size rule holds for empty tensors): from the calling thread's RunArena if
 // it has one, else from the pool.

@@ -1,4 +1,4 @@
-// int8_dot_product, bf16_dot_product, avx512_core: the ISA oneDNN runs with, read once.
+// int8_dot_product, bf16_dot_product, avx512_core, avx2_fma: the ISA oneDNN runs with, read once.
 #include "devices/cpu/cpu_isa.h"
 
 #include <algorithm>
@@ -31,6 +31,11 @@ bool bf16_dot_product() {
 bool avx512_core() {
   static const bool yes = runs_with_one_of(
       {isa::avx512_core, isa::avx512_core_vnni, isa::avx512_core_bf16, isa::avx512_core_amx});
+  return yes;
+}
+
+bool avx2_fma() {
+  static const bool yes = avx512_core() || runs_with_one_of({isa::avx2, isa::avx2_vnni});
   return yes;
 }
 

@@ -18,4 +18,8 @@ bool bf16_dot_product();
 // built for it may run.
 bool avx512_core();
 
+// True if oneDNN runs with AVX2 and FMA or more: the CPU device's own loops built for them may
+// run.
+bool avx2_fma();
+
 }  // namespace zenith::cpu

@@ -5,10 +5,21 @@
 // for X and Y; its states take a reorder.
 #include <algorithm>
 #include <cctype>
+#include <chrono>
+#include <cstdlib>
+#include <cstring>
+#include <limits>
+#include <memory>
+#include <optional>
+#include <string_view>
+#include <unordered_map>
 #include <utility>
 
+#include "devices/cpu/arena.h"
+#include "devices/cpu/ops/lstm_layer.h"
 #include "devices/cpu/ops/op_util.h"
 #include "devices/cpu/ops/ops.h"
+#include "ir/errors.h"
 
 namespace zenith::cpu {
 namespace {
@@ -89,7 +100,80 @@ std::vector<float> to_ldgo(const ir::Tensor* b, Cell cell, int64_t dirs, int64_t
 struct RnnEntry {
   dnnl::primitive primitive;
   memory weights_layer, weights_iter;  // packed for this primitive
+  std::shared_ptr<const LstmLayer> own;  // an LSTM's kernel of our own, run instead of `primitive`
 };
+
+// The memory of argument `id` in `args`, or nullptr when it is not there.
+template <typename T>
+T* data_of(ExecArgs& args, int id) {
+  for (size_t i = 0; i < args.size(); ++i)
+    if (args.id(i) == id && args.memory(i))
+      return static_cast<T*>(args.memory(i).get_data_handle());
+  return nullptr;
+}
+
+// Which LSTM kernel runs: ZENITH_CPU_LSTM=zenith or =onednn fixes it (the tests run both);
+// otherwise each layer times both when it is built, for its shapes.
+enum class LstmKernel { Timed, Zenith, OneDnn };
+
+LstmKernel lstm_kernel() {
+  static const LstmKernel kernel = [] {
+    const char* v = std::getenv("ZENITH_CPU_LSTM");
+    const std::string_view name = v ? v : "";
+    if (name.empty()) return LstmKernel::Timed;
+    if (name == "zenith") return LstmKernel::Zenith;
+    if (name == "onednn") return LstmKernel::OneDnn;
+    throw Error(Error::Kind::InvalidArgument,
+                fmt::format("ZENITH_CPU_LSTM is '{}': expected zenith or onednn", name));
+  }();
+  return kernel;
+}
+
+// The fastest of two runs of `run`, after one that warms it up (oneDNN builds its kernels then).
+template <typename Run>
+double fastest_ms(const Run& run) {
+  run();
+  double best = std::numeric_limits<double>::infinity();
+  for (int i = 0; i < 2; ++i) {
+    const auto start = std::chrono::steady_clock::now();
+    run();
+    best = std::min(
+        best, std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+                  .count());
+  }
+  return best;
+}
+
+// True if `entry.own` runs the layer faster than `entry.primitive` (built from `pd`), both timed
+// on zeros in buffers of their own.
+bool own_is_faster(const dnnl::lstm_forward::primitive_desc& pd, const RnnEntry& entry,
+                   dnnl::stream& stream) {
+  const OutsideRunArena outside;
+  std::unordered_map<int, memory> args = {{DNNL_ARG_WEIGHTS_LAYER, entry.weights_layer},
+                                          {DNNL_ARG_WEIGHTS_ITER, entry.weights_iter}};
+  const std::pair<int, memory::desc> buffers[] = {
+      {DNNL_ARG_SRC_LAYER, pd.src_layer_desc()},   {DNNL_ARG_SRC_ITER, pd.src_iter_desc()},
+      {DNNL_ARG_SRC_ITER_C, pd.src_iter_c_desc()}, {DNNL_ARG_BIAS, pd.bias_desc()},
+      {DNNL_ARG_DST_LAYER, pd.dst_layer_desc()},   {DNNL_ARG_DST_ITER, pd.dst_iter_desc()},
+      {DNNL_ARG_DST_ITER_C, pd.dst_iter_c_desc()}, {DNNL_ARG_SCRATCHPAD, pd.scratchpad_desc()}};
+  for (const auto& [arg, desc] : buffers) {
+    if (desc.is_zero()) continue;
+    args[arg] = memory(desc, engine());
+    std::memset(args[arg].get_data_handle(), 0, desc.get_size());
+  }
+  const double onednn = fastest_ms([&] {
+    entry.primitive.execute(stream, args);
+    stream.wait();
+  });
+  const auto data = [&](int arg) { return static_cast<float*>(args[arg].get_data_handle()); };
+  const LstmIo io = {.x = data(DNNL_ARG_SRC_LAYER),
+                     .h0 = nullptr,
+                     .c0 = nullptr,
+                     .y = data(DNNL_ARG_DST_LAYER),
+                     .h_n = data(DNNL_ARG_DST_ITER),
+                     .c_n = data(DNNL_ARG_DST_ITER_C)};
+  return fastest_ms([&] { entry.own->run(io, stream); }) < onednn;
+}
 
 class RnnOp : public CpuOp {
  public:
@@ -175,7 +259,16 @@ class RnnOp : public CpuOp {
       args[arg] = batch_first_ ? (temps[temp_count++] = allocate(state_desc(batch))).mem : onnx;
       if (batch_first_) to_onnx[to_onnx_count++] = {args[arg], onnx};
     }
-    execute(entry->primitive, stream, args);
+    if (entry->own)
+      entry->own->run({.x = data_of<const float>(args, DNNL_ARG_SRC_LAYER),
+                       .h0 = data_of<const float>(args, DNNL_ARG_SRC_ITER),
+                       .c0 = data_of<const float>(args, DNNL_ARG_SRC_ITER_C),
+                       .y = data_of<float>(args, DNNL_ARG_DST_LAYER),
+                       .h_n = data_of<float>(args, DNNL_ARG_DST_ITER),
+                       .c_n = data_of<float>(args, DNNL_ARG_DST_ITER_C)},
+                      stream);
+    else
+      execute(entry->primitive, stream, args);
     for (size_t k = 0; k < to_onnx_count; ++k) reorder(to_onnx[k].first, to_onnx[k].second, stream);
     if (!y_direct) {
       // [seq, batch, dirs, hidden] -> [seq, dirs, batch, hidden]
@@ -225,6 +318,7 @@ class RnnOp : public CpuOp {
     const dnnl::primitive_attr attr = with_user_scratchpad();
 
     RnnEntry entry;
+    std::optional<dnnl::lstm_forward::primitive_desc> lstm;
     memory::desc packed_layer, packed_iter;
     const auto finish = [&](const auto& pd) {
       entry.primitive = dnnl::primitive(pd);
@@ -233,10 +327,11 @@ class RnnOp : public CpuOp {
     };
     switch (cell_) {
       case Cell::Lstm:
-        finish(dnnl::lstm_forward::primitive_desc(
+        lstm.emplace(
             dnnl::lstm_forward::desc(prop, direction, src_layer, src_h, src_c, weights_layer,
                                      weights_iter, bias, dst_layer, state, state),
-            attr, engine()));
+            attr, engine());
+        finish(*lstm);
         break;
       case Cell::Gru:
         finish(dnnl::gru_forward::primitive_desc(
@@ -261,6 +356,20 @@ class RnnOp : public CpuOp {
     };
     entry.weights_layer = pack(1, w_ldigo_, {1, dirs_, input_size_, gates, hidden_}, packed_layer);
     entry.weights_iter = pack(2, r_ldigo_, {1, dirs_, hidden_, gates, hidden_}, packed_iter);
+    if (lstm) {
+      const LstmShape shape = {
+          .dirs = dirs_,
+          .inputs = input_size_,
+          .hidden = hidden_,
+          .steps = steps,
+          .batch = batch,
+          .reverse = direction == dnnl::rnn_direction::unidirectional_right2left,
+          .batch_first = batch_first_};
+      const LstmKernel kernel = lstm_kernel();
+      if (kernel != LstmKernel::OneDnn)
+        entry.own = std::make_shared<const LstmLayer>(shape, w_ldigo_, r_ldigo_, bias_, stream);
+      if (kernel == LstmKernel::Timed && !own_is_faster(*lstm, entry, stream)) entry.own.reset();
+    }
     return entry;
   }
 
