@@ -16,12 +16,13 @@ set_tests_properties(models.no_ref_kernels.avx2 PROPERTIES FIXTURES_REQUIRED zoo
 add_test(NAME cpu.avx512_core COMMAND zenith_tests --gtest_filter=CpuInt8*:CpuBf16*)
 set_tests_properties(cpu.avx512_core PROPERTIES ENVIRONMENT ONEDNN_MAX_CPU_ISA=AVX512_CORE TIMEOUT 300)
 
-# The LSTM suites with each LSTM kernel fixed (by default each layer times both and keeps the
-# faster, so a run tests whichever won): oneDNN's, ours, and ours built for SSE (no AVX).
-add_test(NAME cpu.lstm_onednn COMMAND zenith_tests --gtest_filter=CpuRnn*:*/CpuRnnVsPyTorch.*)
-set_tests_properties(cpu.lstm_onednn PROPERTIES ENVIRONMENT ZENITH_CPU_LSTM=onednn TIMEOUT 300)
-add_test(NAME cpu.lstm_zenith COMMAND zenith_tests --gtest_filter=CpuRnn*:*/CpuRnnVsPyTorch.*)
-set_tests_properties(cpu.lstm_zenith PROPERTIES ENVIRONMENT ZENITH_CPU_LSTM=zenith TIMEOUT 300)
-add_test(NAME cpu.lstm_zenith_sse41 COMMAND zenith_tests --gtest_filter=CpuRnn*:*/CpuRnnVsPyTorch.*)
-set_tests_properties(cpu.lstm_zenith_sse41 PROPERTIES
-                     ENVIRONMENT "ZENITH_CPU_LSTM=zenith;ONEDNN_MAX_CPU_ISA=SSE41" TIMEOUT 300)
+# The RNN suites with each LSTM / GRU kernel fixed (by default each layer times both and keeps
+# the faster, so a run tests whichever won): oneDNN's, ours, and ours built for SSE (no AVX).
+set(ZENITH_RNN_SUITES "CpuRnn*:*/CpuRnnVsPyTorch.*")
+add_test(NAME cpu.rnn_onednn COMMAND zenith_tests --gtest_filter=${ZENITH_RNN_SUITES})
+set_tests_properties(cpu.rnn_onednn PROPERTIES ENVIRONMENT ZENITH_CPU_RNN=onednn TIMEOUT 300)
+add_test(NAME cpu.rnn_zenith COMMAND zenith_tests --gtest_filter=${ZENITH_RNN_SUITES})
+set_tests_properties(cpu.rnn_zenith PROPERTIES ENVIRONMENT ZENITH_CPU_RNN=zenith TIMEOUT 300)
+add_test(NAME cpu.rnn_zenith_sse41 COMMAND zenith_tests --gtest_filter=${ZENITH_RNN_SUITES})
+set_tests_properties(cpu.rnn_zenith_sse41 PROPERTIES
+                     ENVIRONMENT "ZENITH_CPU_RNN=zenith;ONEDNN_MAX_CPU_ISA=SSE41" TIMEOUT 300)

@@ -1,5 +1,6 @@
-// LSTM and GRU on the CPU device (oneDNN's RNN primitives, and for LSTM our own kernel, whichever
-// is faster: ctest runs the suite again with each fixed by ZENITH_CPU_LSTM) against REF, and
+// LSTM and GRU on the CPU device (oneDNN's RNN primitives, and for LSTM and linear-before-reset
+// GRU our own kernel, whichever is faster: ctest runs the suites again with each fixed by
+// ZENITH_CPU_RNN) against REF, and
 // PyTorch's own nn.LSTM / nn.GRU exported to ONNX (tests/cpu/data/make_rnn_models.py).
 #include <cstdlib>
 #include <filesystem>
@@ -76,38 +77,53 @@ TEST(CpuRnn, LstmEveryDirectionSequenceAndBatch) {
         }
 }
 
-// Our LSTM kernel works on panels of 16 hidden units and blocks of 4 batch rows: several whole
+// Our kernel works on panels of 16 hidden units and blocks of 4 batch rows: several whole
 // panels and a partial one, and a partial row block, in both layouts.
-TEST(CpuRnn, LstmPanelsAndRowBlocks) {
+TEST(CpuRnn, PanelsAndRowBlocks) {
+  const Attrs gru = {{"linear_before_reset", int64_t{1}}};
   for (const char* direction : {"forward", "reverse", "bidirectional"})
     for (int64_t layout : {0, 1}) {
       SCOPED_TRACE(fmt::format("{} layout {}", direction, layout));
       check_rnn({"LSTM", direction, 6, 7, true, {{"layout", layout}}, 37});
+      check_rnn({"GRU",
+                 direction,
+                 6,
+                 7,
+                 true,
+                 {{"layout", layout}, {"linear_before_reset", int64_t{1}}},
+                 37});
     }
   check_rnn({"LSTM", "forward", 3, 4, false, {}, 32});
+  check_rnn({"GRU", "forward", 3, 4, false, gru, 32});
 }
 
-// ZENITH_CPU_LSTM picks the LSTM kernel (else it is timed): the profile names the one that ran.
-TEST(CpuRnn, LstmRunsTheKernelAskedFor) {
-  auto g = make_graph({make_node("LSTM", {"X", "W", "R"}, {"Y"}, {{"hidden_size", kHidden}})},
-                      {"X"}, {"Y"},
-                      {{"W", random_tensor({1, 4 * kHidden, kInput}, 2)},
-                       {"R", random_tensor({1, 4 * kHidden, kHidden}, 3)}});
-  const runtime::Plan plan(*g, {"CPU"});
-  std::vector<runtime::StepProfile> steps;
-  plan.run({{"X", random_tensor({4, 2, kInput}, 1)}}, 0, &steps);
-  ASSERT_EQ(steps.size(), 1u);
-  const bool own = steps[0].implementation.find("zenith:lstm") != std::string::npos;
-  const char* asked = std::getenv("ZENITH_CPU_LSTM");
+// ZENITH_CPU_RNN picks the LSTM and GRU kernel (else it is timed): the profile names the one that
+// ran.
+TEST(CpuRnn, RunsTheKernelAskedFor) {
+  const char* asked = std::getenv("ZENITH_CPU_RNN");
   const std::string kernel = asked ? asked : "";
-  if (kernel == "zenith") {
-    EXPECT_TRUE(own) << steps[0].implementation;
-  } else if (kernel == "onednn") {
-    EXPECT_FALSE(own) << steps[0].implementation;
-  }
-  // Timed: either, but ours runs oneDNN's matmul for the input and nothing else of oneDNN's.
-  if (own) {
-    EXPECT_EQ(steps[0].implementation.find("ref"), std::string::npos);
+  for (const std::string op : {"LSTM", "GRU"}) {
+    const int64_t gates = op == "LSTM" ? 4 : 3;
+    Attrs attrs = {{"hidden_size", kHidden}};
+    if (op == "GRU") attrs["linear_before_reset"] = int64_t{1};
+    auto g = make_graph({make_node(op, {"X", "W", "R"}, {"Y"}, attrs)}, {"X"}, {"Y"},
+                        {{"W", random_tensor({1, gates * kHidden, kInput}, 2)},
+                         {"R", random_tensor({1, gates * kHidden, kHidden}, 3)}});
+    const runtime::Plan plan(*g, {"CPU"});
+    std::vector<runtime::StepProfile> steps;
+    plan.run({{"X", random_tensor({4, 2, kInput}, 1)}}, 0, &steps);
+    ASSERT_EQ(steps.size(), 1u);
+    const std::string& ran = steps[0].implementation;
+    const bool own = ran.find(op == "LSTM" ? "zenith:lstm" : "zenith:gru") != std::string::npos;
+    if (kernel == "zenith") {
+      EXPECT_TRUE(own) << op << ": " << ran;
+    } else if (kernel == "onednn") {
+      EXPECT_FALSE(own) << op << ": " << ran;
+    }
+    // Timed: either, but ours runs oneDNN's matmul for the input and nothing else of oneDNN's.
+    if (own) {
+      EXPECT_EQ(ran.find("ref"), std::string::npos) << op << ": " << ran;
+    }
   }
 }
 

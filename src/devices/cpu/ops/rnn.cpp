@@ -10,15 +10,14 @@
 #include <cstring>
 #include <limits>
 #include <memory>
-#include <optional>
 #include <string_view>
 #include <unordered_map>
 #include <utility>
 
 #include "devices/cpu/arena.h"
-#include "devices/cpu/ops/lstm_layer.h"
 #include "devices/cpu/ops/op_util.h"
 #include "devices/cpu/ops/ops.h"
+#include "devices/cpu/ops/rnn_layer.h"
 #include "ir/errors.h"
 
 namespace zenith::cpu {
@@ -100,7 +99,7 @@ std::vector<float> to_ldgo(const ir::Tensor* b, Cell cell, int64_t dirs, int64_t
 struct RnnEntry {
   dnnl::primitive primitive;
   memory weights_layer, weights_iter;  // packed for this primitive
-  std::shared_ptr<const LstmLayer> own;  // an LSTM's kernel of our own, run instead of `primitive`
+  std::shared_ptr<const RnnLayer> own;  // our own kernel, run instead of `primitive`
 };
 
 // The memory of argument `id` in `args`, or nullptr when it is not there.
@@ -112,19 +111,19 @@ T* data_of(ExecArgs& args, int id) {
   return nullptr;
 }
 
-// Which LSTM kernel runs: ZENITH_CPU_LSTM=zenith or =onednn fixes it (the tests run both);
-// otherwise each layer times both when it is built, for its shapes.
-enum class LstmKernel { Timed, Zenith, OneDnn };
+// Which kernel an LSTM or linear-before-reset GRU runs: ZENITH_CPU_RNN=zenith or =onednn fixes
+// it (the tests run both); otherwise each layer times both when it is built, for its shapes.
+enum class RnnKernel { Timed, Zenith, OneDnn };
 
-LstmKernel lstm_kernel() {
-  static const LstmKernel kernel = [] {
-    const char* v = std::getenv("ZENITH_CPU_LSTM");
+RnnKernel rnn_kernel() {
+  static const RnnKernel kernel = [] {
+    const char* v = std::getenv("ZENITH_CPU_RNN");
     const std::string_view name = v ? v : "";
-    if (name.empty()) return LstmKernel::Timed;
-    if (name == "zenith") return LstmKernel::Zenith;
-    if (name == "onednn") return LstmKernel::OneDnn;
+    if (name.empty()) return RnnKernel::Timed;
+    if (name == "zenith") return RnnKernel::Zenith;
+    if (name == "onednn") return RnnKernel::OneDnn;
     throw Error(Error::Kind::InvalidArgument,
-                fmt::format("ZENITH_CPU_LSTM is '{}': expected zenith or onednn", name));
+                fmt::format("ZENITH_CPU_RNN is '{}': expected zenith or onednn", name));
   }();
   return kernel;
 }
@@ -146,7 +145,7 @@ double fastest_ms(const Run& run) {
 
 // True if `entry.own` runs the layer faster than `entry.primitive` (built from `pd`), both timed
 // on zeros in buffers of their own.
-bool own_is_faster(const dnnl::lstm_forward::primitive_desc& pd, const RnnEntry& entry,
+bool own_is_faster(const dnnl::rnn_primitive_desc_base& pd, const RnnEntry& entry,
                    dnnl::stream& stream) {
   const OutsideRunArena outside;
   std::unordered_map<int, memory> args = {{DNNL_ARG_WEIGHTS_LAYER, entry.weights_layer},
@@ -165,13 +164,16 @@ bool own_is_faster(const dnnl::lstm_forward::primitive_desc& pd, const RnnEntry&
     entry.primitive.execute(stream, args);
     stream.wait();
   });
-  const auto data = [&](int arg) { return static_cast<float*>(args[arg].get_data_handle()); };
-  const LstmIo io = {.x = data(DNNL_ARG_SRC_LAYER),
-                     .h0 = nullptr,
-                     .c0 = nullptr,
-                     .y = data(DNNL_ARG_DST_LAYER),
-                     .h_n = data(DNNL_ARG_DST_ITER),
-                     .c_n = data(DNNL_ARG_DST_ITER_C)};
+  const auto data = [&](int arg) {
+    const auto it = args.find(arg);  // GRU has no cell state
+    return it == args.end() ? nullptr : static_cast<float*>(it->second.get_data_handle());
+  };
+  const RnnIo io = {.x = data(DNNL_ARG_SRC_LAYER),
+                    .h0 = nullptr,
+                    .c0 = nullptr,
+                    .y = data(DNNL_ARG_DST_LAYER),
+                    .h_n = data(DNNL_ARG_DST_ITER),
+                    .c_n = data(DNNL_ARG_DST_ITER_C)};
   return fastest_ms([&] { entry.own->run(io, stream); }) < onednn;
 }
 
@@ -318,20 +320,20 @@ class RnnOp : public CpuOp {
     const dnnl::primitive_attr attr = with_user_scratchpad();
 
     RnnEntry entry;
-    std::optional<dnnl::lstm_forward::primitive_desc> lstm;
+    dnnl::rnn_primitive_desc_base built;
     memory::desc packed_layer, packed_iter;
     const auto finish = [&](const auto& pd) {
+      built = pd;
       entry.primitive = dnnl::primitive(pd);
       packed_layer = pd.weights_layer_desc();
       packed_iter = pd.weights_iter_desc();
     };
     switch (cell_) {
       case Cell::Lstm:
-        lstm.emplace(
+        finish(dnnl::lstm_forward::primitive_desc(
             dnnl::lstm_forward::desc(prop, direction, src_layer, src_h, src_c, weights_layer,
                                      weights_iter, bias, dst_layer, state, state),
-            attr, engine());
-        finish(*lstm);
+            attr, engine()));
         break;
       case Cell::Gru:
         finish(dnnl::gru_forward::primitive_desc(
@@ -356,8 +358,10 @@ class RnnOp : public CpuOp {
     };
     entry.weights_layer = pack(1, w_ldigo_, {1, dirs_, input_size_, gates, hidden_}, packed_layer);
     entry.weights_iter = pack(2, r_ldigo_, {1, dirs_, hidden_, gates, hidden_}, packed_iter);
-    if (lstm) {
-      const LstmShape shape = {
+    // GRU with linear_before_reset=0 applies r before its recurrent product: oneDNN's alone.
+    if (cell_ != Cell::Gru) {
+      const RnnShape shape = {
+          .gru = cell_ == Cell::LbrGru,
           .dirs = dirs_,
           .inputs = input_size_,
           .hidden = hidden_,
@@ -365,10 +369,10 @@ class RnnOp : public CpuOp {
           .batch = batch,
           .reverse = direction == dnnl::rnn_direction::unidirectional_right2left,
           .batch_first = batch_first_};
-      const LstmKernel kernel = lstm_kernel();
-      if (kernel != LstmKernel::OneDnn)
-        entry.own = std::make_shared<const LstmLayer>(shape, w_ldigo_, r_ldigo_, bias_, stream);
-      if (kernel == LstmKernel::Timed && !own_is_faster(*lstm, entry, stream)) entry.own.reset();
+      const RnnKernel kernel = rnn_kernel();
+      if (kernel != RnnKernel::OneDnn)
+        entry.own = std::make_shared<const RnnLayer>(shape, w_ldigo_, r_ldigo_, bias_, stream);
+      if (kernel == RnnKernel::Timed && !own_is_faster(built, entry, stream)) entry.own.reset();
     }
     return entry;
   }

@@ -1,5 +1,5 @@
-// LstmLayer: the input projection on oneDNN's matmul, the recurrence on loops of our own.
-#include "devices/cpu/ops/lstm_layer.h"
+// RnnLayer: the input projection on oneDNN's matmul, the recurrence on loops of our own.
+#include "devices/cpu/ops/rnn_layer.h"
 
 #include <omp.h>
 
@@ -18,7 +18,6 @@ namespace {
 
 using dnnl::memory;
 
-constexpr int64_t kGates = 4;
 constexpr int64_t kPanel = 16;   // hidden units per panel: one AVX-512 vector, two AVX2 ones
 constexpr int64_t kMaxRows = 4;  // batch rows per block: 4 accumulators of a panel
 
@@ -94,13 +93,14 @@ template <int kLanes, typename V>
 
 // One direction's recurrence, step by step.
 struct Recurrence {
-  const float* gx;  // the input's products plus bias, [rows][4][padded], rows in x's order
+  const float* gx;  // the input's products plus bias, [rows][gates][padded], rows in x's order
   int64_t gx_step, gx_batch;  // floats between steps and between batch rows
   const float* h0;            // [batch][hidden], or nullptr for zeros
   float* y;                   // this direction's first unit of y
   int64_t y_step, y_batch;
-  float* c;             // the cell state, [batch][padded]
-  const float* panels;  // R as [panel][gate][hidden][kPanel]
+  float* c;                     // LSTM: the cell state, [batch][padded]
+  const float* recurrent_bias;  // GRU: h's R bias, [padded]
+  const float* panels;          // R as [panel][gate][hidden][kPanel]
   int64_t hidden, padded, steps, batch;
   bool reverse;
 
@@ -109,13 +109,16 @@ struct Recurrence {
   int64_t items() const { return padded / kPanel * row_blocks(); }
 };
 
-// Step `s` for one panel of hidden units and kRows batch rows: the four gates' sums in
-// registers over R's panel, then the cell, in vectors of kLanes.
-template <int kLanes, int kRows>
+// Step `s` for one panel of hidden units and kRows batch rows: each gate's sums in registers
+// over R's panel, then the cell, in vectors of kLanes.
+// LSTM: c = f c + i tanh(c~), h = o tanh(c), with i, f, o sigmoids. GRU (linear_before_reset):
+// n = tanh(x W_h + b_h + r (h R_h + R_bh)), h = n + z (h_prev - n), with z, r sigmoids.
+template <int kLanes, int kRows, bool kGru>
 [[gnu::always_inline]] inline void panel_rows(const Recurrence& a, int64_t s, int64_t panel,
                                               int64_t b0) {
   using V = typename Lanes<kLanes>::F;
   constexpr int kParts = kPanel / kLanes;
+  constexpr int64_t kGates = kGru ? 3 : 4;
   const int64_t t = a.time(s), j0 = panel * kPanel;
   const float* gx = a.gx + t * a.gx_step + b0 * a.gx_batch + j0;
   // The previous h: y at the previous step, or h0 (nothing to multiply when it is zeros).
@@ -132,10 +135,13 @@ template <int kLanes, int kRows>
   }
   float sums[kGates][kRows][kPanel];
   for (int64_t g = 0; g < kGates; ++g) {
+    // GRU's h gate sums the recurrent part alone: r scales it before x's part is added.
+    const bool recurrent_only = kGru && g == 2;
     V acc[kRows][kParts];
     for (int r = 0; r < kRows; ++r)
       for (int q = 0; q < kParts; ++q)
-        acc[r][q] = load<V>(gx + r * a.gx_batch + g * a.padded + q * kLanes);
+        acc[r][q] = recurrent_only ? load<V>(a.recurrent_bias + j0 + q * kLanes)
+                                   : load<V>(gx + r * a.gx_batch + g * a.padded + q * kLanes);
     const float* w = a.panels + (panel * kGates + g) * a.hidden * kPanel;
     for (int64_t k = 0; k < depth; ++k) {
       V wk[kParts];
@@ -150,33 +156,51 @@ template <int kLanes, int kRows>
   }
   const int64_t units = std::min(kPanel, a.hidden - j0);
   for (int r = 0; r < kRows; ++r) {
-    float* c = a.c + (b0 + r) * a.padded + j0;
     float out[kPanel];
-    for (int q = 0; q < kPanel; q += kLanes) {
-      const V cell =
-          sigmoid_vec<kLanes>(load<V>(sums[1][r] + q)) * load<V>(c + q) +
-          sigmoid_vec<kLanes>(load<V>(sums[0][r] + q)) * tanh_vec<kLanes>(load<V>(sums[2][r] + q));
-      store(c + q, cell);
-      store(out + q, sigmoid_vec<kLanes>(load<V>(sums[3][r] + q)) * tanh_vec<kLanes>(cell));
+    if constexpr (kGru) {
+      float previous[kPanel] = {};  // the panel's units of the previous h (zeros if none)
+      if (depth > 0) std::copy_n(h + r * h_batch + j0, units, previous);
+      const float* x_part = gx + r * a.gx_batch + 2 * a.padded;
+      for (int q = 0; q < kPanel; q += kLanes) {
+        const V z = sigmoid_vec<kLanes>(load<V>(sums[0][r] + q));
+        const V reset = sigmoid_vec<kLanes>(load<V>(sums[1][r] + q));
+        const V n = tanh_vec<kLanes>(load<V>(x_part + q) + reset * load<V>(sums[2][r] + q));
+        store(out + q, n + z * (load<V>(previous + q) - n));
+      }
+    } else {
+      float* c = a.c + (b0 + r) * a.padded + j0;
+      for (int q = 0; q < kPanel; q += kLanes) {
+        const V cell = sigmoid_vec<kLanes>(load<V>(sums[1][r] + q)) * load<V>(c + q) +
+                       sigmoid_vec<kLanes>(load<V>(sums[0][r] + q)) *
+                           tanh_vec<kLanes>(load<V>(sums[2][r] + q));
+        store(c + q, cell);
+        store(out + q, sigmoid_vec<kLanes>(load<V>(sums[3][r] + q)) * tanh_vec<kLanes>(cell));
+      }
     }
     std::copy_n(out, units, a.y + t * a.y_step + (b0 + r) * a.y_batch + j0);
   }
 }
 
 // Work item `item` (a panel and a block of batch rows) of step `s`.
-template <int kLanes>
-[[gnu::always_inline]] inline void item_step(const Recurrence& a, int64_t s, int64_t item) {
+template <int kLanes, bool kGru>
+[[gnu::always_inline]] inline void item_rows(const Recurrence& a, int64_t s, int64_t item) {
   const int64_t panel = item / a.row_blocks(), b0 = item % a.row_blocks() * kMaxRows;
   switch (std::min(kMaxRows, a.batch - b0)) {
     case 1:
-      return panel_rows<kLanes, 1>(a, s, panel, b0);
+      return panel_rows<kLanes, 1, kGru>(a, s, panel, b0);
     case 2:
-      return panel_rows<kLanes, 2>(a, s, panel, b0);
+      return panel_rows<kLanes, 2, kGru>(a, s, panel, b0);
     case 3:
-      return panel_rows<kLanes, 3>(a, s, panel, b0);
+      return panel_rows<kLanes, 3, kGru>(a, s, panel, b0);
     default:
-      return panel_rows<kLanes, 4>(a, s, panel, b0);
+      return panel_rows<kLanes, 4, kGru>(a, s, panel, b0);
   }
+}
+
+template <int kLanes>
+[[gnu::always_inline]] inline void item_step(const Recurrence& a, int64_t s, int64_t item) {
+  if (a.c) return item_rows<kLanes, false>(a, s, item);
+  item_rows<kLanes, true>(a, s, item);
 }
 
 // The loops above are vector code already: GCC's loop vectorizer, left on, vectorized the sums
@@ -219,11 +243,11 @@ int64_t round_up(int64_t n, int64_t to) { return (n + to - 1) / to * to; }
 
 }  // namespace
 
-LstmLayer::LstmLayer(const LstmShape& shape, std::span<const float> w, std::span<const float> r,
-                     std::span<const float> bias, dnnl::stream& stream)
+RnnLayer::RnnLayer(const RnnShape& shape, std::span<const float> w, std::span<const float> r,
+                   std::span<const float> bias, dnnl::stream& stream)
     : shape_(shape), padded_(round_up(shape.hidden, kPanel)) {
   const int64_t rows = shape.steps * shape.batch, hidden = shape.hidden, inputs = shape.inputs;
-  const int64_t columns = kGates * padded_;
+  const int64_t gates = shape.gates(), columns = gates * padded_;
   projection_src_ = plain_desc({rows, inputs});
   projection_dst_ = plain_desc({rows, columns});
   bias_desc_ = plain_desc({1, columns});
@@ -235,55 +259,60 @@ LstmLayer::LstmLayer(const LstmShape& shape, std::span<const float> w, std::span
   std::vector<float> spread(static_cast<size_t>(inputs * columns));
   for (int64_t d = 0; d < shape.dirs; ++d) {
     std::fill(spread.begin(), spread.end(), 0.0f);
-    const float* wd = w.data() + d * inputs * kGates * hidden;
+    const float* wd = w.data() + d * inputs * gates * hidden;
     for (int64_t i = 0; i < inputs; ++i)
-      for (int64_t g = 0; g < kGates; ++g)
-        std::copy_n(wd + (i * kGates + g) * hidden, hidden, &spread[(i * kGates + g) * padded_]);
+      for (int64_t g = 0; g < gates; ++g)
+        std::copy_n(wd + (i * gates + g) * hidden, hidden, &spread[(i * gates + g) * padded_]);
     const memory plain(plain_desc({inputs, columns}), engine(), spread.data());
     projection_weights_.push_back(packed_copy(plain, pd.weights_desc(), stream));
 
+    const float* bd = bias.data() + d * 4 * hidden;
     std::vector<float>& b = bias_.emplace_back(static_cast<size_t>(columns), 0.0f);
-    for (int64_t g = 0; g < kGates; ++g)
-      std::copy_n(bias.data() + (d * kGates + g) * hidden, hidden, &b[g * padded_]);
+    for (int64_t g = 0; g < gates; ++g) std::copy_n(bd + g * hidden, hidden, &b[g * padded_]);
+    std::vector<float>& rb = recurrent_bias_.emplace_back(static_cast<size_t>(padded_), 0.0f);
+    if (shape.gru) std::copy_n(bd + 3 * hidden, hidden, rb.begin());
 
-    // R's [hidden (k), 4, hidden (j)] as [panel][gate][k][16 units of the panel].
+    // R's [hidden (k), gates, hidden (j)] as [panel][gate][k][16 units of the panel].
     std::vector<float>& p = panels_.emplace_back(static_cast<size_t>(columns * hidden), 0.0f);
-    const float* rd = r.data() + d * hidden * kGates * hidden;
+    const float* rd = r.data() + d * hidden * gates * hidden;
     for (int64_t panel = 0; panel < padded_ / kPanel; ++panel)
-      for (int64_t g = 0; g < kGates; ++g)
+      for (int64_t g = 0; g < gates; ++g)
         for (int64_t k = 0; k < hidden; ++k)
           for (int64_t u = 0; u < kPanel && panel * kPanel + u < hidden; ++u)
-            p[((panel * kGates + g) * hidden + k) * kPanel + u] =
-                rd[(k * kGates + g) * hidden + panel * kPanel + u];
+            p[((panel * gates + g) * hidden + k) * kPanel + u] =
+                rd[(k * gates + g) * hidden + panel * kPanel + u];
   }
 }
 
-void LstmLayer::run(const LstmIo& io, dnnl::stream& stream) const {
-  const LstmShape& s = shape_;
+void RnnLayer::run(const RnnIo& io, dnnl::stream& stream) const {
+  const RnnShape& s = shape_;
   const CpuValue gx = allocate(projection_dst_);
-  const CpuValue c = allocate(plain_desc({s.batch, padded_}));
-  float* cell = static_cast<float*>(c.mem.get_data_handle());
+  const CpuValue c = s.gru ? CpuValue() : allocate(plain_desc({s.batch, padded_}));
+  float* cell = s.gru ? nullptr : static_cast<float*>(c.mem.get_data_handle());
   // Between x's (and y's) rows: in steps-first order a step is `batch` rows; batch-first, 1.
   const int64_t step_rows = s.batch_first ? 1 : s.batch, batch_rows = s.batch_first ? s.steps : 1;
-  const int64_t y_row = s.dirs * s.hidden;
+  const int64_t y_row = s.dirs * s.hidden, gx_row = s.gates() * padded_;
   for (int64_t d = 0; d < s.dirs; ++d) {
     execute(projection_, stream,
             {{DNNL_ARG_SRC, run_view(projection_src_, const_cast<float*>(io.x))},
              {DNNL_ARG_WEIGHTS, projection_weights_[d]},
              {DNNL_ARG_BIAS, run_view(bias_desc_, const_cast<float*>(bias_[d].data()))},
              {DNNL_ARG_DST, gx.mem}});
-    std::fill_n(cell, s.batch * padded_, 0.0f);
-    if (io.c0)
-      for (int64_t b = 0; b < s.batch; ++b)
-        std::copy_n(io.c0 + (d * s.batch + b) * s.hidden, s.hidden, cell + b * padded_);
+    if (cell) {
+      std::fill_n(cell, s.batch * padded_, 0.0f);
+      if (io.c0)
+        for (int64_t b = 0; b < s.batch; ++b)
+          std::copy_n(io.c0 + (d * s.batch + b) * s.hidden, s.hidden, cell + b * padded_);
+    }
     const Recurrence a = {.gx = static_cast<const float*>(gx.mem.get_data_handle()),
-                          .gx_step = step_rows * kGates * padded_,
-                          .gx_batch = batch_rows * kGates * padded_,
+                          .gx_step = step_rows * gx_row,
+                          .gx_batch = batch_rows * gx_row,
                           .h0 = io.h0 ? io.h0 + d * s.batch * s.hidden : nullptr,
                           .y = io.y + d * s.hidden,
                           .y_step = step_rows * y_row,
                           .y_batch = batch_rows * y_row,
                           .c = cell,
+                          .recurrent_bias = recurrent_bias_[d].data(),
                           .panels = panels_[d].data(),
                           .hidden = s.hidden,
                           .padded = padded_,
@@ -296,10 +325,11 @@ void LstmLayer::run(const LstmIo& io, dnnl::stream& stream) const {
       if (io.h_n)
         std::copy_n(a.y + last * a.y_step + b * a.y_batch, s.hidden,
                     io.h_n + (d * s.batch + b) * s.hidden);
-      if (io.c_n) std::copy_n(cell + b * padded_, s.hidden, io.c_n + (d * s.batch + b) * s.hidden);
+      if (io.c_n && cell)
+        std::copy_n(cell + b * padded_, s.hidden, io.c_n + (d * s.batch + b) * s.hidden);
     }
   }
-  note_kernel("zenith:lstm");
+  note_kernel(s.gru ? "zenith:gru" : "zenith:lstm");
 }
 
 }  // namespace zenith::cpu
