@@ -2,7 +2,8 @@
 // when linear_before_reset=1), forward, reverse and bidirectional, with initial states and all
 // of ONNX's outputs (Y, Y_h, Y_c). Constant weights are rearranged into oneDNN's gate order once,
 // when the step is built, and packed once per primitive. Layout 1 (batch first) is oneDNN's ntc
-// for X and Y; its states take a reorder.
+// for X and Y; its states take a reorder. LSTM and linear-before-reset GRU layers may run our own
+// kernel instead (rnn_layer.h), on the same buffers, when it is the faster.
 #include <algorithm>
 #include <cctype>
 #include <chrono>
