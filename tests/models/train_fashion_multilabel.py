@@ -22,6 +22,9 @@ from train_fashion_mnist import PIXEL_MEAN, PIXEL_STD, stamp_text, trained, up_t
 
 SEED = 5
 EPOCHS = 1
+# The first half of the training set, enough for every class's AUROC to pass 0.85 (the INT8 test
+# asks that much): the whole set took 198 s alone on an AVX2 host, this 86 s.
+TRAIN_IMAGES = 30000
 BATCH_SIZE = 128
 LEARNING_RATE = 2e-3
 GROWTH = 12
@@ -61,6 +64,7 @@ class TinyDenseNet(nn.Module):
 def train(model, x, y):
     optimizer = torch.optim.Adam(model.parameters(), lr=LEARNING_RATE)
     generator = torch.Generator().manual_seed(SEED)
+    x, y = x[:TRAIN_IMAGES], y[:TRAIN_IMAGES]
     targets = nn.functional.one_hot(y, len(CLASSES)).float()
     model.train()
     for epoch in range(EPOCHS):
@@ -105,10 +109,10 @@ def main():
     per_class = {name: auroc(scores[:, c], labels == c) for c, name in enumerate(CLASSES)}
 
     write_model(outdir, "fashion_multilabel", model, test_x[:2],
-                {"samples": len(test_y), "auroc": per_class, "epochs": EPOCHS,
+                {"samples": len(test_y), "auroc": per_class, "epochs": EPOCHS, "train_images": TRAIN_IMAGES,
                  "train_seconds": round(seconds, 1)}, expected)
     print(f"fashion_multilabel.onnx: AUROC per class {min(per_class.values()):.4f}..{max(per_class.values()):.4f} "
-          f"on {len(test_y)} test images; trained {EPOCHS} epoch in {seconds:.1f} s")
+          f"on {len(test_y)} test images; trained {EPOCHS} epoch on {TRAIN_IMAGES} images in {seconds:.1f} s")
 
 
 if __name__ == "__main__":
