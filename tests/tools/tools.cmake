@@ -1,39 +1,5 @@
-# Tests of the `zenith` CLI: unit tests of its helpers (linked into zenith_tests) and runs of the
+# Tests of the `zenith` CLI: unit tests of its helpers (the zenith_tools library) and runs of the
 # built binary on good and bad input, each checking the exit code and the message.
-
-target_sources(zenith_tests PRIVATE
-  ${CMAKE_SOURCE_DIR}/src/tools/npy.cpp
-  ${CMAKE_SOURCE_DIR}/src/tools/image.cpp
-  ${CMAKE_SOURCE_DIR}/src/tools/input_tensor.cpp
-  ${CMAKE_SOURCE_DIR}/src/tools/idx.cpp
-  ${CMAKE_SOURCE_DIR}/src/tools/csv.cpp
-  ${CMAKE_SOURCE_DIR}/src/tools/dataset.cpp
-  ${CMAKE_SOURCE_DIR}/src/tools/dataset_fashion_mnist.cpp
-  ${CMAKE_SOURCE_DIR}/src/tools/dataset_chestxray14.cpp
-  ${CMAKE_SOURCE_DIR}/src/tools/dataset_val_map.cpp
-  ${CMAKE_SOURCE_DIR}/src/tools/dataset_image_folder.cpp
-  ${CMAKE_SOURCE_DIR}/src/tools/dataset_class_folders.cpp
-  ${CMAKE_SOURCE_DIR}/src/tools/dataset_npy.cpp
-  ${CMAKE_SOURCE_DIR}/src/tools/group_split.cpp
-  ${CMAKE_SOURCE_DIR}/src/tools/seeded_random.cpp
-  ${CMAKE_SOURCE_DIR}/src/tools/augment.cpp
-  ${CMAKE_SOURCE_DIR}/src/tools/batch_loader.cpp
-  ${CMAKE_SOURCE_DIR}/src/tools/dataset_holdout.cpp
-  ${CMAKE_SOURCE_DIR}/src/tools/accuracy.cpp
-  ${CMAKE_SOURCE_DIR}/src/tools/classification.cpp
-  ${CMAKE_SOURCE_DIR}/src/tools/random_fill.cpp
-  ${CMAKE_SOURCE_DIR}/src/tools/fp16_selection.cpp
-  ${CMAKE_SOURCE_DIR}/src/tools/range_histogram.cpp
-  ${CMAKE_SOURCE_DIR}/src/tools/calibration_samples.cpp
-  ${CMAKE_SOURCE_DIR}/src/tools/calibration.cpp
-  ${CMAKE_SOURCE_DIR}/src/tools/int8_conversion.cpp
-  ${CMAKE_SOURCE_DIR}/src/tools/validation_metric.cpp
-  ${CMAKE_SOURCE_DIR}/src/tools/session_timing.cpp
-  ${CMAKE_SOURCE_DIR}/src/tools/cli_util.cpp
-  ${CMAKE_SOURCE_DIR}/src/tools/progress.cpp
-  ${CMAKE_BINARY_DIR}/generated/imagenet_labels.cpp
-  ${CMAKE_SOURCE_DIR}/src/tools/model_stats.cpp
-  ${CMAKE_SOURCE_DIR}/src/tools/bench_sut.cpp)
 
 set(ZENITH_CLI_DATA ${CMAKE_SOURCE_DIR}/tests/tools/data)
 set(ZENITH_CLI_OUT ${CMAKE_BINARY_DIR}/cli_test)
