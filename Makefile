@@ -32,15 +32,15 @@ zoo: build
 	/usr/bin/python3 tests/models/export_zoo.py $(BUILD)/zoo
 	/usr/bin/python3 tests/models/train_fashion_mnist.py $(BUILD)/zoo
 
-# The demo builds only what it runs (the CLI, the Python module, the timer beside ONNX Runtime),
-# not the tests, and reuses what is built and exported; scripts/demo.sh trains the Fashion-MNIST
-# CNN when it reaches the part that needs it, after the first results.
+# The demo builds only what it runs, not the tests, and reuses what is built and exported: the CLI
+# first; scripts/demo.sh builds the Python module and the timer beside ONNX Runtime, and trains
+# the Fashion-MNIST CNN, when it reaches the parts that need them, after the first results.
 demo: configure
-	@echo "== building the zenith CLI and the Python module (the tests are left to make test) =="
-	cmake --build $(BUILD) -j$(JOBS) --target zenith zenith_python zenith-timer
+	@echo "== building the zenith CLI (the rest when the demo needs it; the tests are left to make test) =="
+	cmake --build $(BUILD) -j$(JOBS) --target zenith
 	@echo "== exporting the model zoo from torchvision (once; later runs reuse it) =="
 	/usr/bin/python3 tests/models/export_zoo.py $(BUILD)/zoo
-	bash scripts/demo.sh $(BUILD)
+	JOBS=$(JOBS) bash scripts/demo.sh $(BUILD)
 
 # Unit tests, CLI error-path tests, ONNX conformance, the installed package (tests/install)
 # and the zoo models against PyTorch.
