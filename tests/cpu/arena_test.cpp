@@ -38,7 +38,9 @@ TEST(CpuArena, BuffersAliveTogetherNeverShareBytes) {
       if (layout.offsets[i] == ArenaLayout::kOutside) continue;
       const bool share = layout.offsets[i] < layout.offsets[j] + lives[j].bytes &&
                          layout.offsets[j] < layout.offsets[i] + lives[i].bytes;
-      if (alive_together(lives, i, j)) EXPECT_FALSE(share) << i << " and " << j;
+      if (alive_together(lives, i, j)) {
+        EXPECT_FALSE(share) << i << " and " << j;
+      }
       const bool listed = std::count(layout.shares_with[j].begin(), layout.shares_with[j].end(), i) == 1;
       EXPECT_EQ(listed, share) << i << " and " << j;
     }

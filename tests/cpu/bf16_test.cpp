@@ -44,8 +44,9 @@ void expect_bf16_matches_ref(const ir::Graph& graph, const std::map<std::string,
     EXPECT_LT(error, kNarrowed) << "no BF16 instructions here, so f32";
   for (const hetero::Assignment& a : plan.assignments()) {
     EXPECT_EQ(a.device, "CPU") << a.node << ": " << a.reason;
-    if (op_types.count(a.op_type) && a.fused_into.empty())
+    if (op_types.count(a.op_type) && a.fused_into.empty()) {
       EXPECT_EQ(a.precision, expected_precision()) << a.node;
+    }
   }
   EXPECT_EQ(plan.ref_fallbacks(), 0u);
 }

@@ -26,3 +26,11 @@ set_tests_properties(cpu.rnn_zenith PROPERTIES ENVIRONMENT ZENITH_CPU_RNN=zenith
 add_test(NAME cpu.rnn_zenith_sse41 COMMAND zenith_tests --gtest_filter=${ZENITH_RNN_SUITES})
 set_tests_properties(cpu.rnn_zenith_sse41 PROPERTIES
                      ENVIRONMENT "ZENITH_CPU_RNN=zenith;ONEDNN_MAX_CPU_ISA=SSE41" TIMEOUT 300)
+
+# The convolution suites with the kernel of 3x3 stride-1 layers fixed (by default each layer
+# times oneDNN's pick against Zenith's Winograd F(4x4,3x3) and keeps the faster): ours, oneDNN's.
+set(ZENITH_WINOGRAD_SUITES "CpuWinograd*:CpuConv*:CpuFusion*:*/NoRefKernels.*")
+add_test(NAME cpu.winograd_zenith COMMAND zenith_tests --gtest_filter=${ZENITH_WINOGRAD_SUITES})
+set_tests_properties(cpu.winograd_zenith PROPERTIES ENVIRONMENT ZENITH_CPU_WINOGRAD=zenith TIMEOUT 300)
+add_test(NAME cpu.winograd_onednn COMMAND zenith_tests --gtest_filter=${ZENITH_WINOGRAD_SUITES})
+set_tests_properties(cpu.winograd_onednn PROPERTIES ENVIRONMENT ZENITH_CPU_WINOGRAD=onednn TIMEOUT 300)

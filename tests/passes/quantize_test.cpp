@@ -158,8 +158,12 @@ TEST(Quantize, ResidualAddsReadTheSkipDequantized) {
   const ChangeCounts changes = quantize_qdq(*graph, {"conv"}, ranges_of(*graph, {"x"}, feeds));
   EXPECT_EQ(changes.at("residual Add"), 1u);
   for (const ir::Node& n : graph->nodes) {
-    if (n.name == "residual") EXPECT_EQ(n.inputs[1], "x/dequantized");
-    if (n.name == "plain") EXPECT_EQ(n.inputs[1], "x");
+    if (n.name == "residual") {
+      EXPECT_EQ(n.inputs[1], "x/dequantized");
+    }
+    if (n.name == "plain") {
+      EXPECT_EQ(n.inputs[1], "x");
+    }
   }
 }
 

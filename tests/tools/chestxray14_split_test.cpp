@@ -99,7 +99,7 @@ TEST_F(ChestXray14Split, DrawsTheSplitFromTheSeed) {
 // test set; other data on nothing unless told.
 TEST_F(ChestXray14Split, ValidatesOnTheValPartByDefault) {
   const std::string dir = dir_.path().string();
-  for (const std::string& part : {"", ":train", ":test"})
+  for (const char* part : {"", ":train", ":test"})
     EXPECT_EQ(validation_spec("chestxray14:" + dir + part), "chestxray14:" + dir + ":val");
   EXPECT_EQ(open_dataset(validation_spec("chestxray14:" + dir), 0, 0)->size(),
             open(":val", 0)->size());

@@ -221,8 +221,9 @@ TEST(Autograd, BatchNormAndPoolingGradientsOnCpu) {
   for (const ir::Node& n : t.graph.nodes) {
     EXPECT_NE(n.op_type, "Relu");
     EXPECT_NE(n.op_type, "ReluGrad");
-    if (n.op_type == "BatchNormTrain" || n.op_type == "BatchNormGrad")
+    if (n.op_type == "BatchNormTrain" || n.op_type == "BatchNormGrad") {
       EXPECT_EQ(n.attr<int64_t>("relu", 0), 1) << n.op_type;
+    }
   }
 }
 

@@ -11,6 +11,7 @@
 #include "devices/cpu/ops/conv_geometry.h"
 #include "devices/cpu/ops/op_util.h"
 #include "devices/cpu/ops/ops.h"
+#include "devices/cpu/ops/winograd.h"
 #include "devices/reference/spatial_util.h"
 #include "ir/errors.h"
 #include "passes/pass_util.h"
@@ -33,7 +34,35 @@ struct ConvEntry {
   std::vector<dnnl::eltwise_forward> add_post_ops;
   // A depthwise post-op's weights and bias (zeros when it has none), packed once.
   std::optional<dnnl::memory> dw_weights, dw_bias;
+  // Zenith's own Winograd kernel, when it won against `conv` on this layer (then `conv` is not
+  // run).
+  std::shared_ptr<const WinogradConv> winograd;
 };
+
+// Which kernel a 3x3 stride-1 layer that Zenith's own Winograd can run takes (own_kernel_choice).
+OwnKernel winograd_kernel() {
+  static const OwnKernel kernel = own_kernel_choice("ZENITH_CPU_WINOGRAD");
+  return kernel;
+}
+
+// The post-ops as WinogradConv applies them, or nullopt if it has not all of them.
+std::optional<std::vector<WinogradPostOp>> winograd_post_ops(const std::vector<PostOp>& ops) {
+  std::vector<WinogradPostOp> out;
+  for (const PostOp& op : ops) {
+    using K = WinogradPostOp::Kind;
+    if (op.kind == PostOp::Kind::Sum && op.dtype == ir::DType::Undefined)
+      out.push_back({K::Sum, op.scale});
+    else if (op.kind == PostOp::Kind::Eltwise && op.eltwise.alg == dnnl::algorithm::eltwise_relu)
+      out.push_back({K::Relu, op.eltwise.alpha});
+    else if (op.kind == PostOp::Kind::Eltwise &&
+             (op.eltwise.alg == dnnl::algorithm::eltwise_clip ||
+              op.eltwise.alg == dnnl::algorithm::eltwise_clip_v2))
+      out.push_back({K::Clip, op.eltwise.alpha, op.eltwise.beta});
+    else
+      return std::nullopt;
+  }
+  return out;
+}
 
 // 2-D convolutions whose groups fill whole channel blocks take the blocked layout
 // (channel_block(): nChw16c on AVX-512, nChw8c on AVX2), that of oneDNN's direct kernels and its
@@ -116,7 +145,13 @@ class ConvOp : public CpuOp {
       args[kDepthwiseWeights] = *entry->dw_weights;
       args[kDepthwiseBias] = *entry->dw_bias;
     }
-    execute(entry->conv, stream, args);
+    if (entry->winograd)
+      entry->winograd->run(
+          static_cast<const float*>(src.mem.get_data_handle()),
+          has_bias() ? static_cast<const float*>(args[DNNL_ARG_BIAS].get_data_handle()) : nullptr,
+          static_cast<float*>(dst.mem.get_data_handle()));
+    else
+      execute(entry->conv, stream, args);
     if (entry->per_channel_add) {
       const ir::Tensor z = to_plain(addend(in), stream);
       auto* out = static_cast<float*>(dst.mem.get_data_handle());
@@ -174,6 +209,40 @@ class ConvOp : public CpuOp {
       std::memset(zeros.get_data_handle(), 0, bias.get_size());  // 0.0 in f32 and bf16 alike
       return zeros;
     });
+  }
+
+  // Zenith's Winograd kernel for a 3x3 stride-1 layer with constant weights, if it runs the layer
+  // (blocked on both sides, as `pd` has it) and wins against `pd` or is asked for.
+  std::shared_ptr<const WinogradConv> own_winograd(
+      const dnnl::convolution_forward::primitive_desc& pd,
+      const dnnl::convolution_forward::desc& direct, const dnnl::primitive_attr& attr,
+      const std::vector<PostOp>& conv_ops, const ConvGeometry& geo,
+      const std::vector<const CpuValue*>& in, dnnl::stream& stream) const {
+    const OwnKernel kernel = winograd_kernel();
+    const auto post_ops = winograd_post_ops(conv_ops);
+    const ir::Dims x = in[0]->dims();
+    if (kernel == OwnKernel::OneDnn || !WinogradConv::available() || !post_ops || x.size() != 4 ||
+        pd.src_desc() != blocked_desc(x) || pd.dst_desc() != blocked_desc(geo.dst) ||
+        implemented_by(pd, "jit_wino"))
+      return nullptr;
+    ir::Tensor w_plain, b_plain;
+    const memory w_mem = plain_view(*in[1], in[1]->dims(), stream, w_plain);
+    const WinogradGeometry g = {.batch = x[0],
+                                .channels = x[1],
+                                .outputs = geo.dst[1],
+                                .height = x[2],
+                                .width = x[3],
+                                .out_height = geo.dst[2],
+                                .out_width = geo.dst[3],
+                                .pad_top = geo.pad_begin[0],
+                                .pad_left = geo.pad_begin[1]};
+    const auto* w_data = static_cast<const float*>(w_mem.get_data_handle());
+    auto own = std::make_shared<const WinogradConv>(
+        g, std::span(w_data, static_cast<size_t>(g.outputs * g.channels * 9)), *post_ops);
+    if (kernel == OwnKernel::Zenith) return own;
+    const memory b_mem = has_bias() ? plain_view(*in[2], stream, b_plain) : memory();
+    std::string why;
+    return own_winograd_wins(pd, direct, attr, *own, w_mem, b_mem, stream, why) ? own : nullptr;
   }
 
   ConvEntry build(const std::vector<const CpuValue*>& in, dnnl::stream& stream) const {
@@ -238,7 +307,10 @@ class ConvOp : public CpuOp {
           attr, engine());
       packed_weights = memory();
     }
-    ConvEntry entry{*pd, {}, {}, {}, {}, {}, {}, {}};
+    ConvEntry entry{*pd, {}, {}, {}, {}, {}, {}, {}, {}};
+    if (!in_bf16 && winograd_shape)
+      entry.winograd = own_winograd(entry.pd, make(dnnl::algorithm::convolution_direct), attr,
+                                    conv_ops, geo, in, stream);
     if (depthwise_at_) pack_depthwise(entry, in, stream);
     entry.conv = dnnl::convolution_forward(entry.pd);
     if (constant_weights_)

@@ -14,6 +14,8 @@
 #include <random>
 #include <sstream>
 
+#include "devices/cpu/arena.h"
+#include "devices/cpu/kernel_trace.h"
 #include "devices/cpu/ops/op_util.h"
 
 namespace zenith::cpu {
@@ -115,8 +117,7 @@ Trial prepare(const Candidate& c, const memory& src, const memory& weights, cons
   return t;
 }
 
-std::vector<float> plain_output(const Trial& t, dnnl::stream& stream) {
-  const memory& dst = t.args.at(DNNL_ARG_DST);
+std::vector<float> plain_values(const memory& dst, dnnl::stream& stream) {
   const memory plain = packed_copy(dst, plain_desc(dst.get_desc().dims()), stream);
   const float* p = static_cast<const float*>(plain.get_data_handle());
   return std::vector<float>(p, p + plain.get_desc().get_size() / sizeof(float));
@@ -191,6 +192,14 @@ void fill_seeded(float* out, size_t n) {
 std::mutex timings_mutex;
 std::map<std::string, std::map<std::string, double>> timings;  // key -> impl -> ms
 
+std::string joined(const std::ostringstream& why) {
+  std::string text = why.str();
+  text.resize(text.size() - 2);
+  return text;
+}
+
+constexpr const char* kOwnWinograd = "zenith:winograd_4x3";
+
 }  // namespace
 
 ConvChoice choose_conv(const dnnl::convolution_forward::desc& direct,
@@ -247,11 +256,7 @@ ConvChoice choose_conv(const dnnl::convolution_forward::desc& direct,
   // result, on its own weights, within tolerance of oneDNN's own direct pick.
   std::vector<float> expected;
   for (const auto& [score, i] : ranked) {
-    if (!all[i].winograd) {
-      std::string text = why.str();
-      text.resize(text.size() - 2);
-      return {all[i].pd, all[i].impl, text, memory()};
-    }
+    if (!all[i].winograd) return {all[i].pd, all[i].impl, joined(why), memory()};
     Trial trial;
     try {
       trial = prepare(all[i], src, weights, bias, stream);
@@ -261,27 +266,81 @@ ConvChoice choose_conv(const dnnl::convolution_forward::desc& direct,
     }
     if (expected.empty()) {
       const auto direct_pick = std::find_if(all.begin(), all.end(), [](const Candidate& c) { return !c.winograd; });
-      if (direct_pick == all.end()) {
-        std::string text = why.str();
-        text.resize(text.size() - 2);
-        return {all[i].pd, all[i].impl, text + " (no direct kernel to check against)",
+      if (direct_pick == all.end())
+        return {all[i].pd, all[i].impl, joined(why) + " (no direct kernel to check against)",
                 trial.args.at(DNNL_ARG_WEIGHTS)};
-      }
       Trial reference = prepare(*direct_pick, src, weights, bias, stream);
       reference.conv.execute(stream, reference.args);
-      expected = plain_output(reference, stream);
+      expected = plain_values(reference.args.at(DNNL_ARG_DST), stream);
     }
     trial.conv.execute(stream, trial.args);
-    const float error = relative_error(plain_output(trial, stream), expected);
+    const float error = relative_error(plain_values(trial.args.at(DNNL_ARG_DST), stream), expected);
     const bool usable = error <= winograd_tolerance;
     why << all[i].impl << " relative error " << error << (usable ? "" : " (over tolerance: dropped)") << "; ";
-    if (usable) {
-      std::string text = why.str();
-      text.resize(text.size() - 2);
-      return {all[i].pd, all[i].impl, text, trial.args.at(DNNL_ARG_WEIGHTS)};
-    }
+    if (usable) return {all[i].pd, all[i].impl, joined(why), trial.args.at(DNNL_ARG_WEIGHTS)};
   }
   return only({}, direct, attr);  // unreachable while a direct kernel is a candidate
+}
+
+bool own_winograd_wins(const Pd& pd, const dnnl::convolution_forward::desc& direct,
+                       const dnnl::primitive_attr& attr, const WinogradConv& own,
+                       const memory& weights, const memory& bias, dnnl::stream& stream,
+                       std::string& why, float winograd_tolerance, double winograd_margin) {
+  const OutsideRunArena outside;  // the timing runs' scratch is not the model run's
+  const KernelTrace timing_runs;  // nor are their kernels in the step's profile
+  memory src(plain_desc(pd.src_desc().dims()), engine());
+  fill_seeded(static_cast<float*>(src.get_data_handle()),
+              src.get_desc().get_size() / sizeof(float));
+  Trial direct_trial = prepare({pd, pd.impl_info_str(), false}, src, weights, bias, stream);
+  memory& dst = direct_trial.args.at(DNNL_ARG_DST);
+  const auto* src_data =
+      static_cast<const float*>(direct_trial.args.at(DNNL_ARG_SRC).get_data_handle());
+  const auto* bias_data = bias ? static_cast<const float*>(bias.get_data_handle()) : nullptr;
+  memory own_dst(pd.dst_desc(), engine());
+  auto* own_out = static_cast<float*>(own_dst.get_data_handle());
+  const auto run_own = [&] { own.run(src_data, bias_data, own_out); };
+
+  // On zeroed outputs first: a sum post-op adds what the output held.
+  direct_trial.conv.execute(stream, direct_trial.args);
+  stream.wait();
+  std::fill_n(own_out, pd.dst_desc().get_size() / sizeof(float), 0.0f);
+  run_own();
+  const std::vector<float> expected = plain_values(dst, stream);
+  const float error = relative_error(plain_values(own_dst, stream), expected);
+
+  const std::string key = timing_key(pd, direct, attr);
+  double direct_ms, own_ms;
+  {
+    std::lock_guard<std::mutex> lock(timings_mutex);
+    const std::map<std::string, double>& known = timings[key];
+    const auto a = known.find(pd.impl_info_str()), b = known.find(kOwnWinograd);
+    direct_ms = a == known.end() ? -1.0 : a->second;
+    own_ms = b == known.end() ? -1.0 : b->second;
+  }
+  if (direct_ms < 0.0 || own_ms < 0.0) {
+    direct_ms = own_ms = std::numeric_limits<double>::infinity();
+    for (int run = 0; run < kTimedRuns; ++run) {
+      direct_ms = std::min(direct_ms, time_once(direct_trial, stream));
+      const auto start = std::chrono::steady_clock::now();
+      run_own();
+      own_ms = std::min(own_ms, std::chrono::duration<double, std::milli>(
+                                    std::chrono::steady_clock::now() - start)
+                                    .count());
+    }
+    std::lock_guard<std::mutex> lock(timings_mutex);
+    timings[key][pd.impl_info_str()] = direct_ms;
+    timings[key][kOwnWinograd] = own_ms;
+  }
+  const double direct_weights_ms = pd.weights_desc().get_size() / stream_gb_per_s() / 1e6;
+  const double own_weights_ms = own.weight_bytes() / stream_gb_per_s() / 1e6;
+  const bool faster = (own_ms + own_weights_ms) * winograd_margin < direct_ms + direct_weights_ms;
+  const bool usable = error <= winograd_tolerance;
+  std::ostringstream text;
+  text << pd.impl_info_str() << " " << direct_ms << " + " << direct_weights_ms << " ms; "
+       << kOwnWinograd << " " << own_ms << " + " << own_weights_ms << " ms, relative error "
+       << error << (usable ? "" : " (over tolerance: dropped)");
+  why = text.str();
+  return faster && usable;
 }
 
 }  // namespace zenith::cpu

@@ -8,9 +8,10 @@
 // on this layer's own weights is within tolerance of the direct result, and runs the fastest.
 #pragma once
 
+#include <oneapi/dnnl/dnnl.hpp>
 #include <string>
 
-#include <oneapi/dnnl/dnnl.hpp>
+#include "devices/cpu/ops/winograd.h"
 
 namespace zenith::cpu {
 
@@ -43,6 +44,18 @@ ConvChoice choose_conv(const dnnl::convolution_forward::desc& direct,
                        const dnnl::primitive_attr& attr, const dnnl::memory& weights,
                        const dnnl::memory& bias, dnnl::stream& stream,
                        float winograd_tolerance = kWinogradTolerance,
+                       double winograd_margin = kWinogradMargin);
+
+// True if `own` (Zenith's Winograd F(4x4,3x3) for the layer) scores better than `pd` (oneDNN's
+// pick for `direct` with `attr`), times and weights counted as choose_conv counts them, with
+// `winograd_margin`, and on the layer's own `weights` and `bias` (plain; `bias` may be empty) its
+// result is within `winograd_tolerance` of `pd`'s. Timings are kept per layer shape as there.
+// `why` gets the times and the error.
+bool own_winograd_wins(const dnnl::convolution_forward::primitive_desc& pd,
+                       const dnnl::convolution_forward::desc& direct,
+                       const dnnl::primitive_attr& attr, const WinogradConv& own,
+                       const dnnl::memory& weights, const dnnl::memory& bias, dnnl::stream& stream,
+                       std::string& why, float winograd_tolerance = kWinogradTolerance,
                        double winograd_margin = kWinogradMargin);
 
 }  // namespace zenith::cpu

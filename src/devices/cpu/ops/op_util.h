@@ -1,6 +1,9 @@
 // Helpers the CPU op families share: descriptors, plain views, constant inputs.
 #pragma once
 
+#include <fmt/format.h>
+
+#include <cstdlib>
 #include <limits>
 #include <oneapi/dnnl/dnnl.hpp>
 #include <optional>
@@ -10,6 +13,7 @@
 #include "devices/cpu/arena.h"
 #include "devices/cpu/cpu_op.h"
 #include "devices/cpu/kernel_trace.h"
+#include "ir/errors.h"
 #include "passes/pass_util.h"
 
 namespace zenith::cpu {
@@ -42,6 +46,20 @@ inline bool is_reference(const dnnl::primitive_desc_base& pd) { return implement
 
 // True if `pd` is one of oneDNN's JIT kernels (the fast ones; not ref, simple or gemm loops).
 inline bool is_jit(const dnnl::primitive_desc_base& pd) { return implemented_by(pd, "jit"); }
+
+// Which kernel a layer runs where Zenith has one of its own beside oneDNN's: the environment
+// variable `variable` set to "zenith" or "onednn" fixes it (the tests run both); unset, each
+// layer times both when it is built and keeps the faster.
+enum class OwnKernel { Timed, Zenith, OneDnn };
+inline OwnKernel own_kernel_choice(const char* variable) {
+  const char* v = std::getenv(variable);
+  const std::string_view name = v ? v : "";
+  if (name.empty()) return OwnKernel::Timed;
+  if (name == "zenith") return OwnKernel::Zenith;
+  if (name == "onednn") return OwnKernel::OneDnn;
+  throw Error(Error::Kind::InvalidArgument,
+              fmt::format("{} is '{}': expected zenith or onednn", variable, name));
+}
 
 // The primitive for `desc` in a narrower precision (BF16), or nullopt where oneDNN has only its
 // reference kernel for it (or none): slower than f32, so the caller builds in f32 instead.

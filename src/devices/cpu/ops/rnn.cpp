@@ -113,20 +113,9 @@ T* data_of(ExecArgs& args, int id) {
   return nullptr;
 }
 
-// Which kernel an LSTM or linear-before-reset GRU runs: ZENITH_CPU_RNN=zenith or =onednn fixes
-// it (the tests run both); otherwise each layer times both when it is built, for its shapes.
-enum class RnnKernel { Timed, Zenith, OneDnn };
-
-RnnKernel rnn_kernel() {
-  static const RnnKernel kernel = [] {
-    const char* v = std::getenv("ZENITH_CPU_RNN");
-    const std::string_view name = v ? v : "";
-    if (name.empty()) return RnnKernel::Timed;
-    if (name == "zenith") return RnnKernel::Zenith;
-    if (name == "onednn") return RnnKernel::OneDnn;
-    throw Error(Error::Kind::InvalidArgument,
-                fmt::format("ZENITH_CPU_RNN is '{}': expected zenith or onednn", name));
-  }();
+// Which kernel an LSTM or linear-before-reset GRU runs (own_kernel_choice).
+OwnKernel rnn_kernel() {
+  static const OwnKernel kernel = own_kernel_choice("ZENITH_CPU_RNN");
   return kernel;
 }
 
@@ -372,10 +361,10 @@ class RnnOp : public CpuOp {
           .batch = batch,
           .reverse = direction == dnnl::rnn_direction::unidirectional_right2left,
           .batch_first = batch_first_};
-      const RnnKernel kernel = rnn_kernel();
-      if (kernel != RnnKernel::OneDnn)
+      const OwnKernel kernel = rnn_kernel();
+      if (kernel != OwnKernel::OneDnn)
         entry.own = std::make_shared<const RnnLayer>(shape, w_ldigo_, r_ldigo_, bias_, stream);
-      if (kernel == RnnKernel::Timed && !own_is_faster(built, entry, stream)) entry.own.reset();
+      if (kernel == OwnKernel::Timed && !own_is_faster(built, entry, stream)) entry.own.reset();
     }
     return entry;
   }

@@ -12,6 +12,7 @@
 #include "devices/cpu/cpu_value.h"
 #include "devices/cpu/kernel_trace.h"
 #include "devices/cpu/ops/op_util.h"
+#include "devices/cpu/ops/vector_lanes.h"
 
 namespace zenith::cpu {
 namespace {
@@ -21,57 +22,18 @@ using dnnl::memory;
 constexpr int64_t kPanel = 16;   // hidden units per panel: one AVX-512 vector, two AVX2 ones
 constexpr int64_t kMaxRows = 4;  // batch rows per block: 4 accumulators of a panel
 
-// GCC's generic vectors of `kLanes` floats, the target's register width: AVX-512 16, AVX2 8,
-// SSE 4 (wider vectors than the target's registers are split badly, through memory). Every
-// function taking or returning one is inlined into a function built for its target, so the ABI
-// note GCC makes for a vector wider than the default target's concerns no call that is made.
-#pragma GCC diagnostic ignored "-Wpsabi"
-// (GCC drops vector_size on an alias that depends on a template parameter: one per width.)
-template <int kLanes>
-struct Lanes;
-template <>
-struct Lanes<16> {
-  using F = float __attribute__((vector_size(64)));
-  using I = int32_t __attribute__((vector_size(64)));
-};
-template <>
-struct Lanes<8> {
-  using F = float __attribute__((vector_size(32)));
-  using I = int32_t __attribute__((vector_size(32)));
-};
-template <>
-struct Lanes<4> {
-  using F = float __attribute__((vector_size(16)));
-  using I = int32_t __attribute__((vector_size(16)));
-};
-
-template <typename V>
-[[gnu::always_inline]] inline V load(const float* p) {
-  V v;
-  std::memcpy(&v, p, sizeof v);
-  return v;
-}
-template <typename V>
-[[gnu::always_inline]] inline void store(float* p, V v) {
-  std::memcpy(p, &v, sizeof v);
-}
-template <typename V>
-[[gnu::always_inline]] inline V splat(float x) {
-  return V{} + x;
-}
-
 // e^x: x = n ln2 + r with |r| <= ln2 / 2, e^r by its Taylor series to r^6 (relative error
 // below 2e-7), 2^n built in the exponent bits. x is clamped to [-87, 88], where 2^n is normal.
-template <int kLanes, typename V = typename Lanes<kLanes>::F>
+template <int kLanes, typename V = typename simd::Lanes<kLanes>::F>
 [[gnu::always_inline]] inline V exp_vec(V x) {
-  using I = typename Lanes<kLanes>::I;
-  x = x < splat<V>(-87.0f) ? splat<V>(-87.0f) : x;
-  x = x > splat<V>(88.0f) ? splat<V>(88.0f) : x;
-  const V magic = splat<V>(12582912.0f);  // 1.5 * 2^23: adding it rounds to an integer
+  using I = typename simd::Lanes<kLanes>::I;
+  x = x < simd::splat<V>(-87.0f) ? simd::splat<V>(-87.0f) : x;
+  x = x > simd::splat<V>(88.0f) ? simd::splat<V>(88.0f) : x;
+  const V magic = simd::splat<V>(12582912.0f);  // 1.5 * 2^23: adding it rounds to an integer
   const V shifted = x * 1.44269504f + magic;
   const V n = shifted - magic;
   const V r = x - n * 0.693145752f - n * 1.42860677e-6f;  // ln 2 in two parts
-  V p = splat<V>(1.0f / 720);
+  V p = simd::splat<V>(1.0f / 720);
   p = p * r + 1.0f / 120;
   p = p * r + 1.0f / 24;
   p = p * r + 1.0f / 6;
@@ -116,7 +78,7 @@ struct Recurrence {
 template <int kLanes, int kRows, bool kGru>
 [[gnu::always_inline]] inline void panel_rows(const Recurrence& a, int64_t s, int64_t panel,
                                               int64_t b0) {
-  using V = typename Lanes<kLanes>::F;
+  using V = typename simd::Lanes<kLanes>::F;
   constexpr int kParts = kPanel / kLanes;
   constexpr int64_t kGates = kGru ? 3 : 4;
   const int64_t t = a.time(s), j0 = panel * kPanel;
@@ -140,19 +102,19 @@ template <int kLanes, int kRows, bool kGru>
     V acc[kRows][kParts];
     for (int r = 0; r < kRows; ++r)
       for (int q = 0; q < kParts; ++q)
-        acc[r][q] = recurrent_only ? load<V>(a.recurrent_bias + j0 + q * kLanes)
-                                   : load<V>(gx + r * a.gx_batch + g * a.padded + q * kLanes);
+        acc[r][q] = recurrent_only ? simd::load<V>(a.recurrent_bias + j0 + q * kLanes)
+                                   : simd::load<V>(gx + r * a.gx_batch + g * a.padded + q * kLanes);
     const float* w = a.panels + (panel * kGates + g) * a.hidden * kPanel;
     for (int64_t k = 0; k < depth; ++k) {
       V wk[kParts];
-      for (int q = 0; q < kParts; ++q) wk[q] = load<V>(w + k * kPanel + q * kLanes);
+      for (int q = 0; q < kParts; ++q) wk[q] = simd::load<V>(w + k * kPanel + q * kLanes);
       for (int r = 0; r < kRows; ++r) {
         const float hk = h[r * h_batch + k];
         for (int q = 0; q < kParts; ++q) acc[r][q] += hk * wk[q];
       }
     }
     for (int r = 0; r < kRows; ++r)
-      for (int q = 0; q < kParts; ++q) store(sums[g][r] + q * kLanes, acc[r][q]);
+      for (int q = 0; q < kParts; ++q) simd::store(sums[g][r] + q * kLanes, acc[r][q]);
   }
   const int64_t units = std::min(kPanel, a.hidden - j0);
   for (int r = 0; r < kRows; ++r) {
@@ -162,19 +124,21 @@ template <int kLanes, int kRows, bool kGru>
       if (depth > 0) std::copy_n(h + r * h_batch + j0, units, previous);
       const float* x_part = gx + r * a.gx_batch + 2 * a.padded;
       for (int q = 0; q < kPanel; q += kLanes) {
-        const V z = sigmoid_vec<kLanes>(load<V>(sums[0][r] + q));
-        const V reset = sigmoid_vec<kLanes>(load<V>(sums[1][r] + q));
-        const V n = tanh_vec<kLanes>(load<V>(x_part + q) + reset * load<V>(sums[2][r] + q));
-        store(out + q, n + z * (load<V>(previous + q) - n));
+        const V z = sigmoid_vec<kLanes>(simd::load<V>(sums[0][r] + q));
+        const V reset = sigmoid_vec<kLanes>(simd::load<V>(sums[1][r] + q));
+        const V n =
+            tanh_vec<kLanes>(simd::load<V>(x_part + q) + reset * simd::load<V>(sums[2][r] + q));
+        simd::store(out + q, n + z * (simd::load<V>(previous + q) - n));
       }
     } else {
       float* c = a.c + (b0 + r) * a.padded + j0;
       for (int q = 0; q < kPanel; q += kLanes) {
-        const V cell = sigmoid_vec<kLanes>(load<V>(sums[1][r] + q)) * load<V>(c + q) +
-                       sigmoid_vec<kLanes>(load<V>(sums[0][r] + q)) *
-                           tanh_vec<kLanes>(load<V>(sums[2][r] + q));
-        store(c + q, cell);
-        store(out + q, sigmoid_vec<kLanes>(load<V>(sums[3][r] + q)) * tanh_vec<kLanes>(cell));
+        const V cell = sigmoid_vec<kLanes>(simd::load<V>(sums[1][r] + q)) * simd::load<V>(c + q) +
+                       sigmoid_vec<kLanes>(simd::load<V>(sums[0][r] + q)) *
+                           tanh_vec<kLanes>(simd::load<V>(sums[2][r] + q));
+        simd::store(c + q, cell);
+        simd::store(out + q,
+                    sigmoid_vec<kLanes>(simd::load<V>(sums[3][r] + q)) * tanh_vec<kLanes>(cell));
       }
     }
     std::copy_n(out, units, a.y + t * a.y_step + (b0 + r) * a.y_batch + j0);
