@@ -65,6 +65,35 @@ TEST(CpuConcatChain, DenseBlockIsOneChainAndMatchesRefAtBatchOneAndTwo) {
   expect_cpu_matches_ref(*g, {{"X", random_tensor({2, 3, 6, 7}, 2)}}, testing::kWinograd);  // strided views
 }
 
+// A SqueezeNet fire module: a 1x1 and a 3x3 expansion of the same input, concatenated once. The
+// lone concat is a chain: at batch 1 the first expansion is copied into its part (one
+// contiguous copy), the second is written in place, and the concat is a view.
+TEST(CpuConcatChain, LoneConcatIsWrittenInPlaceAtBatchOne) {
+  const std::vector<int64_t> same = {1, 1, 1, 1};
+  auto g = make_graph(
+      {make_node("Conv", {"X", "Ws"}, {"s"}), make_node("Relu", {"s"}, {"rs"}),
+       make_node("Conv", {"rs", "W1"}, {"e1"}), make_node("Relu", {"e1"}, {"r1"}),
+       make_node("Conv", {"rs", "W3"}, {"e3"}, {{"pads", same}}), make_node("Relu", {"e3"}, {"r3"}),
+       make_node("Concat", {"r1", "r3"}, {"Y"}, {{"axis", int64_t{1}}})},
+      {"X"}, {"Y"},
+      {{"Ws", random_tensor({16, 8, 1, 1}, 1)},
+       {"W1", random_tensor({32, 16, 1, 1}, 2)},
+       {"W3", random_tensor({32, 16, 3, 3}, 3)}});
+  const runtime::Plan plan(*g, {"CPU", "REF"});
+  std::vector<runtime::StepProfile> profile;
+  plan.run({{"X", random_tensor({1, 8, 9, 11}, 4)}}, 0, &profile);
+  std::vector<std::string> copies;
+  for (const runtime::StepProfile& step : profile) {
+    if (step.op == "Concat") EXPECT_EQ(step.implementation, "view") << step.node;
+    if (step.implementation.find("zenith:copy_into_slot") != std::string::npos)
+      copies.push_back(step.node);
+  }
+  EXPECT_EQ(copies.size(), 1u) << "only the expansion produced first is copied: "
+                               << fmt::format("{}", fmt::join(copies, ", "));
+  expect_cpu_matches_ref(*g, {{"X", random_tensor({1, 8, 9, 11}, 4)}}, testing::kWinograd);
+  expect_cpu_matches_ref(*g, {{"X", random_tensor({3, 8, 9, 11}, 4)}}, testing::kWinograd);
+}
+
 TEST(CpuConcatChain, ChannelsOffTheBlocksAndValuesReadElsewhereStayCorrect) {
   auto odd = dense_block(16, 8, 3);  // 8-channel slices are not whole blocks
   expect_cpu_matches_ref(*odd, {{"X", random_tensor({1, 3, 5, 5}, 2)}}, testing::kWinograd);

@@ -43,7 +43,6 @@ ConcatChains find_concat_chains(const ir::Graph& graph,
 
   ConcatChains result;
   for (const auto& [first, members] : by_first) {
-    if (members.size() < 2) continue;
     const ir::Node* root = *std::max_element(members.begin(), members.end(), [](auto* a, auto* b) {
       return a->inputs.size() < b->inputs.size();
     });
@@ -152,6 +151,7 @@ void ChainBuffers::fill(State& state, size_t index, const CpuValue& value,
 bool ChainBuffers::start(size_t chain, const Lookup& lookup, dnnl::stream& stream) {
   const ConcatChain& c = chains_.chains[chain];
   State& state = state_[chain];
+  state.batch = state.height = state.width = state.total = 0;  // from an earlier try, if any
   // Each input's channels, as offsets: offsets[i] holds input i's count until the sum below.
   state.offsets.assign(c.inputs.size(), -1);
   for (size_t i = 0; i < c.inputs.size(); ++i) {
@@ -218,10 +218,29 @@ CpuValue ChainBuffers::slot_for(int slot) const {
   return view(state, state.parts[index], state.offsets[index]);
 }
 
-void ChainBuffers::produced(int slot, const CpuValue& value, dnnl::stream& stream) {
+void ChainBuffers::produced(int slot, const CpuValue& value, const Lookup& lookup,
+                            dnnl::stream& stream) {
   const auto [chain, index] = chains_.position_of_slot[static_cast<size_t>(slot)];
   if (chain == SIZE_MAX) return;
   State& state = state_[chain];
+  if (!state.tried) {
+    // `value` is not in its slot yet. (One reference captured: std::function holds it without
+    // allocating.)
+    const struct {
+      int slot;
+      const CpuValue& value;
+      const Lookup& lookup;
+    } produced{slot, value, lookup};
+    // Until an input's channels are known (they may be only once it is produced), concat() tries.
+    if (start(
+            chain,
+            [&produced](int s) {
+              return s == produced.slot ? &produced.value : produced.lookup(s);
+            },
+            stream))
+      state.tried = state.active = true;
+    return;  // start() copied `value` into its part
+  }
   if (!state.active) return;
   const int64_t expected = chains_.chains[chain].known_channels[index];
   if (!value.is_f32() || value.rank() != 4 || value.dim(0) != state.batch ||

@@ -132,6 +132,10 @@ class CpuRun : public devices::DeviceRun {
 
  private:
   CpuValue& value(int slot) { return values_[static_cast<size_t>(slot)]; }
+  // The CPU value in `slot`, or nullptr if this device holds none.
+  const CpuValue* held(int slot, const devices::RunValues& values) {
+    return values.held_by(slot, device_) ? &value(slot) : nullptr;
+  }
 
   // Why the step could not run ("" when it did): the op declines these inputs or oneDNN has no
   // implementation for them.
@@ -193,7 +197,8 @@ class CpuRun : public devices::DeviceRun {
     for (size_t o = 0; o < step.output_slots.size(); ++o) {
       const int s = step.output_slots[o];
       if (s < 0) continue;
-      chains_.produced(s, outputs[o], stream_);
+      chains_.produced(
+          s, outputs[o], [&](int slot) { return held(slot, values); }, stream_);
       store(s, std::move(outputs[o]), values);
     }
     return "";
@@ -206,11 +211,9 @@ class CpuRun : public devices::DeviceRun {
 
   bool concat_in_place(size_t i, devices::RunValues& values) {
     const devices::Step& step = subgraph_.steps()[i];
-    const auto lookup = [&](int s) -> const CpuValue* {
-      return values.held_by(s, device_) ? &value(s) : nullptr;
-    };
-    std::optional<CpuValue> view =
-        chains_.concat(*subgraph_.chain_of_step[i], step.inputs.size(), lookup, stream_);
+    std::optional<CpuValue> view = chains_.concat(
+        *subgraph_.chain_of_step[i], step.inputs.size(), [&](int s) { return held(s, values); },
+        stream_);
     if (!view) return false;
     chains_.add_view(step.output_slots[0]);
     store(step.output_slots[0], std::move(*view), values);
