@@ -84,7 +84,9 @@ TEST(CpuConcatChain, LoneConcatIsWrittenInPlaceAtBatchOne) {
   plan.run({{"X", random_tensor({1, 8, 9, 11}, 4)}}, 0, &profile);
   std::vector<std::string> copies;
   for (const runtime::StepProfile& step : profile) {
-    if (step.op == "Concat") EXPECT_EQ(step.implementation, "view") << step.node;
+    if (step.op == "Concat") {
+      EXPECT_EQ(step.implementation, "view") << step.node;
+    }
     if (step.implementation.find("zenith:copy_into_slot") != std::string::npos)
       copies.push_back(step.node);
   }

@@ -4,10 +4,8 @@
 
 #include <gtest/gtest.h>
 
-#include <cmath>
-#include <random>
-
 #include "cpu/differential.h"
+#include "cpu/own_conv_check.h"
 #include "devices/cpu/channel_block.h"
 #include "devices/cpu/cpu_value.h"
 #include "devices/cpu/ops/conv_choice.h"
@@ -18,96 +16,42 @@ namespace {
 
 using dnnl::memory;
 
-std::vector<float> normal_values(size_t n, unsigned seed) {
-  std::mt19937 rng(seed);
-  std::normal_distribution<float> normal(0.0f, 1.0f);
-  std::vector<float> v(n);
-  for (float& x : v) x = normal(rng);
-  return v;
-}
+using testing::normal_values;
+using K = OwnPostOp::Kind;
 
-// `values` laid out as `from` in the layout `to`: plain [n][c][h][w] and channel blocks.
-std::vector<float> relayout(const std::vector<float>& values, const memory::desc& from,
-                            const memory::desc& to) {
-  dnnl::stream stream(engine());
-  const memory copy =
-      packed_copy(memory(from, engine(), const_cast<float*>(values.data())), to, stream);
-  const auto* p = static_cast<const float*>(copy.get_data_handle());
-  return {p, p + values.size()};
-}
-
-struct Case {
-  WinogradGeometry g;
-  std::vector<WinogradPostOp> post_ops;
-};
-
-// The layer in double: bias, then the post-ops (a Sum adds `addend`), plain; `largest` gets the
-// largest magnitude before the post-ops, what the transforms' rounding scales with.
-std::vector<double> direct(const Case& c, const std::vector<float>& x, const std::vector<float>& w,
-                           const std::vector<float>& bias, const std::vector<float>& addend,
-                           double& largest) {
-  const WinogradGeometry& g = c.g;
-  std::vector<double> y(static_cast<size_t>(g.batch * g.outputs * g.out_height * g.out_width));
-  for (int64_t n = 0; n < g.batch; ++n)
-    for (int64_t k = 0; k < g.outputs; ++k)
-      for (int64_t oy = 0; oy < g.out_height; ++oy)
-        for (int64_t ox = 0; ox < g.out_width; ++ox) {
-          double sum = bias[k];
-          for (int64_t ch = 0; ch < g.channels; ++ch)
-            for (int64_t i = 0; i < 3; ++i)
-              for (int64_t j = 0; j < 3; ++j) {
-                const int64_t iy = oy + i - g.pad_top, ix = ox + j - g.pad_left;
-                if (iy < 0 || iy >= g.height || ix < 0 || ix >= g.width) continue;
-                sum += double{x[((n * g.channels + ch) * g.height + iy) * g.width + ix]} *
-                       w[((k * g.channels + ch) * 3 + i) * 3 + j];
-              }
-          const size_t at = ((n * g.outputs + k) * g.out_height + oy) * g.out_width + ox;
-          largest = std::max(largest, std::fabs(sum));
-          for (const WinogradPostOp& op : c.post_ops) {
-            if (op.kind == WinogradPostOp::Kind::Sum) sum += op.a * addend[at];
-            if (op.kind == WinogradPostOp::Kind::Relu && sum < 0) sum *= op.a;
-            if (op.kind == WinogradPostOp::Kind::Clip) sum = std::clamp<double>(sum, op.a, op.b);
-          }
-          y[at] = sum;
-        }
-  return y;
-}
-
-void check(const Case& c) {
+// A 3x3 stride-1 layer's check (own_conv_check.h).
+void check(int64_t batch, int64_t channels, int64_t outputs, int64_t height, int64_t width,
+           int64_t out_height, int64_t out_width, int64_t pad_top, int64_t pad_left,
+           std::vector<OwnPostOp> post_ops) {
   ASSERT_TRUE(WinogradConv::available()) << "every host this project runs on has AVX2 and FMA";
-  const WinogradGeometry& g = c.g;
-  const ir::Dims xd = {g.batch, g.channels, g.height, g.width};
-  const ir::Dims yd = {g.batch, g.outputs, g.out_height, g.out_width};
-  const std::vector<float> x = normal_values(g.batch * g.channels * g.height * g.width, 1);
-  const std::vector<float> w = normal_values(g.outputs * g.channels * 9, 2);
-  const std::vector<float> bias = normal_values(g.outputs, 3);
-  const std::vector<float> addend =
-      normal_values(g.batch * g.outputs * g.out_height * g.out_width, 4);
-  const WinogradConv conv(g, w, c.post_ops);
-  std::vector<float> y = relayout(addend, plain_desc(yd), blocked_desc(yd));
-  conv.run(relayout(x, plain_desc(xd), blocked_desc(xd)).data(), bias.data(), y.data());
-  const std::vector<float> actual = relayout(y, blocked_desc(yd), plain_desc(yd));
-  double largest = 0.0, error = 0.0;
-  const std::vector<double> expected = direct(c, x, w, bias, addend, largest);
-  for (size_t i = 0; i < expected.size(); ++i)
-    error = std::max(error, std::fabs(actual[i] - expected[i]));
+  const WinogradGeometry g = {batch,      channels,  outputs, height,  width,
+                              out_height, out_width, pad_top, pad_left};
+  const testing::OwnConvCase c = {batch, channels,   outputs,   1,        height,
+                                  width, out_height, out_width, 3,        3,
+                                  1,     1,          pad_top,   pad_left, post_ops};
   // F(4x4,3x3)'s transforms lose a few bits: 1e-5 of the largest output (measured here with
   // AVX2: 1.5e-6 to 3.2e-6).
-  EXPECT_LE(error, 1e-5 * largest) << "largest |y| " << largest;
+  testing::expect_matches_double(
+      c,
+      [&](const std::vector<float>& weights) {
+        auto conv = std::make_shared<const WinogradConv>(g, weights, post_ops);
+        return
+            [conv](const float* src, const float* bias, float* dst) { conv->run(src, bias, dst); };
+      },
+      1e-5);
 }
 
 TEST(CpuWinograd, MatchesDirectConvolutionInDouble) {
   const int64_t b = channel_block();
-  using K = WinogradPostOp::Kind;
   // Same padding, an output not a whole number of tiles, outputs not a whole panel.
-  check({{1, b, 3 * b, 9, 11, 9, 11, 1, 1}, {}});
+  check(1, b, 3 * b, 9, 11, 9, 11, 1, 1, {});
   // No padding, batch 3 (tiles of several images in one chunk), ReLU.
-  check({{3, 2 * b, b, 10, 7, 8, 5, 0, 0}, {{K::Relu, 0.0f}}});
+  check(3, 2 * b, b, 10, 7, 8, 5, 0, 0, {{K::Relu, 0.0f}});
   // Asymmetric padding (top 1, left 0, bottom 0, right 2), a residual sum then leaky ReLU, and
   // enough tiles and channels for several chunks per thread.
-  check({{2, 4 * b, 2 * b, 30, 29, 29, 29, 1, 0}, {{K::Sum, 1.0f}, {K::Relu, 0.1f}}});
+  check(2, 4 * b, 2 * b, 30, 29, 29, 29, 1, 0, {{K::Sum, 1.0f}, {K::Relu, 0.1f}});
   // ReLU6 before a scaled sum.
-  check({{1, b, 2 * b, 6, 6, 6, 6, 1, 1}, {{K::Clip, 0.0f, 6.0f}, {K::Sum, 0.5f}}});
+  check(1, b, 2 * b, 6, 6, 6, 6, 1, 1, {{K::Clip, 0.0f, 6.0f}, {K::Sum, 0.5f}});
 }
 
 // A layer's choice between oneDNN's pick and ours says what it timed and how far ours is off.

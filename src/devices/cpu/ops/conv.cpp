@@ -9,6 +9,7 @@
 #include "devices/cpu/ops/channel_broadcast.h"
 #include "devices/cpu/ops/conv_choice.h"
 #include "devices/cpu/ops/conv_geometry.h"
+#include "devices/cpu/ops/narrow_group_conv.h"
 #include "devices/cpu/ops/op_util.h"
 #include "devices/cpu/ops/ops.h"
 #include "devices/cpu/ops/winograd.h"
@@ -37,31 +38,15 @@ struct ConvEntry {
   // Zenith's own Winograd kernel, when it won against `conv` on this layer (then `conv` is not
   // run).
   std::shared_ptr<const WinogradConv> winograd;
+  // Zenith's own kernel for groups of 4 channels, where oneDNN has no JIT kernel (then `conv` is
+  // not run, and X and Y are in channel blocks whatever `pd` says).
+  std::shared_ptr<const NarrowGroupConv> narrow;
 };
 
 // Which kernel a 3x3 stride-1 layer that Zenith's own Winograd can run takes (own_kernel_choice).
 OwnKernel winograd_kernel() {
   static const OwnKernel kernel = own_kernel_choice("ZENITH_CPU_WINOGRAD");
   return kernel;
-}
-
-// The post-ops as WinogradConv applies them, or nullopt if it has not all of them.
-std::optional<std::vector<WinogradPostOp>> winograd_post_ops(const std::vector<PostOp>& ops) {
-  std::vector<WinogradPostOp> out;
-  for (const PostOp& op : ops) {
-    using K = WinogradPostOp::Kind;
-    if (op.kind == PostOp::Kind::Sum && op.dtype == ir::DType::Undefined)
-      out.push_back({K::Sum, op.scale});
-    else if (op.kind == PostOp::Kind::Eltwise && op.eltwise.alg == dnnl::algorithm::eltwise_relu)
-      out.push_back({K::Relu, op.eltwise.alpha});
-    else if (op.kind == PostOp::Kind::Eltwise &&
-             (op.eltwise.alg == dnnl::algorithm::eltwise_clip ||
-              op.eltwise.alg == dnnl::algorithm::eltwise_clip_v2))
-      out.push_back({K::Clip, op.eltwise.alpha, op.eltwise.beta});
-    else
-      return std::nullopt;
-  }
-  return out;
 }
 
 // 2-D convolutions whose groups fill whole channel blocks take the blocked layout
@@ -123,14 +108,16 @@ class ConvOp : public CpuOp {
     if (sum_at_) key[keys++] = addend(in).desc();
     auto entry = cache_.get(std::span(key.data(), keys), [&] { return build(in, stream); });
 
-    const CpuValue src = to_layout(*in[0], src_md(entry->pd), stream);
+    const CpuValue src =
+        to_layout(*in[0], entry->narrow ? blocked_desc(in[0]->dims()) : src_md(entry->pd), stream);
     ir::Tensor b_plain;
     const memory weights =
         entry->weights ? *entry->weights : reorder_weights(entry->pd, *in[1], stream);
     // The sum post-op accumulates onto the output buffer: start from the addend, in place when
     // nothing reads the addend afterwards.
     const bool summed = sum_at_ && !entry->add && !entry->per_channel_add;  // by the post-op
-    const memory::desc out = dst_md(entry->pd);
+    const memory::desc out =
+        entry->narrow ? blocked_desc(entry->pd.dst_desc().dims()) : dst_md(entry->pd);
     const bool in_place = summed && addend(in).donated && addend(in).desc() == out;
     const bool into_offered = !sum_at_ && into.mem && into.desc() == out;
     CpuValue dst = in_place ? addend(in) : into_offered ? into : allocate(out);
@@ -145,11 +132,14 @@ class ConvOp : public CpuOp {
       args[kDepthwiseWeights] = *entry->dw_weights;
       args[kDepthwiseBias] = *entry->dw_bias;
     }
+    const auto* src_data = static_cast<const float*>(src.mem.get_data_handle());
+    const auto* bias_data =
+        has_bias() ? static_cast<const float*>(args[DNNL_ARG_BIAS].get_data_handle()) : nullptr;
+    auto* dst_data = static_cast<float*>(dst.mem.get_data_handle());
     if (entry->winograd)
-      entry->winograd->run(
-          static_cast<const float*>(src.mem.get_data_handle()),
-          has_bias() ? static_cast<const float*>(args[DNNL_ARG_BIAS].get_data_handle()) : nullptr,
-          static_cast<float*>(dst.mem.get_data_handle()));
+      entry->winograd->run(src_data, bias_data, dst_data);
+    else if (entry->narrow)
+      entry->narrow->run(src_data, bias_data, dst_data);
     else
       execute(entry->conv, stream, args);
     if (entry->per_channel_add) {
@@ -219,7 +209,7 @@ class ConvOp : public CpuOp {
       const std::vector<PostOp>& conv_ops, const ConvGeometry& geo,
       const std::vector<const CpuValue*>& in, dnnl::stream& stream) const {
     const OwnKernel kernel = winograd_kernel();
-    const auto post_ops = winograd_post_ops(conv_ops);
+    const auto post_ops = own_post_ops(conv_ops);
     const ir::Dims x = in[0]->dims();
     if (kernel == OwnKernel::OneDnn || !WinogradConv::available() || !post_ops || x.size() != 4 ||
         pd.src_desc() != blocked_desc(x) || pd.dst_desc() != blocked_desc(geo.dst) ||
@@ -243,6 +233,37 @@ class ConvOp : public CpuOp {
     const memory b_mem = has_bias() ? plain_view(*in[2], stream, b_plain) : memory();
     std::string why;
     return own_winograd_wins(pd, direct, attr, *own, w_mem, b_mem, stream, why) ? own : nullptr;
+  }
+
+  // Zenith's kernel for a 2-D layer with constant weights in groups of 4 channels (in and out),
+  // in channel blocks, when oneDNN's pick for it is not one of its JIT kernels.
+  std::shared_ptr<const NarrowGroupConv> narrow_group_conv(
+      const dnnl::convolution_forward::primitive_desc& pd, const std::vector<PostOp>& conv_ops,
+      const ConvGeometry& geo, const std::vector<const CpuValue*>& in, dnnl::stream& stream) const {
+    const ir::Dims x = in[0]->dims(), w = in[1]->dims();
+    constexpr int64_t kGroup = NarrowGroupConv::kGroupChannels;
+    const auto post_ops = own_post_ops(conv_ops);
+    if (!constant_weights_ || is_jit(pd) || !NarrowGroupConv::available() || !post_ops ||
+        x.size() != 4 || group() * kGroup != x[1] || w != ir::Dims{x[1], kGroup, w[2], w[3]} ||
+        x[1] % channel_block() != 0 || geo.dilates != ir::Dims{0, 0})
+      return nullptr;
+    ir::Tensor w_plain;
+    const memory w_mem = plain_view(*in[1], w, stream, w_plain);
+    const NarrowGroupGeometry g = {.batch = x[0],
+                                   .channels = x[1],
+                                   .height = x[2],
+                                   .width = x[3],
+                                   .out_height = geo.dst[2],
+                                   .out_width = geo.dst[3],
+                                   .kernel_h = w[2],
+                                   .kernel_w = w[3],
+                                   .stride_h = geo.strides[0],
+                                   .stride_w = geo.strides[1],
+                                   .pad_top = geo.pad_begin[0],
+                                   .pad_left = geo.pad_begin[1]};
+    const auto* w_data = static_cast<const float*>(w_mem.get_data_handle());
+    return std::make_shared<const NarrowGroupConv>(
+        g, std::span(w_data, static_cast<size_t>(w[0] * kGroup * w[2] * w[3])), *post_ops);
   }
 
   ConvEntry build(const std::vector<const CpuValue*>& in, dnnl::stream& stream) const {
@@ -307,7 +328,8 @@ class ConvOp : public CpuOp {
           attr, engine());
       packed_weights = memory();
     }
-    ConvEntry entry{*pd, {}, {}, {}, {}, {}, {}, {}, {}};
+    ConvEntry entry{*pd, {}, {}, {}, {}, {}, {}, {}, {}, {}};
+    if (!in_bf16 && !split) entry.narrow = narrow_group_conv(entry.pd, conv_ops, geo, in, stream);
     if (!in_bf16 && winograd_shape)
       entry.winograd = own_winograd(entry.pd, make(dnnl::algorithm::convolution_direct), attr,
                                     conv_ops, geo, in, stream);

@@ -172,22 +172,7 @@ struct Chunk : Work {
           output_transform(columnwise[i], o);
           for (int j = 0; j < 4 && ox + j < g.out_width; ++j) {
             float* out = image + ((oy + i) * g.out_width + ox + j) * kLanes;
-            V y = o[j] + b;
-            for (const WinogradPostOp& op : p.post_ops) {
-              switch (op.kind) {
-                case WinogradPostOp::Kind::Sum:
-                  y += op.a * simd::load<V>(out);
-                  break;
-                case WinogradPostOp::Kind::Relu:
-                  y = y > 0.0f ? y : op.a * y;
-                  break;
-                case WinogradPostOp::Kind::Clip:
-                  y = y < op.a ? simd::splat<V>(op.a) : y;
-                  y = y > op.b ? simd::splat<V>(op.b) : y;
-                  break;
-              }
-            }
-            simd::store(out, y);
+            simd::store(out, apply_post_ops(o[j] + b, p.post_ops, out));
           }
         }
       }
@@ -254,7 +239,7 @@ bool WinogradConv::available() {
 }
 
 WinogradConv::WinogradConv(const WinogradGeometry& geometry, std::span<const float> weights,
-                           std::vector<WinogradPostOp> post_ops) {
+                           std::vector<OwnPostOp> post_ops) {
   Plan& p = plan_;
   p.g = geometry;
   p.lanes = channel_block();

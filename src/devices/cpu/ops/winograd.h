@@ -17,6 +17,8 @@
 #include <span>
 #include <vector>
 
+#include "devices/cpu/ops/own_post_ops.h"
+
 namespace zenith::cpu {
 
 struct WinogradGeometry {
@@ -24,15 +26,6 @@ struct WinogradGeometry {
   int64_t height, width;             // the input's
   int64_t out_height, out_width;
   int64_t pad_top, pad_left;  // the bottom and right padding follow from the output's size
-};
-
-// What the same pass applies to each output after the bias, in order: oneDNN's post-ops of a
-// convolution, those this kernel has.
-struct WinogradPostOp {
-  enum class Kind { Sum, Relu, Clip };
-  Kind kind;
-  float a = 0.0f;  // Sum: the addend's scale; Relu: the slope below 0; Clip: the lower bound
-  float b = 0.0f;  // Clip: the upper bound
 };
 
 class WinogradConv {
@@ -43,7 +36,7 @@ class WinogradConv {
 
   // `weights` as [outputs][channels][3][3]. Transforms and packs them.
   WinogradConv(const WinogradGeometry& geometry, std::span<const float> weights,
-               std::vector<WinogradPostOp> post_ops);
+               std::vector<OwnPostOp> post_ops);
 
   // `src` [batch][channels / block][height][width][block] and `dst` likewise with outputs, both
   // dense; `bias` [outputs] or nullptr. With a Sum post-op `dst` holds the addend. Thread-safe:
@@ -57,7 +50,7 @@ class WinogradConv {
     WinogradGeometry g;
     int64_t lanes, panel, panels;  // outputs per product panel (2 vectors), panels of outputs
     int64_t tiles_h, tiles_w, tiles, chunk;  // tiles of 4x4 outputs; per chunk at most
-    std::vector<WinogradPostOp> post_ops;
+    std::vector<OwnPostOp> post_ops;
   };
 
  private:
