@@ -110,9 +110,6 @@ class ConvOp : public CpuOp {
 
     const CpuValue src =
         to_layout(*in[0], entry->narrow ? blocked_desc(in[0]->dims()) : src_md(entry->pd), stream);
-    ir::Tensor b_plain;
-    const memory weights =
-        entry->weights ? *entry->weights : reorder_weights(entry->pd, *in[1], stream);
     // The sum post-op accumulates onto the output buffer: start from the addend, in place when
     // nothing reads the addend afterwards.
     const bool summed = sum_at_ && !entry->add && !entry->per_channel_add;  // by the post-op
@@ -126,22 +123,28 @@ class ConvOp : public CpuOp {
       dnnl::memory z = addend(in).mem;
       reorder(z, dst.mem, stream);
     }
-    ExecArgs args = {{DNNL_ARG_SRC, src.mem}, {DNNL_ARG_WEIGHTS, weights}, {DNNL_ARG_DST, dst.mem}};
-    if (has_bias()) args[DNNL_ARG_BIAS] = plain_view(*in[2], stream, b_plain);
-    if (entry->dw_weights) {
-      args[kDepthwiseWeights] = *entry->dw_weights;
-      args[kDepthwiseBias] = *entry->dw_bias;
-    }
-    const auto* src_data = static_cast<const float*>(src.mem.get_data_handle());
-    const auto* bias_data =
-        has_bias() ? static_cast<const float*>(args[DNNL_ARG_BIAS].get_data_handle()) : nullptr;
-    auto* dst_data = static_cast<float*>(dst.mem.get_data_handle());
-    if (entry->winograd)
-      entry->winograd->run(src_data, bias_data, dst_data);
-    else if (entry->narrow)
-      entry->narrow->run(src_data, bias_data, dst_data);
-    else
+    ir::Tensor b_plain;
+    const memory bias = has_bias() ? plain_view(*in[2], stream, b_plain) : memory();
+    if (entry->winograd || entry->narrow) {
+      const auto* x = static_cast<const float*>(src.mem.get_data_handle());
+      const auto* b = bias ? static_cast<const float*>(bias.get_data_handle()) : nullptr;
+      auto* y = static_cast<float*>(dst.mem.get_data_handle());
+      if (entry->winograd)
+        entry->winograd->run(x, b, y);
+      else
+        entry->narrow->run(x, b, y);
+    } else {
+      const memory weights =
+          entry->weights ? *entry->weights : reorder_weights(entry->pd, *in[1], stream);
+      ExecArgs args = {
+          {DNNL_ARG_SRC, src.mem}, {DNNL_ARG_WEIGHTS, weights}, {DNNL_ARG_DST, dst.mem}};
+      if (bias) args[DNNL_ARG_BIAS] = bias;
+      if (entry->dw_weights) {
+        args[kDepthwiseWeights] = *entry->dw_weights;
+        args[kDepthwiseBias] = *entry->dw_bias;
+      }
       execute(entry->conv, stream, args);
+    }
     if (entry->per_channel_add) {
       const ir::Tensor z = to_plain(addend(in), stream);
       auto* out = static_cast<float*>(dst.mem.get_data_handle());
@@ -334,8 +337,10 @@ class ConvOp : public CpuOp {
       entry.winograd = own_winograd(entry.pd, make(dnnl::algorithm::convolution_direct), attr,
                                     conv_ops, geo, in, stream);
     if (depthwise_at_) pack_depthwise(entry, in, stream);
-    entry.conv = dnnl::convolution_forward(entry.pd);
-    if (constant_weights_)
+    // The own kernels packed their weights: oneDNN's primitive and weights only where it runs.
+    const bool onednn_runs = !entry.winograd && !entry.narrow;
+    if (onednn_runs) entry.conv = dnnl::convolution_forward(entry.pd);
+    if (constant_weights_ && onednn_runs)
       entry.weights = packed_.get(1, entry.pd.weights_desc(), [&] {
         return packed_weights ? packed_weights : reorder_weights(entry.pd, *in[1], stream);
       });
