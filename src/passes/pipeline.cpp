@@ -6,6 +6,7 @@
 #include "passes/attention_fusion.h"
 #include "passes/batch_norm_folding.h"
 #include "passes/constant_folding.h"
+#include "passes/conv_tap_trimming.h"
 #include "passes/dead_node_elimination.h"
 #include "passes/einsum_to_matmul.h"
 #include "passes/gelu_fusion.h"
@@ -90,7 +91,9 @@ PipelineReport run_default_passes(ir::Graph& graph) {
         changed = changed || count > 0;
       }
   }
-  // Reordering removes nothing, so it runs once, after the rounds; it leaves nothing for them.
+  // Reordering and trimming remove nothing, so they run once, after the rounds; they leave
+  // nothing for them. Trimming reads the weights batch norm folding left.
+  report.passes.push_back({"conv_tap_trimming", "trimmed", trim_conv_taps(graph)});
   report.passes.push_back(
       {"pool_before_pointwise_conv", "moved", pool_before_pointwise_conv(graph)});
   report.nodes_after = graph.nodes.size();

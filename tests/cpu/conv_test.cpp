@@ -58,6 +58,28 @@ TEST(CpuConv, BlockedChannelsAndWinogradShapes) {
   check_conv({2, 32, 7, 7}, {64, 32, 1, 1}, {{"strides", std::vector<int64_t>{2, 2}}});
 }
 
+// DeepLab's pyramid on a 14x14 map: dilated 24, every tap but the centre reads only padding,
+// and the model compiled for the input's shape runs a pointwise kernel (passes/
+// conv_tap_trimming.h) where oneDNN had only im2col + GEMM over all nine taps; dilated 6, every
+// tap reads some of the map and the Conv stays whole.
+TEST(CpuConv, DilatedPastTheMapRunsOnlyTheTapsThatReadIt) {
+  for (const int64_t dilation : {24, 6}) {
+    const std::vector<int64_t> d = {dilation, dilation}, pads(4, dilation);
+    auto g = make_graph(
+        {make_node("Conv", {"X", "W", "B"}, {"Y"}, {{"dilations", d}, {"pads", pads}}),
+         make_node("Relu", {"Y"}, {"Z"})},
+        {"X"}, {"Z"}, {{"W", random_tensor({24, 32, 3, 3}, 2)}, {"B", random_tensor({24}, 3)}});
+    const std::map<std::string, ir::Value> feeds = {{"X", random_tensor({2, 32, 14, 14}, 1)}};
+    const ir::Graph frozen = testing::frozen_for(*g, feeds);
+    expect_cpu_matches_ref(frozen, feeds);
+    std::vector<runtime::StepProfile> steps;
+    runtime::Plan(frozen, {"CPU", "REF"}).run(feeds, 0, &steps);
+    ASSERT_EQ(steps.size(), 1u);
+    EXPECT_EQ(steps[0].implementation.find("1x1") != std::string::npos, dilation == 24)
+        << "dilation " << dilation << ": " << steps[0].implementation;
+  }
+}
+
 TEST(CpuConv, GroupedAndDepthwiseWithAnyChannelCount) {
   // Groups that do not fill whole channel blocks run in the layout oneDNN picks
   // (devices/cpu/ops/conv.cpp); ResNeXt-50's 32 groups of 4 channels among them.
