@@ -1,6 +1,6 @@
 """The models of bench/peers/broad that torchvision does not define: each stands for a kind of
-workload that the image classifiers leave out (token embeddings and attention, recurrence, 3-D
-convolution, sparse lookups, several inputs). Sized so that batch 1 takes tens of milliseconds on
+workload that the image classifiers leave out (token embeddings and attention, causal decoding,
+recurrence, 3-D convolution, sparse lookups, several inputs, dense per-pixel outputs). Sized so that batch 1 takes tens of milliseconds on
 two cores. Every forward takes the inputs that export_broad.py's spec names, in that order."""
 
 import torch
@@ -23,6 +23,48 @@ class BertEncoder(nn.Module):
 
     def forward(self, ids):
         return self.encoder(self.norm(self.tokens(ids) + self.positions))
+
+
+class GptDecoder(nn.Module):
+    """A GPT-2-like decoder written out as such code writes it: token and position embeddings, 4
+    pre-norm layers of causal self-attention (an upper-triangular -inf mask added to the scores)
+    and a tanh-GELU MLP, and a language-model head over the vocabulary at every position."""
+
+    def __init__(self, vocab=5000, length=64, width=256, heads=4, layers=4):
+        super().__init__()
+        self.heads = heads
+        self.tokens = nn.Embedding(vocab, width)
+        self.positions = nn.Embedding(length, width)
+        self.layers = nn.ModuleList(
+            nn.ModuleDict({"norm1": nn.LayerNorm(width), "qkv": nn.Linear(width, 3 * width),
+                           "proj": nn.Linear(width, width), "norm2": nn.LayerNorm(width),
+                           "up": nn.Linear(width, 4 * width), "down": nn.Linear(4 * width, width)})
+            for _ in range(layers))
+        self.norm = nn.LayerNorm(width)
+        self.head = nn.Linear(width, vocab, bias=False)
+        self.register_buffer("mask", torch.triu(torch.full((length, length), float("-inf")), 1))
+
+    def forward(self, ids):
+        batch, length = ids.shape
+        x = self.tokens(ids) + self.positions(torch.arange(length))
+        for layer in self.layers:
+            q, k, v = layer["qkv"](layer["norm1"](x)).chunk(3, -1)
+            q, k, v = (t.view(batch, length, self.heads, -1).transpose(1, 2) for t in (q, k, v))
+            scores = q @ k.transpose(-1, -2) / q.shape[-1] ** 0.5 + self.mask[:length, :length]
+            x = x + layer["proj"]((scores.softmax(-1) @ v).transpose(1, 2).reshape(batch, length, -1))
+            x = x + layer["down"](nn.functional.gelu(layer["up"](layer["norm2"](x)), approximate="tanh"))
+        return self.head(self.norm(x))
+
+
+class SegmentationOut(nn.Module):
+    """torchvision's segmentation models return a dict; this returns its "out" map."""
+
+    def __init__(self, model):
+        super().__init__()
+        self.model = model
+
+    def forward(self, x):
+        return self.model(x)["out"]
 
 
 class Recurrent(nn.Module):

@@ -1,6 +1,6 @@
 #!/usr/bin/python3
-"""Export bench/peers/broad's models: one of every torchvision classification family, and models of
-other kinds (broad_models.py), with random seeded weights.
+"""Export bench/peers/broad's models: one of every torchvision classification family, one segmentation
+and one video model, and models of other kinds (broad_models.py), with random seeded weights.
 
 Usage: /usr/bin/python3 bench/peers/export_broad.py [OUTDIR] [--models a,b]   (default build/broad)
 
@@ -49,6 +49,15 @@ def vision(name, **kwargs):
     return lambda: getattr(torchvision.models, name)(weights=None, **kwargs)
 
 
+def segmentation(name):
+    return lambda: broad_models.SegmentationOut(
+        getattr(torchvision.models.segmentation, name)(weights=None, weights_backbone=None))
+
+
+def video(name):
+    return lambda: getattr(torchvision.models.video, name)(weights=None)
+
+
 def he_initialized(build):
     # AlexNet keeps PyTorch's default initialisation, which shrinks the signal at every layer:
     # without batch norm to restore it, two inputs' outputs differ by ~1e-3. He initialisation,
@@ -83,8 +92,14 @@ MODELS = {
     "vit_b_16": (115, vision("vit_b_16"), image()),
     "swin_t": (116, vision("swin_t"), image()),
     "maxvit_t": (117, vision("maxvit_t"), image()),
+    # Segmentation (an atrous pyramid on a 14x14 map, bilinear upsampling) and video (3-D
+    # convolutions over an 8-frame 112x112 clip): torchvision's other two families.
+    "deeplabv3_mobilenet_v3_large": (118, segmentation("deeplabv3_mobilenet_v3_large"), image()),
+    "r3d_18": (119, video("r3d_18"), [{"name": "input", "shape": [3, 8, 112, 112], "dtype": "float32"}]),
     "bert_encoder": (201, broad_models.BertEncoder,
                      [{"name": "input", "shape": [128], "dtype": "int64", "high": 30522}]),
+    "gpt_decoder": (207, broad_models.GptDecoder,
+                    [{"name": "input", "shape": [64], "dtype": "int64", "high": 5000}]),
     "lstm": (202, lambda: broad_models.Recurrent(nn.LSTM),
              [{"name": "input", "shape": [50, 64], "dtype": "float32"}]),
     "gru": (203, lambda: broad_models.Recurrent(nn.GRU),
