@@ -102,6 +102,27 @@ TEST(CpuSlice, ChannelsOfABlockedTensor) {
   expect_cpu_matches_ref(*g, {{"X", random_tensor({2, 16, 5, 7}, 1)}}, testing::kWinograd);
 }
 
+// A window of the map of a convolution's output (in channel blocks, 20 channels padded to whole
+// blocks), stepped and from the end, stays in blocks: one strided copy, no reorder either side.
+TEST(CpuSlice, MapOfABlockedTensorStaysInBlocks) {
+  const auto g = make_graph(
+      {make_node("Conv", {"X", "W"}, {"c"}, {{"pads", std::vector<int64_t>{1, 1, 1, 1}}}),
+       make_node("Slice", {"c", "starts", "ends", "axes", "steps"}, {"Y"})},
+      {"X"}, {"Y"},
+      {{"W", random_tensor({20, 16, 3, 3}, 2)},
+       {"starts", ints({1, -8})},
+       {"ends", ints({8, 100})},
+       {"axes", ints({2, 3})},
+       {"steps", ints({2, 3})}});
+  const std::map<std::string, ir::Value> feeds = {{"X", random_tensor({2, 16, 9, 11}, 1)}};
+  expect_cpu_matches_ref(*g, feeds, testing::kWinograd);
+  std::vector<runtime::StepProfile> steps;
+  runtime::Plan(*g, {"CPU", "REF"}).run(feeds, 0, &steps);
+  ASSERT_EQ(steps.size(), 2u);
+  EXPECT_EQ(steps[1].implementation, "zenith:slice_blocked");
+  EXPECT_EQ(steps[1].layout, steps[0].layout);
+}
+
 TEST(CpuSplit, GivenAndEqualSizes) {
   auto given =
       make_graph({make_node("Split", {"X", "split"}, {"A", "B", "C"}, {{"axis", int64_t{-1}}})},

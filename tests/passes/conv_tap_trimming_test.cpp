@@ -96,6 +96,47 @@ TEST(ConvTapTrimming, TrimsEachAxisAndSideOnItsOwnAndKeepsTheOutputs) {
   }
 }
 
+// DeepLab's dilation 12 on 14x14: the outer taps read the map only at 2 of 14 rows (and
+// columns), so each band of rows and columns gets a Conv of its own taps: 9 regions, the
+// centre one pointwise, the corners reading the whole map (no Slice), put together by Concats.
+TEST(ConvTapTrimming, SplitsAConvWhoseOuterTapsReadTheMapOnlyNearItsEdges) {
+  const ir::Dims x = {2, 8, 14, 14};
+  auto graph =
+      conv_graph(x, {4, 8, 3, 3}, {{"dilations", Ints{12, 12}}, {"pads", Ints{12, 12, 12, 12}}});
+  const ir::Graph before = *graph;
+  EXPECT_EQ(trim_conv_taps(*graph), (ChangeCounts{{"Conv", 1}}));
+  EXPECT_EQ(testing::count_ops(*graph, "Conv"), 9u);
+  EXPECT_EQ(testing::count_ops(*graph, "Slice"), 5u);
+  EXPECT_EQ(testing::count_ops(*graph, "Concat"), 4u);
+  EXPECT_EQ(graph->nodes.back().outputs[0], "y");
+  size_t taps = 0;
+  for (const ir::Node& n : graph->nodes)
+    if (n.op_type == "Conv") {
+      EXPECT_EQ(n.attr<Ints>("pads"), (Ints{0, 0, 0, 0})) << n.name;
+      taps += static_cast<size_t>(graph->initializers.at(n.inputs[1]).numel() / (4 * 8));
+    }
+  EXPECT_EQ(taps, 1u + 4 * 2 + 4 * 4) << "the centre 1 tap, the edges 2, the corners 4";
+  EXPECT_EQ(graph->initializers.count("W"), 0u);
+  expect_trimmed_alike(before, *graph, x);
+  EXPECT_EQ(trim_conv_taps(*graph), ChangeCounts{}) << "the regions read the map with every tap";
+
+  // The same in 1-D with a stride and uneven padding, and in 3-D.
+  const std::vector<std::pair<ir::Dims, Attrs>> others = {
+      {{1, 3, 20}, {{"strides", Ints{2}}, {"dilations", Ints{16}}, {"pads", Ints{16, 15}}}},
+      {{1, 2, 9, 9, 9}, {{"dilations", Ints{7, 7, 7}}, {"pads", Ints{7, 7, 7, 7, 7, 7}}}},
+  };
+  for (const auto& [dims, attrs] : others) {
+    ir::Dims w = {3, dims[1]};
+    w.resize(dims.size(), 3);
+    auto other = conv_graph(dims, w, attrs);
+    const ir::Graph original = *other;
+    SCOPED_TRACE(ir::to_string(dims));
+    EXPECT_EQ(trim_conv_taps(*other), (ChangeCounts{{"Conv", 1}}));
+    EXPECT_GT(testing::count_ops(*other, "Conv"), 1u);
+    expect_trimmed_alike(original, *other, dims);
+  }
+}
+
 TEST(ConvTapTrimming, LeavesConvsItCannotOrNeedNotTrim) {
   const Attrs dilated = {{"dilations", Ints{24, 24}}, {"pads", Ints{24, 24, 24, 24}}};
   // Every tap reads the input somewhere.

@@ -54,12 +54,16 @@ class SliceOp : public CpuOp {
       note_kernel("zenith:split");
       return split(to_plain(*in[0], stream), axis, sizes);
     }
-    const ir::Tensor x = to_plain(*in[0], stream);
-    note_kernel("zenith:slice");
     const ref::SliceWindow w =
-        ref::slice_window(x.dims(), int_values(*in[1], "input 'starts'", stream),
+        ref::slice_window(in[0]->dims(), int_values(*in[1], "input 'starts'", stream),
                           int_values(*in[2], "input 'ends'", stream), optional(3, "input 'axes'"),
                           optional(4, "input 'steps'"));
+    if (keeps_blocks(*in[0], w)) {
+      note_kernel("zenith:slice_blocked");
+      return {slice_blocked(*in[0], w)};
+    }
+    const ir::Tensor x = to_plain(*in[0], stream);
+    note_kernel("zenith:slice");
     ir::Dims strides = ir::strides_of(x.dims());
     int64_t first = 0;
     for (size_t a = 0; a < strides.size(); ++a) {
@@ -81,6 +85,39 @@ class SliceOp : public CpuOp {
       offset += size;
     }
     return out;
+  }
+
+  // True if `x` is f32 densely in channel blocks and the window keeps every image and channel
+  // (the regions of a Conv split by passes/conv_tap_trimming.h slice the map only).
+  static bool keeps_blocks(const CpuValue& x, const ref::SliceWindow& w) {
+    if (!x.is_f32() || x.rank() < 3 || x.rank() > 5 || x.desc() != blocked_desc(x.dims()))
+      return false;
+    for (size_t a : {0, 1})
+      if (w.first[a] != 0 || w.step[a] != 1 || w.out[a] != x.dim(static_cast<int64_t>(a)))
+        return false;
+    return true;
+  }
+
+  // The window of `x` (see keeps_blocks) in channel blocks: [N, blocks, spatial..., block]
+  // copied as a plain tensor of one more axis.
+  static CpuValue slice_blocked(const CpuValue& x, const ref::SliceWindow& w) {
+    const int64_t block = channel_block();
+    ir::Dims in = x.dims(), out = w.out;
+    in[1] = out[1] = (x.dim(1) + block - 1) / block;
+    in.push_back(block);
+    out.push_back(block);
+    ir::Dims strides = ir::strides_of(in);
+    int64_t first = 0;
+    for (size_t a = 2; a < w.out.size(); ++a) {
+      first += w.first[a] * strides[a];
+      strides[a] *= w.step[a];
+    }
+    CpuValue y = allocate(blocked_desc(w.out));
+    const auto* src = static_cast<const std::byte*>(x.mem.get_data_handle());
+    copy_strided(src + static_cast<size_t>(first) * sizeof(float),
+                 static_cast<std::byte*>(y.mem.get_data_handle()), sizeof(float),
+                 {out, {ir::strides_of(out), strides}});
+    return y;
   }
 
   // True if `x` is f32 densely in channel blocks and split along the channels into whole blocks.
