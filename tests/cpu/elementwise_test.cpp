@@ -89,6 +89,26 @@ TEST(CpuBinary, OneImageAgainstABlockedBatch) {
       }
 }
 
+// A plain [rows, k] against one row, or a [rows, 1] column against a scalar (SSD's box
+// decoding, 3234 anchors): one broadcast step, not a run per row.
+TEST(CpuBinary, ManyRowsAgainstOneRowInOneStep) {
+  for (const auto& [a, b] :
+       {std::pair{ir::Dims{3234, 2}, ir::Dims{2}}, std::pair{ir::Dims{3234, 1}, ir::Dims{}}}) {
+    for (const char* op : {"Mul", "Div"}) {
+      SCOPED_TRACE(std::string(op) + " " + ir::to_string(a));
+      ir::Tensor divisor = random_tensor(b, 2);
+      for (int64_t i = 0; i < divisor.numel(); ++i) divisor.data<float>()[i] += 3.0f;
+      auto g = make_graph({make_node(op, {"A", "B"}, {"Y"})}, {"A"}, {"Y"}, {{"B", divisor}});
+      const std::map<std::string, ir::Value> feeds = {{"A", random_tensor(a, 1)}};
+      expect_cpu_matches_ref(*g, feeds);
+      std::vector<runtime::StepProfile> steps;
+      runtime::Plan(*g, {"CPU", "REF"}).run(feeds, 0, &steps);
+      ASSERT_EQ(steps.size(), 1u);
+      EXPECT_EQ(steps[0].implementation.find(" + "), std::string::npos) << steps[0].implementation;
+    }
+  }
+}
+
 // oneDNN 2.6 runs an operand broadcast along inner axes with its reference kernel; our strided
 // loop takes these, in either operand order, with a fused activation.
 TEST(CpuBinary, BroadcastAlongInnerAxesAsSwinsWindowMask) {
