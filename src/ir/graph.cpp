@@ -44,4 +44,19 @@ std::vector<const ValueInfo*> Graph::runtime_inputs() const {
   return out;
 }
 
+void collect_reads(const Graph& graph, std::set<std::string>& names) {
+  for (const ValueInfo& v : graph.outputs) names.insert(v.name);
+  for (const Node& node : graph.nodes) {
+    for (const std::string& in : node.inputs)
+      if (!in.empty()) names.insert(in);
+    for_each_subgraph(node, [&](const Graph& g) { collect_reads(g, names); });
+  }
+}
+
+std::set<std::string> names_read_by_subgraphs(const Node& node) {
+  std::set<std::string> names;
+  for_each_subgraph(node, [&](const Graph& g) { collect_reads(g, names); });
+  return names;
+}
+
 }  // namespace zenith::ir

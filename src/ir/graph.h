@@ -5,6 +5,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -90,5 +91,23 @@ class Graph {
   // Names of the graph inputs that are not initializers: what a caller must feed.
   std::vector<const ValueInfo*> runtime_inputs() const;
 };
+
+// Calls fn(graph) for each subgraph attribute of `node` (If / Loop / Scan bodies), not deeper.
+template <typename Fn>
+void for_each_subgraph(const Node& node, Fn&& fn) {
+  for (const auto& [key, attr] : node.attributes) {
+    if (const auto* g = std::get_if<GraphPtr>(&attr)) fn(**g);
+    if (const auto* gs = std::get_if<std::vector<GraphPtr>>(&attr))
+      for (const GraphPtr& g : *gs) fn(*g);
+  }
+}
+
+// Every name the subgraphs of `graph`'s nodes, and `graph` itself, read (node inputs and graph
+// outputs), at any depth, added to `names`.
+void collect_reads(const Graph& graph, std::set<std::string>& names);
+
+// Every name a subgraph of `node` (at any depth) reads: node inputs and subgraph outputs. A body
+// may read any value of the enclosing graphs by name: these are the ones it can.
+std::set<std::string> names_read_by_subgraphs(const Node& node);
 
 }  // namespace zenith::ir

@@ -16,7 +16,7 @@ ChangeCounts eliminate_dead_nodes(ir::Graph& graph) {
     if (remove[n]) continue;
     for (const std::string& in : node.inputs)
       if (!in.empty()) live.insert(in);
-    live.merge(names_read_by_subgraphs(node));
+    live.merge(ir::names_read_by_subgraphs(node));
   }
   ChangeCounts removed;
   for (size_t n = 0; n < graph.nodes.size(); ++n) {

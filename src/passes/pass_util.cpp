@@ -6,32 +6,14 @@
 namespace zenith::passes {
 namespace {
 
-template <typename Fn>
-void for_each_subgraph(const ir::Node& node, Fn&& fn) {
-  for (const auto& [key, attr] : node.attributes) {
-    if (const auto* g = std::get_if<ir::GraphPtr>(&attr)) fn(**g);
-    if (const auto* gs = std::get_if<std::vector<ir::GraphPtr>>(&attr))
-      for (const ir::GraphPtr& g : *gs) fn(*g);
-  }
-}
-
-void collect_reads(const ir::Graph& graph, std::set<std::string>& names) {
-  for (const ir::ValueInfo& v : graph.outputs) names.insert(v.name);
-  for (const ir::Node& node : graph.nodes) {
-    for (const std::string& in : node.inputs)
-      if (!in.empty()) names.insert(in);
-    for_each_subgraph(node, [&](const ir::Graph& g) { collect_reads(g, names); });
-  }
-}
-
 void collect_all_names(const ir::Graph& graph, std::set<std::string>& names) {
   for (const ir::ValueInfo& v : graph.inputs) names.insert(v.name);
   for (const auto& [name, tensor] : graph.initializers) names.insert(name);
   for (const auto& [name, type] : graph.value_types) names.insert(name);
-  collect_reads(graph, names);
+  ir::collect_reads(graph, names);
   for (const ir::Node& node : graph.nodes) {
     names.insert(node.outputs.begin(), node.outputs.end());
-    for_each_subgraph(node, [&](const ir::Graph& g) { collect_all_names(g, names); });
+    ir::for_each_subgraph(node, [&](const ir::Graph& g) { collect_all_names(g, names); });
   }
 }
 
@@ -68,7 +50,7 @@ std::optional<ir::Shape> declared_shape(const ir::Graph& graph, const std::strin
 
 bool has_subgraph(const ir::Node& node) {
   bool found = false;
-  for_each_subgraph(node, [&](const ir::Graph&) { found = true; });
+  ir::for_each_subgraph(node, [&](const ir::Graph&) { found = true; });
   return found;
 }
 
@@ -84,12 +66,6 @@ bool may_train(const ir::Graph& graph, const ir::Node& node) {
   return !mode || mode->dtype() != ir::DType::Bool || mode->numel() != 1 || *mode->data<bool>();
 }
 
-std::set<std::string> names_read_by_subgraphs(const ir::Node& node) {
-  std::set<std::string> names;
-  for_each_subgraph(node, [&](const ir::Graph& g) { collect_reads(g, names); });
-  return names;
-}
-
 ValueUses::ValueUses(const ir::Graph& graph) {
   for (const ir::ValueInfo& v : graph.outputs) graph_outputs_.insert(v.name);
   for (size_t n = 0; n < graph.nodes.size(); ++n) {
@@ -98,7 +74,7 @@ ValueUses::ValueUses(const ir::Graph& graph) {
       if (!in.empty()) ++reads_[in];
     for (const std::string& out : node.outputs)
       if (!out.empty()) producers_[out] = n;
-    for_each_subgraph(node, [&](const ir::Graph& g) { collect_reads(g, captured_); });
+    ir::for_each_subgraph(node, [&](const ir::Graph& g) { ir::collect_reads(g, captured_); });
   }
 }
 

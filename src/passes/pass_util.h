@@ -67,9 +67,6 @@ class ValueUses {
   std::set<std::string> captured_;
 };
 
-// Every name a subgraph of `node` (at any depth) reads: node inputs and subgraph outputs.
-std::set<std::string> names_read_by_subgraphs(const ir::Node& node);
-
 // Fresh value names for a graph: never one the graph or its subgraphs already use.
 class NameGenerator {
  public:

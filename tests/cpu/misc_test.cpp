@@ -85,6 +85,32 @@ TEST(CpuHetero, UnsupportedNodeBetweenCpuNodesRunsOnRef) {
   EXPECT_EQ(plan.assignments()[2].device, "CPU");
 }
 
+// An If on REF whose bodies read, by name, values CPU steps made in channel blocks: the outer
+// Conv's output in the then branch, and inside a nested If, the Relu's; the else branch reads
+// only its own input. REF binds what the bodies read, not every value the plan holds.
+TEST(CpuHetero, IfBodiesReadValuesOfCpuSteps) {
+  auto nested = make_graph(
+      {make_node("If", {"cond"}, {"n_out"},
+                 {{"then_branch", make_graph({make_node("Mul", {"r", "c"}, {"m"})}, {}, {"m"})},
+                  {"else_branch", make_graph({make_node("Neg", {"r"}, {"g"})}, {}, {"g"})}})},
+      {}, {"n_out"});
+  auto then_branch =
+      make_graph({make_node("Add", {"c", "c"}, {"a"}), make_node("Identity", {"a"}, {"t_out"})}, {},
+                 {"t_out"});
+  auto g = make_graph(
+      {make_node("Conv", {"X", "W"}, {"c"}, {{"pads", std::vector<int64_t>{1, 1, 1, 1}}}),
+       make_node("Relu", {"c"}, {"r"}),
+       make_node("If", {"cond"}, {"y"}, {{"then_branch", then_branch}, {"else_branch", nested}}),
+       make_node("Sigmoid", {"y"}, {"Y"})},
+      {"X", "cond"}, {"Y"}, {{"W", random_tensor({16, 8, 3, 3}, 2)}});
+  for (const bool cond : {true, false}) {
+    SCOPED_TRACE(cond);
+    expect_cpu_matches_ref(
+        *g, {{"X", random_tensor({2, 8, 6, 6}, 1)}, {"cond", ir::Tensor::scalar(cond)}},
+        {.rtol = 1e-3, .atol = 1e-4, .on_cpu = false});
+  }
+}
+
 TEST(CpuHetero, ThreadCountKeepsResultsAndTheCallersSettingIsRestored) {
   auto g = make_graph({make_node("Conv", {"X", "W"}, {"c"}), make_node("Relu", {"c"}, {"Y"})},
                       {"X"}, {"Y"}, {{"W", random_tensor({32, 16, 3, 3}, 2)}});
