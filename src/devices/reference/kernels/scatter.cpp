@@ -78,12 +78,13 @@ void scatter_elements(KernelContext& ctx) {
   const ir::Dims strides = ir::strides_of(data.dims());
   std::vector<int64_t> src(indices.size()), dst(indices.size());
   ir::Dims index(indices_t.dims().size(), 0);
+  const auto a = static_cast<size_t>(axis);
   for (size_t j = 0; j < indices.size(); ++j, next_index(index, indices_t.dims())) {
-    ir::Dims target = index;
-    target[static_cast<size_t>(axis)] =
-        checked_index(indices[j], data.dims()[static_cast<size_t>(axis)], "input 'indices'");
+    // Element j's index with its `axis` coordinate replaced (no copy of the index per element:
+    // Faster R-CNN's RoI pooler scatters 2.5 million).
+    const int64_t at = checked_index(indices[j], data.dims()[a], "input 'indices'");
     src[j] = static_cast<int64_t>(j);
-    dst[j] = dot(target, strides);
+    dst[j] = dot(index, strides) + (at - index[a]) * strides[a];
   }
   ir::Tensor y = data.clone();
   write_blocks(updates, y, src, dst, 1, reduction);
