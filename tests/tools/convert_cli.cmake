@@ -7,7 +7,7 @@ zenith_cli_test(convert 0
 zenith_cli_test(convert_colour 0 "size:" convert ${D}/colour_softmax.onnx -o ${Z}_colour.zir --no-passes)
 set_tests_properties(cli.convert cli.convert_colour PROPERTIES FIXTURES_SETUP cli_zir)
 zenith_cli_test(info_zir 0
-  "format: +\\.zir version 1, written by zenith [0-9.]+\ncompression: +none\npasses: +freeze_input_shapes, einsum_to_matmul, qlinear_decomposition, identity_elimination, shape_folding, constant_folding, batch_norm_folding, layer_norm_fusion, gelu_fusion, swish_fusion, attention_fusion, qconv_fusion, qmatmul_fusion, dead_node_elimination, pool_before_pointwise_conv\ninput_shape.x: +\\[2,3,16,16\\]\nsource: +conv_small.onnx\n.*input: +x +f32\\[2,3,16,16\\]"
+  "format: +\\.zir version 1, written by zenith [0-9.]+\ncompression: +none\npasses: +freeze_input_shapes, einsum_to_matmul, qlinear_decomposition, identity_elimination, shape_folding, constant_folding, batch_norm_folding, layer_norm_fusion, gelu_fusion, swish_fusion, attention_fusion, qconv_fusion, qmatmul_fusion, dead_node_elimination, conv_tap_trimming, pool_before_pointwise_conv\ninput_shape.x: +\\[2,3,16,16\\]\nsource: +conv_small.onnx\n.*input: +x +f32\\[2,3,16,16\\]"
   info ${Z}_conv_small.zir)
 zenith_cli_test(info_zir_json 0 "\"zir\": {\n +\"compression\": \"none\"" info ${Z}_colour.zir --json)
 zenith_cli_test(run_zir 0 "y +f32 +\\[2,8,16,16\\]" run ${Z}_conv_small.zir -d CPU)
