@@ -1,7 +1,9 @@
 // Tensor: a dtype, dims and 64-byte-aligned storage that is owned or a view of someone else's.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
+#include <iterator>
 #include <memory>
 #include <string>
 #include <type_traits>
@@ -33,6 +35,14 @@ class Tensor {
   static Tensor scalar(T value) {
     Tensor t(dtype_of<T>(), {});
     *t.data<T>() = std::move(value);
+    return t;
+  }
+
+  // A rank-1 tensor holding `values` (a std::vector, Dims, ...) as T.
+  template <typename T, typename Range>
+  static Tensor vector_of(const Range& values) {
+    Tensor t(dtype_of<T>(), {static_cast<int64_t>(std::size(values))});
+    std::copy(std::begin(values), std::end(values), t.data<T>());
     return t;
   }
 

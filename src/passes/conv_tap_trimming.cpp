@@ -19,8 +19,6 @@ namespace {
 constexpr double kSplitBelow = 0.5;
 constexpr size_t kMaxRegions = 27;
 
-int64_t floor_div(int64_t a, int64_t b) { return a >= 0 ? a / b : -((-a + b - 1) / b); }
-
 // One axis's output positions [begin, end), which all read the map with taps [first, last].
 struct Band {
   int64_t begin, end, first, last;
@@ -33,8 +31,8 @@ std::vector<Band> bands(const ref::SpatialGeometry& g, size_t a) {
   for (int64_t y = 0; y < g.out[a]; ++y) {
     // Position y's tap t reads the input at y * stride - pad_begin + t * d.
     const int64_t base = g.pad_begin[a] - y * g.strides[a];
-    const int64_t first = std::max<int64_t>(0, -floor_div(-base, d));
-    const int64_t last = std::min(g.kernel[a] - 1, floor_div(base + g.in[a] - 1, d));
+    const int64_t first = std::max<int64_t>(0, ref::ceil_div(base, d));
+    const int64_t last = std::min(g.kernel[a] - 1, ref::floor_div(base + g.in[a] - 1, d));
     if (first > last) return {};
     if (!out.empty() && out.back().first == first && out.back().last == last)
       out.back().end = y + 1;
@@ -75,12 +73,6 @@ ir::Tensor trimmed_weights(const ir::Tensor& w, const Taps& taps) {
       to += element;
     }
   return out;
-}
-
-ir::Tensor int64s(const ir::Dims& values) {
-  ir::Tensor t(ir::DType::I64, {static_cast<int64_t>(values.size())});
-  std::copy(values.begin(), values.end(), t.data<int64_t>());
-  return t;
 }
 
 // Rewrites Convs; one object per run of the pass.
@@ -183,7 +175,7 @@ class Trimmer {
         for (const auto& [what, values] :
              {std::pair{"starts", starts}, std::pair{"ends", ends}, std::pair{"axes", axis_ids}}) {
           slice_inputs.push_back(names_.make(base + "_" + what));
-          graph_.initializers[slice_inputs.back()] = int64s(values);
+          graph_.initializers[slice_inputs.back()] = ir::Tensor::vector_of<int64_t>(values);
         }
         input = base;
         out.push_back(onnx_node("Slice", region + "/slice", std::move(slice_inputs), input));

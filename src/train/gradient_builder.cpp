@@ -63,9 +63,7 @@ std::string GradientBuilder::constant(ir::Tensor value) {
 std::string GradientBuilder::scalar(float value) { return constant(ir::Tensor::scalar(value)); }
 
 std::string GradientBuilder::integers(const std::vector<int64_t>& values) {
-  ir::Tensor t(ir::DType::I64, {static_cast<int64_t>(values.size())});
-  std::copy(values.begin(), values.end(), t.data<int64_t>());
-  return constant(std::move(t));
+  return constant(ir::Tensor::vector_of<int64_t>(values));
 }
 
 std::string GradientBuilder::unbroadcast(const std::string& dy, const ir::Dims& from,

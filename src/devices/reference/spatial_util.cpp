@@ -23,10 +23,10 @@ ir::Dims ints_attr(const ir::Node& node, const std::string& key, size_t size, in
   return values;
 }
 
+}  // namespace
+
 int64_t ceil_div(int64_t a, int64_t b) { return a >= 0 ? (a + b - 1) / b : -((-a) / b); }
 int64_t floor_div(int64_t a, int64_t b) { return a >= 0 ? a / b : -((-a + b - 1) / b); }
-
-}  // namespace
 
 int64_t SpatialGeometry::in_size() const {
   int64_t n = 1;

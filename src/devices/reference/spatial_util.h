@@ -27,6 +27,10 @@ struct SpatialGeometry {
   int64_t out_size() const;  // product of out
 };
 
+// a / b rounded up and down, for any sign of a. REQUIRES: b > 0.
+int64_t ceil_div(int64_t a, int64_t b);
+int64_t floor_div(int64_t a, int64_t b);
+
 // Validates that `x` is [N, C, D1, ..., Dr] with r >= 1; `what` names it in messages.
 void check_spatial_input(const ir::Tensor& x, std::string_view what);
 

@@ -27,6 +27,17 @@ CpuValue copy_window(const ir::Tensor& x, int64_t first, const ir::Dims& strides
   return y;
 }
 
+// The first element of window `w` of a tensor laid out with `strides` (elements per step of
+// each axis), and `strides` made the window's: each axis's times its step.
+int64_t window_start(const ref::SliceWindow& w, ir::Dims& strides) {
+  int64_t first = 0;
+  for (size_t a = 0; a < w.first.size(); ++a) {
+    first += w.first[a] * strides[a];
+    strides[a] *= w.step[a];
+  }
+  return first;
+}
+
 class SliceOp : public CpuOp {
  public:
   explicit SliceOp(const StepSpec& spec)
@@ -65,11 +76,7 @@ class SliceOp : public CpuOp {
     const ir::Tensor x = to_plain(*in[0], stream);
     note_kernel("zenith:slice");
     ir::Dims strides = ir::strides_of(x.dims());
-    int64_t first = 0;
-    for (size_t a = 0; a < strides.size(); ++a) {
-      first += w.first[a] * strides[a];
-      strides[a] *= w.step[a];
-    }
+    const int64_t first = window_start(w, strides);
     return {copy_window(x, first, strides, w.out)};
   }
 
@@ -106,12 +113,8 @@ class SliceOp : public CpuOp {
     in[1] = out[1] = (x.dim(1) + block - 1) / block;
     in.push_back(block);
     out.push_back(block);
-    ir::Dims strides = ir::strides_of(in);
-    int64_t first = 0;
-    for (size_t a = 2; a < w.out.size(); ++a) {
-      first += w.first[a] * strides[a];
-      strides[a] *= w.step[a];
-    }
+    ir::Dims strides = ir::strides_of(in);  // the block axis last, untouched by the window
+    const int64_t first = window_start(w, strides);
     CpuValue y = allocate(blocked_desc(w.out));
     const auto* src = static_cast<const std::byte*>(x.mem.get_data_handle());
     copy_strided(src + static_cast<size_t>(first) * sizeof(float),

@@ -33,9 +33,7 @@ void emit_after(ConvertContext& context, const ir::Node& node, std::string op_ty
 
 std::string int64_constant(ConvertContext& context, const ir::Node& node, const std::string& what,
                            const std::vector<int64_t>& values) {
-  ir::Tensor t(ir::DType::I64, {static_cast<int64_t>(values.size())});
-  std::copy(values.begin(), values.end(), t.data<int64_t>());
-  return context.add_constant(node.name + "_" + what, std::move(t));
+  return context.add_constant(node.name + "_" + what, ir::Tensor::vector_of<int64_t>(values));
 }
 
 std::string scalar_like(ConvertContext& context, const ir::Node& node, const std::string& what,
