@@ -240,18 +240,22 @@ void Plan::plan_lifetimes() {
     devices::Step& nodes = step_nodes(step);
     nodes.last_use.assign(nodes.inputs.size(), false);
   }
-  // A body (If / Loop / Scan) may read any value by name: then every value lives to the end.
-  if (any_subgraph_) return;
-
   const size_t slots = slot_names_.size();
   std::vector<int> producer(slots, -1);  // the device that produces each slot
   std::vector<bool> read_plain(slots, false), aliased(slots, false), keep(slots, false);
   std::vector<int> last_read(slots, -1);
   for (int s : output_slots_)
     read_plain[static_cast<size_t>(s)] = keep[static_cast<size_t>(s)] = true;
-  for (const auto& [name, tensor] : graph_.initializers)
+  const auto keep_named = [&](const std::string& name) {
     if (auto it = slot_of_.find(name); it != slot_of_.end())
       keep[static_cast<size_t>(it->second)] = true;
+  };
+  for (const auto& [name, tensor] : graph_.initializers) keep_named(name);
+  // A body (If / Loop / Scan) reads values of this graph by name, not through its step's
+  // inputs: those it can read live to the end, the others as their readers say.
+  for (const ir::Node& node : graph_.nodes)
+    if (ref::has_subgraph(node))
+      for (const std::string& name : ir::names_read_by_subgraphs(node)) keep_named(name);
   for (size_t k = 0; k < steps_.size(); ++k) {
     const devices::Step& nodes = step_nodes(steps_[k]);
     for (int s : nodes.input_slots) {

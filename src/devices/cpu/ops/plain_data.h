@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "devices/cpu/cpu_op.h"
+#include "devices/reference/element_util.h"
 #include "ir/errors.h"
 
 namespace zenith::cpu {
@@ -50,5 +51,28 @@ ir::Dims int_values(const CpuValue& value, std::string_view what, dnnl::stream& 
 // The same for an optional input: nullopt when absent.
 std::optional<ir::Dims> optional_int_values(const CpuValue* value, std::string_view what,
                                             dnnl::stream& stream);
+
+// True for an i64 or i32 value: what index inputs (Gather's, Scatter's) take.
+inline bool is_index(const CpuValue* v) {
+  return v && (v->dtype() == ir::DType::I64 || v->dtype() == ir::DType::I32);
+}
+
+// Checks each of the i32 or i64 `indices` against `extent` (REF's errors), then calls fn(at),
+// where at(j) is index j made non-negative: the indices are read in place, never copied.
+template <class Fn>
+void with_checked_indices(const ir::Tensor& indices, int64_t extent, Fn&& fn) {
+  ir::visit_dtype(indices.dtype(), [&](auto tag) {
+    using T = typename decltype(tag)::type;
+    if constexpr (std::is_same_v<T, int32_t> || std::is_same_v<T, int64_t>) {
+      const T* p = indices.data<T>();
+      for (int64_t i = 0; i < indices.numel(); ++i)
+        ref::checked_index(p[i], extent, "input 'indices'");
+      fn([p, extent](int64_t j) {
+        const auto k = static_cast<int64_t>(p[j]);
+        return k < 0 ? k + extent : k;
+      });
+    }
+  });
+}
 
 }  // namespace zenith::cpu

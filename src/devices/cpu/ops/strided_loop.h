@@ -44,9 +44,10 @@ StridedLoop<N> collapsed(const StridedLoop<N>& loop) {
 // Calls row(offsets, n, inner) for every row of `loop` after collapsing it: the row has n
 // elements, operand k's first at element offset offsets[k] and the next ones `inner[k]` apart.
 // Rows (and pieces of long rows, so that one contiguous run is shared too) run in parallel, so
-// row() must only write its own elements.
+// row() must only write its own elements. `cost` is row()'s work per element, in elements of a
+// plain copy: it sizes the pieces.
 template <size_t N, typename Row>
-void for_each_row(const StridedLoop<N>& loop, const Row& row) {
+void for_each_row(const StridedLoop<N>& loop, const Row& row, int64_t cost = 1) {
   for (int64_t d : loop.dims)
     if (d == 0) return;
   const StridedLoop<N> c = collapsed(loop);
@@ -60,10 +61,11 @@ void for_each_row(const StridedLoop<N>& loop, const Row& row) {
   for (size_t k = 0; k < N; ++k) inner[k] = c.strides[k].back();
   int64_t rows = 1;
   for (size_t a = 0; a < outer_rank; ++a) rows *= c.dims[a];
-  const int64_t piece = n >= 2 * kParallelElements ? kParallelElements : n;
+  const int64_t most = std::max<int64_t>(kParallelElements / std::max<int64_t>(cost, 1), 1);
+  const int64_t piece = n >= 2 * most ? most : n;
   const int64_t pieces = (n + piece - 1) / piece;
   const int64_t tasks = rows * pieces;
-  parallel_ranges(tasks, rows * n >= kParallelElements, [&](int64_t begin, int64_t end) {
+  parallel_ranges(tasks, rows * n * cost >= kParallelElements, [&](int64_t begin, int64_t end) {
     // The multi-index of the first task's row, then carried forward row by row.
     ir::Dims index(outer_rank, 0);
     std::array<int64_t, N> offsets{};

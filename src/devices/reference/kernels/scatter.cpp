@@ -5,21 +5,10 @@
 
 #include "devices/reference/element_util.h"
 #include "devices/reference/kernel_registry.h"
+#include "devices/reference/scatter_util.h"
 
 namespace zenith::ref {
 namespace {
-
-enum class Reduction { None, Add, Mul, Max, Min };
-
-Reduction reduction_of(const KernelContext& ctx) {
-  const std::string r = ctx.attr<std::string>("reduction", "none");
-  if (r == "none") return Reduction::None;
-  if (r == "add") return Reduction::Add;
-  if (r == "mul") return Reduction::Mul;
-  if (r == "max") return Reduction::Max;
-  if (r == "min") return Reduction::Min;
-  throw_invalid_model("attribute 'reduction' is '{}', expected none, add, mul, max or min", r);
-}
 
 // y[dst[j] + i] (reduction)= updates[src[j] + i] for i in [0, block): the one write loop both
 // ops share, so the reduction dispatch exists once.
@@ -36,44 +25,20 @@ void write_blocks(const ir::Tensor& updates, ir::Tensor& y, const std::vector<in
                                  float, T>;
     const T* u = updates.data<T>();
     T* out = y.data<T>();
-    for (size_t j = 0; j < dst.size(); ++j) {
-      for (int64_t i = 0; i < block; ++i) {
-        const C a = C(out[dst[j] + i]);
-        const C b = C(u[src[j] + i]);
-        C r = b;
-        if (reduction == Reduction::Add) r = C(a + b);
-        if (reduction == Reduction::Mul) r = C(a * b);
-        if (reduction == Reduction::Max) r = std::max(a, b);
-        if (reduction == Reduction::Min) r = std::min(a, b);
-        out[dst[j] + i] = T(r);
-      }
-    }
+    for (size_t j = 0; j < dst.size(); ++j)
+      for (int64_t i = 0; i < block; ++i)
+        out[dst[j] + i] = T(combined(C(out[dst[j] + i]), C(u[src[j] + i]), reduction));
   });
-}
-
-void check_same_dtype(const ir::Tensor& data, const ir::Tensor& updates) {
-  if (updates.dtype() != data.dtype())
-    throw_invalid_argument("input 'updates' is {}, but 'data' is {}",
-                           ir::dtype_name(updates.dtype()), ir::dtype_name(data.dtype()));
 }
 
 void scatter_elements(KernelContext& ctx) {
   const ir::Tensor& data = ctx.input(0);
   const ir::Tensor& indices_t = ctx.input(1);
   const ir::Tensor& updates = ctx.input(2);
-  const Reduction reduction = reduction_of(ctx);
-  check_same_dtype(data, updates);
-  if (data.rank() == 0 || indices_t.rank() != data.rank() || updates.dims() != indices_t.dims())
-    throw_invalid_argument(
-        "inputs 'data' {}, 'indices' {} and 'updates' {} must have one rank >= 1 "
-        "and indices must match updates",
-        ir::to_string(data.dims()), ir::to_string(indices_t.dims()), ir::to_string(updates.dims()));
-  const int64_t axis =
-      ir::normalize_axis(ctx.attr<int64_t>("axis", 0), data.rank(), "attribute 'axis'");
-  for (size_t d = 0; d < data.dims().size(); ++d)
-    if (static_cast<int64_t>(d) != axis && indices_t.dims()[d] > data.dims()[d])
-      throw_invalid_argument("input 'indices' {} exceeds input 'data' {} on axis {}",
-                             ir::to_string(indices_t.dims()), ir::to_string(data.dims()), d);
+  const Reduction reduction = scatter_reduction(ctx.node());
+  check_updates_dtype(data.dtype(), updates.dtype());
+  const int64_t axis = scatter_elements_axis(data.dims(), indices_t.dims(), updates.dims(),
+                                             ctx.attr<int64_t>("axis", 0));
   const std::vector<int64_t> indices = index_values(indices_t, "input 'indices'");
   const ir::Dims strides = ir::strides_of(data.dims());
   std::vector<int64_t> src(indices.size()), dst(indices.size());
@@ -95,8 +60,8 @@ void scatter_nd(KernelContext& ctx) {
   const ir::Tensor& data = ctx.input(0);
   const ir::Tensor& indices_t = ctx.input(1);
   const ir::Tensor& updates = ctx.input(2);
-  const Reduction reduction = reduction_of(ctx);
-  check_same_dtype(data, updates);
+  const Reduction reduction = scatter_reduction(ctx.node());
+  check_updates_dtype(data.dtype(), updates.dtype());
   const int64_t k = indices_t.rank() == 0 ? 0 : indices_t.dims().back();
   if (k < 1 || k > data.rank())
     throw_invalid_argument("input 'indices' {} must have rank >= 1 and a last dim in 1..{}",
