@@ -1,5 +1,7 @@
 #include <omp.h>
 
+#include <cstdlib>
+
 #include "cpu/differential.h"
 
 namespace zenith {
@@ -49,6 +51,30 @@ TEST(CpuGemm, AnInitializerTheCallerFeedsIsNotPackedOnce) {
                                                     {"i", random_tensor({1, 2, 5, 5}, 1)},
                                                     {"k", random_tensor({3, 2, 3, 3}, seed)}};
     testing::expect_outputs_near(plan.run(feeds, 0), ref::Interpreter().run(*g, feeds), 1e-4, 1e-5);
+  }
+}
+
+// Products large enough for the CPU to time B's two layouts (matmul_choice.h), run with each
+// layout fixed and with the timed choice: Gemm's B stored either way, MatMul's [K, N] weight,
+// a fused bias and activation.
+TEST(CpuMatMul, ConstantWeightsInEitherLayout) {
+  std::vector<std::shared_ptr<ir::Graph>> graphs;
+  for (int64_t tb : {0, 1})
+    graphs.push_back(
+        make_graph({make_node("Gemm", {"A", "B", "C"}, {"g"}, {{"transB", tb}}),
+                    make_node("Relu", {"g"}, {"Y"})},
+                   {"A"}, {"Y"},
+                   {{"B", random_tensor(tb ? ir::Dims{160, 1030} : ir::Dims{1030, 160}, 2)},
+                    {"C", random_tensor({160}, 3)}}));
+  graphs.push_back(make_graph({make_node("MatMul", {"A", "B"}, {"Y"})}, {"A"}, {"Y"},
+                              {{"B", random_tensor({1030, 160}, 2)}}));
+  for (const char* layout : {"rows", "transposed", ""}) {
+    SCOPED_TRACE(::testing::Message() << "ZENITH_MATMUL_WEIGHTS=" << layout);
+    setenv("ZENITH_MATMUL_WEIGHTS", layout, 1);
+    if (*layout == 0) unsetenv("ZENITH_MATMUL_WEIGHTS");
+    for (const auto& g : graphs)  // 103 x 1030 x 160: 17 million multiply-adds
+      expect_cpu_matches_ref(*g, {{"A", random_tensor({103, 1030}, 1)}},
+                             {.rtol = 1e-4, .atol = 1e-4});
   }
 }
 

@@ -5,6 +5,7 @@
 #include <array>
 #include <atomic>
 
+#include "devices/cpu/ops/matmul_choice.h"
 #include "devices/cpu/ops/op_util.h"
 #include "devices/cpu/ops/ops.h"
 
@@ -197,11 +198,15 @@ class MatMulOp : public CpuOp {
                              plain_desc(dst)),
           attr);
     if (pd) built_bf16_ = true;
+    // A constant B of one matrix is stored in the layout that runs faster (matmul_choice.h).
+    memory::desc weights = b;
+    if (constant_b_ && !pd)
+      weights = r == 2 ? choose_weights_layout(a, b.dims(), bias, plain_desc(dst), attr, stream)
+                       : any_desc(b.dims());
     MatMulEntry entry{
         pd ? *pd
-           : dnnl::matmul::primitive_desc(
-                 dnnl::matmul::desc(a, constant_b_ ? any_desc(b.dims()) : b, bias, plain_desc(dst)),
-                 attr, engine()),
+           : dnnl::matmul::primitive_desc(dnnl::matmul::desc(a, weights, bias, plain_desc(dst)),
+                                          attr, engine()),
         {},
         {},
         a,
