@@ -66,5 +66,31 @@ TEST(CpuPool, AveragePoolCountingPadStretchedByCeilModeRunsOnRef) {
   expect_cpu_matches_ref(*g, {{"X", random_tensor({1, 3, 5, 5}, 1)}}, {.on_cpu = false});
 }
 
+// A convolution's output (in channel blocks) reduced over every spatial axis, which the CPU
+// reads in place (PointNet's max over points); 1-D, 2-D and 3-D maps, with and without keepdims,
+// and a channel count that is no whole number of blocks (which takes the plain path).
+TEST(CpuReduce, SpatialAxesOfAMapInChannelBlocks) {
+  for (const Ints& dims :
+       {Ints{2, 16, 37}, Ints{2, 16, 5, 7}, Ints{1, 16, 3, 4, 5}, Ints{2, 12, 5, 7}})
+    for (const char* op : {"ReduceMax", "ReduceMean", "ReduceSumSquare"})
+      for (int64_t keepdims : {0, 1}) {
+        SCOPED_TRACE(::testing::Message() << op << " rank " << dims.size() << " channels "
+                                          << dims[1] << " keepdims " << keepdims);
+        Ints axes;
+        for (size_t i = 2; i < dims.size(); ++i) axes.push_back(static_cast<int64_t>(i));
+        Ints kernel(dims.size() - 2, 1);
+        Ints weights = {dims[1], 4};
+        weights.insert(weights.end(), kernel.begin(), kernel.end());
+        auto g = make_graph(
+            {make_node("Conv", {"X", "W"}, {"c"}),
+             make_node(op, {"c", "axes"}, {"Y"}, {{"keepdims", keepdims}})},
+            {"X"}, {"Y"},
+            {{"W", random_tensor(weights, 2)}, {"axes", ir::Tensor::vector_of<int64_t>(axes)}});
+        Ints x = dims;
+        x[1] = 4;
+        expect_cpu_matches_ref(*g, {{"X", random_tensor(x, 1)}}, {.rtol = 1e-5, .atol = 1e-5});
+      }
+}
+
 }  // namespace
 }  // namespace zenith

@@ -7,6 +7,7 @@
 #include <limits>
 #include <optional>
 
+#include "devices/cpu/channel_block.h"
 #include "devices/cpu/ops/op_util.h"
 #include "devices/cpu/ops/ops.h"
 #include "devices/cpu/parallel.h"
@@ -154,7 +155,15 @@ class ReduceOp : public CpuOp {
     CpuValue moved;
     const float* src;
     std::optional<Split> split = adjacent_split(x_dims, reduced);
-    if (split) {
+    if (spatial_in_blocks(*in[0], reduced)) {
+      // A map in channel blocks reduced over every spatial axis (PointNet's max over its points,
+      // a global pool written as a ReduceMean) is read in place, as [N * C / block, spatial,
+      // block]: the output's channel order.
+      const int64_t block = channel_block();
+      split = Split{x_dims[0] * x_dims[1] / block,
+                    ir::checked_numel(x_dims) / x_dims[0] / x_dims[1], block};
+      src = static_cast<const float*>(in[0]->mem.get_data_handle());
+    } else if (split) {
       const dnnl::memory plain = plain_view(*in[0], x_dims, stream, keep);
       src = static_cast<const float*>(plain.get_data_handle());
     } else {
@@ -189,6 +198,18 @@ class ReduceOp : public CpuOp {
   struct Split {
     int64_t outer = 1, extent = 1, inner = 1;
   };
+
+  // True if x is a dense map in channel blocks of whole channels and `reduced` is every axis
+  // after the channels.
+  static bool spatial_in_blocks(const CpuValue& x, const ir::Dims& reduced) {
+    const size_t rank = x.rank();
+    if (rank < 3 || rank > 5 || reduced[0] || reduced[1] || x.dim(1) % channel_block() != 0)
+      return false;
+    for (size_t i = 2; i < rank; ++i)
+      if (!reduced[i]) return false;
+    const ir::Dims dims = x.dims();
+    return x.desc() == blocked_desc(dims);
+  }
 
   // x as [outer, reduced, inner] when the reduced axes are adjacent (size-1 axes may sit
   // anywhere), else nullopt.
