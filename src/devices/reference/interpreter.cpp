@@ -19,14 +19,14 @@ bool has_subgraph(const ir::Node& node) {
   return false;
 }
 
-namespace {
-
-// For each node, the values whose last reader it is, so they can be freed after it runs.
-// Subgraphs may read any outer value by name, so a graph with subgraphs frees nothing.
-std::vector<std::vector<std::string>> last_uses(const ir::Graph& graph) {
-  std::vector<std::vector<std::string>> dead(graph.nodes.size());
+PreparedGraph Interpreter::prepare(const ir::Graph& graph) const {
+  PreparedGraph prepared;
   for (const ir::Node& node : graph.nodes)
-    if (has_subgraph(node)) return dead;
+    prepared.kernels.push_back(kernels_.find(node.domain, node.op_type));
+  auto& dead = prepared.frees;
+  dead.resize(graph.nodes.size());
+  for (const ir::Node& node : graph.nodes)
+    if (has_subgraph(node)) return prepared;
   std::set<std::string> keep;
   for (const ir::ValueInfo& v : graph.outputs) keep.insert(v.name);
   std::map<std::string, size_t> last;
@@ -35,10 +35,8 @@ std::vector<std::vector<std::string>> last_uses(const ir::Graph& graph) {
       if (!in.empty()) last[in] = i;
   for (const auto& [name, index] : last)
     if (!keep.count(name) && !graph.initializers.count(name)) dead[index].push_back(name);
-  return dead;
+  return prepared;
 }
-
-}  // namespace
 
 const ir::Value* Scope::find(const std::string& name) const {
   for (const Scope* s = this; s; s = s->parent_)
@@ -47,7 +45,9 @@ const ir::Value* Scope::find(const std::string& name) const {
 }
 
 const ir::Tensor& KernelContext::input(size_t i) const {
-  return input_value(i).tensor(fmt::format("input {} ('{}')", i, node_.inputs[i]));
+  const ir::Value& v = input_value(i);
+  // The name is formatted only for the error: every REF kernel reads its inputs through here.
+  return v.is_tensor() ? v.tensor() : v.tensor(fmt::format("input {} ('{}')", i, node_.inputs[i]));
 }
 
 const ir::Value& KernelContext::input_value(size_t i) const {
@@ -69,8 +69,13 @@ void KernelContext::set_output(size_t i, ir::Value value) {
 }
 
 std::vector<ir::Value> KernelContext::run_subgraph(const ir::Graph& graph,
-                                                   const std::vector<ir::Value>& inputs) const {
-  return interpreter_.run_in_scope(graph, inputs, scope_, rng_);
+                                                   const std::vector<ir::Value>& inputs,
+                                                   const PreparedGraph* prepared) const {
+  return interpreter_.run_in_scope(graph, inputs, scope_, rng_, prepared);
+}
+
+PreparedGraph KernelContext::prepare(const ir::Graph& graph) const {
+  return interpreter_.prepare(graph);
 }
 
 void Interpreter::check_supported(const ir::Graph& graph) const {
@@ -136,17 +141,22 @@ std::vector<ir::Value> Interpreter::run(const ir::Graph& graph,
 
 std::vector<ir::Value> Interpreter::run_in_scope(const ir::Graph& graph,
                                                  const std::vector<ir::Value>& inputs,
-                                                 const Scope& outer, std::mt19937_64& rng) const {
+                                                 const Scope& outer, std::mt19937_64& rng,
+                                                 const PreparedGraph* prepared) const {
   if (inputs.size() != graph.inputs.size())
     throw_invalid_model("subgraph '{}' takes {} inputs, {} given", graph.name, graph.inputs.size(),
                         inputs.size());
   Scope scope(&outer);
   for (size_t i = 0; i < inputs.size(); ++i) scope.set(graph.inputs[i].name, inputs[i]);
-  return execute(graph, scope, rng);
+  return execute(graph, scope, rng, prepared);
 }
 
 void Interpreter::run_node(const ir::Node& node, Scope& scope, std::mt19937_64& rng) const {
-  KernelFn kernel = kernels_.find(node.domain, node.op_type);
+  run_node(node, kernels_.find(node.domain, node.op_type), scope, rng);
+}
+
+void Interpreter::run_node(const ir::Node& node, KernelFn kernel, Scope& scope,
+                           std::mt19937_64& rng) const {
   if (!kernel) throw_unsupported("the REF device has no kernel for this op");
   std::vector<const ir::Value*> inputs;
   for (size_t i = 0; i < node.inputs.size(); ++i) {
@@ -167,21 +177,23 @@ void Interpreter::run_node(const ir::Node& node, Scope& scope, std::mt19937_64& 
 }
 
 std::vector<ir::Value> Interpreter::execute(const ir::Graph& graph, Scope& scope,
-                                            std::mt19937_64& rng) const {
+                                            std::mt19937_64& rng,
+                                            const PreparedGraph* prepared) const {
   for (const auto& [name, tensor] : graph.initializers)
     if (!scope.has_local(name)) scope.set(name, tensor);
-  const auto dead = last_uses(graph);
+  const PreparedGraph here = prepared ? PreparedGraph() : prepare(graph);
+  const PreparedGraph& steps = prepared ? *prepared : here;
   for (size_t n = 0; n < graph.nodes.size(); ++n) {
     const ir::Node& node = graph.nodes[n];
     try {
-      run_node(node, scope, rng);
+      run_node(node, steps.kernels[n], scope, rng);
     } catch (const Error& e) {
       // Subgraph errors already carry their own context; add ours in front.
       rethrow_with_context(e, node_context(graph, node));
     } catch (const std::bad_alloc&) {
       throw Error(Error::Kind::InvalidArgument, node_context(graph, node) + "out of memory");
     }
-    for (const std::string& name : dead[n]) scope.erase(name);
+    for (const std::string& name : steps.frees[n]) scope.erase(name);
   }
   std::vector<ir::Value> results;
   for (const ir::ValueInfo& out : graph.outputs) {

@@ -28,6 +28,14 @@ class Scope {
   std::map<std::string, ir::Value> values_;
 };
 
+// What running a graph takes beyond the graph, worked out once for a body run many times (a
+// Loop's): each node's kernel, and the values whose last reader it is, freed after it runs. A
+// graph with subgraphs frees nothing: they may read any outer value by name.
+struct PreparedGraph {
+  std::vector<KernelFn> kernels;  // null where the REF device has none (an error when run)
+  std::vector<std::vector<std::string>> frees;
+};
+
 // "model.onnx: node 'conv1' (Conv): ", the prefix of every error about a node.
 std::string node_context(const ir::Graph& graph, const ir::Node& node);
 // True if the node has subgraph attributes (If / Loop / Scan bodies), which may read any value
@@ -61,12 +69,18 @@ class Interpreter {
   // into a scope each run's scope has as its parent (a feed of the same name shadows it).
   static void bind_initializers(const ir::Graph& graph, Scope& scope);
 
-  // Runs a subgraph inside `outer`, binding `inputs` to its inputs in order.
+  // Runs a subgraph inside `outer`, binding `inputs` to its inputs in order; `prepared` is the
+  // graph's when the caller runs it many times (a Loop body), else it is prepared here.
   std::vector<ir::Value> run_in_scope(const ir::Graph& graph, const std::vector<ir::Value>& inputs,
-                                      const Scope& outer, std::mt19937_64& rng) const;
+                                      const Scope& outer, std::mt19937_64& rng,
+                                      const PreparedGraph* prepared = nullptr) const;
+
+  PreparedGraph prepare(const ir::Graph& graph) const;
 
  private:
-  std::vector<ir::Value> execute(const ir::Graph& graph, Scope& scope, std::mt19937_64& rng) const;
+  std::vector<ir::Value> execute(const ir::Graph& graph, Scope& scope, std::mt19937_64& rng,
+                                 const PreparedGraph* prepared = nullptr) const;
+  void run_node(const ir::Node& node, KernelFn kernel, Scope& scope, std::mt19937_64& rng) const;
 
   const KernelRegistry& kernels_;
 };

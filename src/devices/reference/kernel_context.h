@@ -15,6 +15,7 @@ namespace zenith::ref {
 
 class Scope;
 class Interpreter;
+struct PreparedGraph;
 
 // A node of a graph a kernel builds for run_subgraph (a fused op run as the ops it came from),
 // named "<prefix>/<op_type>".
@@ -64,9 +65,11 @@ class KernelContext {
   void set_output(size_t i, ir::Value value);
 
   // Runs `graph` with `inputs` bound to its inputs in order; names of this node's scope (and
-  // enclosing ones) are visible inside it, as ONNX requires.
-  std::vector<ir::Value> run_subgraph(const ir::Graph& graph,
-                                      const std::vector<ir::Value>& inputs) const;
+  // enclosing ones) are visible inside it, as ONNX requires. A kernel that runs one body many
+  // times prepares it once (interpreter.h) and passes that.
+  std::vector<ir::Value> run_subgraph(const ir::Graph& graph, const std::vector<ir::Value>& inputs,
+                                      const PreparedGraph* prepared = nullptr) const;
+  PreparedGraph prepare(const ir::Graph& graph) const;
 
   // Seeded per run, so random ops are reproducible for a given --seed.
   std::mt19937_64& rng() const { return rng_; }

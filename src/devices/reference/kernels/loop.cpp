@@ -2,6 +2,7 @@
 // (tensors, sequences or optionals) through it and stacking its scan outputs along a new axis 0.
 #include <optional>
 
+#include "devices/reference/interpreter.h"
 #include "devices/reference/kernel_registry.h"
 #include "devices/reference/tensor_list_util.h"
 
@@ -47,10 +48,11 @@ void loop(KernelContext& ctx) {
   for (size_t i = 0; i < num_carried; ++i) carried.push_back(ctx.input_value(2 + i));
   std::vector<std::vector<ir::Tensor>> scans(num_scan);
   size_t scan_bytes = 0;
+  const PreparedGraph prepared = ctx.prepare(*body);
   for (int64_t i = 0; (!trip_count || i < *trip_count) && cond; ++i) {
     std::vector<ir::Value> inputs{ir::Tensor::scalar<int64_t>(i), ir::Tensor::scalar<bool>(cond)};
     inputs.insert(inputs.end(), carried.begin(), carried.end());
-    std::vector<ir::Value> outputs = ctx.run_subgraph(*body, inputs);
+    std::vector<ir::Value> outputs = ctx.run_subgraph(*body, inputs, &prepared);
     // Without a cond input the body's condition output is required but ignored.
     if (has_cond) cond = read_cond(outputs[0], "the body's condition output");
     for (size_t v = 0; v < num_carried; ++v) carried[v] = std::move(outputs[1 + v]);

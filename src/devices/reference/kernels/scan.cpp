@@ -2,6 +2,7 @@
 // axes, threading state values through it and stacking its scan outputs along their axes.
 #include <algorithm>
 
+#include "devices/reference/interpreter.h"
 #include "devices/reference/kernel_registry.h"
 #include "devices/reference/tensor_list_util.h"
 
@@ -64,6 +65,7 @@ void scan(KernelContext& ctx) {
   std::vector<ir::Value> states;
   for (size_t i = 0; i < num_state; ++i) states.push_back(ctx.input_value(i));
   std::vector<std::vector<ir::Tensor>> scans(num_scan_out);
+  const PreparedGraph prepared = ctx.prepare(*body);
   for (int64_t t = 0; t < length; ++t) {
     std::vector<ir::Value> inputs = states;
     for (size_t j = 0; j < num_scan_in; ++j) {
@@ -73,7 +75,7 @@ void scan(KernelContext& ctx) {
       dims.erase(dims.begin() + in_axes[j]);
       inputs.push_back(slice_axis(x, in_axes[j], index, 1).reshaped(dims));
     }
-    std::vector<ir::Value> outputs = ctx.run_subgraph(*body, inputs);
+    std::vector<ir::Value> outputs = ctx.run_subgraph(*body, inputs, &prepared);
     for (size_t i = 0; i < num_state; ++i) states[i] = std::move(outputs[i]);
     for (size_t k = 0; k < num_scan_out; ++k)
       scans[k].push_back(outputs[num_state + k].tensor(fmt::format("scan output {}", k)));

@@ -1,5 +1,6 @@
 // SequenceMap: applies `body` to each item of the input sequence, pairing it with the same item
 // of every additional sequence input (or the whole of each additional tensor input).
+#include "devices/reference/interpreter.h"
 #include "devices/reference/kernel_registry.h"
 
 namespace zenith::ref {
@@ -27,13 +28,14 @@ void sequence_map(KernelContext& ctx) {
     const ir::TypeInfo& type = body->outputs[k].type;
     if (type.kind == ir::TypeInfo::Kind::Tensor) results[k].elem_dtype = type.dtype;
   }
+  const PreparedGraph prepared = ctx.prepare(*body);
   for (size_t i = 0; i < length; ++i) {
     std::vector<ir::Value> inputs{seq.items[i]};
     for (size_t j = 1; j < ctx.num_inputs(); ++j) {
       const ir::Value& v = ctx.input_value(j);
       inputs.push_back(v.is_sequence() ? ir::Value(v.sequence().items[i]) : v);
     }
-    std::vector<ir::Value> outputs = ctx.run_subgraph(*body, inputs);
+    std::vector<ir::Value> outputs = ctx.run_subgraph(*body, inputs, &prepared);
     for (size_t k = 0; k < results.size(); ++k) {
       const ir::Tensor& t = outputs[k].tensor(fmt::format("body output {}", k));
       if (results[k].elem_dtype != ir::DType::Undefined && t.dtype() != results[k].elem_dtype)
