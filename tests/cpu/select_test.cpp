@@ -87,6 +87,35 @@ TEST(CpuWhere, BroadcastingInEveryOperandAndDtype) {
                                  {"X", random_tensor({3, 4, 129, 129}, 2)}});
 }
 
+// Max, Min, Sum and Mean of one to three inputs broadcast together (a detector's box clipping
+// is Min then Max against scalars), NaN propagated by Max and Min as REF does, integers for Max
+// and Min; large enough for the fold to run on several threads.
+TEST(CpuVariadic, BroadcastCountsDtypesAndNaN) {
+  ir::Tensor a = random_tensor({4, 1, 97, 100}, 1);
+  a.data<float>()[5] = std::numeric_limits<float>::quiet_NaN();
+  ir::Tensor b = random_tensor({3, 1, 100}, 2);
+  b.data<float>()[7] = std::numeric_limits<float>::quiet_NaN();  // a NaN met after a number
+  const ir::Tensor c = random_tensor({}, 3);
+  for (const char* op : {"Max", "Min", "Sum", "Mean"})
+    for (size_t count : {1, 2, 3}) {
+      SCOPED_TRACE(::testing::Message() << op << " of " << count);
+      const std::vector<std::string> names = {"A", "B", "C"};
+      const std::vector<std::string> inputs(names.begin(), names.begin() + count);
+      auto g = make_graph({make_node(op, inputs, {"Y"})}, inputs, {"Y"});
+      std::map<std::string, ir::Value> feeds = {{"A", a}, {"B", b}, {"C", c}};
+      for (size_t k = count; k < 3; ++k) feeds.erase(names[k]);
+      expect_cpu_matches_ref(*g, feeds);
+      if (std::string(op) == "Max" || std::string(op) == "Min")
+        for (ir::DType dtype : {ir::DType::I64, ir::DType::I32}) {
+          std::map<std::string, ir::Value> ints;
+          for (const auto& [name, value] : feeds)
+            ints[name] = testing::as_dtype(value.tensor(), dtype);
+          ints["A"] = testing::as_dtype(random_tensor({4, 1, 97, 100}, 1), dtype);
+          expect_cpu_matches_ref(*g, ints);
+        }
+    }
+}
+
 TEST(CpuCast, BetweenF32I64I32AndBool) {
   ir::Tensor x = random_tensor({3, 7}, 1);
   for (int64_t i = 0; i < x.numel(); ++i) x.data<float>()[i] *= 1e3f;

@@ -39,7 +39,8 @@ inline double relative_l2(const ir::Tensor& actual, const ir::Tensor& expected) 
 }
 
 // Expects every output tensor to agree within atol + rtol * |expected| + scale * the output's
-// largest |expected| (0, 0, 0: exactly); reports the first few elements that do not. The scale
+// largest |expected| (0, 0, 0: exactly), NaN where NaN is expected; reports the first few
+// elements that do not. The scale
 // term is how Winograd convolutions err: by a fraction of the magnitudes a tile sums, so an
 // element near zero among large ones is off by more than rtol of itself.
 inline void expect_outputs_near(const std::vector<ir::Value>& actual,
@@ -57,7 +58,9 @@ inline void expect_outputs_near(const std::vector<ir::Value>& actual,
     for (int64_t k = 0; k < e.numel(); ++k) {
       const double ev = e.as_double(k);
       const double av = a.as_double(k);
-      if (!(std::abs(av - ev) <= atol + rtol * std::abs(ev) + scale * largest) && mismatches++ < 5)
+      const bool both_nan = std::isnan(av) && std::isnan(ev);
+      if (!both_nan && !(std::abs(av - ev) <= atol + rtol * std::abs(ev) + scale * largest) &&
+          mismatches++ < 5)
         ADD_FAILURE() << "output " << i << " element " << k << ": " << av << " vs expected " << ev;
     }
     EXPECT_EQ(mismatches, 0u) << "output " << i;

@@ -60,7 +60,6 @@ class ScatterElementsOp : public CpuOp {
     const int64_t y_axis_stride = loop.strides[0][a], axis_stride = loop.strides[1][a];
     const int64_t positions = loop.dims[a];
     loop.dims[a] = 1;
-    loop.strides[0][a] = 0;
     note_kernel("zenith:scatter_elements");
     CpuValue y;
     with_checked_indices(indices, data.dims()[a], [&](auto at) {
