@@ -95,6 +95,28 @@ TEST(CpuFusion, ConvClipAndResidualAddRelu) {
   for (size_t i = 1; i < 4; ++i) EXPECT_EQ(plan.assignments()[i].fused_into, "n_Conv") << i;
 }
 
+// An activation before the residual Add (EfficientNetV2's fused blocks): where oneDNN has no
+// fast kernel for the sum after the eltwise (AVX2), the step adds the addend, a blocked map
+// like its output, by a binary primitive after the convolution. Still one step, and REF's result.
+TEST(CpuFusion, ActivationThenResidualAddOfABlockedMap) {
+  for (const bool silu : {false, true}) {
+    SCOPED_TRACE(silu ? "SiLU" : "Relu");
+    ir::Node activation = make_node(silu ? "Swish" : "Relu", {"c"}, {"a"});
+    if (silu) activation.domain = "zenith";
+    auto g = make_graph({make_node("Conv", {"X", "W0"}, {"m"}, kSame),
+                         make_node("Conv", {"m", "W", "B"}, {"c"}, kSame), activation,
+                         make_node("Add", {"a", "m"}, {"Y"})},
+                        {"X"}, {"Y"},
+                        {{"W0", random_tensor({24, 5, 3, 3}, 5)},
+                         {"W", random_tensor({24, 24, 3, 3}, 2)},
+                         {"B", random_tensor({24}, 3)}});
+    for (int64_t batch : {1, 2})
+      expect_cpu_matches_ref(*g, {{"X", random_tensor({batch, 5, 9, 11}, 1)}}, testing::kWinograd);
+    const runtime::Plan plan(*g, {"CPU", "REF"});
+    EXPECT_EQ(plan.assignments()[3].fused_into, "n_Conv");
+  }
+}
+
 TEST(CpuFusion, ResidualAddIntoAConvWithoutBias) {
   // The addend follows W among the step's inputs, where a bias would be: it must not be read
   // as one.

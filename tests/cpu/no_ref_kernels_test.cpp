@@ -172,6 +172,19 @@ std::vector<SmallModel> small_models() {
   auto last_axis = make_graph({make_node("Mul", {"X", "D"}, {"Y"})}, {"X"}, {"Y"},
                               {{"D", random_tensor({16}, 2)}});
   models.push_back({"mul_last_axis", last_axis, {1, 7, 16}});
+  // EfficientNetV2's fused block: a convolution, its activation, then the residual Add (an
+  // eltwise before the sum: on AVX2 oneDNN 2.6 has only its reference kernel for the three as one
+  // primitive, 243 ms a layer). Relu and SiLU (zenith.Swish, as swish_fusion leaves it).
+  for (const bool silu : {false, true}) {
+    ir::Node activation = make_node(silu ? "Swish" : "Relu", {"c"}, {"a"});
+    if (silu) activation.domain = "zenith";
+    auto fused_block = make_graph(
+        {make_node("Conv", {"X", "W", "B"}, {"c"}, {{"pads", same2}}), activation,
+         make_node("Add", {"a", "X"}, {"Y"})},
+        {"X"}, {"Y"}, {{"W", random_tensor({24, 24, 3, 3}, 2)}, {"B", random_tensor({24}, 3)}});
+    models.push_back(
+        {silu ? "conv_silu_residual" : "conv_relu_residual", fused_block, {1, 24, 12, 12}});
+  }
   // Swin's shifted-window mask: [1, windows, 1, N, N] onto [batch, windows, heads, N, N].
   auto window_mask = make_graph({make_node("Add", {"X", "M"}, {"Y"})}, {"X"}, {"Y"},
                                 {{"M", random_tensor({1, 4, 1, 7, 7}, 2)}});

@@ -26,9 +26,12 @@ struct ConvEntry {
   dnnl::convolution_forward::primitive_desc pd;
   dnnl::convolution_forward conv;
   std::optional<dnnl::memory> weights;  // reordered once when W is a constant
-  // When the residual addend does not have the output's dims, it is added by a binary step
-  // (broadcasting) that also applies the post-ops that followed the sum.
+  // When the residual addend does not have the output's dims, or oneDNN has only its reference
+  // kernel for the convolution with the sum among its post-ops (an eltwise before the sum, as in
+  // EfficientNetV2's Conv + SiLU + Add, on AVX2), it is added by a binary step (broadcasting)
+  // that also applies the post-ops that followed the sum.
   std::optional<dnnl::binary> add;
+  bool add_in_dst_layout = false;  // the addend is read in the output's layout, else plain
   // Or, for an addend of one value per channel (oneDNN 2.6 adds a plain one to blocks with its
   // reference kernel), our loop then these post-ops.
   std::optional<ChannelLayout> per_channel_add;
@@ -153,10 +156,18 @@ class ConvOp : public CpuOp {
       run_in_place(entry->add_post_ops, dst.mem, stream);
     } else if (entry->add) {
       ir::Tensor z_plain;
-      const memory z =
-          plain_view(addend(in), broadcast_dims(addend(in).dims(), dst.dims()), stream, z_plain);
+      CpuValue z_laid;
+      if (entry->add_in_dst_layout) z_laid = to_layout(addend(in), entry->pd.dst_desc(), stream);
+      const memory z = entry->add_in_dst_layout
+                           ? z_laid.mem
+                           : plain_view(addend(in), broadcast_dims(addend(in).dims(), dst.dims()),
+                                        stream, z_plain);
+      // A same-layout addend goes into a new buffer: in place, oneDNN 2.6's binary kernel left
+      // the last, partly padded channel block of a 19-channel map without the sum.
+      CpuValue sum = entry->add_in_dst_layout ? allocate(dst.desc()) : dst;
       execute(*entry->add, stream,
-              {{DNNL_ARG_SRC_0, dst.mem}, {DNNL_ARG_SRC_1, z}, {DNNL_ARG_DST, dst.mem}});
+              {{DNNL_ARG_SRC_0, dst.mem}, {DNNL_ARG_SRC_1, z}, {DNNL_ARG_DST, sum.mem}});
+      dst = std::move(sum);
     }
     return {std::move(dst)};
   }
@@ -269,7 +280,8 @@ class ConvOp : public CpuOp {
         g, std::span(w_data, static_cast<size_t>(w[0] * kGroup * w[2] * w[3])), *post_ops);
   }
 
-  ConvEntry build(const std::vector<const CpuValue*>& in, dnnl::stream& stream) const {
+  ConvEntry build(const std::vector<const CpuValue*>& in, dnnl::stream& stream,
+                  bool split_sum = false) const {
     const ir::Dims x = in[0]->dims();
     const ir::Dims w = in[1]->dims();
     const int64_t g = group();
@@ -277,7 +289,7 @@ class ConvOp : public CpuOp {
     const ir::Dims& dst = geo.dst;
 
     std::vector<PostOp> conv_ops = spec_.post_ops, add_ops;
-    const bool split = sum_at_ && addend(in).dims() != dst;
+    const bool split = sum_at_ && (split_sum || addend(in).dims() != dst);
     if (split) {
       add_ops.assign(conv_ops.begin() + static_cast<ptrdiff_t>(*sum_at_) + 1, conv_ops.end());
       conv_ops.resize(*sum_at_);
@@ -330,8 +342,9 @@ class ConvOp : public CpuOp {
                any_desc(dst)),
           attr, engine());
       packed_weights = memory();
+      if (is_reference(*pd) && sum_at_ && !split) return build(in, stream, true);
     }
-    ConvEntry entry{*pd, {}, {}, {}, {}, {}, {}, {}, {}, {}};
+    ConvEntry entry{*pd, {}, {}, {}, false, {}, {}, {}, {}, {}, {}};
     if (!in_bf16 && !split) entry.narrow = narrow_group_conv(entry.pd, conv_ops, geo, in, stream);
     if (!in_bf16 && winograd_shape)
       entry.winograd = own_winograd(entry.pd, make(dnnl::algorithm::convolution_direct), attr,
@@ -354,8 +367,10 @@ class ConvOp : public CpuOp {
       dnnl::primitive_attr add_attr;
       add_attr.set_post_ops(make_post_ops(add_ops));
       const memory::desc out = entry.pd.dst_desc();
-      const dnnl::binary::desc add(dnnl::algorithm::binary_add, out,
-                                   plain_desc(broadcast_dims(addend(in).dims(), dst)), out);
+      entry.add_in_dst_layout = addend(in).dims() == dst;
+      const dnnl::binary::desc add(
+          dnnl::algorithm::binary_add, out,
+          entry.add_in_dst_layout ? out : plain_desc(broadcast_dims(addend(in).dims(), dst)), out);
       entry.add =
           dnnl::binary(dnnl::binary::primitive_desc(add, with_user_scratchpad(add_attr), engine()));
     }
