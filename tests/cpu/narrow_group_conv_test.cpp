@@ -42,6 +42,7 @@ TEST(CpuNarrowGroupConv, MatchesConvolutionInDouble) {
   check(2, b, 13, 10, 3, 2, 1, {{K::Sum, 1.0f}, {K::Relu, 0.0f}});
   // 1x1 and 5x5 kernels, no padding and clip.
   check(1, b, 6, 17, 1, 1, 0, {{K::Clip, -1.0f, 1.0f}});
+  check(1, b, 7, 9, 3, 1, 1, {{K::Swish, 1.0f}});
   check(1, 3 * b, 12, 12, 5, 1, 2, {});
 }
 

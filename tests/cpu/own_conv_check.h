@@ -87,6 +87,8 @@ inline void expect_matches_double(const OwnConvCase& c, const OwnConvBuild& buil
             if (op.kind == OwnPostOp::Kind::Sum) sum += op.a * addend[at];
             if (op.kind == OwnPostOp::Kind::Relu && sum < 0) sum *= op.a;
             if (op.kind == OwnPostOp::Kind::Clip) sum = std::clamp<double>(sum, op.a, op.b);
+            if (op.kind == OwnPostOp::Kind::Swish) sum /= 1.0 + std::exp(-op.a * sum);
+            if (op.kind == OwnPostOp::Kind::Sigmoid) sum = 1.0 / (1.0 + std::exp(-sum));
           }
           error = std::max(error, std::fabs(actual[at] - sum));
         }

@@ -52,6 +52,29 @@ TEST(CpuWinograd, MatchesDirectConvolutionInDouble) {
   check(2, 4 * b, 2 * b, 30, 29, 29, 29, 1, 0, {{K::Sum, 1.0f}, {K::Relu, 0.1f}});
   // ReLU6 before a scaled sum.
   check(1, b, 2 * b, 6, 6, 6, 6, 1, 1, {{K::Clip, 0.0f, 6.0f}, {K::Sum, 0.5f}});
+  // SiLU (EfficientNetV2's fused blocks), a Swish with another factor, Sigmoid after a sum.
+  check(1, b, 2 * b, 9, 9, 9, 9, 1, 1, {{K::Swish, 1.0f}});
+  check(2, b, b, 8, 8, 8, 8, 1, 1, {{K::Swish, 1.7f}});
+  check(1, b, b, 7, 7, 7, 7, 1, 1, {{K::Sum, 1.0f}, {K::Sigmoid}});
+}
+
+// The own kernels' vector e^x (SiLU and Sigmoid post-ops) against std::exp over the floats' range,
+// clamped beyond it to finite, nonzero values.
+TEST(CpuVectorLanes, ExpWithinTwoTenMillionthsAndClamped) {
+  using V = simd::Lanes<8>::F;
+  double worst = 0;
+  for (float x = -87.0f; x < 88.0f; x += 0.0137f) {
+    const V v = simd::exp(simd::splat<V>(x));
+    for (int lane = 0; lane < 8; ++lane)
+      worst = std::max(worst, std::abs(v[lane] / std::exp(static_cast<double>(x)) - 1.0));
+  }
+  EXPECT_LT(worst, 2e-7);
+  const V low = simd::exp(simd::splat<V>(-1000.0f));
+  const V high = simd::exp(simd::splat<V>(1000.0f));
+  EXPECT_GT(low[0], 0.0f);
+  EXPECT_NEAR(low[0] / std::exp(-87.3), 1.0, 1e-5);
+  EXPECT_TRUE(std::isfinite(high[0]));
+  EXPECT_GT(high[0], 1e38f);
 }
 
 // A layer's choice between oneDNN's pick and ours says what it timed and how far ours is off.
@@ -110,6 +133,19 @@ TEST(CpuWinograd, RunsTheKernelAskedFor) {
   }
   // Either way the profile names the run's kernel only, not the timing runs' when it was built.
   EXPECT_EQ(ran.find("zenith:winograd_4x3"), ran.rfind("zenith:winograd_4x3")) << ran;
+}
+
+// Channels that fill no whole number of blocks (20 outputs, 12 inputs) are oneDNN's to run even
+// when ours is asked for: ours takes whole blocks, and wrote the padded last one wrong.
+TEST(CpuWinograd, PartialChannelBlocksRunOneDnn) {
+  using testing::make_node;
+  for (const ir::Dims& w : {ir::Dims{20, 16, 3, 3}, ir::Dims{16, 12, 3, 3}}) {
+    auto g = testing::make_graph(
+        {make_node("Conv", {"X", "W"}, {"Y"}, {{"pads", std::vector<int64_t>{1, 1, 1, 1}}})}, {"X"},
+        {"Y"}, {{"W", testing::random_tensor(w, 2)}});
+    testing::expect_cpu_matches_ref(*g, {{"X", testing::random_tensor({2, w[1], 9, 11}, 1)}},
+                                    testing::kWinograd);
+  }
 }
 
 }  // namespace

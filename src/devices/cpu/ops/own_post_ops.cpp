@@ -15,6 +15,10 @@ std::optional<std::vector<OwnPostOp>> own_post_ops(const std::vector<PostOp>& op
     else if (op.kind == PostOp::Kind::Eltwise &&
              (alg == dnnl::algorithm::eltwise_clip || alg == dnnl::algorithm::eltwise_clip_v2))
       out.push_back({K::Clip, op.eltwise.alpha, op.eltwise.beta});
+    else if (op.kind == PostOp::Kind::Eltwise && alg == dnnl::algorithm::eltwise_swish)
+      out.push_back({K::Swish, op.eltwise.alpha});
+    else if (op.kind == PostOp::Kind::Eltwise && alg == dnnl::algorithm::eltwise_logistic)
+      out.push_back({K::Sigmoid});
     else
       return std::nullopt;
   }

@@ -12,9 +12,11 @@
 namespace zenith::cpu {
 
 struct OwnPostOp {
-  enum class Kind { Sum, Relu, Clip };
+  enum class Kind { Sum, Relu, Clip, Swish, Sigmoid };
   Kind kind;
-  float a = 0.0f;  // Sum: the addend's scale; Relu: the slope below 0; Clip: the lower bound
+  // Sum: the addend's scale; Relu: the slope below 0; Clip: the lower bound; Swish: the factor
+  // in y * sigmoid(a y) (SiLU: 1)
+  float a = 0.0f;
   float b = 0.0f;  // Clip: the upper bound
 };
 
@@ -36,6 +38,12 @@ template <typename V>
       case OwnPostOp::Kind::Clip:
         y = y < op.a ? simd::splat<V>(op.a) : y;
         y = y > op.b ? simd::splat<V>(op.b) : y;
+        break;
+      case OwnPostOp::Kind::Swish:
+        y = y / (1.0f + simd::exp(-op.a * y));
+        break;
+      case OwnPostOp::Kind::Sigmoid:
+        y = 1.0f / (1.0f + simd::exp(-y));
         break;
     }
   }
