@@ -41,15 +41,17 @@ bool ThreadGovernor::contended() {
 }
 
 bool ThreadGovernor::probe_due() {
-  if (counts_.size() < 2 || probing_ || since_probe_ < interval_) return false;
-  if (current_ != 0 || contended()) return true;
+  if (probe_runs_ > 0) return true;  // the rest of the probe under way
+  if (counts_.size() < 2 || since_probe_ < interval_) return false;
+  const double average = stats_[0].average;
+  if (current_ != 0 || (average > 0 && average < kShortRunMs) || contended()) return true;
   since_probe_ = 0;  // an idle machine: look again an interval later
   return false;
 }
 
 int ThreadGovernor::choose() {
   const std::lock_guard<std::mutex> lock(mutex_);
-  if (!probe_due()) return counts_[current_];
+  if (probing_ || !probe_due()) return counts_[current_];
   probing_ = true;
   return counts_[current_ == 0 ? 1 : 0];
 }
@@ -63,6 +65,10 @@ void ThreadGovernor::report(int threads, double ms) {
   ++c.runs;
   if (probing_ && i != current_) {
     probing_ = false;
+    probe_best_ = probe_runs_ == 0 ? ms : std::min(probe_best_, ms);
+    if (++probe_runs_ < kProbeRuns) return;
+    probe_runs_ = 0;
+    ms = probe_best_;
     since_probe_ = 0;
     // A count's first runs with a request lay out and fault in its buffers: not judged.
     if (c.runs <= kUnjudged) return;
@@ -89,7 +95,10 @@ void ThreadGovernor::report(int threads, double ms) {
 
 void ThreadGovernor::cancel(int threads) {
   const std::lock_guard<std::mutex> lock(mutex_);
-  if (probing_ && index_of(threads) != current_) probing_ = false;
+  if (probing_ && index_of(threads) != current_) {
+    probing_ = false;
+    probe_runs_ = 0;
+  }
 }
 
 }  // namespace zenith::runtime

@@ -9,10 +9,13 @@
 //
 // The candidates are all the threads given and half of them. A run uses the current choice.
 // The governor keeps a moving average of each count's run times and the best time it has seen.
-// Now and then it tries the other count on one run (a probe), and a probe that beats the
-// current average by a margin becomes the choice. Probes that lose come less and less often:
-// 4 runs apart at first, doubling up to 512. When the average on all threads rises well above
-// its best (the machine got busier), the next probe comes within 4 runs.
+// Now and then it tries the other count on two runs in a row (a probe), and a probe whose better
+// run beats the current average by a margin becomes the choice. (The first run after a while on
+// fewer threads wakes the sleeping ones: 0.36-0.39 ms where the second takes 0.25, on a model
+// whose one-thread runs take 0.42, so a one-run probe of all threads could lose for good.) Probes
+// that lose come less and less often: 4 runs apart at first, doubling up to 512. When the average
+// on all threads rises well above its best (the machine got busier), the next probe comes within 4
+// runs.
 //
 // A probe of fewer threads costs that run up to twice its time, which on an idle machine shows
 // in the p90 of a short benchmark. So on all threads a due probe is made only when other work
@@ -21,6 +24,11 @@
 // Measured on 2 cores: 20-30 a second for ResNet-50 and MobileNetV2 alone, 400-1,600 with one
 // busy process beside them. Whether the load started before the plan or later does not matter.
 // On fewer threads, probes of all threads are made regardless, to see the load go.
+//
+// Runs shorter than kShortRunMs on all threads are probed regardless too: there, waking the
+// team and its barriers weigh as much as the work (a DLRM-like model at batch 1 on 2 cores:
+// 0.07 ms on 2 threads with the zenith command's short spin, 0.045 ms on 1), and a probe that
+// loses costs well under a millisecond.
 #pragma once
 
 #include <cstdint>
@@ -51,11 +59,13 @@ class ThreadGovernor {
   // A run with `threads` failed: it tells nothing about the count.
   void cancel(int threads);
 
+  static constexpr uint32_t kProbeRuns = 2;
   static constexpr uint32_t kFirstInterval = 4;
   static constexpr uint32_t kLastInterval = 512;
   static constexpr double kBusier = 1.3;  // average / best at which all threads are probed
   static constexpr double kBetter = 0.9;  // probe / average at which the probe is chosen
   static constexpr double kContendedPerSecond = 100;
+  static constexpr double kShortRunMs = 1.0;
   // A count's first runs are slower (the arena lays out and faults in its buffers per count):
   // probes among them are not judged, and the next comes as soon as the first.
   static constexpr uint32_t kUnjudged = 2;
@@ -74,7 +84,9 @@ class ThreadGovernor {
   std::mutex mutex_;
   std::vector<Count> stats_;
   size_t current_ = 0;
-  bool probing_ = false;  // a probe is running: other runs keep to the current count
+  bool probing_ = false;     // a probe's run is running: other runs keep to the current count
+  uint32_t probe_runs_ = 0;  // of the probe under way, reported
+  double probe_best_ = 0;    // its best run
   bool busier_ = false;   // all threads run well above their best
   uint32_t since_probe_ = 0;
   uint32_t interval_ = kFirstInterval;
