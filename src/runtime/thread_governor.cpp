@@ -66,7 +66,8 @@ void ThreadGovernor::report(int threads, double ms) {
   if (probing_ && i != current_) {
     probing_ = false;
     probe_best_ = probe_runs_ == 0 ? ms : std::min(probe_best_, ms);
-    if (++probe_runs_ < kProbeRuns) return;
+    const bool short_runs = stats_[current_].average < kShortRunMs;
+    if (++probe_runs_ < (short_runs ? kShortProbeRuns : 1)) return;
     probe_runs_ = 0;
     ms = probe_best_;
     since_probe_ = 0;

@@ -9,10 +9,12 @@
 //
 // The candidates are all the threads given and half of them. A run uses the current choice.
 // The governor keeps a moving average of each count's run times and the best time it has seen.
-// Now and then it tries the other count on two runs in a row (a probe), and a probe whose better
-// run beats the current average by a margin becomes the choice. (The first run after a while on
-// fewer threads wakes the sleeping ones: 0.36-0.39 ms where the second takes 0.25, on a model
-// whose one-thread runs take 0.42, so a one-run probe of all threads could lose for good.) Probes
+// Now and then it tries the other count (a probe), and a probe that beats the current average
+// by a margin becomes the choice. Where runs take under kShortRunMs, a probe is two runs in a
+// row judged by the better: the first run after a while on fewer threads wakes the sleeping
+// ones (0.36-0.39 ms where the second takes 0.25, on a model whose one-thread runs take 0.42),
+// so a one-run probe of all threads could lose for good. Longer runs do not notice the wake-up,
+// and a second slow run would show in a short benchmark's p90. Probes
 // that lose come less and less often: 4 runs apart at first, doubling up to 512. When the average
 // on all threads rises well above its best (the machine got busier), the next probe comes within 4
 // runs.
@@ -59,7 +61,7 @@ class ThreadGovernor {
   // A run with `threads` failed: it tells nothing about the count.
   void cancel(int threads);
 
-  static constexpr uint32_t kProbeRuns = 2;
+  static constexpr uint32_t kShortProbeRuns = 2;  // a probe's runs where runs are short
   static constexpr uint32_t kFirstInterval = 4;
   static constexpr uint32_t kLastInterval = 512;
   static constexpr double kBusier = 1.3;  // average / best at which all threads are probed

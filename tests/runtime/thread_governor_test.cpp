@@ -27,7 +27,7 @@ struct Machine {
 };
 
 // Runs `n` runs, each taking `ms` at the count chosen, or `other_ms` at the other one; returns
-// how many used the other count (a probe is kProbeRuns of them).
+// how many used the other count.
 int run_for(Machine& m, int n, int count, double ms, double other_ms) {
   int other = 0;
   for (int i = 0; i < n; ++i) {
@@ -41,7 +41,8 @@ int run_for(Machine& m, int n, int count, double ms, double other_ms) {
 
 // A busy neighbour: several preemptions per 10-25 ms run (measured: 400-1,600 a second).
 constexpr uint64_t kLoaded = 5;
-constexpr int kProbe = static_cast<int>(ThreadGovernor::kProbeRuns);
+// Runs on a short model's probe.
+constexpr int kProbe = static_cast<int>(ThreadGovernor::kShortProbeRuns);
 
 TEST(ThreadGovernor, OneThreadLeavesNothingToChoose) {
   Machine m(1);
@@ -99,27 +100,42 @@ TEST(ThreadGovernor, ALoadedMachineThatStaysSlowerOnFewerThreadsIsProbedRarely) 
     m.preemptions += m.preempted;
     m.g.report(t, t == 2 ? 10.0 + static_cast<double>(i % 5) : 19.0);
   }
-  EXPECT_GE(probes, 5 * kProbe);
-  EXPECT_LE(probes, 18 * kProbe);
+  EXPECT_GE(probes, 5);
+  EXPECT_LE(probes, 18);
   EXPECT_EQ(longest_gap, static_cast<int>(ThreadGovernor::kLastInterval));
 }
 
-TEST(ThreadGovernor, AProbeIsJudgedByItsBetterRun) {
-  // Under load on 1 thread (15 ms; 2 threads 25 ms). The load goes: 2 threads now take 10 ms,
-  // but the first run of each probe wakes the sleeping thread and takes 16 ms.
+TEST(ThreadGovernor, AShortRunsProbeIsJudgedByItsBetterRun) {
+  // Under load on 1 thread (0.42 ms; 2 threads 0.6). The load goes: 2 threads now take 0.25
+  // ms, but the first run of each probe wakes the sleeping thread and takes 0.39.
   Machine m(2);
   m.preempted = kLoaded;
-  run_for(m, 100, 2, 25, 15);
-  ASSERT_LE(run_for(m, 100, 1, 15, 25), 4) << "it did not settle on 1 thread";
+  run_for(m, 100, 2, 0.6, 0.42);
+  ASSERT_LE(run_for(m, 100, 1, 0.42, 0.6), 4 * kProbe) << "it did not settle on 1 thread";
   m.preempted = 0;
   int runs = 0, last = 1;
   for (; runs < 2000; ++runs) {
     const int t = m.g.choose();
-    m.g.report(t, t == 1 ? 15 : last == 1 ? 16 : 10);
-    if (t == 2 && last == 2) break;  // two runs in a row on 2 threads: it switched back
+    m.g.report(t, t == 1 ? 0.42 : last == 1 ? 0.39 : 0.25);
+    if (t == 2 && last == 2 && m.g.choose() == 2) break;  // it switched back
     last = t;
   }
   EXPECT_LT(runs, 100) << "probes whose first run was slow kept it on 1 thread";
+}
+
+TEST(ThreadGovernor, ALongRunsProbeIsOneRun) {
+  Machine m(2);
+  m.preempted = kLoaded;
+  run_for(m, 20, 2, 10, 40);
+  int last = 2, in_a_row = 0;
+  for (int i = 0; i < 2000; ++i) {
+    const int t = m.g.choose();
+    m.preemptions += m.preempted;
+    m.g.report(t, t == 2 ? 14 : 40);
+    if (t == 1 && last == 1) ++in_a_row;
+    last = t;
+  }
+  EXPECT_EQ(in_a_row, 0) << "a probe of 1 thread ran twice in a row";
 }
 
 TEST(ThreadGovernor, TheFirstRunsOfACountAreNotJudged) {
@@ -156,9 +172,9 @@ TEST(ThreadGovernor, FewerThreadsWinUnderLoadAndAllReturnWhenItGoes) {
   // Still loaded: the probes of 2 threads lose and come less often. The thread left alone on
   // its core is rarely preempted: they come regardless.
   m.preempted = 0;
-  const int probe_runs = run_for(m, 2000, 1, 15, 25);
-  EXPECT_GE(probe_runs, 3 * kProbe);
-  EXPECT_LE(probe_runs, 9 * kProbe);
+  const int probes = run_for(m, 2000, 1, 15, 25);
+  EXPECT_GE(probes, 3);
+  EXPECT_LE(probes, 9);
   // The load goes: the next probe of 2 threads wins.
   run_for(m, static_cast<int>(ThreadGovernor::kLastInterval) + 1, 1, 15, 10);
   EXPECT_EQ(m.g.choose(), 2);
@@ -169,9 +185,9 @@ TEST(ThreadGovernor, ALosingProbeOfFewerThreadsKeepsAllThreads) {
   m.preempted = kLoaded;
   run_for(m, 20, 2, 10, 40);
   // 2 threads slow to 14 ms (1.4x the best), 1 thread takes 40: it is probed, and loses.
-  const int probe_runs = run_for(m, 2000, 2, 14, 40);
-  EXPECT_GE(probe_runs, 3 * kProbe);
-  EXPECT_LE(probe_runs, 12 * kProbe) << "more runs on 1 thread than probes: it switched";
+  const int probes = run_for(m, 2000, 2, 14, 40);
+  EXPECT_GE(probes, 3);
+  EXPECT_LE(probes, 12) << "more runs on 1 thread than probes: it switched";
 }
 
 TEST(ThreadGovernor, AFailedProbeIsForgotten) {
