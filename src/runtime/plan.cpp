@@ -314,6 +314,11 @@ void Plan::run_into(const std::map<std::string, ir::Value>& feeds, std::vector<i
   }
 }
 
+void Plan::run_on(const std::map<std::string, ir::Value>& feeds, std::vector<ir::Value>& results,
+                  int threads, cpu::ArenaCache& arenas) const {
+  run(feeds, 0, nullptr, arenas, threads, nullptr, results, {});
+}
+
 void Plan::warm_up(const std::map<std::string, ir::Value>& feeds) {
   if (fallback_ == 0) return;
   std::map<size_t, std::string> declined;

@@ -46,6 +46,8 @@ class Plan {
   ~Plan();
 
   const ir::Graph& graph() const { return graph_; }
+  // The most threads a run uses.
+  int threads() const { return governor_.counts()[0]; }
   const std::vector<hetero::Assignment>& assignments() const { return assignments_; }
   // How many times a step ran on REF instead because its device declined its inputs at run
   // time (dtype, rank, broadcast, or no oneDNN kernel); summed over all runs.
@@ -69,6 +71,10 @@ class Plan {
   void run_into(const std::map<std::string, ir::Value>& feeds, std::vector<ir::Value>& results,
                 uint64_t seed, std::vector<StepProfile>* profile = nullptr,
                 cpu::ArenaCache* arenas = nullptr, const OutputReady& on_output = {}) const;
+  // A run on `threads` threads (one of the governor's counts) that the governor does not see:
+  // for timings at compile time.
+  void run_on(const std::map<std::string, ir::Value>& feeds, std::vector<ir::Value>& results,
+              int threads, cpu::ArenaCache& arenas) const;
   // Compiles what compile() could not, by running on `feeds` (any values of the shapes and
   // dtypes later runs will have), once per thread count a run may be given (ThreadGovernor):
   // oneDNN primitives, kernel choice and timing, weight packing. A step its device declines

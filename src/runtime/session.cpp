@@ -3,12 +3,17 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cmath>
+#include <cstdlib>
+#include <cstring>
 #include <random>
+#include <string_view>
 
 #include "devices/device.h"
 #include "frontend/onnx/model_loader.h"
 #include "ir/errors.h"
+#include "ir/sample_independence.h"
 #include "ir/zir.h"
 #include "passes/freeze_input_shapes.h"
 
@@ -94,6 +99,7 @@ bool within_auto_tolerance(const Plan& bf16, const Plan& f32,
 struct Session::Compiled {
   std::once_flag once;
   std::unique_ptr<Plan> plan;
+  std::unique_ptr<BatchSplit> split;  // the batch run in parts, when that is as fast
   std::atomic<bool> ready{false};  // `plan` is compiled and warmed up
 };
 
@@ -165,16 +171,19 @@ void Session::compile(const Key& key, Compiled& entry) const {
       std::unique_ptr<Plan> f32 = warmed_plan(shapes, ir::DType::F32);
       if (!within_auto_tolerance(*plan, *f32, shapes)) plan = std::move(f32);
     }
+    const bool computes_bf16 = plan->computes_in(ir::DType::BF16);
+    entry.split = batch_split(*plan, shapes, computes_bf16 ? ir::DType::BF16 : ir::DType::F32);
     entry.plan = std::move(plan);
     entry.ready = true;
   });
 }
 
 std::unique_ptr<Plan> Session::warmed_plan(const std::map<std::string, ir::Dims>& shapes,
-                                           ir::DType precision) const {
+                                           ir::DType precision, int threads) const {
   ir::Graph graph = graph_;
   passes::freeze_input_shapes(graph, shapes);
-  auto plan = std::make_unique<Plan>(std::move(graph), devices_, num_threads_, precision);
+  auto plan = std::make_unique<Plan>(std::move(graph), devices_,
+                                     threads > 0 ? threads : num_threads_, precision);
   // The warm-up creates the primitives, times and chooses kernels and packs weights, so that
   // the first inference does not. Zeros are valid indices and sizes where random data may not
   // be; a model that still fails on them reports its error on the real run.
@@ -186,6 +195,67 @@ std::unique_ptr<Plan> Session::warmed_plan(const std::map<std::string, ir::Dims>
   } catch (const Error&) {
   }
   return plan;
+}
+
+std::unique_ptr<BatchSplit> Session::batch_split(const Plan& whole,
+                                                 const std::map<std::string, ir::Dims>& shapes,
+                                                 ir::DType precision) const {
+  // ZENITH_BATCH_SPLIT=on skips the timing (not the check of the outputs); =off never splits.
+  const char* choice = std::getenv("ZENITH_BATCH_SPLIT");
+  const bool forced = choice && std::string_view(choice) == "on";
+  const int threads = whole.threads();
+  if (threads < 2 || (choice && std::string_view(choice) == "off")) return nullptr;
+  const ir::SampleIndependence samples = ir::sample_independence(whole.graph());
+  // Two chunks a thread, so that one with a core to itself can take more; at least two samples
+  // a thread, since the check below costs a compile of the chunk and runs of both.
+  if (!samples.independent() || samples.batch % threads != 0 || samples.batch < 2 * threads)
+    return nullptr;
+  const int64_t chunks = samples.batch % (2 * threads) == 0 ? 2 * threads : threads;
+  std::map<std::string, ir::Dims> chunk_shapes = shapes;
+  for (auto& [name, dims] : chunk_shapes) dims[0] /= chunks;
+  std::unique_ptr<BatchSplit> split;
+  try {
+    split = std::make_unique<BatchSplit>(warmed_plan(chunk_shapes, precision, 1),
+                                         static_cast<int>(chunks), threads);
+  } catch (const Error&) {
+    return nullptr;
+  }
+  // The rules of sample_independence are checked on the kernels themselves: the chunks must
+  // give the whole run's outputs on seeded inputs, and their best of three runs (after one that
+  // lays out the buffers) must be no slower than the whole's on all its threads (a
+  // memory-bound layer, VGG's 400 MB Linear at batch 8, reads its weights once per chunk).
+  // The whole plan's runs here are kept from its thread governor, whose first averages they
+  // would skew.
+  const std::map<std::string, ir::Value> feeds = check_inputs(whole, shapes);
+  cpu::ArenaCache arenas;
+  std::vector<ir::Value> got, want;
+  using Clock = std::chrono::steady_clock;
+  double whole_best = 1e300, split_best = 1e300;
+  try {
+    for (int i = 0; i < 4; ++i) {
+      auto start = Clock::now();
+      whole.run_on(feeds, want, threads, arenas);
+      const std::chrono::duration<double> whole_time = Clock::now() - start;
+      start = Clock::now();
+      if (!split->run_into(feeds, got, 0, arenas)) return nullptr;
+      const std::chrono::duration<double> split_time = Clock::now() - start;
+      if (i == 0) continue;
+      whole_best = std::min(whole_best, whole_time.count());
+      split_best = std::min(split_best, split_time.count());
+    }
+  } catch (const Error&) {
+    return nullptr;
+  }
+  for (size_t i = 0; i < want.size(); ++i) {
+    const ir::Tensor& a = got[i].tensor();
+    const ir::Tensor& b = want[i].tensor();
+    if (a.dims() != b.dims() || a.dtype() != b.dtype()) return nullptr;
+    const bool same = a.dtype() == ir::DType::F32
+                          ? ir::relative_l2_error(a, b) <= kSplitTolerance
+                          : std::memcmp(a.raw(), b.raw(), a.size_bytes()) == 0;
+    if (!same) return nullptr;
+  }
+  return forced || split_best <= whole_best ? std::move(split) : nullptr;
 }
 
 const Plan& Session::plan_for(const std::map<std::string, ir::Value>& feeds,
@@ -225,15 +295,30 @@ std::shared_ptr<const Session::Compiled> Session::ready_plan(
 std::vector<ir::Value> Session::run(const std::map<std::string, ir::Value>& feeds, uint64_t seed,
                                     std::vector<StepProfile>* profile,
                                     cpu::ArenaCache* arenas) const {
-  std::shared_ptr<const Compiled> hold;
-  return plan_for(feeds, hold).run(feeds, seed, profile, arenas);
+  std::vector<ir::Value> results;
+  run_into(feeds, results, seed, profile, arenas);
+  return results;
 }
 
 void Session::run_into(const std::map<std::string, ir::Value>& feeds,
                        std::vector<ir::Value>& results, uint64_t seed,
                        std::vector<StepProfile>* profile, cpu::ArenaCache* arenas) const {
   std::shared_ptr<const Compiled> hold;
-  plan_for(feeds, hold).run_into(feeds, results, seed, profile, arenas);
+  const Plan& plan = plan_for(feeds, hold);
+  // A profile lists the whole plan's steps; a run while another holds the parts' threads runs
+  // whole.
+  if (hold && hold->split && !profile &&
+      hold->split->run_into(feeds, results, seed, arenas ? *arenas : split_arenas_))
+    return;
+  plan.run_into(feeds, results, seed, profile, arenas);
+}
+
+std::vector<std::vector<ir::Dims>> Session::split_shapes() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  std::vector<Key> keys;
+  for (const auto& [key, entry] : plans_)
+    if (entry->ready && entry->split) keys.push_back(key);
+  return keys;
 }
 
 std::vector<std::vector<ir::Dims>> Session::compiled_shapes() const {

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "ir/graph.h"
+#include "runtime/batch_split.h"
 #include "runtime/plan.h"
 #include "zenith/config.h"
 
@@ -23,10 +24,17 @@ std::vector<std::string> available_devices();
 // into a copy of the graph, the passes fold the shape computations that depended on them, and
 // the plan is warmed up (primitives created, kernels chosen and timed, weights packed) before
 // it serves a run. Plans are kept for the kMaxCompiledShapes shapes used most recently.
+// A batch of at least two samples per thread, in a model that computes each sample on its own,
+// also gets a plan for its share on one thread (runtime/batch_split.h): runs then split the
+// batch between the threads when that was no slower on the check at compile time.
 class Session {
  public:
-  // Packed weights are per plan, so each shape kept costs up to the model's weights again.
+  // Packed weights are per plan, so each shape kept costs up to the model's weights again
+  // (twice with a batch split).
   static constexpr size_t kMaxCompiledShapes = 8;
+  // How far (relative L2) a split batch's f32 outputs may be from the whole run's: kernels
+  // chosen for another batch size round differently.
+  static constexpr double kSplitTolerance = 1e-4;
 
   // `device`: "REF", "CPU" (oneDNN, with REF for the nodes it cannot run), "HETERO:CPU,REF"
   // (the same, spelled out) or "HETERO:REF,CPU" (every node on REF, the first in the order); the
@@ -59,6 +67,8 @@ class Session {
 
   // The input shapes that have a compiled plan now, most recently used first.
   std::vector<std::vector<ir::Dims>> compiled_shapes() const;
+  // Those of them whose runs split the batch between threads.
+  std::vector<std::vector<ir::Dims>> split_shapes() const;
 
  private:
   struct Compiled;
@@ -71,9 +81,16 @@ class Session {
   std::shared_ptr<const Compiled> ready_plan(const std::map<std::string, ir::Value>& feeds) const;
   std::shared_ptr<const Compiled> compiled(const Key& key) const;
   void compile(const Key& key, Compiled& entry) const;
-  // A plan for `shapes` computing in `precision`, warmed up.
+  // A plan for `shapes` computing in `precision` on `threads` threads (0: the session's),
+  // warmed up.
   std::unique_ptr<Plan> warmed_plan(const std::map<std::string, ir::Dims>& shapes,
-                                    ir::DType precision) const;
+                                    ir::DType precision, int threads = 0) const;
+  // The batch of `shapes` split between the threads of `whole` (runtime/batch_split.h), if the
+  // model computes each sample on its own, the parts give whole's outputs, and they run at
+  // least as fast; else null.
+  std::unique_ptr<BatchSplit> batch_split(const Plan& whole,
+                                          const std::map<std::string, ir::Dims>& shapes,
+                                          ir::DType precision) const;
   const Plan& generic() const;
 
   ir::Graph graph_;  // as loaded; every plan starts from a copy
@@ -90,6 +107,7 @@ class Session {
   mutable std::mutex mutex_;
   mutable std::list<std::pair<Key, std::shared_ptr<Compiled>>> plans_;  // most recent first
   std::shared_ptr<const Compiled> static_plan_;  // compiled in the constructor, if any
+  mutable cpu::ArenaCache split_arenas_;         // joined outputs of split runs given no arenas
 };
 
 // Loads a model file into a graph: a .zir (known by its magic) or an .onnx.

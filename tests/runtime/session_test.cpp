@@ -4,7 +4,11 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+#include <thread>
+
 #include "devices/reference/interpreter.h"
+#include "reference/graph_builder.h"
 #include "testing/outputs.h"
 #include "testing/shape_chain_graph.h"
 
@@ -86,6 +90,69 @@ TEST(Session, HeteroGivesEachNodeToTheFirstDeviceInTheOrderGiven) {
   for (const hetero::Assignment& a : cpu_first.assignments())
     EXPECT_EQ(a.device, "CPU") << a.node << ": " << a.reason;
   run(cpu_first, graph, {2, 3, 4});
+}
+
+// A small classifier over [batch, 3, 8, 8], with a symbolic batch.
+ir::Graph classifier(std::vector<ir::Node> tail = {}) {
+  std::vector<ir::Node> nodes = {
+      testing::make_node("Conv", {"x", "w"}, {"c"}, {{"pads", std::vector<int64_t>{1, 1, 1, 1}}}),
+      testing::make_node("Relu", {"c"}, {"r"}),
+      testing::make_node("GlobalAveragePool", {"r"}, {"p"}),
+      testing::make_node("Flatten", {"p"}, {"f"}),
+      testing::make_node("Gemm", {"f", "fc"}, {tail.empty() ? "y" : "g"},
+                         {{"transB", int64_t{1}}})};
+  nodes.insert(nodes.end(), tail.begin(), tail.end());
+  auto g = testing::make_graph(
+      std::move(nodes), {"x"}, {"y"},
+      {{"w", testing::random_tensor({8, 3, 3, 3}, 2)}, {"fc", testing::random_tensor({10, 8}, 3)}});
+  g->inputs[0].type =
+      ir::TypeInfo::tensor(ir::DType::F32, ir::Shape{ir::Dim::named("batch"), 3, 8, 8});
+  return *g;
+}
+
+// Sets ZENITH_BATCH_SPLIT for a test's lifetime.
+struct SplitChoice {
+  explicit SplitChoice(const char* value) { setenv("ZENITH_BATCH_SPLIT", value, 1); }
+  ~SplitChoice() { unsetenv("ZENITH_BATCH_SPLIT"); }
+};
+
+TEST(Session, ABatchSplitBetweenThreadsGivesTheWholeRunsOutputs) {
+  const SplitChoice on("on");  // whatever the timing on a busy machine says
+  const ir::Graph graph = classifier();
+  const Session session(graph, "CPU", 2);
+  for (int64_t batch : {8, 6, 2}) {
+    const std::map<std::string, ir::Value> feeds = {
+        {"x", testing::random_tensor({batch, 3, 8, 8}, static_cast<uint64_t>(batch))}};
+    const std::vector<ir::Value> want = ref::Interpreter().run(graph, feeds);
+    // Runs at once from two threads: one gets the chunks' threads, the other runs whole.
+    std::vector<ir::Value> a, b;
+    std::thread other([&] { session.run_into(feeds, b); });
+    for (int i = 0; i < 3; ++i) session.run_into(feeds, a);
+    other.join();
+    testing::expect_outputs_near(a, want, 1e-4, 1e-5);
+    testing::expect_outputs_near(b, want, 1e-4, 1e-5);
+  }
+  // Batches of 8 (4 chunks of 2) and 6 (2 of 3) split; 2 is one sample a thread.
+  const auto split = session.split_shapes();
+  EXPECT_EQ(split.size(), 2u);
+  for (const auto& key : split) EXPECT_NE(key[0][0], 2);
+}
+
+TEST(Session, NoBatchSplitWhereSamplesMixOrItIsTurnedOff) {
+  const SplitChoice on("on");
+  // Each output row minus the batch's mean: the rows depend on each other.
+  const ir::Graph mixing = classifier(
+      {testing::make_node("ReduceMean", {"g"}, {"m"}, {{"axes", std::vector<int64_t>{0}}}),
+       testing::make_node("Sub", {"g", "m"}, {"y"})});
+  const Session session(mixing, "CPU", 2);
+  const std::map<std::string, ir::Value> feeds = {{"x", testing::random_tensor({8, 3, 8, 8})}};
+  testing::expect_outputs_near(session.run(feeds), ref::Interpreter().run(mixing, feeds), 1e-4,
+                               1e-5);
+  EXPECT_TRUE(session.split_shapes().empty());
+  const SplitChoice off("off");
+  const Session plain(classifier(), "CPU", 2);
+  plain.run(feeds);
+  EXPECT_TRUE(plain.split_shapes().empty());
 }
 
 }  // namespace
