@@ -105,7 +105,7 @@ bool BatchSplit::run_into(const std::map<std::string, ir::Value>& feeds,
       ir::Dims dims = first.dims();
       dims[0] *= chunks;
       const size_t bytes = first.size_bytes();
-      std::shared_ptr<void> buffer = arena.get(bytes * chunks_);
+      std::shared_ptr<void> buffer = cpu::run_buffer(bytes * chunks_);  // whole cache lines
       ir::Tensor joined = ir::Tensor::view(first.dtype(), dims, buffer.get(), buffer);
       for (size_t c = 0; c < chunks_; ++c)
         std::memcpy(joined.raw() + c * bytes, results_[c][i].tensor().raw(), bytes);

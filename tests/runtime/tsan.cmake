@@ -1,10 +1,12 @@
-# `make tsan`: the API's concurrency tests (suites Api and ApiAsync), the data-parallel
+# `make tsan`: the API's concurrency tests (suites Api and ApiAsync), the session's (a batch
+# split's helper threads, runs from two threads at once), the data-parallel
 # gradient reducer's (its communication thread) and the serving threads' (the gRPC call pool,
 # dynamic batching) in an executable of their own, so that the ThreadSanitizer tree builds the
 # engine and these files, not every test.
 if(ZENITH_SANITIZE_THREAD)
   add_executable(zenith_concurrency_tests ${CMAKE_SOURCE_DIR}/tests/runtime/api_test.cpp
                                           ${CMAKE_SOURCE_DIR}/tests/runtime/async_test.cpp
+                                          ${CMAKE_SOURCE_DIR}/tests/runtime/session_test.cpp
                                           ${CMAKE_SOURCE_DIR}/tests/distributed/gradient_reducer_test.cpp
                                           ${CMAKE_SOURCE_DIR}/tests/serve/concurrency_test.cpp
                                           # the serving threads' files only: not the protocol
