@@ -390,7 +390,7 @@ void Plan::run(const std::map<std::string, ir::Value>& feeds, uint64_t seed,
 
 std::shared_ptr<const cpu::ArenaLayout> Plan::arena_layout(
     const std::map<std::string, ir::Value>& feeds, int threads) const {
-  return arenas_.layout(buffers_key(feeds, threads > 0 ? threads : governor_.counts()[0]));
+  return arenas_.layout(buffers_key(feeds, threads > 0 ? threads : this->threads()));
 }
 
 }  // namespace zenith::runtime
